@@ -1,0 +1,40 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+# Each creates the virtualenv, the databases and the schema it needs by itself.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+N ?= 2000
+CONCURRENCY ?= 16
+
+.PHONY: run test migrate bench venv clean
+
+# The .pth line makes the repository's packages (shared, runtime) importable from anywhere
+# in the venv, so `functions-framework --source functions/<name>/main.py` works as it is.
+$(INSTALLED): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'receipts.pth').write_text('$(CURDIR)\n')"
+	touch $@
+
+venv: $(INSTALLED)
+
+## run: migrate, then serve every function behind http://127.0.0.1:$GATEWAY_PORT (default 8080)
+run: $(INSTALLED)
+	$(PY) -m runtime.run
+
+## test: the whole suite against the real PostgreSQL and RabbitMQ
+test: $(INSTALLED)
+	$(PY) -m pytest
+
+## migrate: create missing databases and apply migrations (admin process)
+migrate: $(INSTALLED)
+	$(PY) -m runtime.run migrate
+
+## bench: receipts/s through the gateway beside a bare functions-framework hello world
+bench: $(INSTALLED)
+	$(PY) bench/submissions.py --requests $(N) --concurrency $(CONCURRENCY)
+
+clean:
+	rm -rf $(VENV) .pytest_cache tests/.artifacts

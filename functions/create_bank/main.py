@@ -1,0 +1,15 @@
+"""POST /v1/admin/banks: the operator onboards an issuing bank (SPEC §4)."""
+
+import functions_framework
+
+from shared import http, services
+from shared.db import UnitOfWork
+from shared.domain.parties import BANK, PartyRegistration
+
+
+@functions_framework.http
+@http.endpoint("POST")
+def create_bank(request):
+    http.authenticate_admin(request)
+    registration = http.parse_json(request, PartyRegistration)
+    return services.register_party(BANK, registration, UnitOfWork()), 201

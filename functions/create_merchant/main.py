@@ -1,0 +1,15 @@
+"""POST /v1/admin/merchants: the operator onboards a merchant (SPEC §4)."""
+
+import functions_framework
+
+from shared import http, services
+from shared.db import UnitOfWork
+from shared.domain.parties import MERCHANT, PartyRegistration
+
+
+@functions_framework.http
+@http.endpoint("POST")
+def create_merchant(request):
+    http.authenticate_admin(request)
+    registration = http.parse_json(request, PartyRegistration)
+    return services.register_party(MERCHANT, registration, UnitOfWork()), 201

@@ -1,0 +1,17 @@
+"""POST /v1/payments: an issuing bank reports a card payment (SPEC §4)."""
+
+import functions_framework
+
+from shared import http, services
+from shared.db import UnitOfWork
+from shared.domain.parties import BANK
+from shared.domain.payments import PaymentSubmission
+
+
+@functions_framework.http
+@http.endpoint("POST")
+def submit_payment(request):
+    bank = http.authenticate(request, BANK)
+    payment = http.parse_json(request, PaymentSubmission)
+    accepted, created = services.submit_payment(payment, bank, UnitOfWork())
+    return accepted, 201 if created else 200

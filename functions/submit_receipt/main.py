@@ -1,0 +1,17 @@
+"""POST /v1/receipts: a merchant submits an itemised receipt (SPEC §4)."""
+
+import functions_framework
+
+from shared import http, services
+from shared.db import UnitOfWork
+from shared.domain.parties import MERCHANT
+from shared.domain.receipts import ReceiptSubmission
+
+
+@functions_framework.http
+@http.endpoint("POST")
+def submit_receipt(request):
+    merchant = http.authenticate(request, MERCHANT)
+    receipt = http.parse_json(request, ReceiptSubmission)
+    accepted, created = services.submit_receipt(receipt, merchant, UnitOfWork())
+    return accepted, 201 if created else 200

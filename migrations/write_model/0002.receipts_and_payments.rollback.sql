@@ -1,0 +1,4 @@
+DROP TABLE payments;
+DROP TABLE receipt_card_payments;
+DROP TABLE receipt_lines;
+DROP TABLE receipts;

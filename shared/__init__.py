@@ -1,0 +1,1 @@
+"""The receipts platform's domain package, shared by every function."""

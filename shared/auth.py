@@ -1,0 +1,84 @@
+"""API keys and webhook secrets: generated here, shown once, never stored in the clear."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+import uuid
+
+from shared.config import settings
+from shared.db import write_engine
+from shared.domain.parties import PartyKind
+from shared.errors import Forbidden, Unauthenticated
+from shared.repositories import Parties, Party
+
+_KEY_PREFIX = {"merchant": "mk_", "bank": "bk_"}
+# A key, once verified, is trusted for this long by each process (saves a query per call).
+KEY_CACHE_SECONDS = 30.0
+
+
+def new_api_key(kind: PartyKind) -> str:
+    return _KEY_PREFIX[kind] + secrets.token_urlsafe(32)
+
+
+def hash_api_key(api_key: str) -> str:
+    return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+def webhook_secret(party_id: uuid.UUID, version: int = 1) -> str:
+    """Derived, not stored: only a holder of PLATFORM_SECRET can recompute it."""
+    key = settings().require_platform_secret()
+    return "whsec_" + hmac.new(key, f"webhook:{party_id}:{version}".encode(), hashlib.sha256).hexdigest()
+
+
+def bearer_key(authorization: str | None) -> str:
+    scheme, _, key = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise Unauthenticated("send the API key as 'Authorization: Bearer <api_key>'")
+    return key.strip()
+
+
+def authenticate_admin(authorization: str | None) -> None:
+    key = bearer_key(authorization)
+    expected = settings().admin_api_key
+    if expected is None:
+        raise Unauthenticated("the admin API is disabled: ADMIN_API_KEY is not set")
+    if hmac.compare_digest(key.encode(), expected.encode()):
+        return
+    if _party_for(key) is not None:
+        raise Forbidden("this endpoint takes the operator key, not a merchant or bank key")
+    raise Unauthenticated("unknown API key")
+
+
+def authenticate(authorization: str | None, kind: PartyKind) -> Party:
+    key = bearer_key(authorization)
+    party = _party_for(key)
+    if party is None:
+        admin = settings().admin_api_key
+        if admin is not None and hmac.compare_digest(key.encode(), admin.encode()):
+            raise Forbidden(f"this endpoint takes a {kind} key, not the operator key")
+        raise Unauthenticated("unknown API key")
+    if party.kind != kind:
+        raise Forbidden(f"this endpoint takes a {kind} key, not a {party.kind} key")
+    return party
+
+
+_verified: dict[str, tuple[Party, float]] = {}
+_verified_lock = threading.Lock()
+
+
+def _party_for(key: str) -> Party | None:
+    key_hash = hash_api_key(key)
+    now = time.monotonic()
+    cached = _verified.get(key_hash)
+    if cached and cached[1] > now:
+        return cached[0]
+    with write_engine().connect() as connection:
+        party = Parties(connection).by_key_hash(key_hash)
+    if party is not None:
+        with _verified_lock:
+            _verified[key_hash] = (party, now + KEY_CACHE_SECONDS)
+    return party

@@ -1,0 +1,87 @@
+"""Configuration: the only module that reads the environment (SPEC §3)."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULTS = {
+    "WRITE_DATABASE_URL": "postgresql+pg8000://postgres:postgres@127.0.0.1:5432/receipts_write",
+    "READ_DATABASE_URL": "postgresql+pg8000://postgres:postgres@127.0.0.1:5432/receipts_read",
+    "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672/%2F",
+    "GATEWAY_PORT": "8080",
+    "FLUENT_PORT": "24224",
+}
+
+
+class ConfigurationError(RuntimeError):
+    """A required setting is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    write_database_url: str
+    read_database_url: str
+    amqp_url: str
+    gateway_port: int
+    admin_api_key: str | None
+    platform_secret: bytes | None
+    fluent_host: str | None
+    fluent_port: int
+    serving_threads: int
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str:
+            return env.get(name) or DEFAULTS[name]
+
+        secret = env.get("PLATFORM_SECRET")
+        try:
+            return cls(
+                write_database_url=get("WRITE_DATABASE_URL"),
+                read_database_url=get("READ_DATABASE_URL"),
+                amqp_url=get("AMQP_URL"),
+                gateway_port=int(get("GATEWAY_PORT")),
+                admin_api_key=env.get("ADMIN_API_KEY") or None,
+                platform_secret=secret.encode() if secret else None,
+                fluent_host=env.get("FLUENT_HOST") or None,
+                fluent_port=int(get("FLUENT_PORT")),
+                # functions-framework serves with THREADS threads (default cpu × 4);
+                # database pools are sized to match so no request waits for a connection.
+                serving_threads=int(env.get("THREADS") or (os.cpu_count() or 1) * 4),
+            )
+        except ValueError as error:
+            raise ConfigurationError(f"malformed setting: {error}") from None
+
+    def require_platform_secret(self) -> bytes:
+        if not self.platform_secret:
+            raise ConfigurationError(
+                "PLATFORM_SECRET is not set: it keys request fingerprints and webhook secrets"
+            )
+        return self.platform_secret
+
+
+@functools.cache
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+def environ_with_dotenv(path: Path) -> dict[str, str]:
+    """The process environment, completed by the KEY=VALUE lines of a .env file.
+
+    Variables already set win, as with docker compose; admin processes (make run, make
+    test) use this to hand the development defaults to the processes they start.
+    """
+    environ = dict(os.environ)
+    if path.exists():
+        for line in path.read_text().splitlines():
+            line = line.strip()
+            if line and not line.startswith("#") and "=" in line:
+                key, value = line.split("=", 1)
+                environ.setdefault(key.strip(), value.strip())
+    return environ

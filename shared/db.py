@@ -1,0 +1,71 @@
+"""Database engines (pg8000) and the unit of work: one transaction per invocation."""
+
+from __future__ import annotations
+
+import functools
+
+from sqlalchemy import Connection, Engine, create_engine
+
+from shared import outbox
+from shared.config import settings
+from shared.events import Event
+from shared.repositories import Parties, Payments, Receipts
+
+
+def _engine(url: str) -> Engine:
+    # One connection per serving thread: a request never waits for the pool. No
+    # pre-ping (a round trip per checkout): a dead connection fails one request with
+    # 503 + Retry-After and the pool is refilled.
+    return create_engine(
+        url,
+        pool_size=settings().serving_threads,
+        max_overflow=0,
+        pool_timeout=5,
+        connect_args={"timeout": 10},
+    )
+
+
+@functools.cache
+def write_engine() -> Engine:
+    return _engine(settings().write_database_url)
+
+
+@functools.cache
+def read_engine() -> Engine:
+    return _engine(settings().read_database_url)
+
+
+class UnitOfWork:
+    """One write-model transaction, rolled back unless commit() is called.
+
+    Events recorded during the unit are written to the outbox by commit(), in the same
+    transaction as the state change they describe.
+    """
+
+    connection: Connection
+
+    def __init__(self, engine: Engine | None = None):
+        self._engine = engine
+
+    def __enter__(self) -> UnitOfWork:
+        self.connection = (self._engine or write_engine()).connect()
+        self._transaction = self.connection.begin()
+        self.parties = Parties(self.connection)
+        self.receipts = Receipts(self.connection)
+        self.payments = Payments(self.connection)
+        self.events: list[Event] = []
+        return self
+
+    def record(self, event: Event) -> None:
+        self.events.append(event)
+
+    def commit(self) -> None:
+        outbox.write(self.connection, self.events)
+        self._transaction.commit()
+
+    def __exit__(self, *exc_info) -> None:
+        try:
+            if self._transaction.is_active:
+                self._transaction.rollback()
+        finally:
+            self.connection.close()

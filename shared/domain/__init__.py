@@ -1,0 +1,1 @@
+"""Pure domain: request models and business rules, no I/O."""

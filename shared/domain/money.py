@@ -1,0 +1,43 @@
+"""Money is an integer in minor units plus an ISO 4217 alpha-3 currency: never a float."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
+
+# Active ISO 4217 codes (2026), fund and precious-metal codes left out.
+ISO_4217 = frozenset(
+    """
+    AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BHD BIF BMD BND BOB BRL BSD BTN BWP
+    BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD
+    FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD
+    JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK
+    MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR
+    PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP
+    SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VED VES VND VUV WST XAF
+    XCD XCG XOF XPF YER ZAR ZMW ZWG
+    """.split()
+)
+
+
+def _known_currency(code: str) -> str:
+    if code not in ISO_4217:
+        raise PydanticCustomError("unknown_currency", "not an active ISO 4217 currency code")
+    return code
+
+
+Currency = Annotated[
+    str,
+    Field(pattern=r"^[A-Z]{3}$", examples=["EUR"], description="ISO 4217 alpha-3 code"),
+    AfterValidator(_known_currency),
+]
+
+# Bounds keep every sum of a receipt well inside a PostgreSQL bigint.
+MAX_AMOUNT = 10**12
+MAX_TOTAL = 10**15
+
+Amount = Annotated[int, Field(ge=0, le=MAX_AMOUNT, description="minor units")]
+PositiveAmount = Annotated[int, Field(ge=1, le=MAX_AMOUNT, description="minor units")]
+Total = Annotated[int, Field(ge=0, le=MAX_TOTAL, description="minor units")]

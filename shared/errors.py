@@ -1,0 +1,66 @@
+"""The platform's error hierarchy. shared.http maps each class to its HTTP status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule of a request: where, which rule, and what to do about it."""
+
+    field: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"field": self.field, "code": self.code, "message": self.message}
+
+
+class ReceiptsError(Exception):
+    code = "error"
+
+    def __init__(self, message: str, details: list[Violation] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class MalformedRequest(ReceiptsError):
+    code = "malformed_json"
+
+
+class Unauthenticated(ReceiptsError):
+    code = "unauthenticated"
+
+
+class Forbidden(ReceiptsError):
+    code = "forbidden"
+
+
+class NotFound(ReceiptsError):
+    code = "not_found"
+
+
+class MethodNotAllowed(ReceiptsError):
+    code = "method_not_allowed"
+
+
+class IdempotencyConflict(ReceiptsError):
+    code = "idempotency_conflict"
+
+
+class PayloadTooLarge(ReceiptsError):
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(ReceiptsError):
+    code = "unsupported_media_type"
+
+
+class ValidationFailed(ReceiptsError):
+    code = "validation_failed"
+
+
+class ServiceUnavailable(ReceiptsError):
+    code = "service_unavailable"

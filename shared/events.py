@@ -1,0 +1,24 @@
+"""Domain events: stable wire names, a timezone-aware time, the aggregate as subject (SPEC §7)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+RECEIPT_SUBMITTED = "receipts.receipt.submitted.v1"
+PAYMENT_SUBMITTED = "receipts.payment.submitted.v1"
+RECEIPT_MATCHED = "receipts.receipt.matched.v1"
+CALLBACK_DELIVERED = "receipts.callback.delivered.v1"
+CALLBACK_FAILED = "receipts.callback.failed.v1"
+MERCHANT_REGISTERED = "receipts.merchant.registered.v1"
+BANK_REGISTERED = "receipts.bank.registered.v1"
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str
+    subject: uuid.UUID
+    data: dict
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+    occurred_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))

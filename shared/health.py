@@ -1,0 +1,26 @@
+"""Dependency checks for /healthz."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, text
+
+from shared.db import read_engine, write_engine
+from shared.views import Health
+
+
+def _database_up(engine: Engine) -> bool:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:  # any failure to answer is "down"; the reason goes to no one
+        return False
+
+
+def check() -> Health:
+    dependencies = {
+        "write_database": "up" if _database_up(write_engine()) else "down",
+        "read_database": "up" if _database_up(read_engine()) else "down",
+    }
+    status = "ok" if all(state == "up" for state in dependencies.values()) else "degraded"
+    return Health(status=status, dependencies=dependencies)

@@ -1,0 +1,155 @@
+"""HTTP adapter for functions: request parsing, authentication, and the one error mapping.
+
+Every HTTP function is ``@functions_framework.http`` over ``@endpoint(...)``; its body
+parses, calls the domain and returns ``(body, status)``. Errors of any kind leave here in
+the SPEC's format: ``{"error": {"code", "message", "details"}}``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+import flask
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, TimeoutError as PoolTimeout
+
+from shared import auth, logs
+from shared.config import ConfigurationError
+from shared.domain.parties import PartyKind
+from shared.errors import (
+    Forbidden,
+    IdempotencyConflict,
+    MalformedRequest,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    ReceiptsError,
+    ServiceUnavailable,
+    Unauthenticated,
+    UnsupportedMediaType,
+    ValidationFailed,
+    Violation,
+)
+from shared.repositories import Party
+
+MAX_BODY_BYTES = 256 * 1024
+_RETRY_LATER = {"Retry-After": "5"}
+
+STATUS = {
+    MalformedRequest: 400,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    MethodNotAllowed: 405,
+    IdempotencyConflict: 409,
+    PayloadTooLarge: 413,
+    UnsupportedMediaType: 415,
+    ValidationFailed: 422,
+    ServiceUnavailable: 503,
+}
+
+Model = TypeVar("Model", bound=BaseModel)
+Handler = Callable[[flask.Request], tuple[BaseModel, int]]
+
+_log = logs.get("http")
+
+
+def endpoint(*methods: str) -> Callable[[Handler], Callable[[flask.Request], flask.Response]]:
+    """Wrap a handler: method check, then the handler, then errors mapped to the SPEC."""
+
+    def decorate(handler: Handler) -> Callable[[flask.Request], flask.Response]:
+        @functools.wraps(handler)
+        def serve(request: flask.Request) -> flask.Response:
+            try:
+                if request.method not in methods:
+                    raise MethodNotAllowed(f"use {' or '.join(methods)} on this path")
+                body, status = handler(request)
+                return json_response(body, status, _RETRY_LATER if status == 503 else None)
+            except ReceiptsError as error:
+                return error_response(error, request)
+            except (DBAPIError, PoolTimeout, OSError) as error:
+                if not _unavailable(error):
+                    _log.exception("request.failed", extra={"fields": {"path": request.path}})
+                    return _internal_error()
+                # A backing service is down or overloaded: the client should retry.
+                logs.event(_log, "backing_service.unavailable", logging.WARNING, path=request.path,
+                           error=type(error).__name__)
+                return error_response(ServiceUnavailable("a backing service is unavailable; retry later"), request)
+            except ConfigurationError as error:
+                _log.error("configuration.invalid", extra={"fields": {"error": str(error)}})
+                return error_response(ServiceUnavailable("the platform is misconfigured"), request)
+            except Exception:
+                _log.exception("request.failed", extra={"fields": {"path": request.path}})
+                return _internal_error()
+
+        return serve
+
+    return decorate
+
+
+def _unavailable(error: Exception) -> bool:
+    """Whether an error means a backing service is unreachable (as opposed to a bug)."""
+    if isinstance(error, DBAPIError):
+        return isinstance(error, (OperationalError, InterfaceError)) or error.connection_invalidated
+    return True
+
+
+def _internal_error() -> flask.Response:
+    body = {"error": {"code": "internal_error", "message": "an unexpected error occurred", "details": []}}
+    return json_response(body, 500)
+
+
+def json_response(body: BaseModel | dict, status: int, headers: dict | None = None) -> flask.Response:
+    payload = body.model_dump_json() if isinstance(body, BaseModel) else json.dumps(body, separators=(",", ":"))
+    return flask.Response(payload, status, headers, mimetype="application/json")
+
+
+def error_response(error: ReceiptsError, request: flask.Request) -> flask.Response:
+    status = STATUS.get(type(error), 400)
+    logs.event(_log, "request.rejected", path=request.path, status=status, code=error.code,
+               fields=[violation.field for violation in error.details])
+    headers = _RETRY_LATER if status == 503 else None
+    body = {"error": {"code": error.code, "message": error.message,
+                      "details": [violation.as_dict() for violation in error.details]}}
+    return json_response(body, status, headers)
+
+
+def authenticate(request: flask.Request, kind: PartyKind) -> Party:
+    return auth.authenticate(request.headers.get("Authorization"), kind)
+
+
+def authenticate_admin(request: flask.Request) -> None:
+    auth.authenticate_admin(request.headers.get("Authorization"))
+
+
+def parse_json(request: flask.Request, model: type[Model]) -> Model:
+    """The request body as a validated model: 415, 413, 400 or 422 otherwise."""
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType("send the body as JSON with 'Content-Type: application/json'")
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"the body is over {MAX_BODY_BYTES // 1024} KiB")
+    body = request.stream.read(MAX_BODY_BYTES + 1)
+    if len(body) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"the body is over {MAX_BODY_BYTES // 1024} KiB")
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as error:
+        problems = error.errors(include_url=False, include_input=False, include_context=False)
+        if any(problem["type"] == "json_invalid" for problem in problems):
+            raise MalformedRequest("the body is not well-formed JSON") from None
+        # The input is never echoed: it may hold a card number.
+        raise ValidationFailed(
+            "the request breaks the rules listed in details",
+            [Violation(_field(problem["loc"]), problem["type"], problem["msg"]) for problem in problems],
+        ) from None
+
+
+def _field(loc: tuple) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path

@@ -1,0 +1,111 @@
+"""The OpenAPI 3.1 document, generated from the pydantic request and response models."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from shared.domain.parties import PartyRegistration
+from shared.domain.payments import PaymentSubmission
+from shared.domain.receipts import ReceiptSubmission
+from shared.views import Error, Health, PartyCredentials, PaymentAccepted, ReceiptAccepted
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    operation_id: str
+    summary: str
+    auth: str | None  # which key: "operator", "merchant", "bank", or None
+    request: type[BaseModel] | None
+    responses: dict[int, tuple[str, type[BaseModel]]]
+
+
+_ERRORS = {
+    400: "malformed JSON",
+    401: "missing or unknown API key",
+    403: "a key of the wrong party",
+    409: "same idempotency key, different body",
+    413: "body over 256 KiB",
+    415: "body is not JSON",
+    422: "a validation rule is broken (details list each)",
+    503: "a backing service is down; retry after Retry-After seconds",
+}
+
+OPERATIONS = [
+    Operation("post", "/v1/admin/merchants", "createMerchant", "Onboard a merchant", "operator",
+              PartyRegistration, {201: ("the merchant, with its API key and webhook secret (shown once)", PartyCredentials)}),
+    Operation("post", "/v1/admin/banks", "createBank", "Onboard an issuing bank", "operator",
+              PartyRegistration, {201: ("the bank, with its API key and webhook secret (shown once)", PartyCredentials)}),
+    Operation("post", "/v1/receipts", "submitReceipt", "Submit an itemised receipt", "merchant",
+              ReceiptSubmission, {201: ("accepted", ReceiptAccepted), 200: ("the same receipt again", ReceiptAccepted)}),
+    Operation("post", "/v1/payments", "submitPayment", "Report a card payment", "bank",
+              PaymentSubmission, {201: ("accepted", PaymentAccepted), 200: ("the same payment again", PaymentAccepted)}),
+    Operation("get", "/healthz", "health", "Each dependency's state", None,
+              None, {200: ("all dependencies up", Health), 503: ("a dependency is down", Health)}),
+]
+
+
+@functools.cache
+def document() -> dict:
+    models = {Error}
+    for operation in OPERATIONS:
+        models.update(model for _, model in operation.responses.values())
+        if operation.request:
+            models.add(operation.request)
+    refs, schema = models_json_schema(
+        [(model, "validation") for model in sorted(models, key=lambda m: m.__name__)],
+        ref_template="#/components/schemas/{model}",
+    )
+    paths: dict[str, dict] = {}
+    for operation in OPERATIONS:
+        paths.setdefault(operation.path, {})[operation.method] = _operation(operation, refs)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Receipts platform",
+            "version": "1.0.0",
+            "description": "Links merchants' itemised receipts to the card payments issuing banks see.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schema.get("$defs", {}),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+def _ref(refs: dict, model: type[BaseModel]) -> dict:
+    return refs[(model, "validation")]
+
+
+def _json(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+def _operation(operation: Operation, refs: dict) -> dict:
+    responses = {
+        str(status): {"description": description, "content": _json(_ref(refs, model))}
+        for status, (description, model) in operation.responses.items()
+    }
+    if operation.auth:
+        statuses = list(_ERRORS)
+        if operation.request is None:
+            statuses = [401, 403, 503]
+        for status in statuses:
+            responses.setdefault(str(status), {"description": _ERRORS[status], "content": _json(_ref(refs, Error))})
+    spec = {
+        "operationId": operation.operation_id,
+        "summary": operation.summary,
+        "responses": responses,
+        "security": [{"bearer": []}] if operation.auth else [],
+    }
+    if operation.auth:
+        spec["description"] = f"Takes the {operation.auth} API key."
+    if operation.request:
+        spec["requestBody"] = {"required": True, "content": _json(_ref(refs, operation.request))}
+    return spec

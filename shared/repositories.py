@@ -1,0 +1,166 @@
+"""Write-model repositories: the SQL of each aggregate, on the unit of work's connection."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+from shared.domain.parties import PartyKind
+from shared.domain.payments import PaymentSubmission
+from shared.domain.receipts import ReceiptSubmission
+
+
+@dataclass(frozen=True)
+class Party:
+    kind: PartyKind
+    id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What an idempotent replay needs of an earlier submission."""
+
+    id: uuid.UUID
+    fingerprint: str
+    status: str
+
+
+_PARTY_TABLES = {"merchant": "merchants", "bank": "banks"}
+
+
+class Parties:
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    def add(self, party: Party, name: str, callback_url: str, key_hash: str) -> None:
+        table = _PARTY_TABLES[party.kind]  # a fixed identifier, never input
+        self.connection.execute(
+            text(
+                f"""
+                WITH party AS (
+                    INSERT INTO {table} (id, name, callback_url) VALUES (:id, :name, :callback_url)
+                    RETURNING id
+                )
+                INSERT INTO api_keys (key_hash, party_kind, party_id)
+                SELECT :key_hash, :kind, id FROM party
+                """
+            ),
+            {"id": party.id, "name": name, "callback_url": callback_url, "key_hash": key_hash, "kind": party.kind},
+        )
+
+    def by_key_hash(self, key_hash: str) -> Party | None:
+        row = self.connection.execute(
+            text("SELECT party_kind, party_id FROM api_keys WHERE key_hash = :key_hash"),
+            {"key_hash": key_hash},
+        ).first()
+        return Party(row.party_kind, row.party_id) if row else None
+
+
+class Receipts:
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    _INSERT = text(
+        """
+        WITH receipt AS (
+            INSERT INTO receipts (id, merchant_id, merchant_receipt_id, fingerprint, issued_at,
+                                  utc_offset_seconds, currency, subtotal, tax, tip, total)
+            VALUES (:id, :merchant_id, :merchant_receipt_id, :fingerprint, :issued_at,
+                    :utc_offset_seconds, :currency, :subtotal, :tax, :tip, :total)
+            ON CONFLICT (merchant_id, merchant_receipt_id) DO NOTHING
+            RETURNING id
+        ), item_lines AS (
+            INSERT INTO receipt_lines (receipt_id, line_no, description, sku, quantity, unit_price, amount)
+            SELECT receipt.id, l.line_no, l.description, l.sku, l.quantity, l.unit_price, l.amount
+            FROM receipt, jsonb_to_recordset(CAST(:lines AS jsonb)) AS l(
+                line_no int, description text, sku text, quantity int, unit_price bigint, amount bigint)
+        ), card_lines AS (
+            INSERT INTO receipt_card_payments (receipt_id, line_no, masked_pan, auth_code, amount,
+                currency, transaction_date, transaction_time, terminal_id, rrn, scheme)
+            SELECT receipt.id, p.line_no, p.masked_pan, p.auth_code, p.amount, p.currency,
+                   p.transaction_date, p.transaction_time, p.terminal_id, p.rrn, p.scheme
+            FROM receipt, jsonb_to_recordset(CAST(:payments AS jsonb)) AS p(
+                line_no int, masked_pan text, auth_code text, amount bigint, currency text,
+                transaction_date date, transaction_time time, terminal_id text, rrn text, scheme text)
+        )
+        SELECT id FROM receipt
+        """
+    )
+
+    def add(self, receipt_id: uuid.UUID, merchant_id: uuid.UUID, fingerprint: str, receipt: ReceiptSubmission) -> bool:
+        """Insert the receipt with its lines in one statement; False if its id was taken."""
+        totals = receipt.totals
+        inserted = self.connection.execute(
+            self._INSERT,
+            {
+                "id": receipt_id,
+                "merchant_id": merchant_id,
+                "merchant_receipt_id": receipt.merchant_receipt_id,
+                "fingerprint": fingerprint,
+                "issued_at": receipt.issued_at,
+                "utc_offset_seconds": int(receipt.issued_at.utcoffset().total_seconds()),
+                "currency": receipt.currency,
+                "subtotal": totals.subtotal,
+                "tax": totals.tax,
+                "tip": totals.tip,
+                "total": totals.total,
+                "lines": _numbered(line.model_dump(mode="json") for line in receipt.lines),
+                "payments": _numbered(payment.model_dump(mode="json") for payment in receipt.payments),
+            },
+        ).first()
+        return inserted is not None
+
+    def stored(self, merchant_id: uuid.UUID, merchant_receipt_id: str) -> Stored:
+        row = self.connection.execute(
+            text(
+                "SELECT id, fingerprint, status FROM receipts"
+                " WHERE merchant_id = :merchant_id AND merchant_receipt_id = :merchant_receipt_id"
+            ),
+            {"merchant_id": merchant_id, "merchant_receipt_id": merchant_receipt_id},
+        ).one()
+        return Stored(row.id, row.fingerprint, row.status)
+
+
+class Payments:
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    _INSERT = text(
+        """
+        INSERT INTO payments (id, bank_id, bank_payment_id, fingerprint, account_ref, masked_pan,
+            auth_code, amount, currency, transaction_date, transaction_time, merchant_name,
+            terminal_id, rrn, kind)
+        VALUES (:id, :bank_id, :bank_payment_id, :fingerprint, :account_ref, :masked_pan,
+            :auth_code, :amount, :currency, :transaction_date, :transaction_time, :merchant_name,
+            :terminal_id, :rrn, :kind)
+        ON CONFLICT (bank_id, bank_payment_id) DO NOTHING
+        RETURNING id
+        """
+    )
+
+    def add(self, payment_id: uuid.UUID, bank_id: uuid.UUID, fingerprint: str, masked_pan: str,
+            payment: PaymentSubmission) -> bool:
+        """Insert the payment under its masked PAN; False if its id was taken."""
+        fields = payment.model_dump(exclude={"pan"})
+        inserted = self.connection.execute(
+            self._INSERT,
+            {**fields, "id": payment_id, "bank_id": bank_id, "fingerprint": fingerprint, "masked_pan": masked_pan},
+        ).first()
+        return inserted is not None
+
+    def stored(self, bank_id: uuid.UUID, bank_payment_id: str) -> Stored:
+        row = self.connection.execute(
+            text(
+                "SELECT id, fingerprint, status FROM payments"
+                " WHERE bank_id = :bank_id AND bank_payment_id = :bank_payment_id"
+            ),
+            {"bank_id": bank_id, "bank_payment_id": bank_payment_id},
+        ).one()
+        return Stored(row.id, row.fingerprint, row.status)
+
+
+def _numbered(items) -> str:
+    return json.dumps([{"line_no": number, **item} for number, item in enumerate(items, start=1)])

@@ -1,0 +1,83 @@
+"""Command handlers: each runs one unit of work and records what changed as events."""
+
+from __future__ import annotations
+
+import uuid
+
+from shared import auth, events
+from shared.config import settings
+from shared.db import UnitOfWork
+from shared.domain.cards import mask_pan
+from shared.domain.parties import PartyKind, PartyRegistration
+from shared.domain.payments import PaymentSubmission
+from shared.domain.receipts import ReceiptSubmission
+from shared.errors import IdempotencyConflict
+from shared.repositories import Party, Stored
+from shared.views import PartyCredentials, PaymentAccepted, ReceiptAccepted
+
+_REGISTERED = {"merchant": events.MERCHANT_REGISTERED, "bank": events.BANK_REGISTERED}
+
+
+def register_party(kind: PartyKind, registration: PartyRegistration, uow: UnitOfWork) -> PartyCredentials:
+    """Onboard a merchant or bank; the returned API key and webhook secret are shown once."""
+    party = Party(kind, uuid.uuid4())
+    api_key = auth.new_api_key(kind)
+    secret = auth.webhook_secret(party.id)
+    with uow:
+        uow.parties.add(party, registration.name, registration.callback_url, auth.hash_api_key(api_key))
+        uow.record(events.Event(_REGISTERED[kind], party.id, {"id": str(party.id), **registration.model_dump()}))
+        uow.commit()
+    return PartyCredentials(id=str(party.id), **registration.model_dump(), api_key=api_key, webhook_secret=secret)
+
+
+def submit_receipt(receipt: ReceiptSubmission, merchant: Party, uow: UnitOfWork) -> tuple[ReceiptAccepted, bool]:
+    """Store a merchant's receipt once; returns its view and whether it is new."""
+    receipt.check()
+    fingerprint = receipt.fingerprint(settings().require_platform_secret())
+    receipt_id = uuid.uuid4()
+    with uow:
+        if not uow.receipts.add(receipt_id, merchant.id, fingerprint, receipt):
+            stored = uow.receipts.stored(merchant.id, receipt.merchant_receipt_id)
+            _check_replay(stored, fingerprint, "merchant_receipt_id")
+            return ReceiptAccepted(id=str(stored.id), status=stored.status,
+                                   merchant_receipt_id=receipt.merchant_receipt_id), False
+        view = ReceiptAccepted(id=str(receipt_id), status="unmatched", merchant_receipt_id=receipt.merchant_receipt_id)
+        uow.record(
+            events.Event(
+                events.RECEIPT_SUBMITTED,
+                receipt_id,
+                {**view.model_dump(), "merchant_id": str(merchant.id), "version": 1, **receipt.model_dump(mode="json")},
+            )
+        )
+        uow.commit()
+    return view, True
+
+
+def submit_payment(payment: PaymentSubmission, bank: Party, uow: UnitOfWork) -> tuple[PaymentAccepted, bool]:
+    """Store a bank's payment once, under its masked PAN; returns its view and whether it is new."""
+    fingerprint = payment.fingerprint(settings().require_platform_secret())
+    masked_pan = mask_pan(payment.pan)
+    payment_id = uuid.uuid4()
+    with uow:
+        if not uow.payments.add(payment_id, bank.id, fingerprint, masked_pan, payment):
+            stored = uow.payments.stored(bank.id, payment.bank_payment_id)
+            _check_replay(stored, fingerprint, "bank_payment_id")
+            return PaymentAccepted(id=str(stored.id), status=stored.status,
+                                   bank_payment_id=payment.bank_payment_id, masked_pan=masked_pan), False
+        view = PaymentAccepted(id=str(payment_id), status="unmatched",
+                               bank_payment_id=payment.bank_payment_id, masked_pan=masked_pan)
+        data = payment.model_dump(mode="json", exclude={"pan"})
+        uow.record(
+            events.Event(
+                events.PAYMENT_SUBMITTED,
+                payment_id,
+                {**data, **view.model_dump(), "bank_id": str(bank.id), "version": 1},
+            )
+        )
+        uow.commit()
+    return view, True
+
+
+def _check_replay(stored: Stored, fingerprint: str, key_name: str) -> None:
+    if stored.fingerprint != fingerprint:
+        raise IdempotencyConflict(f"this {key_name} was already submitted with a different body")

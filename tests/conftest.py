@@ -1,0 +1,121 @@
+"""Shared fixtures. Every test talks to the real PostgreSQL, in databases of its own."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import pytest
+
+from tests import support
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / ".artifacts"
+LOG_FILE = ARTIFACTS / "logs.jsonl"
+
+# Settings are read once per process: set the test environment before anything reads it.
+BASE = "postgresql+pg8000://postgres:postgres@127.0.0.1:5432"
+TEST_ENV = {
+    "WRITE_DATABASE_URL": f"{BASE}/receipts_write_test",
+    "READ_DATABASE_URL": f"{BASE}/receipts_read_test",
+    "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672/%2F",
+    "ADMIN_API_KEY": support.ADMIN_API_KEY,
+    "PLATFORM_SECRET": "test-platform-secret",
+    "THREADS": "4",
+}
+os.environ.update(TEST_ENV)
+os.environ.pop("FLUENT_HOST", None)
+support.remember(support.ADMIN_API_KEY)
+
+
+def pytest_collection_modifyitems(items):
+    """The audit reads what every other test left behind, so it runs last."""
+    items.sort(key=lambda item: item.get_closest_marker("audit") is not None)
+
+
+def _recreate(url: str, model: str) -> None:
+    import pg8000.native
+    from sqlalchemy.engine import make_url
+
+    from shared.migrate import migrate
+
+    database = make_url(url).database
+    admin = pg8000.native.Connection(user="postgres", host="127.0.0.1", database="postgres")
+    try:
+        admin.run(f"DROP DATABASE IF EXISTS {pg8000.native.identifier(database)} WITH (FORCE)")
+    finally:
+        admin.close()
+    migrate(url, model)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def databases():
+    """Fresh test databases, migrated from scratch once per run."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    LOG_FILE.write_text("")
+    _recreate(TEST_ENV["WRITE_DATABASE_URL"], "write_model")
+    _recreate(TEST_ENV["READ_DATABASE_URL"], "read_model")
+    yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def captured_logs(databases):
+    """Every log line the in-process functions write, kept for the audit."""
+    from shared import logs
+
+    handler = logging.FileHandler(LOG_FILE)
+    handler.setFormatter(logs.JsonFormatter())
+    logs.get("tests")  # configures the "receipts" logger
+    logging.getLogger("receipts").addHandler(handler)
+    yield LOG_FILE
+    logging.getLogger("receipts").removeHandler(handler)
+
+
+@pytest.fixture(scope="session")
+def write_engine(databases):
+    from shared.db import write_engine
+
+    return write_engine()
+
+
+class Functions:
+    """functions-framework test clients, built from each function's source file."""
+
+    def __init__(self):
+        self._clients = {}
+
+    def __call__(self, target: str):
+        if target not in self._clients:
+            import functions_framework
+
+            source = ROOT / "functions" / target / "main.py"
+            self._clients[target] = functions_framework.create_app(target, str(source)).test_client()
+        return self._clients[target]
+
+
+@pytest.fixture(scope="session")
+def functions(databases) -> Functions:
+    return Functions()
+
+
+def _register(functions: Functions, kind: str) -> dict:
+    response = functions(f"create_{kind}").post(
+        "/",
+        json={"name": support.unique(kind), "callback_url": f"https://{kind}.example.com/callbacks"},
+        headers=support.bearer(support.ADMIN_API_KEY),
+    )
+    assert response.status_code == 201, response.json
+    party = response.json
+    support.remember(party["api_key"], party["webhook_secret"])
+    return party
+
+
+@pytest.fixture
+def merchant(functions) -> dict:
+    return _register(functions, "merchant")
+
+
+@pytest.fixture
+def bank(functions) -> dict:
+    return _register(functions, "bank")

@@ -1,0 +1,209 @@
+"""POST /v1/receipts against the real write model (SPEC §4)."""
+
+import copy
+import json
+
+import pytest
+from sqlalchemy import text
+
+from tests.support import ADMIN_API_KEY, bearer, receipt_body
+
+
+def post(functions, key, body=None, **kwargs):
+    if body is not None:
+        kwargs["json"] = body
+    return functions("submit_receipt").post("/", headers=bearer(key), **kwargs)
+
+
+def stored_receipts(write_engine, merchant) -> int:
+    with write_engine.connect() as connection:
+        return connection.execute(
+            text("SELECT count(*) FROM receipts WHERE merchant_id = :id"), {"id": merchant["id"]}
+        ).scalar_one()
+
+
+def outbox_rows(write_engine, subject) -> list:
+    with write_engine.connect() as connection:
+        return connection.execute(
+            text("SELECT type, data FROM outbox WHERE subject = :subject"), {"subject": subject}
+        ).all()
+
+
+def test_a_new_receipt_is_stored_unmatched_with_its_lines_and_event(functions, merchant, write_engine):
+    body = receipt_body()
+    response = post(functions, merchant["api_key"], body)
+    assert response.status_code == 201
+    receipt = response.json
+    assert receipt["status"] == "unmatched"
+    assert receipt["merchant_receipt_id"] == body["merchant_receipt_id"]
+    with write_engine.connect() as connection:
+        lines = connection.execute(
+            text("SELECT description, amount FROM receipt_lines WHERE receipt_id = :id ORDER BY line_no"),
+            {"id": receipt["id"]},
+        ).all()
+        card = connection.execute(
+            text("SELECT masked_pan, auth_code FROM receipt_card_payments WHERE receipt_id = :id"),
+            {"id": receipt["id"]},
+        ).one()
+    assert [tuple(line) for line in lines] == [("Espresso", 500), ("Croissant", 320)]
+    assert card.masked_pan == body["payments"][0]["masked_pan"]
+    [event] = outbox_rows(write_engine, receipt["id"])
+    assert event.type == "receipts.receipt.submitted.v1"
+    assert event.data["id"] == receipt["id"]
+    assert event.data["lines"][0]["description"] == "Espresso"
+
+
+def test_same_receipt_twice_returns_the_first_id(functions, merchant, write_engine):
+    body = receipt_body()
+    first = post(functions, merchant["api_key"], body)
+    again = post(functions, merchant["api_key"], json.loads(json.dumps(body, indent=2)))
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json["id"] == first.json["id"]
+    assert stored_receipts(write_engine, merchant) == 1
+    assert len(outbox_rows(write_engine, first.json["id"])) == 1
+
+
+def test_same_receipt_id_with_another_body_is_a_conflict(functions, merchant, write_engine):
+    body = receipt_body()
+    first = post(functions, merchant["api_key"], body)
+    changed = copy.deepcopy(body)
+    changed["lines"][1]["description"] = "Pain au chocolat"
+    response = post(functions, merchant["api_key"], changed)
+    assert response.status_code == 409
+    assert response.json["error"]["code"] == "idempotency_conflict"
+    assert stored_receipts(write_engine, merchant) == 1
+    assert first.json["id"]
+
+
+def test_two_merchants_may_use_the_same_receipt_id(functions, merchant, write_engine):
+    from tests.conftest import _register
+
+    other = _register(functions, "merchant")
+    body = receipt_body()
+    assert post(functions, merchant["api_key"], body).status_code == 201
+    assert post(functions, other["api_key"], body).status_code == 201
+
+
+def _set(path, value):
+    def mutate(body):
+        target = body
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+    return mutate
+
+
+def _delete(path):
+    def mutate(body):
+        target = body
+        for key in path[:-1]:
+            target = target[key]
+        del target[path[-1]]
+    return mutate
+
+
+RULES = [
+    ("line amount is quantity × unit price", _set(("lines", 0, "amount"), 499), "lines[0].amount", "line_amount_mismatch"),
+    ("subtotal is the sum of lines", _set(("totals", "subtotal"), 821), "totals.subtotal", "subtotal_mismatch"),
+    ("total is subtotal + tax + tip", _set(("totals", "tip"), 100), "totals.total", "total_mismatch"),
+    ("payments add up to the total", _set(("payments", 0, "amount"), 800), "payments", "payments_total_mismatch"),
+    ("payments in the receipt's currency", _set(("payments", 0, "currency"), "USD"), "payments[0].currency",
+     "payment_currency_mismatch"),
+    ("no full PAN", _set(("payments", 0, "masked_pan"), "4123450000001234"), "payments[0].masked_pan",
+     "full_pan_not_allowed"),
+    ("masked PAN shape", _set(("payments", 0, "masked_pan"), "4123******1234"), "payments[0].masked_pan",
+     "invalid_masked_pan"),
+    ("known currency", _set(("currency",), "ABC"), "currency", "unknown_currency"),
+    ("currency is alpha-3", _set(("currency",), "eur"), "currency", "string_pattern_mismatch"),
+    ("money is an integer", _set(("totals", "tax"), 0.5), "totals.tax", "int_type"),
+    ("money is not a string", _set(("lines", 1, "unit_price"), "320"), "lines[1].unit_price", "int_type"),
+    ("no negative prices", _set(("lines", 1, "unit_price"), -320), "lines[1].unit_price", "greater_than_equal"),
+    ("quantity at least 1", _set(("lines", 1, "quantity"), 0), "lines[1].quantity", "greater_than_equal"),
+    ("at least one line", _set(("lines",), []), "lines", "too_short"),
+    ("at least one payment", _set(("payments",), []), "payments", "too_short"),
+    ("issued_at has an offset", _set(("issued_at",), "2026-11-26T13:45:10"), "issued_at", "timezone_aware"),
+    ("issued_at is a time", _set(("issued_at",), "yesterday"), "issued_at", "datetime_parsing"),
+    ("transaction_date is a date", _set(("payments", 0, "transaction_date"), "26/11/2026"),
+     "payments[0].transaction_date", "date_parsing"),
+    ("transaction_time has no offset", _set(("payments", 0, "transaction_time"), "13:45:02+01:00"),
+     "payments[0].transaction_time", "time_with_offset"),
+    ("auth code is 6 alphanumerics", _set(("payments", 0, "auth_code"), "A1B2"), "payments[0].auth_code",
+     "string_pattern_mismatch"),
+    ("rrn is 12 alphanumerics", _set(("payments", 0, "rrn"), "12345"), "payments[0].rrn", "string_pattern_mismatch"),
+    ("receipt id required", _delete(("merchant_receipt_id",)), "merchant_receipt_id", "missing"),
+    ("receipt id not empty", _set(("merchant_receipt_id",), ""), "merchant_receipt_id", "string_too_short"),
+    ("no unknown fields", _set(("note",), "hello"), "note", "extra_forbidden"),
+    ("description required", _delete(("lines", 0, "description")), "lines[0].description", "missing"),
+]
+
+
+@pytest.mark.parametrize("rule, mutate, field, code", RULES, ids=[rule[0] for rule in RULES])
+def test_each_rule_refuses_the_receipt_and_writes_nothing(functions, merchant, write_engine, rule, mutate, field, code):
+    body = receipt_body()
+    mutate(body)
+    response = post(functions, merchant["api_key"], body)
+    assert response.status_code == 422, response.json
+    error = response.json["error"]
+    assert error["code"] == "validation_failed"
+    assert {"field": field, "code": code} in [{"field": d["field"], "code": d["code"]} for d in error["details"]]
+    assert stored_receipts(write_engine, merchant) == 0
+
+
+def test_an_error_never_echoes_the_card_number(functions, merchant):
+    body = receipt_body()
+    body["payments"][0]["masked_pan"] = "4123459876541234"
+    response = post(functions, merchant["api_key"], body)
+    assert response.status_code == 422
+    assert "4123459876541234" not in response.get_data(as_text=True)
+
+
+def test_a_bank_key_is_forbidden(functions, bank, write_engine):
+    response = post(functions, bank["api_key"], receipt_body())
+    assert response.status_code == 403
+    assert response.json["error"]["code"] == "forbidden"
+
+
+def test_the_operator_key_is_forbidden(functions):
+    response = post(functions, ADMIN_API_KEY, receipt_body())
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer mk_not-a-real-key"}, {"Authorization": "Basic abc"}])
+def test_a_missing_or_unknown_key_is_unauthenticated(functions, headers):
+    response = functions("submit_receipt").post("/", json=receipt_body(), headers=headers)
+    assert response.status_code == 401
+    assert response.json["error"]["code"] == "unauthenticated"
+
+
+def test_a_body_over_256_kib_is_too_large(functions, merchant, write_engine):
+    body = receipt_body()
+    body["lines"][0]["description"] = "x" * (300 * 1024)
+    response = post(functions, merchant["api_key"], body)
+    assert response.status_code == 413
+    assert response.json["error"]["code"] == "payload_too_large"
+    assert stored_receipts(write_engine, merchant) == 0
+
+
+def test_a_form_body_is_unsupported(functions, merchant, write_engine):
+    response = post(functions, merchant["api_key"], data={"merchant_receipt_id": "POS-1"})
+    assert response.status_code == 415
+    assert response.json["error"]["code"] == "unsupported_media_type"
+    assert stored_receipts(write_engine, merchant) == 0
+
+
+@pytest.mark.parametrize("raw", ['{"merchant_receipt_id": ', "not json", "\xff\xfe"])
+def test_malformed_json_is_a_bad_request(functions, merchant, write_engine, raw):
+    response = post(functions, merchant["api_key"], data=raw.encode("latin-1"), content_type="application/json")
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "malformed_json"
+    assert stored_receipts(write_engine, merchant) == 0
+
+
+def test_json_that_is_not_an_object_is_a_validation_error(functions, merchant):
+    response = post(functions, merchant["api_key"], data="[]", content_type="application/json")
+    assert response.status_code == 422
+
+
+def test_only_post_is_allowed(functions, merchant):
+    response = functions("submit_receipt").get("/", headers=bearer(merchant["api_key"]))
+    assert response.status_code == 405

@@ -1,0 +1,82 @@
+"""Test helpers: request bodies, parties, and the record of every secret the suite used."""
+
+from __future__ import annotations
+
+import random
+import uuid
+
+# Every full PAN, API key and webhook secret the suite handled. The audit test checks
+# that none of them reached the database dump or the logs.
+SENSITIVE: set[str] = set()
+
+ADMIN_API_KEY = "test-admin-key-5f1c9e"
+
+
+def remember(*secrets: str) -> None:
+    SENSITIVE.update(secrets)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def random_pan() -> str:
+    pan = "4" + "".join(random.choices("0123456789", k=15))
+    remember(pan)
+    return pan
+
+
+def mask(pan: str) -> str:
+    return pan[:6] + "*" * (len(pan) - 10) + pan[-4:]
+
+
+def receipt_body(pan: str | None = None, **overrides) -> dict:
+    pan = pan or random_pan()
+    body = {
+        "merchant_receipt_id": unique("POS"),
+        "issued_at": "2026-11-26T13:45:10+01:00",
+        "currency": "EUR",
+        "lines": [
+            {"description": "Espresso", "sku": "ESP-1", "quantity": 2, "unit_price": 250, "amount": 500},
+            {"description": "Croissant", "quantity": 1, "unit_price": 320, "amount": 320},
+        ],
+        "totals": {"subtotal": 820, "tax": 0, "tip": 0, "total": 820},
+        "payments": [
+            {
+                "masked_pan": mask(pan),
+                "auth_code": "A1B2C3",
+                "amount": 820,
+                "currency": "EUR",
+                "transaction_date": "2026-11-26",
+                "transaction_time": "13:45:02",
+                "terminal_id": "T0001",
+                "rrn": "633012345678",
+                "scheme": "VISA",
+            }
+        ],
+    }
+    body.update(overrides)
+    return body
+
+
+def payment_body(pan: str | None = None, **overrides) -> dict:
+    body = {
+        "bank_payment_id": unique("TXN"),
+        "account_ref": unique("acct"),
+        "pan": pan or random_pan(),
+        "auth_code": "A1B2C3",
+        "amount": 820,
+        "currency": "EUR",
+        "transaction_date": "2026-11-26",
+        "transaction_time": "13:45:02",
+        "merchant_name": "Cafe Central",
+        "terminal_id": "T0001",
+        "rrn": "633012345678",
+        "kind": "purchase",
+    }
+    body.update(overrides)
+    return body
+
+
+def bearer(key: str) -> dict:
+    return {"Authorization": f"Bearer {key}"}

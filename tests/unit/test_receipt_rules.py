@@ -1,0 +1,87 @@
+"""The receipt and payment rules of SPEC §4, checked on the models alone (no I/O)."""
+
+import json
+
+import pytest
+from pydantic import ValidationError
+
+from shared.domain.cards import mask_pan
+from shared.domain.payments import PaymentSubmission
+from shared.domain.receipts import ReceiptSubmission
+from shared.errors import ValidationFailed
+from tests.support import payment_body, receipt_body
+
+
+def parse(body: dict) -> ReceiptSubmission:
+    return ReceiptSubmission.model_validate_json(json.dumps(body))
+
+
+def test_the_spec_example_receipt_is_valid():
+    parse(receipt_body()).check()
+
+
+def test_a_masked_pan_written_with_x_is_normalised_to_stars():
+    body = receipt_body()
+    body["payments"][0]["masked_pan"] = "412345XXXXXX1234"
+    assert parse(body).payments[0].masked_pan == "412345******1234"
+
+
+def test_auth_codes_are_compared_in_upper_case():
+    body = receipt_body()
+    body["payments"][0]["auth_code"] = "a1b2c3"
+    assert parse(body).payments[0].auth_code == "A1B2C3"
+
+
+def test_every_broken_arithmetic_rule_is_listed_at_once():
+    body = receipt_body()
+    body["lines"][0]["amount"] = 501
+    body["totals"]["total"] = 900
+    with pytest.raises(ValidationFailed) as failure:
+        parse(body).check()
+    assert [(v.field, v.code) for v in failure.value.details] == [
+        ("lines[0].amount", "line_amount_mismatch"),
+        ("totals.subtotal", "subtotal_mismatch"),
+        ("totals.total", "total_mismatch"),
+        ("payments", "payments_total_mismatch"),
+    ]
+
+
+def test_split_tender_adds_up_across_payment_lines():
+    body = receipt_body()
+    first = body["payments"][0]
+    body["payments"] = [dict(first, amount=500), dict(first, amount=320, auth_code="Z9Y8X7")]
+    parse(body).check()
+
+
+def test_money_must_be_an_integer_not_a_float():
+    body = receipt_body()
+    body["totals"]["tax"] = 0.0
+    with pytest.raises(ValidationError):
+        parse(body)
+
+
+def test_a_full_pan_is_refused_where_a_masked_one_belongs():
+    body = receipt_body()
+    body["payments"][0]["masked_pan"] = "4123450000001234"
+    with pytest.raises(ValidationError) as failure:
+        parse(body)
+    assert failure.value.errors()[0]["type"] == "full_pan_not_allowed"
+
+
+def test_masking_keeps_first_six_and_last_four_digits():
+    assert mask_pan("4123450000001234") == "412345******1234"
+    assert mask_pan("5500000000000000004") == "550000*********0004"
+
+
+def test_the_spec_example_payment_is_valid():
+    PaymentSubmission.model_validate_json(json.dumps(payment_body(pan="4123450000001234")))
+
+
+def test_a_fingerprint_ignores_formatting_but_not_content():
+    body = receipt_body()
+    compact = ReceiptSubmission.model_validate_json(json.dumps(body))
+    spaced = ReceiptSubmission.model_validate_json(json.dumps(body, indent=4))
+    changed = ReceiptSubmission.model_validate_json(json.dumps(dict(body, currency="USD")))
+    assert compact.fingerprint(b"k") == spaced.fingerprint(b"k")
+    assert compact.fingerprint(b"k") != changed.fingerprint(b"k")
+    assert compact.fingerprint(b"k") != compact.fingerprint(b"other key")
