@@ -13,7 +13,7 @@ ADMIN_API_KEY = "test-admin-key-5f1c9e"
 
 
 def remember(*secrets: str) -> None:
-    SENSITIVE.update(secrets)
+    SENSITIVE.update(secret for secret in secrets if secret)
 
 
 def unique(prefix: str) -> str:

@@ -1,0 +1,85 @@
+"""The platform as `make run` starts it: a real process tree behind the gateway."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from runtime.run import free_port
+from tests.conftest import ARTIFACTS, ROOT, TEST_ENV
+
+
+def wait_until(condition, timeout: float = 30.0, interval: float = 0.05, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+
+
+@dataclass
+class Platform:
+    process: subprocess.Popen
+    port: int
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log_text(self) -> str:
+        return self.log.read_text()
+
+    def children(self) -> list[int]:
+        pids = []
+        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+            pids += [int(pid) for pid in (task / "children").read_text().split()]
+        return pids
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=10)
+
+
+def start_platform(name: str, **env) -> Platform:
+    port = free_port()
+    log = ARTIFACTS / f"{name}.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "runtime.run"],
+        cwd=ROOT,
+        env={**os.environ, **TEST_ENV, "GATEWAY_PORT": str(port), **env},
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    platform = Platform(process, port, log)
+
+    def ready():
+        if process.poll() is not None:
+            raise AssertionError(f"the platform exited with {process.returncode}:\n{platform.log_text()}")
+        return '"platform.ready"' in platform.log_text()
+
+    wait_until(ready, timeout=60, message="platform.ready")
+    return platform
+
+
+@pytest.fixture(scope="session")
+def platform(databases):
+    platform = start_platform("platform")
+    yield platform
+    platform.stop()
+
+
+@pytest.fixture(scope="session")
+def http():
+    with requests.Session() as session:
+        yield session
