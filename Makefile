@@ -5,8 +5,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
-N ?= 2000
-CONCURRENCY ?= 16
+SECONDS ?= 10
+CONNECTIONS ?= 16
 
 .PHONY: run test migrate bench venv clean
 
@@ -34,7 +34,7 @@ migrate: $(INSTALLED)
 
 ## bench: receipts/s through the gateway beside a bare functions-framework hello world
 bench: $(INSTALLED)
-	$(PY) bench/submissions.py --requests $(N) --concurrency $(CONCURRENCY)
+	$(PY) bench/submissions.py --seconds $(SECONDS) --connections $(CONNECTIONS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/.artifacts

@@ -7,6 +7,7 @@ import functools
 from sqlalchemy import Connection, Engine, create_engine
 
 from shared import outbox
+from shared.dialect import prepared_url
 from shared.config import settings
 from shared.events import Event
 from shared.repositories import Parties, Payments, Receipts
@@ -17,7 +18,7 @@ def _engine(url: str) -> Engine:
     # pre-ping (a round trip per checkout): a dead connection fails one request with
     # 503 + Retry-After and the pool is refilled.
     return create_engine(
-        url,
+        prepared_url(url),
         pool_size=settings().serving_threads,
         max_overflow=0,
         pool_timeout=5,

@@ -1,0 +1,149 @@
+"""Receipts/s through the gateway beside a bare functions-framework hello world.
+
+    make bench                      # or: .venv/bin/python bench/submissions.py --seconds 15
+
+Both are driven by wrk (installed from Debian's packages if missing) at the same number of
+connections, in the same run, on the same machine. The platform runs as `make run` runs
+it, against databases of its own (receipts_*_bench). Results: stdout and bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from runtime.run import free_port  # noqa: E402
+
+BASE = "postgresql+pg8000://postgres:postgres@127.0.0.1:5432"
+BENCH_ENV = {
+    "WRITE_DATABASE_URL": f"{BASE}/receipts_write_bench",
+    "READ_DATABASE_URL": f"{BASE}/receipts_read_bench",
+    "ADMIN_API_KEY": "bench-admin-key",
+    "PLATFORM_SECRET": "bench-platform-secret",
+}
+
+
+def ensure_wrk() -> str:
+    if not shutil.which("wrk"):
+        print("wrk not found: installing it from Debian's packages", file=sys.stderr)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, stdout=subprocess.DEVNULL)
+    return shutil.which("wrk")
+
+
+def wait_for(url: str, timeout: float = 60.0) -> None:
+    """Until url answers 200."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not answer in {timeout}s")
+
+
+def wrk(url: str, seconds: int, connections: int, script: Path | None = None, env: dict | None = None) -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    if script:
+        command[1:1] = ["-s", str(script)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True,
+                            env={**os.environ, **(env or {})}).stdout
+
+    def latency_ms(percentile: str) -> float:
+        value, unit = re.search(rf"^\s+{percentile}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50_ms": latency_ms("50"),
+        "p99_ms": latency_ms("99"),
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+    }
+
+
+def hello_world(seconds: int, connections: int) -> dict:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "functions_framework", "--target", "hello",
+         "--source", str(ROOT / "bench/hello/main.py"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/")
+        wrk(f"http://127.0.0.1:{port}/", 2, connections)  # warm-up
+        return wrk(f"http://127.0.0.1:{port}/", seconds, connections)
+    finally:
+        process.terminate()
+        process.wait()
+
+
+def receipts_through_gateway(seconds: int, connections: int) -> dict:
+    port = free_port()
+    log = (ROOT / "bench/results/platform.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "runtime.run"], cwd=ROOT,
+        env={**os.environ, **BENCH_ENV, "GATEWAY_PORT": str(port)}, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{url}/healthz")
+        request = urllib.request.Request(
+            f"{url}/v1/admin/merchants", method="POST",
+            data=json.dumps({"name": "Bench Cafe", "callback_url": "https://bench.example.com/cb"}).encode(),
+            headers={"Authorization": "Bearer bench-admin-key", "Content-Type": "application/json"},
+        )
+        key = json.load(urllib.request.urlopen(request))["api_key"]
+        script = ROOT / "bench/submit_receipt.lua"
+        wrk(url, 2, connections, script, {"RECEIPTS_KEY": key})  # warm-up
+        return wrk(url, seconds, connections, script, {"RECEIPTS_KEY": key})
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="receipts/s through the gateway vs a hello world")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    ensure_wrk()
+    (ROOT / "bench/results").mkdir(exist_ok=True)
+
+    print(f"hello world (bare functions-framework), {args.connections} connections, {args.seconds}s ...", flush=True)
+    hello = hello_world(args.seconds, args.connections)
+    print(f"receipts through the gateway, {args.connections} connections, {args.seconds}s ...", flush=True)
+    receipts = receipts_through_gateway(args.seconds, args.connections)
+
+    ratio = receipts["requests_per_second"] / hello["requests_per_second"]
+    print()
+    print(f"{'':32}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}")
+    for name, result in (("hello world (baseline)", hello), ("POST /v1/receipts via gateway", receipts)):
+        print(f"{name:32}{result['requests_per_second']:>10.0f}{result['p50_ms']:>10.1f}"
+              f"{result['p99_ms']:>10.1f}{result['non_2xx']:>10}")
+    print(f"\nreceipts/s as a share of hello-world req/s: {ratio:.0%} (target: at least 50%)")
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    (ROOT / f"bench/results/submissions-{stamp}.json").write_text(
+        json.dumps({"connections": args.connections, "seconds": args.seconds, "hello_world": hello,
+                    "receipts_via_gateway": receipts, "ratio": ratio}, indent=2)
+    )
+    if receipts["non_2xx"]:
+        raise SystemExit("some receipts were refused: the figure is not valid")
+
+
+if __name__ == "__main__":
+    main()
