@@ -76,12 +76,12 @@ def wrk(url: str, seconds: int, connections: int, script: Path | None = None, en
     }
 
 
-def hello_world(seconds: int, connections: int) -> dict:
+def hello_world(seconds: int, connections: int, workers: int) -> dict:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "functions_framework", "--target", "hello",
          "--source", str(ROOT / "bench/hello/main.py"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "WORKERS": str(workers)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
         wait_for(f"http://127.0.0.1:{port}/")
@@ -92,12 +92,12 @@ def hello_world(seconds: int, connections: int) -> dict:
         process.wait()
 
 
-def receipts_through_gateway(seconds: int, connections: int) -> dict:
+def receipts_through_gateway(seconds: int, connections: int, workers: int) -> dict:
     port = free_port()
     log = (ROOT / "bench/results/platform.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "runtime.run"], cwd=ROOT,
-        env={**os.environ, **BENCH_ENV, "GATEWAY_PORT": str(port)}, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, **BENCH_ENV, "GATEWAY_PORT": str(port), "WORKERS": str(workers)}, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -120,14 +120,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="receipts/s through the gateway vs a hello world")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1, help="functions-framework WORKERS, for both sides")
     args = parser.parse_args()
     ensure_wrk()
     (ROOT / "bench/results").mkdir(exist_ok=True)
 
-    print(f"hello world (bare functions-framework), {args.connections} connections, {args.seconds}s ...", flush=True)
-    hello = hello_world(args.seconds, args.connections)
+    print(f"hello world (bare functions-framework, WORKERS={args.workers}), {args.connections} connections,"
+          f" {args.seconds}s ...", flush=True)
+    hello = hello_world(args.seconds, args.connections, args.workers)
     print(f"receipts through the gateway, {args.connections} connections, {args.seconds}s ...", flush=True)
-    receipts = receipts_through_gateway(args.seconds, args.connections)
+    receipts = receipts_through_gateway(args.seconds, args.connections, args.workers)
 
     ratio = receipts["requests_per_second"] / hello["requests_per_second"]
     print()
@@ -138,7 +140,7 @@ def main() -> None:
     print(f"\nreceipts/s as a share of hello-world req/s: {ratio:.0%} (target: at least 50%)")
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     (ROOT / f"bench/results/submissions-{stamp}.json").write_text(
-        json.dumps({"connections": args.connections, "seconds": args.seconds, "hello_world": hello,
+        json.dumps({"connections": args.connections, "seconds": args.seconds, "workers": args.workers, "hello_world": hello,
                     "receipts_via_gateway": receipts, "ratio": ratio}, indent=2)
     )
     if receipts["non_2xx"]:
