@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 SECONDS ?= 10
 CONNECTIONS ?= 16
 
-.PHONY: run test migrate bench venv clean
+.PHONY: run test migrate seed bench venv clean
 
 # The .pth line makes the repository's packages (shared, runtime) importable from anywhere
 # in the venv, so `functions-framework --source functions/<name>/main.py` works as it is.
@@ -31,6 +31,10 @@ test: $(INSTALLED)
 ## migrate: create missing databases and apply migrations (admin process)
 migrate: $(INSTALLED)
 	$(PY) -m runtime.run migrate
+
+## seed: onboard the demo merchant and bank (their keys are printed once)
+seed: $(INSTALLED)
+	$(PY) -m runtime.run seed
 
 ## bench: receipts/s through the gateway beside a bare functions-framework hello world
 bench: $(INSTALLED)

@@ -138,7 +138,7 @@ async def run_platform(port: int, environ: dict[str, str]) -> None:
 
 
 def main() -> None:
-    """`python -m runtime.run [migrate]`: serve the platform, or only migrate."""
+    """`python -m runtime.run [migrate|seed]`: serve the platform, or only migrate (and seed)."""
     # Admin process: complete the environment with .env's development defaults, then
     # hand that environment to every process it starts.
     environ = environ_with_dotenv(stack.ROOT / ".env")
@@ -147,7 +147,17 @@ def main() -> None:
     from shared.migrate import migrate_all
 
     migrate_all()
-    if sys.argv[1:] != ["migrate"]:
+    command = sys.argv[1] if len(sys.argv) > 1 else "serve"
+    if command == "seed":
+        from shared.seed import seed
+
+        created = seed()
+        for credentials in created:
+            # Shown once, like the admin API's answer; never logged.
+            print(credentials.model_dump_json(indent=2))
+        if not created:
+            print("The demo parties exist already; their keys were shown when they were created.")
+    elif command == "serve":
         asyncio.run(run_platform(settings().gateway_port, environ))
 
 

@@ -59,27 +59,35 @@ class _StdoutHandler(logging.StreamHandler):
         pass
 
 
-@functools.cache
-def _configure() -> None:
-    config = settings()
-    if config.fluent_host:
-        from fluent.handler import FluentHandler
+class _Handler(logging.Handler):
+    """Picks stdout or Fluentd at the first record, so that importing this module reads
+    no settings (admin processes complete the environment before anything logs)."""
 
-        handler: logging.Handler = FluentHandler(
-            "receipts", host=config.fluent_host, port=config.fluent_port
-        )
-        handler.setFormatter(_FluentFormatter())
-    else:
-        handler = _StdoutHandler()
-        handler.setFormatter(JsonFormatter())
-    root = logging.getLogger("receipts")
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    root.propagate = False
+    @functools.cached_property
+    def target(self) -> logging.Handler:
+        config = settings()
+        if config.fluent_host:
+            from fluent.handler import FluentHandler
+
+            handler: logging.Handler = FluentHandler("receipts", host=config.fluent_host, port=config.fluent_port)
+            handler.setFormatter(_FluentFormatter())
+        else:
+            handler = _StdoutHandler()
+            handler.setFormatter(JsonFormatter())
+        return handler
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.target.handle(record)
+
+
+_root = logging.getLogger("receipts")
+if not any(isinstance(handler, _Handler) for handler in _root.handlers):
+    _root.addHandler(_Handler())
+    _root.setLevel(logging.INFO)
+    _root.propagate = False
 
 
 def get(name: str) -> logging.Logger:
-    _configure()
     return logging.getLogger(f"receipts.{name}")
 
 

@@ -35,21 +35,25 @@ class Parties:
     def __init__(self, connection: Connection):
         self.connection = connection
 
-    def add(self, party: Party, name: str, callback_url: str, key_hash: str) -> None:
+    def add(self, party: Party, name: str, callback_url: str, key_hash: str) -> bool:
+        """Insert the party with its key; False if its id was taken."""
         table = _PARTY_TABLES[party.kind]  # a fixed identifier, never input
-        self.connection.execute(
+        inserted = self.connection.execute(
             text(
                 f"""
                 WITH party AS (
                     INSERT INTO {table} (id, name, callback_url) VALUES (:id, :name, :callback_url)
+                    ON CONFLICT (id) DO NOTHING
                     RETURNING id
                 )
                 INSERT INTO api_keys (key_hash, party_kind, party_id)
                 SELECT :key_hash, :kind, id FROM party
+                RETURNING party_id
                 """
             ),
             {"id": party.id, "name": name, "callback_url": callback_url, "key_hash": key_hash, "kind": party.kind},
-        )
+        ).first()
+        return inserted is not None
 
     def by_key_hash(self, key_hash: str) -> Party | None:
         row = self.connection.execute(

@@ -18,13 +18,18 @@ from shared.views import PartyCredentials, PaymentAccepted, ReceiptAccepted
 _REGISTERED = {"merchant": events.MERCHANT_REGISTERED, "bank": events.BANK_REGISTERED}
 
 
-def register_party(kind: PartyKind, registration: PartyRegistration, uow: UnitOfWork) -> PartyCredentials:
-    """Onboard a merchant or bank; the returned API key and webhook secret are shown once."""
-    party = Party(kind, uuid.uuid4())
+def register_party(kind: PartyKind, registration: PartyRegistration, uow: UnitOfWork,
+                   party_id: uuid.UUID | None = None) -> PartyCredentials | None:
+    """Onboard a merchant or bank; the returned API key and webhook secret are shown once.
+
+    A chosen party_id (demo data) that is taken already registers nothing: None.
+    """
+    party = Party(kind, party_id or uuid.uuid4())
     api_key = auth.new_api_key(kind)
     secret = auth.webhook_secret(party.id)
     with uow:
-        uow.parties.add(party, registration.name, registration.callback_url, auth.hash_api_key(api_key))
+        if not uow.parties.add(party, registration.name, registration.callback_url, auth.hash_api_key(api_key)):
+            return None
         uow.record(events.Event(_REGISTERED[kind], party.id, {"id": str(party.id), **registration.model_dump()}))
         uow.commit()
     return PartyCredentials(id=str(party.id), **registration.model_dump(), api_key=api_key, webhook_secret=secret)

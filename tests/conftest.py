@@ -34,11 +34,9 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: item.get_closest_marker("audit") is not None)
 
 
-def _recreate(url: str, model: str) -> None:
+def drop_database(url: str) -> None:
     import pg8000.native
     from sqlalchemy.engine import make_url
-
-    from shared.migrate import migrate
 
     database = make_url(url).database
     admin = pg8000.native.Connection(user="postgres", host="127.0.0.1", database="postgres")
@@ -46,6 +44,12 @@ def _recreate(url: str, model: str) -> None:
         admin.run(f"DROP DATABASE IF EXISTS {pg8000.native.identifier(database)} WITH (FORCE)")
     finally:
         admin.close()
+
+
+def _recreate(url: str, model: str) -> None:
+    from shared.migrate import migrate
+
+    drop_database(url)
     migrate(url, model)
 
 
@@ -66,7 +70,6 @@ def captured_logs(databases):
 
     handler = logging.FileHandler(LOG_FILE)
     handler.setFormatter(logs.JsonFormatter())
-    logs.get("tests")  # configures the "receipts" logger
     logging.getLogger("receipts").addHandler(handler)
     yield LOG_FILE
     logging.getLogger("receipts").removeHandler(handler)

@@ -6,12 +6,14 @@ import signal
 import subprocess
 import sys
 
+import pytest
 import requests
 import yaml
+from sqlalchemy import create_engine, text
 
 from runtime import stack
 from runtime.run import free_port
-from tests.conftest import ROOT, TEST_ENV
+from tests.conftest import BASE, ROOT, TEST_ENV, drop_database
 from tests.e2e.conftest import start_platform, wait_until
 from tests.support import ADMIN_API_KEY, bearer, payment_body, receipt_body, remember
 
@@ -67,6 +69,26 @@ def test_openapi_is_served_and_generated_from_the_models(platform, http):
     assert "ReceiptSubmission" in served["components"]["schemas"]
 
 
+def test_template_is_an_openfaas_stack_file():
+    template = yaml.safe_load((ROOT / "template.yaml").read_text())
+    assert template["provider"]["name"] == "openfaas" and str(template["version"]) == "1.0"
+    for name, function in template["functions"].items():
+        assert re.fullmatch(r"[a-z][a-z0-9-]*", name), "OpenFaaS names are DNS labels"
+        assert {"lang", "handler", "image"} <= set(function), name
+        assert (ROOT / function["environment"]["FUNCTION_SOURCE"]).exists(), name
+        annotations = function.get("annotations", {})
+        assert ("route" in annotations) != ("topic" in annotations), f"{name}: one trigger each"
+
+
+def test_compose_builds_each_function_with_its_target():
+    template = {function.name: function for function in stack.load()}
+    services = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
+    assert INFRASTRUCTURE <= set(services)
+    for name, function in template.items():
+        assert services[name]["build"]["args"]["FUNCTION_TARGET"] == function.target
+    assert (ROOT / services["fluentd"]["volumes"][0].split(":")[0]).exists()
+
+
 def test_descriptors_name_the_functions_make_run_serves(platform):
     template = {function.name for function in stack.load()}
     compose = set(yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]) - INFRASTRUCTURE
@@ -101,14 +123,40 @@ def test_a_killed_function_process_is_started_again(platform, http):
     assert victim not in platform.children()
 
 
-def test_sigterm_stops_everything_within_5_seconds(databases):
-    platform = start_platform("platform-sigterm")
-    children = platform.children()
+SIDE_WRITE = f"{BASE}/receipts_write_side_test"
+SIDE_READ = f"{BASE}/receipts_read_side_test"
+
+
+@pytest.fixture(scope="module")
+def side_platform(databases):
+    """A second platform beside the first: its own port and its own databases."""
+    for url in (SIDE_WRITE, SIDE_READ):
+        drop_database(url)
+    platform = start_platform("platform-side", WRITE_DATABASE_URL=SIDE_WRITE, READ_DATABASE_URL=SIDE_READ)
+    yield platform
+    if platform.process.poll() is None:
+        platform.stop()
+
+
+def test_two_platforms_run_side_by_side_on_their_own_databases(platform, side_platform, http):
+    merchant = register(http, side_platform, "merchant")
+    body = receipt_body()
+    assert http.post(f"{side_platform.url}/v1/receipts", json=body, headers=bearer(merchant["api_key"])).status_code == 201
+    count = "SELECT count(*) FROM receipts WHERE merchant_receipt_id = :id"
+    with create_engine(SIDE_WRITE).connect() as side, create_engine(TEST_ENV["WRITE_DATABASE_URL"]).connect() as main:
+        assert side.execute(text(count), {"id": body["merchant_receipt_id"]}).scalar_one() == 1
+        assert main.execute(text(count), {"id": body["merchant_receipt_id"]}).scalar_one() == 0
+    assert http.get(f"{platform.url}/healthz").status_code == 200
+
+
+def test_sigterm_stops_everything_within_5_seconds(side_platform):
+    children = side_platform.children()
     assert children
-    platform.process.send_signal(signal.SIGTERM)
-    assert platform.process.wait(timeout=5) == 0
+    side_platform.process.send_signal(signal.SIGTERM)
+    assert side_platform.process.wait(timeout=5) == 0
     assert all(not os.path.exists(f"/proc/{pid}") or "zombie" in open(f"/proc/{pid}/status").read().lower()
                for pid in children)
+    assert '"platform.stopped"' in side_platform.log_text()
 
 
 def test_a_function_runs_alone_and_reports_503_without_postgres(databases):
