@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from runtime import gateway, stack
 from shared.config import environ_with_dotenv
@@ -26,8 +29,11 @@ READY_TIMEOUT_SECONDS = 60.0
 
 @dataclass
 class Process:
-    function: stack.Function
-    port: int
+    """One supervised process: a function (with its port) or a trigger."""
+
+    name: str
+    argv: list[str]
+    port: int | None = None
     process: asyncio.subprocess.Process | None = None
     restarts: int = 0
 
@@ -38,20 +44,45 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def processes_for(functions: list[stack.Function]) -> list[Process]:
+    """Every function as a functions-framework process, plus the triggers that feed them."""
+    python = sys.executable
+    processes = []
+    urls = {}
+    for function in functions:
+        port = free_port()
+        urls[function.name] = f"http://127.0.0.1:{port}/"
+        processes.append(Process(function.name, [
+            python, "-m", "functions_framework", "--target", function.target,
+            "--source", str(stack.ROOT / function.source), "--host", "127.0.0.1", "--port", str(port),
+        ], port))
+    for function in functions:
+        if function.queue_triggered:
+            processes.append(Process(f"{function.name}-trigger", [
+                python, "-m", "runtime.queue_trigger", function.name, "--url", urls[function.name],
+            ]))
+    scheduled = [function for function in functions if function.scheduled]
+    if scheduled:
+        processes.append(Process("cron-trigger", [
+            python, "-m", "runtime.cron_trigger", *[f"--url={f.name}={urls[f.name]}" for f in scheduled],
+        ]))
+    return processes
+
+
 class Supervisor:
-    def __init__(self, functions: list[stack.Function], environ: dict[str, str]):
-        self.processes = [Process(function, free_port()) for function in functions]
+    def __init__(self, processes: list[Process], environ: dict[str, str], runtime_dir: Path):
+        self.processes = processes
         self.environ = environ
+        self.runtime_dir = runtime_dir
         self.stopping = asyncio.Event()
 
     async def start(self, entry: Process) -> None:
+        # gunicorn opens a control socket in $XDG_RUNTIME_DIR: one directory per process,
+        # or every function after the first logs that the socket is taken.
+        private = self.runtime_dir / entry.name
+        private.mkdir(exist_ok=True)
         entry.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "functions_framework",
-            "--target", entry.function.target,
-            "--source", str(stack.ROOT / entry.function.source),
-            "--host", "127.0.0.1", "--port", str(entry.port),
-            cwd=stack.ROOT,
-            env={**self.environ, "PYTHONUNBUFFERED": "1"},
+            *entry.argv, cwd=stack.ROOT, env={**self.environ, "PYTHONUNBUFFERED": "1", "XDG_RUNTIME_DIR": str(private)}
         )
 
     async def supervise(self, entry: Process) -> None:
@@ -63,7 +94,7 @@ class Supervisor:
                 return
             if time.monotonic() - started > 60:
                 backoff = 0.5
-            log("function.exited", function=entry.function.name, code=code, restart_in=backoff)
+            log("process.exited", process=entry.name, code=code, restart_in=backoff)
             try:
                 await asyncio.wait_for(self.stopping.wait(), backoff)
                 return
@@ -76,14 +107,14 @@ class Supervisor:
     async def wait_until_listening(self) -> None:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         for entry in self.processes:
-            while True:
+            while entry.port is not None:
                 try:
                     _, writer = await asyncio.open_connection("127.0.0.1", entry.port)
                     writer.close()
                     break
                 except OSError:
                     if time.monotonic() > deadline:
-                        raise RuntimeError(f"{entry.function.name} did not start listening") from None
+                        raise RuntimeError(f"{entry.name} did not start listening") from None
                     await asyncio.sleep(0.05)
 
     async def stop(self) -> None:
@@ -108,25 +139,37 @@ def log(event: str, **fields) -> None:
 
 async def run_platform(port: int, environ: dict[str, str]) -> None:
     functions = stack.load()
-    supervisor = Supervisor(functions, environ)
+    runtime_dir = Path(tempfile.mkdtemp(prefix="receipts-run-"))
+    supervisor = Supervisor(processes_for(functions), environ, runtime_dir)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
 
-    for entry in supervisor.processes:
-        await supervisor.start(entry)
-    ports = {entry.function.name: entry.port for entry in supervisor.processes}
+    ports = {entry.name: entry.port for entry in supervisor.processes if entry.port}
     routes = gateway.routes_for(functions, lambda function: ("127.0.0.1", ports[function.name]))
     server = await gateway.serve(routes, "0.0.0.0", port)
-    watchers = [asyncio.create_task(supervisor.supervise(entry)) for entry in supervisor.processes]
+    watchers = []
+
+    async def start_all() -> None:
+        # Functions first; triggers once there is something listening to deliver to.
+        for entry in supervisor.processes:
+            if entry.port:
+                await supervisor.start(entry)
+        await supervisor.wait_until_listening()
+        for entry in supervisor.processes:
+            if not entry.port:
+                await supervisor.start(entry)
+        watchers.extend(asyncio.create_task(supervisor.supervise(entry)) for entry in supervisor.processes)
+
     try:
         await asyncio.wait(
-            [asyncio.create_task(supervisor.wait_until_listening()), asyncio.create_task(stop.wait())],
+            [asyncio.create_task(start_all()), asyncio.create_task(stop.wait())],
             return_when=asyncio.FIRST_COMPLETED,
         )
         if not stop.is_set():
-            log("platform.ready", url=f"http://127.0.0.1:{port}", functions=sorted(ports))
+            log("platform.ready", url=f"http://127.0.0.1:{port}", functions=sorted(ports),
+                triggers=sorted(entry.name for entry in supervisor.processes if not entry.port))
             await stop.wait()
     finally:
         log("platform.stopping")
@@ -134,6 +177,7 @@ async def run_platform(port: int, environ: dict[str, str]) -> None:
         await supervisor.stop()
         for watcher in watchers:
             watcher.cancel()
+        shutil.rmtree(runtime_dir, ignore_errors=True)
         log("platform.stopped")
 
 

@@ -35,6 +35,14 @@ class Function:
     def http(self) -> bool:
         return self.route is not None
 
+    @property
+    def scheduled(self) -> bool:
+        return self.topic == "cron-function"
+
+    @property
+    def queue_triggered(self) -> bool:
+        return self.topic is not None and not self.scheduled
+
 
 def load(path: Path = STACK_FILE) -> list[Function]:
     stack = yaml.safe_load(path.read_text())

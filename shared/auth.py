@@ -53,16 +53,17 @@ def authenticate_admin(authorization: str | None) -> None:
     raise Unauthenticated("unknown API key")
 
 
-def authenticate(authorization: str | None, kind: PartyKind) -> Party:
+def authenticate(authorization: str | None, *kinds: PartyKind) -> Party:
     key = bearer_key(authorization)
     party = _party_for(key)
+    wanted = " or ".join(kinds)
     if party is None:
         admin = settings().admin_api_key
         if admin is not None and hmac.compare_digest(key.encode(), admin.encode()):
-            raise Forbidden(f"this endpoint takes a {kind} key, not the operator key")
+            raise Forbidden(f"this endpoint takes a {wanted} key, not the operator key")
         raise Unauthenticated("unknown API key")
-    if party.kind != kind:
-        raise Forbidden(f"this endpoint takes a {kind} key, not a {party.kind} key")
+    if party.kind not in kinds:
+        raise Forbidden(f"this endpoint takes a {wanted} key, not a {party.kind} key")
     return party
 
 

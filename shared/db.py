@@ -40,7 +40,7 @@ class UnitOfWork:
     """One write-model transaction, rolled back unless commit() is called.
 
     Events recorded during the unit are written to the outbox by commit(), in the same
-    transaction as the state change they describe.
+    transaction as the state change they describe, and published once it has committed.
     """
 
     connection: Connection
@@ -63,6 +63,7 @@ class UnitOfWork:
     def commit(self) -> None:
         outbox.write(self.connection, self.events)
         self._transaction.commit()
+        outbox.publish_committed(self.connection, self.events)
 
     def __exit__(self, *exc_info) -> None:
         try:

@@ -64,3 +64,9 @@ class ValidationFailed(ReceiptsError):
 
 class ServiceUnavailable(ReceiptsError):
     code = "service_unavailable"
+
+
+class PoisonEvent(ReceiptsError):
+    """An event no retry can apply (malformed data, an impossible state): dead-letter it."""
+
+    code = "poison_event"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, text
 
+from shared import bus
 from shared.db import read_engine, write_engine
-from shared.views import Health
+from shared.responses import Health
 
 
 def _database_up(engine: Engine) -> bool:
@@ -17,10 +18,19 @@ def _database_up(engine: Engine) -> bool:
         return False
 
 
+def _broker_up() -> bool:
+    try:
+        bus.connect().close()
+        return True
+    except Exception:  # any failure to connect is "down"
+        return False
+
+
 def check() -> Health:
     dependencies = {
         "write_database": "up" if _database_up(write_engine()) else "down",
         "read_database": "up" if _database_up(read_engine()) else "down",
+        "rabbitmq": "up" if _broker_up() else "down",
     }
     status = "ok" if all(state == "up" for state in dependencies.values()) else "degraded"
     return Health(status=status, dependencies=dependencies)

@@ -118,8 +118,9 @@ def error_response(error: ReceiptsError, request: flask.Request) -> flask.Respon
     return json_response(body, status, headers)
 
 
-def authenticate(request: flask.Request, kind: PartyKind) -> Party:
-    return auth.authenticate(request.headers.get("Authorization"), kind)
+def authenticate(request: flask.Request, *kinds: PartyKind) -> Party:
+    """The calling party, which must be of one of kinds (403 otherwise)."""
+    return auth.authenticate(request.headers.get("Authorization"), *kinds)
 
 
 def authenticate_admin(request: flask.Request) -> None:
@@ -146,6 +147,26 @@ def parse_json(request: flask.Request, model: type[Model]) -> Model:
             "the request breaks the rules listed in details",
             [Violation(_field(problem["loc"]), problem["type"], problem["msg"]) for problem in problems],
         ) from None
+
+
+def parse_query(request: flask.Request, model: type[Model]) -> Model:
+    """The query string as a validated model: 422 listing each problem otherwise."""
+    try:
+        return model.model_validate(request.args.to_dict())
+    except ValidationError as error:
+        problems = error.errors(include_url=False, include_input=False, include_context=False)
+        raise ValidationFailed(
+            "the query string breaks the rules listed in details",
+            [Violation(_field(problem["loc"]), problem["type"], problem["msg"]) for problem in problems],
+        ) from None
+
+
+def path_parameter(request: flask.Request, index: int) -> str:
+    """The index-th segment of the path (/v1/receipts/{id}: index 2 is the id)."""
+    segments = request.path.strip("/").split("/")
+    if index >= len(segments) or not segments[index]:
+        raise NotFound("no such endpoint")
+    return segments[index]
 
 
 def _field(loc: tuple) -> str:

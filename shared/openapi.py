@@ -11,7 +11,7 @@ from pydantic.json_schema import models_json_schema
 from shared.domain.parties import PartyRegistration
 from shared.domain.payments import PaymentSubmission
 from shared.domain.receipts import ReceiptSubmission
-from shared.views import Error, Health, PartyCredentials, PaymentAccepted, ReceiptAccepted
+from shared.responses import Error, Health, PartyCredentials, PaymentAccepted, ReceiptAccepted
 
 
 @dataclass(frozen=True)

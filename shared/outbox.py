@@ -1,12 +1,28 @@
-"""The transactional outbox: events are recorded with the state change, published after."""
+"""The transactional outbox: events are recorded with the state change, published after.
+
+Record: write() inserts a unit of work's events in its transaction. Publish: after the
+commit, publish_committed() sends them and marks them published; if the broker is down or
+the process dies first, the rows stay unpublished and relay() (the scheduled
+relay_outbox function) sends them later. Consumers dedupe, so publishing twice is safe;
+publishing never is not possible once the transaction committed.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
+import time
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
+from shared import bus, logs
 from shared.events import Event
+
+# The relay leaves rows this young to the function that committed them.
+RELAY_GRACE_SECONDS = 10.0
+RELAY_BATCH = 500
+
+_log = logs.get("outbox")
 
 _INSERT = text(
     """
@@ -14,6 +30,16 @@ _INSERT = text(
     SELECT e.id, e.type, e.subject, e.data, e.occurred_at
     FROM jsonb_to_recordset(CAST(:events AS jsonb))
         AS e(id uuid, type text, subject uuid, data jsonb, occurred_at timestamptz)
+    """
+)
+_MARK_PUBLISHED = text("UPDATE outbox SET published_at = now() WHERE id = ANY(CAST(:ids AS uuid[]))")
+_UNPUBLISHED = text(
+    """
+    SELECT id, type, subject, data, occurred_at FROM outbox
+    WHERE published_at IS NULL AND occurred_at < now() - make_interval(secs => :grace)
+    ORDER BY position
+    LIMIT :batch
+    FOR UPDATE SKIP LOCKED
     """
 )
 
@@ -33,3 +59,41 @@ def write(connection: Connection, events: list[Event]) -> None:
         for event in events
     ]
     connection.execute(_INSERT, {"events": json.dumps(rows, default=str)})
+
+
+def publish_committed(connection: Connection, events: list[Event]) -> None:
+    """Publish events whose transaction has committed; never raises (the relay catches up).
+
+    connection is the unit of work's, its transaction over: marking the rows published is
+    a transaction of its own.
+    """
+    if not events:
+        return
+    try:
+        bus.publisher().publish([bus.cloud_event(event) for event in events])
+        with connection.begin():
+            connection.execute(_MARK_PUBLISHED, {"ids": [str(event.id) for event in events]})
+    except Exception as error:
+        logs.event(_log, "outbox.publish_deferred", logging.WARNING, events=len(events), error=type(error).__name__)
+
+
+def relay(engine: Engine, grace_seconds: float = RELAY_GRACE_SECONDS, budget_seconds: float = 50.0) -> int:
+    """Publish unpublished rows older than the grace period, oldest first; returns how many.
+
+    Rows are locked while they are sent (SKIP LOCKED), so concurrent relays share the work.
+    """
+    published = 0
+    deadline = time.monotonic() + budget_seconds
+    while time.monotonic() < deadline:
+        with engine.begin() as connection:
+            rows = connection.execute(_UNPUBLISHED, {"grace": grace_seconds, "batch": RELAY_BATCH}).all()
+            if not rows:
+                break
+            bus.publisher().publish(
+                [bus.envelope(row.id, row.type, row.subject, row.occurred_at, row.data) for row in rows]
+            )
+            connection.execute(_MARK_PUBLISHED, {"ids": [str(row.id) for row in rows]})
+        published += len(rows)
+    if published:
+        logs.event(_log, "outbox.relayed", events=published)
+    return published

@@ -13,7 +13,7 @@ import uuid
 from shared import services
 from shared.db import UnitOfWork
 from shared.domain.parties import BANK, MERCHANT, PartyKind, PartyRegistration
-from shared.views import PartyCredentials
+from shared.responses import PartyCredentials
 
 _DEMO_NAMESPACE = uuid.UUID("2f1d8c6e-5a0b-4f3e-9c2d-7b6a5e4d3c21")
 

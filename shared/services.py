@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timezone
 
 from shared import auth, events
 from shared.config import settings
@@ -13,7 +14,7 @@ from shared.domain.payments import PaymentSubmission
 from shared.domain.receipts import ReceiptSubmission
 from shared.errors import IdempotencyConflict
 from shared.repositories import Party, Stored
-from shared.views import PartyCredentials, PaymentAccepted, ReceiptAccepted
+from shared.responses import PartyCredentials, PaymentAccepted, ReceiptAccepted
 
 _REGISTERED = {"merchant": events.MERCHANT_REGISTERED, "bank": events.BANK_REGISTERED}
 
@@ -47,13 +48,11 @@ def submit_receipt(receipt: ReceiptSubmission, merchant: Party, uow: UnitOfWork)
             return ReceiptAccepted(id=str(stored.id), status=stored.status,
                                    merchant_receipt_id=receipt.merchant_receipt_id), False
         view = ReceiptAccepted(id=str(receipt_id), status="unmatched", merchant_receipt_id=receipt.merchant_receipt_id)
-        uow.record(
-            events.Event(
-                events.RECEIPT_SUBMITTED,
-                receipt_id,
-                {**view.model_dump(), "merchant_id": str(merchant.id), "version": 1, **receipt.model_dump(mode="json")},
-            )
-        )
+        now = datetime.now(timezone.utc)
+        state = receipt.model_dump(mode="json") | view.model_dump() | {
+            "merchant_id": str(merchant.id), "bank_ids": [], "submitted_at": now.isoformat(), "version": 1,
+        }
+        uow.record(events.Event(events.RECEIPT_SUBMITTED, receipt_id, state, occurred_at=now))
         uow.commit()
     return view, True
 
@@ -71,14 +70,11 @@ def submit_payment(payment: PaymentSubmission, bank: Party, uow: UnitOfWork) -> 
                                    bank_payment_id=payment.bank_payment_id, masked_pan=masked_pan), False
         view = PaymentAccepted(id=str(payment_id), status="unmatched",
                                bank_payment_id=payment.bank_payment_id, masked_pan=masked_pan)
-        data = payment.model_dump(mode="json", exclude={"pan"})
-        uow.record(
-            events.Event(
-                events.PAYMENT_SUBMITTED,
-                payment_id,
-                {**data, **view.model_dump(), "bank_id": str(bank.id), "version": 1},
-            )
-        )
+        now = datetime.now(timezone.utc)
+        state = payment.model_dump(mode="json", exclude={"pan"}) | view.model_dump() | {
+            "bank_id": str(bank.id), "receipt_id": None, "submitted_at": now.isoformat(), "version": 1,
+        }
+        uow.record(events.Event(events.PAYMENT_SUBMITTED, payment_id, state, occurred_at=now))
         uow.commit()
     return view, True
 

@@ -1,5 +1,6 @@
 """`make run`'s platform: one entry point, supervised functions, clean stop (issue 2)."""
 
+import json
 import os
 import re
 import signal
@@ -58,7 +59,7 @@ def test_unknown_paths_and_methods_get_spec_errors(platform, http):
 def test_healthz_reports_each_database(platform, http):
     response = http.get(f"{platform.url}/healthz")
     assert response.status_code == 200
-    assert response.json()["dependencies"] == {"write_database": "up", "read_database": "up"}
+    assert response.json()["dependencies"] == {"write_database": "up", "read_database": "up", "rabbitmq": "up"}
 
 
 def test_openapi_is_served_and_generated_from_the_models(platform, http):
@@ -87,18 +88,25 @@ def test_compose_builds_each_function_with_its_target():
     for name, function in template.items():
         assert services[name]["build"]["args"]["FUNCTION_TARGET"] == function.target
     assert (ROOT / services["fluentd"]["volumes"][0].split(":")[0]).exists()
+    for function in template.values():
+        if function.queue_triggered:
+            assert services[f"{function.name}-trigger"]["command"][2:4] == ["runtime.queue_trigger", function.name]
 
 
-def test_descriptors_name_the_functions_make_run_serves(platform):
-    template = {function.name for function in stack.load()}
+def test_descriptors_name_the_functions_and_triggers_make_run_serves(platform):
+    functions = stack.load()
+    template = {function.name for function in functions}
+    triggers = {f"{function.name}-trigger" for function in functions if function.queue_triggered}
+    triggers |= {"cron-trigger"} if any(function.scheduled for function in functions) else set()
     compose = set(yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]) - INFRASTRUCTURE
-    ready = next(line for line in platform.log_text().splitlines() if '"platform.ready"' in line)
-    served = set(re.search(r'"functions":\[(.*?)\]', ready).group(1).replace('"', "").split(","))
-    assert template == compose == served
+    ready = json.loads(next(line for line in platform.log_text().splitlines() if '"platform.ready"' in line))
+    assert compose == template | triggers
+    assert set(ready["functions"]) == template
+    assert set(ready["triggers"]) == triggers
 
 
 def test_every_http_function_in_the_template_is_routed(platform, http):
-    for function in stack.load():
+    for function in filter(lambda function: function.http, stack.load()):
         path = re.sub(r"\{[a-z_]+\}", "x", function.route.path)
         response = http.request(function.route.method, f"{platform.url}{path}")
         assert not (response.status_code == 404 and response.json()["error"]["message"] == "no such endpoint")
@@ -108,7 +116,7 @@ def test_a_killed_function_process_is_started_again(platform, http):
     merchant = register(http, platform, "merchant")
     [victim] = [pid for pid in platform.children() if "submit_receipt" in open(f"/proc/{pid}/cmdline").read()]
     os.kill(victim, signal.SIGKILL)
-    wait_until(lambda: '"function.exited"' in platform.log_text(), message="the supervisor to notice")
+    wait_until(lambda: '"process.exited"' in platform.log_text(), message="the supervisor to notice")
 
     def accepted():
         try:
@@ -177,7 +185,7 @@ def test_a_function_runs_alone_and_reports_503_without_postgres(databases):
         [response] = wait_until(answer, message="the healthz function to listen")
         assert response.status_code == 503
         assert response.headers["Retry-After"]
-        assert response.json()["dependencies"] == {"write_database": "down", "read_database": "up"}
+        assert response.json()["dependencies"] == {"write_database": "down", "read_database": "up", "rabbitmq": "up"}
     finally:
         process.terminate()
         process.wait(timeout=10)

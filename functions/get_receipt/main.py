@@ -1,0 +1,20 @@
+"""GET /v1/receipts/{id}: the receipt, for its merchant or a bank it was matched to (SPEC §4)."""
+
+import functions_framework
+
+from shared import http, views
+from shared.db import read_engine
+from shared.domain.parties import BANK, MERCHANT
+from shared.errors import NotFound
+
+
+@functions_framework.http
+@http.endpoint("GET")
+def get_receipt(request):
+    party = http.authenticate(request, MERCHANT, BANK)
+    receipt_id = http.path_parameter(request, 2)
+    with read_engine().connect() as connection:
+        receipt = views.receipt(connection, party, receipt_id)
+    if receipt is None:
+        raise NotFound("no such receipt")
+    return receipt, 200

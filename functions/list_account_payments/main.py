@@ -1,0 +1,17 @@
+"""GET /v1/accounts/{account_ref}/payments: a bank's statement for one account (SPEC §4)."""
+
+import functions_framework
+
+from shared import http, views
+from shared.db import read_engine
+from shared.domain.parties import BANK
+
+
+@functions_framework.http
+@http.endpoint("GET")
+def list_account_payments(request):
+    bank = http.authenticate(request, BANK)
+    account_ref = http.path_parameter(request, 2)
+    query = http.parse_query(request, views.PageQuery)
+    with read_engine().connect() as connection:
+        return views.statement(connection, bank.id, account_ref, query), 200

@@ -1,0 +1,3 @@
+DROP TABLE payment_views;
+DROP TABLE receipt_views;
+DROP TABLE party_views;

@@ -1,0 +1,191 @@
+"""Queue trigger: feeds one consumer's RabbitMQ queue to its CloudEvent function over HTTP.
+
+The local counterpart of an OpenFaaS connector (or Knative's RabbitMQ source): it holds no
+business logic. Each message is POSTed to the function as a structured CloudEvent:
+
+    2xx           acknowledged
+    400           dead-lettered at once (the function says no retry can help)
+    other, error  retried after a delay (1 s, 2 s, 4 s … by default), then dead-lettered
+
+Settling happens only after the broker confirmed any retry or dead-letter copy, so a crash
+at any point redelivers rather than loses. Scaling a consumer = more trigger + function
+pairs on the same queue.
+
+    python -m runtime.queue_trigger project-read-model --url http://127.0.0.1:8081/
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.client
+import logging
+import signal
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
+
+import pika
+import pika.exceptions
+
+from runtime import stack
+from shared import bus, logs
+
+_log = logs.get("queue_trigger")
+
+ATTEMPT_HEADER = "x-receipts-attempt"
+REASON_HEADER = "x-receipts-reason"
+
+
+class Invoker:
+    """POSTs CloudEvents to the function, one keep-alive connection per worker thread."""
+
+    def __init__(self, url: str, timeout: float):
+        parts = urlsplit(url)
+        self.host, self.port, self.path = parts.hostname, parts.port or 80, parts.path or "/"
+        self.timeout = timeout
+        self._local = threading.local()
+
+    def __call__(self, body: bytes) -> tuple[str, str]:
+        """("ack" | "retry" | "dead", reason)."""
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        try:
+            connection.request("POST", self.path, body, {"Content-Type": bus.CONTENT_TYPE})
+            response = connection.getresponse()
+            answer = response.read(500).decode("utf-8", "replace")
+            response.read()
+        except (OSError, http.client.HTTPException) as error:
+            connection.close()
+            self._local.connection = None
+            return "retry", f"function unreachable: {type(error).__name__}"
+        if 200 <= response.status < 300:
+            return "ack", ""
+        reason = f"function answered {response.status}: {answer[:200]}"
+        return ("dead" if response.status == 400 else "retry"), reason
+
+
+class QueueTrigger:
+    def __init__(self, consumer: bus.Consumer, invoke, concurrency: int = 8, amqp_url: str | None = None):
+        self.consumer = consumer
+        self.invoke = invoke
+        self.concurrency = concurrency
+        self.amqp_url = amqp_url
+        self.stopping = threading.Event()
+        self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix=consumer.name)
+        self._in_flight = 0
+        self._generation = 0
+
+    def stop(self, *_signal) -> None:
+        self.stopping.set()
+
+    def run(self) -> None:
+        backoff = 0.5
+        while not self.stopping.is_set():
+            try:
+                self._consume()
+                backoff = 0.5
+            except (pika.exceptions.AMQPError, OSError) as error:
+                logs.event(_log, "trigger.disconnected", logging.WARNING, consumer=self.consumer.name,
+                           error=type(error).__name__, retry_in=backoff)
+                self.stopping.wait(backoff)
+                backoff = min(backoff * 2, 30.0)
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _consume(self) -> None:
+        connection = bus.connect(self.amqp_url)
+        self._generation += 1
+        generation = self._generation
+        self._in_flight = 0
+        try:
+            channel = connection.channel()
+            self.consumer.declare(channel)
+            channel.confirm_delivery()
+            channel.basic_qos(prefetch_count=self.concurrency)
+
+            def on_message(channel, method, properties, body):
+                self._in_flight += 1
+                self._pool.submit(self._deliver, connection, channel, generation, method.delivery_tag, properties, body)
+
+            tag = channel.basic_consume(self.consumer.queue, on_message)
+            logs.event(_log, "trigger.consuming", consumer=self.consumer.name, queue=self.consumer.queue)
+            while not self.stopping.is_set():
+                connection.process_data_events(time_limit=0.25)
+            # Stop taking messages, let those in flight settle (a few seconds at most).
+            channel.basic_cancel(tag)
+            deadline = time.monotonic() + 4.0
+            while self._in_flight and time.monotonic() < deadline:
+                connection.process_data_events(time_limit=0.05)
+        finally:
+            if connection.is_open:
+                connection.close()
+
+    def _deliver(self, connection, channel, generation, delivery_tag, properties, body) -> None:
+        outcome, reason = self.invoke(body)
+        settle = functools.partial(self._settle, channel, generation, delivery_tag, properties, body, outcome, reason)
+        try:
+            connection.add_callback_threadsafe(settle)
+        except Exception:  # the connection is gone: the broker redelivers the message
+            pass
+
+    def _settle(self, channel, generation, delivery_tag, properties, body, outcome, reason) -> None:
+        self._in_flight -= 1
+        if generation != self._generation or channel.is_closed:
+            return
+        headers = dict(properties.headers or {})
+        attempt = int(headers.get(ATTEMPT_HEADER, 1))
+        if outcome == "retry" and attempt < self.consumer.max_attempts:
+            headers[ATTEMPT_HEADER] = attempt + 1
+            headers[REASON_HEADER] = reason
+            channel.basic_publish("", self.consumer.retry_queue(attempt), body, _with_headers(properties, headers))
+        elif outcome != "ack":
+            headers[ATTEMPT_HEADER] = attempt
+            headers[REASON_HEADER] = reason
+            channel.basic_publish(bus.DEAD_LETTER_EXCHANGE, self.consumer.name, body, _with_headers(properties, headers))
+            logs.event(_log, "event.dead_lettered", logging.ERROR, consumer=self.consumer.name,
+                       id=properties.message_id, attempts=attempt, reason=reason)
+        channel.basic_ack(delivery_tag)
+
+
+def _with_headers(properties: pika.BasicProperties, headers: dict) -> pika.BasicProperties:
+    return pika.BasicProperties(
+        content_type=properties.content_type,
+        delivery_mode=pika.DeliveryMode.Persistent,
+        message_id=properties.message_id,
+        type=properties.type,
+        headers=headers,
+    )
+
+
+def consumer_for(function: stack.Function, retry_delays_ms: tuple[int, ...] | None = None) -> bus.Consumer:
+    topics = tuple(topic.strip() for topic in function.topic.split(",") if topic.strip())
+    if retry_delays_ms:
+        return bus.Consumer(function.name, topics, retry_delays_ms)
+    return bus.Consumer(function.name, topics)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Feed a consumer's queue to its CloudEvent function.")
+    parser.add_argument("function", help="the function's name in template.yaml")
+    parser.add_argument("--url", help="the function's URL (default: http://<function>:8080/)")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the function")
+    parser.add_argument("--retry-delays-ms", help="comma-separated delays before each retry, e.g. 1000,2000,4000")
+    args = parser.parse_args()
+
+    [function] = [function for function in stack.load() if function.name == args.function]
+    delays = tuple(int(ms) for ms in args.retry_delays_ms.split(",")) if args.retry_delays_ms else None
+    trigger = QueueTrigger(
+        consumer_for(function, delays),
+        Invoker(args.url or f"http://{function.name}:8080/", args.timeout),
+        args.concurrency,
+    )
+    signal.signal(signal.SIGTERM, trigger.stop)
+    signal.signal(signal.SIGINT, trigger.stop)
+    trigger.run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,183 @@
+"""RabbitMQ: the event exchange, consumer topology and a confirming publisher (SPEC §7).
+
+Events travel as CloudEvents 1.0 in structured mode (one JSON document), persistent, on a
+durable topic exchange, routed by their type. Each consumer has a quorum queue bound by
+type patterns, delay queues for retries with backoff, and a dead-letter queue. Every
+declaration is idempotent, so whoever starts first declares and the rest agree.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import pika
+from pika.adapters.blocking_connection import BlockingChannel
+
+from shared.config import settings
+from shared.events import Event
+
+EXCHANGE = "receipts.events"
+DEAD_LETTER_EXCHANGE = "receipts.dead-letter"
+SOURCE = "urn:receipts:write-model"
+CONTENT_TYPE = "application/cloudevents+json"
+# Redeliveries of one message before the broker dead-letters it: the bound for a message
+# that crashes its consumer before the trigger can count the attempt itself.
+DELIVERY_LIMIT = 10
+
+
+def cloud_event(event: Event) -> dict:
+    """The structured-mode CloudEvent of a domain event."""
+    return envelope(event.id, event.type, event.subject, event.occurred_at, event.data)
+
+
+def envelope(event_id, event_type: str, subject, occurred_at: datetime | str, data: dict) -> dict:
+    return {
+        "specversion": "1.0",
+        "id": str(event_id),
+        "source": SOURCE,
+        "type": event_type,
+        "subject": str(subject),
+        "time": occurred_at if isinstance(occurred_at, str) else occurred_at.isoformat(),
+        "datacontenttype": "application/json",
+        "data": data,
+    }
+
+
+def connect(url: str | None = None) -> pika.BlockingConnection:
+    parameters = pika.URLParameters(url or settings().amqp_url)
+    parameters.connection_attempts = 1
+    parameters.socket_timeout = 5
+    parameters.blocked_connection_timeout = 30
+    return pika.BlockingConnection(parameters)
+
+
+def declare_exchanges(channel: BlockingChannel) -> None:
+    channel.exchange_declare(EXCHANGE, "topic", durable=True)
+    channel.exchange_declare(DEAD_LETTER_EXCHANGE, "direct", durable=True)
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """A consumer's queues: <name> itself, <name>.retry.<ms> delays, <name>.dlq."""
+
+    name: str
+    topics: tuple[str, ...]
+    retry_delays_ms: tuple[int, ...] = (1000, 2000, 4000, 8000, 16000)
+
+    @property
+    def queue(self) -> str:
+        return f"receipts.{self.name}"
+
+    @property
+    def dead_letter_queue(self) -> str:
+        return f"{self.queue}.dlq"
+
+    def retry_queue(self, attempt: int) -> str:
+        """The delay queue for the attempt-th retry (1-based)."""
+        return f"{self.queue}.retry.{self.retry_delays_ms[attempt - 1]}ms"
+
+    @property
+    def max_attempts(self) -> int:
+        return len(self.retry_delays_ms) + 1
+
+    def declare(self, channel: BlockingChannel) -> None:
+        declare_exchanges(channel)
+        channel.queue_declare(
+            self.queue,
+            durable=True,
+            arguments={
+                "x-queue-type": "quorum",
+                "x-delivery-limit": DELIVERY_LIMIT,
+                "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
+                "x-dead-letter-routing-key": self.name,
+            },
+        )
+        for topic in self.topics:
+            channel.queue_bind(self.queue, EXCHANGE, routing_key=topic)
+        channel.queue_declare(self.dead_letter_queue, durable=True, arguments={"x-queue-type": "quorum"})
+        channel.queue_bind(self.dead_letter_queue, DEAD_LETTER_EXCHANGE, routing_key=self.name)
+        for delay in sorted(set(self.retry_delays_ms)):
+            # A delay queue holds a message for its TTL, then dead-letters it straight
+            # back into the consumer's queue through the default exchange.
+            channel.queue_declare(
+                f"{self.queue}.retry.{delay}ms",
+                durable=True,
+                arguments={
+                    "x-queue-type": "quorum",
+                    "x-message-ttl": delay,
+                    "x-dead-letter-exchange": "",
+                    "x-dead-letter-routing-key": self.queue,
+                    "x-dead-letter-strategy": "at-least-once",
+                    "x-overflow": "reject-publish",
+                },
+            )
+
+
+def properties(event: dict, headers: dict | None = None) -> pika.BasicProperties:
+    return pika.BasicProperties(
+        content_type=CONTENT_TYPE,
+        delivery_mode=pika.DeliveryMode.Persistent,
+        message_id=event["id"],
+        type=event["type"],
+        headers=headers or {},
+    )
+
+
+class Publisher:
+    """Publishes events with publisher confirms, one connection per thread.
+
+    pika connections are not thread-safe, and functions-framework serves on a pool of
+    threads: each thread keeps its own connection, opened on first use.
+    """
+
+    def __init__(self):
+        self._local = threading.local()
+
+    def _channel(self) -> BlockingChannel:
+        channel = getattr(self._local, "channel", None)
+        if channel is None or channel.is_closed:
+            connection = connect()
+            channel = connection.channel()
+            channel.confirm_delivery()
+            declare_exchanges(channel)
+            self._local.connection, self._local.channel = connection, channel
+        return channel
+
+    def publish(self, events: Sequence[dict]) -> None:
+        """Publish and wait for the broker's confirms; raises if any is not confirmed."""
+        try:
+            channel = self._channel()
+            for event in events:
+                channel.basic_publish(EXCHANGE, event["type"], json.dumps(event).encode(), properties(event))
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        self._local.connection = self._local.channel = None
+        if connection is not None and connection.is_open:
+            try:
+                connection.close()
+            except Exception:  # closing a broken connection has nothing left to save
+                pass
+
+
+_publisher = Publisher()
+
+
+def publisher() -> Publisher:
+    return _publisher
+
+
+def messages(channel: BlockingChannel, queue: str, limit: int) -> Iterable[tuple]:
+    """Up to limit messages from queue, unacknowledged (for admin tools and tests)."""
+    for _ in range(limit):
+        method, props, body = channel.basic_get(queue)
+        if method is None:
+            return
+        yield method, props, body

@@ -1,0 +1,54 @@
+"""CloudEvent functions: the adapter between a trigger's delivery and a domain handler.
+
+The queue trigger reads the HTTP status: 2xx acknowledges the event, 400 dead-letters it
+at once (no retry can help), anything else is retried with backoff and dead-lettered when
+the attempts run out.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from werkzeug.exceptions import BadRequest, ServiceUnavailable
+
+from shared import logs
+from shared.errors import PoisonEvent
+
+_log = logs.get("consumer")
+
+
+def as_dict(cloud_event) -> dict:
+    """The parts of a CloudEvent a handler reads, as plain data."""
+    return {
+        "id": cloud_event["id"],
+        "type": cloud_event["type"],
+        "subject": cloud_event.get("subject"),
+        "time": cloud_event.get("time"),
+        "data": cloud_event.data if isinstance(cloud_event.data, dict) else {},
+    }
+
+
+def consumer(handler: Callable[[dict], None]) -> Callable:
+    """Wrap a handler of event dicts as a functions-framework CloudEvent function."""
+
+    @functools.wraps(handler)
+    def consume(cloud_event) -> None:
+        event = as_dict(cloud_event)
+        try:
+            handler(event)
+        except PoisonEvent as error:
+            logs.event(_log, "event.poison", logging.ERROR, id=event["id"], type=event["type"], reason=error.message)
+            raise BadRequest(error.message) from None
+        except (OperationalError, InterfaceError) as error:
+            logs.event(_log, "event.deferred", logging.WARNING, id=event["id"], error=type(error).__name__)
+            raise ServiceUnavailable("a backing service is unavailable") from None
+        except DBAPIError as error:
+            # Not a lost connection: the database refused this event's data, and will again.
+            logs.event(_log, "event.poison", logging.ERROR, id=event["id"], type=event["type"],
+                       reason=type(error.orig).__name__)
+            raise BadRequest("the database refused the event") from None
+
+    return consume
