@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 SECONDS ?= 10
 CONNECTIONS ?= 16
 
-.PHONY: run test migrate seed bench venv clean
+.PHONY: run test migrate seed replay dlq redrive bench venv clean
 
 # The .pth line makes the repository's packages (shared, runtime) importable from anywhere
 # in the venv, so `functions-framework --source functions/<name>/main.py` works as it is.
@@ -35,6 +35,18 @@ migrate: $(INSTALLED)
 ## seed: onboard the demo merchant and bank (their keys are printed once)
 seed: $(INSTALLED)
 	$(PY) -m runtime.run seed
+
+## replay: rebuild the read model from the write model's events
+replay: $(INSTALLED)
+	$(PY) -m runtime.admin replay
+
+## dlq: list dead letters with their reason (CONSUMER=name to pick one)
+dlq: $(INSTALLED)
+	$(PY) -m runtime.admin dlq $(CONSUMER)
+
+## redrive: put dead letters back on their queue (CONSUMER=name, IDS="id1 id2" to pick)
+redrive: $(INSTALLED)
+	$(PY) -m runtime.admin redrive $(CONSUMER) $(foreach id,$(IDS),--id $(id))
 
 ## bench: receipts/s through the gateway beside a bare functions-framework hello world
 bench: $(INSTALLED)

@@ -31,11 +31,9 @@ import pika.exceptions
 
 from runtime import stack
 from shared import bus, logs
+from shared.dead_letters import ATTEMPT_HEADER, REASON_HEADER
 
 _log = logs.get("queue_trigger")
-
-ATTEMPT_HEADER = "x-receipts-attempt"
-REASON_HEADER = "x-receipts-reason"
 
 
 class Invoker:
@@ -74,6 +72,7 @@ class QueueTrigger:
         self.concurrency = concurrency
         self.amqp_url = amqp_url
         self.stopping = threading.Event()
+        self.consuming = threading.Event()  # set once the queue is declared, bound and consumed
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix=consumer.name)
         self._in_flight = 0
         self._generation = 0
@@ -110,6 +109,7 @@ class QueueTrigger:
                 self._pool.submit(self._deliver, connection, channel, generation, method.delivery_tag, properties, body)
 
             tag = channel.basic_consume(self.consumer.queue, on_message)
+            self.consuming.set()
             logs.event(_log, "trigger.consuming", consumer=self.consumer.name, queue=self.consumer.queue)
             while not self.stopping.is_set():
                 connection.process_data_events(time_limit=0.25)
@@ -119,6 +119,7 @@ class QueueTrigger:
             while self._in_flight and time.monotonic() < deadline:
                 connection.process_data_events(time_limit=0.05)
         finally:
+            self.consuming.clear()
             if connection.is_open:
                 connection.close()
 

@@ -181,6 +181,23 @@ async def run_platform(port: int, environ: dict[str, str]) -> None:
         log("platform.stopped")
 
 
+def declare_topology() -> None:
+    """The exchanges and every consumer's queues, before anything publishes: an event
+    published before its consumer's queue exists would have nowhere to go."""
+    from runtime.queue_trigger import consumer_for
+    from shared import bus
+
+    connection = bus.connect()
+    try:
+        channel = connection.channel()
+        for function in stack.load():
+            if function.queue_triggered:
+                consumer_for(function).declare(channel)
+    finally:
+        connection.close()
+    log("topology.declared")
+
+
 def main() -> None:
     """`python -m runtime.run [migrate|seed]`: serve the platform, or only migrate (and seed)."""
     # Admin process: complete the environment with .env's development defaults, then
@@ -191,6 +208,7 @@ def main() -> None:
     from shared.migrate import migrate_all
 
     migrate_all()
+    declare_topology()
     command = sys.argv[1] if len(sys.argv) > 1 else "serve"
     if command == "seed":
         from shared.seed import seed

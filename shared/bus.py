@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 import pika
+import pika.exceptions
 from pika.adapters.blocking_connection import BlockingChannel
 
 from shared.config import settings
@@ -147,12 +148,19 @@ class Publisher:
             self._local.connection, self._local.channel = connection, channel
         return channel
 
-    def publish(self, events: Sequence[dict]) -> None:
-        """Publish and wait for the broker's confirms; raises if any is not confirmed."""
+    def publish(self, event: dict) -> bool:
+        """Publish one event and wait for the broker's confirm.
+
+        Returns False if no queue took it (nothing is bound for its type: it stays in the
+        outbox until something is); raises if the broker could not be reached.
+        """
         try:
-            channel = self._channel()
-            for event in events:
-                channel.basic_publish(EXCHANGE, event["type"], json.dumps(event).encode(), properties(event))
+            self._channel().basic_publish(
+                EXCHANGE, event["type"], json.dumps(event).encode(), properties(event), mandatory=True
+            )
+            return True
+        except pika.exceptions.UnroutableError:
+            return False
         except Exception:
             self.close()
             raise

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 RECEIPT_SUBMITTED = "receipts.receipt.submitted.v1"
 PAYMENT_SUBMITTED = "receipts.payment.submitted.v1"
 RECEIPT_MATCHED = "receipts.receipt.matched.v1"
+PAYMENT_MATCHED = "receipts.payment.matched.v1"
 CALLBACK_DELIVERED = "receipts.callback.delivered.v1"
 CALLBACK_FAILED = "receipts.callback.failed.v1"
 MERCHANT_REGISTERED = "receipts.merchant.registered.v1"

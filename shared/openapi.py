@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -11,7 +12,17 @@ from pydantic.json_schema import models_json_schema
 from shared.domain.parties import PartyRegistration
 from shared.domain.payments import PaymentSubmission
 from shared.domain.receipts import ReceiptSubmission
-from shared.responses import Error, Health, PartyCredentials, PaymentAccepted, ReceiptAccepted
+from shared.responses import (
+    Error,
+    Health,
+    PartyCredentials,
+    PaymentAccepted,
+    ReceiptAccepted,
+    ReceiptPage,
+    ReceiptView,
+    StatementPage,
+)
+from shared.views import PageQuery, ReceiptQuery
 
 
 @dataclass(frozen=True)
@@ -20,9 +31,10 @@ class Operation:
     path: str
     operation_id: str
     summary: str
-    auth: str | None  # which key: "operator", "merchant", "bank", or None
+    auth: str | None  # which key: "operator", "merchant", "bank", "merchant or bank", or None
     request: type[BaseModel] | None
     responses: dict[int, tuple[str, type[BaseModel]]]
+    query: type[BaseModel] | None = None
 
 
 _ERRORS = {
@@ -34,6 +46,7 @@ _ERRORS = {
     415: "body is not JSON",
     422: "a validation rule is broken (details list each)",
     503: "a backing service is down; retry after Retry-After seconds",
+    404: "not found, or not the caller's",
 }
 
 OPERATIONS = [
@@ -45,6 +58,13 @@ OPERATIONS = [
               ReceiptSubmission, {201: ("accepted", ReceiptAccepted), 200: ("the same receipt again", ReceiptAccepted)}),
     Operation("post", "/v1/payments", "submitPayment", "Report a card payment", "bank",
               PaymentSubmission, {201: ("accepted", PaymentAccepted), 200: ("the same payment again", PaymentAccepted)}),
+    Operation("get", "/v1/receipts/{id}", "getReceipt", "A receipt (its merchant's, or a matched bank's)",
+              "merchant or bank", None, {200: ("the receipt", ReceiptView)}),
+    Operation("get", "/v1/receipts", "listReceipts", "The merchant's receipts, newest first", "merchant",
+              None, {200: ("a page of receipts", ReceiptPage)}, query=ReceiptQuery),
+    Operation("get", "/v1/accounts/{account_ref}/payments", "listAccountPayments",
+              "A bank's statement for one account, newest first, receipts inline", "bank",
+              None, {200: ("a page of payments", StatementPage)}, query=PageQuery),
     Operation("get", "/healthz", "health", "Each dependency's state", None,
               None, {200: ("all dependencies up", Health), 503: ("a dependency is down", Health)}),
 ]
@@ -95,7 +115,7 @@ def _operation(operation: Operation, refs: dict) -> dict:
     if operation.auth:
         statuses = list(_ERRORS)
         if operation.request is None:
-            statuses = [401, 403, 503]
+            statuses = [401, 403, 404, 422, 503] if operation.method == "get" else [401, 403, 503]
         for status in statuses:
             responses.setdefault(str(status), {"description": _ERRORS[status], "content": _json(_ref(refs, Error))})
     spec = {
@@ -108,4 +128,16 @@ def _operation(operation: Operation, refs: dict) -> dict:
         spec["description"] = f"Takes the {operation.auth} API key."
     if operation.request:
         spec["requestBody"] = {"required": True, "content": _json(_ref(refs, operation.request))}
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"\{([a-z_]+)\}", operation.path)
+    ]
+    if operation.query:
+        schema = operation.query.model_json_schema()
+        parameters += [
+            {"name": name, "in": "query", "required": False, "schema": field}
+            for name, field in schema["properties"].items()
+        ]
+    if parameters:
+        spec["parameters"] = parameters
     return spec

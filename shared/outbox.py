@@ -35,8 +35,9 @@ _INSERT = text(
 _MARK_PUBLISHED = text("UPDATE outbox SET published_at = now() WHERE id = ANY(CAST(:ids AS uuid[]))")
 _UNPUBLISHED = text(
     """
-    SELECT id, type, subject, data, occurred_at FROM outbox
-    WHERE published_at IS NULL AND occurred_at < now() - make_interval(secs => :grace)
+    SELECT position, id, type, subject, data, occurred_at FROM outbox
+    WHERE published_at IS NULL AND position > :after
+      AND occurred_at < now() - make_interval(secs => :grace)
     ORDER BY position
     LIMIT :batch
     FOR UPDATE SKIP LOCKED
@@ -70,30 +71,39 @@ def publish_committed(connection: Connection, events: list[Event]) -> None:
     if not events:
         return
     try:
-        bus.publisher().publish([bus.cloud_event(event) for event in events])
-        with connection.begin():
-            connection.execute(_MARK_PUBLISHED, {"ids": [str(event.id) for event in events]})
+        published = [str(event.id) for event in events if bus.publisher().publish(bus.cloud_event(event))]
+        if published:
+            with connection.begin():
+                connection.execute(_MARK_PUBLISHED, {"ids": published})
     except Exception as error:
         logs.event(_log, "outbox.publish_deferred", logging.WARNING, events=len(events), error=type(error).__name__)
 
 
-def relay(engine: Engine, grace_seconds: float = RELAY_GRACE_SECONDS, budget_seconds: float = 50.0) -> int:
+def relay(engine: Engine, budget_seconds: float = 50.0) -> int:
     """Publish unpublished rows older than the grace period, oldest first; returns how many.
 
     Rows are locked while they are sent (SKIP LOCKED), so concurrent relays share the work.
     """
-    published = 0
+    published, unroutable, after = 0, 0, 0
     deadline = time.monotonic() + budget_seconds
     while time.monotonic() < deadline:
         with engine.begin() as connection:
-            rows = connection.execute(_UNPUBLISHED, {"grace": grace_seconds, "batch": RELAY_BATCH}).all()
+            rows = connection.execute(
+                _UNPUBLISHED, {"after": after, "grace": RELAY_GRACE_SECONDS, "batch": RELAY_BATCH}
+            ).all()
             if not rows:
                 break
-            bus.publisher().publish(
-                [bus.envelope(row.id, row.type, row.subject, row.occurred_at, row.data) for row in rows]
-            )
-            connection.execute(_MARK_PUBLISHED, {"ids": [str(row.id) for row in rows]})
-        published += len(rows)
-    if published:
-        logs.event(_log, "outbox.relayed", events=published)
+            sent = [
+                str(row.id)
+                for row in rows
+                if bus.publisher().publish(bus.envelope(row.id, row.type, row.subject, row.occurred_at, row.data))
+            ]
+            if sent:
+                connection.execute(_MARK_PUBLISHED, {"ids": sent})
+        published += len(sent)
+        unroutable += len(rows) - len(sent)
+        after = rows[-1].position
+    if published or unroutable:
+        logs.event(_log, "outbox.relayed", logging.WARNING if unroutable else logging.INFO,
+                   events=published, unroutable=unroutable)
     return published

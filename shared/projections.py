@@ -107,6 +107,7 @@ APPLY: dict[str, Callable[[Connection, dict], None]] = {
     events.RECEIPT_SUBMITTED: _receipt,
     events.RECEIPT_MATCHED: _receipt,
     events.PAYMENT_SUBMITTED: _payment,
+    events.PAYMENT_MATCHED: _payment,
 }
 
 

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from shared.domain.receipts import CardPaymentLine, ReceiptLine, Totals
+
 Status = Literal["unmatched", "matched"]
 
 
@@ -51,3 +53,53 @@ class Error(BaseModel):
 class Health(BaseModel):
     status: Literal["ok", "degraded"]
     dependencies: dict[str, Literal["up", "down"]]
+
+
+class MerchantRef(BaseModel):
+    id: str
+    name: str | None
+
+
+class ReceiptView(BaseModel):
+    """An itemised receipt as the read API shows it (masked card data only)."""
+
+    id: str
+    merchant: MerchantRef
+    merchant_receipt_id: str
+    status: Status
+    issued_at: str
+    currency: str
+    lines: list[ReceiptLine]
+    totals: Totals
+    payments: list[CardPaymentLine]
+    submitted_at: str
+
+
+class ReceiptPage(BaseModel):
+    items: list[ReceiptView]
+    next_cursor: str | None
+
+
+class StatementPayment(BaseModel):
+    """A payment on a bank's statement, with the receipt it was matched to."""
+
+    id: str
+    bank_payment_id: str
+    account_ref: str
+    masked_pan: str
+    auth_code: str
+    amount: int
+    currency: str
+    transaction_date: str
+    transaction_time: str
+    merchant_name: str
+    terminal_id: str
+    rrn: str
+    kind: Literal["purchase", "refund"]
+    status: Status
+    receipt: ReceiptView | None
+
+
+class StatementPage(BaseModel):
+    items: list[StatementPayment]
+    next_cursor: str | None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ BASE = "postgresql+pg8000://postgres:postgres@127.0.0.1:5432"
 TEST_ENV = {
     "WRITE_DATABASE_URL": f"{BASE}/receipts_write_test",
     "READ_DATABASE_URL": f"{BASE}/receipts_read_test",
-    "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672/%2F",
+    "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672/receipts-test",
     "ADMIN_API_KEY": support.ADMIN_API_KEY,
     "PLATFORM_SECRET": "test-platform-secret",
     "THREADS": "4",
@@ -53,9 +54,16 @@ def _recreate(url: str, model: str) -> None:
     migrate(url, model)
 
 
+def recreate_vhost(name: str) -> None:
+    """An empty RabbitMQ virtual host: no queue or message of an earlier run survives."""
+    for command in (["delete_vhost", name], ["add_vhost", name], ["set_permissions", "-p", name, "guest", ".*", ".*", ".*"]):
+        subprocess.run(["rabbitmqctl", "-q", *command], capture_output=True, timeout=60, check=command[0] != "delete_vhost")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def databases():
-    """Fresh test databases, migrated from scratch once per run."""
+    """Fresh test databases and broker vhost, set up from scratch once per run."""
+    recreate_vhost("receipts-test")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     LOG_FILE.write_text("")
     _recreate(TEST_ENV["WRITE_DATABASE_URL"], "write_model")

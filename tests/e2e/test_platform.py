@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 
 from runtime import stack
 from runtime.run import free_port
-from tests.conftest import BASE, ROOT, TEST_ENV, drop_database
+from tests.conftest import BASE, ROOT, TEST_ENV, drop_database, recreate_vhost
 from tests.e2e.conftest import start_platform, wait_until
 from tests.support import ADMIN_API_KEY, bearer, payment_body, receipt_body, remember
 
@@ -140,7 +140,9 @@ def side_platform(databases):
     """A second platform beside the first: its own port and its own databases."""
     for url in (SIDE_WRITE, SIDE_READ):
         drop_database(url)
-    platform = start_platform("platform-side", WRITE_DATABASE_URL=SIDE_WRITE, READ_DATABASE_URL=SIDE_READ)
+    recreate_vhost("receipts-side-test")
+    platform = start_platform("platform-side", WRITE_DATABASE_URL=SIDE_WRITE, READ_DATABASE_URL=SIDE_READ,
+                              AMQP_URL="amqp://guest:guest@127.0.0.1:5672/receipts-side-test")
     yield platform
     if platform.process.poll() is None:
         platform.stop()

@@ -1,0 +1,79 @@
+"""Dead letters: list them with their reason, and put them back on their consumer's queue."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pika
+
+from shared import bus
+
+ATTEMPT_HEADER = "x-receipts-attempt"
+REASON_HEADER = "x-receipts-reason"
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    event_id: str
+    type: str
+    subject: str
+    attempts: int
+    reason: str
+
+
+def _describe(properties: pika.BasicProperties, body: bytes) -> DeadLetter:
+    headers = properties.headers or {}
+    try:
+        event = json.loads(body)
+    except ValueError:
+        event = {}
+    reason = headers.get(REASON_HEADER)
+    if not reason and headers.get("x-death"):
+        # Dead-lettered by the broker itself (delivery limit reached, or rejected).
+        reason = f"broker: {headers['x-death'][0].get('reason')}"
+    return DeadLetter(
+        event_id=properties.message_id or event.get("id", "?"),
+        type=properties.type or event.get("type", "?"),
+        subject=event.get("subject", "?"),
+        attempts=int(headers.get(ATTEMPT_HEADER, 0)),
+        reason=str(reason or "unknown"),
+    )
+
+
+def dead_letters(consumer: bus.Consumer, limit: int = 1000) -> list[DeadLetter]:
+    """The consumer's dead letters, oldest first; they stay where they are."""
+    connection = bus.connect()
+    try:
+        channel = connection.channel()
+        consumer.declare(channel)
+        return [_describe(properties, body) for _, properties, body in bus.messages(channel, consumer.dead_letter_queue, limit)]
+    finally:
+        connection.close()  # unacknowledged: every message returns to the queue
+
+
+def redrive(consumer: bus.Consumer, event_ids: set[str] | None = None, limit: int = 100_000) -> int:
+    """Move dead letters (all, or those with the given event ids) back to the consumer's
+    queue with a fresh attempt count; returns how many. Each is acknowledged in the DLQ
+    only after the broker confirmed its copy."""
+    connection = bus.connect()
+    moved = 0
+    try:
+        channel = connection.channel()
+        consumer.declare(channel)
+        channel.confirm_delivery()
+        for method, properties, body in bus.messages(channel, consumer.dead_letter_queue, limit):
+            if event_ids is not None and properties.message_id not in event_ids:
+                continue
+            headers = {key: value for key, value in (properties.headers or {}).items()
+                       if key not in (ATTEMPT_HEADER, REASON_HEADER, "x-death", "x-first-death-exchange",
+                                      "x-first-death-queue", "x-first-death-reason")}
+            channel.basic_publish("", consumer.queue, body, pika.BasicProperties(
+                content_type=properties.content_type, delivery_mode=pika.DeliveryMode.Persistent,
+                message_id=properties.message_id, type=properties.type, headers=headers,
+            ))
+            channel.basic_ack(method.delivery_tag)
+            moved += 1
+    finally:
+        connection.close()
+    return moved

@@ -1,0 +1,54 @@
+"""kill -9 of the projector while 2,000 events flow: every submission ends in the read
+model exactly once (issue 3)."""
+
+import json
+import os
+import signal
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import text
+
+from shared import services
+from shared.db import UnitOfWork, read_engine
+from shared.domain.parties import MERCHANT, PartyRegistration
+from shared.domain.receipts import ReceiptSubmission
+from shared.repositories import Party
+from tests.e2e.conftest import wait_until
+from tests.support import receipt_body, remember
+
+SUBMISSIONS = 2000
+
+
+def projected(merchant_id) -> tuple[int, int]:
+    with read_engine().connect() as connection:
+        row = connection.execute(
+            text("SELECT count(*) AS receipts, count(DISTINCT merchant_receipt_id) AS distinct_ids"
+                 " FROM receipt_views WHERE merchant_id = :id"),
+            {"id": merchant_id},
+        ).one()
+    return row.receipts, row.distinct_ids
+
+
+def test_killing_the_projector_mid_flow_loses_and_duplicates_nothing(platform):
+    credentials = services.register_party(
+        MERCHANT, PartyRegistration(name="crash", callback_url="https://example.com/cb"), UnitOfWork()
+    )
+    remember(credentials.api_key, credentials.webhook_secret)
+    merchant = Party(MERCHANT, credentials.id)
+    receipts = [ReceiptSubmission.model_validate_json(json.dumps(receipt_body())) for _ in range(SUBMISSIONS)]
+
+    def submit(receipt):
+        services.submit_receipt(receipt, merchant, UnitOfWork())
+
+    [projector] = [pid for pid in platform.children()
+                   if "--target project_read_model" in open(f"/proc/{pid}/cmdline").read().replace("\0", " ")]
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(submit, receipt) for receipt in receipts]
+        wait_until(lambda: projected(credentials.id)[0] >= 200, timeout=60, message="the flow to be under way")
+        os.kill(projector, signal.SIGKILL)
+        for future in futures:
+            future.result()
+    assert projected(credentials.id)[0] < SUBMISSIONS, "the kill came too late to prove anything"
+    wait_until(lambda: projected(credentials.id) == (SUBMISSIONS, SUBMISSIONS), timeout=120, interval=0.5,
+               message="every submission in the read model")
+    assert '"process.exited"' in platform.log_text()

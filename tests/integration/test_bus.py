@@ -1,0 +1,192 @@
+"""The event backbone on the real RabbitMQ: publish after commit, relay, trigger, DLQ."""
+
+import json
+import threading
+import time
+import uuid
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlalchemy import text
+
+from runtime.queue_trigger import Invoker, QueueTrigger
+from shared import bus, outbox
+from shared.dead_letters import dead_letters, redrive
+from tests.support import bearer, receipt_body
+
+
+def wait_until(condition, timeout=20.0, interval=0.02, message="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+
+
+@pytest.fixture
+def channel():
+    connection = bus.connect()
+    channel = connection.channel()
+    bus.declare_exchanges(channel)
+    yield channel
+    connection.close()
+
+
+def listen(channel, routing_key: str) -> str:
+    queue = channel.queue_declare("", exclusive=True).method.queue
+    channel.queue_bind(queue, bus.EXCHANGE, routing_key=routing_key)
+    return queue
+
+
+def get_one(channel, queue):
+    return wait_until(lambda: (lambda m: m if m[0] else None)(channel.basic_get(queue, auto_ack=True)),
+                      message=f"a message on {queue}")
+
+
+def published_at(write_engine, event_subject):
+    with write_engine.connect() as connection:
+        return connection.execute(
+            text("SELECT published_at FROM outbox WHERE subject = :subject"), {"subject": event_subject}
+        ).scalar_one()
+
+
+def test_a_submission_is_published_as_a_persistent_cloudevent_after_commit(functions, merchant, write_engine, channel):
+    queue = listen(channel, "receipts.receipt.submitted.v1")
+    body = receipt_body()
+    response = functions("submit_receipt").post("/", json=body, headers=bearer(merchant["api_key"]))
+    receipt_id = response.json["id"]
+    while True:
+        method, properties, payload = get_one(channel, queue)
+        event = json.loads(payload)
+        if event["subject"] == receipt_id:
+            break
+    assert event["specversion"] == "1.0" and event["type"] == "receipts.receipt.submitted.v1"
+    assert event["data"]["merchant_receipt_id"] == body["merchant_receipt_id"]
+    assert properties.delivery_mode == 2 and properties.message_id == event["id"]
+    assert properties.content_type == "application/cloudevents+json"
+    assert published_at(write_engine, receipt_id) is not None
+
+
+def test_a_crash_between_commit_and_publish_is_relayed(functions, merchant, write_engine, channel, monkeypatch):
+    queue = listen(channel, "receipts.receipt.submitted.v1")
+    monkeypatch.setattr(outbox, "publish_committed", lambda connection, events: None)
+    response = functions("submit_receipt").post("/", json=receipt_body(), headers=bearer(merchant["api_key"]))
+    receipt_id = response.json["id"]
+    assert published_at(write_engine, receipt_id) is None
+    assert channel.basic_get(queue, auto_ack=True)[0] is None
+
+    monkeypatch.setattr(outbox, "RELAY_GRACE_SECONDS", 0.0)
+    relay = {"specversion": "1.0", "id": str(uuid.uuid4()), "source": "urn:receipts:cron",
+             "type": "receipts.schedule.fired.v1", "data": {}}
+    answer = functions("relay_outbox").post("/", data=json.dumps(relay), content_type=bus.CONTENT_TYPE)
+    assert answer.status_code == 200
+    subjects = set()
+    while receipt_id not in subjects:
+        subjects.add(json.loads(get_one(channel, queue)[2])["subject"])
+    assert published_at(write_engine, receipt_id) is not None
+
+
+class FakeFunction:
+    """A real HTTP server standing in for a CloudEvent function: it answers by the event's
+    data["behaviour"]: "ok" → 200, "reject" → 400, "fail" → 500, "flaky" → 500 twice, then 200."""
+
+    def __init__(self):
+        self.calls = Counter()
+        self.acknowledged = []
+        calls, acknowledged = self.calls, self.acknowledged
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                event = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                calls[event["id"]] += 1
+                behaviour = event["data"]["behaviour"]
+                status = {"ok": 200, "reject": 400, "fail": 500}.get(behaviour)
+                if behaviour == "flaky":
+                    status = 500 if calls[event["id"]] <= 2 else 200
+                if status == 200:
+                    acknowledged.append(event["id"])
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"no")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/"
+
+
+@pytest.fixture
+def pipeline(channel):
+    """A consumer with its own queues, a real trigger, and a fake function behind it."""
+    topic = f"test.{uuid.uuid4().hex[:8]}"
+    consumer = bus.Consumer(f"test-{topic[5:]}", (f"{topic}.#",), retry_delays_ms=(30, 60, 90))
+    function = FakeFunction()
+    trigger = QueueTrigger(consumer, Invoker(function.url, timeout=5), concurrency=4)
+    thread = threading.Thread(target=trigger.run, daemon=True)
+    thread.start()
+    assert trigger.consuming.wait(timeout=20), "the trigger did not start consuming"
+
+    def send(behaviour: str) -> str:
+        event = bus.envelope(uuid.uuid4(), f"{topic}.happened", uuid.uuid4(), "2026-11-26T12:00:00+00:00",
+                             {"behaviour": behaviour})
+        channel.basic_publish(bus.EXCHANGE, event["type"], json.dumps(event).encode(), bus.properties(event))
+        return event["id"]
+
+    yield consumer, function, send
+    trigger.stop()
+    thread.join(timeout=10)
+    function.server.shutdown()
+    cleanup = bus.connect()
+    for queue in [consumer.queue, consumer.dead_letter_queue, *{consumer.retry_queue(n) for n in (1, 2, 3)}]:
+        cleanup.channel().queue_delete(queue)
+    cleanup.close()
+
+
+def test_a_2xx_acknowledges_the_event(pipeline):
+    consumer, function, send = pipeline
+    event_id = send("ok")
+    wait_until(lambda: event_id in function.acknowledged)
+    assert function.calls[event_id] == 1
+
+
+def test_a_failing_event_is_retried_then_dead_lettered_while_later_events_flow(pipeline):
+    consumer, function, send = pipeline
+    poison = send("fail")
+    later = [send("ok") for _ in range(20)]
+    wait_until(lambda: all(event_id in function.acknowledged for event_id in later), message="later events")
+    [letter] = wait_until(lambda: dead_letters(consumer), message="the dead letter")
+    assert letter.event_id == poison
+    assert function.calls[poison] == consumer.max_attempts == 4
+    assert letter.attempts == 4 and "500" in letter.reason
+
+
+def test_a_flaky_function_gets_the_event_after_retries(pipeline):
+    consumer, function, send = pipeline
+    event_id = send("flaky")
+    wait_until(lambda: event_id in function.acknowledged)
+    assert function.calls[event_id] == 3
+    assert dead_letters(consumer) == []
+
+
+def test_a_400_is_dead_lettered_at_once(pipeline):
+    consumer, function, send = pipeline
+    event_id = send("reject")
+    [letter] = wait_until(lambda: dead_letters(consumer), message="the dead letter")
+    assert letter.event_id == event_id and letter.attempts == 1
+    assert function.calls[event_id] == 1
+
+
+def test_redrive_puts_a_dead_letter_back_on_its_queue(pipeline):
+    consumer, function, send = pipeline
+    event_id = send("reject")
+    wait_until(lambda: dead_letters(consumer), message="the dead letter")
+    assert redrive(consumer) == 1
+    wait_until(lambda: function.calls[event_id] == 2, message="the redriven delivery")
+    [letter] = wait_until(lambda: dead_letters(consumer), message="the dead letter again")
+    assert letter.event_id == event_id and letter.attempts == 1

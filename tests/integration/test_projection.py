@@ -1,0 +1,73 @@
+"""project_read_model on the real read database: exactly once, order-insensitive (SPEC §7)."""
+
+import copy
+
+from sqlalchemy import text
+
+from shared import events
+from shared.db import read_engine
+from tests.support_events import cloud_event, deliver, receipt_state
+
+
+def receipt_row(receipt_id: str):
+    with read_engine().connect() as connection:
+        return connection.execute(
+            text("SELECT status, version, bank_ids, totals FROM receipt_views WHERE id = :id"), {"id": receipt_id}
+        ).one_or_none()
+
+
+def tracked(event_id: str) -> int:
+    with read_engine().connect() as connection:
+        return connection.execute(
+            text("SELECT count(*) FROM processed_events WHERE event_id = :id"), {"id": event_id}
+        ).scalar_one()
+
+
+def test_the_same_event_five_times_applies_once(functions):
+    event = cloud_event(events.RECEIPT_SUBMITTED, receipt_state())
+    for _ in range(5):
+        assert deliver(functions, "project_read_model", event).status_code == 200
+    assert receipt_row(event["data"]["id"]).version == 1
+    assert tracked(event["id"]) == 1
+
+
+def test_two_events_in_reverse_order_end_as_in_order(functions):
+    submitted = receipt_state()
+    bank = "6f1c2b1e-4d7a-4a34-9a1e-0c9d8e7f6a5b"
+    matched = copy.deepcopy(submitted) | {"status": "matched", "version": 2, "bank_ids": [bank]}
+    in_order = [cloud_event(events.RECEIPT_SUBMITTED, submitted), cloud_event(events.RECEIPT_MATCHED, matched)]
+    reversed_state = receipt_state()
+    reversed_matched = copy.deepcopy(reversed_state) | {"status": "matched", "version": 2, "bank_ids": [bank]}
+    reverse = [cloud_event(events.RECEIPT_MATCHED, reversed_matched), cloud_event(events.RECEIPT_SUBMITTED, reversed_state)]
+    for event in in_order + reverse:
+        assert deliver(functions, "project_read_model", event).status_code == 200
+    first, second = receipt_row(submitted["id"]), receipt_row(reversed_state["id"])
+    assert first == second
+    assert (first.status, first.version, [str(bank_id) for bank_id in first.bank_ids]) == ("matched", 2, [bank])
+
+
+def test_an_event_missing_its_data_is_refused_as_poison_and_changes_nothing(functions):
+    state = receipt_state()
+    del state["totals"]
+    event = cloud_event(events.RECEIPT_SUBMITTED, state)
+    response = deliver(functions, "project_read_model", event)
+    assert response.status_code == 400
+    assert receipt_row(state["id"]) is None
+    assert tracked(event["id"]) == 0
+
+
+def test_an_event_the_database_refuses_is_poison(functions):
+    event = cloud_event(events.RECEIPT_SUBMITTED, receipt_state(submitted_at="not a time"))
+    assert deliver(functions, "project_read_model", event).status_code == 400
+    assert tracked(event["id"]) == 0
+
+
+def test_event_types_without_a_view_are_tracked_and_ignored(functions):
+    event = cloud_event("receipts.callback.delivered.v1", {"id": "2b8f1d0e-3c4a-4e5b-8f9a-1b2c3d4e5f60"})
+    assert deliver(functions, "project_read_model", event).status_code == 200
+    assert tracked(event["id"]) == 1
+
+
+def test_a_malformed_cloud_event_is_refused(functions):
+    response = functions("project_read_model").post("/", data="{}", content_type="application/cloudevents+json")
+    assert response.status_code == 400

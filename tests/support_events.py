@@ -1,0 +1,38 @@
+"""Helpers for event tests: CloudEvents as the triggers deliver them, and the broker."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timezone
+
+from shared import bus, events
+
+
+def receipt_state(version: int = 1, status: str = "unmatched", **overrides) -> dict:
+    state = {
+        "id": str(uuid.uuid4()),
+        "merchant_id": str(uuid.uuid4()),
+        "merchant_receipt_id": f"POS-{uuid.uuid4().hex[:8]}",
+        "status": status,
+        "issued_at": "2026-11-26T13:45:10+01:00",
+        "currency": "EUR",
+        "lines": [{"description": "Espresso", "sku": None, "quantity": 1, "unit_price": 250, "amount": 250}],
+        "totals": {"subtotal": 250, "tax": 0, "tip": 0, "total": 250},
+        "payments": [{"masked_pan": "412345******1234", "auth_code": "A1B2C3", "amount": 250, "currency": "EUR",
+                      "transaction_date": "2026-11-26", "transaction_time": "13:45:02", "terminal_id": "T1",
+                      "rrn": "633012345678", "scheme": None}],
+        "bank_ids": [],
+        "submitted_at": datetime.now(timezone.utc).isoformat(),
+        "version": version,
+    }
+    return state | overrides
+
+
+def cloud_event(event_type: str, data: dict, subject: str | None = None) -> dict:
+    return bus.cloud_event(events.Event(event_type, uuid.UUID(subject or data["id"]), data))
+
+
+def deliver(functions, target: str, event: dict):
+    """POST a structured-mode CloudEvent to a function, as the queue trigger does."""
+    return functions(target).post("/", data=json.dumps(event), content_type=bus.CONTENT_TYPE)
