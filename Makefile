@@ -7,8 +7,9 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 SECONDS ?= 10
 CONNECTIONS ?= 16
+RATE ?= 200
 
-.PHONY: run test migrate seed replay dlq redrive bench venv clean
+.PHONY: run test migrate seed replay dlq redrive bench bench-projection venv clean
 
 # The .pth line makes the repository's packages (shared, runtime) importable from anywhere
 # in the venv, so `functions-framework --source functions/<name>/main.py` works as it is.
@@ -51,6 +52,10 @@ redrive: $(INSTALLED)
 ## bench: receipts/s through the gateway beside a bare functions-framework hello world
 bench: $(INSTALLED)
 	$(PY) bench/submissions.py --seconds $(SECONDS) --connections $(CONNECTIONS)
+
+## bench-projection: projection lag at RATE/s, and projector throughput beside a CloudEvent hello world
+bench-projection: $(INSTALLED)
+	$(PY) bench/projection.py --rate $(RATE) --seconds $(SECONDS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/.artifacts

@@ -28,12 +28,19 @@ sys.path.insert(0, str(ROOT))
 from runtime.run import free_port  # noqa: E402
 
 BASE = "postgresql+pg8000://postgres:postgres@127.0.0.1:5432"
+VHOST = "receipts-bench"
 BENCH_ENV = {
     "WRITE_DATABASE_URL": f"{BASE}/receipts_write_bench",
     "READ_DATABASE_URL": f"{BASE}/receipts_read_bench",
+    "AMQP_URL": f"amqp://guest:guest@127.0.0.1:5672/{VHOST}",
     "ADMIN_API_KEY": "bench-admin-key",
     "PLATFORM_SECRET": "bench-platform-secret",
 }
+
+
+def ensure_vhost() -> None:
+    for command in (["add_vhost", VHOST], ["set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*"]):
+        subprocess.run(["rabbitmqctl", "-q", *command], capture_output=True)
 
 
 def ensure_wrk() -> str:
@@ -123,6 +130,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="functions-framework WORKERS, for both sides")
     args = parser.parse_args()
     ensure_wrk()
+    ensure_vhost()
     (ROOT / "bench/results").mkdir(exist_ok=True)
 
     print(f"hello world (bare functions-framework, WORKERS={args.workers}), {args.connections} connections,"

@@ -148,15 +148,17 @@ async def run_platform(port: int, environ: dict[str, str]) -> None:
 
     ports = {entry.name: entry.port for entry in supervisor.processes if entry.port}
     routes = gateway.routes_for(functions, lambda function: ("127.0.0.1", ports[function.name]))
-    server = await gateway.serve(routes, "0.0.0.0", port)
+    servers = []
     watchers = []
 
     async def start_all() -> None:
-        # Functions first; triggers once there is something listening to deliver to.
+        # Functions first; the gateway and the triggers once they are listening, so that
+        # a first answer from the gateway means the whole platform is up.
         for entry in supervisor.processes:
             if entry.port:
                 await supervisor.start(entry)
         await supervisor.wait_until_listening()
+        servers.append(await gateway.serve(routes, "0.0.0.0", port))
         for entry in supervisor.processes:
             if not entry.port:
                 await supervisor.start(entry)
@@ -173,7 +175,8 @@ async def run_platform(port: int, environ: dict[str, str]) -> None:
             await stop.wait()
     finally:
         log("platform.stopping")
-        server.close()
+        for server in servers:
+            server.close()
         await supervisor.stop()
         for watcher in watchers:
             watcher.cancel()

@@ -14,13 +14,14 @@ from shared.repositories import Parties, Payments, Receipts
 
 
 def _engine(url: str) -> Engine:
-    # One connection per serving thread: a request never waits for the pool. No
-    # pre-ping (a round trip per checkout): a dead connection fails one request with
-    # 503 + Retry-After and the pool is refilled.
+    # One connection per serving thread (and two for background work such as outbox
+    # marks): a request never waits for the pool. No pre-ping (a round trip per
+    # checkout): a dead connection fails one request with 503 + Retry-After and the pool
+    # is refilled.
     return create_engine(
         prepared_url(url),
         pool_size=settings().serving_threads,
-        max_overflow=0,
+        max_overflow=2,
         pool_timeout=5,
         connect_args={"timeout": 10},
     )
@@ -63,7 +64,7 @@ class UnitOfWork:
     def commit(self) -> None:
         outbox.write(self.connection, self.events)
         self._transaction.commit()
-        outbox.publish_committed(self.connection, self.events)
+        outbox.publish_committed(self.connection.engine, self.events)
 
     def __exit__(self, *exc_info) -> None:
         try:

@@ -38,7 +38,8 @@ _UPSERT_RECEIPT = text(
             CAST(:bank_ids AS uuid[]), :submitted_at, :version)
     ON CONFLICT (id) DO UPDATE SET
         status = EXCLUDED.status, totals = EXCLUDED.totals, lines = EXCLUDED.lines,
-        payments = EXCLUDED.payments, bank_ids = EXCLUDED.bank_ids, version = EXCLUDED.version
+        payments = EXCLUDED.payments, bank_ids = EXCLUDED.bank_ids, version = EXCLUDED.version,
+        projected_at = now()
     WHERE receipt_views.version < EXCLUDED.version
     """
 )
@@ -53,7 +54,7 @@ _UPSERT_PAYMENT = text(
         :terminal_id, :rrn, :kind, :status, :receipt_id, :submitted_at, :version)
     ON CONFLICT (id) DO UPDATE SET
         amount = EXCLUDED.amount, status = EXCLUDED.status, receipt_id = EXCLUDED.receipt_id,
-        version = EXCLUDED.version
+        version = EXCLUDED.version, projected_at = now()
     WHERE payment_views.version < EXCLUDED.version
     """
 )

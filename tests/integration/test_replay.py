@@ -28,14 +28,16 @@ def fresh_read_model(name: str):
 
 
 def snapshot(engine) -> dict:
+    """Every row of the read model, less the columns that record when it was written."""
     with engine.connect() as connection:
-        return {
-            table: [tuple(row) for row in connection.execute(text(
-                f"SELECT * FROM {table} ORDER BY {order}" if table != "processed_events"
-                else f"SELECT consumer, event_id FROM {table} ORDER BY {order}"
-            ))]
-            for table, order in TABLES.items()
-        }
+        tables = {}
+        for table, order in TABLES.items():
+            rows = connection.execute(text(f"SELECT * FROM {table} ORDER BY {order}")).mappings().all()
+            tables[table] = [
+                {column: value for column, value in row.items() if column not in ("projected_at", "processed_at")}
+                for row in rows
+            ]
+        return tables
 
 
 @pytest.fixture
