@@ -81,8 +81,11 @@ class Supervisor:
         # or every function after the first logs that the socket is taken.
         private = self.runtime_dir / entry.name
         private.mkdir(exist_ok=True)
+        # Each process leads its own process group, as a container would hold it: when it
+        # dies, whatever it started (gunicorn's workers) is ended with it.
         entry.process = await asyncio.create_subprocess_exec(
-            *entry.argv, cwd=stack.ROOT, env={**self.environ, "PYTHONUNBUFFERED": "1", "XDG_RUNTIME_DIR": str(private)}
+            *entry.argv, cwd=stack.ROOT, env={**self.environ, "PYTHONUNBUFFERED": "1", "XDG_RUNTIME_DIR": str(private)},
+            start_new_session=True,
         )
 
     async def supervise(self, entry: Process) -> None:
@@ -90,6 +93,7 @@ class Supervisor:
         while not self.stopping.is_set():
             started = time.monotonic()
             code = await entry.process.wait()
+            _kill_group(entry.process.pid)
             if self.stopping.is_set():
                 return
             if time.monotonic() - started > 60:
@@ -129,6 +133,16 @@ class Supervisor:
                 if process.returncode is None:
                     process.kill()
             await asyncio.gather(*(process.wait() for process in running))
+        for entry in self.processes:
+            if entry.process:
+                _kill_group(entry.process.pid)
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def log(event: str, **fields) -> None:

@@ -46,6 +46,23 @@ class Platform:
             pids += [int(pid) for pid in (task / "children").read_text().split()]
         return pids
 
+    def descendants(self) -> list[int]:
+        """Every process under the platform: functions, triggers and their workers."""
+        parents = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                text = stat.read_text()
+            except OSError:
+                continue
+            parents[int(stat.parent.name)] = int(text[text.rindex(")") + 2:].split()[1])
+        found, frontier = [], [self.process.pid]
+        while frontier:
+            parent = frontier.pop()
+            children = [pid for pid, ppid in parents.items() if ppid == parent]
+            found += children
+            frontier += children
+        return found
+
     def stop(self) -> int:
         self.process.send_signal(signal.SIGTERM)
         return self.process.wait(timeout=10)
