@@ -37,17 +37,39 @@ _log = logs.get("queue_trigger")
 
 
 class Invoker:
-    """POSTs CloudEvents to the function, one keep-alive connection per worker thread."""
+    """POSTs CloudEvents to the function, one keep-alive connection per worker thread.
 
-    def __init__(self, url: str, timeout: float):
+    While the function cannot be reached at all (restarting, or not yet up), a delivery
+    waits for it, up to `patience` seconds: the workers stall, the prefetch window fills
+    and consumption pauses, instead of running the whole queue through the retry delays.
+    A function that was reached and failed is a failure of that event.
+    """
+
+    def __init__(self, url: str, timeout: float, patience: float = 30.0):
         parts = urlsplit(url)
         self.host, self.port, self.path = parts.hostname, parts.port or 80, parts.path or "/"
         self.timeout = timeout
+        self.patience = patience
         self._local = threading.local()
 
     def __call__(self, body: bytes) -> tuple[str, str]:
         """("ack" | "retry" | "dead", reason)."""
+        deadline = time.monotonic() + self.patience
+        pause = 0.05
+        while True:
+            try:
+                return self._post(body)
+            except ConnectionRefusedError:
+                if time.monotonic() + pause > deadline:
+                    return "retry", "function unreachable: connection refused"
+                time.sleep(pause)
+                pause = min(pause * 2, 1.0)
+            except (OSError, http.client.HTTPException) as error:
+                return "retry", f"function failed to answer: {type(error).__name__}"
+
+    def _post(self, body: bytes) -> tuple[str, str]:
         connection = getattr(self._local, "connection", None)
+        reused = connection is not None
         if connection is None:
             connection = self._local.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         try:
@@ -58,7 +80,12 @@ class Invoker:
         except (OSError, http.client.HTTPException) as error:
             connection.close()
             self._local.connection = None
-            return "retry", f"function unreachable: {type(error).__name__}"
+            if reused and isinstance(error, (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)):
+                # A kept-alive connection the function had closed (it restarted, or timed
+                # it out): most likely the request never reached it, and if it did the
+                # function dedupes. Once more, on a fresh connection.
+                return self._post(body)
+            raise
         if 200 <= response.status < 300:
             return "ack", ""
         reason = f"function answered {response.status}: {answer[:200]}"
@@ -141,6 +168,9 @@ class QueueTrigger:
             headers[ATTEMPT_HEADER] = attempt + 1
             headers[REASON_HEADER] = reason
             channel.basic_publish("", self.consumer.retry_queue(attempt), body, _with_headers(properties, headers))
+            logs.event(_log, "event.retry_scheduled", logging.WARNING, consumer=self.consumer.name,
+                       id=properties.message_id, attempt=attempt, delay_ms=self.consumer.retry_delays_ms[attempt - 1],
+                       reason=reason)
         elif outcome != "ack":
             headers[ATTEMPT_HEADER] = attempt
             headers[REASON_HEADER] = reason
