@@ -39,7 +39,9 @@ BENCH_ENV = {
 
 
 def ensure_vhost() -> None:
-    for command in (["add_vhost", VHOST], ["set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*"]):
+    """A fresh RabbitMQ vhost: no backlog of an earlier run may sit in front of this one."""
+    for command in (["delete_vhost", VHOST], ["add_vhost", VHOST],
+                    ["set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*"]):
         subprocess.run(["rabbitmqctl", "-q", *command], capture_output=True)
 
 
