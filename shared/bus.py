@@ -9,6 +9,7 @@ declaration is idempotent, so whoever starts first declares and the rest agree.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,6 +21,10 @@ from pika.adapters.blocking_connection import BlockingChannel
 
 from shared.config import settings
 from shared.events import Event
+
+# pika logs every returned (unroutable) message with a prefix of its body; the outbox
+# keeps such events and says so itself.
+logging.getLogger("pika").setLevel(logging.ERROR)
 
 EXCHANGE = "receipts.events"
 DEAD_LETTER_EXCHANGE = "receipts.dead-letter"

@@ -20,6 +20,17 @@ from shared.errors import PoisonEvent
 _log = logs.get("consumer")
 
 
+# Lost races, not bad data: a concurrent writer took the row first, a deadlock was broken,
+# a serializable transaction conflicted, a lock was not free. The next attempt sees the
+# outcome and decides again.
+_RETRYABLE = {"23505", "40P01", "40001", "55P03"}
+
+
+def _sqlstate(error: DBAPIError) -> str | None:
+    detail = error.orig.args[0] if error.orig is not None and error.orig.args else None
+    return detail.get("C") if isinstance(detail, dict) else None
+
+
 def as_dict(cloud_event) -> dict:
     """The parts of a CloudEvent a handler reads, as plain data."""
     return {
@@ -42,10 +53,11 @@ def consumer(handler: Callable[[dict], None]) -> Callable:
         except PoisonEvent as error:
             logs.event(_log, "event.poison", logging.ERROR, id=event["id"], type=event["type"], reason=error.message)
             raise BadRequest(error.message) from None
-        except (OperationalError, InterfaceError) as error:
-            logs.event(_log, "event.deferred", logging.WARNING, id=event["id"], error=type(error).__name__)
-            raise ServiceUnavailable("a backing service is unavailable") from None
         except DBAPIError as error:
+            if isinstance(error, (OperationalError, InterfaceError)) or _sqlstate(error) in _RETRYABLE:
+                logs.event(_log, "event.deferred", logging.WARNING, id=event["id"], error=type(error).__name__,
+                           sqlstate=_sqlstate(error))
+                raise ServiceUnavailable("a backing service is unavailable or busy; retry") from None
             # Not a lost connection: the database refused this event's data, and will again.
             logs.event(_log, "event.poison", logging.ERROR, id=event["id"], type=event["type"],
                        reason=type(error.orig).__name__)

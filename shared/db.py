@@ -56,15 +56,21 @@ class UnitOfWork:
         self.receipts = Receipts(self.connection)
         self.payments = Payments(self.connection)
         self.events: list[Event] = []
+        self.written: list[Event] = []
         return self
 
     def record(self, event: Event) -> None:
+        """An event to write to the outbox at commit (and publish after)."""
         self.events.append(event)
+
+    def recorded(self, events: list[Event]) -> None:
+        """Events that set-based SQL already wrote to the outbox: publish after commit."""
+        self.written.extend(events)
 
     def commit(self) -> None:
         outbox.write(self.connection, self.events)
         self._transaction.commit()
-        outbox.publish_committed(self.connection.engine, self.events)
+        outbox.publish_committed(self.connection.engine, self.events + self.written)
 
     def __exit__(self, *exc_info) -> None:
         try:

@@ -71,9 +71,9 @@ class Receipts:
         """
         WITH receipt AS (
             INSERT INTO receipts (id, merchant_id, merchant_receipt_id, fingerprint, issued_at,
-                                  utc_offset_seconds, currency, subtotal, tax, tip, total)
+                                  utc_offset_seconds, currency, subtotal, tax, tip, total, document)
             VALUES (:id, :merchant_id, :merchant_receipt_id, :fingerprint, :issued_at,
-                    :utc_offset_seconds, :currency, :subtotal, :tax, :tip, :total)
+                    :utc_offset_seconds, :currency, :subtotal, :tax, :tip, :total, CAST(:document AS jsonb))
             ON CONFLICT (merchant_id, merchant_receipt_id) DO NOTHING
             RETURNING id
         ), item_lines AS (
@@ -94,8 +94,11 @@ class Receipts:
         """
     )
 
-    def add(self, receipt_id: uuid.UUID, merchant_id: uuid.UUID, fingerprint: str, receipt: ReceiptSubmission) -> bool:
-        """Insert the receipt with its lines in one statement; False if its id was taken."""
+    def add(self, receipt_id: uuid.UUID, merchant_id: uuid.UUID, fingerprint: str, receipt: ReceiptSubmission,
+            state: dict) -> bool:
+        """Insert the receipt with its lines in one statement; False if its id was taken.
+
+        state is the receipt as its events carry it, kept for the events that follow."""
         totals = receipt.totals
         inserted = self.connection.execute(
             self._INSERT,
@@ -113,6 +116,7 @@ class Receipts:
                 "total": totals.total,
                 "lines": _numbered(line.model_dump(mode="json") for line in receipt.lines),
                 "payments": _numbered(payment.model_dump(mode="json") for payment in receipt.payments),
+                "document": json.dumps(state),
             },
         ).first()
         return inserted is not None
@@ -136,22 +140,25 @@ class Payments:
         """
         INSERT INTO payments (id, bank_id, bank_payment_id, fingerprint, account_ref, masked_pan,
             auth_code, amount, currency, transaction_date, transaction_time, merchant_name,
-            terminal_id, rrn, kind)
+            terminal_id, rrn, kind, document)
         VALUES (:id, :bank_id, :bank_payment_id, :fingerprint, :account_ref, :masked_pan,
             :auth_code, :amount, :currency, :transaction_date, :transaction_time, :merchant_name,
-            :terminal_id, :rrn, :kind)
+            :terminal_id, :rrn, :kind, CAST(:document AS jsonb))
         ON CONFLICT (bank_id, bank_payment_id) DO NOTHING
         RETURNING id
         """
     )
 
     def add(self, payment_id: uuid.UUID, bank_id: uuid.UUID, fingerprint: str, masked_pan: str,
-            payment: PaymentSubmission) -> bool:
-        """Insert the payment under its masked PAN; False if its id was taken."""
+            payment: PaymentSubmission, state: dict) -> bool:
+        """Insert the payment under its masked PAN; False if its id was taken.
+
+        state is the payment as its events carry it (masked PAN only)."""
         fields = payment.model_dump(exclude={"pan"})
         inserted = self.connection.execute(
             self._INSERT,
-            {**fields, "id": payment_id, "bank_id": bank_id, "fingerprint": fingerprint, "masked_pan": masked_pan},
+            {**fields, "id": payment_id, "bank_id": bank_id, "fingerprint": fingerprint, "masked_pan": masked_pan,
+             "document": json.dumps(state)},
         ).first()
         return inserted is not None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from shared import auth, events
+from shared import auth, events, matching
 from shared.config import settings
 from shared.db import UnitOfWork
 from shared.domain.cards import mask_pan
@@ -41,17 +41,17 @@ def submit_receipt(receipt: ReceiptSubmission, merchant: Party, uow: UnitOfWork)
     receipt.check()
     fingerprint = receipt.fingerprint(settings().require_platform_secret())
     receipt_id = uuid.uuid4()
+    view = ReceiptAccepted(id=str(receipt_id), status="unmatched", merchant_receipt_id=receipt.merchant_receipt_id)
+    now = datetime.now(timezone.utc)
+    state = receipt.model_dump(mode="json") | view.model_dump() | {
+        "merchant_id": str(merchant.id), "bank_ids": [], "submitted_at": now.isoformat(), "version": 1,
+    }
     with uow:
-        if not uow.receipts.add(receipt_id, merchant.id, fingerprint, receipt):
+        if not uow.receipts.add(receipt_id, merchant.id, fingerprint, receipt, state):
             stored = uow.receipts.stored(merchant.id, receipt.merchant_receipt_id)
             _check_replay(stored, fingerprint, "merchant_receipt_id")
             return ReceiptAccepted(id=str(stored.id), status=stored.status,
                                    merchant_receipt_id=receipt.merchant_receipt_id), False
-        view = ReceiptAccepted(id=str(receipt_id), status="unmatched", merchant_receipt_id=receipt.merchant_receipt_id)
-        now = datetime.now(timezone.utc)
-        state = receipt.model_dump(mode="json") | view.model_dump() | {
-            "merchant_id": str(merchant.id), "bank_ids": [], "submitted_at": now.isoformat(), "version": 1,
-        }
         uow.record(events.Event(events.RECEIPT_SUBMITTED, receipt_id, state, occurred_at=now))
         uow.commit()
     return view, True
@@ -62,21 +62,36 @@ def submit_payment(payment: PaymentSubmission, bank: Party, uow: UnitOfWork) -> 
     fingerprint = payment.fingerprint(settings().require_platform_secret())
     masked_pan = mask_pan(payment.pan)
     payment_id = uuid.uuid4()
+    view = PaymentAccepted(id=str(payment_id), status="unmatched",
+                           bank_payment_id=payment.bank_payment_id, masked_pan=masked_pan)
+    now = datetime.now(timezone.utc)
+    state = payment.model_dump(mode="json", exclude={"pan"}) | view.model_dump() | {
+        "bank_id": str(bank.id), "receipt_id": None, "submitted_at": now.isoformat(), "version": 1,
+    }
     with uow:
-        if not uow.payments.add(payment_id, bank.id, fingerprint, masked_pan, payment):
+        if not uow.payments.add(payment_id, bank.id, fingerprint, masked_pan, payment, state):
             stored = uow.payments.stored(bank.id, payment.bank_payment_id)
             _check_replay(stored, fingerprint, "bank_payment_id")
             return PaymentAccepted(id=str(stored.id), status=stored.status,
                                    bank_payment_id=payment.bank_payment_id, masked_pan=masked_pan), False
-        view = PaymentAccepted(id=str(payment_id), status="unmatched",
-                               bank_payment_id=payment.bank_payment_id, masked_pan=masked_pan)
-        now = datetime.now(timezone.utc)
-        state = payment.model_dump(mode="json", exclude={"pan"}) | view.model_dump() | {
-            "bank_id": str(bank.id), "receipt_id": None, "submitted_at": now.isoformat(), "version": 1,
-        }
         uow.record(events.Event(events.PAYMENT_SUBMITTED, payment_id, state, occurred_at=now))
         uow.commit()
     return view, True
+
+
+_MATCH_FOCUS = {events.RECEIPT_SUBMITTED: "receipt", events.PAYMENT_SUBMITTED: "payment"}
+
+
+def match_submission(event: dict, uow: UnitOfWork) -> matching.Outcome | None:
+    """Try to match the receipt or payment an event announces, against what is open."""
+    kind = _MATCH_FOCUS.get(event["type"])
+    if kind is None:
+        return None
+    with uow:
+        outcome = matching.match(uow.connection, kind, uuid.UUID(event["subject"]))
+        uow.recorded(outcome.events)
+        uow.commit()
+    return outcome
 
 
 def _check_replay(stored: Stored, fingerprint: str, key_name: str) -> None:

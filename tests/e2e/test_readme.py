@@ -8,10 +8,11 @@ from tests.conftest import ROOT
 from tests.support import ADMIN_API_KEY, remember
 
 
-# The reads follow the writes through the event path: wait until both are projected.
+# The reads follow the writes through the event path (projection, then matching and its
+# projection): wait until the statement shows the receipt under the payment.
 WAIT_UNTIL_PROJECTED = """
-until curl -sS http://127.0.0.1:8080/v1/receipts -H "Authorization: Bearer $MERCHANT_KEY" | grep -q POS-000123 &&
-      curl -sS http://127.0.0.1:8080/v1/accounts/acct-7f3a/payments -H "Authorization: Bearer $BANK_KEY" | grep -q TXN-98765
+until curl -sS http://127.0.0.1:8080/v1/accounts/acct-7f3a/payments -H "Authorization: Bearer $BANK_KEY" |
+      grep -q POS-000123
 do sleep 0.05; done
 """
 
@@ -37,5 +38,7 @@ def test_the_readme_curl_calls_onboard_and_submit(platform):
     assert merchant["api_key"].startswith("mk_") and bank["api_key"].startswith("bk_")
     assert receipt["status"] == "unmatched" and receipt["merchant_receipt_id"] == "POS-000123"
     assert payment["masked_pan"] == "412345******1234" and payment["bank_payment_id"] == "TXN-98765"
-    assert [item["id"] for item in receipts["items"]] == [receipt["id"]]
-    assert [item["id"] for item in statement["items"]] == [payment["id"]]
+    assert [(item["id"], item["status"]) for item in receipts["items"]] == [(receipt["id"], "matched")]
+    [item] = statement["items"]
+    assert item["id"] == payment["id"] and item["status"] == "matched"
+    assert item["receipt"]["id"] == receipt["id"] and item["receipt"]["lines"][0]["description"] == "Espresso"

@@ -1,0 +1,204 @@
+"""Matching on the real write model (SPEC §5; issue 4)."""
+
+import json
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from shared import events, matching, outbox, services
+from shared.db import UnitOfWork
+from tests.support import bearer, mask, payment_body, random_pan, receipt_body
+
+
+@pytest.fixture(autouse=True)
+def unpublished(monkeypatch):
+    """These tests call the matcher themselves: the platform's live matcher (running for
+    the end-to-end tests on the same broker) must not see their submissions."""
+    monkeypatch.setattr(outbox, "publish_committed", lambda engine, events: None)
+
+
+@pytest.fixture
+def submit(functions, merchant, bank):
+    """Submit receipts and payments through their functions; returns their ids."""
+
+    def receipt(**overrides):
+        response = functions("submit_receipt").post("/", json=receipt_body(**overrides),
+                                                    headers=bearer(merchant["api_key"]))
+        assert response.status_code == 201, response.json
+        return response.json["id"]
+
+    def payment(**overrides):
+        response = functions("submit_payment").post("/", json=payment_body(**overrides),
+                                                    headers=bearer(bank["api_key"]))
+        assert response.status_code == 201, response.json
+        return response.json["id"]
+
+    return receipt, payment
+
+
+def card_line(pan: str, **overrides) -> dict:
+    line = {"masked_pan": mask(pan), "auth_code": "A1B2C3", "amount": 820, "currency": "EUR",
+            "transaction_date": "2026-11-26", "transaction_time": "13:45:02", "terminal_id": "T0001",
+            "rrn": "633012345678", "scheme": "VISA"}
+    return line | overrides
+
+
+def match_event(kind: str, item_id: str):
+    event_type = events.RECEIPT_SUBMITTED if kind == "receipt" else events.PAYMENT_SUBMITTED
+    return services.match_submission({"id": str(uuid.uuid4()), "type": event_type, "subject": item_id}, UnitOfWork())
+
+
+def state(write_engine, receipt_id: str, payment_id: str):
+    with write_engine.connect() as connection:
+        return connection.execute(text(
+            """
+            SELECT r.status AS receipt, p.status AS payment, l.payment_id, l.match_rule, p.receipt_id,
+                   r.version AS receipt_version, p.version AS payment_version
+            FROM receipts r JOIN receipt_card_payments l ON l.receipt_id = r.id, payments p
+            WHERE r.id = :receipt AND p.id = :payment
+            """), {"receipt": receipt_id, "payment": payment_id}).one()
+
+
+@pytest.mark.parametrize("first", ["receipt", "payment"])
+def test_a_receipt_and_its_payment_match_in_either_order(submit, write_engine, first):
+    pan = random_pan()
+    submit_receipt, submit_payment = submit
+    if first == "receipt":
+        receipt_id = submit_receipt(pan=pan)
+        assert match_event("receipt", receipt_id).lines_matched == 0
+        payment_id = submit_payment(pan=pan)
+        outcome = match_event("payment", payment_id)
+    else:
+        payment_id = submit_payment(pan=pan)
+        assert match_event("payment", payment_id).lines_matched == 0
+        receipt_id = submit_receipt(pan=pan)
+        outcome = match_event("receipt", receipt_id)
+    assert (outcome.lines_matched, outcome.receipts_matched) == (1, 1)
+    row = state(write_engine, receipt_id, payment_id)
+    assert (row.receipt, row.payment, str(row.payment_id), row.match_rule) == ("matched", "matched", payment_id, "exact")
+    assert str(row.receipt_id) == receipt_id and (row.receipt_version, row.payment_version) == (2, 2)
+    assert {event.type for event in outcome.events} == {events.RECEIPT_MATCHED, events.PAYMENT_MATCHED}
+
+
+def test_the_match_events_carry_the_new_state(submit, bank):
+    pan = random_pan()
+    submit_receipt, submit_payment = submit
+    receipt_id = submit_receipt(pan=pan)
+    payment_id = submit_payment(pan=pan)
+    outcome = match_event("payment", payment_id)
+    by_type = {event.type: event for event in outcome.events}
+    receipt = by_type[events.RECEIPT_MATCHED]
+    assert str(receipt.subject) == receipt_id
+    assert receipt.data["status"] == "matched" and receipt.data["version"] == 2
+    assert receipt.data["bank_ids"] == [bank["id"]] and receipt.data["lines"][0]["description"] == "Espresso"
+    payment = by_type[events.PAYMENT_MATCHED]
+    assert payment.data["receipt_id"] == receipt_id and payment.data["masked_pan"] == mask(pan)
+    assert pan not in json.dumps(payment.data)
+
+
+def test_split_tender_matches_when_every_card_line_is_matched(submit, write_engine):
+    first, second = random_pan(), random_pan()
+    submit_receipt, submit_payment = submit
+    receipt_id = submit_receipt(payments=[card_line(first, amount=500), card_line(second, amount=320, auth_code="Z9Y8X7")])
+    one = submit_payment(pan=first, amount=500)
+    outcome = match_event("payment", one)
+    assert (outcome.lines_matched, outcome.receipts_matched) == (1, 0)
+    two = submit_payment(pan=second, amount=320, auth_code="Z9Y8X7")
+    outcome = match_event("payment", two)
+    assert (outcome.lines_matched, outcome.receipts_matched) == (1, 1)
+    with write_engine.connect() as connection:
+        status = connection.execute(text("SELECT status FROM receipts WHERE id = :id"), {"id": receipt_id}).scalar_one()
+    assert status == "matched"
+
+
+def test_two_receipts_with_the_same_card_data_and_one_payment_match_none(submit, write_engine):
+    pan = random_pan()
+    submit_receipt, submit_payment = submit
+    receipts = [submit_receipt(pan=pan), submit_receipt(pan=pan)]
+    payment_id = submit_payment(pan=pan)
+    outcome = match_event("payment", payment_id)
+    assert outcome.lines_matched == 0 and outcome.ambiguous_items == 3
+    with write_engine.connect() as connection:
+        recorded = connection.execute(
+            text("SELECT item_kind, item_id FROM ambiguities WHERE item_id = ANY(CAST(:ids AS uuid[]))"),
+            {"ids": "{" + ",".join([*receipts, payment_id]) + "}"},
+        ).all()
+    assert sorted((kind, str(item)) for kind, item in recorded) == sorted(
+        [("receipt", receipts[0]), ("receipt", receipts[1]), ("payment", payment_id)])
+    assert all(state(write_engine, receipt, payment_id).payment == "unmatched" for receipt in receipts)
+
+
+@pytest.mark.parametrize("field, receipt_value, payment_value", [
+    ("masked_pan", None, None),
+    ("auth_code", "A1B2C3", "A1B2C4"),
+    ("amount", 820, 821),
+    ("currency", "EUR", "USD"),
+    ("transaction_date", "2026-11-26", "2026-11-27"),
+])
+def test_no_match_when_any_one_key_field_differs(submit, write_engine, field, receipt_value, payment_value):
+    pan = random_pan()
+    submit_receipt, submit_payment = submit
+    if field == "masked_pan":
+        payment_id = submit_payment(pan=pan[:-1] + str((int(pan[-1]) + 1) % 10))
+        receipt_id = submit_receipt(pan=pan)
+    else:
+        line = card_line(pan, **{field: receipt_value})
+        totals = {"subtotal": 820, "tax": 0, "tip": 0, "total": 820}
+        receipt_id = submit_receipt(payments=[line], currency=line["currency"], totals=totals)
+        payment_id = submit_payment(pan=pan, **{field: payment_value})
+    assert match_event("payment", payment_id).lines_matched == 0
+    assert match_event("receipt", receipt_id).lines_matched == 0
+    assert state(write_engine, receipt_id, payment_id).payment == "unmatched"
+
+
+def test_a_refund_never_matches_a_purchase_receipt(submit, write_engine):
+    pan = random_pan()
+    submit_receipt, submit_payment = submit
+    receipt_id = submit_receipt(pan=pan)
+    payment_id = submit_payment(pan=pan, kind="refund")
+    assert match_event("payment", payment_id).lines_matched == 0
+
+
+def test_parallel_matchers_never_double_claim(submit, write_engine):
+    pan = random_pan()
+    submit_receipt, submit_payment = submit
+    receipt_id = submit_receipt(pan=pan)
+    payment_id = submit_payment(pan=pan)
+    results, errors = [], []
+
+    def run(kind, item):
+        try:
+            results.append(match_event(kind, item))
+        except Exception as error:  # a lost race surfaces as an error the trigger retries
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(kind, item))
+               for kind, item in [("receipt", receipt_id), ("payment", payment_id)] * 4]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(result.lines_matched for result in results) == 1
+    assert sum(result.receipts_matched for result in results) == 1
+    assert errors == []
+    with write_engine.connect() as connection:
+        claims = connection.execute(text("SELECT count(*) FROM receipt_card_payments WHERE payment_id = :p"),
+                                    {"p": payment_id}).scalar_one()
+    assert claims == 1
+
+
+def test_a_sweep_matches_everything_open_once(submit, write_engine):
+    pans = [random_pan() for _ in range(5)]
+    submit_receipt, submit_payment = submit
+    pairs = [(submit_receipt(pan=pan), submit_payment(pan=pan)) for pan in pans]
+    with UnitOfWork() as uow:
+        first = matching.match(uow.connection, "sweep")
+        uow.recorded(first.events)
+        uow.commit()
+    with UnitOfWork() as uow:
+        again = matching.match(uow.connection, "sweep")
+        uow.commit()
+    assert first.lines_matched >= len(pans) and again.lines_matched == 0
+    assert all(state(write_engine, r, p).payment == "matched" for r, p in pairs)
