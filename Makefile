@@ -9,7 +9,7 @@ SECONDS ?= 10
 CONNECTIONS ?= 16
 RATE ?= 200
 
-.PHONY: run test migrate seed replay dlq redrive bench bench-projection venv clean
+.PHONY: run test migrate seed replay dlq redrive bench bench-projection bench-matching venv clean
 
 # The .pth line makes the repository's packages (shared, runtime) importable from anywhere
 # in the venv, so `functions-framework --source functions/<name>/main.py` works as it is.
@@ -56,6 +56,10 @@ bench: $(INSTALLED)
 ## bench-projection: projection lag at RATE/s, and projector throughput beside a CloudEvent hello world
 bench-projection: $(INSTALLED)
 	$(PY) bench/projection.py --rate $(RATE) --seconds $(SECONDS)
+
+## bench-matching: one matching sweep over 10k and 100k open pairs, beside a plain UPDATE … FROM join
+bench-matching: $(INSTALLED)
+	$(PY) bench/matching.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/.artifacts

@@ -54,24 +54,24 @@ def _claim_sql(focus: str | None) -> str:
         JOIN payments p ON ({_KEY_P}) = ({_KEY_L})
         WHERE l.payment_id IS NULL AND p.status = 'unmatched' AND p.kind = 'purchase' {in_focus}
     ), keys AS (
-        SELECT {_KEY}, count(*) AS pairs, (array_agg(receipt_id))[1] AS receipt_id,
-               (array_agg(line_no))[1] AS line_no, (array_agg(payment_id))[1] AS payment_id
+        SELECT {_KEY}, count(*) AS pairs,
+               array_agg(DISTINCT receipt_id) AS receipt_ids, array_agg(DISTINCT payment_id) AS payment_ids,
+               (array_agg(line_no))[1] AS line_no
         FROM candidates GROUP BY {_KEY}
     ), claimed AS (
         UPDATE receipt_card_payments l
-        SET payment_id = k.payment_id, match_rule = :rule, matched_at = now()
+        SET payment_id = k.payment_ids[1], match_rule = :rule, matched_at = now()
         FROM keys k
-        WHERE k.pairs = 1 AND l.receipt_id = k.receipt_id AND l.line_no = k.line_no AND l.payment_id IS NULL
+        WHERE k.pairs = 1 AND l.receipt_id = k.receipt_ids[1] AND l.line_no = k.line_no AND l.payment_id IS NULL
         RETURNING l.receipt_id, l.payment_id
     ), ambiguous AS (
         INSERT INTO ambiguities (item_kind, item_id, rule, candidates)
-        SELECT DISTINCT kind, item_id, :rule, pairs FROM (
-            SELECT 'receipt' AS kind, c.receipt_id AS item_id, k.pairs
-            FROM candidates c JOIN keys k USING ({_KEY}) WHERE k.pairs > 1
+        SELECT DISTINCT ON (kind, item_id) kind, item_id, :rule, pairs FROM (
+            SELECT 'receipt' AS kind, unnest(receipt_ids) AS item_id, pairs FROM keys WHERE pairs > 1
             UNION ALL
-            SELECT 'payment', c.payment_id, k.pairs
-            FROM candidates c JOIN keys k USING ({_KEY}) WHERE k.pairs > 1
+            SELECT 'payment', unnest(payment_ids), pairs FROM keys WHERE pairs > 1
         ) AS items
+        ORDER BY kind, item_id, pairs DESC
         ON CONFLICT (item_kind, item_id, rule) DO NOTHING
         RETURNING item_id
     )
@@ -83,8 +83,15 @@ def _claim_sql(focus: str | None) -> str:
 
 _CLAIM = {kind: text(_claim_sql(focus)) for kind, focus in [*_FOCUS.items(), ("sweep", None)]}
 
-_MATCH_PAYMENTS = text(
-    """
+_RECORDED = {
+    True: "RETURNING id, type, subject, data, occurred_at",
+    # A sweep's events are many: the relay publishes them, in batches, from the outbox.
+    False: "RETURNING id",
+}
+
+
+def _match_payments_sql(returning: str) -> str:
+    return f"""
     WITH matched AS (
         UPDATE payments p
         SET status = 'matched', receipt_id = l.receipt_id, version = p.version + 1,
@@ -96,29 +103,36 @@ _MATCH_PAYMENTS = text(
     )
     INSERT INTO outbox (id, type, subject, data)
     SELECT gen_random_uuid(), :type, id, document FROM matched
-    RETURNING id, type, subject, data, occurred_at
+    {returning}
     """
-)
+
 
 # A receipt is matched once every one of its card-payment lines is (split tender).
-_MATCH_RECEIPTS = text(
-    """
-    WITH matched AS (
+def _match_receipts_sql(returning: str) -> str:
+    return f"""
+    WITH complete AS (
+        SELECT l.receipt_id AS id, jsonb_agg(DISTINCT p.bank_id) FILTER (WHERE p.bank_id IS NOT NULL) AS bank_ids
+        FROM receipt_card_payments l LEFT JOIN payments p ON p.id = l.payment_id
+        WHERE l.receipt_id = ANY(CAST(:receipt_ids AS uuid[]))
+        GROUP BY l.receipt_id
+        HAVING bool_and(l.payment_id IS NOT NULL)
+    ), matched AS (
         UPDATE receipts r
         SET status = 'matched', version = r.version + 1,
-            document = r.document || jsonb_build_object(
-                'status', 'matched', 'version', r.version + 1,
-                'bank_ids', (SELECT jsonb_agg(DISTINCT p.bank_id) FROM receipt_card_payments l
-                             JOIN payments p ON p.id = l.payment_id WHERE l.receipt_id = r.id))
-        WHERE r.id = ANY(CAST(:receipt_ids AS uuid[])) AND r.status = 'unmatched'
-          AND NOT EXISTS (SELECT FROM receipt_card_payments l WHERE l.receipt_id = r.id AND l.payment_id IS NULL)
+            document = r.document || jsonb_build_object('status', 'matched', 'version', r.version + 1,
+                                                        'bank_ids', c.bank_ids)
+        FROM complete c
+        WHERE r.id = c.id AND r.status = 'unmatched'
         RETURNING r.id, r.document
     )
     INSERT INTO outbox (id, type, subject, data)
     SELECT gen_random_uuid(), :type, id, document FROM matched
-    RETURNING id, type, subject, data, occurred_at
+    {returning}
     """
-)
+
+
+_MATCH_PAYMENTS = {publish: text(_match_payments_sql(returning)) for publish, returning in _RECORDED.items()}
+_MATCH_RECEIPTS = {publish: text(_match_receipts_sql(returning)) for publish, returning in _RECORDED.items()}
 
 
 @dataclass(frozen=True)
@@ -132,10 +146,12 @@ class Outcome:
 def match(connection: Connection, kind: str, item_id: uuid.UUID | None = None, rule: str = EXACT) -> Outcome:
     """Match the keys of one item (kind "receipt" or "payment") or, for "sweep", all keys.
 
-    Runs in the caller's transaction; the returned events are already in the outbox.
+    Runs in the caller's transaction and records the match events in the outbox. For one
+    item it returns them, to publish after the commit; a sweep leaves them to the relay.
     """
     params = {"id": item_id, "rule": rule}
-    if kind != "sweep":
+    publish = kind != "sweep"
+    if publish:
         connection.execute(_LOCK_KEYS[kind], params)
     rows = connection.execute(_CLAIM[kind], params).all()
     claimed = [row for row in rows if row.payment_id is not None]
@@ -143,15 +159,15 @@ def match(connection: Connection, kind: str, item_id: uuid.UUID | None = None, r
     if not claimed:
         return Outcome(0, 0, ambiguous, [])
     payment_events = connection.execute(
-        _MATCH_PAYMENTS, {"payment_ids": _array(row.payment_id for row in claimed), "type": PAYMENT_MATCHED}
+        _MATCH_PAYMENTS[publish], {"payment_ids": _array(row.payment_id for row in claimed), "type": PAYMENT_MATCHED}
     ).all()
     receipt_events = connection.execute(
-        _MATCH_RECEIPTS, {"receipt_ids": _array({row.receipt_id for row in claimed}), "type": RECEIPT_MATCHED}
+        _MATCH_RECEIPTS[publish], {"receipt_ids": _array({row.receipt_id for row in claimed}), "type": RECEIPT_MATCHED}
     ).all()
     events = [
         Event(row.type, row.subject, row.data, id=row.id, occurred_at=row.occurred_at)
         for row in [*receipt_events, *payment_events]
-    ]
+    ] if publish else []
     return Outcome(len(claimed), len(receipt_events), ambiguous, events)
 
 
