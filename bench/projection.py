@@ -159,7 +159,7 @@ def lag(rate: int, seconds: int, warmup: int) -> dict:
     try:
         wait_for(f"{url}/healthz")
         request = urllib.request.Request(
-            f"{url}/v1/admin/merchants", json.dumps({"name": "Lag Cafe", "callback_url": "https://x.example/cb"}).encode(),
+            f"{url}/v1/admin/merchants", json.dumps({"name": "Lag Cafe", "callback_url": "http://127.0.0.1:9/callbacks"}).encode(),
             {"Authorization": "Bearer bench-admin-key", "Content-Type": "application/json"}, method="POST")
         merchant = json.load(urllib.request.urlopen(request))
         from tests.support import receipt_body

@@ -113,7 +113,7 @@ def receipts_through_gateway(seconds: int, connections: int, workers: int) -> di
         wait_for(f"{url}/healthz")
         request = urllib.request.Request(
             f"{url}/v1/admin/merchants", method="POST",
-            data=json.dumps({"name": "Bench Cafe", "callback_url": "https://bench.example.com/cb"}).encode(),
+            data=json.dumps({"name": "Bench Cafe", "callback_url": "http://127.0.0.1:9/callbacks"}).encode(),
             headers={"Authorization": "Bearer bench-admin-key", "Content-Type": "application/json"},
         )
         key = json.load(urllib.request.urlopen(request))["api_key"]

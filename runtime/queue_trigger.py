@@ -192,9 +192,8 @@ def _with_headers(properties: pika.BasicProperties, headers: dict) -> pika.Basic
 
 def consumer_for(function: stack.Function, retry_delays_ms: tuple[int, ...] | None = None) -> bus.Consumer:
     topics = tuple(topic.strip() for topic in function.topic.split(",") if topic.strip())
-    if retry_delays_ms:
-        return bus.Consumer(function.name, topics, retry_delays_ms)
-    return bus.Consumer(function.name, topics)
+    delays = retry_delays_ms or function.retry_delays_ms
+    return bus.Consumer(function.name, topics, delays) if delays else bus.Consumer(function.name, topics)
 
 
 def main() -> None:

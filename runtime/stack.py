@@ -30,6 +30,7 @@ class Function:
     route: Route | None  # HTTP functions
     topic: str | None  # connector-triggered functions (queue topic or cron-function)
     schedule: str | None  # cron functions
+    retry_delays_ms: tuple[int, ...] | None = None  # queue-triggered: the trigger's backoff
 
     @property
     def http(self) -> bool:
@@ -42,6 +43,30 @@ class Function:
     @property
     def queue_triggered(self) -> bool:
         return self.topic is not None and not self.scheduled
+
+
+_UNITS_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000}
+
+
+def duration_ms(value: str) -> int:
+    """"500ms", "1s", "1h" as milliseconds."""
+    match = re.fullmatch(r"(\d+)(ms|s|m|h)", str(value).strip())
+    if not match:
+        raise ValueError(f"{value!r} is not a duration like 500ms, 1s, 5m or 1h")
+    return int(match.group(1)) * _UNITS_MS[match.group(2)]
+
+
+def _backoff(annotations: dict) -> tuple[int, ...] | None:
+    """retry_initial, doubling up to retry_cap, until retry_window has passed."""
+    if "retry_initial" not in annotations:
+        return None
+    delay, cap, window = (duration_ms(annotations[key]) for key in ("retry_initial", "retry_cap", "retry_window"))
+    delays, total = [], 0
+    while total < window:
+        delays.append(delay)
+        total += delay
+        delay = min(delay * 2, cap)
+    return tuple(delays)
 
 
 def load(path: Path = STACK_FILE) -> list[Function]:
@@ -62,6 +87,7 @@ def load(path: Path = STACK_FILE) -> list[Function]:
                 route=route,
                 topic=annotations.get("topic"),
                 schedule=annotations.get("schedule"),
+                retry_delays_ms=_backoff(annotations),
             )
         )
     return functions

@@ -32,6 +32,8 @@ class Settings:
     fluent_host: str | None
     fluent_port: int
     serving_threads: int
+    public_url: str
+    callback_window_seconds: float
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -54,6 +56,10 @@ class Settings:
                 # functions-framework serves with THREADS threads (default cpu × 4);
                 # database pools are sized to match so no request waits for a connection.
                 serving_threads=int(env.get("THREADS") or (os.cpu_count() or 1) * 4),
+                # Where banks' apps fetch a rendered receipt (receipt_url in callbacks).
+                public_url=(env.get("PUBLIC_URL") or f"http://127.0.0.1:{get('GATEWAY_PORT')}").rstrip("/"),
+                # How long a callback is retried before it is marked failed (SPEC §6: 24 h).
+                callback_window_seconds=float(env.get("CALLBACK_RETRY_WINDOW_SECONDS") or 86400),
             )
         except ValueError as error:
             raise ConfigurationError(f"malformed setting: {error}") from None

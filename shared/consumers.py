@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import BadRequest, ServiceUnavailable
 
 from shared import logs
-from shared.errors import PoisonEvent
+from shared.errors import DeliveryPending, PoisonEvent
 
 _log = logs.get("consumer")
 
@@ -50,6 +50,9 @@ def consumer(handler: Callable[[dict], None]) -> Callable:
         event = as_dict(cloud_event)
         try:
             handler(event)
+        except DeliveryPending as error:
+            logs.event(_log, "event.pending", logging.INFO, id=event["id"], reason=error.message)
+            raise ServiceUnavailable(error.message) from None
         except PoisonEvent as error:
             logs.event(_log, "event.poison", logging.ERROR, id=event["id"], type=event["type"], reason=error.message)
             raise BadRequest(error.message) from None

@@ -70,3 +70,10 @@ class PoisonEvent(ReceiptsError):
     """An event no retry can apply (malformed data, an impossible state): dead-letter it."""
 
     code = "poison_event"
+
+
+class DeliveryPending(ReceiptsError):
+    """Some work of an event could not be finished yet (a callback receiver is down):
+    the trigger calls again later, with backoff."""
+
+    code = "delivery_pending"

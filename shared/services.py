@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from shared import auth, events, matching
+from shared import auth, callbacks, events, matching
 from shared.config import settings
 from shared.db import UnitOfWork
 from shared.domain.cards import mask_pan
 from shared.domain.parties import PartyKind, PartyRegistration
 from shared.domain.payments import PaymentSubmission
 from shared.domain.receipts import ReceiptSubmission
-from shared.errors import IdempotencyConflict
+from shared.errors import DeliveryPending, IdempotencyConflict
 from shared.repositories import Party, Stored
 from shared.responses import PartyCredentials, PaymentAccepted, ReceiptAccepted
 
@@ -92,6 +92,25 @@ def match_submission(event: dict, uow: UnitOfWork) -> matching.Outcome | None:
         uow.recorded(outcome.events)
         uow.commit()
     return outcome
+
+
+def deliver_callbacks(event: dict, uow: UnitOfWork, send=callbacks.post) -> None:
+    """Call back the bank and the merchant of a matched payment; DeliveryPending while a
+    receiver has not taken its callback yet (the trigger retries with backoff)."""
+    if event["type"] != events.PAYMENT_MATCHED:
+        return
+    payment_id = uuid.UUID(event["subject"])
+    with uow:
+        callbacks.record_for_payment(uow.connection, payment_id)
+        uow.commit()
+    with uow:
+        finished, pending = callbacks.attempt(uow.connection, payment_id, send)
+        for callback in finished:
+            event_type = events.CALLBACK_DELIVERED if callback["status"] == "delivered" else events.CALLBACK_FAILED
+            uow.record(events.Event(event_type, uuid.UUID(callback["callback_id"]), callback))
+        uow.commit()
+    if pending:
+        raise DeliveryPending(f"{pending} callback(s) of payment {payment_id} not delivered yet")
 
 
 def _check_replay(stored: Stored, fingerprint: str, key_name: str) -> None:

@@ -113,7 +113,7 @@ def functions(databases) -> Functions:
 def _register(functions: Functions, kind: str) -> dict:
     response = functions(f"create_{kind}").post(
         "/",
-        json={"name": support.unique(kind), "callback_url": f"https://{kind}.example.com/callbacks"},
+        json={"name": support.unique(kind), "callback_url": support.LOCAL_CALLBACK},
         headers=support.bearer(support.ADMIN_API_KEY),
     )
     assert response.status_code == 201, response.json

@@ -14,7 +14,7 @@ from shared.domain.parties import MERCHANT, PartyRegistration
 from shared.domain.receipts import ReceiptSubmission
 from shared.repositories import Party
 from tests.e2e.conftest import wait_until
-from tests.support import receipt_body, remember
+from tests.support import LOCAL_CALLBACK, receipt_body, remember
 
 SUBMISSIONS = 2000
 
@@ -31,7 +31,7 @@ def projected(merchant_id) -> tuple[int, int]:
 
 def test_killing_the_projector_mid_flow_loses_and_duplicates_nothing(platform):
     credentials = services.register_party(
-        MERCHANT, PartyRegistration(name="crash", callback_url="https://example.com/cb"), UnitOfWork()
+        MERCHANT, PartyRegistration(name="crash", callback_url=LOCAL_CALLBACK), UnitOfWork()
     )
     remember(credentials.api_key, credentials.webhook_secret)
     merchant = Party(MERCHANT, credentials.id)

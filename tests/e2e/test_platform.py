@@ -16,7 +16,7 @@ from runtime import stack
 from runtime.run import free_port
 from tests.conftest import BASE, ROOT, TEST_ENV, drop_database, recreate_vhost
 from tests.e2e.conftest import start_platform, wait_until
-from tests.support import ADMIN_API_KEY, bearer, payment_body, receipt_body, remember
+from tests.support import LOCAL_CALLBACK, ADMIN_API_KEY, bearer, payment_body, receipt_body, remember
 
 INFRASTRUCTURE = {"postgres", "rabbitmq", "fluentd", "migrate", "gateway"}
 
@@ -24,7 +24,7 @@ INFRASTRUCTURE = {"postgres", "rabbitmq", "fluentd", "migrate", "gateway"}
 def register(http, platform, kind):
     response = http.post(
         f"{platform.url}/v1/admin/{kind}s",
-        json={"name": f"{kind} e2e", "callback_url": "https://example.com/cb"},
+        json={"name": f"{kind} e2e", "callback_url": LOCAL_CALLBACK},
         headers=bearer(ADMIN_API_KEY),
     )
     assert response.status_code == 201, response.text

@@ -7,12 +7,12 @@ import pytest
 
 from shared import bus, events
 from tests.e2e.conftest import wait_until
-from tests.support import ADMIN_API_KEY, bearer, payment_body, receipt_body, remember
+from tests.support import LOCAL_CALLBACK, ADMIN_API_KEY, bearer, payment_body, receipt_body, remember
 
 
 def register(http, platform, kind):
     response = http.post(f"{platform.url}/v1/admin/{kind}s", headers=bearer(ADMIN_API_KEY),
-                         json={"name": f"{kind} read", "callback_url": "https://example.com/cb"})
+                         json={"name": f"{kind} read", "callback_url": LOCAL_CALLBACK})
     party = response.json()
     remember(party["api_key"], party["webhook_secret"])
     return party

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from shared.openapi import document
-from tests.support import ADMIN_API_KEY, bearer, remember
+from tests.support import LOCAL_CALLBACK, ADMIN_API_KEY, bearer, remember
 
 schema = schemathesis.openapi.from_dict(document())
 
@@ -19,7 +19,7 @@ def keys(platform, http):
     keys = {"operator": ADMIN_API_KEY}
     for kind in ("merchant", "bank"):
         response = http.post(f"{platform.url}/v1/admin/{kind}s",
-                             json={"name": "fuzz", "callback_url": "https://example.com/cb"}, headers=bearer(ADMIN_API_KEY))
+                             json={"name": "fuzz", "callback_url": LOCAL_CALLBACK}, headers=bearer(ADMIN_API_KEY))
         keys[kind] = response.json()["api_key"]
         remember(keys[kind], response.json()["webhook_secret"])
     return keys

@@ -4,13 +4,13 @@ import pytest
 from sqlalchemy import text
 
 from shared.auth import hash_api_key
-from tests.support import ADMIN_API_KEY, bearer, remember
+from tests.support import LOCAL_CALLBACK, ADMIN_API_KEY, bearer, remember
 
 
 @pytest.mark.parametrize("kind", ["merchant", "bank"])
 def test_onboarding_returns_the_secrets_once_and_stores_only_a_hash(functions, write_engine, kind):
     response = functions(f"create_{kind}").post(
-        "/", json={"name": "Cafe Central", "callback_url": "https://example.com/cb"}, headers=bearer(ADMIN_API_KEY)
+        "/", json={"name": "Cafe Central", "callback_url": LOCAL_CALLBACK}, headers=bearer(ADMIN_API_KEY)
     )
     assert response.status_code == 201
     party = response.json
@@ -36,14 +36,14 @@ def test_a_callback_url_must_be_http(functions, url):
 
 def test_a_party_key_cannot_onboard(functions, merchant):
     response = functions("create_bank").post(
-        "/", json={"name": "Bank", "callback_url": "https://example.com"}, headers=bearer(merchant["api_key"])
+        "/", json={"name": "Bank", "callback_url": LOCAL_CALLBACK}, headers=bearer(merchant["api_key"])
     )
     assert response.status_code == 403
 
 
 def test_an_unknown_key_cannot_onboard(functions):
     response = functions("create_bank").post(
-        "/", json={"name": "Bank", "callback_url": "https://example.com"}, headers=bearer("guess")
+        "/", json={"name": "Bank", "callback_url": LOCAL_CALLBACK}, headers=bearer("guess")
     )
     assert response.status_code == 401
 
