@@ -9,7 +9,7 @@ SECONDS ?= 10
 CONNECTIONS ?= 16
 RATE ?= 200
 
-.PHONY: run test migrate seed replay dlq redrive bench bench-projection bench-matching venv clean
+.PHONY: chromium run test migrate seed replay dlq redrive bench bench-projection bench-matching venv clean
 
 # The .pth line makes the repository's packages (shared, runtime) importable from anywhere
 # in the venv, so `functions-framework --source functions/<name>/main.py` works as it is.
@@ -25,9 +25,14 @@ venv: $(INSTALLED)
 run: $(INSTALLED)
 	$(PY) -m runtime.run
 
-## test: the whole suite against the real PostgreSQL and RabbitMQ
-test: $(INSTALLED)
+## test: the whole suite against the real PostgreSQL and RabbitMQ (and headless Chromium)
+test: $(INSTALLED) chromium
 	$(PY) -m pytest
+
+# The rendered receipt is checked in a real browser: Debian's chromium, installed once.
+chromium:
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium (once)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 ## migrate: create missing databases and apply migrations (admin process)
 migrate: $(INSTALLED)

@@ -53,7 +53,7 @@ STATUS = {
 }
 
 Model = TypeVar("Model", bound=BaseModel)
-Handler = Callable[[flask.Request], tuple[BaseModel, int]]
+Handler = Callable[[flask.Request], tuple[BaseModel | dict, int] | flask.Response]
 
 _log = logs.get("http")
 
@@ -67,7 +67,10 @@ def endpoint(*methods: str) -> Callable[[Handler], Callable[[flask.Request], fla
             try:
                 if request.method not in methods:
                     raise MethodNotAllowed(f"use {' or '.join(methods)} on this path")
-                body, status = handler(request)
+                result = handler(request)
+                if isinstance(result, flask.Response):
+                    return result
+                body, status = result
                 return json_response(body, status, _RETRY_LATER if status == 503 else None)
             except ReceiptsError as error:
                 return error_response(error, request)
@@ -116,6 +119,16 @@ def error_response(error: ReceiptsError, request: flask.Request) -> flask.Respon
     body = {"error": {"code": error.code, "message": error.message,
                       "details": [violation.as_dict() for violation in error.details]}}
     return json_response(body, status, headers)
+
+
+def wants_html(request: flask.Request) -> bool:
+    """Whether the client prefers a page to JSON (Accept: text/html)."""
+    accept = request.accept_mimetypes
+    return accept.quality("text/html") > accept.quality("application/json")
+
+
+def html_response(page: str, headers: dict | None = None) -> flask.Response:
+    return flask.Response(page, 200, headers, mimetype="text/html")
 
 
 def authenticate(request: flask.Request, *kinds: PartyKind) -> Party:

@@ -1,8 +1,11 @@
-"""GET /v1/receipts/{id}: the receipt, for its merchant or a bank it was matched to (SPEC §4)."""
+"""GET /v1/receipts/{id}: the receipt, for its merchant or a bank it was matched to (SPEC §4).
+
+JSON by default; with Accept: text/html, the rendered receipt a bank app can embed.
+"""
 
 import functions_framework
 
-from shared import http, views
+from shared import http, render, views
 from shared.db import read_engine
 from shared.domain.parties import BANK, MERCHANT
 from shared.errors import NotFound
@@ -17,4 +20,6 @@ def get_receipt(request):
         receipt = views.receipt(connection, party, receipt_id)
     if receipt is None:
         raise NotFound("no such receipt")
+    if http.wants_html(request):
+        return http.html_response(render.receipt_html(receipt), render.HEADERS)
     return receipt, 200

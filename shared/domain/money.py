@@ -41,3 +41,19 @@ MAX_TOTAL = 10**15
 Amount = Annotated[int, Field(ge=0, le=MAX_AMOUNT, description="minor units")]
 PositiveAmount = Annotated[int, Field(ge=1, le=MAX_AMOUNT, description="minor units")]
 Total = Annotated[int, Field(ge=0, le=MAX_TOTAL, description="minor units")]
+
+# Minor units per currency (ISO 4217 exponent); every other active code has 2.
+_EXPONENTS = {
+    **dict.fromkeys("BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF".split(), 0),
+    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
+}
+
+
+def format_amount(minor: int, currency: str) -> str:
+    """An amount in minor units as a decimal string: 820 EUR -> "8.20", 820 JPY -> "820"."""
+    exponent = _EXPONENTS.get(currency, 2)
+    if exponent == 0:
+        return f"{minor:,}"
+    sign = "-" if minor < 0 else ""
+    whole, fraction = divmod(abs(minor), 10**exponent)
+    return f"{sign}{whole:,}.{fraction:0{exponent}d}"

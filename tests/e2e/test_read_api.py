@@ -7,7 +7,7 @@ import pytest
 
 from shared import bus, events
 from tests.e2e.conftest import wait_until
-from tests.support import LOCAL_CALLBACK, ADMIN_API_KEY, bearer, payment_body, receipt_body, remember
+from tests.support import SENSITIVE, LOCAL_CALLBACK, ADMIN_API_KEY, bearer, payment_body, receipt_body, remember
 
 
 def register(http, platform, kind):
@@ -77,6 +77,19 @@ def test_a_submitted_receipt_becomes_visible_in_the_read_api(platform, http, mer
     assert receipt["id"] == accepted["id"] and receipt["status"] == "unmatched"
     assert receipt["merchant"] == {"id": merchant["id"], "name": merchant["name"]}
     assert receipt["totals"]["total"] == 820 and receipt["lines"][0]["description"] == "Espresso"
+
+
+def test_a_receipt_renders_as_an_embeddable_page(platform, http, merchant):
+    accepted = submit_receipt(http, platform, merchant)
+    url = f"{platform.url}/v1/receipts/{accepted['id']}"
+    visible(http, url, merchant["api_key"])
+    response = http.get(url, headers={**bearer(merchant["api_key"]), "Accept": "text/html"})
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/html")
+    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+    page = response.text
+    assert "Espresso" in page and "8.20 EUR" in page and "******" in page and "unmatched" in page
+    assert not any(secret in page for secret in SENSITIVE if secret.isdigit())
+    assert http.get(url, headers={**bearer(merchant["api_key"]), "Accept": "application/json"}).json()["id"]
 
 
 def test_another_merchant_or_an_unmatched_bank_gets_404(platform, http, merchant, bank):
