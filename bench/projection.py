@@ -32,18 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BASE = "postgresql+pg8000://postgres:postgres@127.0.0.1:5432"
-VHOST = "receipts-bench"
-ENV = {
-    "WRITE_DATABASE_URL": f"{BASE}/receipts_write_bench",
-    "READ_DATABASE_URL": f"{BASE}/receipts_read_bench",
-    "AMQP_URL": f"amqp://guest:guest@127.0.0.1:5672/{VHOST}",
-    "ADMIN_API_KEY": "bench-admin-key",
-    "PLATFORM_SECRET": "bench-platform-secret",
-}
-os.environ.update(ENV)
+from bench.submissions import BENCH_ENV as ENV, ensure_vhost, ensure_wrk, wait_for, wrk  # noqa: E402
 
-from bench.submissions import ensure_vhost, ensure_wrk, wait_for, wrk  # noqa: E402
+os.environ.update(ENV)
 from runtime.run import free_port  # noqa: E402
 from shared import bus  # noqa: E402
 

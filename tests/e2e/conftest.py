@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,16 +14,7 @@ import requests
 
 from runtime.run import free_port
 from tests.conftest import ARTIFACTS, ROOT, TEST_ENV
-
-
-def wait_until(condition, timeout: float = 30.0, interval: float = 0.05, message: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+from tests.support import wait_until
 
 
 @dataclass

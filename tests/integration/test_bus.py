@@ -2,7 +2,6 @@
 
 import json
 import threading
-import time
 import uuid
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,17 +12,7 @@ from sqlalchemy import text
 from runtime.queue_trigger import Invoker, QueueTrigger
 from shared import bus, outbox
 from shared.dead_letters import dead_letters, redrive
-from tests.support import bearer, receipt_body
-
-
-def wait_until(condition, timeout=20.0, interval=0.02, message="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+from tests.support import bearer, receipt_body, wait_until
 
 
 @pytest.fixture
