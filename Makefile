@@ -5,11 +5,13 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+N ?= 1000
 SECONDS ?= 10
 CONNECTIONS ?= 16
+CONCURRENCY ?= 8
 RATE ?= 200
 
-.PHONY: chromium run test migrate seed replay dlq redrive bench bench-projection bench-matching venv clean
+.PHONY: chromium run test migrate seed demo replay dlq redrive bench bench-projection bench-matching venv clean
 
 # The .pth line makes the repository's packages (shared, runtime) importable from anywhere
 # in the venv, so `functions-framework --source functions/<name>/main.py` works as it is.
@@ -53,6 +55,10 @@ dlq: $(INSTALLED)
 ## redrive: put dead letters back on their queue (CONSUMER=name, IDS="id1 id2" to pick)
 redrive: $(INSTALLED)
 	$(PY) -m runtime.admin redrive $(CONSUMER) $(foreach id,$(IDS),--id $(id))
+
+## demo: against a running `make run`, N checkouts through the simulated POS, processor and issuer
+demo: $(INSTALLED)
+	$(PY) -m runtime.demo --checkouts $(N) --concurrency $(CONCURRENCY) $(if $(DEMO_RATE),--rate $(DEMO_RATE))
 
 ## bench: receipts/s through the gateway beside a bare functions-framework hello world
 bench: $(INSTALLED)

@@ -11,6 +11,7 @@ from pathlib import Path
 DEFAULTS = {
     "WRITE_DATABASE_URL": "postgresql+pg8000://postgres:postgres@127.0.0.1:5432/receipts_write",
     "READ_DATABASE_URL": "postgresql+pg8000://postgres:postgres@127.0.0.1:5432/receipts_read",
+    "SIM_DATABASE_URL": "postgresql+pg8000://postgres:postgres@127.0.0.1:5432/receipts_sim",
     "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672/%2F",
     "GATEWAY_PORT": "8080",
     "FLUENT_PORT": "24224",
@@ -25,6 +26,7 @@ class ConfigurationError(RuntimeError):
 class Settings:
     write_database_url: str
     read_database_url: str
+    sim_database_url: str  # the simulated merchant's and bank's own database
     amqp_url: str
     gateway_port: int
     admin_api_key: str | None
@@ -47,6 +49,7 @@ class Settings:
             return cls(
                 write_database_url=get("WRITE_DATABASE_URL"),
                 read_database_url=get("READ_DATABASE_URL"),
+                sim_database_url=get("SIM_DATABASE_URL"),
                 amqp_url=get("AMQP_URL"),
                 gateway_port=int(get("GATEWAY_PORT")),
                 admin_api_key=env.get("ADMIN_API_KEY") or None,

@@ -37,6 +37,12 @@ def read_engine() -> Engine:
     return _engine(settings().read_database_url)
 
 
+@functools.cache
+def sim_engine() -> Engine:
+    """The simulated parties' database (never the platform's)."""
+    return _engine(settings().sim_database_url)
+
+
 class UnitOfWork:
     """One write-model transaction, rolled back unless commit() is called.
 

@@ -66,7 +66,7 @@ def create_database(url: URL) -> bool:
 
 
 def migrate(database_url: str, model: str) -> int:
-    """Apply the pending migrations of one model ("write_model" or "read_model")."""
+    """Apply the pending migrations of one database ("write_model", "read_model", "simulation")."""
     url = make_url(database_url)
     if create_database(url):
         logs.event(_log, "database.created", database=url.database)
@@ -88,6 +88,7 @@ def migrate_all() -> None:
     config = settings()
     migrate(config.write_database_url, "write_model")
     migrate(config.read_database_url, "read_model")
+    migrate(config.sim_database_url, "simulation")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ BASE = "postgresql+pg8000://postgres:postgres@127.0.0.1:5432"
 TEST_ENV = {
     "WRITE_DATABASE_URL": f"{BASE}/receipts_write_test",
     "READ_DATABASE_URL": f"{BASE}/receipts_read_test",
+    "SIM_DATABASE_URL": f"{BASE}/receipts_sim_test",
     "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672/receipts-test",
     "ADMIN_API_KEY": support.ADMIN_API_KEY,
     "PLATFORM_SECRET": "test-platform-secret",
@@ -68,6 +69,7 @@ def databases():
     LOG_FILE.write_text("")
     _recreate(TEST_ENV["WRITE_DATABASE_URL"], "write_model")
     _recreate(TEST_ENV["READ_DATABASE_URL"], "read_model")
+    _recreate(TEST_ENV["SIM_DATABASE_URL"], "simulation")
     yield
 
 

@@ -1,0 +1,19 @@
+"""POST /sim/checkout: one purchase at the simulated merchant's POS, paid by a demo card."""
+
+import functions_framework
+
+from shared import http
+from shared.db import sim_engine
+from shared.simulation import parties
+from shared.simulation.requests import Checkout
+
+
+@functions_framework.http
+@http.endpoint("POST")
+def sim_checkout(request):
+    checkout = http.parse_json(request, Checkout)
+    with sim_engine().begin() as connection:
+        parties.open_account(connection, checkout.account_ref)  # the cardholder banks with the simulated issuer
+    with sim_engine().connect() as connection:
+        result = parties.checkout(connection, checkout.account_ref)
+    return result, 201 if result["approved"] else 402

@@ -1,0 +1,21 @@
+"""POST /sim/issuer: the simulated issuing bank answers an ISO 8583 0200 with a 0210."""
+
+import flask
+import functions_framework
+
+from shared import http
+from shared.db import sim_engine
+from shared.errors import MalformedRequest
+from shared.simulation import iso8583, parties
+
+
+@functions_framework.http
+@http.endpoint("POST")
+def sim_issuer(request):
+    message = request.get_data()
+    try:
+        with sim_engine().begin() as connection:
+            answer = parties.issue(connection, message)
+    except iso8583.MessageError as error:
+        raise MalformedRequest(str(error)) from None
+    return flask.Response(answer, 200, mimetype="application/octet-stream")

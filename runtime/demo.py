@@ -1,0 +1,174 @@
+"""`make demo N=1000`: drive N checkouts through the simulated parties of a running platform.
+
+Onboards a demo merchant and bank (operator key), hands them to the simulators, then runs
+N checkouts (CONCURRENCY at a time, or at RATE per second): POS → processor → issuer →
+platform. Waits until both callbacks of every checkout have reached the simulated
+receivers and prints a summary: submitted, matched, callbacks delivered, end-to-end
+latency (checkout start → both callbacks received) p50/p99, and one receipt's URL.
+
+    python -m runtime.demo --checkouts 1000 --concurrency 8 [--rate 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+
+from runtime import stack
+from shared.config import environ_with_dotenv
+
+
+def call(method: str, url: str, body: dict | None = None, key: str | None = None) -> tuple[int, dict]:
+    headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {key}"} if key else {})
+    request = urllib.request.Request(url, json.dumps(body).encode() if body is not None else None, headers,
+                                     method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+class Bar:
+    """A progress bar on stderr."""
+
+    def __init__(self, label: str, total: int):
+        self.label, self.total, self.done, self.lock = label, total, 0, threading.Lock()
+        self.started = self.drawn = time.monotonic()
+
+    def advance(self, count: int = 1) -> None:
+        with self.lock:
+            self.done += count
+            self.draw()
+
+    def set(self, done: int) -> None:
+        with self.lock:
+            self.done = done
+            self.draw()
+
+    def draw(self) -> None:
+        if self.done < self.total and time.monotonic() - self.drawn < 0.2:
+            return  # a few redraws a second are enough for the eye
+        self.drawn = time.monotonic()
+        width = 30
+        filled = int(width * self.done / max(self.total, 1))
+        rate = self.done / max(time.monotonic() - self.started, 1e-9)
+        sys.stderr.write(f"\r{self.label:<22} [{'#' * filled}{'.' * (width - filled)}] "
+                         f"{self.done}/{self.total} ({rate:.0f}/s)")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        sys.stderr.write("\n")
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Drive checkouts through the simulated parties.")
+    parser.add_argument("--checkouts", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--rate", type=float, default=0, help="checkouts per second (0: as fast as they go)")
+    parser.add_argument("--accounts", type=int, default=50, help="demo cardholder accounts to spread over")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for the callbacks")
+    args = parser.parse_args()
+    os.environ.update(environ_with_dotenv(stack.ROOT / ".env"))
+    from sqlalchemy import text
+
+    from shared.config import settings
+    from shared.db import sim_engine
+
+    config = settings()
+    url = f"http://127.0.0.1:{config.gateway_port}"
+    try:
+        status, health = call("GET", f"{url}/healthz")
+    except OSError:
+        raise SystemExit(f"nothing answers at {url}: start the platform with `make run` first") from None
+    if status != 200:
+        raise SystemExit(f"the platform at {url} is not healthy: {health}")
+
+    # The demo's own merchant and bank, their callbacks going to the simulated receivers.
+    run = datetime.now(timezone.utc).strftime("%H%M%S")
+    parties = {}
+    for kind in ("merchant", "bank"):
+        status, party = call("POST", f"{url}/v1/admin/{kind}s", {
+            "name": "Cafe Central" if kind == "merchant" else "First Demo Bank",
+            "callback_url": f"{url}/sim/{kind}/callbacks"}, config.admin_api_key)
+        if status != 201:
+            raise SystemExit(f"could not onboard the demo {kind}: {status} {party}")
+        status, _ = call("POST", f"{url}/sim/parties", {
+            "kind": kind, "id": party["id"], "api_key": party["api_key"],
+            "webhook_secret": party["webhook_secret"]}, config.admin_api_key)
+        if status != 200:
+            raise SystemExit(f"could not hand the demo {kind} to the simulator: {status}")
+        parties[kind] = party
+
+    started: dict[str, float] = {}
+    failures: list[str] = []
+    bar = Bar("checkouts", args.checkouts)
+    begin = time.time() + 0.2
+
+    def checkout(index: int) -> None:
+        if args.rate:
+            delay = begin + index / args.rate - time.time()
+            if delay > 0:
+                time.sleep(delay)
+        at = time.time()
+        try:
+            status, result = call("POST", f"{url}/sim/checkout", {"account_ref": f"demo-{run}-{index % args.accounts}"})
+        except OSError as error:
+            status, result = 0, {"error": str(error)}
+        if status == 201:
+            started[result["receipt_id"]] = at
+        else:
+            failures.append(f"{status} {result}")
+        bar.advance()
+
+    with ThreadPoolExecutor(args.concurrency) as pool:
+        list(pool.map(checkout, range(args.checkouts)))
+    bar.close()
+
+    ids = list(started)
+    wait = Bar("callbacks delivered", 2 * len(ids))
+    deadline = time.monotonic() + args.timeout
+    query = text("SELECT receipt_id, count(*) AS callbacks, max(received_at) AS last FROM sim_callbacks"
+                 " WHERE receipt_id = ANY(CAST(:ids AS uuid[])) GROUP BY receipt_id")
+    while True:
+        with sim_engine().connect() as connection:
+            rows = connection.execute(query, {"ids": "{" + ",".join(ids) + "}"}).all() if ids else []
+        delivered = sum(row.callbacks for row in rows)
+        wait.set(delivered)
+        if delivered >= 2 * len(ids) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    wait.close()
+
+    latencies = [(row.last.timestamp() - started[str(row.receipt_id)]) * 1000 for row in rows if row.callbacks >= 2]
+    matched = sum(1 for row in rows if row.callbacks >= 1)
+    print(f"\ncheckouts submitted      {len(ids)} of {args.checkouts} ({len(failures)} failed)")
+    print(f"receipts matched         {matched}")
+    print(f"callbacks delivered      {delivered} (bank and merchant, {2 * len(ids)} expected)")
+    print(f"end-to-end latency       p50 {percentile(latencies, 0.5):.0f} ms, p99 {percentile(latencies, 0.99):.0f} ms"
+          f" (checkout start → both callbacks received)")
+    if ids:
+        print(f"a rendered receipt       {url}/v1/receipts/{ids[0]}  (Accept: text/html, with the demo merchant's"
+              f" or bank's key)")
+        print(f"the bank's view          {url}/sim/bank/accounts/demo-{run}-0")
+    for failure in failures[:5]:
+        print(f"  failed: {failure[:200]}")
+    if failures or delivered < 2 * len(ids):
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,229 @@
+"""The simulated merchant POS, payment processor and issuing bank, and their webhook receivers.
+
+A checkout runs as it does at a real counter: the POS rings up demo items with tax and
+reads the card; the processor sends an ISO 8583 0200 to the card's issuer; the issuer
+checks and debits the account, answers 0210 with an authorisation code and reports the
+payment to the platform; the POS then submits the itemised receipt with what its slip
+prints (masked PAN, auth code, RRN …). The parties talk to each other and to the
+platform over HTTP through the gateway, as separate companies would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import json
+import random
+import secrets
+import uuid
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+from sqlalchemy import Connection, text
+
+from shared.callbacks import verify
+from shared.config import settings
+from shared.domain.cards import mask_pan
+from shared.errors import Forbidden, NotFound, Unauthenticated
+from shared.simulation import iso8583
+
+# (sku, description, unit price in cents), rung up with VAT on top.
+DEMO_SKUS = [
+    ("ESP-1", "Espresso", 250), ("CAP-1", "Cappuccino", 380), ("FLW-1", "Flat white", 390),
+    ("CRO-1", "Croissant", 320), ("MUF-1", "Blueberry muffin", 350), ("SAN-1", "Ham & cheese sandwich", 650),
+    ("WAT-1", "Still water", 200), ("OJ-1", "Orange juice", 420),
+]
+VAT_RATE_PERCENT = 10
+CURRENCY = "EUR"
+MERCHANT_NAME = "Cafe Central"
+TERMINAL_ID = "T0001"
+CARD_ACCEPTOR_ID = "CAFECENTRAL0001"
+OPENING_BALANCE = 1_000_000
+
+
+class SimulationError(RuntimeError):
+    """A party of the simulation did not answer as it should."""
+
+
+def _derive(label: str) -> bytes:
+    return hmac.new(settings().require_platform_secret(), label.encode(), hashlib.sha256).digest()
+
+
+def demo_card_number(account_ref: str) -> str:
+    """The card number the simulated issuer gave this account: derived, never stored."""
+    digits = "412345" + "".join(str(byte % 10) for byte in _derive(f"sim-pan:{account_ref}")[:9])
+    checksum = sum(int(d) if i % 2 else sum(divmod(int(d) * 2, 10)) for i, d in enumerate(reversed(digits)))
+    return digits + str((10 - checksum % 10) % 10)
+
+
+def _pan_hash(pan: str) -> str:
+    return _derive(f"sim-pan-hash:{pan}").hex()
+
+
+def _call(path: str, body: bytes, content_type: str, headers: dict | None = None) -> tuple[int, bytes]:
+    """POST to another party through the gateway."""
+    parts = urlsplit(settings().public_url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=30)
+    try:
+        connection.request("POST", path, body, {"Content-Type": content_type, **(headers or {})})
+        response = connection.getresponse()
+        return response.status, response.read()
+    except OSError as error:
+        raise SimulationError(f"{path} unreachable: {error}") from None
+    finally:
+        connection.close()
+
+
+# --- the parties' credentials, registered by `make demo` after it onboards them -------------
+
+def register(connection: Connection, kind: str, party_id: str, api_key: str, webhook_secret: str) -> None:
+    connection.execute(text(
+        "INSERT INTO sim_parties (kind, party_id, api_key, webhook_secret) VALUES (:kind, :id, :key, :secret)"
+        " ON CONFLICT (kind) DO UPDATE SET party_id = EXCLUDED.party_id, api_key = EXCLUDED.api_key,"
+        " webhook_secret = EXCLUDED.webhook_secret, registered_at = now()"),
+        {"kind": kind, "id": party_id, "key": api_key, "secret": webhook_secret})
+
+
+def _credentials(connection: Connection, kind: str):
+    row = connection.execute(text("SELECT party_id, api_key, webhook_secret FROM sim_parties WHERE kind = :kind"),
+                             {"kind": kind}).one_or_none()
+    if row is None:
+        raise NotFound(f"no simulated {kind} is registered: run make demo")
+    return row
+
+
+# --- the merchant's POS ----------------------------------------------------------------------
+
+def ring_up(rng: random.Random) -> dict:
+    """An invoice of 1–4 demo items with VAT on top."""
+    lines = []
+    for sku, description, price in rng.sample(DEMO_SKUS, rng.randint(1, 4)):
+        quantity = rng.randint(1, 3)
+        lines.append({"description": description, "sku": sku, "quantity": quantity, "unit_price": price,
+                      "amount": quantity * price})
+    subtotal = sum(line["amount"] for line in lines)
+    tax = (subtotal * VAT_RATE_PERCENT + 50) // 100
+    return {"lines": lines, "totals": {"subtotal": subtotal, "tax": tax, "tip": 0, "total": subtotal + tax}}
+
+
+def checkout(connection: Connection, account_ref: str, rng: random.Random | None = None) -> dict:
+    """One purchase at the simulated POS, paid by the demo card of account_ref."""
+    merchant = _credentials(connection, "merchant")
+    invoice = ring_up(rng or random.Random())
+    now = datetime.now().astimezone()
+    pan = demo_card_number(account_ref)
+    authorization = authorize(pan, invoice["totals"]["total"], CURRENCY, now)
+    if not authorization["approved"]:
+        return {"approved": False, "response_code": authorization["response_code"]}
+    receipt = {
+        "merchant_receipt_id": f"POS-{uuid.uuid4().hex[:12].upper()}",
+        "issued_at": now.isoformat(timespec="seconds"),
+        "currency": CURRENCY,
+        **invoice,
+        "payments": [{
+            "masked_pan": mask_pan(pan), "auth_code": authorization["auth_code"],
+            "amount": invoice["totals"]["total"], "currency": CURRENCY,
+            "transaction_date": now.date().isoformat(), "transaction_time": now.strftime("%H:%M:%S"),
+            "terminal_id": TERMINAL_ID, "rrn": authorization["rrn"], "scheme": "VISA",
+        }],
+    }
+    status, body = _call("/v1/receipts", json.dumps(receipt).encode(), "application/json",
+                         {"Authorization": f"Bearer {merchant.api_key}"})
+    if status not in (200, 201):
+        raise SimulationError(f"the platform refused the receipt: {status} {body[:200]!r}")
+    return {"approved": True, "receipt_id": json.loads(body)["id"], "merchant_receipt_id": receipt["merchant_receipt_id"],
+            "auth_code": authorization["auth_code"], "rrn": authorization["rrn"], "total": invoice["totals"]["total"]}
+
+
+# --- the payment processor -------------------------------------------------------------------
+
+def authorize(pan: str, amount: int, currency: str, local: datetime) -> dict:
+    """Send a 0200 to the card's issuer and read its 0210."""
+    rrn = local.strftime("%y%j") + f"{secrets.randbelow(10**7):07d}"
+    request = iso8583.pack(iso8583.AUTHORIZATION_REQUEST, {
+        2: pan, 3: "000000", 4: str(amount),
+        7: iso8583.transmission_time(datetime.now(timezone.utc)),
+        11: f"{secrets.randbelow(10**6):06d}",
+        12: iso8583.local_time(local.time()), 13: iso8583.local_date(local.date()),
+        37: rrn, 41: TERMINAL_ID, 42: CARD_ACCEPTOR_ID, 43: MERCHANT_NAME,
+        49: iso8583.CURRENCY_NUMBERS[currency],
+    })
+    status, answer = _call("/sim/issuer", request, "application/octet-stream")
+    if status != 200:
+        raise SimulationError(f"the issuer answered {status}")
+    mti, fields = iso8583.unpack(answer)
+    if mti != iso8583.AUTHORIZATION_RESPONSE:
+        raise SimulationError(f"the issuer answered a {mti}")
+    return {"approved": fields[39] == iso8583.APPROVED, "response_code": fields[39],
+            "auth_code": fields.get(38), "rrn": fields[37]}
+
+
+# --- the issuing bank ------------------------------------------------------------------------
+
+def open_account(connection: Connection, account_ref: str) -> None:
+    connection.execute(text(
+        "INSERT INTO sim_accounts (account_ref, pan_hash, balance, currency) VALUES (:ref, :hash, :balance, :currency)"
+        " ON CONFLICT (account_ref) DO NOTHING"),
+        {"ref": account_ref, "hash": _pan_hash(demo_card_number(account_ref)), "balance": OPENING_BALANCE,
+         "currency": CURRENCY})
+
+
+def issue(connection: Connection, message: bytes) -> bytes:
+    """Answer a 0200: approve and debit, report the payment to the platform, answer 0210."""
+    bank = _credentials(connection, "bank")
+    mti, fields = iso8583.unpack(message)
+    if mti != iso8583.AUTHORIZATION_REQUEST:
+        raise iso8583.MessageError(f"the issuer takes 0200, not {mti}")
+    amount, currency = int(fields[4]), iso8583.CURRENCY_CODES[fields[49]]
+    account = connection.execute(text(
+        "UPDATE sim_accounts SET balance = balance - :amount WHERE pan_hash = :hash AND balance >= :amount"
+        " AND currency = :currency RETURNING account_ref"),
+        {"amount": amount, "hash": _pan_hash(fields[2]), "currency": currency}).one_or_none()
+    answer = {11: fields[11], 37: fields[37], 41: fields[41]}
+    if account is None:
+        return iso8583.pack(iso8583.AUTHORIZATION_RESPONSE, {**answer, 39: iso8583.INSUFFICIENT_FUNDS})
+    auth_code = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(6))
+    year = datetime.now(timezone.utc).year
+    payment = {
+        "bank_payment_id": f"TXN-{uuid.uuid4().hex[:16].upper()}", "account_ref": account.account_ref,
+        "pan": fields[2], "auth_code": auth_code, "amount": amount, "currency": currency,
+        "transaction_date": f"{year}-{fields[13][:2]}-{fields[13][2:]}",
+        "transaction_time": f"{fields[12][:2]}:{fields[12][2:4]}:{fields[12][4:]}",
+        "merchant_name": fields[43], "terminal_id": fields[41], "rrn": fields[37], "kind": "purchase",
+    }
+    status, body = _call("/v1/payments", json.dumps(payment).encode(), "application/json",
+                         {"Authorization": f"Bearer {bank.api_key}"})
+    if status not in (200, 201):
+        raise SimulationError(f"the platform refused the payment: {status} {body[:200]!r}")
+    return iso8583.pack(iso8583.AUTHORIZATION_RESPONSE, {**answer, 38: auth_code, 39: iso8583.APPROVED})
+
+
+# --- the parties' webhook receivers ----------------------------------------------------------
+
+def receive_callback(connection: Connection, kind: str, signature: str | None, event_id: str | None,
+                     body: bytes) -> bool:
+    """Verify and keep a callback; False if this event id was received before."""
+    party = _credentials(connection, kind)
+    if not signature or not verify(party.webhook_secret, signature, body):
+        raise Unauthenticated("the Receipts-Signature does not verify")
+    callback = json.loads(body)
+    if callback.get("id") != event_id:
+        raise Forbidden("Receipts-Event-Id does not name the body's event")
+    data = callback["data"]
+    return connection.execute(text(
+        "INSERT INTO sim_callbacks (event_id, party_kind, receipt_id, payment_id, account_ref, body)"
+        " VALUES (:id, :kind, :receipt, :payment, :account, CAST(:body AS jsonb))"
+        " ON CONFLICT (event_id) DO NOTHING RETURNING event_id"),
+        {"id": event_id, "kind": kind, "receipt": data.get("receipt_id") or data.get("receipt", {}).get("id"),
+         "payment": data.get("payment_id"), "account": data.get("account_ref"), "body": body.decode()},
+    ).first() is not None
+
+
+def statement(connection: Connection, account_ref: str) -> dict:
+    """The simulated bank's view of an account: payments with the receipts called back."""
+    rows = connection.execute(text(
+        "SELECT body FROM sim_callbacks WHERE party_kind = 'bank' AND account_ref = :ref ORDER BY received_at DESC"),
+        {"ref": account_ref}).all()
+    return {"account_ref": account_ref, "payments": [row.body["data"] for row in rows]}
+
