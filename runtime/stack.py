@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ class Route:
     method: str
     path: str  # with {param} placeholders, e.g. /v1/receipts/{id}
 
-    @property
+    @functools.cached_property  # the gateway matches it on every request
     def pattern(self) -> re.Pattern:
         return re.compile("^" + re.sub(r"\\\{[a-z_]+\\\}", "[^/]+", re.escape(self.path)) + "$")
 
