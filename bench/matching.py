@@ -30,9 +30,8 @@ from shared import matching  # noqa: E402
 from shared.dialect import prepared_url  # noqa: E402
 from shared.migrate import migrate  # noqa: E402
 
-KEY = "masked_pan, auth_code, currency, amount, transaction_date"
 PLAIN_JOIN = text(
-    f"""
+    """
     UPDATE receipt_card_payments l SET payment_id = p.id, match_rule = 'plain', matched_at = now()
     FROM payments p
     WHERE (p.masked_pan, p.auth_code, p.currency, p.amount, p.transaction_date)

@@ -159,6 +159,7 @@ def test_a_refund_never_matches_a_purchase_receipt(submit, write_engine):
     receipt_id = submit_receipt(pan=pan)
     payment_id = submit_payment(pan=pan, kind="refund")
     assert match_event("payment", payment_id).lines_matched == 0
+    assert match_event("receipt", receipt_id).lines_matched == 0
 
 
 def test_parallel_matchers_never_double_claim(submit, write_engine):
