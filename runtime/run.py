@@ -19,6 +19,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import pg8000.exceptions
+import pika.exceptions
+
 from runtime import gateway, stack
 from shared.config import environ_with_dotenv
 
@@ -224,8 +227,16 @@ def main() -> None:
     from shared.config import settings
     from shared.migrate import migrate_all
 
-    migrate_all()
-    declare_topology()
+    try:
+        migrate_all()
+    except pg8000.exceptions.InterfaceError as error:
+        raise SystemExit(f"PostgreSQL is not reachable ({error}). Start it, or set WRITE_DATABASE_URL / "
+                         "READ_DATABASE_URL / SIM_DATABASE_URL to a running server.") from None
+    try:
+        declare_topology()
+    except pika.exceptions.AMQPConnectionError:
+        raise SystemExit("RabbitMQ is not reachable at AMQP_URL. Start it (rabbitmq-server -detached), "
+                         "or set AMQP_URL to a running broker.") from None
     command = sys.argv[1] if len(sys.argv) > 1 else "serve"
     if command == "seed":
         from shared.seed import seed
