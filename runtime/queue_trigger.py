@@ -167,27 +167,17 @@ class QueueTrigger:
         if outcome == "retry" and attempt < self.consumer.max_attempts:
             headers[ATTEMPT_HEADER] = attempt + 1
             headers[REASON_HEADER] = reason
-            channel.basic_publish("", self.consumer.retry_queue(attempt), body, _with_headers(properties, headers))
+            channel.basic_publish("", self.consumer.retry_queue(attempt), body, bus.with_headers(properties, headers))
             logs.event(_log, "event.retry_scheduled", logging.WARNING, consumer=self.consumer.name,
                        id=properties.message_id, attempt=attempt, delay_ms=self.consumer.retry_delays_ms[attempt - 1],
                        reason=reason)
         elif outcome != "ack":
             headers[ATTEMPT_HEADER] = attempt
             headers[REASON_HEADER] = reason
-            channel.basic_publish(bus.DEAD_LETTER_EXCHANGE, self.consumer.name, body, _with_headers(properties, headers))
+            channel.basic_publish(bus.DEAD_LETTER_EXCHANGE, self.consumer.name, body, bus.with_headers(properties, headers))
             logs.event(_log, "event.dead_lettered", logging.ERROR, consumer=self.consumer.name,
                        id=properties.message_id, attempts=attempt, reason=reason)
         channel.basic_ack(delivery_tag)
-
-
-def _with_headers(properties: pika.BasicProperties, headers: dict) -> pika.BasicProperties:
-    return pika.BasicProperties(
-        content_type=properties.content_type,
-        delivery_mode=pika.DeliveryMode.Persistent,
-        message_id=properties.message_id,
-        type=properties.type,
-        headers=headers,
-    )
 
 
 def consumer_for(function: stack.Function, retry_delays_ms: tuple[int, ...] | None = None) -> bus.Consumer:

@@ -133,6 +133,18 @@ def properties(event: dict, headers: dict | None = None) -> pika.BasicProperties
     )
 
 
+def with_headers(properties: pika.BasicProperties, headers: dict) -> pika.BasicProperties:
+    """A message's properties, persistent, with new headers (for retry, dead-letter and
+    redrive copies of a delivered message)."""
+    return pika.BasicProperties(
+        content_type=properties.content_type,
+        delivery_mode=pika.DeliveryMode.Persistent,
+        message_id=properties.message_id,
+        type=properties.type,
+        headers=headers,
+    )
+
+
 class Publisher:
     """Publishes events with publisher confirms, one connection per thread.
 

@@ -68,10 +68,7 @@ def redrive(consumer: bus.Consumer, event_ids: set[str] | None = None, limit: in
             headers = {key: value for key, value in (properties.headers or {}).items()
                        if key not in (ATTEMPT_HEADER, REASON_HEADER, "x-death", "x-first-death-exchange",
                                       "x-first-death-queue", "x-first-death-reason")}
-            channel.basic_publish("", consumer.queue, body, pika.BasicProperties(
-                content_type=properties.content_type, delivery_mode=pika.DeliveryMode.Persistent,
-                message_id=properties.message_id, type=properties.type, headers=headers,
-            ))
+            channel.basic_publish("", consumer.queue, body, bus.with_headers(properties, headers))
             channel.basic_ack(method.delivery_tag)
             moved += 1
     finally:
