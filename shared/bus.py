@@ -192,6 +192,63 @@ class Publisher:
                 pass
 
 
+def publish_many(events: list[dict], timeout_seconds: float = 30.0) -> set[str]:
+    """Publish a batch with its confirms in flight; returns the ids the broker took.
+
+    A blocking confirm per message caps publishing near 1k/s; with the whole batch in
+    flight the broker confirms several thousand a second (STACK-FACTS). An id is left out
+    when its message came back unroutable or was nacked, or the broker did not confirm it
+    in time: the outbox keeps it and the relay tries again. Raises if the broker could not
+    be reached.
+    """
+    if not events:
+        return set()
+    awaiting: dict[int, str] = {}
+    taken: set[str] = set()
+    returned: set[str] = set()
+    failure: list[BaseException] = []
+
+    def on_open(connection):
+        connection.channel(on_open_callback=on_channel)
+
+    def on_channel(channel):
+        channel.add_on_return_callback(lambda _channel, _method, props, _body: returned.add(props.message_id))
+        channel.add_on_close_callback(lambda _channel, _reason: broker.is_open and broker.close())
+        channel.confirm_delivery(on_confirm, callback=lambda _frame: send(channel))
+
+    def send(channel):
+        for tag, event in enumerate(events, start=1):
+            awaiting[tag] = event["id"]
+            channel.basic_publish(EXCHANGE, event["type"], json.dumps(event).encode(), properties(event),
+                                  mandatory=True)
+
+    def on_confirm(frame):
+        method = frame.method
+        tags = [tag for tag in awaiting if tag <= method.delivery_tag] if method.multiple else [method.delivery_tag]
+        for tag in tags:
+            event_id = awaiting.pop(tag, None)
+            # The broker sends a message's return before its ack.
+            if isinstance(method, pika.spec.Basic.Ack) and event_id not in returned:
+                taken.add(event_id)
+        if not awaiting:
+            broker.close()
+
+    parameters = pika.URLParameters(settings().amqp_url)
+    parameters.connection_attempts = 1
+    parameters.socket_timeout = 5
+    broker = pika.SelectConnection(
+        parameters,
+        on_open_callback=on_open,
+        on_open_error_callback=lambda connection, error: (failure.append(error), connection.ioloop.stop()),
+        on_close_callback=lambda connection, _reason: connection.ioloop.stop(),
+    )
+    broker.ioloop.call_later(timeout_seconds, lambda: broker.is_open and broker.close())
+    broker.ioloop.start()
+    if failure:
+        raise pika.exceptions.AMQPConnectionError(failure[0])
+    return taken
+
+
 _publisher = Publisher()
 
 

@@ -22,7 +22,7 @@ from shared.events import Event
 
 # The relay leaves rows this young to the function that committed them.
 RELAY_GRACE_SECONDS = 10.0
-RELAY_BATCH = 500
+RELAY_BATCH = 1000
 
 _log = logs.get("outbox")
 
@@ -124,6 +124,7 @@ def relay(engine: Engine, budget_seconds: float = 50.0) -> int:
     """Publish unpublished rows older than the grace period, oldest first; returns how many.
 
     Rows are locked while they are sent (SKIP LOCKED), so concurrent relays share the work.
+    Each batch goes out with its confirms in flight (bus.publish_many).
     """
     published, unroutable, after = 0, 0, 0
     deadline = time.monotonic() + budget_seconds
@@ -134,11 +135,9 @@ def relay(engine: Engine, budget_seconds: float = 50.0) -> int:
             ).all()
             if not rows:
                 break
-            sent = [
-                str(row.id)
-                for row in rows
-                if bus.publisher().publish(bus.envelope(row.id, row.type, row.subject, row.occurred_at, row.data))
-            ]
+            sent = list(bus.publish_many(
+                [bus.envelope(row.id, row.type, row.subject, row.occurred_at, row.data) for row in rows]
+            ))
             if sent:
                 connection.execute(_MARK_PUBLISHED, {"ids": sent})
         published += len(sent)

@@ -59,6 +59,17 @@ def test_a_submission_is_published_as_a_persistent_cloudevent_after_commit(funct
     wait_until(lambda: published_at(write_engine, receipt_id) is not None, message="the row marked published")
 
 
+def test_a_batch_is_published_with_confirms_in_flight_and_unroutable_events_are_left_out(channel):
+    routed_type, unrouted_type = f"test.batch.{uuid.uuid4().hex}.v1", f"test.nobody.{uuid.uuid4().hex}.v1"
+    queue = listen(channel, routed_type)
+    events = [bus.envelope(uuid.uuid4(), unrouted_type if n % 10 == 0 else routed_type, uuid.uuid4(),
+                           "2026-11-26T12:00:00+00:00", {"n": n}) for n in range(300)]
+
+    taken = bus.publish_many(events)
+
+    assert taken == {event["id"] for event in events if event["type"] == routed_type}
+    assert channel.queue_declare(queue, passive=True).method.message_count == 270
+
 def test_a_crash_between_commit_and_publish_is_relayed(functions, merchant, write_engine, channel, monkeypatch):
     queue = listen(channel, "receipts.receipt.submitted.v1")
     monkeypatch.setattr(outbox, "publish_committed", lambda engine, events: None)
