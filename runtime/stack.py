@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,12 @@ def _backoff(annotations: dict) -> tuple[int, ...] | None:
     return tuple(delays)
 
 
+def expand(value: str, environ=os.environ) -> str:
+    """${NAME} and ${NAME:-default} as faas-cli substitutes them in a stack file."""
+    return re.sub(r"\$\{(\w+)(?::-([^}]*))?\}",
+                  lambda match: environ.get(match.group(1)) or match.group(2) or "", str(value))
+
+
 def load(path: Path = STACK_FILE) -> list[Function]:
     stack = yaml.safe_load(path.read_text())
     functions = []
@@ -87,7 +94,7 @@ def load(path: Path = STACK_FILE) -> list[Function]:
                 source=environment["FUNCTION_SOURCE"],
                 route=route,
                 topic=annotations.get("topic"),
-                schedule=annotations.get("schedule"),
+                schedule=expand(annotations["schedule"]) if "schedule" in annotations else None,
                 retry_delays_ms=_backoff(annotations),
             )
         )

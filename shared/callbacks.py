@@ -59,8 +59,10 @@ def customer_id(merchant_id: uuid.UUID | str, bank_id: uuid.UUID | str, account_
     return "cus_" + hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
-def callback_id(payment_id: uuid.UUID | str, party_kind: str) -> uuid.UUID:
-    return uuid.uuid5(_CALLBACK_NAMESPACE, f"{payment_id}:{party_kind}")
+def callback_id(payment_id: uuid.UUID | str, receipt_id: uuid.UUID | str, party_kind: str) -> uuid.UUID:
+    """One callback per party and link: a payment re-linked to another receipt (after
+    clearing) calls back again, under a new event id."""
+    return uuid.uuid5(_CALLBACK_NAMESPACE, f"{payment_id}:{receipt_id}:{party_kind}")
 
 
 _MATCH = text(
@@ -80,7 +82,7 @@ _RECORD = text(
     """
     INSERT INTO callbacks (id, payment_id, receipt_id, party_kind, party_id, url, body)
     VALUES (:id, :payment_id, :receipt_id, :party_kind, :party_id, :url, :body)
-    ON CONFLICT (payment_id, party_kind) DO NOTHING
+    ON CONFLICT (payment_id, receipt_id, party_kind) DO NOTHING
     """
 )
 
@@ -96,7 +98,7 @@ _FINISH = text(
 
 
 def record_for_payment(connection: Connection, payment_id: uuid.UUID) -> int:
-    """Write the bank's and the merchant's callbacks of a matched payment (once each)."""
+    """Write the bank's and the merchant's callbacks of a matched payment (once per link)."""
     match = connection.execute(_MATCH, {"payment_id": payment_id}).one_or_none()
     if match is None:
         return 0
@@ -122,7 +124,7 @@ def record_for_payment(connection: Connection, payment_id: uuid.UUID) -> int:
         }),
     }
     for party_kind, (party_id, url, data) in bodies.items():
-        event_id = callback_id(match.payment_id, party_kind)
+        event_id = callback_id(match.payment_id, match.receipt_id, party_kind)
         body = {"id": str(event_id), "type": "receipt.matched", "created_at": created_at, "data": data}
         connection.execute(_RECORD, {
             "id": event_id, "payment_id": match.payment_id, "receipt_id": match.receipt_id,

@@ -36,6 +36,8 @@ class Settings:
     serving_threads: int
     public_url: str
     callback_window_seconds: float
+    tip_share: float
+    expiry_days: float
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -63,6 +65,10 @@ class Settings:
                 public_url=(env.get("PUBLIC_URL") or f"http://127.0.0.1:{get('GATEWAY_PORT')}").rstrip("/"),
                 # How long a callback is retried before it is marked failed (SPEC §6: 24 h).
                 callback_window_seconds=float(env.get("CALLBACK_RETRY_WINDOW_SECONDS") or 86400),
+                # Reconciliation: how far above a receipt's line a tipped payment may be, and
+                # how long an item waits unmatched before it is marked expired.
+                tip_share=float(env.get("RECONCILE_TIP_SHARE") or 0.25),
+                expiry_days=float(env.get("RECONCILE_EXPIRY_DAYS") or 7),
             )
         except ValueError as error:
             raise ConfigurationError(f"malformed setting: {error}") from None

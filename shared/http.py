@@ -136,6 +136,11 @@ def authenticate(request: flask.Request, *kinds: PartyKind) -> Party:
     return auth.authenticate(request.headers.get("Authorization"), *kinds)
 
 
+def authenticate_party_or_operator(request: flask.Request) -> Party | None:
+    """The calling merchant or bank, or None for the operator."""
+    return auth.authenticate_party_or_operator(request.headers.get("Authorization"))
+
+
 def authenticate_admin(request: flask.Request) -> None:
     auth.authenticate_admin(request.headers.get("Authorization"))
 

@@ -1,10 +1,16 @@
 """Matching payments to receipts' card-payment lines (SPEC §5), set-based in SQL.
 
 The exact rule: masked PAN, auth code, currency, amount and transaction date all equal.
-Within one key, the join of unmatched lines and unmatched purchases has lines × payments
-rows, so a key matches when that product is 1; above 1 the items are ambiguous, and are
-recorded, never guessed. The cost is one hash join of the unmatched sides on indexed keys,
-whatever the backlog, never lines × payments.
+Within one key, the join of open lines and open payments has lines × payments rows, so a
+key matches when that product is 1; above 1 the items are ambiguous, and are recorded,
+never guessed. The cost is one hash join of the open sides on indexed keys, whatever the
+backlog, never lines × payments.
+
+Reconciliation then runs the tolerant rules (TOLERANT, in cascade order) over what is
+still open. They have no single key, so a line and a payment match when each is the
+other's only candidate under the rule; any item with more than one candidate is
+ambiguous. Ambiguous items are never claimed, but they stay candidates: a newcomer that
+would compete with one is ambiguous too, so no rule ever picks between look-alikes.
 
 A match runs for the keys of one item (an event: the receipt's lines, or the payment) or
 for every key (a sweep). Matchers of the same keys take the keys' advisory locks in a
@@ -16,21 +22,39 @@ without the locks.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, text
 
-from shared.events import PAYMENT_MATCHED, RECEIPT_MATCHED, Event
+from shared.events import (PAYMENT_AMBIGUOUS, PAYMENT_MATCHED, RECEIPT_AMBIGUOUS, RECEIPT_MATCHED, Event)
 
 EXACT = "exact"
+# The tolerant rules, in cascade order: each one's join condition beyond equal masked PAN,
+# currency and kind (purchase or refund).
+DATE_WINDOW = "date_window"
+TIP = "tip"
+NO_AUTH_CODE = "no_auth_code"
+TOLERANT = {
+    # (a) the bank posted on another day (time zones, late posting): up to 2 days apart.
+    DATE_WINDOW: "p.auth_code = l.auth_code AND p.amount = l.amount"
+                 " AND p.transaction_date BETWEEN l.transaction_date - 2 AND l.transaction_date + 2",
+    # (b) a tip added on the slip: the payment above the line by at most :tip_share of it.
+    TIP: "p.auth_code = l.auth_code AND p.transaction_date = l.transaction_date"
+         " AND p.amount > l.amount AND p.amount <= l.amount + floor(l.amount * CAST(:tip_share AS numeric))",
+    # (c) no auth code on the slip, or another one: the terminal's retrieval reference instead.
+    NO_AUTH_CODE: "p.terminal_id = l.terminal_id AND p.rrn = l.rrn AND p.amount = l.amount"
+                  " AND p.transaction_date = l.transaction_date AND p.auth_code IS DISTINCT FROM l.auth_code",
+}
+RULES = (EXACT, *TOLERANT)
 
+_OPEN = "('unmatched', 'ambiguous')"
 _KEY = "masked_pan, auth_code, currency, amount, transaction_date"
 
 # Which keys a match looks at: those of one receipt's open lines, of one open payment,
 # or all of them.
 _FOCUS = {
     "receipt": f"SELECT DISTINCT {_KEY} FROM receipt_card_payments WHERE receipt_id = :id AND payment_id IS NULL",
-    "payment": f"SELECT {_KEY} FROM payments WHERE id = :id AND status = 'unmatched' AND kind = 'purchase'",
+    "payment": f"SELECT {_KEY} FROM payments WHERE id = :id AND status = 'unmatched'",
 }
 
 _LOCK_KEYS = {
@@ -44,17 +68,28 @@ _LOCK_KEYS = {
 _KEY_L = ", ".join(f"l.{column.strip()}" for column in _KEY.split(","))
 _KEY_P = ", ".join(f"p.{column.strip()}" for column in _KEY.split(","))
 
+# What every claim returns: each claimed line's receipt and payment, then each item newly
+# found ambiguous (under its kind's column).
+_CLAIM_RESULT = """
+    SELECT receipt_id, payment_id, false AS ambiguous FROM claimed
+    UNION ALL
+    SELECT CASE item_kind WHEN 'receipt' THEN item_id END, CASE item_kind WHEN 'payment' THEN item_id END, true
+    FROM ambiguous
+"""
 
-def _claim_sql(focus: str | None) -> str:
+
+def _exact_claim_sql(focus: str | None) -> str:
     in_focus = f"AND ({_KEY_L}) IN ({focus})" if focus else ""
     return f"""
     WITH candidates AS (
-        SELECT l.receipt_id, l.line_no, p.id AS payment_id, {_KEY_L}
+        SELECT l.receipt_id, l.line_no, p.id AS payment_id, r.status = 'unmatched' AND p.status = 'unmatched' AS open,
+               {_KEY_L}
         FROM receipt_card_payments l
-        JOIN payments p ON ({_KEY_P}) = ({_KEY_L})
-        WHERE l.payment_id IS NULL AND p.status = 'unmatched' AND p.kind = 'purchase' {in_focus}
+        JOIN receipts r ON r.id = l.receipt_id
+        JOIN payments p ON ({_KEY_P}) = ({_KEY_L}) AND p.kind = l.kind
+        WHERE l.payment_id IS NULL AND r.status IN {_OPEN} AND p.status IN {_OPEN} {in_focus}
     ), keys AS (
-        SELECT {_KEY}, count(*) AS pairs,
+        SELECT {_KEY}, count(*) AS pairs, bool_and(open) AS open,
                array_agg(DISTINCT receipt_id) AS receipt_ids, array_agg(DISTINCT payment_id) AS payment_ids,
                (array_agg(line_no))[1] AS line_no
         FROM candidates GROUP BY {_KEY}
@@ -62,7 +97,8 @@ def _claim_sql(focus: str | None) -> str:
         UPDATE receipt_card_payments l
         SET payment_id = k.payment_ids[1], match_rule = :rule, matched_at = now()
         FROM keys k
-        WHERE k.pairs = 1 AND l.receipt_id = k.receipt_ids[1] AND l.line_no = k.line_no AND l.payment_id IS NULL
+        WHERE k.pairs = 1 AND k.open AND l.receipt_id = k.receipt_ids[1] AND l.line_no = k.line_no
+          AND l.payment_id IS NULL
         RETURNING l.receipt_id, l.payment_id
     ), ambiguous AS (
         INSERT INTO ambiguities (item_kind, item_id, rule, candidates)
@@ -73,15 +109,49 @@ def _claim_sql(focus: str | None) -> str:
         ) AS items
         ORDER BY kind, item_id, pairs DESC
         ON CONFLICT (item_kind, item_id, rule) DO NOTHING
-        RETURNING item_id
+        RETURNING item_kind, item_id
     )
-    SELECT receipt_id, payment_id, (SELECT count(*) FROM ambiguous) AS ambiguous FROM claimed
-    UNION ALL
-    SELECT NULL, NULL, (SELECT count(*) FROM ambiguous) WHERE NOT EXISTS (SELECT FROM claimed)
+    {_CLAIM_RESULT}
     """
 
 
-_CLAIM = {kind: text(_claim_sql(focus)) for kind, focus in [*_FOCUS.items(), ("sweep", None)]}
+def _tolerant_claim_sql(condition: str) -> str:
+    return f"""
+    WITH candidates AS MATERIALIZED (
+        SELECT l.receipt_id, l.line_no, p.id AS payment_id, r.status = 'unmatched' AND p.status = 'unmatched' AS open,
+               count(*) OVER (PARTITION BY l.receipt_id, l.line_no) AS line_candidates,
+               count(*) OVER (PARTITION BY p.id) AS payment_candidates
+        FROM receipt_card_payments l
+        JOIN receipts r ON r.id = l.receipt_id
+        JOIN payments p ON p.masked_pan = l.masked_pan AND p.currency = l.currency AND p.kind = l.kind
+                       AND {condition}
+        WHERE l.payment_id IS NULL AND r.status IN {_OPEN} AND p.status IN {_OPEN}
+    ), claimed AS (
+        UPDATE receipt_card_payments l
+        SET payment_id = c.payment_id, match_rule = :rule, matched_at = now()
+        FROM candidates c
+        WHERE c.line_candidates = 1 AND c.payment_candidates = 1 AND c.open
+          AND l.receipt_id = c.receipt_id AND l.line_no = c.line_no AND l.payment_id IS NULL
+        RETURNING l.receipt_id, l.payment_id
+    ), ambiguous AS (
+        INSERT INTO ambiguities (item_kind, item_id, rule, candidates)
+        SELECT kind, item_id, :rule, max(candidates) FROM (
+            SELECT 'receipt' AS kind, receipt_id AS item_id, line_candidates AS candidates FROM candidates
+            WHERE line_candidates > 1 OR payment_candidates > 1
+            UNION ALL
+            SELECT 'payment', payment_id, payment_candidates FROM candidates
+            WHERE line_candidates > 1 OR payment_candidates > 1
+        ) AS items
+        GROUP BY kind, item_id
+        ON CONFLICT (item_kind, item_id, rule) DO NOTHING
+        RETURNING item_kind, item_id
+    )
+    {_CLAIM_RESULT}
+    """
+
+
+_CLAIM = {kind: text(_exact_claim_sql(focus)) for kind, focus in [*_FOCUS.items(), ("sweep", None)]}
+_TOLERANT_CLAIM = {rule: text(_tolerant_claim_sql(condition)) for rule, condition in TOLERANT.items()}
 
 _RECORDED = {
     True: "RETURNING id, type, subject, data, occurred_at",
@@ -96,7 +166,8 @@ def _match_payments_sql(returning: str) -> str:
         UPDATE payments p
         SET status = 'matched', receipt_id = l.receipt_id, version = p.version + 1,
             document = p.document || jsonb_build_object(
-                'status', 'matched', 'receipt_id', l.receipt_id, 'version', p.version + 1)
+                'status', 'matched', 'receipt_id', l.receipt_id, 'match_rule', l.match_rule,
+                'version', p.version + 1)
         FROM receipt_card_payments l
         WHERE l.payment_id = p.id AND p.id = ANY(CAST(:payment_ids AS uuid[]))
         RETURNING p.id, p.document
@@ -131,8 +202,29 @@ def _match_receipts_sql(returning: str) -> str:
     """
 
 
+def transition_sql(table: str, status: str, where: str, returning: str) -> str:
+    """Move the rows of table (receipts or payments) that where selects to status, with a
+    new version and an event carrying their whole state."""
+    return f"""
+    WITH changed AS (
+        UPDATE {table} t SET status = '{status}', version = t.version + 1,
+            document = t.document || jsonb_build_object('status', '{status}', 'version', t.version + 1)
+        WHERE {where}
+        RETURNING t.id, t.document
+    )
+    INSERT INTO outbox (id, type, subject, data)
+    SELECT gen_random_uuid(), :type, id, document FROM changed
+    {returning}
+    """
+
+
+_AMBIGUOUS_WHERE = "t.id = ANY(CAST(:ids AS uuid[])) AND t.status = 'unmatched'"
 _MATCH_PAYMENTS = {publish: text(_match_payments_sql(returning)) for publish, returning in _RECORDED.items()}
 _MATCH_RECEIPTS = {publish: text(_match_receipts_sql(returning)) for publish, returning in _RECORDED.items()}
+_MARK_AMBIGUOUS = {
+    (table, publish): text(transition_sql(table, "ambiguous", _AMBIGUOUS_WHERE, returning))
+    for table in ("receipts", "payments") for publish, returning in _RECORDED.items()
+}
 
 
 @dataclass(frozen=True)
@@ -140,35 +232,44 @@ class Outcome:
     lines_matched: int
     receipts_matched: int
     ambiguous_items: int
-    events: list[Event]
+    events: list[Event] = field(default_factory=list)
 
 
-def match(connection: Connection, kind: str, item_id: uuid.UUID | None = None, rule: str = EXACT) -> Outcome:
-    """Match the keys of one item (kind "receipt" or "payment") or, for "sweep", all keys.
+def match(connection: Connection, kind: str, item_id: uuid.UUID | None = None, rule: str = EXACT,
+          tip_share: float = 0.25) -> Outcome:
+    """Match by rule the keys of one item (kind "receipt" or "payment") or, for "sweep",
+    everything open. Tolerant rules only sweep.
 
     Runs in the caller's transaction and records the match events in the outbox. For one
     item it returns them, to publish after the commit; a sweep leaves them to the relay.
     """
-    params = {"id": item_id, "rule": rule}
+    params = {"id": item_id, "rule": rule, "tip_share": tip_share}
     publish = kind != "sweep"
     if publish:
         connection.execute(_LOCK_KEYS[kind], params)
-    rows = connection.execute(_CLAIM[kind], params).all()
-    claimed = [row for row in rows if row.payment_id is not None]
-    ambiguous = rows[0].ambiguous if rows else 0
-    if not claimed:
-        return Outcome(0, 0, ambiguous, [])
-    payment_events = connection.execute(
-        _MATCH_PAYMENTS[publish], {"payment_ids": _array(row.payment_id for row in claimed), "type": PAYMENT_MATCHED}
-    ).all()
-    receipt_events = connection.execute(
-        _MATCH_RECEIPTS[publish], {"receipt_ids": _array({row.receipt_id for row in claimed}), "type": RECEIPT_MATCHED}
-    ).all()
+    claim = _CLAIM[kind] if rule == EXACT else _TOLERANT_CLAIM[rule]
+    rows = connection.execute(claim, params).all()
+    claimed = [row for row in rows if not row.ambiguous]
+    ambiguous = {
+        "receipts": [row.receipt_id for row in rows if row.ambiguous and row.receipt_id],
+        "payments": [row.payment_id for row in rows if row.ambiguous and row.payment_id],
+    }
+    recorded = []
+    if claimed:
+        recorded += connection.execute(_MATCH_PAYMENTS[publish], {
+            "payment_ids": _array(row.payment_id for row in claimed), "type": PAYMENT_MATCHED}).all()
+        receipts_matched = connection.execute(_MATCH_RECEIPTS[publish], {
+            "receipt_ids": _array({row.receipt_id for row in claimed}), "type": RECEIPT_MATCHED}).all()
+        recorded += receipts_matched
+    for table, event_type in (("receipts", RECEIPT_AMBIGUOUS), ("payments", PAYMENT_AMBIGUOUS)):
+        if ambiguous[table]:
+            recorded += connection.execute(_MARK_AMBIGUOUS[table, publish], {
+                "ids": _array(ambiguous[table]), "type": event_type}).all()
     events = [
-        Event(row.type, row.subject, row.data, id=row.id, occurred_at=row.occurred_at)
-        for row in [*receipt_events, *payment_events]
+        Event(row.type, row.subject, row.data, id=row.id, occurred_at=row.occurred_at) for row in recorded
     ] if publish else []
-    return Outcome(len(claimed), len(receipt_events), ambiguous, events)
+    return Outcome(len(claimed), len(receipts_matched) if claimed else 0,
+                   len(ambiguous["receipts"]) + len(ambiguous["payments"]), events)
 
 
 def _array(ids) -> str:

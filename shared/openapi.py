@@ -10,18 +10,21 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from shared.domain.parties import PartyRegistration
-from shared.domain.payments import PaymentSubmission
+from shared.domain.payments import Clearing, PaymentSubmission
 from shared.domain.receipts import ReceiptSubmission
 from shared.responses import (
     Error,
     Health,
     PartyCredentials,
     PaymentAccepted,
+    PaymentCleared,
     ReceiptAccepted,
+    ReconciliationReport,
     ReceiptPage,
     ReceiptView,
     StatementPage,
 )
+from shared.report import ReportQuery
 from shared.views import PageQuery, ReceiptQuery
 
 
@@ -58,6 +61,8 @@ OPERATIONS = [
               ReceiptSubmission, {201: ("accepted", ReceiptAccepted), 200: ("the same receipt again", ReceiptAccepted)}),
     Operation("post", "/v1/payments", "submitPayment", "Report a card payment", "bank",
               PaymentSubmission, {201: ("accepted", PaymentAccepted), 200: ("the same payment again", PaymentAccepted)}),
+    Operation("post", "/v1/payments/clearing", "clearPayment", "Send a reported payment's final amount", "bank",
+              Clearing, {200: ("the payment, with its final and authorised amounts", PaymentCleared)}),
     Operation("get", "/v1/receipts/{id}", "getReceipt", "A receipt (its merchant's, or a matched bank's)",
               "merchant or bank", None, {200: ("the receipt", ReceiptView)}),
     Operation("get", "/v1/receipts", "listReceipts", "The merchant's receipts, newest first", "merchant",
@@ -65,6 +70,9 @@ OPERATIONS = [
     Operation("get", "/v1/accounts/{account_ref}/payments", "listAccountPayments",
               "A bank's statement for one account, newest first, receipts inline", "bank",
               None, {200: ("a page of payments", StatementPage)}, query=PageQuery),
+    Operation("get", "/v1/reconciliation", "getReconciliation",
+              "One day's reconciliation report (Accept: text/html for the dashboard)", "merchant, bank or operator",
+              None, {200: ("the report, scoped to the caller", ReconciliationReport)}, query=ReportQuery),
     Operation("get", "/healthz", "health", "Each dependency's state", None,
               None, {200: ("all dependencies up", Health), 503: ("a dependency is down", Health)}),
 ]

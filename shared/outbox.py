@@ -120,7 +120,7 @@ class _PublishedMarks:
 _marks = _PublishedMarks()
 
 
-def relay(engine: Engine, budget_seconds: float = 50.0) -> int:
+def relay(engine: Engine, budget_seconds: float = 50.0, grace_seconds: float | None = None) -> int:
     """Publish unpublished rows older than the grace period, oldest first; returns how many.
 
     Rows are locked while they are sent (SKIP LOCKED), so concurrent relays share the work.
@@ -131,7 +131,8 @@ def relay(engine: Engine, budget_seconds: float = 50.0) -> int:
     while time.monotonic() < deadline:
         with engine.begin() as connection:
             rows = connection.execute(
-                _UNPUBLISHED, {"after": after, "grace": RELAY_GRACE_SECONDS, "batch": RELAY_BATCH}
+                _UNPUBLISHED, {"after": after, "batch": RELAY_BATCH,
+                               "grace": RELAY_GRACE_SECONDS if grace_seconds is None else grace_seconds}
             ).all()
             if not rows:
                 break

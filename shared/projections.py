@@ -32,15 +32,17 @@ _UPSERT_PARTY = text(
 _UPSERT_RECEIPT = text(
     """
     INSERT INTO receipt_views (id, merchant_id, merchant_receipt_id, status, issued_at, currency,
-                               totals, lines, payments, bank_ids, submitted_at, version)
+                               totals, lines, payments, bank_ids, refund_of, submitted_at, version)
     VALUES (:id, :merchant_id, :merchant_receipt_id, :status, :issued_at, :currency,
             CAST(:totals AS jsonb), CAST(:lines AS jsonb), CAST(:payments AS jsonb),
-            CAST(:bank_ids AS uuid[]), :submitted_at, :version)
+            CAST(:bank_ids AS uuid[]), :refund_of, :submitted_at, :version)
     ON CONFLICT (id) DO UPDATE SET
-        status = EXCLUDED.status, totals = EXCLUDED.totals, lines = EXCLUDED.lines,
-        payments = EXCLUDED.payments, bank_ids = EXCLUDED.bank_ids, version = EXCLUDED.version,
-        projected_at = now()
-    WHERE receipt_views.version < EXCLUDED.version
+        merchant_id = EXCLUDED.merchant_id, merchant_receipt_id = EXCLUDED.merchant_receipt_id,
+        status = EXCLUDED.status, issued_at = EXCLUDED.issued_at, currency = EXCLUDED.currency,
+        totals = EXCLUDED.totals, lines = EXCLUDED.lines, payments = EXCLUDED.payments,
+        bank_ids = EXCLUDED.bank_ids, refund_of = EXCLUDED.refund_of, submitted_at = EXCLUDED.submitted_at,
+        version = EXCLUDED.version, projected_at = now()
+    WHERE receipt_views.version < EXCLUDED.version OR CAST(:restate AS boolean)
     """
 )
 
@@ -48,14 +50,39 @@ _UPSERT_PAYMENT = text(
     """
     INSERT INTO payment_views (id, bank_id, bank_payment_id, account_ref, masked_pan, auth_code, amount,
         currency, transaction_date, transaction_time, merchant_name, terminal_id, rrn, kind, status,
-        receipt_id, submitted_at, version)
+        receipt_id, match_rule, authorised_amount, submitted_at, version)
     VALUES (:id, :bank_id, :bank_payment_id, :account_ref, :masked_pan, :auth_code, :amount,
         :currency, CAST(:transaction_date AS date), CAST(:transaction_time AS time), :merchant_name,
-        :terminal_id, :rrn, :kind, :status, :receipt_id, :submitted_at, :version)
+        :terminal_id, :rrn, :kind, :status, :receipt_id, :match_rule, :authorised_amount, :submitted_at, :version)
     ON CONFLICT (id) DO UPDATE SET
-        amount = EXCLUDED.amount, status = EXCLUDED.status, receipt_id = EXCLUDED.receipt_id,
+        bank_id = EXCLUDED.bank_id, bank_payment_id = EXCLUDED.bank_payment_id,
+        account_ref = EXCLUDED.account_ref, masked_pan = EXCLUDED.masked_pan, auth_code = EXCLUDED.auth_code,
+        amount = EXCLUDED.amount, currency = EXCLUDED.currency, transaction_date = EXCLUDED.transaction_date,
+        transaction_time = EXCLUDED.transaction_time, merchant_name = EXCLUDED.merchant_name,
+        terminal_id = EXCLUDED.terminal_id, rrn = EXCLUDED.rrn, kind = EXCLUDED.kind, status = EXCLUDED.status,
+        receipt_id = EXCLUDED.receipt_id, match_rule = EXCLUDED.match_rule,
+        authorised_amount = EXCLUDED.authorised_amount, submitted_at = EXCLUDED.submitted_at,
         version = EXCLUDED.version, projected_at = now()
-    WHERE payment_views.version < EXCLUDED.version
+    WHERE payment_views.version < EXCLUDED.version OR CAST(:restate AS boolean)
+    """
+)
+
+_UPSERT_CALLBACK = text(
+    """
+    INSERT INTO callback_views (id, payment_id, party_kind, party_id, status, attempts, last_error)
+    VALUES (:callback_id, :payment_id, :party_kind, :party_id, :status, :attempts, :last_error)
+    ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, attempts = EXCLUDED.attempts,
+        last_error = EXCLUDED.last_error, finished_at = now()
+    WHERE callback_views.attempts < EXCLUDED.attempts
+    """
+)
+
+_INSERT_DRIFT_REPAIRS = text(
+    """
+    INSERT INTO drift_repairs (run_id, day, items, repaired_at)
+    SELECT :run_id, CAST(day AS date), CAST(items AS integer), :finished_at
+    FROM jsonb_each_text(CAST(:days AS jsonb)) AS repaired(day, items)
+    ON CONFLICT DO NOTHING
     """
 )
 
@@ -67,7 +94,7 @@ def _party(kind: str) -> Callable[[Connection, dict], None]:
     return apply
 
 
-def _receipt(connection: Connection, data: dict) -> None:
+def _receipt(connection: Connection, data: dict, restate: bool = False) -> None:
     connection.execute(
         _UPSERT_RECEIPT,
         {
@@ -81,13 +108,15 @@ def _receipt(connection: Connection, data: dict) -> None:
             "lines": json.dumps(data["lines"]),
             "payments": json.dumps(data["payments"]),
             "bank_ids": "{" + ",".join(data.get("bank_ids", [])) + "}",
+            "refund_of": data.get("refund_of"),
             "submitted_at": data["submitted_at"],
             "version": data["version"],
+            "restate": restate,
         },
     )
 
 
-def _payment(connection: Connection, data: dict) -> None:
+def _payment(connection: Connection, data: dict, restate: bool = False) -> None:
     connection.execute(
         _UPSERT_PAYMENT,
         {
@@ -98,17 +127,33 @@ def _payment(connection: Connection, data: dict) -> None:
                 "kind", "status", "submitted_at", "version",
             )
         }
-        | {"receipt_id": data.get("receipt_id")},
+        | {key: data.get(key) for key in ("receipt_id", "match_rule", "authorised_amount")}
+        | {"restate": restate},
     )
+
+
+def _callback(connection: Connection, data: dict) -> None:
+    connection.execute(_UPSERT_CALLBACK, {key: data[key] for key in (
+        "callback_id", "payment_id", "party_kind", "party_id", "status", "attempts", "last_error")})
+
+
+def _drift_repaired(connection: Connection, data: dict) -> None:
+    connection.execute(_INSERT_DRIFT_REPAIRS, {"run_id": data["run_id"], "finished_at": data["finished_at"],
+                                               "days": json.dumps(data["drift_repaired"])})
 
 
 APPLY: dict[str, Callable[[Connection, dict], None]] = {
     events.MERCHANT_REGISTERED: _party("merchant"),
     events.BANK_REGISTERED: _party("bank"),
-    events.RECEIPT_SUBMITTED: _receipt,
-    events.RECEIPT_MATCHED: _receipt,
-    events.PAYMENT_SUBMITTED: _payment,
-    events.PAYMENT_MATCHED: _payment,
+    **dict.fromkeys((events.RECEIPT_SUBMITTED, events.RECEIPT_MATCHED, events.RECEIPT_AMBIGUOUS,
+                     events.RECEIPT_EXPIRED, events.RECEIPT_UNMATCHED), _receipt),
+    events.RECEIPT_RESTATED: lambda connection, data: _receipt(connection, data, restate=True),
+    **dict.fromkeys((events.PAYMENT_SUBMITTED, events.PAYMENT_MATCHED, events.PAYMENT_AMBIGUOUS,
+                     events.PAYMENT_EXPIRED, events.PAYMENT_CLEARED), _payment),
+    events.PAYMENT_RESTATED: lambda connection, data: _payment(connection, data, restate=True),
+    events.CALLBACK_DELIVERED: _callback,
+    events.CALLBACK_FAILED: _callback,
+    events.RECONCILIATION_COMPLETED: _drift_repaired,
 }
 
 

@@ -60,7 +60,7 @@ def receipt_html(receipt: dict) -> str:
     summary += f'<tr class="total"><td>Total</td><td class="n">{money(totals["total"])}</td></tr>'
     cards = "".join(
         f'<div class="card">{escape(card.get("scheme") or "Card")} <code>{escape(card["masked_pan"])}</code>'
-        f' · {money(card["amount"])}<br>Auth {escape(card["auth_code"])} · Terminal {escape(card["terminal_id"])}'
+        f' · {money(card["amount"])}<br>Auth {escape(card["auth_code"] or "—")} · Terminal {escape(card["terminal_id"])}'
         f' · RRN {escape(card["rrn"])} · {escape(card["transaction_date"])} {escape(card["transaction_time"])}</div>'
         for card in receipt["payments"]
     )
@@ -74,5 +74,84 @@ def receipt_html(receipt: dict) -> str:
         f'<div class="meta">{_when(receipt["issued_at"])} · Receipt {escape(receipt["merchant_receipt_id"])}'
         f' · <span class="state {status}">{status}</span></div>'
         f"<table>{lines}</table><table>{summary}</table>{cards}"
+        "</main></body></html>"
+    )
+
+
+_DASHBOARD_STYLE = """
+body{margin:0;background:#f3f4f6;font:14px/1.45 -apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#111827}
+main{max-width:860px;margin:24px auto;padding:0 16px}
+h1{font-size:22px;margin:0}h2{font-size:15px;margin:24px 0 8px}
+.meta{color:#6b7280;font-size:13px;margin:4px 0 16px}
+.tiles{display:grid;grid-template-columns:repeat(4,1fr);gap:12px}
+.tile{background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(0,0,0,.12);padding:12px 14px}
+.tile b{display:block;font-size:22px}.tile span{display:block;color:#6b7280;font-size:12px}
+.panel{background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(0,0,0,.12);padding:14px}
+table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:5px 6px;border-bottom:1px solid #f3f4f6}
+td.n,th.n{text-align:right}
+"""
+
+
+def _bars(days: list[dict]) -> str:
+    """The daily match rate as an inline SVG bar chart (no script, nothing fetched)."""
+    width, height, top, bottom = 820, 200, 14, 34
+    slot = width / max(len(days), 1)
+    bars = []
+    for index, day in enumerate(days):
+        x = index * slot + slot * 0.15
+        rate = day["rate"]
+        label = "–" if rate is None else f"{rate * 100:.0f}%"
+        bar = 0 if rate is None else (height - top - bottom) * rate
+        y = height - bottom - bar
+        bars.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{bar:.1f}" fill="#16a34a">'
+            f'<title>{escape(day["date"])}: {day["matched"]} of {day["items"]} matched</title></rect>'
+            f'<text x="{x + slot * 0.35:.1f}" y="{y - 3:.1f}" font-size="11" text-anchor="middle">{label}</text>'
+            f'<text x="{x + slot * 0.35:.1f}" y="{height - bottom + 16:.1f}" font-size="10" text-anchor="middle"'
+            f' fill="#6b7280">{escape(day["date"][5:])}</text>'
+        )
+    axis = f'<line x1="0" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" stroke="#d1d5db"/>'
+    return (f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="daily match rate">'
+            f'{axis}{"".join(bars)}</svg>')
+
+
+def reconciliation_html(report: dict) -> str:
+    """The reconciliation report as a dashboard page: tiles, the match-rate chart, failures."""
+
+    def tally(item: dict) -> str:
+        amounts = ", ".join(f"{format_amount(minor, currency)} {escape(currency)}"
+                            for currency, minor in sorted(item["amounts"].items()))
+        return f'<b>{item["count"]}</b><span>{amounts or "—"}</span>'
+
+    matched = "".join(f'<div class="tile">{tally(item)}<span>matched · {escape(rule)}</span></div>'
+                      for rule, item in report["matched"].items())
+    waiting = "".join(
+        f'<div class="tile">{tally(report[status][side])}<span>{status} {side}</span></div>'
+        for status in ("unmatched", "ambiguous", "expired") for side in ("receipts", "payments")
+    )
+    drift = report["drift_repaired"]
+    health = (f'<div class="tile"><b>{report["failed_callbacks"]["count"]}</b><span>failed callbacks</span></div>'
+              + (f'<div class="tile"><b>{drift}</b><span>read-model items repaired</span></div>'
+                 if drift is not None else ""))
+    failures = "".join(
+        f'<tr><td><code>{escape(item["bank_payment_id"])}</code></td><td>{escape(item["party_kind"])}</td>'
+        f'<td class="n">{item["attempts"]}</td><td>{escape(item["last_error"] or "")}</td>'
+        f'<td>{escape(item["failed_at"][:19])}</td></tr>'
+        for item in report["failed_callbacks"]["items"]
+    ) or '<tr><td colspan="5">None.</td></tr>'
+    scope = report["scope"]
+    who = "all parties (operator)" if scope["kind"] == "operator" else f'{scope["kind"]} {scope["id"]}'
+    rate = report["match_rate"]
+    return (
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+        f"<title>Reconciliation · {escape(report['date'])}</title><style>{_DASHBOARD_STYLE}</style></head><body><main>"
+        f"<h1>Reconciliation · {escape(report['date'])}</h1><div class=\"meta\">Scope: {escape(who)}</div>"
+        f'<h2>Daily match rate ({escape(rate["of"])})</h2><div class="panel">{_bars(rate["days"])}</div>'
+        f'<h2>Matched, by rule</h2><div class="tiles">{matched}</div>'
+        f'<h2>Waiting</h2><div class="tiles">{waiting}</div>'
+        f'<h2>Health</h2><div class="tiles">{health}</div>'
+        '<h2>Failed callbacks</h2><div class="panel"><table><tr><th>Bank payment</th><th>Party</th>'
+        f'<th class="n">Attempts</th><th>Last error</th><th>Failed at</th></tr>{failures}</table></div>'
         "</main></body></html>"
     )

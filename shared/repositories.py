@@ -71,9 +71,10 @@ class Receipts:
         """
         WITH receipt AS (
             INSERT INTO receipts (id, merchant_id, merchant_receipt_id, fingerprint, issued_at,
-                                  utc_offset_seconds, currency, subtotal, tax, tip, total, document)
+                                  utc_offset_seconds, currency, subtotal, tax, tip, total, refund_of, document)
             VALUES (:id, :merchant_id, :merchant_receipt_id, :fingerprint, :issued_at,
-                    :utc_offset_seconds, :currency, :subtotal, :tax, :tip, :total, CAST(:document AS jsonb))
+                    :utc_offset_seconds, :currency, :subtotal, :tax, :tip, :total, :refund_of,
+                    CAST(:document AS jsonb))
             ON CONFLICT (merchant_id, merchant_receipt_id) DO NOTHING
             RETURNING id
         ), item_lines AS (
@@ -83,9 +84,10 @@ class Receipts:
                 line_no int, description text, sku text, quantity int, unit_price bigint, amount bigint)
         ), card_lines AS (
             INSERT INTO receipt_card_payments (receipt_id, line_no, masked_pan, auth_code, amount,
-                currency, transaction_date, transaction_time, terminal_id, rrn, scheme)
+                currency, transaction_date, transaction_time, terminal_id, rrn, scheme, kind)
             SELECT receipt.id, p.line_no, p.masked_pan, p.auth_code, p.amount, p.currency,
-                   p.transaction_date, p.transaction_time, p.terminal_id, p.rrn, p.scheme
+                   p.transaction_date, p.transaction_time, p.terminal_id, p.rrn, p.scheme,
+                   CASE WHEN CAST(:refund_of AS uuid) IS NULL THEN 'purchase' ELSE 'refund' END
             FROM receipt, jsonb_to_recordset(CAST(:payments AS jsonb)) AS p(
                 line_no int, masked_pan text, auth_code text, amount bigint, currency text,
                 transaction_date date, transaction_time time, terminal_id text, rrn text, scheme text)
@@ -114,12 +116,19 @@ class Receipts:
                 "tax": totals.tax,
                 "tip": totals.tip,
                 "total": totals.total,
+                "refund_of": receipt.refund_of,
                 "lines": _numbered(line.model_dump(mode="json") for line in receipt.lines),
                 "payments": _numbered(payment.model_dump(mode="json") for payment in receipt.payments),
                 "document": json.dumps(state),
             },
         ).first()
         return inserted is not None
+
+    def owned(self, merchant_id: uuid.UUID, receipt_id: uuid.UUID) -> bool:
+        return self.connection.execute(
+            text("SELECT 1 FROM receipts WHERE id = :id AND merchant_id = :merchant_id"),
+            {"id": receipt_id, "merchant_id": merchant_id},
+        ).first() is not None
 
     def stored(self, merchant_id: uuid.UUID, merchant_receipt_id: str) -> Stored:
         row = self.connection.execute(

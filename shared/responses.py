@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from shared.domain.receipts import CardPaymentLine, ReceiptLine, Totals
 
-Status = Literal["unmatched", "matched"]
+Status = Literal["unmatched", "matched", "ambiguous", "expired"]
 
 
 class PartyCredentials(BaseModel):
@@ -32,6 +32,15 @@ class PaymentAccepted(BaseModel):
     status: Status
     bank_payment_id: str
     masked_pan: str
+
+
+class PaymentCleared(BaseModel):
+    id: str
+    status: Status
+    bank_payment_id: str
+    amount: int
+    authorised_amount: int
+    receipt_id: str | None
 
 
 class ErrorDetail(BaseModel):
@@ -72,6 +81,7 @@ class ReceiptView(BaseModel):
     lines: list[ReceiptLine]
     totals: Totals
     payments: list[CardPaymentLine]
+    refund_of: str | None = None
     submitted_at: str
 
 
@@ -97,9 +107,67 @@ class StatementPayment(BaseModel):
     rrn: str
     kind: Literal["purchase", "refund"]
     status: Status
+    match_rule: str | None = None
     receipt: ReceiptView | None
 
 
 class StatementPage(BaseModel):
     items: list[StatementPayment]
     next_cursor: str | None
+
+
+class Tally(BaseModel):
+    count: int
+    amounts: dict[str, int]  # minor units per currency
+
+
+class WaitingItems(BaseModel):
+    receipts: Tally
+    payments: Tally
+
+
+class FailedCallback(BaseModel):
+    callback_id: str
+    payment_id: str
+    bank_payment_id: str
+    party_kind: Literal["merchant", "bank"]
+    party_id: str
+    attempts: int
+    last_error: str | None
+    failed_at: str
+
+
+class FailedCallbacks(BaseModel):
+    count: int
+    items: list[FailedCallback]
+
+
+class DayRate(BaseModel):
+    date: str
+    matched: int
+    items: int
+    rate: float | None
+
+
+class MatchRate(BaseModel):
+    of: Literal["payments", "receipts"]
+    days: list[DayRate]
+
+
+class ReportScope(BaseModel):
+    kind: Literal["operator", "merchant", "bank"]
+    id: str | None
+
+
+class ReconciliationReport(BaseModel):
+    """One day's reconciliation, scoped to the caller (README: Reconciliation)."""
+
+    date: str
+    scope: ReportScope
+    matched: dict[str, Tally]  # per match rule
+    unmatched: WaitingItems
+    ambiguous: WaitingItems
+    expired: WaitingItems
+    failed_callbacks: FailedCallbacks
+    drift_repaired: int | None  # the operator's only
+    match_rate: MatchRate

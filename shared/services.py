@@ -5,16 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from shared import auth, callbacks, events, matching
+from shared import auth, callbacks, clearing, events, matching, outbox, reconciliation
 from shared.config import settings
-from shared.db import UnitOfWork
+from shared.db import UnitOfWork, read_engine
 from shared.domain.cards import mask_pan
 from shared.domain.parties import PartyKind, PartyRegistration
-from shared.domain.payments import PaymentSubmission
+from shared.domain.payments import Clearing, PaymentSubmission
 from shared.domain.receipts import ReceiptSubmission
-from shared.errors import DeliveryPending, IdempotencyConflict
+from shared.errors import DeliveryPending, IdempotencyConflict, ValidationFailed, Violation
 from shared.repositories import Party, Stored
-from shared.responses import PartyCredentials, PaymentAccepted, ReceiptAccepted
+from shared.responses import PartyCredentials, PaymentAccepted, PaymentCleared, ReceiptAccepted
 
 _REGISTERED = {"merchant": events.MERCHANT_REGISTERED, "bank": events.BANK_REGISTERED}
 
@@ -47,6 +47,9 @@ def submit_receipt(receipt: ReceiptSubmission, merchant: Party, uow: UnitOfWork)
         "merchant_id": str(merchant.id), "bank_ids": [], "submitted_at": now.isoformat(), "version": 1,
     }
     with uow:
+        if receipt.refund_of is not None and not uow.receipts.owned(merchant.id, receipt.refund_of):
+            raise ValidationFailed("refund_of names no receipt of this merchant", [
+                Violation("refund_of", "refund_of_unknown", "refund_of must be the id of one of your receipts")])
         if not uow.receipts.add(receipt_id, merchant.id, fingerprint, receipt, state):
             stored = uow.receipts.stored(merchant.id, receipt.merchant_receipt_id)
             _check_replay(stored, fingerprint, "merchant_receipt_id")
@@ -79,7 +82,17 @@ def submit_payment(payment: PaymentSubmission, bank: Party, uow: UnitOfWork) -> 
     return view, True
 
 
-_MATCH_FOCUS = {events.RECEIPT_SUBMITTED: "receipt", events.PAYMENT_SUBMITTED: "payment"}
+def clear_payment(final: Clearing, bank: Party, uow: UnitOfWork) -> PaymentCleared:
+    """Apply a payment's final amount (shared.clearing); the same amount again changes nothing."""
+    with uow:
+        view, recorded = clearing.clear(uow.connection, bank.id, final, settings().tip_share)
+        uow.recorded(recorded)
+        uow.commit()
+    return view
+
+
+_MATCH_FOCUS = {events.RECEIPT_SUBMITTED: "receipt", events.PAYMENT_SUBMITTED: "payment",
+                events.PAYMENT_CLEARED: "payment"}
 
 
 def match_submission(event: dict, uow: UnitOfWork) -> matching.Outcome | None:
@@ -111,6 +124,18 @@ def deliver_callbacks(event: dict, uow: UnitOfWork, send=callbacks.post) -> None
         uow.commit()
     if pending:
         raise DeliveryPending(f"{pending} callback(s) of payment {payment_id} not delivered yet")
+
+
+def reconcile(uow: UnitOfWork) -> reconciliation.Run:
+    """One reconciliation run (shared.reconciliation); its events are published at once."""
+    with uow, read_engine().connect() as read:
+        run = reconciliation.reconcile(uow.connection, read)
+        uow.record(events.Event(events.RECONCILIATION_COMPLETED, run.id, run.summary()))
+        uow.commit()
+    # The run's matches, expiries and restatements wait in the outbox: send them now
+    # rather than after the relay's grace period.
+    outbox.relay(uow.connection.engine, grace_seconds=0)
+    return run
 
 
 def _check_replay(stored: Stored, fingerprint: str, key_name: str) -> None:

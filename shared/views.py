@@ -12,13 +12,13 @@ import binascii
 import json
 import uuid
 from datetime import date, datetime, time
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, text
 
 from shared.errors import ValidationFailed, Violation
 from shared.repositories import Party
+from shared.responses import Status
 
 
 class PageQuery(BaseModel):
@@ -29,7 +29,7 @@ class PageQuery(BaseModel):
 
 
 class ReceiptQuery(PageQuery):
-    status: Literal["unmatched", "matched"] | None = None
+    status: Status | None = None
 
 
 _RECEIPT_JSON = """
@@ -43,6 +43,7 @@ _RECEIPT_JSON = """
         'lines', r.lines,
         'totals', r.totals,
         'payments', r.payments,
+        'refund_of', r.refund_of,
         'submitted_at', r.submitted_at
     )
 """
@@ -109,6 +110,7 @@ def _statement_query(after: bool) -> text:
                    'currency', p.currency, 'transaction_date', p.transaction_date,
                    'transaction_time', p.transaction_time, 'merchant_name', p.merchant_name,
                    'terminal_id', p.terminal_id, 'rrn', p.rrn, 'kind', p.kind, 'status', p.status,
+                   'match_rule', p.match_rule,
                    'receipt', CASE WHEN r.id IS NULL THEN NULL ELSE {_RECEIPT_JSON} END
                ) AS body,
                p.transaction_date, p.transaction_time, p.id

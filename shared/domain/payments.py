@@ -23,3 +23,12 @@ class PaymentSubmission(RequestModel):
     terminal_id: TerminalId  # DE41
     rrn: Rrn  # DE37
     kind: Literal["purchase", "refund"]
+
+
+class Clearing(RequestModel):
+    """The final (clearing) amount of a payment the bank reported earlier: it replaces the
+    authorised amount, which is kept (POST /v1/payments/clearing)."""
+
+    bank_payment_id: Text(64)
+    amount: PositiveAmount
+    currency: Currency

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from pydantic import AwareDatetime, Field
@@ -31,7 +32,7 @@ class CardPaymentLine(RequestModel):
     """The EMV data printed on the card slip: what a bank's payment is matched on."""
 
     masked_pan: MaskedPan
-    auth_code: AuthCode
+    auth_code: AuthCode | None = None  # not every slip prints one (offline, some contactless)
     amount: PositiveAmount
     currency: Currency
     transaction_date: date
@@ -48,6 +49,9 @@ class ReceiptSubmission(RequestModel):
     lines: list[ReceiptLine] = Field(min_length=1, max_length=500)
     totals: Totals
     payments: list[CardPaymentLine] = Field(min_length=1, max_length=10)
+    # A refund receipt names the platform id of the merchant's receipt it refunds; its card
+    # lines match the bank's refund payments.
+    refund_of: uuid.UUID | None = None
 
     def check(self) -> None:
         """Raise ValidationFailed listing every arithmetic rule the receipt breaks."""

@@ -64,7 +64,9 @@ def start_platform(name: str, **env) -> Platform:
     process = subprocess.Popen(
         [sys.executable, "-m", "runtime.run"],
         cwd=ROOT,
-        env={**os.environ, **TEST_ENV, "GATEWAY_PORT": str(port), **env},
+        # The integration tests share these databases and drive reconciliation themselves:
+        # the platform's own schedule (every minute) would race them, so it never fires here.
+        env={**os.environ, **TEST_ENV, "GATEWAY_PORT": str(port), "RECONCILE_SCHEDULE": "0 0 31 2 *", **env},
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )

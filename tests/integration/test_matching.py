@@ -127,7 +127,21 @@ def test_two_receipts_with_the_same_card_data_and_one_payment_match_none(submit,
         ).all()
     assert sorted((kind, str(item)) for kind, item in recorded) == sorted(
         [("receipt", receipts[0]), ("receipt", receipts[1]), ("payment", payment_id)])
-    assert all(state(write_engine, receipt, payment_id).payment == "unmatched" for receipt in receipts)
+    for receipt in receipts:
+        found = state(write_engine, receipt, payment_id)
+        assert (found.receipt, found.payment, found.payment_id) == ("ambiguous", "ambiguous", None)
+    assert {event.type for event in outcome.events} == {events.RECEIPT_AMBIGUOUS, events.PAYMENT_AMBIGUOUS}
+
+
+def test_a_newcomer_that_competes_with_an_ambiguous_item_is_ambiguous_too(submit, write_engine):
+    pan = random_pan()
+    submit_receipt, submit_payment = submit
+    receipts = [submit_receipt(pan=pan), submit_receipt(pan=pan)]
+    match_event("payment", submit_payment(pan=pan))
+    late_payment = submit_payment(pan=pan)
+    outcome = match_event("payment", late_payment)
+    assert outcome.lines_matched == 0
+    assert state(write_engine, receipts[0], late_payment).payment == "ambiguous"
 
 
 @pytest.mark.parametrize("field, receipt_value, payment_value", [

@@ -1,0 +1,133 @@
+"""One reconciliation run over a large unmatched backlog, beside a plain SQL join.
+
+    make bench-reconcile          # or: .venv/bin/python bench/reconcile.py --items 100000
+
+--items unmatched receipts (one card line each) and as many payments, in databases of
+their own, with a read model in step with the write model. The payments mix what real
+card data does: 40 % match exactly, 20 % were posted the next day, 20 % carry a 10 % tip,
+10 % match a slip without an auth code, 10 % are another card's. Beside it, on the same
+data in the same run: the plain `UPDATE … FROM` join of the exact keys. Each figure is the
+median of --repeat runs, each rolled back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.matching import PLAIN_JOIN, timed  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from shared import reconciliation  # noqa: E402
+from shared.dialect import prepared_url  # noqa: E402
+from shared.migrate import migrate  # noqa: E402
+
+BASE = "postgresql+pg8000://postgres:postgres@127.0.0.1:5432"
+WRITE_URL, READ_URL = f"{BASE}/receipts_write_reconbench", f"{BASE}/receipts_read_reconbench"
+
+# Per item i: its rule is i mod 10 (0-3 exact, 4-5 next day, 6-7 tip, 8 no auth code, 9 none).
+_WRITE = [
+    """
+    INSERT INTO receipts (id, merchant_id, merchant_receipt_id, fingerprint, issued_at, utc_offset_seconds,
+                          currency, subtotal, tax, tip, total, document)
+    SELECT md5('r' || i)::uuid, :merchant, 'B-' || i, repeat('0', 64), timestamptz '2026-11-26 12:00+00', 0, 'EUR',
+           100 + mod(i, 1000), 0, 0, 100 + mod(i, 1000),
+           jsonb_build_object('id', md5('r' || i)::uuid, 'issued_at', '2026-11-26T12:00:00+00:00',
+                              'totals', jsonb_build_object('total', 100 + mod(i, 1000)),
+                              'status', 'unmatched', 'version', 1)
+    FROM generate_series(1, :n) AS i
+    """,
+    """
+    INSERT INTO receipt_card_payments (receipt_id, line_no, masked_pan, auth_code, amount, currency,
+                                       transaction_date, transaction_time, terminal_id, rrn)
+    SELECT md5('r' || i)::uuid, 1, '412345******' || lpad(mod(i, 10000)::text, 4, '0'),
+           CASE WHEN mod(i, 10) = 8 THEN NULL ELSE upper(substr(md5(i::text), 1, 6)) END,
+           100 + mod(i, 1000), 'EUR', date '2026-11-26', time '12:00', 'T1', lpad(i::text, 12, '0')
+    FROM generate_series(1, :n) AS i
+    """,
+    """
+    INSERT INTO payments (id, bank_id, bank_payment_id, fingerprint, account_ref, masked_pan, auth_code,
+                          amount, currency, transaction_date, transaction_time, merchant_name, terminal_id,
+                          rrn, kind, document)
+    SELECT md5('p' || i)::uuid, :bank, 'P-' || i, repeat('0', 64), 'acct-' || mod(i, 5000),
+           CASE WHEN mod(i, 10) = 9 THEN '499999******' ELSE '412345******' END || lpad(mod(i, 10000)::text, 4, '0'),
+           upper(substr(md5(i::text), 1, 6)),
+           CASE WHEN mod(i, 10) IN (6, 7) THEN (100 + mod(i, 1000)) * 11 / 10 ELSE 100 + mod(i, 1000) END,
+           'EUR', date '2026-11-26' + CASE WHEN mod(i, 10) IN (4, 5) THEN 1 ELSE 0 END, time '12:00', 'bench', 'T1',
+           lpad(i::text, 12, '0'), 'purchase', jsonb_build_object('id', md5('p' || i)::uuid)
+    FROM generate_series(1, :n) AS i
+    """,
+]
+# The read model in step: the same rows as projections hold them.
+_READ = [
+    """
+    INSERT INTO receipt_views (id, merchant_id, merchant_receipt_id, status, issued_at, currency, totals, lines,
+                               payments, submitted_at, version)
+    SELECT md5('r' || i)::uuid, :merchant, 'B-' || i, 'unmatched', '2026-11-26T12:00:00+00:00', 'EUR',
+           jsonb_build_object('total', 100 + mod(i, 1000)), '[]', '[]', now(), 1
+    FROM generate_series(1, :n) AS i
+    """,
+    """
+    INSERT INTO payment_views (id, bank_id, bank_payment_id, account_ref, masked_pan, auth_code, amount, currency,
+                               transaction_date, transaction_time, merchant_name, terminal_id, rrn, kind, status,
+                               submitted_at, version)
+    SELECT md5('p' || i)::uuid, :bank, 'P-' || i, 'acct-' || mod(i, 5000), '412345******0000', 'AAAAAA',
+           CASE WHEN mod(i, 10) IN (6, 7) THEN (100 + mod(i, 1000)) * 11 / 10 ELSE 100 + mod(i, 1000) END, 'EUR',
+           date '2026-11-26' + CASE WHEN mod(i, 10) IN (4, 5) THEN 1 ELSE 0 END, time '12:00', 'bench', 'T1',
+           lpad(i::text, 12, '0'), 'purchase', 'unmatched', now(), 1
+    FROM generate_series(1, :n) AS i
+    """,
+]
+
+
+def load(write_engine, read_engine, items: int) -> None:
+    params = {"merchant": uuid.uuid4(), "bank": uuid.uuid4(), "n": items}
+    with write_engine.begin() as connection:
+        connection.execute(text("TRUNCATE ambiguities, callbacks, receipt_card_payments, receipt_lines, outbox, "
+                                "receipts, payments, api_keys, merchants, banks CASCADE"))
+        connection.execute(text("INSERT INTO merchants (id, name, callback_url) VALUES (:merchant, 'b', 'http://x')"),
+                           params)
+        connection.execute(text("INSERT INTO banks (id, name, callback_url) VALUES (:bank, 'b', 'http://x')"), params)
+        for statement in _WRITE:
+            connection.execute(text(statement), params)
+        connection.execute(text("ANALYZE receipts, receipt_card_payments, payments"))
+    with read_engine.begin() as connection:
+        connection.execute(text("TRUNCATE receipt_views, payment_views, drift_repairs"))
+        for statement in _READ:
+            connection.execute(text(statement), params)
+        connection.execute(text("ANALYZE receipt_views, payment_views"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="a reconciliation run vs a plain UPDATE … FROM join")
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    migrate(WRITE_URL, "write_model")
+    migrate(READ_URL, "read_model")
+    write_engine, read_engine = create_engine(prepared_url(WRITE_URL)), create_engine(prepared_url(READ_URL))
+    print(f"loading {args.items} unmatched receipts and {args.items} payments ...", flush=True)
+    load(write_engine, read_engine, args.items)
+    plain, runs = [], []
+    for _ in range(args.repeat):
+        seconds, joined = timed(write_engine, lambda connection: connection.execute(PLAIN_JOIN).rowcount)
+        plain.append(seconds)
+        with read_engine.connect() as read:
+            seconds, run = timed(write_engine, lambda connection: reconciliation.reconcile(connection, read))
+        runs.append(seconds)
+    matched = sum(run.matched.values())
+    print(f"  plain join of the exact keys: {statistics.median(plain):.2f} s ({joined} pairs)")
+    print(f"  reconcile: {statistics.median(runs):.2f} s ({statistics.median(runs) / statistics.median(plain):.1f}x), "
+          f"{matched} matched {run.matched}, {run.ambiguous} ambiguous, drift repaired {run.drift_repaired or 0}")
+    write_engine.dispose()
+    read_engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

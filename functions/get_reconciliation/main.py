@@ -1,0 +1,22 @@
+"""GET /v1/reconciliation?date=YYYY-MM-DD: the day's reconciliation report, scoped to the
+caller (a merchant or a bank sees its own; the operator key sees all).
+
+JSON by default; with Accept: text/html, the dashboard with the daily match rate.
+"""
+
+import functions_framework
+
+from shared import http, render, report
+from shared.db import read_engine
+
+
+@functions_framework.http
+@http.endpoint("GET")
+def get_reconciliation(request):
+    party = http.authenticate_party_or_operator(request)
+    query = http.parse_query(request, report.ReportQuery)
+    with read_engine().connect() as connection:
+        body = report.reconciliation(connection, party, query)
+    if http.wants_html(request):
+        return http.html_response(render.reconciliation_html(body), render.HEADERS)
+    return body, 200

@@ -1,0 +1,13 @@
+"""Scheduled: the reconciliation run — tolerant matching cascade, expiry, drift repair."""
+
+import functions_framework
+
+from shared import services
+from shared.consumers import consumer
+from shared.db import UnitOfWork
+
+
+@functions_framework.cloud_event
+@consumer
+def reconcile(event):
+    services.reconcile(UnitOfWork())

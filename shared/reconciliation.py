@@ -1,0 +1,170 @@
+"""Scheduled reconciliation: what the event path missed, tolerant matches, expiry, drift.
+
+One run, in one write-model transaction under one advisory lock (so two concurrent runs
+end as one would):
+1. drift: per day, the read model's count and checksum of receipts and payments are
+   compared with the write model's; the items of a day that differs are restated (an
+   event carrying the write model's state, which the projector applies over its row);
+2. the matching cascade over everything open: the exact rule, then the tolerant rules
+   (shared.matching.TOLERANT); every match records its rule, and a rule that finds more
+   than one candidate matches none and marks the items ambiguous;
+3. expiry: items still unmatched after the expiry window are marked expired;
+4. a completed event with the run's figures (the read model keeps its drift repairs).
+
+Every change is recorded in the outbox; after the commit the run relays them at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import Connection, text
+
+from shared import events, logs, matching
+from shared.config import settings
+
+_log = logs.get("reconcile")
+
+_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended('receipts.reconcile', 0))")
+
+_EXPIRED = "t.status = 'unmatched' AND t.created_at < now() - make_interval(secs => :window)"
+_EXPIRE = {
+    table: text(matching.transition_sql(table, "expired", _EXPIRED, "RETURNING id"))
+    for table in ("receipts", "payments")
+}
+
+# One row per item, as both models can state it: what drift is judged on. A receipt's
+# day is its local date as printed; a payment's its transaction date.
+_ITEM_ROWS = {
+    ("write", "receipts"): """
+        SELECT left(document->>'issued_at', 10) AS day, id,
+               md5(concat_ws(':', id, version, status, merchant_id, document->'totals'->>'total')) AS digest
+        FROM receipts""",
+    ("read", "receipts"): """
+        SELECT left(issued_at, 10) AS day, id,
+               md5(concat_ws(':', id, version, status, merchant_id, totals->>'total')) AS digest
+        FROM receipt_views""",
+    ("write", "payments"): """
+        SELECT CAST(transaction_date AS text) AS day, id,
+               md5(concat_ws(':', id, version, status, amount, coalesce(CAST(receipt_id AS text), ''))) AS digest
+        FROM payments""",
+    ("read", "payments"): """
+        SELECT CAST(transaction_date AS text) AS day, id,
+               md5(concat_ws(':', id, version, status, amount, coalesce(CAST(receipt_id AS text), ''))) AS digest
+        FROM payment_views""",
+}
+_DAYS = {
+    key: text(f"SELECT day, count(*) AS items, md5(string_agg(digest, '' ORDER BY id)) AS checksum"
+              f" FROM ({rows}) AS items GROUP BY day")
+    for key, rows in _ITEM_ROWS.items()
+}
+_DAY_ITEMS = {
+    key: text(f"SELECT id, day, digest FROM ({rows}) AS items WHERE day = ANY(CAST(:days AS text[]))")
+    for key, rows in _ITEM_ROWS.items()
+}
+_RESTATE = {
+    table: text(
+        f"""
+        INSERT INTO outbox (id, type, subject, data)
+        SELECT gen_random_uuid(), :type, id, document FROM {table} WHERE id = ANY(CAST(:ids AS uuid[]))
+        RETURNING id
+        """
+    )
+    for table in ("receipts", "payments")
+}
+# An item whose latest event is unpublished or younger than this is on its way to the read
+# model: lag, not drift.
+DRIFT_GRACE_SECONDS = 10.0
+_IN_FLIGHT = text(
+    """
+    SELECT DISTINCT subject FROM outbox
+    WHERE subject = ANY(CAST(:ids AS uuid[]))
+      AND (published_at IS NULL OR occurred_at > now() - make_interval(secs => :grace))
+    """
+)
+_RESTATED = {"receipts": events.RECEIPT_RESTATED, "payments": events.PAYMENT_RESTATED}
+_EXPIRED_EVENTS = {"receipts": events.RECEIPT_EXPIRED, "payments": events.PAYMENT_EXPIRED}
+_FAILED_CALLBACKS = text("SELECT count(*) FROM callbacks WHERE status = 'failed'")
+
+
+@dataclass
+class Run:
+    """What one reconcile run did."""
+
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+    matched: dict[str, int] = field(default_factory=dict)
+    ambiguous: int = 0
+    expired: dict[str, int] = field(default_factory=dict)
+    drift_repaired: dict[str, int] = field(default_factory=dict)
+    failed_callbacks: int = 0
+
+    def summary(self) -> dict:
+        return {
+            "run_id": str(self.id),
+            "finished_at": datetime.now(timezone.utc).isoformat(),
+            "matched": self.matched,
+            "ambiguous": self.ambiguous,
+            "expired": self.expired,
+            "drift_repaired": self.drift_repaired,
+            "failed_callbacks": self.failed_callbacks,
+        }
+
+
+def reconcile(write: Connection, read: Connection) -> Run:
+    """One run in the caller's write transaction (read is only read). Returns its figures;
+    the completed event is the caller's to record."""
+    config = settings()
+    run = Run()
+    write.execute(_LOCK)
+    # Drift first: what this run changes is on its way to the read model, not drift.
+    run.drift_repaired = repair_drift(write, read)
+    for rule in matching.RULES:
+        outcome = matching.match(write, "sweep", rule=rule, tip_share=config.tip_share)
+        run.matched[rule] = outcome.lines_matched
+        run.ambiguous += outcome.ambiguous_items
+    for table, statement in _EXPIRE.items():
+        run.expired[table] = len(write.execute(statement, {
+            "window": config.expiry_days * 86400, "type": _EXPIRED_EVENTS[table]}).all())
+    run.failed_callbacks = write.execute(_FAILED_CALLBACKS).scalar_one()
+    logs.event(_log, "reconcile.completed", logging.INFO, **run.summary())
+    return run
+
+
+def drift(write: Connection, read: Connection) -> dict[str, dict[uuid.UUID, str]]:
+    """The receipts and payments whose read-model row differs from the write model (or is
+    missing), each with its day; items with events in flight are left out. Only the items
+    of days whose count or checksum differ are compared one by one."""
+    differing = {}
+    for table in ("receipts", "payments"):
+        truth = {row.day: (row.items, row.checksum) for row in write.execute(_DAYS["write", table])}
+        shown = {row.day: (row.items, row.checksum) for row in read.execute(_DAYS["read", table])}
+        days = sorted(day for day in truth if shown.get(day) != truth[day])
+        differing[table] = {}
+        if days:
+            params = {"days": "{" + ",".join(days) + "}"}
+            shown_items = {row.id: row.digest for row in read.execute(_DAY_ITEMS["read", table], params)}
+            differing[table] = {row.id: row.day for row in write.execute(_DAY_ITEMS["write", table], params)
+                                if shown_items.get(row.id) != row.digest}
+        if differing[table]:
+            in_flight = write.execute(_IN_FLIGHT, {"ids": _array(differing[table]), "grace": DRIFT_GRACE_SECONDS})
+            for row in in_flight:
+                differing[table].pop(row.subject, None)
+    return differing
+
+
+def repair_drift(write: Connection, read: Connection) -> dict[str, int]:
+    """Restate every item that drifted; returns how many were restated per day."""
+    repaired: Counter[str] = Counter()
+    for table, items in drift(write, read).items():
+        if items:
+            write.execute(_RESTATE[table], {"ids": _array(items), "type": _RESTATED[table]})
+            repaired.update(items.values())
+    return dict(repaired)
+
+
+def _array(ids) -> str:
+    return "{" + ",".join(map(str, ids)) + "}"

@@ -1,0 +1,136 @@
+"""The reconciliation report of one day, from the read model (GET /v1/reconciliation).
+
+Scoped in every WHERE clause: the operator sees everything; a merchant its receipts, the
+payments matched to them and its own callbacks; a bank its payments, the receipts matched
+to them and its own callbacks. A payment's day is its transaction date; a receipt's the
+local date printed on it. Amounts are summed per currency, in minor units.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+import datetime as dt
+from datetime import timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Connection, text
+
+from shared.matching import RULES
+from shared.repositories import Party
+
+_PAYMENT_SCOPE = """(CAST(:operator AS boolean) OR p.bank_id = CAST(:party AS uuid)
+    OR EXISTS (SELECT FROM receipt_views mine WHERE mine.id = p.receipt_id AND mine.merchant_id = CAST(:party AS uuid)))"""
+_RECEIPT_SCOPE = """(CAST(:operator AS boolean) OR r.merchant_id = CAST(:party AS uuid)
+    OR CAST(:party AS uuid) = ANY(r.bank_ids))"""
+
+_MATCHED = text(
+    f"""
+    SELECT coalesce(p.match_rule, 'exact') AS rule, p.currency, count(*) AS items, sum(p.amount) AS amount
+    FROM payment_views p
+    WHERE p.transaction_date = CAST(:day AS date) AND p.status = 'matched' AND {_PAYMENT_SCOPE}
+    GROUP BY 1, 2
+    """
+)
+_OPEN_PAYMENTS = text(
+    f"""
+    SELECT p.status, p.currency, count(*) AS items, sum(p.amount) AS amount
+    FROM payment_views p
+    WHERE p.transaction_date = CAST(:day AS date) AND p.status <> 'matched' AND {_PAYMENT_SCOPE}
+    GROUP BY 1, 2
+    """
+)
+_OPEN_RECEIPTS = text(
+    f"""
+    SELECT r.status, r.currency, count(*) AS items, sum(CAST(r.totals->>'total' AS bigint)) AS amount
+    FROM receipt_views r
+    WHERE left(r.issued_at, 10) = :day AND r.status <> 'matched' AND {_RECEIPT_SCOPE}
+    GROUP BY 1, 2
+    """
+)
+_FAILED_CALLBACKS = text(
+    """
+    SELECT c.id, c.payment_id, p.bank_payment_id, c.party_kind, c.party_id, c.attempts, c.last_error, c.finished_at
+    FROM callback_views c JOIN payment_views p ON p.id = c.payment_id
+    WHERE c.status = 'failed' AND p.transaction_date = CAST(:day AS date)
+      AND (CAST(:operator AS boolean) OR c.party_id = CAST(:party AS uuid))
+    ORDER BY c.finished_at, c.id
+    LIMIT 100
+    """
+)
+_DRIFT_REPAIRED = text("SELECT coalesce(sum(items), 0) FROM drift_repairs WHERE day = CAST(:day AS date)")
+# The daily match rate: of payments for the operator and banks, of receipts for merchants.
+_PAYMENT_RATE = text(
+    f"""
+    SELECT p.transaction_date AS day, count(*) FILTER (WHERE p.status = 'matched') AS matched, count(*) AS items
+    FROM payment_views p
+    WHERE p.transaction_date BETWEEN CAST(:first AS date) AND CAST(:day AS date) AND {_PAYMENT_SCOPE}
+    GROUP BY 1
+    """
+)
+_RECEIPT_RATE = text(
+    f"""
+    SELECT CAST(left(r.issued_at, 10) AS date) AS day, count(*) FILTER (WHERE r.status = 'matched') AS matched,
+           count(*) AS items
+    FROM receipt_views r
+    WHERE left(r.issued_at, 10) BETWEEN :first AND :day AND {_RECEIPT_SCOPE}
+    GROUP BY 1
+    """
+)
+
+
+class ReportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    date: dt.date = Field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).date(),
+                       description="the day reported (YYYY-MM-DD); today (UTC) by default")
+    days: int = Field(14, ge=1, le=90, description="how many days, ending on date, the match-rate series covers")
+
+
+def reconciliation(connection: Connection, party: Party | None, query: ReportQuery) -> dict:
+    """The report of query.date for a party (None: the operator)."""
+    party_kind, party_id = (party.kind, party.id) if party else (None, None)
+    day = query.date.isoformat()
+    first = query.date - timedelta(days=query.days - 1)
+    params = {"day": day, "first": first.isoformat(), "operator": party_kind is None,
+              "party": str(party_id) if party_id else None}
+    matched = {rule: _tally() for rule in RULES}
+    for row in connection.execute(_MATCHED, params):
+        _add(matched.setdefault(row.rule, _tally()), row)
+    by_status = {status: {"receipts": _tally(), "payments": _tally()} for status in ("unmatched", "ambiguous", "expired")}
+    for side, statement in (("payments", _OPEN_PAYMENTS), ("receipts", _OPEN_RECEIPTS)):
+        for row in connection.execute(statement, params):
+            _add(by_status[row.status][side], row)
+    failed = [
+        {"callback_id": str(row.id), "payment_id": str(row.payment_id), "bank_payment_id": row.bank_payment_id,
+         "party_kind": row.party_kind, "party_id": str(row.party_id), "attempts": row.attempts,
+         "last_error": row.last_error, "failed_at": row.finished_at.isoformat()}
+        for row in connection.execute(_FAILED_CALLBACKS, params)
+    ]
+    rates = {row.day: row for row in connection.execute(_RECEIPT_RATE if party_kind == "merchant" else _PAYMENT_RATE,
+                                                          params)}
+    series = []
+    for offset in range(query.days):
+        moment = first + timedelta(days=offset)
+        row = rates.get(moment)
+        matched_items, items = (row.matched, row.items) if row else (0, 0)
+        series.append({"date": moment.isoformat(), "matched": matched_items, "items": items,
+                       "rate": round(matched_items / items, 4) if items else None})
+    return {
+        "date": day,
+        "scope": {"kind": party_kind or "operator", "id": str(party_id) if party_id else None},
+        "matched": matched,
+        **by_status,
+        "failed_callbacks": {"count": len(failed), "items": failed},
+        # Drift is the platform's own: only the operator sees it.
+        "drift_repaired": connection.execute(_DRIFT_REPAIRED, params).scalar_one() if party_kind is None else None,
+        "match_rate": {"of": "receipts" if party_kind == "merchant" else "payments", "days": series},
+    }
+
+
+def _tally() -> dict:
+    return {"count": 0, "amounts": defaultdict(int)}
+
+
+def _add(tally: dict, row) -> None:
+    tally["count"] += row.items
+    tally["amounts"][row.currency.strip()] += int(row.amount)

@@ -1,0 +1,72 @@
+"""The labelled scenario set of reconciliation (issue 5): what real card data looks like,
+and which receipt each payment truly belongs to.
+
+Each scenario has its own card, so scenarios never compete with each other. Items are
+named; a card line or payment differs from the scenario's base only where it says so.
+`matches` labels the truth: payment → (receipt, rule). A payment not listed there
+belongs to no receipt on offer, and must stay unmatched. `ambiguous` lists the items
+that must be reported ambiguous. `clearings` are final amounts sent after a first run,
+followed by a second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Scenario:
+    label: str
+    receipts: dict[str, dict]  # name -> overrides of the card line (and refund_of, issued_at)
+    payments: dict[str, dict]  # name -> overrides of the payment
+    matches: dict[str, tuple[str, str]] = field(default_factory=dict)  # payment -> (receipt, rule)
+    ambiguous: tuple[str, ...] = ()
+    clearings: tuple[tuple[str, int], ...] = ()  # (payment, final amount)
+
+
+BASE_DATE = "2026-11-20"
+BASE_AMOUNT = 1000
+
+
+def day(offset: int) -> str:
+    return f"2026-11-{20 + offset:02d}"
+
+
+SCENARIOS = [
+    Scenario("exact", {"r": {}}, {"p": {}}, {"p": ("r", "exact")}),
+    Scenario("the bank posts the next day", {"r": {}}, {"p": {"transaction_date": day(1)}},
+             {"p": ("r", "date_window")}),
+    Scenario("the bank posts the day before (time zone)", {"r": {}}, {"p": {"transaction_date": day(-1)}},
+             {"p": ("r", "date_window")}),
+    Scenario("the bank posts two days later", {"r": {}}, {"p": {"transaction_date": day(2)}},
+             {"p": ("r", "date_window")}),
+    Scenario("three days apart is too far", {"r": {}}, {"p": {"transaction_date": day(3)}}),
+    Scenario("a sale at 23:58 posted after midnight",
+             {"r": {"transaction_time": "23:58:30", "issued_at": f"{BASE_DATE}T23:59:00+01:00"}},
+             {"p": {"transaction_date": day(1), "transaction_time": "00:03:10"}},
+             {"p": ("r", "date_window")}),
+    Scenario("a tip of 15 % added on the slip", {"r": {}}, {"p": {"amount": 1150}}, {"p": ("r", "tip")}),
+    Scenario("a tip of exactly 25 %", {"r": {}}, {"p": {"amount": 1250}}, {"p": ("r", "tip")}),
+    Scenario("a tip over 25 % is not a tip", {"r": {}}, {"p": {"amount": 1260}}),
+    Scenario("a payment below the receipt", {"r": {}}, {"p": {"amount": 900}}),
+    Scenario("no auth code on the slip", {"r": {"auth_code": None}}, {"p": {}}, {"p": ("r", "no_auth_code")}),
+    Scenario("another auth code, same terminal and RRN", {"r": {"auth_code": "ZZ9999"}}, {"p": {}},
+             {"p": ("r", "no_auth_code")}),
+    Scenario("another auth code and another RRN", {"r": {"auth_code": "ZZ9999", "rrn": "999999999999"}}, {"p": {}}),
+    Scenario("another card", {"r": {}}, {"p": {"other_card": True}}),
+    Scenario("two receipts with the same card data, one payment", {"r1": {}, "r2": {}}, {"p": {}},
+             ambiguous=("r1", "r2", "p")),
+    Scenario("two payments a day either side of one receipt", {"r": {}},
+             {"p1": {"transaction_date": day(1)}, "p2": {"transaction_date": day(-1)}},
+             ambiguous=("r", "p1", "p2")),
+    Scenario("a refund matches the refund receipt, not the sale",
+             {"sale": {}, "refund": {"refund_of": "sale", "amount": 300, "rrn": "600000000301"}},
+             {"p_sale": {}, "p_refund": {"kind": "refund", "amount": 300, "rrn": "600000000301"}},
+             {"p_sale": ("sale", "exact"), "p_refund": ("refund", "exact")}),
+    Scenario("a refund payment never matches a sale", {"sale": {"amount": 300}}, {"p": {"kind": "refund", "amount": 300}}),
+    Scenario("clearing raises the amount within the tip share: the match stays", {"r": {}}, {"p": {}},
+             {"p": ("r", "exact")}, clearings=(("p", 1100),)),
+    Scenario("clearing moves the payment to the receipt of its final amount",
+             {"r1": {}, "r2": {"amount": 2000, "rrn": "600000002000"}}, {"p": {}},
+             {"p": ("r2", "exact")}, clearings=(("p", 2000),)),
+]
