@@ -13,10 +13,10 @@ ambiguous. Ambiguous items are never claimed, but they stay candidates: a newcom
 would compete with one is ambiguous too, so no rule ever picks between look-alikes.
 
 A match runs for the keys of one item (an event: the receipt's lines, or the payment) or
-for every key (a sweep). Matchers of the same keys take the keys' advisory locks in a
-fixed order, so concurrent matchers decide one after the other; a line is claimed by a
-conditional update and a payment by a unique constraint, so nothing is claimed twice even
-without the locks.
+for every key (a sweep, under the caller's LOCK_SWEEP). Matchers of the same keys take
+the keys' advisory locks in a fixed order, so concurrent matchers decide one after the
+other; a line is claimed by a conditional update and a payment by a unique constraint, so
+nothing is claimed twice even without the locks.
 """
 
 from __future__ import annotations
@@ -56,6 +56,13 @@ _FOCUS = {
     "receipt": f"SELECT DISTINCT {_KEY} FROM receipt_card_payments WHERE receipt_id = :id AND payment_id IS NULL",
     "payment": f"SELECT {_KEY} FROM payments WHERE id = :id AND status = 'unmatched'",
 }
+
+# A sweep holds this lock exclusively, and a match of one item holds it shared: a sweep
+# never races an event's match (which could both claim one payment for two lines), and
+# matches of different items never wait for each other.
+_SWEEP_LOCK = "hashtextextended('receipts.matching.sweep', 0)"
+LOCK_SWEEP = text(f"SELECT pg_advisory_xact_lock({_SWEEP_LOCK})")
+_LOCK_ITEM = text(f"SELECT pg_advisory_xact_lock_shared({_SWEEP_LOCK})")
 
 _LOCK_KEYS = {
     kind: text(
@@ -246,6 +253,7 @@ def match(connection: Connection, kind: str, item_id: uuid.UUID | None = None, r
     params = {"id": item_id, "rule": rule, "tip_share": tip_share}
     publish = kind != "sweep"
     if publish:
+        connection.execute(_LOCK_ITEM)
         connection.execute(_LOCK_KEYS[kind], params)
     claim = _CLAIM[kind] if rule == EXACT else _TOLERANT_CLAIM[rule]
     rows = connection.execute(claim, params).all()

@@ -1,7 +1,8 @@
 """Scheduled reconciliation: what the event path missed, tolerant matches, expiry, drift.
 
-One run, in one write-model transaction under one advisory lock (so two concurrent runs
-end as one would):
+One run, in one write-model transaction; its matching and expiry hold the matching
+sweep's advisory lock (so two concurrent runs end as one would, and no event's match
+runs meanwhile):
 1. drift: per day, the read model's count and checksum of receipts and payments are
    compared with the write model's; the items of a day that differs are restated (an
    event carrying the write model's state, which the projector applies over its row);
@@ -29,7 +30,6 @@ from shared.config import settings
 
 _log = logs.get("reconcile")
 
-_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended('receipts.reconcile', 0))")
 
 _EXPIRED = "t.status = 'unmatched' AND t.created_at < now() - make_interval(secs => :window)"
 _EXPIRE = {
@@ -119,9 +119,10 @@ def reconcile(write: Connection, read: Connection) -> Run:
     the completed event is the caller's to record."""
     config = settings()
     run = Run()
-    write.execute(_LOCK)
-    # Drift first: what this run changes is on its way to the read model, not drift.
+    # Drift first: what this run changes is on its way to the read model, not drift. (It
+    # only reads and records events, so it needs no lock: a second run restates again.)
     run.drift_repaired = repair_drift(write, read)
+    write.execute(matching.LOCK_SWEEP)
     for rule in matching.RULES:
         outcome = matching.match(write, "sweep", rule=rule, tip_share=config.tip_share)
         run.matched[rule] = outcome.lines_matched
