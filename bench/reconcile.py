@@ -13,16 +13,19 @@ median of --repeat runs, each rolled back.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
+import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.matching import PLAIN_JOIN, timed  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, event, text  # noqa: E402
 
 from shared import reconciliation  # noqa: E402
 from shared.dialect import prepared_url  # noqa: E402
@@ -104,6 +107,34 @@ def load(write_engine, read_engine, items: int) -> None:
         connection.execute(text("ANALYZE receipt_views, payment_views"))
 
 
+def phase(statement: str) -> str:
+    if "WITH candidates" in statement:
+        return "the cascade's claims (one join per rule)"
+    if "md5(" in statement or "FROM outbox" in statement and "subject = ANY" in statement:
+        return "drift check"
+    return "recording state and events"
+
+
+@contextlib.contextmanager
+def timed_phases(engine):
+    """Seconds per phase of the statements engine runs inside the block."""
+    spent: Counter = Counter()
+
+    def started(connection, cursor, statement, parameters, context, executemany):
+        connection.info["started"] = time.perf_counter()
+
+    def finished(connection, cursor, statement, parameters, context, executemany):
+        spent[phase(statement)] += time.perf_counter() - connection.info.pop("started")
+
+    event.listen(engine, "before_cursor_execute", started)
+    event.listen(engine, "after_cursor_execute", finished)
+    try:
+        yield spent
+    finally:
+        event.remove(engine, "before_cursor_execute", started)
+        event.remove(engine, "after_cursor_execute", finished)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="a reconciliation run vs a plain UPDATE … FROM join")
     parser.add_argument("--items", type=int, default=100_000)
@@ -114,17 +145,22 @@ def main() -> None:
     write_engine, read_engine = create_engine(prepared_url(WRITE_URL)), create_engine(prepared_url(READ_URL))
     print(f"loading {args.items} unmatched receipts and {args.items} payments ...", flush=True)
     load(write_engine, read_engine, args.items)
-    plain, runs = [], []
+    plain, runs, phases = [], [], []
     for _ in range(args.repeat):
         seconds, joined = timed(write_engine, lambda connection: connection.execute(PLAIN_JOIN).rowcount)
         plain.append(seconds)
-        with read_engine.connect() as read:
+        with read_engine.connect() as read, timed_phases(write_engine) as spent:
             seconds, run = timed(write_engine, lambda connection: reconciliation.reconcile(connection, read))
         runs.append(seconds)
-    matched = sum(run.matched.values())
-    print(f"  plain join of the exact keys: {statistics.median(plain):.2f} s ({joined} pairs)")
-    print(f"  reconcile: {statistics.median(runs):.2f} s ({statistics.median(runs) / statistics.median(plain):.1f}x), "
-          f"{matched} matched {run.matched}, {run.ambiguous} ambiguous, drift repaired {run.drift_repaired or 0}")
+        phases.append(dict(spent))
+    join = statistics.median(plain)
+    print(f"  plain join of the exact keys: {join:.2f} s ({joined} pairs)")
+    print(f"  reconcile: {statistics.median(runs):.2f} s ({statistics.median(runs) / join:.1f}x), "
+          f"{sum(run.matched.values())} matched {run.matched}, {run.ambiguous} ambiguous, "
+          f"drift repaired {run.drift_repaired or 0}")
+    for name in phases[0]:
+        seconds = statistics.median(spent.get(name, 0.0) for spent in phases)
+        print(f"    {name}: {seconds:.2f} s ({seconds / join:.1f}x)")
     write_engine.dispose()
     read_engine.dispose()
 

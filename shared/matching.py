@@ -97,7 +97,7 @@ def _exact_claim_sql(focus: str | None) -> str:
         WHERE l.payment_id IS NULL AND r.status IN {_OPEN} AND p.status IN {_OPEN} {in_focus}
     ), keys AS (
         SELECT {_KEY}, count(*) AS pairs, bool_and(open) AS open,
-               array_agg(DISTINCT receipt_id) AS receipt_ids, array_agg(DISTINCT payment_id) AS payment_ids,
+               array_agg(receipt_id) AS receipt_ids, array_agg(payment_id) AS payment_ids,
                (array_agg(line_no))[1] AS line_no
         FROM candidates GROUP BY {_KEY}
     ), claimed AS (
