@@ -59,10 +59,16 @@ def customer_id(merchant_id: uuid.UUID | str, bank_id: uuid.UUID | str, account_
     return "cus_" + hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
-def callback_id(payment_id: uuid.UUID | str, receipt_id: uuid.UUID | str, party_kind: str) -> uuid.UUID:
-    """One callback per party and link: a payment re-linked to another receipt (after
-    clearing) calls back again, under a new event id."""
-    return uuid.uuid5(_CALLBACK_NAMESPACE, f"{payment_id}:{receipt_id}:{party_kind}")
+MATCHED = "receipt.matched"
+UNLINKED = "receipt.unlinked"
+
+
+def callback_id(payment_id: uuid.UUID | str, receipt_id: uuid.UUID | str, party_kind: str,
+                kind: str = MATCHED) -> uuid.UUID:
+    """One callback per party, link and kind: a payment re-linked to another receipt
+    (after clearing) calls back again, under a new event id."""
+    name = f"{payment_id}:{receipt_id}:{party_kind}" + ("" if kind == MATCHED else f":{kind}")
+    return uuid.uuid5(_CALLBACK_NAMESPACE, name)
 
 
 _MATCH = text(
@@ -80,9 +86,18 @@ _MATCH = text(
 
 _RECORD = text(
     """
-    INSERT INTO callbacks (id, payment_id, receipt_id, party_kind, party_id, url, body)
-    VALUES (:id, :payment_id, :receipt_id, :party_kind, :party_id, :url, :body)
-    ON CONFLICT (payment_id, receipt_id, party_kind) DO NOTHING
+    INSERT INTO callbacks (id, payment_id, receipt_id, party_kind, party_id, url, body, kind)
+    VALUES (:id, :payment_id, :receipt_id, :party_kind, :party_id, :url, :body, :kind)
+    ON CONFLICT (payment_id, receipt_id, party_kind, kind) DO NOTHING
+    """
+)
+
+_UNLINKED = text(
+    """
+    SELECT p.id AS payment_id, p.bank_payment_id, p.account_ref, p.amount, p.authorised_amount, p.bank_id,
+           b.callback_url AS bank_url
+    FROM payments p JOIN banks b ON b.id = p.bank_id
+    WHERE p.id = :payment_id
     """
 )
 
@@ -129,9 +144,26 @@ def record_for_payment(connection: Connection, payment_id: uuid.UUID) -> int:
         connection.execute(_RECORD, {
             "id": event_id, "payment_id": match.payment_id, "receipt_id": match.receipt_id,
             "party_kind": party_kind, "party_id": party_id, "url": url,
-            "body": json.dumps(body, separators=(",", ":")),
+            "body": json.dumps(body, separators=(",", ":")), "kind": MATCHED,
         })
     return len(bodies)
+
+
+def record_unlinked(connection: Connection, payment_id: uuid.UUID, receipt_id: uuid.UUID) -> None:
+    """Write the bank's callback saying a clearing unlinked its payment from receipt_id
+    (in the clearing's transaction). A new match calls back again with the new receipt."""
+    payment = connection.execute(_UNLINKED, {"payment_id": payment_id}).one()
+    event_id = callback_id(payment_id, receipt_id, "bank", UNLINKED)
+    body = {"id": str(event_id), "type": UNLINKED, "created_at": datetime.now(timezone.utc).isoformat(), "data": {
+        "payment_id": str(payment_id), "bank_payment_id": payment.bank_payment_id,
+        "account_ref": payment.account_ref, "receipt_id": str(receipt_id), "reason": "clearing",
+        "amount": payment.amount, "authorised_amount": payment.authorised_amount,
+    }}
+    connection.execute(_RECORD, {
+        "id": event_id, "payment_id": payment_id, "receipt_id": receipt_id, "party_kind": "bank",
+        "party_id": payment.bank_id, "url": payment.bank_url, "body": json.dumps(body, separators=(",", ":")),
+        "kind": UNLINKED,
+    })
 
 
 def post(url: str, body: bytes, headers: dict, timeout: float = 10.0) -> tuple[bool, str]:

@@ -2,9 +2,9 @@
 
 A matched payment keeps its receipt while the final amount still fits the receipt's line
 (equal, or above it by at most the tip share). Otherwise the link is released: the
-receipt is open again, and the payment is matched afresh — at once by the event path's
-exact rule, or by the next reconciliation. A new link calls the bank back with the new
-receipt (callbacks are per link).
+receipt is open again, the bank gets a `receipt.unlinked` callback, and the payment is
+matched afresh — at once by the event path's exact rule, or by the next reconciliation. A
+new link calls the bank back with the new receipt (callbacks are per link).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import uuid
 
 from sqlalchemy import Connection, text
 
+from shared import callbacks
 from shared.domain.payments import Clearing
 from shared.errors import NotFound, ValidationFailed, Violation
 from shared.events import PAYMENT_CLEARED, RECEIPT_UNMATCHED, Event
@@ -105,6 +106,8 @@ def clear(connection: Connection, bank_id: uuid.UUID, clearing: Clearing,
         "receipt_id": receipt_id, "match_rule": payment.match_rule if keeps_match else None,
         "type": PAYMENT_CLEARED,
     }).all()
+    if payment.status == "matched" and not keeps_match:
+        callbacks.record_unlinked(connection, payment.id, payment.receipt_id)
     events = [Event(row.type, row.subject, row.data, id=row.id, occurred_at=row.occurred_at) for row in recorded]
     return _view(payment.id, status, payment.bank_payment_id, clearing.amount,
                  payment.authorised_amount or payment.amount, receipt_id), events

@@ -108,14 +108,17 @@ def match_submission(event: dict, uow: UnitOfWork) -> matching.Outcome | None:
 
 
 def deliver_callbacks(event: dict, uow: UnitOfWork, send=callbacks.post) -> None:
-    """Call back the bank and the merchant of a matched payment; DeliveryPending while a
-    receiver has not taken its callback yet (the trigger retries with backoff)."""
-    if event["type"] != events.PAYMENT_MATCHED:
+    """Call back the bank and the merchant of a matched payment (and the bank of a
+    payment a clearing unlinked); DeliveryPending while a receiver has not taken its
+    callback yet (the trigger retries with backoff)."""
+    if event["type"] not in (events.PAYMENT_MATCHED, events.PAYMENT_CLEARED):
         return
     payment_id = uuid.UUID(event["subject"])
-    with uow:
-        callbacks.record_for_payment(uow.connection, payment_id)
-        uow.commit()
+    if event["type"] == events.PAYMENT_MATCHED:
+        with uow:
+            callbacks.record_for_payment(uow.connection, payment_id)
+            uow.commit()
+    # A clearing that unlinked the payment recorded the bank's callback itself.
     with uow:
         finished, pending = callbacks.attempt(uow.connection, payment_id, send)
         for callback in finished:

@@ -244,17 +244,22 @@ def test_a_payment_moved_by_clearing_calls_the_bank_back_with_its_new_receipt(pa
         sent.append((headers["Receipts-Event-Id"], json.loads(body)))
         return True, "HTTP 200"
 
-    def deliver():
-        event = {"id": str(uuid.uuid4()), "type": events.PAYMENT_MATCHED, "subject": payment_id}
+    def deliver(event_type):
+        event = {"id": str(uuid.uuid4()), "type": event_type, "subject": payment_id}
         services.deliver_callbacks(event, UnitOfWork(), send=receive)
 
     reconcile()
-    deliver()
+    deliver(events.PAYMENT_MATCHED)
     assert parties.clear(bank_payment_id, 2000).json["status"] == "unmatched"
     assert statuses(write_engine, "receipts", [first]) == {first: "unmatched"}
+    deliver(events.PAYMENT_CLEARED)
     reconcile()
-    deliver()
+    deliver(events.PAYMENT_MATCHED)
 
-    to_bank = [(event_id, body["data"]["receipt"]["id"]) for event_id, body in sent if "receipt" in body["data"]]
-    assert [receipt_id for _, receipt_id in to_bank] == [first, second]
-    assert to_bank[0][0] != to_bank[1][0]  # a new link is a new event for the receiver
+    to_bank = [(event_id, body["type"], body["data"].get("receipt", {}).get("id") or body["data"].get("receipt_id"))
+               for event_id, body in sent if "account_ref" in body["data"]]
+    assert [(kind, receipt_id) for _, kind, receipt_id in to_bank] == [
+        ("receipt.matched", first), ("receipt.unlinked", first), ("receipt.matched", second)]
+    assert len({event_id for event_id, _, _ in to_bank}) == 3  # each a new event for the receiver
+    unlinked = next(body["data"] for _, body in sent if body["type"] == "receipt.unlinked")
+    assert (unlinked["amount"], unlinked["authorised_amount"], unlinked["reason"]) == (2000, 1000, "clearing")
