@@ -49,7 +49,8 @@ _OPEN_RECEIPTS = text(
 )
 _FAILED_CALLBACKS = text(
     """
-    SELECT c.id, c.payment_id, p.bank_payment_id, c.party_kind, c.party_id, c.attempts, c.last_error, c.finished_at
+    SELECT c.id, c.payment_id, p.bank_payment_id, c.party_kind, c.party_id, c.attempts, c.last_error, c.finished_at,
+           count(*) OVER () AS total
     FROM callback_views c JOIN payment_views p ON p.id = c.payment_id
     WHERE c.status = 'failed' AND p.transaction_date = CAST(:day AS date)
       AND (CAST(:operator AS boolean) OR c.party_id = CAST(:party AS uuid))
@@ -100,11 +101,12 @@ def reconciliation(connection: Connection, party: Party | None, query: ReportQue
     for side, statement in (("payments", _OPEN_PAYMENTS), ("receipts", _OPEN_RECEIPTS)):
         for row in connection.execute(statement, params):
             _add(by_status[row.status][side], row)
+    failed_rows = connection.execute(_FAILED_CALLBACKS, params).all()
     failed = [
         {"callback_id": str(row.id), "payment_id": str(row.payment_id), "bank_payment_id": row.bank_payment_id,
          "party_kind": row.party_kind, "party_id": str(row.party_id), "attempts": row.attempts,
          "last_error": row.last_error, "failed_at": row.finished_at.isoformat()}
-        for row in connection.execute(_FAILED_CALLBACKS, params)
+        for row in failed_rows
     ]
     rates = {row.day: row for row in connection.execute(_RECEIPT_RATE if party_kind == "merchant" else _PAYMENT_RATE,
                                                           params)}
@@ -120,7 +122,8 @@ def reconciliation(connection: Connection, party: Party | None, query: ReportQue
         "scope": {"kind": party_kind or "operator", "id": str(party_id) if party_id else None},
         "matched": matched,
         **by_status,
-        "failed_callbacks": {"count": len(failed), "items": failed},
+        # All of them are counted; the first 100 are listed.
+        "failed_callbacks": {"count": failed_rows[0].total if failed_rows else 0, "items": failed},
         # Drift is the platform's own: only the operator sees it.
         "drift_repaired": connection.execute(_DRIFT_REPAIRED, params).scalar_one() if party_kind is None else None,
         "match_rate": {"of": "receipts" if party_kind == "merchant" else "payments", "days": series},

@@ -30,6 +30,7 @@ def failed(payment: dict, party_kind: str, party_id: str, attempts: int = 20) ->
 def failures(party: Party | None) -> list[tuple[str, int]]:
     with read_engine().connect() as connection:
         body = report.reconciliation(connection, party, report.ReportQuery(date=DAY))
+    assert body["failed_callbacks"]["count"] == len(body["failed_callbacks"]["items"])
     return sorted((item["party_kind"], item["attempts"]) for item in body["failed_callbacks"]["items"])
 
 
