@@ -263,3 +263,19 @@ def test_a_payment_moved_by_clearing_calls_the_bank_back_with_its_new_receipt(pa
     assert len({event_id for event_id, _, _ in to_bank}) == 3  # each a new event for the receiver
     unlinked = next(body["data"] for _, body in sent if body["type"] == "receipt.unlinked")
     assert (unlinked["amount"], unlinked["authorised_amount"], unlinked["reason"]) == (2000, 1000, "clearing")
+
+
+def test_the_scheduled_function_runs_a_reconciliation(functions, write_engine):
+    def completed_runs():
+        with write_engine.connect() as connection:
+            return connection.execute(text("SELECT data FROM outbox WHERE type = :type ORDER BY position"),
+                                      {"type": events.RECONCILIATION_COMPLETED}).scalars().all()
+
+    before = len(completed_runs())
+    fired = {"specversion": "1.0", "id": str(uuid.uuid4()), "source": "urn:receipts:cron",
+             "type": "receipts.schedule.fired.v1", "subject": "reconcile", "data": {"schedule": "* * * * *"}}
+    answer = functions("reconcile").post("/", data=json.dumps(fired), content_type="application/cloudevents+json")
+    assert answer.status_code == 200
+    runs = completed_runs()
+    assert len(runs) == before + 1
+    assert set(runs[-1]["matched"]) == {"exact", "date_window", "tip", "no_auth_code"}
