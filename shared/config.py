@@ -38,6 +38,7 @@ class Settings:
     callback_window_seconds: float
     tip_share: float
     expiry_days: float
+    drift_days: int
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -69,6 +70,8 @@ class Settings:
                 # how long an item waits unmatched before it is marked expired.
                 tip_share=float(env.get("RECONCILE_TIP_SHARE") or 0.25),
                 expiry_days=float(env.get("RECONCILE_EXPIRY_DAYS") or 7),
+                # How many days back (by item date) each run compares the read model.
+                drift_days=int(env.get("RECONCILE_DRIFT_DAYS") or 35),
             )
         except ValueError as error:
             raise ConfigurationError(f"malformed setting: {error}") from None

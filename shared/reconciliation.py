@@ -3,8 +3,8 @@
 One run, in one write-model transaction; its matching and expiry hold the matching
 sweep's advisory lock (so two concurrent runs end as one would, and no event's match
 runs meanwhile):
-1. drift: per day, the read model's count and checksum of receipts and payments are
-   compared with the write model's; the items of a day that differs are restated (an
+1. drift: per day of the last RECONCILE_DRIFT_DAYS, the read model's count and checksum
+   of receipts and payments are compared with the write model's; the items of a day that differs are restated (an
    event carrying the write model's state, which the projector applies over its row);
 2. the matching cascade over everything open: the exact rule, then the tolerant rules
    (shared.matching.TOLERANT); every match records its rule, and a rule that finds more
@@ -21,7 +21,7 @@ import logging
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Connection, text
 
@@ -37,25 +37,26 @@ _EXPIRE = {
     for table in ("receipts", "payments")
 }
 
-# One row per item, as both models can state it: what drift is judged on. A receipt's
-# day is its local date as printed; a payment's its transaction date.
+# One row per item of the days since :since, as both models can state it: what drift is
+# judged on. A receipt's day is its local date as printed; a payment's its transaction
+# date (both indexed on either side, so a run reads only the recent days).
 _ITEM_ROWS = {
     ("write", "receipts"): """
         SELECT left(document->>'issued_at', 10) AS day, id,
                md5(concat_ws(':', id, version, status, merchant_id, document->'totals'->>'total')) AS digest
-        FROM receipts""",
+        FROM receipts WHERE left(document->>'issued_at', 10) >= :since""",
     ("read", "receipts"): """
         SELECT left(issued_at, 10) AS day, id,
                md5(concat_ws(':', id, version, status, merchant_id, totals->>'total')) AS digest
-        FROM receipt_views""",
+        FROM receipt_views WHERE left(issued_at, 10) >= :since""",
     ("write", "payments"): """
         SELECT CAST(transaction_date AS text) AS day, id,
                md5(concat_ws(':', id, version, status, amount, coalesce(CAST(receipt_id AS text), ''))) AS digest
-        FROM payments""",
+        FROM payments WHERE transaction_date >= CAST(:since AS date)""",
     ("read", "payments"): """
         SELECT CAST(transaction_date AS text) AS day, id,
                md5(concat_ws(':', id, version, status, amount, coalesce(CAST(receipt_id AS text), ''))) AS digest
-        FROM payment_views""",
+        FROM payment_views WHERE transaction_date >= CAST(:since AS date)""",
 }
 _DAYS = {
     key: text(f"SELECT day, count(*) AS items, md5(string_agg(digest, '' ORDER BY id)) AS checksum"
@@ -136,17 +137,19 @@ def reconcile(write: Connection, read: Connection) -> Run:
 
 
 def drift(write: Connection, read: Connection) -> dict[str, dict[uuid.UUID, str]]:
-    """The receipts and payments whose read-model row differs from the write model (or is
-    missing), each with its day; items with events in flight are left out. Only the items
-    of days whose count or checksum differ are compared one by one."""
+    """The receipts and payments of the last RECONCILE_DRIFT_DAYS days whose read-model row
+    differs from the write model (or is missing), each with its day; items with events in
+    flight are left out. Only the items of days whose count or checksum differ are
+    compared one by one."""
+    since = (datetime.now(timezone.utc).date() - timedelta(days=settings().drift_days)).isoformat()
     differing = {}
     for table in ("receipts", "payments"):
-        truth = {row.day: (row.items, row.checksum) for row in write.execute(_DAYS["write", table])}
-        shown = {row.day: (row.items, row.checksum) for row in read.execute(_DAYS["read", table])}
+        truth = {row.day: (row.items, row.checksum) for row in write.execute(_DAYS["write", table], {"since": since})}
+        shown = {row.day: (row.items, row.checksum) for row in read.execute(_DAYS["read", table], {"since": since})}
         days = sorted(day for day in truth if shown.get(day) != truth[day])
         differing[table] = {}
         if days:
-            params = {"days": "{" + ",".join(days) + "}"}
+            params = {"days": "{" + ",".join(days) + "}", "since": since}
             shown_items = {row.id: row.digest for row in read.execute(_DAY_ITEMS["read", table], params)}
             differing[table] = {row.id: row.day for row in write.execute(_DAY_ITEMS["write", table], params)
                                 if shown_items.get(row.id) != row.digest}
