@@ -84,3 +84,9 @@ class UnitOfWork:
                 self._transaction.rollback()
         finally:
             self.connection.close()
+
+
+def array_literal(items) -> str:
+    """A PostgreSQL array literal of ids, dates or the like, for CAST(:param AS uuid[]) etc.:
+    one parameter however many items (pg8000 sends no arrays of uuids)."""
+    return "{" + ",".join(map(str, items)) + "}"

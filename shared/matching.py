@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, text
 
+from shared.db import array_literal
 from shared.events import (PAYMENT_AMBIGUOUS, PAYMENT_MATCHED, RECEIPT_AMBIGUOUS, RECEIPT_MATCHED, Event)
 
 EXACT = "exact"
@@ -262,23 +263,20 @@ def match(connection: Connection, kind: str, item_id: uuid.UUID | None = None, r
         "receipts": [row.receipt_id for row in rows if row.ambiguous and row.receipt_id],
         "payments": [row.payment_id for row in rows if row.ambiguous and row.payment_id],
     }
-    recorded = []
+    recorded, receipts_matched = [], []
     if claimed:
         recorded += connection.execute(_MATCH_PAYMENTS[publish], {
-            "payment_ids": _array(row.payment_id for row in claimed), "type": PAYMENT_MATCHED}).all()
+            "payment_ids": array_literal(row.payment_id for row in claimed), "type": PAYMENT_MATCHED}).all()
         receipts_matched = connection.execute(_MATCH_RECEIPTS[publish], {
-            "receipt_ids": _array({row.receipt_id for row in claimed}), "type": RECEIPT_MATCHED}).all()
+            "receipt_ids": array_literal({row.receipt_id for row in claimed}), "type": RECEIPT_MATCHED}).all()
         recorded += receipts_matched
     for table, event_type in (("receipts", RECEIPT_AMBIGUOUS), ("payments", PAYMENT_AMBIGUOUS)):
         if ambiguous[table]:
             recorded += connection.execute(_MARK_AMBIGUOUS[table, publish], {
-                "ids": _array(ambiguous[table]), "type": event_type}).all()
+                "ids": array_literal(ambiguous[table]), "type": event_type}).all()
     events = [
         Event(row.type, row.subject, row.data, id=row.id, occurred_at=row.occurred_at) for row in recorded
     ] if publish else []
-    return Outcome(len(claimed), len(receipts_matched) if claimed else 0,
-                   len(ambiguous["receipts"]) + len(ambiguous["payments"]), events)
+    return Outcome(len(claimed), len(receipts_matched), len(ambiguous["receipts"]) + len(ambiguous["payments"]),
+                   events)
 
-
-def _array(ids) -> str:
-    return "{" + ",".join(str(item) for item in ids) + "}"

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection, text
 
 from shared import events
+from shared.db import array_literal
 from shared.errors import PoisonEvent
 
 CONSUMER = "project-read-model"
@@ -107,7 +108,7 @@ def _receipt(connection: Connection, data: dict, restate: bool = False) -> None:
             "totals": json.dumps(data["totals"]),
             "lines": json.dumps(data["lines"]),
             "payments": json.dumps(data["payments"]),
-            "bank_ids": "{" + ",".join(data.get("bank_ids", [])) + "}",
+            "bank_ids": array_literal(data.get("bank_ids", [])),
             "refund_of": data.get("refund_of"),
             "submitted_at": data["submitted_at"],
             "version": data["version"],

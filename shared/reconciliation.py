@@ -27,6 +27,7 @@ from sqlalchemy import Connection, text
 
 from shared import events, logs, matching
 from shared.config import settings
+from shared.db import array_literal
 
 _log = logs.get("reconcile")
 
@@ -149,12 +150,12 @@ def drift(write: Connection, read: Connection) -> dict[str, dict[uuid.UUID, str]
         days = sorted(day for day in truth if shown.get(day) != truth[day])
         differing[table] = {}
         if days:
-            params = {"days": "{" + ",".join(days) + "}", "since": since}
+            params = {"days": array_literal(days), "since": since}
             shown_items = {row.id: row.digest for row in read.execute(_DAY_ITEMS["read", table], params)}
             differing[table] = {row.id: row.day for row in write.execute(_DAY_ITEMS["write", table], params)
                                 if shown_items.get(row.id) != row.digest}
         if differing[table]:
-            in_flight = write.execute(_IN_FLIGHT, {"ids": _array(differing[table]), "grace": DRIFT_GRACE_SECONDS})
+            in_flight = write.execute(_IN_FLIGHT, {"ids": array_literal(differing[table]), "grace": DRIFT_GRACE_SECONDS})
             for row in in_flight:
                 differing[table].pop(row.subject, None)
     return differing
@@ -165,10 +166,7 @@ def repair_drift(write: Connection, read: Connection) -> dict[str, int]:
     repaired: Counter[str] = Counter()
     for table, items in drift(write, read).items():
         if items:
-            write.execute(_RESTATE[table], {"ids": _array(items), "type": _RESTATED[table]})
+            write.execute(_RESTATE[table], {"ids": array_literal(items), "type": _RESTATED[table]})
             repaired.update(items.values())
     return dict(repaired)
 
-
-def _array(ids) -> str:
-    return "{" + ",".join(map(str, ids)) + "}"
