@@ -112,17 +112,25 @@ class Supervisor:
             await self.start(entry)
 
     async def wait_until_listening(self) -> None:
+        """Until every function answers HTTP: gunicorn's master binds the port at once,
+        but only a worker that has imported the function answers."""
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         for entry in self.processes:
             while entry.port is not None:
                 try:
-                    _, writer = await asyncio.open_connection("127.0.0.1", entry.port)
-                    writer.close()
-                    break
+                    reader, writer = await asyncio.open_connection("127.0.0.1", entry.port)
+                    try:
+                        writer.write(b"GET / HTTP/1.0\r\n\r\n")
+                        status_line = await asyncio.wait_for(reader.readline(), READY_TIMEOUT_SECONDS)
+                    finally:
+                        writer.close()
+                    if status_line.startswith(b"HTTP/"):
+                        break
                 except OSError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(f"{entry.name} did not start listening") from None
-                    await asyncio.sleep(0.05)
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{entry.name} did not start answering")
+                await asyncio.sleep(0.05)
 
     async def stop(self) -> None:
         self.stopping.set()
@@ -169,8 +177,8 @@ async def run_platform(port: int, environ: dict[str, str]) -> None:
     watchers = []
 
     async def start_all() -> None:
-        # Functions first; the gateway and the triggers once they are listening, so that
-        # a first answer from the gateway means the whole platform is up.
+        # Functions first; the gateway and the triggers once they are listening. Ready
+        # means every queue has its trigger consuming too: events sent earlier would wait.
         for entry in supervisor.processes:
             if entry.port:
                 await supervisor.start(entry)
@@ -180,6 +188,7 @@ async def run_platform(port: int, environ: dict[str, str]) -> None:
             if not entry.port:
                 await supervisor.start(entry)
         watchers.extend(asyncio.create_task(supervisor.supervise(entry)) for entry in supervisor.processes)
+        await asyncio.to_thread(wait_until_consuming, functions)
 
     try:
         await asyncio.wait(
@@ -199,6 +208,24 @@ async def run_platform(port: int, environ: dict[str, str]) -> None:
             watcher.cancel()
         shutil.rmtree(runtime_dir, ignore_errors=True)
         log("platform.stopped")
+
+
+def wait_until_consuming(functions: list[stack.Function]) -> None:
+    """Block until each queue-triggered function's queue has a consumer (its trigger)."""
+    from runtime.queue_trigger import consumer_for
+    from shared import bus
+
+    queues = [consumer_for(function).queue for function in functions if function.queue_triggered]
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    connection = bus.connect()
+    try:
+        channel = connection.channel()
+        while not all(channel.queue_declare(queue, passive=True).method.consumer_count for queue in queues):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the queue triggers did not start consuming")
+            connection.sleep(0.1)
+    finally:
+        connection.close()
 
 
 def declare_topology() -> None:
