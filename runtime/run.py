@@ -42,9 +42,20 @@ class Process:
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """count distinct free ports. The probes stay bound until all are chosen: probed one
+    after another, the kernel may hand out a just-released port twice."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [probe.getsockname()[1] for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
 
 
 def processes_for(functions: list[stack.Function]) -> list[Process]:
@@ -52,8 +63,7 @@ def processes_for(functions: list[stack.Function]) -> list[Process]:
     python = sys.executable
     processes = []
     urls = {}
-    for function in functions:
-        port = free_port()
+    for function, port in zip(functions, free_ports(len(functions))):
         urls[function.name] = f"http://127.0.0.1:{port}/"
         processes.append(Process(function.name, [
             python, "-m", "functions_framework", "--target", function.target,
