@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import text
 
-from shared import services
+from shared import bus, services
 from shared.db import UnitOfWork, read_engine
 from shared.domain.parties import MERCHANT, PartyRegistration
 from shared.domain.receipts import ReceiptSubmission
@@ -52,3 +52,14 @@ def test_killing_the_projector_mid_flow_loses_and_duplicates_nothing(platform):
     wait_until(lambda: projected(credentials.id) == (SUBMISSIONS, SUBMISSIONS), timeout=120, interval=0.5,
                message="every submission in the read model")
     assert '"process.exited"' in platform.log_text()
+    # The matcher still has 2,000 submissions to look at: let it finish before the next
+    # test, whose events would otherwise wait behind them.
+    wait_until(lambda: queued("receipts.match") == 0, timeout=120, interval=0.5, message="the match queue drained")
+
+
+def queued(queue: str) -> int:
+    connection = bus.connect()
+    try:
+        return connection.channel().queue_declare(queue, passive=True).method.message_count
+    finally:
+        connection.close()
