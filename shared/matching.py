@@ -60,10 +60,12 @@ _FOCUS = {
 
 # A sweep holds this lock exclusively, and a match of one item holds it shared: a sweep
 # never races an event's match (which could both claim one payment for two lines), and
-# matches of different items never wait for each other.
+# matches of different items never wait for each other. While a sweep runs (or waits to),
+# an event's match is deferred rather than queued behind it: the sweep, or the next
+# reconciliation, matches the item.
 _SWEEP_LOCK = "hashtextextended('receipts.matching.sweep', 0)"
 LOCK_SWEEP = text(f"SELECT pg_advisory_xact_lock({_SWEEP_LOCK})")
-_LOCK_ITEM = text(f"SELECT pg_advisory_xact_lock_shared({_SWEEP_LOCK})")
+_TRY_LOCK_ITEM = text(f"SELECT pg_try_advisory_xact_lock_shared({_SWEEP_LOCK})")
 
 _LOCK_KEYS = {
     kind: text(
@@ -241,6 +243,7 @@ class Outcome:
     receipts_matched: int
     ambiguous_items: int
     events: list[Event] = field(default_factory=list)
+    deferred: bool = False  # a sweep was running: it, or the next one, matches the item
 
 
 def match(connection: Connection, kind: str, item_id: uuid.UUID | None = None, rule: str = EXACT,
@@ -254,7 +257,8 @@ def match(connection: Connection, kind: str, item_id: uuid.UUID | None = None, r
     params = {"id": item_id, "rule": rule, "tip_share": tip_share}
     publish = kind != "sweep"
     if publish:
-        connection.execute(_LOCK_ITEM)
+        if not connection.execute(_TRY_LOCK_ITEM).scalar():
+            return Outcome(0, 0, 0, deferred=True)
         connection.execute(_LOCK_KEYS[kind], params)
     claim = _CLAIM[kind] if rule == EXACT else _TOLERANT_CLAIM[rule]
     rows = connection.execute(claim, params).all()

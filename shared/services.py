@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, timezone
 
-from shared import auth, callbacks, clearing, events, matching, outbox, reconciliation
+from shared import auth, callbacks, clearing, events, logs, matching, outbox, reconciliation
 from shared.config import settings
 from shared.db import UnitOfWork, read_engine
 from shared.domain.cards import mask_pan
@@ -15,6 +16,8 @@ from shared.domain.receipts import ReceiptSubmission
 from shared.errors import DeliveryPending, IdempotencyConflict, ValidationFailed, Violation
 from shared.repositories import Party, Stored
 from shared.responses import PartyCredentials, PaymentAccepted, PaymentCleared, ReceiptAccepted
+
+_log = logs.get("services")
 
 _REGISTERED = {"merchant": events.MERCHANT_REGISTERED, "bank": events.BANK_REGISTERED}
 
@@ -104,6 +107,9 @@ def match_submission(event: dict, uow: UnitOfWork) -> matching.Outcome | None:
         outcome = matching.match(uow.connection, kind, uuid.UUID(event["subject"]))
         uow.recorded(outcome.events)
         uow.commit()
+    if outcome.deferred:
+        logs.event(_log, "match.deferred", logging.INFO, kind=kind, id=event["subject"],
+                   reason="a matching sweep is running: reconciliation matches it")
     return outcome
 
 

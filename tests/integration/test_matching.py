@@ -217,3 +217,18 @@ def test_a_sweep_matches_everything_open_once(submit, write_engine):
         uow.commit()
     assert first.lines_matched >= len(pans) and again.lines_matched == 0
     assert all(state(write_engine, r, p).payment == "matched" for r, p in pairs)
+
+
+def test_an_event_during_a_sweep_is_deferred_and_the_next_reconciliation_matches_it(submit, write_engine, monkeypatch):
+    monkeypatch.setattr(outbox, "relay", lambda engine, **options: 0)
+    pan = random_pan()
+    submit_receipt, submit_payment = submit
+    receipt_id, payment_id = submit_receipt(pan=pan), submit_payment(pan=pan)
+    with write_engine.connect() as sweeping:
+        with sweeping.begin():
+            sweeping.execute(matching.LOCK_SWEEP)
+            outcome = match_event("payment", payment_id)
+        assert outcome.deferred and outcome.lines_matched == 0
+    assert state(write_engine, receipt_id, payment_id).payment == "unmatched"
+    services.reconcile(UnitOfWork())
+    assert state(write_engine, receipt_id, payment_id).payment == "matched"
