@@ -172,8 +172,19 @@ def log(event: str, **fields) -> None:
     logs.event(logs.get("run"), event, **fields)
 
 
+def selected(functions: list[stack.Function], names: str | None) -> list[stack.Function]:
+    """The functions named in a comma-separated list (FUNCTIONS), or all of them."""
+    if not names:
+        return functions
+    wanted = {name.strip() for name in names.split(",") if name.strip()}
+    unknown = wanted - {function.name for function in functions}
+    if unknown:
+        raise SystemExit(f"FUNCTIONS names no function of template.yaml: {', '.join(sorted(unknown))}")
+    return [function for function in functions if function.name in wanted]
+
+
 async def run_platform(port: int, environ: dict[str, str]) -> None:
-    functions = stack.load()
+    functions = selected(stack.load(), environ.get("FUNCTIONS"))
     runtime_dir = Path(tempfile.mkdtemp(prefix="receipts-run-"))
     supervisor = Supervisor(processes_for(functions), environ, runtime_dir)
     stop = asyncio.Event()
