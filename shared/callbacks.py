@@ -139,13 +139,7 @@ def record_for_payment(connection: Connection, payment_id: uuid.UUID) -> int:
         }),
     }
     for party_kind, (party_id, url, data) in bodies.items():
-        event_id = callback_id(match.payment_id, match.receipt_id, party_kind)
-        body = {"id": str(event_id), "type": "receipt.matched", "created_at": created_at, "data": data}
-        connection.execute(_RECORD, {
-            "id": event_id, "payment_id": match.payment_id, "receipt_id": match.receipt_id,
-            "party_kind": party_kind, "party_id": party_id, "url": url,
-            "body": json.dumps(body, separators=(",", ":")), "kind": MATCHED,
-        })
+        _record(connection, MATCHED, match.payment_id, match.receipt_id, party_kind, party_id, url, data, created_at)
     return len(bodies)
 
 
@@ -153,16 +147,21 @@ def record_unlinked(connection: Connection, payment_id: uuid.UUID, receipt_id: u
     """Write the bank's callback saying a clearing unlinked its payment from receipt_id
     (in the clearing's transaction). A new match calls back again with the new receipt."""
     payment = connection.execute(_UNLINKED, {"payment_id": payment_id}).one()
-    event_id = callback_id(payment_id, receipt_id, "bank", UNLINKED)
-    body = {"id": str(event_id), "type": UNLINKED, "created_at": datetime.now(timezone.utc).isoformat(), "data": {
+    _record(connection, UNLINKED, payment_id, receipt_id, "bank", payment.bank_id, payment.bank_url, {
         "payment_id": str(payment_id), "bank_payment_id": payment.bank_payment_id,
         "account_ref": payment.account_ref, "receipt_id": str(receipt_id), "reason": "clearing",
         "amount": payment.amount, "authorised_amount": payment.authorised_amount,
-    }}
+    }, datetime.now(timezone.utc).isoformat())
+
+
+def _record(connection: Connection, kind: str, payment_id, receipt_id, party_kind: str, party_id, url: str,
+            data: dict, created_at: str) -> None:
+    """Write one callback (once): its event id and the exact body every attempt sends."""
+    event_id = callback_id(payment_id, receipt_id, party_kind, kind)
+    body = {"id": str(event_id), "type": kind, "created_at": created_at, "data": data}
     connection.execute(_RECORD, {
-        "id": event_id, "payment_id": payment_id, "receipt_id": receipt_id, "party_kind": "bank",
-        "party_id": payment.bank_id, "url": payment.bank_url, "body": json.dumps(body, separators=(",", ":")),
-        "kind": UNLINKED,
+        "id": event_id, "payment_id": payment_id, "receipt_id": receipt_id, "party_kind": party_kind,
+        "party_id": party_id, "url": url, "body": json.dumps(body, separators=(",", ":")), "kind": kind,
     })
 
 

@@ -14,7 +14,7 @@ import uuid
 
 from sqlalchemy import Connection, text
 
-from shared import callbacks
+from shared import callbacks, outbox
 from shared.domain.payments import Clearing
 from shared.errors import NotFound, ValidationFailed, Violation
 from shared.events import PAYMENT_CLEARED, RECEIPT_UNMATCHED, Event
@@ -30,17 +30,15 @@ _PAYMENT = text(
     """
 )
 
-_RECORDED = "RETURNING id, type, subject, data, occurred_at"
-
 # The receipt a released line belonged to is open again; banks still matched to its other
 # lines keep seeing it. (The CTE's subquery sees the lines before the release.)
-_RELEASE = text(
-    f"""
-    WITH released AS (
+_RELEASE = text(outbox.recording_sql(
+    """
+    released AS (
         UPDATE receipt_card_payments SET payment_id = NULL, match_rule = NULL, matched_at = NULL
         WHERE payment_id = :id
         RETURNING receipt_id
-    ), reopened AS (
+    ), changed AS (
         UPDATE receipts r SET status = 'unmatched', version = r.version + 1,
             document = r.document || jsonb_build_object('status', 'unmatched', 'version', r.version + 1,
                 'bank_ids', coalesce((SELECT jsonb_agg(DISTINCT p.bank_id) FROM receipt_card_payments l
@@ -49,15 +47,12 @@ _RELEASE = text(
         FROM released WHERE r.id = released.receipt_id AND r.status = 'matched'
         RETURNING r.id, r.document
     )
-    INSERT INTO outbox (id, type, subject, data)
-    SELECT gen_random_uuid(), :type, id, document FROM reopened
-    {_RECORDED}
     """
-)
+))
 
-_CLEAR = text(
-    f"""
-    WITH cleared AS (
+_CLEAR = text(outbox.recording_sql(
+    """
+    changed AS (
         UPDATE payments p
         SET authorised_amount = coalesce(p.authorised_amount, p.amount), amount = :amount, status = :status,
             receipt_id = CAST(:receipt_id AS uuid), version = p.version + 1,
@@ -69,11 +64,8 @@ _CLEAR = text(
         WHERE p.id = :id
         RETURNING p.id, p.document
     )
-    INSERT INTO outbox (id, type, subject, data)
-    SELECT gen_random_uuid(), :type, id, document FROM cleared
-    {_RECORDED}
     """
-)
+))
 
 
 def fits(line_amount: int, amount: int, tip_share: float) -> bool:
@@ -96,8 +88,9 @@ def clear(connection: Connection, bank_id: uuid.UUID, clearing: Clearing,
         return _view(payment.id, payment.status, payment.bank_payment_id, payment.amount,
                      payment.authorised_amount or payment.amount, payment.receipt_id), []
     keeps_match = payment.status == "matched" and fits(payment.line_amount, clearing.amount, tip_share)
+    released = payment.status == "matched" and not keeps_match
     recorded = []
-    if payment.status == "matched" and not keeps_match:
+    if released:
         recorded += connection.execute(_RELEASE, {"id": payment.id, "type": RECEIPT_UNMATCHED}).all()
     status = "matched" if keeps_match else "expired" if payment.status == "expired" else "unmatched"
     receipt_id = payment.receipt_id if keeps_match else None
@@ -106,11 +99,10 @@ def clear(connection: Connection, bank_id: uuid.UUID, clearing: Clearing,
         "receipt_id": receipt_id, "match_rule": payment.match_rule if keeps_match else None,
         "type": PAYMENT_CLEARED,
     }).all()
-    if payment.status == "matched" and not keeps_match:
+    if released:
         callbacks.record_unlinked(connection, payment.id, payment.receipt_id)
-    events = [Event(row.type, row.subject, row.data, id=row.id, occurred_at=row.occurred_at) for row in recorded]
     return _view(payment.id, status, payment.bank_payment_id, clearing.amount,
-                 payment.authorised_amount or payment.amount, receipt_id), events
+                 payment.authorised_amount or payment.amount, receipt_id), outbox.recorded_events(recorded)
 
 
 def _view(payment_id, status, bank_payment_id, amount, authorised_amount, receipt_id) -> PaymentCleared:

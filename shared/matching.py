@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, text
 
+from shared import outbox
 from shared.db import array_literal
-from shared.events import (PAYMENT_AMBIGUOUS, PAYMENT_MATCHED, RECEIPT_AMBIGUOUS, RECEIPT_MATCHED, Event)
+from shared.events import PAYMENT_AMBIGUOUS, PAYMENT_MATCHED, RECEIPT_AMBIGUOUS, RECEIPT_MATCHED, Event
 
 EXACT = "exact"
 # The tolerant rules, in cascade order: each one's join condition beyond equal masked PAN,
@@ -164,15 +165,13 @@ _CLAIM = {kind: text(_exact_claim_sql(focus)) for kind, focus in [*_FOCUS.items(
 _TOLERANT_CLAIM = {rule: text(_tolerant_claim_sql(condition)) for rule, condition in TOLERANT.items()}
 
 _RECORDED = {
-    True: "RETURNING id, type, subject, data, occurred_at",
+    True: outbox.RECORDED,
     # A sweep's events are many: the relay publishes them, in batches, from the outbox.
-    False: "RETURNING id",
+    False: outbox.RECORDED_IDS,
 }
 
-
-def _match_payments_sql(returning: str) -> str:
-    return f"""
-    WITH matched AS (
+_MATCHED_PAYMENTS = """
+    changed AS (
         UPDATE payments p
         SET status = 'matched', receipt_id = l.receipt_id, version = p.version + 1,
             document = p.document || jsonb_build_object(
@@ -182,22 +181,17 @@ def _match_payments_sql(returning: str) -> str:
         WHERE l.payment_id = p.id AND p.id = ANY(CAST(:payment_ids AS uuid[]))
         RETURNING p.id, p.document
     )
-    INSERT INTO outbox (id, type, subject, data)
-    SELECT gen_random_uuid(), :type, id, document FROM matched
-    {returning}
-    """
-
+"""
 
 # A receipt is matched once every one of its card-payment lines is (split tender).
-def _match_receipts_sql(returning: str) -> str:
-    return f"""
-    WITH complete AS (
+_MATCHED_RECEIPTS = """
+    complete AS (
         SELECT l.receipt_id AS id, jsonb_agg(DISTINCT p.bank_id) FILTER (WHERE p.bank_id IS NOT NULL) AS bank_ids
         FROM receipt_card_payments l LEFT JOIN payments p ON p.id = l.payment_id
         WHERE l.receipt_id = ANY(CAST(:receipt_ids AS uuid[]))
         GROUP BY l.receipt_id
         HAVING bool_and(l.payment_id IS NOT NULL)
-    ), matched AS (
+    ), changed AS (
         UPDATE receipts r
         SET status = 'matched', version = r.version + 1,
             document = r.document || jsonb_build_object('status', 'matched', 'version', r.version + 1,
@@ -206,31 +200,27 @@ def _match_receipts_sql(returning: str) -> str:
         WHERE r.id = c.id AND r.status = 'unmatched'
         RETURNING r.id, r.document
     )
-    INSERT INTO outbox (id, type, subject, data)
-    SELECT gen_random_uuid(), :type, id, document FROM matched
-    {returning}
-    """
+"""
 
 
 def transition_sql(table: str, status: str, where: str, returning: str) -> str:
     """Move the rows of table (receipts or payments) that where selects to status, with a
     new version and an event carrying their whole state."""
-    return f"""
-    WITH changed AS (
+    return outbox.recording_sql(f"""
+    changed AS (
         UPDATE {table} t SET status = '{status}', version = t.version + 1,
             document = t.document || jsonb_build_object('status', '{status}', 'version', t.version + 1)
         WHERE {where}
         RETURNING t.id, t.document
     )
-    INSERT INTO outbox (id, type, subject, data)
-    SELECT gen_random_uuid(), :type, id, document FROM changed
-    {returning}
-    """
+    """, returning)
 
 
 _AMBIGUOUS_WHERE = "t.id = ANY(CAST(:ids AS uuid[])) AND t.status = 'unmatched'"
-_MATCH_PAYMENTS = {publish: text(_match_payments_sql(returning)) for publish, returning in _RECORDED.items()}
-_MATCH_RECEIPTS = {publish: text(_match_receipts_sql(returning)) for publish, returning in _RECORDED.items()}
+_MATCH_PAYMENTS = {publish: text(outbox.recording_sql(_MATCHED_PAYMENTS, returning))
+                   for publish, returning in _RECORDED.items()}
+_MATCH_RECEIPTS = {publish: text(outbox.recording_sql(_MATCHED_RECEIPTS, returning))
+                   for publish, returning in _RECORDED.items()}
 _MARK_AMBIGUOUS = {
     (table, publish): text(transition_sql(table, "ambiguous", _AMBIGUOUS_WHERE, returning))
     for table in ("receipts", "payments") for publish, returning in _RECORDED.items()
@@ -278,9 +268,7 @@ def match(connection: Connection, kind: str, item_id: uuid.UUID | None = None, r
         if ambiguous[table]:
             recorded += connection.execute(_MARK_AMBIGUOUS[table, publish], {
                 "ids": array_literal(ambiguous[table]), "type": event_type}).all()
-    events = [
-        Event(row.type, row.subject, row.data, id=row.id, occurred_at=row.occurred_at) for row in recorded
-    ] if publish else []
+    events = outbox.recorded_events(recorded) if publish else []
     return Outcome(len(claimed), len(receipts_matched), len(ambiguous["receipts"]) + len(ambiguous["payments"]),
                    events)
 

@@ -47,6 +47,29 @@ _UNPUBLISHED = text(
 )
 
 
+# What set-based recording returns: the events, to publish after the commit (RECORDED),
+# or only their ids when they are many and the relay publishes them (RECORDED_IDS).
+RECORDED = "RETURNING id, type, subject, data, occurred_at"
+RECORDED_IDS = "RETURNING id"
+
+
+def recording_sql(changes: str, returning: str = RECORDED) -> str:
+    """One statement that makes a set-based change and records an event of type :type with
+    the new state of every row it changed. changes is a list of CTEs, the last one named
+    changed and returning (id, document)."""
+    return f"""
+    WITH {changes}
+    INSERT INTO outbox (id, type, subject, data)
+    SELECT gen_random_uuid(), :type, id, document FROM changed
+    {returning}
+    """
+
+
+def recorded_events(rows) -> list[Event]:
+    """The events a recording_sql statement returned (with RECORDED)."""
+    return [Event(row.type, row.subject, row.data, id=row.id, occurred_at=row.occurred_at) for row in rows]
+
+
 def write(connection: Connection, events: list[Event]) -> None:
     """Insert all events in one statement (pg8000 pays round trips per statement)."""
     if not events:

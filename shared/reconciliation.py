@@ -25,7 +25,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Connection, text
 
-from shared import events, logs, matching
+from shared import events, logs, matching, outbox
 from shared.config import settings
 from shared.db import array_literal
 
@@ -34,7 +34,7 @@ _log = logs.get("reconcile")
 
 _EXPIRED = "t.status = 'unmatched' AND t.created_at < now() - make_interval(secs => :window)"
 _EXPIRE = {
-    table: text(matching.transition_sql(table, "expired", _EXPIRED, "RETURNING id"))
+    table: text(matching.transition_sql(table, "expired", _EXPIRED, outbox.RECORDED_IDS))
     for table in ("receipts", "payments")
 }
 
@@ -50,14 +50,12 @@ _ITEM_ROWS = {
         SELECT left(issued_at, 10) AS day, id,
                md5(concat_ws(':', id, version, status, merchant_id, totals->>'total')) AS digest
         FROM receipt_views WHERE left(issued_at, 10) >= :since""",
-    ("write", "payments"): """
+    # Payments have the same columns on both sides.
+    **{(model, "payments"): f"""
         SELECT CAST(transaction_date AS text) AS day, id,
                md5(concat_ws(':', id, version, status, amount, coalesce(CAST(receipt_id AS text), ''))) AS digest
-        FROM payments WHERE transaction_date >= CAST(:since AS date)""",
-    ("read", "payments"): """
-        SELECT CAST(transaction_date AS text) AS day, id,
-               md5(concat_ws(':', id, version, status, amount, coalesce(CAST(receipt_id AS text), ''))) AS digest
-        FROM payment_views WHERE transaction_date >= CAST(:since AS date)""",
+        FROM {table} WHERE transaction_date >= CAST(:since AS date)"""
+       for model, table in (("write", "payments"), ("read", "payment_views"))},
 }
 _DAYS = {
     key: text(f"SELECT day, count(*) AS items, md5(string_agg(digest, '' ORDER BY id)) AS checksum"
