@@ -56,9 +56,9 @@ dlq: $(INSTALLED)
 redrive: $(INSTALLED)
 	$(PY) -m runtime.admin redrive $(CONSUMER) $(foreach id,$(IDS),--id $(id))
 
-## demo: against a running `make run`, N checkouts through the simulated POS, processor and issuer
+## demo: against a running platform (URL, default make run's), N checkouts through the simulated POS, processor and issuer
 demo: $(INSTALLED)
-	$(PY) -m runtime.demo --checkouts $(N) --concurrency $(CONCURRENCY) $(if $(DEMO_RATE),--rate $(DEMO_RATE))
+	$(PY) -m runtime.demo --checkouts $(N) --concurrency $(CONCURRENCY) $(if $(DEMO_RATE),--rate $(DEMO_RATE)) $(if $(URL),--url $(URL))
 
 ## bench: receipts/s through the gateway beside a bare functions-framework hello world
 bench: $(INSTALLED)

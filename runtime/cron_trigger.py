@@ -1,30 +1,33 @@
 """Cron trigger: invokes the scheduled functions of template.yaml on their schedules.
 
 The local counterpart of OpenFaaS's cron-connector (`topic: cron-function` plus
-`schedule: "*/5 * * * *"`): at each matching minute it POSTs a CloudEvent to the
-function. A run still going when the next falls due is not started twice.
+`schedule: "*/5 * * * *"`), and it calls a function the same way: at each matching minute
+a POST with an empty body and the connector's headers (the function's server turns that
+into a `receipts.schedule.fired.v1` event, runtime/serve.py). A run still going when the
+next falls due is not started twice.
 
     python -m runtime.cron_trigger --url relay-outbox=http://127.0.0.1:8085/
+    python -m runtime.cron_trigger --upstream 'http://gateway.openfaas:8080/function/{name}'
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import http.client
 import logging
 import signal
 import threading
-import urllib.request
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 from runtime import stack
-from shared import bus, logs
+from shared import logs
 
 _log = logs.get("cron_trigger")
 
-SCHEDULE_EVENT = "receipts.schedule.fired.v1"
+# What OpenFaaS's cron-connector sends with its empty POST.
+CONNECTOR_HEADERS = {"X-Connector": "cron-connector", "X-Topic": "cron-function"}
 _RANGES = [(0, 59), (0, 23), (1, 31), (1, 12), (0, 6)]
 
 
@@ -76,24 +79,28 @@ class Job:
     url: str
     running: threading.Lock = field(default_factory=threading.Lock)
 
-    def fire(self, moment: datetime) -> None:
+    def fire(self) -> None:
         if not self.running.acquire(blocking=False):
             logs.event(_log, "schedule.skipped", logging.WARNING, function=self.name, reason="still running")
             return
-        threading.Thread(target=self._invoke, args=(moment,), daemon=True).start()
+        threading.Thread(target=self._invoke, daemon=True).start()
 
-    def _invoke(self, moment: datetime) -> None:
+    def _invoke(self) -> None:
+        url = urlsplit(self.url)
+        connection = http.client.HTTPConnection(url.hostname, url.port or 80, timeout=300)
         try:
-            event = bus.envelope(uuid.uuid4(), SCHEDULE_EVENT, self.name, moment, {"schedule": self.schedule.expression})
-            event["source"] = "urn:receipts:cron"
-            request = urllib.request.Request(
-                self.url, json.dumps(event).encode(), {"Content-Type": bus.CONTENT_TYPE}, method="POST"
-            )
-            with urllib.request.urlopen(request, timeout=300) as response:
+            # No Content-Type: the cron-connector sends none with its empty body.
+            connection.request("POST", url.path or "/", b"", CONNECTOR_HEADERS)
+            response = connection.getresponse()
+            response.read()
+            if 200 <= response.status < 300:
                 logs.event(_log, "schedule.ran", function=self.name, status=response.status)
-        except OSError as error:
+            else:
+                logs.event(_log, "schedule.failed", logging.WARNING, function=self.name, status=response.status)
+        except (OSError, http.client.HTTPException) as error:
             logs.event(_log, "schedule.failed", logging.WARNING, function=self.name, error=str(error)[:200])
         finally:
+            connection.close()
             self.running.release()
 
 
@@ -106,20 +113,22 @@ def run(jobs: list[Job], stopping: threading.Event) -> None:
             last_minute = now
             for job in jobs:
                 if job.schedule.due(now):
-                    job.fire(now)
+                    job.fire()
         stopping.wait(1.0 - (datetime.now().microsecond / 1e6))
+
+
+def jobs_for(upstream: str, urls: dict[str, str]) -> list[Job]:
+    """A job per scheduled function of template.yaml, calling urls[name] or the upstream pattern."""
+    return [Job(function.name, Schedule(function.schedule), urls.get(function.name) or upstream.format(name=function.name))
+            for function in stack.load() if function.scheduled]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Invoke the scheduled functions of template.yaml.")
-    parser.add_argument("--url", action="append", default=[], help="NAME=URL of a function (default http://NAME:8080/)")
+    parser.add_argument("--upstream", default="http://{name}:8080/", help="URL of each function, by its name")
+    parser.add_argument("--url", action="append", default=[], help="NAME=URL of one function (overrides --upstream)")
     args = parser.parse_args()
-    urls = dict(pair.split("=", 1) for pair in args.url)
-    jobs = [
-        Job(function.name, Schedule(function.schedule), urls.get(function.name, f"http://{function.name}:8080/"))
-        for function in stack.load()
-        if function.scheduled
-    ]
+    jobs = jobs_for(args.upstream, dict(pair.split("=", 1) for pair in args.url))
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())

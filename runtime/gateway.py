@@ -6,6 +6,10 @@ itself (404/405 in the SPEC's error format) and 503 + Retry-After while a functi
 restarting. It holds no business logic.
 
     python -m runtime.gateway --port 8080 --upstream 'http://{name}:8080'   # compose
+    python -m runtime.gateway --upstream 'http://gateway.openfaas:8080/function/{name}'   # OpenFaaS
+
+An upstream URL may carry a path: a request for /v1/receipts goes to
+<upstream path>/v1/receipts, which is how the OpenFaaS gateway addresses a function.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import argparse
 import asyncio
 import json
 import logging
+import signal
 from collections import deque
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -48,7 +53,13 @@ class Upstream:
     name: str
     host: str
     port: int
+    path: str = ""  # prefixed to every request's target: "/function/<name>" behind OpenFaaS
     idle: deque = field(default_factory=deque)
+
+    @classmethod
+    def at(cls, name: str, url: str) -> Upstream:
+        parts = urlsplit(url)
+        return cls(name, parts.hostname, parts.port or 80, parts.path.rstrip("/"))
 
     async def exchange(self, head: bytes, body: bytes) -> tuple[bytes, list[tuple[bytes, bytes]], bytes]:
         """Send one request; a reused connection the function has closed is retried once."""
@@ -236,7 +247,7 @@ def _raw_headers(headers: list[tuple[bytes, bytes]]):
 
 
 def _request_head(method, target, headers, length: int, peer, upstream: Upstream) -> bytes:
-    lines = [method + b" " + target + b" HTTP/1.1\r\n"]
+    lines = [method + b" " + upstream.path.encode() + target + b" HTTP/1.1\r\n"]
     lines += [name_value for name_value in _raw_headers(headers) if not name_value.startswith(b"host:")]
     lines.append(b"host: %s:%d\r\n" % (upstream.host.encode(), upstream.port))
     if peer:
@@ -245,14 +256,10 @@ def _request_head(method, target, headers, length: int, peer, upstream: Upstream
     return b"".join(lines)
 
 
-def routes_for(functions: list[stack.Function], address_of) -> list[Route]:
-    """One route per HTTP function; address_of(function) gives its (host, port)."""
-    routes = []
-    for function in functions:
-        if function.http:
-            host, port = address_of(function)
-            routes.append(Route(function.route.method, function.route, Upstream(function.name, host, port)))
-    return routes
+def routes_for(functions: list[stack.Function], url_of) -> list[Route]:
+    """One route per HTTP function, to the URL url_of(function) gives."""
+    return [Route(function.route.method, function.route, Upstream.at(function.name, url_of(function)))
+            for function in functions if function.http]
 
 
 async def serve(routes: list[Route], host: str, port: int) -> asyncio.Server:
@@ -267,15 +274,17 @@ def main() -> None:
     parser.add_argument("--upstream", default="http://{name}:8080", help="URL of each function, by its name")
     args = parser.parse_args()
 
-    def address_of(function: stack.Function) -> tuple[str, int]:
-        url = urlsplit(args.upstream.format(name=function.name))
-        return url.hostname, url.port or 80
-
     async def run() -> None:
-        server = await serve(routes_for(stack.load(), address_of), args.host, args.port)
-        logs.event(_log, "gateway.listening", port=args.port)
-        async with server:
-            await server.serve_forever()
+        # As a container's first process, nothing ends it on SIGTERM unless it says so.
+        stopping = asyncio.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            asyncio.get_running_loop().add_signal_handler(signum, stopping.set)
+        routes = routes_for(stack.load(), lambda function: args.upstream.format(name=function.name))
+        server = await serve(routes, args.host, args.port)
+        logs.event(_log, "gateway.listening", port=args.port, upstream=args.upstream)
+        await stopping.wait()
+        server.close()
+        logs.event(_log, "gateway.stopped")
 
     asyncio.run(run())
 

@@ -21,6 +21,7 @@ import functools
 import http.client
 import logging
 import signal
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -52,28 +53,31 @@ class Invoker:
         self.patience = patience
         self._local = threading.local()
 
-    def __call__(self, body: bytes) -> tuple[str, str]:
+    def __call__(self, body: bytes, topic: str) -> tuple[str, str]:
         """("ack" | "retry" | "dead", reason)."""
         deadline = time.monotonic() + self.patience
         pause = 0.05
         while True:
             try:
-                return self._post(body)
-            except ConnectionRefusedError:
+                return self._post(body, topic)
+            except (ConnectionRefusedError, socket.gaierror) as error:
+                # Refused, or its name not resolving: the function (or its container) is
+                # being started again.
                 if time.monotonic() + pause > deadline:
-                    return "retry", "function unreachable: connection refused"
+                    return "retry", f"function unreachable: {type(error).__name__}"
                 time.sleep(pause)
                 pause = min(pause * 2, 1.0)
             except (OSError, http.client.HTTPException) as error:
                 return "retry", f"function failed to answer: {type(error).__name__}"
 
-    def _post(self, body: bytes) -> tuple[str, str]:
+    def _post(self, body: bytes, topic: str) -> tuple[str, str]:
         connection = getattr(self._local, "connection", None)
         reused = connection is not None
         if connection is None:
             connection = self._local.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         try:
-            connection.request("POST", self.path, body, {"Content-Type": bus.CONTENT_TYPE})
+            # As a RabbitMQ connector calls a function: the body as published, its topic.
+            connection.request("POST", self.path, body, {"Content-Type": bus.CONTENT_TYPE, "X-Topic": topic})
             response = connection.getresponse()
             answer = response.read(500).decode("utf-8", "replace")
             response.read()
@@ -84,7 +88,7 @@ class Invoker:
                 # A kept-alive connection the function had closed (it restarted, or timed
                 # it out): most likely the request never reached it, and if it did the
                 # function dedupes. Once more, on a fresh connection.
-                return self._post(body)
+                return self._post(body, topic)
             raise
         if 200 <= response.status < 300:
             return "ack", ""
@@ -151,7 +155,7 @@ class QueueTrigger:
                 connection.close()
 
     def _deliver(self, connection, channel, generation, delivery_tag, properties, body) -> None:
-        outcome, reason = self.invoke(body)
+        outcome, reason = self.invoke(body, properties.type or "")
         settle = functools.partial(self._settle, channel, generation, delivery_tag, properties, body, outcome, reason)
         try:
             connection.add_callback_threadsafe(settle)

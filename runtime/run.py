@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import signal
 import socket
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
-import pg8000.exceptions
 import pika.exceptions
 
 from runtime import gateway, stack
@@ -59,15 +55,14 @@ def free_ports(count: int) -> list[int]:
 
 
 def processes_for(functions: list[stack.Function]) -> list[Process]:
-    """Every function as a functions-framework process, plus the triggers that feed them."""
+    """Every function served as its container serves it, plus the triggers that feed them."""
     python = sys.executable
     processes = []
     urls = {}
     for function, port in zip(functions, free_ports(len(functions))):
         urls[function.name] = f"http://127.0.0.1:{port}/"
         processes.append(Process(function.name, [
-            python, "-m", "functions_framework", "--target", function.target,
-            "--source", str(stack.ROOT / function.source), "--host", "127.0.0.1", "--port", str(port),
+            python, "-m", "runtime.serve", "--target", function.target, "--host", "127.0.0.1", "--port", str(port),
         ], port))
     for function in functions:
         if function.queue_triggered:
@@ -83,22 +78,16 @@ def processes_for(functions: list[stack.Function]) -> list[Process]:
 
 
 class Supervisor:
-    def __init__(self, processes: list[Process], environ: dict[str, str], runtime_dir: Path):
+    def __init__(self, processes: list[Process], environ: dict[str, str]):
         self.processes = processes
         self.environ = environ
-        self.runtime_dir = runtime_dir
         self.stopping = asyncio.Event()
 
     async def start(self, entry: Process) -> None:
-        # gunicorn opens a control socket in $XDG_RUNTIME_DIR: one directory per process,
-        # or every function after the first logs that the socket is taken.
-        private = self.runtime_dir / entry.name
-        private.mkdir(exist_ok=True)
         # Each process leads its own process group, as a container would hold it: when it
         # dies, whatever it started (gunicorn's workers) is ended with it.
         entry.process = await asyncio.create_subprocess_exec(
-            *entry.argv, cwd=stack.ROOT, env={**self.environ, "PYTHONUNBUFFERED": "1", "XDG_RUNTIME_DIR": str(private)},
-            start_new_session=True,
+            *entry.argv, cwd=stack.ROOT, env={**self.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True,
         )
 
     async def supervise(self, entry: Process) -> None:
@@ -121,25 +110,15 @@ class Supervisor:
             entry.restarts += 1
             await self.start(entry)
 
-    async def wait_until_listening(self) -> None:
-        """Until every function answers HTTP: gunicorn's master binds the port at once,
-        but only a worker that has imported the function answers."""
+    async def wait_until_ready(self) -> None:
+        """Until every function answers its readiness probe, as an engine would wait:
+        gunicorn binds the port at once, but only a worker that has imported the function
+        answers."""
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         for entry in self.processes:
-            while entry.port is not None:
-                try:
-                    reader, writer = await asyncio.open_connection("127.0.0.1", entry.port)
-                    try:
-                        writer.write(b"GET / HTTP/1.0\r\n\r\n")
-                        status_line = await asyncio.wait_for(reader.readline(), READY_TIMEOUT_SECONDS)
-                    finally:
-                        writer.close()
-                    if status_line.startswith(b"HTTP/"):
-                        break
-                except OSError:
-                    pass
+            while entry.port is not None and not await _ready(entry.port):
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"{entry.name} did not start answering")
+                    raise RuntimeError(f"{entry.name} did not become ready")
                 await asyncio.sleep(0.05)
 
     async def stop(self) -> None:
@@ -157,6 +136,21 @@ class Supervisor:
         for entry in self.processes:
             if entry.process:
                 _kill_group(entry.process.pid)
+
+
+async def _ready(port: int) -> bool:
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    except OSError:
+        return False
+    try:
+        writer.write(b"GET /_/ready HTTP/1.0\r\n\r\n")
+        status_line = await asyncio.wait_for(reader.readline(), READY_TIMEOUT_SECONDS)
+        return status_line.split(b" ")[1:2] == [b"200"]
+    except (OSError, asyncio.TimeoutError):
+        return False
+    finally:
+        writer.close()
 
 
 def _kill_group(pid: int) -> None:
@@ -185,15 +179,14 @@ def selected(functions: list[stack.Function], names: str | None) -> list[stack.F
 
 async def run_platform(port: int, environ: dict[str, str]) -> None:
     functions = selected(stack.load(), environ.get("FUNCTIONS"))
-    runtime_dir = Path(tempfile.mkdtemp(prefix="receipts-run-"))
-    supervisor = Supervisor(processes_for(functions), environ, runtime_dir)
+    supervisor = Supervisor(processes_for(functions), environ)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
 
     ports = {entry.name: entry.port for entry in supervisor.processes if entry.port}
-    routes = gateway.routes_for(functions, lambda function: ("127.0.0.1", ports[function.name]))
+    routes = gateway.routes_for(functions, lambda function: f"http://127.0.0.1:{ports[function.name]}")
     servers = []
     watchers = []
 
@@ -203,7 +196,7 @@ async def run_platform(port: int, environ: dict[str, str]) -> None:
         for entry in supervisor.processes:
             if entry.port:
                 await supervisor.start(entry)
-        await supervisor.wait_until_listening()
+        await supervisor.wait_until_ready()
         servers.append(await gateway.serve(routes, "0.0.0.0", port))
         for entry in supervisor.processes:
             if not entry.port:
@@ -217,7 +210,7 @@ async def run_platform(port: int, environ: dict[str, str]) -> None:
             return_when=asyncio.FIRST_COMPLETED,
         )
         if not stop.is_set():
-            log("platform.ready", url=f"http://127.0.0.1:{port}", functions=sorted(ports),
+            log("platform.ready", url=f"http://127.0.0.1:{port}", functions=ports,
                 triggers=sorted(entry.name for entry in supervisor.processes if not entry.port))
             await stop.wait()
     finally:
@@ -227,7 +220,6 @@ async def run_platform(port: int, environ: dict[str, str]) -> None:
         await supervisor.stop()
         for watcher in watchers:
             watcher.cancel()
-        shutil.rmtree(runtime_dir, ignore_errors=True)
         log("platform.stopped")
 
 
@@ -266,6 +258,26 @@ def declare_topology() -> None:
     log("topology.declared")
 
 
+def wait_for(service: str, step, unavailable, advice: str) -> None:
+    """step(), tried again while service is unreachable or starting, for STARTUP_WAIT_SECONDS:
+    under compose or an orchestrator, the platform may start before its backing services."""
+    from shared.config import settings
+
+    deadline = time.monotonic() + settings().startup_wait_seconds
+    pause = 0.25
+    while True:
+        try:
+            return step()
+        except Exception as error:
+            if not unavailable(error):
+                raise
+            if time.monotonic() + pause > deadline:
+                raise SystemExit(f"{service} is not reachable ({error}). {advice}") from None
+            log("backing_service.waiting", service=service, error=type(error).__name__, retry_in=pause)
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
+
+
 def main() -> None:
     """`python -m runtime.run [migrate|seed]`: serve the platform, or only migrate (and seed)."""
     # Admin process: complete the environment with .env's development defaults, then
@@ -273,18 +285,13 @@ def main() -> None:
     environ = environ_with_dotenv(stack.ROOT / ".env")
     os.environ.update(environ)
     from shared.config import settings
+    from shared.db import server_unavailable
     from shared.migrate import migrate_all
 
-    try:
-        migrate_all()
-    except pg8000.exceptions.InterfaceError as error:
-        raise SystemExit(f"PostgreSQL is not reachable ({error}). Start it, or set WRITE_DATABASE_URL / "
-                         "READ_DATABASE_URL / SIM_DATABASE_URL to a running server.") from None
-    try:
-        declare_topology()
-    except pika.exceptions.AMQPConnectionError:
-        raise SystemExit("RabbitMQ is not reachable at AMQP_URL. Start it (rabbitmq-server -detached), "
-                         "or set AMQP_URL to a running broker.") from None
+    wait_for("PostgreSQL", migrate_all, server_unavailable,
+             "Start it, or set WRITE_DATABASE_URL / READ_DATABASE_URL / SIM_DATABASE_URL to a running server.")
+    wait_for("RabbitMQ", declare_topology, lambda error: isinstance(error, pika.exceptions.AMQPConnectionError),
+             "Start it (rabbitmq-server -detached), or set AMQP_URL to a running broker.")
     command = sys.argv[1] if len(sys.argv) > 1 else "serve"
     if command == "seed":
         from shared.seed import seed

@@ -28,11 +28,15 @@ class Route:
 class Function:
     name: str  # the deployment name, e.g. submit-receipt
     target: str  # the decorated Python callable, e.g. submit_receipt
-    source: str  # relative to the repository root, e.g. functions/submit_receipt/main.py
     route: Route | None  # HTTP functions
     topic: str | None  # connector-triggered functions (queue topic or cron-function)
     schedule: str | None  # cron functions
     retry_delays_ms: tuple[int, ...] | None = None  # queue-triggered: the trigger's backoff
+
+    @property
+    def source(self) -> str:
+        """Its file, relative to the repository root: functions/<target>/main.py."""
+        return f"functions/{self.target}/main.py"
 
     @property
     def http(self) -> bool:
@@ -91,7 +95,6 @@ def load(path: Path = STACK_FILE) -> list[Function]:
             Function(
                 name=name,
                 target=environment["FUNCTION_TARGET"],
-                source=environment["FUNCTION_SOURCE"],
                 route=route,
                 topic=annotations.get("topic"),
                 schedule=expand(annotations["schedule"]) if "schedule" in annotations else None,
@@ -99,3 +102,11 @@ def load(path: Path = STACK_FILE) -> list[Function]:
             )
         )
     return functions
+
+
+def by_target(target: str) -> Function:
+    """The function whose Python name is target."""
+    for function in load():
+        if function.target == target:
+            return function
+    raise SystemExit(f"FUNCTION_TARGET={target!r} names no function of template.yaml")

@@ -1,4 +1,11 @@
-"""Configuration: the only module that reads the environment (SPEC §3)."""
+"""Configuration: the only module that reads the environment (SPEC §3).
+
+Secrets (API keys, the platform secret, passwords) come from the environment or, where an
+engine mounts them as files (OpenFaaS: /var/openfaas/secrets/<name>, SPEC §9), from the
+file named like the variable in lower case with dashes: ADMIN_API_KEY from `admin-api-key`.
+A password joins its URL when the URL carries none: WRITE_DATABASE_PASSWORD (file
+`write-database-password`), READ_…, SIM_…, AMQP_PASSWORD.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 DEFAULTS = {
     "WRITE_DATABASE_URL": "postgresql+pg8000://postgres:postgres@127.0.0.1:5432/receipts_write",
@@ -16,6 +24,7 @@ DEFAULTS = {
     "GATEWAY_PORT": "8080",
     "FLUENT_PORT": "24224",
 }
+SECRETS_DIR = "/var/openfaas/secrets"
 
 
 class ConfigurationError(RuntimeError):
@@ -39,6 +48,7 @@ class Settings:
     tip_share: float
     expiry_days: float
     drift_days: int
+    startup_wait_seconds: float
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -47,16 +57,28 @@ class Settings:
         def get(name: str) -> str:
             return env.get(name) or DEFAULTS[name]
 
-        secret = env.get("PLATFORM_SECRET")
+        def secret(name: str) -> str | None:
+            if env.get(name):
+                return env[name]
+            path = Path(env.get("SECRETS_DIR") or SECRETS_DIR) / name.lower().replace("_", "-")
+            try:
+                return path.read_text().strip() or None
+            except (FileNotFoundError, NotADirectoryError):
+                return None
+
+        def url(name: str, password_name: str) -> str:
+            return with_password(get(name), secret(password_name))
+
+        platform_secret = secret("PLATFORM_SECRET")
         try:
             return cls(
-                write_database_url=get("WRITE_DATABASE_URL"),
-                read_database_url=get("READ_DATABASE_URL"),
-                sim_database_url=get("SIM_DATABASE_URL"),
-                amqp_url=get("AMQP_URL"),
+                write_database_url=url("WRITE_DATABASE_URL", "WRITE_DATABASE_PASSWORD"),
+                read_database_url=url("READ_DATABASE_URL", "READ_DATABASE_PASSWORD"),
+                sim_database_url=url("SIM_DATABASE_URL", "SIM_DATABASE_PASSWORD"),
+                amqp_url=url("AMQP_URL", "AMQP_PASSWORD"),
                 gateway_port=int(get("GATEWAY_PORT")),
-                admin_api_key=env.get("ADMIN_API_KEY") or None,
-                platform_secret=secret.encode() if secret else None,
+                admin_api_key=secret("ADMIN_API_KEY"),
+                platform_secret=platform_secret.encode() if platform_secret else None,
                 fluent_host=env.get("FLUENT_HOST") or None,
                 fluent_port=int(get("FLUENT_PORT")),
                 # functions-framework serves with THREADS threads (default cpu × 4);
@@ -72,6 +94,9 @@ class Settings:
                 expiry_days=float(env.get("RECONCILE_EXPIRY_DAYS") or 7),
                 # How many days back (by item date) each run compares the read model.
                 drift_days=int(env.get("RECONCILE_DRIFT_DAYS") or 35),
+                # How long migrate and `make run` wait for PostgreSQL and RabbitMQ to accept
+                # connections: under compose or an orchestrator they may start later.
+                startup_wait_seconds=float(env.get("STARTUP_WAIT_SECONDS") or 60),
             )
         except ValueError as error:
             raise ConfigurationError(f"malformed setting: {error}") from None
@@ -82,6 +107,16 @@ class Settings:
                 "PLATFORM_SECRET is not set: it keys request fingerprints and webhook secrets"
             )
         return self.platform_secret
+
+
+def with_password(url: str, password: str | None) -> str:
+    """url with password inserted for its user, unless it carries one already."""
+    parts = urlsplit(url)
+    if not password or parts.password is not None or not parts.netloc:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    user = parts.netloc.rpartition("@")[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:{quote(password, safe='')}@{host}"))
 
 
 @functools.cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 
+import pg8000.exceptions
 from sqlalchemy import Connection, Engine, create_engine
 
 from shared import outbox
@@ -11,6 +12,21 @@ from shared.dialect import prepared_url
 from shared.config import settings
 from shared.events import Event
 from shared.repositories import Parties, Payments, Receipts
+
+
+# SQLSTATEs of a server that cannot take a connection now but will: starting up, shutting
+# down, out of connection slots.
+_SERVER_BUSY = {"57P03", "57P01", "53300", "08006"}
+
+
+def server_unavailable(error: BaseException) -> bool:
+    """Whether a pg8000 error means the server is unreachable or not yet accepting, rather
+    than refusing what was asked (a later attempt can succeed)."""
+    if isinstance(error, (pg8000.exceptions.InterfaceError, OSError)):
+        return True
+    if isinstance(error, pg8000.exceptions.DatabaseError) and error.args and isinstance(error.args[0], dict):
+        return error.args[0].get("C") in _SERVER_BUSY
+    return False
 
 
 def _engine(url: str) -> Engine:

@@ -24,6 +24,8 @@ PAYMENT_RESTATED = "receipts.payment.restated.v1"
 RECONCILIATION_COMPLETED = "receipts.reconciliation.completed.v1"
 MERCHANT_REGISTERED = "receipts.merchant.registered.v1"
 BANK_REGISTERED = "receipts.bank.registered.v1"
+# Not a state change: what a scheduled function receives when its schedule fires.
+SCHEDULE_FIRED = "receipts.schedule.fired.v1"
 
 
 @dataclass(frozen=True)

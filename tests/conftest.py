@@ -93,17 +93,16 @@ def write_engine(databases):
 
 
 class Functions:
-    """functions-framework test clients, built from each function's source file."""
+    """Test clients of the functions, each built as its container serves it (runtime.serve)."""
 
     def __init__(self):
         self._clients = {}
 
     def __call__(self, target: str):
         if target not in self._clients:
-            import functions_framework
+            from runtime import serve
 
-            source = ROOT / "functions" / target / "main.py"
-            self._clients[target] = functions_framework.create_app(target, str(source)).test_client()
+            self._clients[target] = serve.create_app(target).test_client()
         return self._clients[target]
 
 

@@ -227,3 +227,15 @@ def statement(connection: Connection, account_ref: str) -> dict:
         {"ref": account_ref}).all()
     return {"account_ref": account_ref, "payments": [row.body["data"] for row in rows]}
 
+
+
+def callback_log(connection: Connection, since: datetime) -> dict:
+    """Where the receivers listen (as the platform reaches them), and per receipt how many
+    callbacks they took since a moment and when the last one came."""
+    rows = connection.execute(text(
+        "SELECT receipt_id, count(*) AS callbacks, max(received_at) AS last_received_at FROM sim_callbacks"
+        " WHERE received_at >= :since AND receipt_id IS NOT NULL GROUP BY receipt_id"), {"since": since}).all()
+    receivers = {kind: f"{settings().public_url}/sim/{kind}/callbacks" for kind in ("merchant", "bank")}
+    return {"receivers": receivers, "since": since.isoformat(), "receipts": [
+        {"receipt_id": str(row.receipt_id), "callbacks": row.callbacks,
+         "last_received_at": row.last_received_at.isoformat()} for row in rows]}

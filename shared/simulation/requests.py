@@ -4,15 +4,29 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
 from shared.domain.base import RequestModel, Text
 
 
 class PartyCredentials(RequestModel):
+    """The admin API's answer for a party, as it came, with the party's kind."""
+
     kind: Literal["merchant", "bank"]
     id: Text(64)
     api_key: Text(200)
     webhook_secret: Text(200)
+    name: Text(200) | None = None  # in the admin API's answer; the simulator keeps only the keys
+    callback_url: Text(2048) | None = None
 
 
 class Checkout(RequestModel):
     account_ref: Text(64)
+
+
+class CallbackLogQuery(BaseModel):
+    """A query string: its values arrive as text, so not strict."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    since: AwareDatetime

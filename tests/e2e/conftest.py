@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -29,6 +30,12 @@ class Platform:
 
     def log_text(self) -> str:
         return self.log.read_text()
+
+    @property
+    def function_ports(self) -> dict[str, int]:
+        """Each function's own port, as the ready platform logged them."""
+        ready = next(line for line in self.log_text().splitlines() if '"platform.ready"' in line)
+        return json.loads(ready)["functions"]
 
     def children(self) -> list[int]:
         pids = []

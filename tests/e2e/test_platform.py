@@ -1,5 +1,7 @@
 """`make run`'s platform: one entry point, supervised functions, clean stop (issue 2)."""
 
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -68,29 +70,6 @@ def test_openapi_is_served_and_generated_from_the_models(platform, http):
     served = http.get(f"{platform.url}/openapi.json").json()
     assert served == document()
     assert "ReceiptSubmission" in served["components"]["schemas"]
-
-
-def test_template_is_an_openfaas_stack_file():
-    template = yaml.safe_load((ROOT / "template.yaml").read_text())
-    assert template["provider"]["name"] == "openfaas" and str(template["version"]) == "1.0"
-    for name, function in template["functions"].items():
-        assert re.fullmatch(r"[a-z][a-z0-9-]*", name), "OpenFaaS names are DNS labels"
-        assert {"lang", "handler", "image"} <= set(function), name
-        assert (ROOT / function["environment"]["FUNCTION_SOURCE"]).exists(), name
-        annotations = function.get("annotations", {})
-        assert ("route" in annotations) != ("topic" in annotations), f"{name}: one trigger each"
-
-
-def test_compose_builds_each_function_with_its_target():
-    template = {function.name: function for function in stack.load()}
-    services = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
-    assert INFRASTRUCTURE <= set(services)
-    for name, function in template.items():
-        assert services[name]["build"]["args"]["FUNCTION_TARGET"] == function.target
-    assert (ROOT / services["fluentd"]["volumes"][0].split(":")[0]).exists()
-    for function in template.values():
-        if function.queue_triggered:
-            assert services[f"{function.name}-trigger"]["command"][2:4] == ["runtime.queue_trigger", function.name]
 
 
 def test_descriptors_name_the_functions_and_triggers_make_run_serves(platform):
@@ -175,8 +154,7 @@ def test_a_function_runs_alone_and_reports_503_without_postgres(databases):
     port = free_port()
     env = {**os.environ, **TEST_ENV, "WRITE_DATABASE_URL": "postgresql+pg8000://postgres@127.0.0.1:1/nowhere"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "functions_framework", "--target", "healthz",
-         "--source", "functions/healthz/main.py", "--port", str(port), "--host", "127.0.0.1"],
+        [sys.executable, "-m", "runtime.serve", "--target", "healthz", "--port", str(port), "--host", "127.0.0.1"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
@@ -190,6 +168,39 @@ def test_a_function_runs_alone_and_reports_503_without_postgres(databases):
         assert response.status_code == 503
         assert response.headers["Retry-After"]
         assert response.json()["dependencies"] == {"write_database": "down", "read_database": "up", "rabbitmq": "up"}
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_a_function_takes_its_secrets_from_the_files_an_engine_mounts(databases, tmp_path):
+    (tmp_path / "admin-api-key").write_text("operator-key-from-a-file\n")
+    (tmp_path / "platform-secret").write_text("platform-secret-from-a-file\n")
+    remember("operator-key-from-a-file", "platform-secret-from-a-file")
+    port = free_port()
+    env = {key: value for key, value in {**os.environ, **TEST_ENV}.items()
+           if key not in ("ADMIN_API_KEY", "PLATFORM_SECRET")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "runtime.serve", "--target", "create_merchant", "--port", str(port), "--host", "127.0.0.1"],
+        cwd=ROOT, env={**env, "SECRETS_DIR": str(tmp_path)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        def ready():
+            try:
+                return requests.get(f"http://127.0.0.1:{port}/_/ready", timeout=5).status_code == 200
+            except requests.ConnectionError:
+                return False
+
+        wait_until(ready, message="the function to be ready")
+        body = {"name": "secrets from files", "callback_url": LOCAL_CALLBACK}
+        url = f"http://127.0.0.1:{port}/"
+        assert requests.post(url, json=body, headers=bearer(ADMIN_API_KEY), timeout=5).status_code == 401
+        created = requests.post(url, json=body, headers=bearer("operator-key-from-a-file"), timeout=5)
+        assert created.status_code == 201, created.text
+        remember(created.json()["api_key"], created.json()["webhook_secret"])
+        expected = hmac.new(b"platform-secret-from-a-file", f"webhook:{created.json()['id']}:1".encode(),
+                            hashlib.sha256).hexdigest()
+        assert created.json()["webhook_secret"] == f"whsec_{expected}"
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -1,19 +1,21 @@
-"""The README's curl calls work exactly as printed, against a platform `make run` starts."""
+"""The README's curl calls work exactly as printed, against a platform `make run` starts
+(and, in tests/containers, against compose)."""
 
 import json
 import re
 import subprocess
+from dataclasses import dataclass
 
 from tests.conftest import ROOT
 from tests.support import ADMIN_API_KEY, remember
 
-
-# The reads follow the writes through the event path (projection, then matching and its
-# projection): wait until the statement shows the receipt under the payment.
-WAIT_UNTIL_PROJECTED = """
-until curl -sS http://127.0.0.1:8080/v1/accounts/acct-7f3a/payments -H "Authorization: Bearer $BANK_KEY" |
-      grep -q POS-000123
+# The reads follow the writes through the event path (projection, matching, its
+# projection, the bank's callback): wait until the statement and the simulated bank's
+# view show the receipt under the payment.
+WAIT_UNTIL_MATCHED = """
+until curl -sS $API/v1/accounts/acct-7f3a/payments -H "Authorization: Bearer $BANK_KEY" | grep -q POS-000123
 do sleep 0.05; done
+until curl -sS $API/sim/bank/accounts/acct-7f3a | grep -q POS-000123; do sleep 0.05; done
 """
 
 
@@ -22,23 +24,47 @@ def readme_block(marker: str) -> str:
     return re.search(rf"<!-- {marker}:.*?-->\n```sh\n(.*?)```", readme, re.S).group(1)
 
 
-def test_the_readme_curl_calls_onboard_and_submit(platform):
+@dataclass
+class Flow:
+    merchant: dict
+    bank: dict
+    handed_over: list[dict]
+    receipt: dict
+    payment: dict
+    receipts: dict
+    statement: dict
+    bank_view: dict
+
+
+def run_readme(api: str, sim: str, timeout: float = 90) -> Flow:
+    """The README's two blocks, with the platform at api and the simulators at sim."""
     script = (
-        (readme_block("readme-curl") + WAIT_UNTIL_PROJECTED + readme_block("readme-curl-read"))
-        # The test platform listens on its own port, with the test operator key.
-        .replace("http://127.0.0.1:8080", platform.url)
+        (readme_block("readme-curl") + WAIT_UNTIL_MATCHED + readme_block("readme-curl-read"))
+        .replace("SIM=http://127.0.0.1:8080/sim", f"SIM={sim}")
+        .replace("API=http://127.0.0.1:8080", f"API={api}")
         .replace("dev-admin-key", ADMIN_API_KEY)
     )
-    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(["timeout", str(timeout), "bash", "-euo", "pipefail", "-c", script],
+                            capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    merchant, bank, receipt, payment, receipts, statement = [
-        json.loads(line) for line in result.stdout.splitlines() if line.strip()
-    ]
+    answers = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    merchant, bank, *handed_over, receipt, payment, receipts, statement, bank_view = answers
     remember(merchant["api_key"], merchant["webhook_secret"], bank["api_key"], bank["webhook_secret"], "4123450000001234")
-    assert merchant["api_key"].startswith("mk_") and bank["api_key"].startswith("bk_")
-    assert receipt["status"] == "unmatched" and receipt["merchant_receipt_id"] == "POS-000123"
-    assert payment["masked_pan"] == "412345******1234" and payment["bank_payment_id"] == "TXN-98765"
-    assert [(item["id"], item["status"]) for item in receipts["items"]] == [(receipt["id"], "matched")]
-    [item] = statement["items"]
-    assert item["id"] == payment["id"] and item["status"] == "matched"
-    assert item["receipt"]["id"] == receipt["id"] and item["receipt"]["lines"][0]["description"] == "Espresso"
+    return Flow(merchant, bank, handed_over, receipt, payment, receipts, statement, bank_view)
+
+
+def check(flow: Flow) -> None:
+    assert flow.merchant["api_key"].startswith("mk_") and flow.bank["api_key"].startswith("bk_")
+    assert flow.handed_over == [{"kind": "merchant", "id": flow.merchant["id"]}, {"kind": "bank", "id": flow.bank["id"]}]
+    assert flow.receipt["status"] == "unmatched" and flow.receipt["merchant_receipt_id"] == "POS-000123"
+    assert flow.payment["masked_pan"] == "412345******1234" and flow.payment["bank_payment_id"] == "TXN-98765"
+    assert [(item["id"], item["status"]) for item in flow.receipts["items"]] == [(flow.receipt["id"], "matched")]
+    [item] = flow.statement["items"]
+    assert item["id"] == flow.payment["id"] and item["status"] == "matched"
+    assert item["receipt"]["id"] == flow.receipt["id"] and item["receipt"]["lines"][0]["description"] == "Espresso"
+    [called_back] = flow.bank_view["payments"]  # the itemised receipt reached the bank
+    assert called_back["payment_id"] == flow.payment["id"] and called_back["receipt"]["id"] == flow.receipt["id"]
+
+
+def test_the_readme_curl_calls_onboard_submit_and_call_back(platform):
+    check(run_readme(platform.url, f"{platform.url}/sim"))

@@ -4,7 +4,9 @@ import os
 import subprocess
 import sys
 
+from runtime.run import free_port
 from tests.conftest import ROOT, TEST_ENV
+from tests.support import Forwarder
 
 
 def admin(*args: str) -> str:
@@ -28,12 +30,36 @@ def test_an_unknown_consumer_is_refused_clearly():
     assert result.returncode != 0 and "no queue-triggered function named 'nobody'" in result.stderr
 
 
-def test_make_run_says_clearly_when_a_backing_service_is_down():
+def migrate(**env) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "runtime.run", "migrate"], cwd=ROOT,
+                            env={**os.environ, **TEST_ENV, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def test_make_run_says_clearly_when_a_backing_service_stays_down():
     for variable, value, words in [
         ("AMQP_URL", "amqp://guest:guest@127.0.0.1:1/%2F", "RabbitMQ is not reachable"),
         ("WRITE_DATABASE_URL", "postgresql+pg8000://postgres@127.0.0.1:1/nowhere", "PostgreSQL is not reachable"),
     ]:
-        result = subprocess.run([sys.executable, "-m", "runtime.run", "migrate"], cwd=ROOT,
-                                env={**os.environ, **TEST_ENV, variable: value}, capture_output=True, text=True,
-                                timeout=60)
-        assert result.returncode == 1 and words in result.stderr
+        process = migrate(**{variable: value, "STARTUP_WAIT_SECONDS": "1"})
+        stdout, stderr = process.communicate(timeout=60)
+        assert process.returncode == 1 and words in stderr
+        assert '"backing_service.waiting"' in stdout  # it tried again before giving up
+
+
+def test_migrate_waits_for_a_broker_that_comes_up_late():
+    port = free_port()
+    process = migrate(AMQP_URL=f"amqp://guest:guest@127.0.0.1:{port}/receipts-test")
+    for line in process.stdout:
+        if '"backing_service.waiting"' in line:
+            break
+    else:
+        raise AssertionError(f"migrate did not wait for the broker: {process.stderr.read()}")
+    assert '"RabbitMQ"' in line  # refused: it waits, where it used to exit
+    broker = Forwarder(5672, port)
+    try:
+        stdout, stderr = process.communicate(timeout=60)
+        assert process.returncode == 0, stderr
+        assert '"topology.declared"' in stdout
+    finally:
+        broker.close()

@@ -1,0 +1,1 @@
+DROP INDEX sim_callbacks_by_time;

@@ -1,0 +1,161 @@
+"""One function of template.yaml, served the way every engine runs it (SPEC §9).
+
+The container's command, and what `make run` starts for each function: functions-framework's
+app for FUNCTION_TARGET, behind the contracts a FaaS engine and its connectors expect.
+
+- `GET /_/health` and `GET /_/ready` answer 200 (the paths OpenFaaS probes), whatever the
+  function's own routes are.
+- A connector-triggered (CloudEvent) function takes the connectors' calls as they come: a
+  queue connector POSTs the message body exactly as published (a structured CloudEvent)
+  under `text/plain`, `application/json` or `application/cloudevents+json`; the
+  cron-connector POSTs an empty body with no Content-Type, which becomes a
+  `receipts.schedule.fired.v1` event. Anything else is a 400, never a guess.
+
+    FUNCTION_TARGET=submit_receipt python -m runtime.serve [--host 0.0.0.0] [--port 8080]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import os
+import sys
+import uuid
+from datetime import datetime, timezone
+
+import flask
+import functions_framework
+from functions_framework._http import create_server
+from gunicorn.errors import HaltServer
+
+from runtime import stack
+from shared import bus, events
+from shared.config import ConfigurationError, settings
+
+PROBES = ("/_/health", "/_/ready")
+MAX_EVENT_BYTES = 256 * 1024
+# On SIGTERM, gunicorn lets requests in flight finish for this long: well inside the
+# 10 s an engine waits before it kills (docker stop, Kubernetes' default is 30 s).
+GRACEFUL_STOP_SECONDS = 5
+
+
+class Contracts:
+    """WSGI middleware: the FaaS engine's probes and connector calls in front of the app."""
+
+    def __init__(self, app, function: stack.Function):
+        self.app = app
+        self.function = function
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") in PROBES:
+            return self._probe(environ, start_response)
+        if self.function.topic and environ.get("REQUEST_METHOD") == "POST":
+            refusal = self._as_structured_event(environ)
+            if refusal:
+                return _json(start_response, *refusal)
+        return self.app(environ, start_response)
+
+    def _probe(self, environ, start_response):
+        if environ["PATH_INFO"] == "/_/ready":
+            try:
+                settings()
+            except ConfigurationError as error:
+                return _json(start_response, 503, "not_ready", str(error))
+        return _json(start_response, 200, body={"status": "ok", "function": self.function.name})
+
+    def _as_structured_event(self, environ) -> tuple[int, str, str] | None:
+        """Rewrite a connector's call as a structured CloudEvent request, or say why not."""
+        if "HTTP_CE_SPECVERSION" in environ:
+            return None  # binary mode: the CloudEvent is in the headers already
+        body = environ["wsgi.input"].read(MAX_EVENT_BYTES + 1)
+        if len(body) > MAX_EVENT_BYTES:
+            return 413, "payload_too_large", f"an event is at most {MAX_EVENT_BYTES // 1024} KiB"
+        if not body.strip():
+            if not self.function.scheduled:
+                return 400, "not_a_cloud_event", "an empty body is only a schedule's call, and this function has none"
+            body = json.dumps(schedule_fired(self.function)).encode()
+        else:
+            try:
+                event = json.loads(body)
+            except ValueError:
+                return 400, "not_a_cloud_event", "the body is not JSON: send the event as it was published"
+            if not isinstance(event, dict) or "specversion" not in event:
+                return 400, "not_a_cloud_event", "the body is not a structured CloudEvent (no specversion)"
+        environ["CONTENT_TYPE"] = bus.CONTENT_TYPE
+        environ["CONTENT_LENGTH"] = str(len(body))
+        environ["wsgi.input"] = io.BytesIO(body)
+        return None
+
+
+def schedule_fired(function: stack.Function) -> dict:
+    """The event of one firing of a function's schedule."""
+    event = bus.envelope(uuid.uuid4(), events.SCHEDULE_FIRED, function.name, datetime.now(timezone.utc),
+                         {"schedule": function.schedule})
+    event["source"] = "urn:receipts:cron"
+    return event
+
+
+def _json(start_response, status: int, code: str = "", message: str = "", body: dict | None = None):
+    body = body or {"error": {"code": code, "message": message, "details": []}}
+    payload = json.dumps(body).encode()
+    start_response(f"{status} {_REASONS[status]}", [
+        ("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
+    return [payload]
+
+
+_REASONS = {200: "OK", 400: "Bad Request", 413: "Payload Too Large", 503: "Service Unavailable"}
+
+
+def create_app(target: str) -> flask.Flask:
+    """The function named target, as functions-framework builds it, behind the contracts."""
+    function = stack.by_target(target)
+    app = functions_framework.create_app(target, str(stack.ROOT / function.source))
+    app.wsgi_app = Contracts(app.wsgi_app, function)
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Serve one function of template.yaml.")
+    parser.add_argument("--target", default=os.environ.get("FUNCTION_TARGET"),
+                        help="the function's Python name (default: $FUNCTION_TARGET)")
+    parser.add_argument("--host", default="0.0.0.0")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8080))
+    args = parser.parse_args()
+    if not args.target:
+        parser.error("name the function: --target or FUNCTION_TARGET")
+    app = create_app(args.target)
+    create_server(
+        app, False,
+        # gunicorn's control socket is for an operator's shell, which a container has
+        # not; under a user without a home (USER nobody) it only logs a permission error.
+        control_socket_disable=True,
+        graceful_timeout=GRACEFUL_STOP_SECONDS,
+        worker_exit=_exit_at_once,
+        on_exit=lambda arbiter: _exit_at_once(arbiter),
+    ).run(args.host, args.port)
+
+
+def _exit_at_once(arbiter, worker=None) -> None:
+    """gunicorn's worker_exit and on_exit hook: a process whose requests are done ends
+    without the interpreter's teardown of every loaded module. That teardown costs about
+    0.2 s of CPU per process: seconds on end when a whole stack of functions stops at once
+    (docker compose down)."""
+    if worker is not None and worker.pid != os.getpid():
+        return  # the arbiter reaping a worker that died: not this process's end
+    error = sys.exc_info()[1]
+    if isinstance(error, HaltServer):
+        status = error.exit_status
+    elif isinstance(error, SystemExit):
+        status = error.code if isinstance(error.code, int) else 1
+    else:
+        status = 0 if error is None or isinstance(error, (StopIteration, KeyboardInterrupt)) else 1
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
+if __name__ == "__main__":
+    main()
