@@ -125,7 +125,10 @@ def test_compose_runs_every_function_of_the_template_from_one_image():
     for function in functions:
         service = services[function.name]
         assert service["environment"]["FUNCTION_TARGET"] == function.target
-        assert service["healthcheck"]["test"][-1] == "/_/ready"
         if function.queue_triggered:
             assert services[f"{function.name}-trigger"]["command"][2:4] == ["runtime.queue_trigger", function.name]
-    assert (ROOT / services["fluentd"]["volumes"][0].split(":")[0]).exists()
+    # One health check for the stack: every function ready, and the API serving.
+    assert services["gateway"]["healthcheck"]["test"][1:4] == ["python", "-m", "runtime.probe"]
+    for name, service in services.items():
+        for volume in service.get("volumes", []):
+            assert volume.startswith("postgres-data") or (ROOT / volume.split(":")[0]).exists(), name
