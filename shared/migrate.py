@@ -26,6 +26,9 @@ _log = logs.get("migrate")
 
 class Pg8000Backend(PostgresqlBackend):
     driver_module = "pg8000.dbapi"
+    # yoyo creates its lock table every time and ignores the error: an ERROR in
+    # PostgreSQL's log on every migrate.
+    create_lock_table_sql = PostgresqlBackend.create_lock_table_sql.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1)
 
     def connect(self, dburi: DatabaseURI):
         connection = self.driver.connect(
@@ -41,6 +44,20 @@ class Pg8000Backend(PostgresqlBackend):
     def begin(self):
         # The psycopg check of the parent reads connection.info, which pg8000 lacks.
         return super(PostgresqlBackend, self).begin()
+
+    # The parent sends COMMIT (ROLLBACK) as SQL and then asks the driver, whose own finds
+    # no transaction: a warning in PostgreSQL's log for every statement. Once is enough.
+    def commit(self):
+        self.execute("COMMIT")
+        self._in_transaction = False
+
+    def rollback(self):
+        self.execute("ROLLBACK")
+        self._in_transaction = False
+
+    def _check_transactional_ddl(self) -> bool:
+        # PostgreSQL has transactional DDL; yoyo's probe for it leaves an ERROR in the log.
+        return True
 
 
 def _connect(url: URL, database: str | None = None) -> pg8000.native.Connection:

@@ -15,7 +15,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -88,7 +87,7 @@ def test_the_readme_calls_work_against_compose(stack):
 
 
 def test_make_demo_runs_against_compose(stack):
-    result = subprocess.run([sys.executable, "-m", "runtime.demo", "--checkouts", "20", "--url", stack.url],
+    result = subprocess.run(["make", "demo", "N=20", f"URL={stack.url}"],
                             cwd=ROOT, env=stack.environ, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "receipts matched         20" in result.stdout
