@@ -84,7 +84,11 @@ def start_platform(name: str, **env) -> Platform:
             raise AssertionError(f"the platform exited with {process.returncode}:\n{platform.log_text()}")
         return '"platform.ready"' in platform.log_text()
 
-    wait_until(ready, timeout=60, message="platform.ready")
+    try:
+        wait_until(ready, timeout=60, message="platform.ready")
+    except AssertionError:
+        platform.stop()  # a platform that never became ready must not outlive the run
+        raise
     return platform
 
 
