@@ -17,6 +17,7 @@ app for FUNCTION_TARGET, behind the contracts a FaaS engine and its connectors e
 from __future__ import annotations
 
 import argparse
+import http
 import io
 import json
 import logging
@@ -33,9 +34,9 @@ from gunicorn.errors import HaltServer
 from runtime import stack
 from shared import bus, events
 from shared.config import ConfigurationError, settings
+from shared.http import MAX_BODY_BYTES
 
 PROBES = ("/_/health", "/_/ready")
-MAX_EVENT_BYTES = 256 * 1024
 # On SIGTERM, gunicorn lets requests in flight finish for this long: well inside the
 # 10 s an engine waits before it kills (docker stop, Kubernetes' default is 30 s).
 GRACEFUL_STOP_SECONDS = 5
@@ -54,7 +55,8 @@ class Contracts:
         if self.function.topic and environ.get("REQUEST_METHOD") == "POST":
             refusal = self._as_structured_event(environ)
             if refusal:
-                return _json(start_response, *refusal)
+                status, code, message = refusal
+                return _json(start_response, status, {"error": {"code": code, "message": message, "details": []}})
         return self.app(environ, start_response)
 
     def _probe(self, environ, start_response):
@@ -62,16 +64,16 @@ class Contracts:
             try:
                 settings()
             except ConfigurationError as error:
-                return _json(start_response, 503, "not_ready", str(error))
-        return _json(start_response, 200, body={"status": "ok", "function": self.function.name})
+                return _json(start_response, 503, {"status": "not_ready", "reason": str(error)})
+        return _json(start_response, 200, {"status": "ok", "function": self.function.name})
 
     def _as_structured_event(self, environ) -> tuple[int, str, str] | None:
         """Rewrite a connector's call as a structured CloudEvent request, or say why not."""
         if "HTTP_CE_SPECVERSION" in environ:
             return None  # binary mode: the CloudEvent is in the headers already
-        body = environ["wsgi.input"].read(MAX_EVENT_BYTES + 1)
-        if len(body) > MAX_EVENT_BYTES:
-            return 413, "payload_too_large", f"an event is at most {MAX_EVENT_BYTES // 1024} KiB"
+        body = environ["wsgi.input"].read(MAX_BODY_BYTES + 1)
+        if len(body) > MAX_BODY_BYTES:
+            return 413, "payload_too_large", f"an event is at most {MAX_BODY_BYTES // 1024} KiB"
         if not body.strip():
             if not self.function.scheduled:
                 return 400, "not_a_cloud_event", "an empty body is only a schedule's call, and this function has none"
@@ -97,15 +99,11 @@ def schedule_fired(function: stack.Function) -> dict:
     return event
 
 
-def _json(start_response, status: int, code: str = "", message: str = "", body: dict | None = None):
-    body = body or {"error": {"code": code, "message": message, "details": []}}
+def _json(start_response, status: int, body: dict):
     payload = json.dumps(body).encode()
-    start_response(f"{status} {_REASONS[status]}", [
+    start_response(f"{status} {http.HTTPStatus(status).phrase}", [
         ("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
     return [payload]
-
-
-_REASONS = {200: "OK", 400: "Bad Request", 413: "Payload Too Large", 503: "Service Unavailable"}
 
 
 def create_app(target: str) -> flask.Flask:
