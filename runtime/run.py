@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pika.exceptions
 
 from runtime import gateway, stack
+from runtime.probe import answers_200
 from shared.config import environ_with_dotenv
 
 STOP_GRACE_SECONDS = 3.5
@@ -116,7 +117,8 @@ class Supervisor:
         answers."""
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         for entry in self.processes:
-            while entry.port is not None and not await _ready(entry.port):
+            while entry.port is not None and not await asyncio.to_thread(
+                    answers_200, f"http://127.0.0.1:{entry.port}/_/ready"):
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{entry.name} did not become ready")
                 await asyncio.sleep(0.05)
@@ -136,21 +138,6 @@ class Supervisor:
         for entry in self.processes:
             if entry.process:
                 _kill_group(entry.process.pid)
-
-
-async def _ready(port: int) -> bool:
-    try:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    except OSError:
-        return False
-    try:
-        writer.write(b"GET /_/ready HTTP/1.0\r\n\r\n")
-        status_line = await asyncio.wait_for(reader.readline(), READY_TIMEOUT_SECONDS)
-        return status_line.split(b" ")[1:2] == [b"200"]
-    except (OSError, asyncio.TimeoutError):
-        return False
-    finally:
-        writer.close()
 
 
 def _kill_group(pid: int) -> None:
