@@ -11,7 +11,7 @@ CONNECTIONS ?= 16
 CONCURRENCY ?= 8
 RATE ?= 200
 
-.PHONY: chromium run test migrate seed demo replay dlq redrive bench bench-projection bench-matching bench-reconcile bench-relay venv clean
+.PHONY: chromium run test migrate seed demo replay dlq redrive bench bench-projection bench-matching bench-reconcile bench-relay bench-connections bench-restarts venv clean
 
 # The .pth line makes the repository's packages (shared, runtime) importable from anywhere
 # in the venv, so `functions-framework --source functions/<name>/main.py` works as it is.
@@ -79,6 +79,14 @@ bench-reconcile: $(INSTALLED)
 ## bench-relay: the outbox relay's events/s with confirms in flight, beside a blocking confirm each
 bench-relay: $(INSTALLED)
 	$(PY) bench/relay.py
+
+## bench-connections: one platform under `make demo N=…`: its peak PostgreSQL and broker connections
+bench-connections: $(INSTALLED)
+	$(PY) bench/connections.py --checkouts $(N)
+
+## bench-restarts: the same, restarting RabbitMQ, then PostgreSQL, mid-demo (never beside make test)
+bench-restarts: $(INSTALLED)
+	$(PY) bench/connections.py --checkouts $(N) --restart
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/.artifacts

@@ -4,8 +4,8 @@
 
 A backlog of --events unpublished outbox rows (the size of a large matching sweep's
 output, scaled down) is relayed twice on the same data: once by relay() as it ships
-(each batch published with its confirms in flight), once with every event published by
-the per-thread Publisher that waits for each confirm. A queue bound for the events' type
+(each batch published with its confirms in flight), once with every event published
+alone, waiting for its confirm before the next. A queue bound for the events' type
 takes them, and is purged between runs.
 """
 
@@ -71,14 +71,17 @@ def main() -> None:
     in_flight = relayed_per_second(engine, args.events)
     channel.queue_purge(QUEUE)
 
-    def one_confirm_each(events: list[dict]) -> set[str]:
-        return {event["id"] for event in events if bus.publisher().publish(event)}
+    publisher = bus.publisher()
+    batched = publisher.publish
 
-    batched, bus.publish_many = bus.publish_many, one_confirm_each
+    def one_confirm_each(events: list[dict], timeout: float = 5.0) -> set[str]:
+        return set().union(*(batched([event], timeout) for event in events))
+
+    publisher.publish = one_confirm_each
     try:
         blocking = relayed_per_second(engine, args.events)
     finally:
-        bus.publish_many = batched
+        del publisher.publish
     channel.queue_delete(QUEUE)
     connection.close()
     print(f"relay, {args.events} events: {in_flight:,.0f} events/s with confirms in flight, "

@@ -131,10 +131,14 @@ def main() -> None:
             if delay > 0:
                 time.sleep(delay)
         at = time.time()
-        try:
-            status, result = call("POST", f"{url}/sim/checkout", {"account_ref": f"demo-{run}-{index % args.accounts}"})
-        except OSError as error:
-            status, result = 0, {"error": str(error)}
+        while True:  # as a POS would: a platform that says 503 (or cannot be reached) is tried again
+            try:
+                status, result = call("POST", f"{url}/sim/checkout", {"account_ref": f"demo-{run}-{index % args.accounts}"})
+            except OSError as error:
+                status, result = 0, {"error": str(error)}
+            if status not in (0, 503) or time.time() - at > args.timeout:
+                break
+            time.sleep(1.0)
         if status == 201:
             started[result["receipt_id"]] = at
         else:

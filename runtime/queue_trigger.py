@@ -5,7 +5,11 @@ business logic. Each message is POSTed to the function as a structured CloudEven
 
     2xx           acknowledged
     400           dead-lettered at once (the function says no retry can help)
-    other, error  retried after a delay (1 s, 2 s, 4 s … by default), then dead-lettered
+    503           retried after a delay (1 s, 2 s, 4 s … by default, then the last delay)
+                  for as long as it lasts: a backing service or receiver is unavailable,
+                  which says nothing about the event (SPEC §8); so is a function that
+                  cannot be reached at all
+    other, error  retried after a delay, then dead-lettered when the attempts run out
 
 Settling happens only after the broker confirmed any retry or dead-letter copy, so a crash
 at any point redelivers rather than loses. Scaling a consumer = more trigger + function
@@ -32,7 +36,7 @@ import pika.exceptions
 
 from runtime import stack
 from shared import bus, logs
-from shared.dead_letters import ATTEMPT_HEADER, REASON_HEADER
+from shared.dead_letters import ATTEMPT_HEADER, FAILURE_HEADER, REASON_HEADER
 
 _log = logs.get("queue_trigger")
 
@@ -54,7 +58,7 @@ class Invoker:
         self._local = threading.local()
 
     def __call__(self, body: bytes, topic: str) -> tuple[str, str]:
-        """("ack" | "retry" | "dead", reason)."""
+        """("ack" | "wait" | "retry" | "dead", reason)."""
         deadline = time.monotonic() + self.patience
         pause = 0.05
         while True:
@@ -64,7 +68,7 @@ class Invoker:
                 # Refused, or its name not resolving: the function (or its container) is
                 # being started again.
                 if time.monotonic() + pause > deadline:
-                    return "retry", f"function unreachable: {type(error).__name__}"
+                    return "wait", f"function unreachable: {type(error).__name__}"
                 time.sleep(pause)
                 pause = min(pause * 2, 1.0)
             except (OSError, http.client.HTTPException) as error:
@@ -93,7 +97,7 @@ class Invoker:
         if 200 <= response.status < 300:
             return "ack", ""
         reason = f"function answered {response.status}: {answer[:200]}"
-        return ("dead" if response.status == 400 else "retry"), reason
+        return {400: "dead", 503: "wait"}.get(response.status, "retry"), reason
 
 
 class QueueTrigger:
@@ -168,16 +172,15 @@ class QueueTrigger:
             return
         headers = dict(properties.headers or {})
         attempt = int(headers.get(ATTEMPT_HEADER, 1))
-        if outcome == "retry" and attempt < self.consumer.max_attempts:
-            headers[ATTEMPT_HEADER] = attempt + 1
-            headers[REASON_HEADER] = reason
+        failures = int(headers.get(FAILURE_HEADER, 0)) + (outcome != "wait")
+        if outcome == "wait" or (outcome == "retry" and failures < self.consumer.max_attempts):
+            headers.update({ATTEMPT_HEADER: attempt + 1, FAILURE_HEADER: failures, REASON_HEADER: reason})
             channel.basic_publish("", self.consumer.retry_queue(attempt), body, bus.with_headers(properties, headers))
             logs.event(_log, "event.retry_scheduled", logging.WARNING, consumer=self.consumer.name,
-                       id=properties.message_id, attempt=attempt, delay_ms=self.consumer.retry_delays_ms[attempt - 1],
+                       id=properties.message_id, attempt=attempt, delay_ms=self.consumer.retry_delay_ms(attempt),
                        reason=reason)
         elif outcome != "ack":
-            headers[ATTEMPT_HEADER] = attempt
-            headers[REASON_HEADER] = reason
+            headers.update({ATTEMPT_HEADER: attempt, FAILURE_HEADER: failures, REASON_HEADER: reason})
             channel.basic_publish(bus.DEAD_LETTER_EXCHANGE, self.consumer.name, body, bus.with_headers(properties, headers))
             logs.event(_log, "event.dead_lettered", logging.ERROR, consumer=self.consumer.name,
                        id=properties.message_id, attempts=attempt, reason=reason)

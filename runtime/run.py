@@ -272,10 +272,10 @@ def main() -> None:
     environ = environ_with_dotenv(stack.ROOT / ".env")
     os.environ.update(environ)
     from shared.config import settings
-    from shared.db import server_unavailable
+    from shared.faults import unreachable
     from shared.migrate import migrate_all
 
-    wait_for("PostgreSQL", migrate_all, server_unavailable,
+    wait_for("PostgreSQL", migrate_all, unreachable,
              "Start it, or set WRITE_DATABASE_URL / READ_DATABASE_URL / SIM_DATABASE_URL to a running server.")
     wait_for("RabbitMQ", declare_topology, lambda error: isinstance(error, pika.exceptions.AMQPConnectionError),
              "Start it (rabbitmq-server -detached), or set AMQP_URL to a running broker.")

@@ -123,6 +123,7 @@ def main() -> None:
     args = parser.parse_args()
     if not args.target:
         parser.error("name the function: --target or FUNCTION_TARGET")
+    os.environ["FUNCTION_TARGET"] = args.target  # what its settings (and connections) say it serves
     app = create_app(args.target)
     create_server(
         app, False,

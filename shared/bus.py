@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
+import time
+from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import pika
@@ -82,12 +85,18 @@ class Consumer:
     def dead_letter_queue(self) -> str:
         return f"{self.queue}.dlq"
 
+    def retry_delay_ms(self, attempt: int) -> int:
+        """The delay before the attempt-th retry (1-based); the last one from there on."""
+        return self.retry_delays_ms[min(attempt, len(self.retry_delays_ms)) - 1]
+
     def retry_queue(self, attempt: int) -> str:
         """The delay queue for the attempt-th retry (1-based)."""
-        return f"{self.queue}.retry.{self.retry_delays_ms[attempt - 1]}ms"
+        return f"{self.queue}.retry.{self.retry_delay_ms(attempt)}ms"
 
     @property
     def max_attempts(self) -> int:
+        """Failed attempts before an event is dead-lettered (waits on an unavailable
+        backing service or receiver do not count)."""
         return len(self.retry_delays_ms) + 1
 
     def declare(self, channel: BlockingChannel) -> None:
@@ -145,108 +154,183 @@ def with_headers(properties: pika.BasicProperties, headers: dict) -> pika.BasicP
     )
 
 
+@dataclass(eq=False)
+class _Publication:
+    """One event handed to the publisher, until the broker confirms it."""
+
+    event: dict
+    done: threading.Event = field(default_factory=threading.Event)
+    routed: bool = False
+    returned: bool = False
+    error: BaseException | None = None
+    abandoned: bool = False  # its caller stopped waiting: the outbox relay sends it
+
+    def settle(self, routed: bool = False, error: BaseException | None = None) -> None:
+        self.routed, self.error = routed, error
+        self.done.set()
+
+
 class Publisher:
-    """Publishes events with publisher confirms, one connection per thread.
+    """Publishes events with publisher confirms over one broker connection per process.
 
-    pika connections are not thread-safe, and functions-framework serves on a pool of
-    threads: each thread keeps its own connection, opened on first use.
+    The connection lives in its own I/O thread, which answers the broker's heartbeats
+    while the process is idle (a BlockingConnection only does so inside a call, so an idle
+    one is dropped and the next publish fails). Every serving thread hands its events to
+    it and waits for their confirms; many can be in flight at once. A lost connection is
+    replaced at once, and events it took unconfirmed are sent again on the new one
+    (consumers dedupe). Only while the broker cannot be reached at all do publishes fail
+    at once, leaving their events to the outbox relay.
     """
 
-    def __init__(self):
-        self._local = threading.local()
+    CONNECT_PAUSE_MAX = 5.0
 
-    def _channel(self) -> BlockingChannel:
-        channel = getattr(self._local, "channel", None)
-        if channel is None or channel.is_closed:
-            connection = connect()
-            channel = connection.channel()
-            channel.confirm_delivery()
-            declare_exchanges(channel)
-            self._local.connection, self._local.channel = connection, channel
-        return channel
+    def __init__(self, url: str | None = None):
+        self._url = url
+        self._lock = threading.Lock()
+        self._pid = 0
+        self._thread: threading.Thread | None = None
+        self._waiting: deque[_Publication] = deque()
+        self._unconfirmed: dict[int, _Publication] = {}
+        self._connection: pika.SelectConnection | None = None
+        self._channel = None
+        self._sent = 0
+        self._unreachable: BaseException | None = None  # set while waiting to reconnect
 
-    def publish(self, event: dict) -> bool:
-        """Publish one event and wait for the broker's confirm.
+    def publish(self, events: list[dict], timeout: float = 5.0) -> set[str]:
+        """Publish events and wait for the broker's confirms; returns the ids it routed.
 
-        Returns False if no queue took it (nothing is bound for its type: it stays in the
-        outbox until something is); raises if the broker could not be reached.
+        An event no queue took (nothing bound for its type) is left out: it stays in the
+        outbox until something is bound. Raises if the broker cannot be reached or does not
+        confirm within timeout.
         """
+        publications = [_Publication(event) for event in events]
+        with self._lock:
+            self._start()
+            if self._unreachable is not None:
+                raise pika.exceptions.AMQPConnectionError(self._unreachable)
+            self._waiting.extend(publications)
+            connection = self._connection
+        if connection is not None:
+            self._wake(connection)
+        deadline = time.monotonic() + timeout
+        for publication in publications:
+            if not publication.done.wait(max(deadline - time.monotonic(), 0)):
+                for late in publications:
+                    late.abandoned = True
+                raise TimeoutError("the broker did not confirm in time")
+            if publication.error is not None:
+                raise publication.error
+        return {publication.event["id"] for publication in publications if publication.routed}
+
+    def _start(self) -> None:
+        if self._pid != os.getpid():  # first use, or a forked child: nothing of the parent's is ours
+            self._pid, self._thread, self._connection, self._channel = os.getpid(), None, None, None
+            self._waiting.clear()
+            self._unconfirmed.clear()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="publisher", daemon=True)
+            self._thread.start()
+
+    def _wake(self, connection) -> None:
         try:
-            self._channel().basic_publish(
-                EXCHANGE, event["type"], json.dumps(event).encode(), properties(event), mandatory=True
-            )
-            return True
-        except pika.exceptions.UnroutableError:
-            return False
-        except Exception:
-            self.close()
-            raise
+            connection.ioloop.add_callback_threadsafe(self._send_waiting)
+        except Exception:  # the loop is closing: the next connection sends what waits
+            pass
 
-    def close(self) -> None:
-        connection = getattr(self._local, "connection", None)
-        self._local.connection = self._local.channel = None
+    # Everything below runs in the I/O thread.
+
+    def _run(self) -> None:
+        pause = 0.1
+        while True:
+            error = self._serve_connection()
+            if error is None:
+                pause = 0.1  # it was open and got lost: replace it at once
+                continue
+            with self._lock:
+                self._unreachable = error
+                failed, self._waiting = list(self._waiting), deque()
+            for publication in failed:
+                publication.settle(error=pika.exceptions.AMQPConnectionError(error))
+            time.sleep(pause)
+            pause = min(pause * 2, self.CONNECT_PAUSE_MAX)
+            with self._lock:
+                self._unreachable = None
+
+    def _serve_connection(self) -> BaseException | None:
+        """Open a connection and serve it until it closes: None if it had opened, else
+        why it could not be opened."""
+        parameters = pika.URLParameters(self._url or settings().amqp_url)
+        parameters.connection_attempts = 1
+        parameters.socket_timeout = 5
+        parameters.blocked_connection_timeout = 30
+        failure: list[BaseException] = []
+        connection = pika.SelectConnection(
+            parameters,
+            on_open_callback=lambda opened: opened.channel(on_open_callback=self._on_channel),
+            on_open_error_callback=lambda failed, error: (failure.append(error), failed.ioloop.stop()),
+            on_close_callback=lambda closed, _reason: closed.ioloop.stop(),
+        )
+        with self._lock:
+            self._connection = connection
+        try:
+            connection.ioloop.start()
+        finally:
+            with self._lock:
+                self._connection, self._channel = None, None
+                # Sent but not confirmed: the broker may or may not have them. Send again.
+                unconfirmed = [self._unconfirmed[tag] for tag in sorted(self._unconfirmed)]
+                self._unconfirmed.clear()
+                self._waiting.extendleft(reversed([p for p in unconfirmed if not p.abandoned]))
+        return failure[0] if failure else None
+
+    def _on_channel(self, channel) -> None:
+        channel.add_on_return_callback(self._on_return)
+        channel.add_on_close_callback(lambda _channel, _reason: self._close_connection())
+        channel.confirm_delivery(self._on_confirm, callback=lambda _frame: channel.exchange_declare(
+            EXCHANGE, "topic", durable=True, callback=lambda _frame: self._ready(channel)))
+
+    def _ready(self, channel) -> None:
+        self._channel, self._sent = channel, 0
+        self._send_waiting()
+
+    def _close_connection(self) -> None:
+        connection = self._connection
         if connection is not None and connection.is_open:
-            try:
-                connection.close()
-            except Exception:  # closing a broken connection has nothing left to save
-                pass
+            connection.close()
 
-
-def publish_many(events: list[dict], timeout_seconds: float = 30.0) -> set[str]:
-    """Publish a batch with its confirms in flight; returns the ids the broker took.
-
-    A blocking confirm per message caps publishing near 1k/s; with the whole batch in
-    flight the broker confirms several thousand a second (STACK-FACTS). An id is left out
-    when its message came back unroutable or was nacked, or the broker did not confirm it
-    in time: the outbox keeps it and the relay tries again. Raises if the broker could not
-    be reached.
-    """
-    if not events:
-        return set()
-    awaiting: dict[int, str] = {}
-    taken: set[str] = set()
-    returned: set[str] = set()
-    failure: list[BaseException] = []
-
-    def on_open(connection):
-        connection.channel(on_open_callback=on_channel)
-
-    def on_channel(channel):
-        channel.add_on_return_callback(lambda _channel, _method, props, _body: returned.add(props.message_id))
-        channel.add_on_close_callback(lambda _channel, _reason: broker.is_open and broker.close())
-        channel.confirm_delivery(on_confirm, callback=lambda _frame: send(channel))
-
-    def send(channel):
-        for tag, event in enumerate(events, start=1):
-            awaiting[tag] = event["id"]
+    def _send_waiting(self) -> None:
+        channel = self._channel
+        while channel is not None and channel.is_open:
+            with self._lock:
+                if not self._waiting:
+                    return
+                publication = self._waiting.popleft()
+            if publication.abandoned:
+                continue
+            self._sent += 1
+            self._unconfirmed[self._sent] = publication
+            event = publication.event
             channel.basic_publish(EXCHANGE, event["type"], json.dumps(event).encode(), properties(event),
                                   mandatory=True)
 
-    def on_confirm(frame):
-        method = frame.method
-        tags = [tag for tag in awaiting if tag <= method.delivery_tag] if method.multiple else [method.delivery_tag]
-        for tag in tags:
-            event_id = awaiting.pop(tag, None)
-            # The broker sends a message's return before its ack.
-            if isinstance(method, pika.spec.Basic.Ack) and event_id not in returned:
-                taken.add(event_id)
-        if not awaiting:
-            broker.close()
+    def _on_return(self, _channel, _method, props, _body) -> None:
+        # The broker sends an unroutable message's return before its ack.
+        for publication in self._unconfirmed.values():
+            if publication.event["id"] == props.message_id:
+                publication.returned = True
 
-    parameters = pika.URLParameters(settings().amqp_url)
-    parameters.connection_attempts = 1
-    parameters.socket_timeout = 5
-    broker = pika.SelectConnection(
-        parameters,
-        on_open_callback=on_open,
-        on_open_error_callback=lambda connection, error: (failure.append(error), connection.ioloop.stop()),
-        on_close_callback=lambda connection, _reason: connection.ioloop.stop(),
-    )
-    broker.ioloop.call_later(timeout_seconds, lambda: broker.is_open and broker.close())
-    broker.ioloop.start()
-    if failure:
-        raise pika.exceptions.AMQPConnectionError(failure[0])
-    return taken
+    def _on_confirm(self, frame) -> None:
+        method = frame.method
+        tags = [tag for tag in self._unconfirmed if tag <= method.delivery_tag] if method.multiple \
+            else [method.delivery_tag]
+        for tag in tags:
+            publication = self._unconfirmed.pop(tag, None)
+            if publication is None:
+                continue
+            if isinstance(method, pika.spec.Basic.Ack):
+                publication.settle(routed=not publication.returned)
+            else:
+                publication.settle(error=pika.exceptions.NackError([]))
 
 
 _publisher = Publisher()

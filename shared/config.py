@@ -42,7 +42,10 @@ class Settings:
     platform_secret: bytes | None
     fluent_host: str | None
     fluent_port: int
+    function_target: str | None
     serving_threads: int
+    database_pool_size: int
+    database_pool_idle_seconds: float
     public_url: str
     callback_window_seconds: float
     tip_share: float
@@ -81,9 +84,16 @@ class Settings:
                 platform_secret=platform_secret.encode() if platform_secret else None,
                 fluent_host=env.get("FLUENT_HOST") or None,
                 fluent_port=int(get("FLUENT_PORT")),
-                # functions-framework serves with THREADS threads (default cpu × 4);
-                # database pools are sized to match so no request waits for a connection.
+                # The function this process serves: its database connections carry it as
+                # application_name (pg_stat_activity shows who holds what).
+                function_target=env.get("FUNCTION_TARGET") or None,
+                # functions-framework serves with THREADS threads (default cpu × 4).
                 serving_threads=int(env.get("THREADS") or (os.cpu_count() or 1) * 4),
+                # At most this many connections per database per process (a request waits
+                # for one beyond that), each closed once idle this long: a function that
+                # serves few requests holds one connection or none (README: connections).
+                database_pool_size=int(env.get("DATABASE_POOL_SIZE") or 4),
+                database_pool_idle_seconds=float(env.get("DATABASE_POOL_IDLE_SECONDS") or 30),
                 # Where banks' apps fetch a rendered receipt (receipt_url in callbacks).
                 public_url=(env.get("PUBLIC_URL") or f"http://127.0.0.1:{get('GATEWAY_PORT')}").rstrip("/"),
                 # How long a callback is retried before it is marked failed (SPEC §6: 24 h).

@@ -1,8 +1,9 @@
 """CloudEvent functions: the adapter between a trigger's delivery and a domain handler.
 
 The queue trigger reads the HTTP status: 2xx acknowledges the event, 400 dead-letters it
-at once (no retry can help), anything else is retried with backoff and dead-lettered when
-the attempts run out.
+at once (no retry can help), 503 is retried with backoff for as long as it lasts (a fault
+of the surroundings, or work waiting on a receiver), anything else (a bug) is retried with
+backoff and dead-lettered when the attempts run out.
 """
 
 from __future__ import annotations
@@ -11,24 +12,13 @@ import functools
 import logging
 from collections.abc import Callable
 
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import BadRequest, ServiceUnavailable
 
-from shared import logs
+from shared import faults, logs
 from shared.errors import DeliveryPending, PoisonEvent
 
 _log = logs.get("consumer")
-
-
-# Lost races, not bad data: a concurrent writer took the row first, a deadlock was broken,
-# a serializable transaction conflicted, a lock was not free. The next attempt sees the
-# outcome and decides again.
-_RETRYABLE = {"23505", "40P01", "40001", "55P03"}
-
-
-def _sqlstate(error: DBAPIError) -> str | None:
-    detail = error.orig.args[0] if error.orig is not None and error.orig.args else None
-    return detail.get("C") if isinstance(detail, dict) else None
 
 
 def as_dict(cloud_event) -> dict:
@@ -56,14 +46,16 @@ def consumer(handler: Callable[[dict], None]) -> Callable:
         except PoisonEvent as error:
             logs.event(_log, "event.poison", logging.ERROR, id=event["id"], type=event["type"], reason=error.message)
             raise BadRequest(error.message) from None
-        except DBAPIError as error:
-            if isinstance(error, (OperationalError, InterfaceError)) or _sqlstate(error) in _RETRYABLE:
+        except Exception as error:
+            if faults.retryable(error):
                 logs.event(_log, "event.deferred", logging.WARNING, id=event["id"], error=type(error).__name__,
-                           sqlstate=_sqlstate(error))
+                           sqlstate=faults.sqlstate(error))
                 raise ServiceUnavailable("a backing service is unavailable or busy; retry") from None
-            # Not a lost connection: the database refused this event's data, and will again.
+            if not isinstance(error, DBAPIError):
+                raise  # a bug: retried, then dead-lettered when the attempts run out
+            # The database refused this event's data, and will again.
             logs.event(_log, "event.poison", logging.ERROR, id=event["id"], type=event["type"],
-                       reason=type(error.orig).__name__)
+                       reason=type(error.orig).__name__, sqlstate=faults.sqlstate(error))
             raise BadRequest("the database refused the event") from None
 
     return consume

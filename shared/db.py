@@ -3,60 +3,134 @@
 from __future__ import annotations
 
 import functools
+import os
+import threading
+import time
+import weakref
 
-import pg8000.exceptions
-from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.pool import QueuePool
 
-from shared import outbox
+from shared import faults, outbox
 from shared.dialect import prepared_url
 from shared.config import settings
 from shared.events import Event
 from shared.repositories import Parties, Payments, Receipts
 
 
-# SQLSTATEs of a server that cannot take a connection now but will: starting up, shutting
-# down, out of connection slots.
-_SERVER_BUSY = {"57P03", "57P01", "53300", "08006"}
+class IdleReleasingPool(QueuePool):
+    """SQLAlchemy's QueuePool, last in first out, closing connections left idle too long.
+
+    Last in first out, a light load keeps reusing the same one or two connections and the
+    rest of the pool goes idle; a background thread then closes every connection idle for
+    longer than idle_seconds, so a quiet function holds none and PostgreSQL's connection
+    slots go to whoever is busy.
+    """
+
+    def __init__(self, creator, idle_seconds: float = 30.0, **kw):
+        kw.setdefault("use_lifo", True)
+        super().__init__(creator, **kw)
+        self.idle_seconds = idle_seconds
+        _idle_reaper.watch(self)
+
+    def recreate(self) -> IdleReleasingPool:
+        pool = super().recreate()
+        pool.idle_seconds = self.idle_seconds
+        return pool
+
+    def _do_return_conn(self, record) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+        super()._do_return_conn(record)
+
+    def release_idle(self) -> int:
+        """Close the connections idle for longer than idle_seconds; returns how many."""
+        cutoff = time.monotonic() - self.idle_seconds
+        idle = []
+        # The queue's left end holds the connections returned longest ago (QueuePool
+        # offers no public way to reach them).
+        with self._pool.mutex:
+            while self._pool.queue and self._pool.queue[0].info.get(_IDLE_SINCE, 0.0) < cutoff:
+                idle.append(self._pool.queue.popleft())
+        for record in idle:
+            try:
+                record.close()
+            finally:
+                self._dec_overflow()
+        return len(idle)
 
 
-def server_unavailable(error: BaseException) -> bool:
-    """Whether a pg8000 error means the server is unreachable or not yet accepting, rather
-    than refusing what was asked (a later attempt can succeed)."""
-    if isinstance(error, (pg8000.exceptions.InterfaceError, OSError)):
-        return True
-    if isinstance(error, pg8000.exceptions.DatabaseError) and error.args and isinstance(error.args[0], dict):
-        return error.args[0].get("C") in _SERVER_BUSY
-    return False
+_IDLE_SINCE = "receipts.idle_since"
 
 
-def _engine(url: str) -> Engine:
-    # One connection per serving thread (and two for background work such as outbox
-    # marks): a request never waits for the pool. No pre-ping (a round trip per
-    # checkout): a dead connection fails one request with 503 + Retry-After and the pool
-    # is refilled.
-    return create_engine(
+class _IdleReaper:
+    """One daemon thread per process that releases the idle connections of every pool."""
+
+    def __init__(self):
+        self._pools: weakref.WeakSet[IdleReleasingPool] = weakref.WeakSet()
+        self._lock = threading.Lock()
+        self._pid = 0
+
+    def watch(self, pool: IdleReleasingPool) -> None:
+        with self._lock:
+            self._pools.add(pool)
+            if self._pid != os.getpid():  # first pool, or a forked child without the thread
+                self._pid = os.getpid()
+                threading.Thread(target=self._run, name="pool-reaper", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                pools = list(self._pools)
+            time.sleep(min([1.0] + [pool.idle_seconds / 2 for pool in pools]))
+            for pool in pools:
+                try:
+                    pool.release_idle()
+                except Exception:  # closing a broken connection has nothing left to save
+                    pass
+
+
+_idle_reaper = _IdleReaper()
+
+
+def engine_for(url: str) -> Engine:
+    """An engine of the platform's kind: its pool, its handling of dead sessions."""
+    # No pre-ping (a round trip per checkout): a dead connection fails one request with
+    # 503 + Retry-After, is invalidated, and the pool opens a new one.
+    config = settings()
+    engine = create_engine(
         prepared_url(url),
-        pool_size=settings().serving_threads,
-        max_overflow=2,
+        poolclass=IdleReleasingPool,
+        pool_size=config.database_pool_size,
+        max_overflow=0,
         pool_timeout=5,
-        connect_args={"timeout": 10},
+        idle_seconds=config.database_pool_idle_seconds,
+        connect_args={"timeout": 10, "application_name": config.function_target or "receipts"},
     )
+    event.listen(engine, "handle_error", _discard_ended_sessions)
+    return engine
+
+
+def _discard_ended_sessions(context) -> None:
+    # A connection whose session the server ended (a terminated backend, a restart) is
+    # dead: the pool discards it, and those opened before it, instead of lending it again.
+    if context.connection is not None and faults.session_ended(context.original_exception):
+        context.is_disconnect = True
 
 
 @functools.cache
 def write_engine() -> Engine:
-    return _engine(settings().write_database_url)
+    return engine_for(settings().write_database_url)
 
 
 @functools.cache
 def read_engine() -> Engine:
-    return _engine(settings().read_database_url)
+    return engine_for(settings().read_database_url)
 
 
 @functools.cache
 def sim_engine() -> Engine:
     """The simulated parties' database (never the platform's)."""
-    return _engine(settings().sim_database_url)
+    return engine_for(settings().sim_database_url)
 
 
 class UnitOfWork:

@@ -9,7 +9,8 @@ import pika
 
 from shared import bus
 
-ATTEMPT_HEADER = "x-receipts-attempt"
+ATTEMPT_HEADER = "x-receipts-attempt"  # deliveries so far: picks the next backoff delay
+FAILURE_HEADER = "x-receipts-failures"  # failed deliveries: dead-lettered at the limit
 REASON_HEADER = "x-receipts-reason"
 
 
@@ -66,7 +67,7 @@ def redrive(consumer: bus.Consumer, event_ids: set[str] | None = None, limit: in
             if event_ids is not None and properties.message_id not in event_ids:
                 continue
             headers = {key: value for key, value in (properties.headers or {}).items()
-                       if key not in (ATTEMPT_HEADER, REASON_HEADER, "x-death", "x-first-death-exchange",
+                       if key not in (ATTEMPT_HEADER, FAILURE_HEADER, REASON_HEADER, "x-death", "x-first-death-exchange",
                                       "x-first-death-queue", "x-first-death-reason")}
             channel.basic_publish("", consumer.queue, body, bus.with_headers(properties, headers))
             channel.basic_ack(method.delivery_tag)

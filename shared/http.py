@@ -15,9 +15,7 @@ from typing import TypeVar
 
 import flask
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, TimeoutError as PoolTimeout
-
-from shared import auth, logs
+from shared import auth, faults, logs
 from shared.config import ConfigurationError
 from shared.domain.parties import PartyKind
 from shared.errors import (
@@ -74,31 +72,21 @@ def endpoint(*methods: str) -> Callable[[Handler], Callable[[flask.Request], fla
                 return json_response(body, status, _RETRY_LATER if status == 503 else None)
             except ReceiptsError as error:
                 return error_response(error, request)
-            except (DBAPIError, PoolTimeout, OSError) as error:
-                if not _unavailable(error):
-                    _log.exception("request.failed", extra={"fields": {"path": request.path}})
-                    return _internal_error()
-                # A backing service is down or overloaded: the client should retry.
-                logs.event(_log, "backing_service.unavailable", logging.WARNING, path=request.path,
-                           error=type(error).__name__)
-                return error_response(ServiceUnavailable("a backing service is unavailable; retry later"), request)
             except ConfigurationError as error:
                 _log.error("configuration.invalid", extra={"fields": {"error": str(error)}})
                 return error_response(ServiceUnavailable("the platform is misconfigured"), request)
-            except Exception:
-                _log.exception("request.failed", extra={"fields": {"path": request.path}})
-                return _internal_error()
+            except Exception as error:
+                if not faults.retryable(error):
+                    _log.exception("request.failed", extra={"fields": {"path": request.path}})
+                    return _internal_error()
+                # A backing service is down, busy or refusing connections: retry later.
+                logs.event(_log, "backing_service.unavailable", logging.WARNING, path=request.path,
+                           error=type(error).__name__, sqlstate=faults.sqlstate(error))
+                return error_response(ServiceUnavailable("a backing service is unavailable; retry later"), request)
 
         return serve
 
     return decorate
-
-
-def _unavailable(error: Exception) -> bool:
-    """Whether an error means a backing service is unreachable (as opposed to a bug)."""
-    if isinstance(error, DBAPIError):
-        return isinstance(error, (OperationalError, InterfaceError)) or error.connection_invalidated
-    return True
 
 
 def _internal_error() -> flask.Response:

@@ -17,7 +17,7 @@ import time
 
 from sqlalchemy import Connection, Engine, text
 
-from shared import bus, logs
+from shared import bus, faults, logs
 from shared.events import Event
 
 # The relay leaves rows this young to the function that committed them.
@@ -92,11 +92,11 @@ def publish_committed(engine: Engine, events: list[Event]) -> None:
     if not events:
         return
     try:
-        published = [str(event.id) for event in events if bus.publisher().publish(bus.cloud_event(event))]
+        published = bus.publisher().publish([bus.cloud_event(event) for event in events])
     except Exception as error:
         logs.event(_log, "outbox.publish_deferred", logging.WARNING, events=len(events), error=type(error).__name__)
         return
-    _marks.add(engine, published)
+    _marks.add(engine, list(published))
 
 
 class _PublishedMarks:
@@ -147,23 +147,35 @@ def relay(engine: Engine, budget_seconds: float = 50.0, grace_seconds: float | N
     """Publish unpublished rows older than the grace period, oldest first; returns how many.
 
     Rows are locked while they are sent (SKIP LOCKED), so concurrent relays share the work.
-    Each batch goes out with its confirms in flight (bus.publish_many).
+    Each batch goes out with its confirms in flight. While the broker or the database
+    cannot be reached, the relay tries again with backoff until its budget runs out.
     """
     published, unroutable, after = 0, 0, 0
     deadline = time.monotonic() + budget_seconds
+    pause = 0.5
     while time.monotonic() < deadline:
-        with engine.begin() as connection:
-            rows = connection.execute(
-                _UNPUBLISHED, {"after": after, "batch": RELAY_BATCH,
-                               "grace": RELAY_GRACE_SECONDS if grace_seconds is None else grace_seconds}
-            ).all()
-            if not rows:
-                break
-            sent = list(bus.publish_many(
-                [bus.envelope(row.id, row.type, row.subject, row.occurred_at, row.data) for row in rows]
-            ))
-            if sent:
-                connection.execute(_MARK_PUBLISHED, {"ids": sent})
+        try:
+            with engine.begin() as connection:
+                rows = connection.execute(
+                    _UNPUBLISHED, {"after": after, "batch": RELAY_BATCH,
+                                   "grace": RELAY_GRACE_SECONDS if grace_seconds is None else grace_seconds}
+                ).all()
+                if not rows:
+                    break
+                sent = list(bus.publisher().publish(
+                    [bus.envelope(row.id, row.type, row.subject, row.occurred_at, row.data) for row in rows],
+                    timeout=max(min(30.0, deadline - time.monotonic()), 1.0),
+                ))
+                if sent:
+                    connection.execute(_MARK_PUBLISHED, {"ids": sent})
+        except Exception as error:
+            if not faults.retryable(error) or time.monotonic() + pause > deadline:
+                raise
+            logs.event(_log, "outbox.relay_waiting", logging.WARNING, error=type(error).__name__, retry_in=pause)
+            time.sleep(pause)
+            pause = min(pause * 2, 10.0)
+            continue
+        pause = 0.5
         published += len(sent)
         unroutable += len(rows) - len(sent)
         after = rows[-1].position

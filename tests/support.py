@@ -106,6 +106,8 @@ class Forwarder:
         import threading
 
         self.target_port = target_port
+        self.accepted = 0  # connections made through it
+        self._open: list = []
         self.listener = socket.create_server(("127.0.0.1", port))
         self.port = self.listener.getsockname()[1]
         threading.Thread(target=self._accept, daemon=True).start()
@@ -120,6 +122,8 @@ class Forwarder:
             except OSError:
                 return  # closed
             server = socket.create_connection(("127.0.0.1", self.target_port))
+            self.accepted += 1
+            self._open += [client, server]
             for source, sink in ((client, server), (server, client)):
                 threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
 
@@ -133,6 +137,17 @@ class Forwarder:
         finally:
             for end in (source, sink):
                 end.close()
+
+    def drop(self) -> None:
+        """Cut every connection made through it, as a network or a restarted server would."""
+        import socket
+
+        for end in self._open:
+            try:
+                end.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self._open.clear()
 
     def close(self) -> None:
         self.listener.close()

@@ -16,6 +16,7 @@ import http.client
 import json
 import random
 import secrets
+import time
 import uuid
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
@@ -61,18 +62,30 @@ def _pan_hash(pan: str) -> str:
     return _derive(f"sim-pan-hash:{pan}").hex()
 
 
-def _call(path: str, body: bytes, content_type: str, headers: dict | None = None) -> tuple[int, bytes]:
-    """POST to another party through the gateway."""
+def _call(path: str, body: bytes, content_type: str, headers: dict | None = None,
+          patience: float = 20.0) -> tuple[int, bytes]:
+    """POST to another party through the gateway; a 503 (or a gateway not answering) is
+    tried again after its Retry-After, for up to patience seconds, as a POS or an issuer
+    with store-and-forward would. Every submission is idempotent by its own id."""
     parts = urlsplit(settings().public_url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=30)
-    try:
-        connection.request("POST", path, body, {"Content-Type": content_type, **(headers or {})})
-        response = connection.getresponse()
-        return response.status, response.read()
-    except OSError as error:
-        raise SimulationError(f"{path} unreachable: {error}") from None
-    finally:
-        connection.close()
+    deadline = time.monotonic() + patience
+    while True:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=30)
+        try:
+            connection.request("POST", path, body, {"Content-Type": content_type, **(headers or {})})
+            response = connection.getresponse()
+            status, answer, retry_after = response.status, response.read(), response.getheader("Retry-After")
+        except OSError as error:
+            status, answer, retry_after = None, f"{path} unreachable: {error}", None
+        finally:
+            connection.close()
+        pause = min(float(retry_after), 5.0) if retry_after and retry_after.isdigit() else 1.0
+        if status not in (None, 503) or time.monotonic() + pause > deadline:
+            break
+        time.sleep(pause)
+    if status is None:
+        raise SimulationError(answer)
+    return status, answer
 
 
 # --- the parties' credentials, registered by `make demo` after it onboards them -------------

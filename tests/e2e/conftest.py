@@ -65,7 +65,8 @@ class Platform:
         return self.process.wait(timeout=10)
 
 
-def start_platform(name: str, **env) -> Platform:
+def launch_platform(name: str, **env) -> Platform:
+    """`make run` started in the background (see start_platform)."""
     port = free_port()
     log = ARTIFACTS / f"{name}.log"
     process = subprocess.Popen(
@@ -77,11 +78,13 @@ def start_platform(name: str, **env) -> Platform:
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
     )
-    platform = Platform(process, port, log)
+    return Platform(process, port, log)
 
+
+def wait_ready(platform: Platform) -> Platform:
     def ready():
-        if process.poll() is not None:
-            raise AssertionError(f"the platform exited with {process.returncode}:\n{platform.log_text()}")
+        if platform.process.poll() is not None:
+            raise AssertionError(f"the platform exited with {platform.process.returncode}:\n{platform.log_text()}")
         return '"platform.ready"' in platform.log_text()
 
     try:
@@ -90,6 +93,11 @@ def start_platform(name: str, **env) -> Platform:
         platform.stop()  # a platform that never became ready must not outlive the run
         raise
     return platform
+
+
+def start_platform(name: str, **env) -> Platform:
+    """`make run` as a user starts it, ready to serve; env overrides the test settings."""
+    return wait_ready(launch_platform(name, **env))
 
 
 @pytest.fixture(scope="session")

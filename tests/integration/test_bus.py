@@ -4,6 +4,7 @@ import json
 import threading
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import text
 from runtime.queue_trigger import Invoker, QueueTrigger
 from shared import bus, outbox
 from shared.dead_letters import dead_letters, redrive
-from tests.support import bearer, receipt_body, wait_until
+from tests.support import Forwarder, bearer, receipt_body, wait_until
 
 
 @pytest.fixture
@@ -65,10 +66,31 @@ def test_a_batch_is_published_with_confirms_in_flight_and_unroutable_events_are_
     events = [bus.envelope(uuid.uuid4(), unrouted_type if n % 10 == 0 else routed_type, uuid.uuid4(),
                            "2026-11-26T12:00:00+00:00", {"n": n}) for n in range(300)]
 
-    taken = bus.publish_many(events)
+    taken = bus.publisher().publish(events)
 
     assert taken == {event["id"] for event in events if event["type"] == routed_type}
     assert channel.queue_declare(queue, passive=True).method.message_count == 270
+
+def test_one_connection_per_process_serves_every_thread_and_a_dropped_one_is_replaced_at_once(channel):
+    event_type = f"test.publisher.{uuid.uuid4().hex}.v1"
+    queue = listen(channel, event_type)
+    broker = Forwarder(5672)
+    publisher = bus.Publisher(f"amqp://guest:guest@127.0.0.1:{broker.port}/receipts-test")
+
+    def event(n):
+        return bus.envelope(uuid.uuid4(), event_type, uuid.uuid4(), "2026-11-26T12:00:00+00:00", {"n": n})
+
+    with ThreadPoolExecutor(8) as pool:
+        taken = set().union(*pool.map(lambda n: publisher.publish([event(n)]), range(80)))
+    assert len(taken) == 80 and broker.accepted == 1
+
+    broker.drop()  # no goodbye: the socket just ends
+    after = event(80)
+    assert publisher.publish([after]) == {after["id"]}  # on a new connection, not via the relay
+    assert broker.accepted == 2
+    assert channel.queue_declare(queue, passive=True).method.message_count == 81
+    broker.close()
+
 
 def test_a_crash_between_commit_and_publish_is_relayed(functions, merchant, write_engine, channel, monkeypatch):
     queue = listen(channel, "receipts.receipt.submitted.v1")
@@ -91,7 +113,8 @@ def test_a_crash_between_commit_and_publish_is_relayed(functions, merchant, writ
 
 class FakeFunction:
     """A real HTTP server standing in for a CloudEvent function: it answers by the event's
-    data["behaviour"]: "ok" → 200, "reject" → 400, "fail" → 500, "flaky" → 500 twice, then 200."""
+    data["behaviour"]: "ok" → 200, "reject" → 400, "fail" → 500, "flaky" → 500 twice, then 200,
+    "unavailable" → 503 six times (more than the attempts a failure gets), then 200."""
 
     def __init__(self):
         self.calls = Counter()
@@ -106,6 +129,8 @@ class FakeFunction:
                 status = {"ok": 200, "reject": 400, "fail": 500}.get(behaviour)
                 if behaviour == "flaky":
                     status = 500 if calls[event["id"]] <= 2 else 200
+                if behaviour == "unavailable":
+                    status = 503 if calls[event["id"]] <= 6 else 200
                 if status == 200:
                     acknowledged.append(event["id"])
                 self.send_response(status)
@@ -171,6 +196,14 @@ def test_a_flaky_function_gets_the_event_after_retries(pipeline):
     event_id = send("flaky")
     wait_until(lambda: event_id in function.acknowledged)
     assert function.calls[event_id] == 3
+    assert dead_letters(consumer) == []
+
+
+def test_a_503_is_retried_for_as_long_as_it_lasts_never_dead_lettered(pipeline):
+    consumer, function, send = pipeline
+    event_id = send("unavailable")
+    wait_until(lambda: event_id in function.acknowledged, message="the event handled once the 503s stopped")
+    assert function.calls[event_id] == 7 > consumer.max_attempts
     assert dead_letters(consumer) == []
 
 

@@ -1,0 +1,229 @@
+"""One platform under `make demo`: the connections it holds, and what real restarts cost.
+
+    make bench-connections N=1000   # peak PostgreSQL and RabbitMQ connections during the demo
+    make bench-restarts N=1000      # the same, restarting RabbitMQ, then PostgreSQL, mid-demo
+
+Starts `make run`'s platform on databases and a vhost of its own, runs `make demo` against
+it and samples pg_stat_activity (by application_name: each function names its
+connections) and the broker's connections while it runs. With --restart, once callbacks
+flow it restarts RabbitMQ (shutdown, start, await startup), and once they flow again,
+PostgreSQL (fast mode: every session is terminated), then reports lost, duplicated and
+late callbacks: lost = accepted receipts without both callbacks, duplicated = a party
+called back twice (two events) for one receipt, late = delivered more than 2 minutes
+after the last restart ended.
+
+It restarts the machine's own PostgreSQL and RabbitMQ: never run it beside `make test`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pg8000.native
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from runtime.run import free_port  # noqa: E402
+
+NAME = "conn"
+VHOST = "receipts-conn"
+DATABASES = {model: f"receipts_{model}_{NAME}" for model in ("write", "read", "sim")}
+ENV = {
+    **{f"{model.upper()}_DATABASE_URL": f"postgresql+pg8000://postgres@127.0.0.1:5432/{database}"
+       for model, database in DATABASES.items()},
+    "AMQP_URL": f"amqp://guest:guest@127.0.0.1:5672/{VHOST}",
+    "ADMIN_API_KEY": "bench-admin-key",
+    "PLATFORM_SECRET": "bench-platform-secret",
+}
+LATE_SECONDS = 120
+
+
+def admin_connection(database: str = "postgres") -> pg8000.native.Connection:
+    return pg8000.native.Connection(user="postgres", host="127.0.0.1", database=database)
+
+
+def rabbitmqctl(*args: str, check: bool = True) -> str:
+    return subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, text=True, check=check,
+                          timeout=120).stdout
+
+
+def fresh_backing_services() -> None:
+    admin = admin_connection()
+    for database in DATABASES.values():
+        admin.run(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+    admin.close()
+    rabbitmqctl("delete_vhost", VHOST, check=False)
+    rabbitmqctl("add_vhost", VHOST)
+    rabbitmqctl("set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*")
+
+
+class Sampler(threading.Thread):
+    """Samples the platform's PostgreSQL connections (every 0.25 s) and broker connections
+    (every few seconds: rabbitmqctl is slow), keeping the peaks."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.stopping = threading.Event()
+        self.peak_total = 0
+        self.peak_by_function: Counter[str] = Counter()
+        self.at_peak: dict[str, int] = {}
+        self.peak_broker = 0
+
+    def run(self) -> None:
+        admin, last_broker = None, 0.0
+        names = ", ".join(f"'{database}'" for database in DATABASES.values())
+        while not self.stopping.wait(0.25):
+            try:
+                admin = admin or admin_connection()
+                rows = admin.run(f"SELECT application_name, count(*) FROM pg_stat_activity"
+                                 f" WHERE datname IN ({names}) AND pid <> pg_backend_pid() GROUP BY 1")
+            except Exception:  # PostgreSQL restarting: sample again when it is back
+                admin = None
+                continue
+            by_function = {name or "?": count for name, count in rows}
+            total = sum(by_function.values())
+            if total > self.peak_total:
+                self.peak_total, self.at_peak = total, by_function
+            for name, count in by_function.items():
+                self.peak_by_function[name] = max(self.peak_by_function[name], count)
+            if time.monotonic() - last_broker > 3:
+                last_broker = time.monotonic()
+                try:
+                    listed = rabbitmqctl("list_connections", "vhost", check=False)
+                    self.peak_broker = max(self.peak_broker, sum(line.strip() == VHOST for line in listed.splitlines()))
+                except subprocess.TimeoutExpired:
+                    pass
+
+
+def callbacks_received() -> int:
+    try:
+        connection = admin_connection(DATABASES["sim"])
+    except Exception:
+        return -1
+    try:
+        return connection.run("SELECT count(*) FROM sim_callbacks")[0][0]
+    except Exception:
+        return -1
+    finally:
+        connection.close()
+
+
+def wait_for_callbacks(at_least: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if callbacks_received() >= at_least:
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def restart_rabbitmq() -> None:
+    rabbitmqctl("shutdown")
+    subprocess.run(["rabbitmq-server", "-detached"], capture_output=True, check=True)
+    rabbitmqctl("await_startup")
+
+
+def restart_postgresql() -> None:
+    version = sorted(os.listdir("/etc/postgresql"))[-1]
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart", "-m", "fast"],
+                   check=True, capture_output=True)
+
+
+def outcome(restarted_at: float | None) -> dict:
+    """Lost, duplicated and late callbacks, from the write model and the receivers' log."""
+    write, sim = admin_connection(DATABASES["write"]), admin_connection(DATABASES["sim"])
+    try:
+        receipts = {str(row[0]) for row in write.run("SELECT id FROM receipts")}
+        payments = write.run("SELECT count(*) FROM payments")[0][0]
+        calls = sim.run("SELECT receipt_id, party_kind, count(*), max(received_at) FROM sim_callbacks"
+                        " WHERE receipt_id IS NOT NULL GROUP BY 1, 2")
+    finally:
+        write.close()
+        sim.close()
+    called = {(str(receipt), kind) for receipt, kind, _count, _last in calls}
+    lost = sum((receipt, kind) not in called for receipt in receipts for kind in ("bank", "merchant"))
+    duplicated = sum(count - 1 for _receipt, _kind, count, _last in calls)
+    last = max((last for *_rest, last in calls), default=None)
+    result = {"receipts": len(receipts), "payments": payments, "callbacks": len(called), "lost": lost,
+              "duplicated": duplicated}
+    if restarted_at is not None and last is not None:
+        after = last.timestamp() - restarted_at
+        result["last_callback_after_restart_s"] = round(after, 1)
+        result["late"] = sum(1 for *_rest, at in calls if at.timestamp() - restarted_at > LATE_SECONDS)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--checkouts", type=int, default=1000)
+    parser.add_argument("--restart", action="store_true", help="restart RabbitMQ, then PostgreSQL, mid-demo")
+    args = parser.parse_args()
+
+    fresh_backing_services()
+    port = free_port()
+    (ROOT / "bench" / "results").mkdir(exist_ok=True)
+    log = (ROOT / "bench" / "results" / "connections-platform.log").open("w")
+    env = {**os.environ, **ENV, "GATEWAY_PORT": str(port)}
+    platform = subprocess.Popen([sys.executable, "-m", "runtime.run"], cwd=ROOT, env=env,
+                                stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    sampler = Sampler()
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/healthz", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline or platform.poll() is not None:
+                    raise SystemExit(f"the platform did not start: see {log.name}") from None
+                time.sleep(0.5)
+        sampler.start()
+        demo = subprocess.Popen([sys.executable, "-m", "runtime.demo", "--checkouts", str(args.checkouts),
+                                 "--url", url], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True)
+        restarted_at = None
+        if args.restart:
+            if not wait_for_callbacks(args.checkouts // 3, timeout=300):
+                raise SystemExit("callbacks never flowed")
+            started = time.time()
+            restart_rabbitmq()
+            print(f"RabbitMQ restarted in {time.time() - started:.1f} s "
+                  f"({datetime.now(timezone.utc):%H:%M:%S})", flush=True)
+            flowing = callbacks_received()
+            if not wait_for_callbacks(flowing + 100, timeout=180):
+                print("callbacks did not flow again within 3 minutes of RabbitMQ's restart", flush=True)
+            started = time.time()
+            restart_postgresql()
+            restarted_at = time.time()
+            print(f"PostgreSQL restarted in {restarted_at - started:.1f} s "
+                  f"({datetime.now(timezone.utc):%H:%M:%S})", flush=True)
+        summary, _ = demo.communicate(timeout=900)
+        print(summary.strip())
+    finally:
+        sampler.stopping.set()
+        platform.terminate()
+        platform.wait(timeout=30)
+    report = outcome(restarted_at)
+    print(f"\nPostgreSQL connections, peak {sampler.peak_total} (the platform's three databases); at that moment:")
+    for name, count in sorted(sampler.at_peak.items(), key=lambda item: -item[1]):
+        print(f"  {name:<24} {count}")
+    print(f"broker connections in {VHOST}, peak {sampler.peak_broker} (sampled every 3 s)")
+    print(f"callbacks: {report}")
+    if report["lost"] or report["duplicated"] or report.get("late"):
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
