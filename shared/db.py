@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import threading
 import time
@@ -117,20 +116,30 @@ def _discard_ended_sessions(context) -> None:
         context.is_disconnect = True
 
 
-@functools.cache
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def _shared_engine(url: str) -> Engine:
+    # Under a lock: the first requests arrive on several threads at once, and an engine
+    # made twice is a second pool of connections that nobody closes.
+    with _engines_lock:
+        if url not in _engines:
+            _engines[url] = engine_for(url)
+        return _engines[url]
+
+
 def write_engine() -> Engine:
-    return engine_for(settings().write_database_url)
+    return _shared_engine(settings().write_database_url)
 
 
-@functools.cache
 def read_engine() -> Engine:
-    return engine_for(settings().read_database_url)
+    return _shared_engine(settings().read_database_url)
 
 
-@functools.cache
 def sim_engine() -> Engine:
     """The simulated parties' database (never the platform's)."""
-    return engine_for(settings().sim_database_url)
+    return _shared_engine(settings().sim_database_url)
 
 
 class UnitOfWork:

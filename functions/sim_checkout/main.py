@@ -14,6 +14,6 @@ def sim_checkout(request):
     checkout = http.parse_json(request, Checkout)
     with sim_engine().begin() as connection:
         parties.open_account(connection, checkout.account_ref)  # the cardholder banks with the simulated issuer
-    with sim_engine().connect() as connection:
-        result = parties.checkout(connection, checkout.account_ref)
+        merchant = parties.credentials(connection, "merchant")
+    result = parties.checkout(merchant, checkout.account_ref)
     return result, 201 if result["approved"] else 402

@@ -98,7 +98,7 @@ def register(connection: Connection, kind: str, party_id: str, api_key: str, web
         {"kind": kind, "id": party_id, "key": api_key, "secret": webhook_secret})
 
 
-def _credentials(connection: Connection, kind: str):
+def credentials(connection: Connection, kind: str):
     row = connection.execute(text("SELECT party_id, api_key, webhook_secret FROM sim_parties WHERE kind = :kind"),
                              {"kind": kind}).one_or_none()
     if row is None:
@@ -120,9 +120,10 @@ def ring_up(rng: random.Random) -> dict:
     return {"lines": lines, "totals": {"subtotal": subtotal, "tax": tax, "tip": 0, "total": subtotal + tax}}
 
 
-def checkout(connection: Connection, account_ref: str, rng: random.Random | None = None) -> dict:
-    """One purchase at the simulated POS, paid by the demo card of account_ref."""
-    merchant = _credentials(connection, "merchant")
+def checkout(merchant, account_ref: str, rng: random.Random | None = None) -> dict:
+    """One purchase at the simulated POS (merchant: its credentials), paid by the demo card
+    of account_ref. It holds no database connection while it calls the issuer and the
+    platform."""
     invoice = ring_up(rng or random.Random())
     now = datetime.now().astimezone()
     pan = demo_card_number(account_ref)
@@ -184,7 +185,7 @@ def open_account(connection: Connection, account_ref: str) -> None:
 
 def issue(connection: Connection, message: bytes) -> bytes:
     """Answer a 0200: approve and debit, report the payment to the platform, answer 0210."""
-    bank = _credentials(connection, "bank")
+    bank = credentials(connection, "bank")
     mti, fields = iso8583.unpack(message)
     if mti != iso8583.AUTHORIZATION_REQUEST:
         raise iso8583.MessageError(f"the issuer takes 0200, not {mti}")
@@ -217,7 +218,7 @@ def issue(connection: Connection, message: bytes) -> bytes:
 def receive_callback(connection: Connection, kind: str, signature: str | None, event_id: str | None,
                      body: bytes) -> bool:
     """Verify and keep a callback; False if this event id was received before."""
-    party = _credentials(connection, kind)
+    party = credentials(connection, kind)
     if not signature or not verify(party.webhook_secret, signature, body):
         raise Unauthenticated("the Receipts-Signature does not verify")
     callback = json.loads(body)

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,6 +106,24 @@ def platform(databases):
     platform = start_platform("platform")
     yield platform
     platform.stop()
+
+
+@pytest.fixture(scope="session")
+def quiet_platform(databases):
+    """A platform negotiating 5 s heartbeats with RabbitMQ, warmed up, then left alone
+    (tests/e2e/test_idle.py): requested early, by test_connections, so its idle time
+    passes while other tests run."""
+    from tests.e2e.pairs import drop_databases, own_platform, warmed
+
+    platform = own_platform("idle", "postgres", "?heartbeat=5")
+    try:
+        flow = warmed(platform)
+        flow.idle_since = time.monotonic()
+        yield flow
+    finally:
+        if platform.process.poll() is None:
+            platform.stop()
+        drop_databases("idle")
 
 
 @pytest.fixture(scope="session")

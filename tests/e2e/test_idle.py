@@ -1,0 +1,34 @@
+"""An idle platform with short heartbeats: the first pairs after the idle are called back
+at once, not after the outbox relay's next round (issue 10).
+
+The quiet platform (conftest) negotiates 5 s heartbeats with RabbitMQ, was warmed up when
+the e2e tests began, and has had nothing sent to it since: the broker drops any connection
+whose heartbeats went unanswered, without a goodbye.
+"""
+
+from __future__ import annotations
+
+import time
+
+from tests.support import wait_until
+
+IDLE_SECONDS = 40
+
+
+def test_after_idling_with_short_heartbeats_each_pair_is_called_back_at_once(quiet_platform):
+    flow = quiet_platform
+    # The scenario is an idle platform: nothing is sent to it for this long (other tests
+    # run meanwhile).
+    time.sleep(max(0.0, flow.idle_since + IDLE_SECONDS - time.monotonic()))
+    latencies = []
+    for _ in range(8):
+        started = time.monotonic()
+        receipt_id, payment_id = flow.pair()
+        wait_until(lambda: {receipt_id, payment_id} <= flow.called_back(), timeout=30, interval=0.01,
+                   message="the pair called back")
+        latencies.append(time.monotonic() - started)
+    # Nothing waited for the outbox relay (its grace alone is 10 s).
+    assert '"outbox.publish_deferred"' not in flow.platform.log_text(), latencies
+    assert max(latencies) < 5, latencies
+    print(f"idle {IDLE_SECONDS} s with 5 s heartbeats, then pairs called back in "
+          + ", ".join(f"{latency * 1000:.0f} ms" for latency in latencies))
