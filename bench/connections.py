@@ -2,6 +2,7 @@
 
     make bench-connections N=1000   # peak PostgreSQL and RabbitMQ connections during the demo
     make bench-restarts N=1000      # the same, restarting RabbitMQ, then PostgreSQL, mid-demo
+    .venv/bin/python bench/connections.py --name conn2 &   # a second platform beside the first
 
 Starts `make run`'s platform on databases and a vhost of its own, runs `make demo` against
 it and samples pg_stat_activity (by application_name: each function names its
@@ -35,16 +36,22 @@ sys.path.insert(0, str(ROOT))
 
 from runtime.run import free_port  # noqa: E402
 
-NAME = "conn"
-VHOST = "receipts-conn"
-DATABASES = {model: f"receipts_{model}_{NAME}" for model in ("write", "read", "sim")}
-ENV = {
-    **{f"{model.upper()}_DATABASE_URL": f"postgresql+pg8000://postgres@127.0.0.1:5432/{database}"
-       for model, database in DATABASES.items()},
-    "AMQP_URL": f"amqp://guest:guest@127.0.0.1:5672/{VHOST}",
-    "ADMIN_API_KEY": "bench-admin-key",
-    "PLATFORM_SECRET": "bench-platform-secret",
-}
+VHOST = ""
+DATABASES: dict[str, str] = {}
+ENV: dict[str, str] = {}
+
+
+def configure(name: str) -> None:
+    """The platform's own databases and vhost (a second run beside the first: another name)."""
+    global VHOST
+    VHOST = f"receipts-{name}"
+    DATABASES.update({model: f"receipts_{model}_{name}" for model in ("write", "read", "sim")})
+    ENV.update({f"{model.upper()}_DATABASE_URL": f"postgresql+pg8000://postgres@127.0.0.1:5432/{database}"
+                for model, database in DATABASES.items()})
+    ENV.update({"AMQP_URL": f"amqp://guest:guest@127.0.0.1:5672/{VHOST}", "ADMIN_API_KEY": "bench-admin-key",
+                "PLATFORM_SECRET": "bench-platform-secret"})
+
+
 LATE_SECONDS = 120
 
 
@@ -130,7 +137,11 @@ def wait_for_callbacks(at_least: int, timeout: float) -> bool:
 def restart_rabbitmq() -> None:
     rabbitmqctl("shutdown")
     subprocess.run(["rabbitmq-server", "-detached"], capture_output=True, check=True)
-    rabbitmqctl("await_startup")
+    deadline = time.monotonic() + 120
+    while subprocess.run(["rabbitmqctl", "-q", "await_startup"], capture_output=True).returncode != 0:
+        if time.monotonic() > deadline:  # the node is not even there to wait for, yet
+            raise SystemExit("RabbitMQ did not start again within 2 minutes")
+        time.sleep(0.5)
 
 
 def restart_postgresql() -> None:
@@ -167,17 +178,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checkouts", type=int, default=1000)
     parser.add_argument("--restart", action="store_true", help="restart RabbitMQ, then PostgreSQL, mid-demo")
+    parser.add_argument("--name", default="conn", help="names its databases and vhost (two runs side by side)")
     args = parser.parse_args()
+    configure(args.name)
 
     fresh_backing_services()
     port = free_port()
     (ROOT / "bench" / "results").mkdir(exist_ok=True)
-    log = (ROOT / "bench" / "results" / "connections-platform.log").open("w")
+    log = (ROOT / "bench" / "results" / f"connections-{args.name}-platform.log").open("w")
     env = {**os.environ, **ENV, "GATEWAY_PORT": str(port)}
     platform = subprocess.Popen([sys.executable, "-m", "runtime.run"], cwd=ROOT, env=env,
                                 stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     sampler = Sampler()
+    demo = None
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -189,6 +203,7 @@ def main() -> None:
                     raise SystemExit(f"the platform did not start: see {log.name}") from None
                 time.sleep(0.5)
         sampler.start()
+        demo_started = time.monotonic()
         demo = subprocess.Popen([sys.executable, "-m", "runtime.demo", "--checkouts", str(args.checkouts),
                                  "--url", url], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.DEVNULL, text=True)
@@ -210,8 +225,11 @@ def main() -> None:
                   f"({datetime.now(timezone.utc):%H:%M:%S})", flush=True)
         summary, _ = demo.communicate(timeout=900)
         print(summary.strip())
+        print(f"make demo took {time.monotonic() - demo_started:.1f} s from start to the last callback")
     finally:
         sampler.stopping.set()
+        if demo is not None and demo.poll() is None:
+            demo.kill()
         platform.terminate()
         platform.wait(timeout=30)
     report = outcome(restarted_at)

@@ -91,7 +91,7 @@ class _IdleReaper:
 _idle_reaper = _IdleReaper()
 
 
-def engine_for(url: str) -> Engine:
+def engine_for(url: str, pool_size: int | None = None) -> Engine:
     """An engine of the platform's kind: its pool, its handling of dead sessions."""
     # No pre-ping (a round trip per checkout): a dead connection fails one request with
     # 503 + Retry-After, is invalidated, and the pool opens a new one.
@@ -99,7 +99,7 @@ def engine_for(url: str) -> Engine:
     engine = create_engine(
         prepared_url(url),
         poolclass=IdleReleasingPool,
-        pool_size=config.database_pool_size,
+        pool_size=pool_size or config.database_pool_size,
         max_overflow=0,
         pool_timeout=5,
         idle_seconds=config.database_pool_idle_seconds,
@@ -120,12 +120,12 @@ _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
 
 
-def _shared_engine(url: str) -> Engine:
+def _shared_engine(url: str, pool_size: int | None = None) -> Engine:
     # Under a lock: the first requests arrive on several threads at once, and an engine
     # made twice is a second pool of connections that nobody closes.
     with _engines_lock:
         if url not in _engines:
-            _engines[url] = engine_for(url)
+            _engines[url] = engine_for(url, pool_size)
         return _engines[url]
 
 
@@ -138,8 +138,9 @@ def read_engine() -> Engine:
 
 
 def sim_engine() -> Engine:
-    """The simulated parties' database (never the platform's)."""
-    return _shared_engine(settings().sim_database_url)
+    """The simulated parties' database (never the platform's). Their short transactions
+    need two connections at most: the platform's budget goes to the platform."""
+    return _shared_engine(settings().sim_database_url, min(2, settings().database_pool_size))
 
 
 class UnitOfWork:

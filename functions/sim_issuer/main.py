@@ -14,8 +14,7 @@ from shared.simulation import iso8583, parties
 def sim_issuer(request):
     message = request.get_data()
     try:
-        with sim_engine().begin() as connection:
-            answer = parties.issue(connection, message)
+        answer = parties.issue(sim_engine(), message)
     except iso8583.MessageError as error:
         raise MalformedRequest(str(error)) from None
     return flask.Response(answer, 200, mimetype="application/octet-stream")

@@ -21,7 +21,7 @@ import uuid
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
 from shared.callbacks import verify
 from shared.config import settings
@@ -183,17 +183,21 @@ def open_account(connection: Connection, account_ref: str) -> None:
          "currency": CURRENCY})
 
 
-def issue(connection: Connection, message: bytes) -> bytes:
-    """Answer a 0200: approve and debit, report the payment to the platform, answer 0210."""
-    bank = credentials(connection, "bank")
+def issue(engine: Engine, message: bytes) -> bytes:
+    """Answer a 0200: approve and debit, report the payment to the platform, answer 0210.
+
+    The debit commits before the platform is called (no connection is held across the
+    call), and is refunded if the platform refuses the payment."""
     mti, fields = iso8583.unpack(message)
     if mti != iso8583.AUTHORIZATION_REQUEST:
         raise iso8583.MessageError(f"the issuer takes 0200, not {mti}")
     amount, currency = int(fields[4]), iso8583.CURRENCY_CODES[fields[49]]
-    account = connection.execute(text(
-        "UPDATE sim_accounts SET balance = balance - :amount WHERE pan_hash = :hash AND balance >= :amount"
-        " AND currency = :currency RETURNING account_ref"),
-        {"amount": amount, "hash": _pan_hash(fields[2]), "currency": currency}).one_or_none()
+    with engine.begin() as connection:
+        bank = credentials(connection, "bank")
+        account = connection.execute(text(
+            "UPDATE sim_accounts SET balance = balance - :amount WHERE pan_hash = :hash AND balance >= :amount"
+            " AND currency = :currency RETURNING account_ref"),
+            {"amount": amount, "hash": _pan_hash(fields[2]), "currency": currency}).one_or_none()
     answer = {11: fields[11], 37: fields[37], 41: fields[41]}
     if account is None:
         return iso8583.pack(iso8583.AUTHORIZATION_RESPONSE, {**answer, 39: iso8583.INSUFFICIENT_FUNDS})
@@ -206,10 +210,16 @@ def issue(connection: Connection, message: bytes) -> bytes:
         "transaction_time": f"{fields[12][:2]}:{fields[12][2:4]}:{fields[12][4:]}",
         "merchant_name": fields[43], "terminal_id": fields[41], "rrn": fields[37], "kind": "purchase",
     }
-    status, body = _call("/v1/payments", json.dumps(payment).encode(), "application/json",
-                         {"Authorization": f"Bearer {bank.api_key}"})
-    if status not in (200, 201):
-        raise SimulationError(f"the platform refused the payment: {status} {body[:200]!r}")
+    try:
+        status, body = _call("/v1/payments", json.dumps(payment).encode(), "application/json",
+                             {"Authorization": f"Bearer {bank.api_key}"})
+        if status not in (200, 201):
+            raise SimulationError(f"the platform refused the payment: {status} {body[:200]!r}")
+    except SimulationError:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE sim_accounts SET balance = balance + :amount WHERE account_ref = :ref"),
+                               {"amount": amount, "ref": account.account_ref})
+        raise
     return iso8583.pack(iso8583.AUTHORIZATION_RESPONSE, {**answer, 38: auth_code, 39: iso8583.APPROVED})
 
 
