@@ -194,6 +194,7 @@ class Publisher:
         self._connection: pika.SelectConnection | None = None
         self._channel = None
         self._sent = 0
+        self._was_ready = False
         self._unreachable: BaseException | None = None  # set while waiting to reconnect
 
     def publish(self, events: list[dict], timeout: float = 5.0) -> set[str]:
@@ -203,6 +204,8 @@ class Publisher:
         outbox until something is bound. Raises if the broker cannot be reached or does not
         confirm within timeout.
         """
+        if not events:
+            return set()
         publications = [_Publication(event) for event in events]
         with self._lock:
             self._start()
@@ -257,8 +260,8 @@ class Publisher:
                 self._unreachable = None
 
     def _serve_connection(self) -> BaseException | None:
-        """Open a connection and serve it until it closes: None if it had opened, else
-        why it could not be opened."""
+        """Open a connection and serve it until it closes: None if it was ready to
+        publish, else why it never was (refused, or closed while setting up)."""
         parameters = pika.URLParameters(self._url or settings().amqp_url)
         parameters.connection_attempts = 1
         parameters.socket_timeout = 5
@@ -272,6 +275,7 @@ class Publisher:
         )
         with self._lock:
             self._connection = connection
+        self._was_ready = False
         try:
             connection.ioloop.start()
         finally:
@@ -281,7 +285,9 @@ class Publisher:
                 unconfirmed = [self._unconfirmed[tag] for tag in sorted(self._unconfirmed)]
                 self._unconfirmed.clear()
                 self._waiting.extendleft(reversed([p for p in unconfirmed if not p.abandoned]))
-        return failure[0] if failure else None
+        if failure:
+            return failure[0]
+        return None if self._was_ready else pika.exceptions.ConnectionClosed(0, "closed before it was ready")
 
     def _on_channel(self, channel) -> None:
         channel.add_on_return_callback(self._on_return)
@@ -290,7 +296,7 @@ class Publisher:
             EXCHANGE, "topic", durable=True, callback=lambda _frame: self._ready(channel)))
 
     def _ready(self, channel) -> None:
-        self._channel, self._sent = channel, 0
+        self._channel, self._sent, self._was_ready = channel, 0, True
         self._send_waiting()
 
     def _close_connection(self) -> None:
