@@ -23,7 +23,9 @@ from __future__ import annotations
 import argparse
 import functools
 import http.client
+import json
 import logging
+import queue
 import signal
 import socket
 import threading
@@ -39,6 +41,8 @@ from shared import bus, logs
 from shared.dead_letters import ATTEMPT_HEADER, FAILURE_HEADER, REASON_HEADER
 
 _log = logs.get("queue_trigger")
+
+BATCH_CONTENT_TYPE = "application/cloudevents-batch+json"
 
 
 class Invoker:
@@ -59,11 +63,35 @@ class Invoker:
 
     def __call__(self, body: bytes, topic: str) -> tuple[str, str]:
         """("ack" | "wait" | "retry" | "dead", reason)."""
+        # As a RabbitMQ connector calls a function: the body as published, its topic.
+        status, text = self._patiently(body, {"Content-Type": bus.CONTENT_TYPE, "X-Topic": topic})
+        return (status, text) if isinstance(status, str) else _outcome(status, f"function answered {status}: {text}")
+
+    def many(self, deliveries: list[tuple[bytes, str]]) -> list[tuple[str, str]]:
+        """The outcome of each (body, topic), several events to a request (CloudEvents'
+        batched mode). A function that does not take batches gets them one by one."""
+        body = b"[" + b",".join(body for body, _topic in deliveries) + b"]"
+        status, text = self._patiently(body, {"Content-Type": BATCH_CONTENT_TYPE}, whole=True)
+        if isinstance(status, str):
+            return [(status, text)] * len(deliveries)  # not reached, or no answer
+        if status == 200:
+            try:
+                results = json.loads(text)["results"]
+                if [result["id"] for result in results] == [json.loads(body)["id"] for body, _ in deliveries]:
+                    return [_outcome(result["status"], f"function answered {result['status']} for the event: "
+                                                       f"{result['message']}") for result in results]
+            except (ValueError, KeyError, TypeError):
+                pass
+        return [self(body, topic) for body, topic in deliveries]
+
+    def _patiently(self, body: bytes, headers: dict, whole: bool = False):
+        """(status, text) of the function's answer, or ("wait" | "retry", reason) if it
+        could not be reached in `patience` seconds or failed to answer."""
         deadline = time.monotonic() + self.patience
         pause = 0.05
         while True:
             try:
-                return self._post(body, topic)
+                return self._post(body, headers, whole)
             except (ConnectionRefusedError, socket.gaierror) as error:
                 # Refused, or its name not resolving: the function (or its container) is
                 # being started again.
@@ -74,16 +102,15 @@ class Invoker:
             except (OSError, http.client.HTTPException) as error:
                 return "retry", f"function failed to answer: {type(error).__name__}"
 
-    def _post(self, body: bytes, topic: str) -> tuple[str, str]:
+    def _post(self, body: bytes, headers: dict, whole: bool) -> tuple[int, str]:
         connection = getattr(self._local, "connection", None)
         reused = connection is not None
         if connection is None:
             connection = self._local.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         try:
-            # As a RabbitMQ connector calls a function: the body as published, its topic.
-            connection.request("POST", self.path, body, {"Content-Type": bus.CONTENT_TYPE, "X-Topic": topic})
+            connection.request("POST", self.path, body, headers)
             response = connection.getresponse()
-            answer = response.read(500).decode("utf-8", "replace")
+            answer = response.read() if whole else response.read(500)
             response.read()
         except (OSError, http.client.HTTPException) as error:
             connection.close()
@@ -92,19 +119,26 @@ class Invoker:
                 # A kept-alive connection the function had closed (it restarted, or timed
                 # it out): most likely the request never reached it, and if it did the
                 # function dedupes. Once more, on a fresh connection.
-                return self._post(body, topic)
+                return self._post(body, headers, whole)
             raise
-        if 200 <= response.status < 300:
-            return "ack", ""
-        reason = f"function answered {response.status}: {answer[:200]}"
-        return {400: "dead", 503: "wait"}.get(response.status, "retry"), reason
+        return response.status, answer.decode("utf-8", "replace")
+
+
+def _outcome(status: int, reason: str) -> tuple[str, str]:
+    if 200 <= status < 300:
+        return "ack", ""
+    return {400: "dead", 503: "wait"}.get(status, "retry"), reason[:250]
 
 
 class QueueTrigger:
-    def __init__(self, consumer: bus.Consumer, invoke, concurrency: int = 8, amqp_url: str | None = None):
+    def __init__(self, consumer: bus.Consumer, invoke, concurrency: int = 8, amqp_url: str | None = None,
+                 batch: int = 1):
         self.consumer = consumer
         self.invoke = invoke
         self.concurrency = concurrency
+        # Events waiting when a worker is free go to the function together, up to this many
+        # (invoke.many): one request per batch under load, one per event when it is light.
+        self.batch = batch
         self.amqp_url = amqp_url
         self.stopping = threading.Event()
         self.consuming = threading.Event()  # set once the queue is declared, bound and consumed
@@ -137,11 +171,13 @@ class QueueTrigger:
             channel = connection.channel()
             self.consumer.declare(channel)
             channel.confirm_delivery()
-            channel.basic_qos(prefetch_count=self.concurrency)
+            channel.basic_qos(prefetch_count=self.concurrency * self.batch)
+            inbox: queue.SimpleQueue = queue.SimpleQueue()
 
             def on_message(channel, method, properties, body):
                 self._in_flight += 1
-                self._pool.submit(self._deliver, connection, channel, generation, method.delivery_tag, properties, body)
+                inbox.put((method.delivery_tag, properties, body))
+                self._pool.submit(self._deliver, connection, channel, generation, inbox)
 
             tag = channel.basic_consume(self.consumer.queue, on_message)
             self.consuming.set()
@@ -158,13 +194,25 @@ class QueueTrigger:
             if connection.is_open:
                 connection.close()
 
-    def _deliver(self, connection, channel, generation, delivery_tag, properties, body) -> None:
-        outcome, reason = self.invoke(body, properties.type or "")
-        settle = functools.partial(self._settle, channel, generation, delivery_tag, properties, body, outcome, reason)
-        try:
-            connection.add_callback_threadsafe(settle)
-        except Exception:  # the connection is gone: the broker redelivers the message
-            pass
+    def _deliver(self, connection, channel, generation, inbox: queue.SimpleQueue) -> None:
+        """Deliver what waits in the inbox (a worker that finds it empty has nothing to do)."""
+        taken = []
+        while len(taken) < self.batch:
+            try:
+                taken.append(inbox.get_nowait())
+            except queue.Empty:
+                break
+        if not taken:
+            return
+        deliveries = [(body, properties.type or "") for _tag, properties, body in taken]
+        outcomes = [self.invoke(*deliveries[0])] if len(taken) == 1 else self.invoke.many(deliveries)
+        for (delivery_tag, properties, body), (outcome, reason) in zip(taken, outcomes):
+            settle = functools.partial(self._settle, channel, generation, delivery_tag, properties, body, outcome,
+                                       reason)
+            try:
+                connection.add_callback_threadsafe(settle)
+            except Exception:  # the connection is gone: the broker redelivers the message
+                pass
 
     def _settle(self, channel, generation, delivery_tag, properties, body, outcome, reason) -> None:
         self._in_flight -= 1
@@ -198,6 +246,7 @@ def main() -> None:
     parser.add_argument("function", help="the function's name in template.yaml")
     parser.add_argument("--url", help="the function's URL (default: http://<function>:8080/)")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--batch", type=int, default=16, help="most events in one request to the function")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the function")
     parser.add_argument("--retry-delays-ms", help="comma-separated delays before each retry, e.g. 1000,2000,4000")
     args = parser.parse_args()
@@ -208,6 +257,7 @@ def main() -> None:
         consumer_for(function, delays),
         Invoker(args.url or f"http://{function.name}:8080/", args.timeout),
         args.concurrency,
+        batch=args.batch,
     )
     signal.signal(signal.SIGTERM, trigger.stop)
     signal.signal(signal.SIGINT, trigger.stop)

@@ -10,6 +10,11 @@ app for FUNCTION_TARGET, behind the contracts a FaaS engine and its connectors e
   under `text/plain`, `application/json` or `application/cloudevents+json`; the
   cron-connector POSTs an empty body with no Content-Type, which becomes a
   `receipts.schedule.fired.v1` event. Anything else is a 400, never a guess.
+- A queue function also takes several events in one request, in CloudEvents' batched
+  mode (`application/cloudevents-batch+json`, a JSON array): our queue trigger sends what
+  has piled up that way, so a busy consumer pays for one HTTP request per batch rather
+  than per event. It answers 200 with each event's own status, as a request of its own
+  would have had: `{"results": [{"id", "status", "message"}, …]}`.
 
     FUNCTION_TARGET=submit_receipt python -m runtime.serve [--host 0.0.0.0] [--port 8080]
 """
@@ -32,14 +37,18 @@ from functions_framework._http import create_server
 from gunicorn.errors import HaltServer
 
 from runtime import stack
-from shared import bus, events
+from shared import bus, consumers, events, logs
 from shared.config import ConfigurationError, settings
 from shared.http import MAX_BODY_BYTES
 
 PROBES = ("/_/health", "/_/ready")
+BATCH_CONTENT_TYPE = "application/cloudevents-batch+json"
+MAX_BATCH_EVENTS = 64
 # On SIGTERM, gunicorn lets requests in flight finish for this long: well inside the
 # 10 s an engine waits before it kills (docker stop, Kubernetes' default is 30 s).
 GRACEFUL_STOP_SECONDS = 5
+
+_log = logs.get("serve")
 
 
 class Contracts:
@@ -52,6 +61,9 @@ class Contracts:
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") in PROBES:
             return self._probe(environ, start_response)
+        if self.function.queue_triggered and environ.get("REQUEST_METHOD") == "POST" \
+                and environ.get("CONTENT_TYPE", "").startswith(BATCH_CONTENT_TYPE):
+            return self._batch(environ, start_response)
         if self.function.topic and environ.get("REQUEST_METHOD") == "POST":
             refusal = self._as_structured_event(environ)
             if refusal:
@@ -66,6 +78,29 @@ class Contracts:
             except ConfigurationError as error:
                 return _json(start_response, 503, {"status": "not_ready", "reason": str(error)})
         return _json(start_response, 200, {"status": "ok", "function": self.function.name})
+
+    def _batch(self, environ, start_response):
+        """Each event of a batch handled as its own request would be; their statuses."""
+        handle = consumers.BY_NAME.get(self.function.target)
+        body = environ["wsgi.input"].read(MAX_BATCH_EVENTS * MAX_BODY_BYTES + 1)
+        try:
+            events = json.loads(body)
+        except ValueError:
+            events = None
+        if handle is None or not isinstance(events, list) or not 0 < len(events) <= MAX_BATCH_EVENTS \
+                or not all(isinstance(event, dict) and "specversion" in event and "id" in event for event in events):
+            return _json(start_response, 400, {"error": {
+                "code": "not_a_cloud_event_batch", "details": [],
+                "message": f"send a JSON array of 1 to {MAX_BATCH_EVENTS} structured CloudEvents, or one event alone"}})
+        results = []
+        for event in events:
+            try:
+                status, message = handle(consumers.structured(event))
+            except Exception:
+                _log.exception("event.failed", extra={"fields": {"id": event["id"]}})
+                status, message = 500, "the function failed on this event"
+            results.append({"id": event["id"], "status": status, "message": message})
+        return _json(start_response, 200, {"results": results})
 
     def _as_structured_event(self, environ) -> tuple[int, str, str] | None:
         """Rewrite a connector's call as a structured CloudEvent request, or say why not."""

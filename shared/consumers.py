@@ -21,6 +21,17 @@ from shared.errors import DeliveryPending, PoisonEvent
 _log = logs.get("consumer")
 
 
+def structured(event: dict) -> dict:
+    """The parts of a structured-mode CloudEvent (parsed JSON) a handler reads."""
+    return {
+        "id": event["id"],
+        "type": event["type"],
+        "subject": event.get("subject"),
+        "time": event.get("time"),
+        "data": event["data"] if isinstance(event.get("data"), dict) else {},
+    }
+
+
 def as_dict(cloud_event) -> dict:
     """The parts of a CloudEvent a handler reads, as plain data."""
     return {
@@ -32,30 +43,45 @@ def as_dict(cloud_event) -> dict:
     }
 
 
+# Each consumer's handler by function name, for a batch of events in one request
+# (runtime/serve.py): the same outcome per event as one request each.
+BY_NAME: dict[str, Callable[[dict], tuple[int, str]]] = {}
+
+
 def consumer(handler: Callable[[dict], None]) -> Callable:
     """Wrap a handler of event dicts as a functions-framework CloudEvent function."""
 
-    @functools.wraps(handler)
-    def consume(cloud_event) -> None:
-        event = as_dict(cloud_event)
+    def handle(event: dict) -> tuple[int, str]:
+        """The handler's outcome for one event as an HTTP status: 200 handled, 400 poison
+        (dead-letter it), 503 retry later (a fault of the surroundings, or work pending)."""
         try:
             handler(event)
+            return 200, ""
         except DeliveryPending as error:
             logs.event(_log, "event.pending", logging.INFO, id=event["id"], reason=error.message)
-            raise ServiceUnavailable(error.message) from None
+            return 503, error.message
         except PoisonEvent as error:
             logs.event(_log, "event.poison", logging.ERROR, id=event["id"], type=event["type"], reason=error.message)
-            raise BadRequest(error.message) from None
+            return 400, error.message
         except Exception as error:
             if faults.retryable(error):
                 logs.event(_log, "event.deferred", logging.WARNING, id=event["id"], error=type(error).__name__,
                            sqlstate=faults.sqlstate(error))
-                raise ServiceUnavailable("a backing service is unavailable or busy; retry") from None
+                return 503, "a backing service is unavailable or busy; retry"
             if not isinstance(error, DBAPIError):
                 raise  # a bug: retried, then dead-lettered when the attempts run out
             # The database refused this event's data, and will again.
             logs.event(_log, "event.poison", logging.ERROR, id=event["id"], type=event["type"],
                        reason=type(error.orig).__name__, sqlstate=faults.sqlstate(error))
-            raise BadRequest("the database refused the event") from None
+            return 400, "the database refused the event"
 
+    @functools.wraps(handler)
+    def consume(cloud_event) -> None:
+        status, message = handle(as_dict(cloud_event))
+        if status == 503:
+            raise ServiceUnavailable(message)
+        if status == 400:
+            raise BadRequest(message)
+
+    BY_NAME[handler.__name__] = handle
     return consume

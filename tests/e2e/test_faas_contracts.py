@@ -93,3 +93,23 @@ def test_a_body_that_is_no_event_is_refused_and_changes_nothing(platform, http):
         response = http.post(url, data=body, headers={"Content-Type": content_type} if content_type else {})
         assert response.status_code == 400, (body, response.text)
         assert response.json()["error"]["code"] == "not_a_cloud_event"
+
+
+def test_a_queue_function_takes_a_batch_and_answers_each_events_status(platform, http, published):
+    bodies, receiver = published
+    again = json.loads(bodies["deliver-callbacks"])  # handled already: handled again, nobody called twice
+    poison = {**json.loads(bodies["project-read-model"]), "id": "not-a-uuid", "data": {"id": "not-a-uuid"}}
+    batch = [again, poison]
+    response = http.post(function_url(platform, "deliver-callbacks"), json=batch,
+                         headers={"Content-Type": "application/cloudevents-batch+json"})
+    assert response.status_code == 200, response.text
+    assert [(result["id"], result["status"]) for result in response.json()["results"]] == [(again["id"], 200),
+                                                                                          ("not-a-uuid", 200)]
+    projector = http.post(function_url(platform, "project-read-model"), json=[poison],
+                          headers={"Content-Type": "application/cloudevents-batch+json"})
+    assert [result["status"] for result in projector.json()["results"]] == [400]
+    assert sorted(path for path, _, _ in receiver.delivered) == ["/bank", "/merchant"]
+    for refused in ([], [{"id": "x"}], {"specversion": "1.0"}):
+        answer = http.post(function_url(platform, "match"), json=refused,
+                           headers={"Content-Type": "application/cloudevents-batch+json"})
+        assert answer.status_code == 400 and answer.json()["error"]["code"] == "not_a_cloud_event_batch"

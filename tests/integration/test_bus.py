@@ -114,29 +114,41 @@ def test_a_crash_between_commit_and_publish_is_relayed(functions, merchant, writ
 class FakeFunction:
     """A real HTTP server standing in for a CloudEvent function: it answers by the event's
     data["behaviour"]: "ok" → 200, "reject" → 400, "fail" → 500, "flaky" → 500 twice, then 200,
-    "unavailable" → 503 six times (more than the attempts a failure gets), then 200."""
+    "unavailable" → 503 six times (more than the attempts a failure gets), then 200. It takes
+    batches (CloudEvents' batched mode) as runtime.serve does, with each event's status."""
 
     def __init__(self):
         self.calls = Counter()
         self.acknowledged = []
         calls, acknowledged = self.calls, self.acknowledged
 
+        batches = self.batches = []
+
+        def answer(event) -> int:
+            calls[event["id"]] += 1
+            behaviour = event["data"]["behaviour"]
+            status = {"ok": 200, "reject": 400, "fail": 500}.get(behaviour)
+            if behaviour == "flaky":
+                status = 500 if calls[event["id"]] <= 2 else 200
+            if behaviour == "unavailable":
+                status = 503 if calls[event["id"]] <= 6 else 200
+            if status == 200:
+                acknowledged.append(event["id"])
+            return status
+
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
-                event = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                calls[event["id"]] += 1
-                behaviour = event["data"]["behaviour"]
-                status = {"ok": 200, "reject": 400, "fail": 500}.get(behaviour)
-                if behaviour == "flaky":
-                    status = 500 if calls[event["id"]] <= 2 else 200
-                if behaviour == "unavailable":
-                    status = 503 if calls[event["id"]] <= 6 else 200
-                if status == 200:
-                    acknowledged.append(event["id"])
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if self.headers["Content-Type"] == "application/cloudevents-batch+json":
+                    batches.append(len(body))
+                    status, reply = 200, json.dumps({"results": [
+                        {"id": event["id"], "status": answer(event), "message": "as asked"} for event in body]}).encode()
+                else:
+                    status, reply = answer(body), b"no"
                 self.send_response(status)
-                self.send_header("Content-Length", "2")
+                self.send_header("Content-Length", str(len(reply)))
                 self.end_headers()
-                self.wfile.write(b"no")
+                self.wfile.write(reply)
 
             def log_message(self, *args):
                 pass
@@ -223,3 +235,34 @@ def test_redrive_puts_a_dead_letter_back_on_its_queue(pipeline):
     wait_until(lambda: function.calls[event_id] == 2, message="the redriven delivery")
     [letter] = wait_until(lambda: dead_letters(consumer), message="the dead letter again")
     assert letter.event_id == event_id and letter.attempts == 1
+
+
+def test_events_that_pile_up_go_in_batches_each_settled_by_its_own_status(channel):
+    topic = f"test.{uuid.uuid4().hex[:8]}"
+    consumer = bus.Consumer(f"test-{topic[5:]}", (f"{topic}.#",), retry_delays_ms=(30, 60, 90))
+    consumer.declare(channel)
+    function = FakeFunction()
+    sent = {}
+    for behaviour in ["ok"] * 30 + ["reject", "unavailable", "flaky"]:
+        event = bus.envelope(uuid.uuid4(), f"{topic}.happened", uuid.uuid4(), "2026-11-26T12:00:00+00:00",
+                             {"behaviour": behaviour})
+        channel.basic_publish(bus.EXCHANGE, event["type"], json.dumps(event).encode(), bus.properties(event))
+        sent[event["id"]] = behaviour
+    trigger = QueueTrigger(consumer, Invoker(function.url, timeout=5), concurrency=2, batch=8)
+    thread = threading.Thread(target=trigger.run, daemon=True)
+    thread.start()
+    try:
+        handled = {event_id for event_id, behaviour in sent.items() if behaviour != "reject"}
+        wait_until(lambda: handled <= set(function.acknowledged), message="every event but the rejected one")
+        [letter] = wait_until(lambda: dead_letters(consumer), message="the rejected event dead-lettered")
+        assert sent[letter.event_id] == "reject" and letter.attempts == 1
+        assert max(function.batches) > 1, function.batches
+        assert sorted(function.acknowledged) == sorted(handled)  # each once
+    finally:
+        trigger.stop()
+        thread.join(timeout=10)
+        function.server.shutdown()
+        cleanup = bus.connect()
+        for queue in [consumer.queue, consumer.dead_letter_queue, *{consumer.retry_queue(n) for n in (1, 2, 3)}]:
+            cleanup.channel().queue_delete(queue)
+        cleanup.close()
