@@ -206,13 +206,13 @@ class QueueTrigger:
             return
         deliveries = [(body, properties.type or "") for _tag, properties, body in taken]
         outcomes = [self.invoke(*deliveries[0])] if len(taken) == 1 else self.invoke.many(deliveries)
-        for (delivery_tag, properties, body), (outcome, reason) in zip(taken, outcomes):
-            settle = functools.partial(self._settle, channel, generation, delivery_tag, properties, body, outcome,
-                                       reason)
-            try:
-                connection.add_callback_threadsafe(settle)
-            except Exception:  # the connection is gone: the broker redelivers the message
-                pass
+        settled = [functools.partial(self._settle, channel, generation, delivery_tag, properties, body, outcome,
+                                     reason)
+                   for (delivery_tag, properties, body), (outcome, reason) in zip(taken, outcomes)]
+        try:  # one wake-up of the connection's thread for the whole batch
+            connection.add_callback_threadsafe(lambda: [settle() for settle in settled])
+        except Exception:  # the connection is gone: the broker redelivers the messages
+            pass
 
     def _settle(self, channel, generation, delivery_tag, properties, body, outcome, reason) -> None:
         self._in_flight -= 1

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, text
 from shared.domain.parties import PartyKind
 from shared.domain.payments import PaymentSubmission
 from shared.domain.receipts import ReceiptSubmission
+from shared.events import Event
 
 
 @dataclass(frozen=True)
@@ -91,16 +92,20 @@ class Receipts:
             FROM receipt, jsonb_to_recordset(CAST(:payments AS jsonb)) AS p(
                 line_no int, masked_pan text, auth_code text, amount bigint, currency text,
                 transaction_date date, transaction_time time, terminal_id text, rrn text, scheme text)
+        ), recorded AS (
+            INSERT INTO outbox (id, type, subject, data, occurred_at)
+            SELECT :event_id, :event_type, receipt.id, CAST(:document AS jsonb), :occurred_at FROM receipt
         )
         SELECT id FROM receipt
         """
     )
 
     def add(self, receipt_id: uuid.UUID, merchant_id: uuid.UUID, fingerprint: str, receipt: ReceiptSubmission,
-            state: dict) -> bool:
-        """Insert the receipt with its lines in one statement; False if its id was taken.
+            submitted: Event) -> bool:
+        """Insert the receipt with its lines and its event (the outbox row) in one
+        statement; False if its id was taken (and nothing was written).
 
-        state is the receipt as its events carry it, kept for the events that follow."""
+        submitted.data is the receipt as its events carry it, kept for the events that follow."""
         totals = receipt.totals
         inserted = self.connection.execute(
             self._INSERT,
@@ -119,7 +124,10 @@ class Receipts:
                 "refund_of": receipt.refund_of,
                 "lines": _numbered(line.model_dump(mode="json") for line in receipt.lines),
                 "payments": _numbered(payment.model_dump(mode="json") for payment in receipt.payments),
-                "document": json.dumps(state),
+                "document": json.dumps(submitted.data),
+                "event_id": submitted.id,
+                "event_type": submitted.type,
+                "occurred_at": submitted.occurred_at,
             },
         ).first()
         return inserted is not None
@@ -147,6 +155,7 @@ class Payments:
 
     _INSERT = text(
         """
+        WITH payment AS (
         INSERT INTO payments (id, bank_id, bank_payment_id, fingerprint, account_ref, masked_pan,
             auth_code, amount, currency, transaction_date, transaction_time, merchant_name,
             terminal_id, rrn, kind, document)
@@ -155,19 +164,26 @@ class Payments:
             :terminal_id, :rrn, :kind, CAST(:document AS jsonb))
         ON CONFLICT (bank_id, bank_payment_id) DO NOTHING
         RETURNING id
+        ), recorded AS (
+            INSERT INTO outbox (id, type, subject, data, occurred_at)
+            SELECT :event_id, :event_type, payment.id, CAST(:document AS jsonb), :occurred_at FROM payment
+        )
+        SELECT id FROM payment
         """
     )
 
     def add(self, payment_id: uuid.UUID, bank_id: uuid.UUID, fingerprint: str, masked_pan: str,
-            payment: PaymentSubmission, state: dict) -> bool:
-        """Insert the payment under its masked PAN; False if its id was taken.
+            payment: PaymentSubmission, submitted: Event) -> bool:
+        """Insert the payment under its masked PAN, with its event (the outbox row), in one
+        statement; False if its id was taken (and nothing was written).
 
-        state is the payment as its events carry it (masked PAN only)."""
+        submitted.data is the payment as its events carry it (masked PAN only)."""
         fields = payment.model_dump(exclude={"pan"})
         inserted = self.connection.execute(
             self._INSERT,
             {**fields, "id": payment_id, "bank_id": bank_id, "fingerprint": fingerprint, "masked_pan": masked_pan,
-             "document": json.dumps(state)},
+             "document": json.dumps(submitted.data), "event_id": submitted.id, "event_type": submitted.type,
+             "occurred_at": submitted.occurred_at},
         ).first()
         return inserted is not None
 

@@ -53,12 +53,13 @@ def submit_receipt(receipt: ReceiptSubmission, merchant: Party, uow: UnitOfWork)
         if receipt.refund_of is not None and not uow.receipts.owned(merchant.id, receipt.refund_of):
             raise ValidationFailed("refund_of names no receipt of this merchant", [
                 Violation("refund_of", "refund_of_unknown", "refund_of must be the id of one of your receipts")])
-        if not uow.receipts.add(receipt_id, merchant.id, fingerprint, receipt, state):
+        submitted = events.Event(events.RECEIPT_SUBMITTED, receipt_id, state, occurred_at=now)
+        if not uow.receipts.add(receipt_id, merchant.id, fingerprint, receipt, submitted):
             stored = uow.receipts.stored(merchant.id, receipt.merchant_receipt_id)
             _check_replay(stored, fingerprint, "merchant_receipt_id")
             return ReceiptAccepted(id=str(stored.id), status=stored.status,
                                    merchant_receipt_id=receipt.merchant_receipt_id), False
-        uow.record(events.Event(events.RECEIPT_SUBMITTED, receipt_id, state, occurred_at=now))
+        uow.recorded([submitted])
         uow.commit()
     return view, True
 
@@ -75,12 +76,13 @@ def submit_payment(payment: PaymentSubmission, bank: Party, uow: UnitOfWork) -> 
         "bank_id": str(bank.id), "receipt_id": None, "submitted_at": now.isoformat(), "version": 1,
     }
     with uow:
-        if not uow.payments.add(payment_id, bank.id, fingerprint, masked_pan, payment, state):
+        submitted = events.Event(events.PAYMENT_SUBMITTED, payment_id, state, occurred_at=now)
+        if not uow.payments.add(payment_id, bank.id, fingerprint, masked_pan, payment, submitted):
             stored = uow.payments.stored(bank.id, payment.bank_payment_id)
             _check_replay(stored, fingerprint, "bank_payment_id")
             return PaymentAccepted(id=str(stored.id), status=stored.status,
                                    bank_payment_id=payment.bank_payment_id, masked_pan=masked_pan), False
-        uow.record(events.Event(events.PAYMENT_SUBMITTED, payment_id, state, occurred_at=now))
+        uow.recorded([submitted])
         uow.commit()
     return view, True
 
