@@ -34,6 +34,7 @@ import pg8000.native
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import cpu  # noqa: E402
 from runtime.run import free_port  # noqa: E402
 
 VHOST = ""
@@ -203,6 +204,7 @@ def main() -> None:
                     raise SystemExit(f"the platform did not start: see {log.name}") from None
                 time.sleep(0.5)
         sampler.start()
+        cpu_before = cpu.snapshot(platform.pid)
         demo_started = time.monotonic()
         demo = subprocess.Popen([sys.executable, "-m", "runtime.demo", "--checkouts", str(args.checkouts),
                                  "--url", url], cwd=ROOT, env=env, stdout=subprocess.PIPE,
@@ -226,6 +228,7 @@ def main() -> None:
         summary, _ = demo.communicate(timeout=900)
         print(summary.strip())
         print(f"make demo took {time.monotonic() - demo_started:.1f} s from start to the last callback")
+        spent = cpu.difference(cpu.snapshot(platform.pid), cpu_before)
     finally:
         sampler.stopping.set()
         if demo is not None and demo.poll() is None:
@@ -238,6 +241,16 @@ def main() -> None:
         print(f"  {name:<24} {count}")
     print(f"broker connections in {VHOST}, peak {sampler.peak_broker} (sampled every 3 s)")
     print(f"callbacks: {report}")
+    if not args.restart and report["callbacks"]:
+        pairs = report["callbacks"] / 2
+        platform_ms = {label: value * 1000 / pairs for label, value in spent.items()
+                       if not label.startswith("sim_") and value * 1000 / pairs >= 0.005}
+        print("\nCPU per matched pair, platform processes (simulated parties left out; PostgreSQL and RabbitMQ"
+              " include their work for them):")
+        for label, value in sorted(platform_ms.items(), key=lambda item: -item[1]):
+            print(f"  {label:28}{value:>8.2f} ms")
+        print(f"  {'platform':28}{sum(platform_ms.values()):>8.2f} ms "
+              f"(simulated parties: {sum(v for k, v in spent.items() if k.startswith('sim_')) * 1000 / pairs:.2f} ms)")
     if report["lost"] or report["duplicated"] or report.get("late"):
         raise SystemExit(1)
 
