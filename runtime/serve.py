@@ -37,7 +37,7 @@ from functions_framework._http import create_server
 from gunicorn.errors import HaltServer
 
 from runtime import stack
-from shared import bus, consumers, events, logs
+from shared import bus, consumers, events
 from shared.config import ConfigurationError, settings
 from shared.http import MAX_BODY_BYTES
 
@@ -47,8 +47,6 @@ MAX_BATCH_EVENTS = 64
 # On SIGTERM, gunicorn lets requests in flight finish for this long: well inside the
 # 10 s an engine waits before it kills (docker stop, Kubernetes' default is 30 s).
 GRACEFUL_STOP_SECONDS = 5
-
-_log = logs.get("serve")
 
 
 class Contracts:
@@ -92,15 +90,10 @@ class Contracts:
             return _json(start_response, 400, {"error": {
                 "code": "not_a_cloud_event_batch", "details": [],
                 "message": f"send a JSON array of 1 to {MAX_BATCH_EVENTS} structured CloudEvents, or one event alone"}})
-        results = []
-        for event in events:
-            try:
-                status, message = handle(consumers.structured(event))
-            except Exception:
-                _log.exception("event.failed", extra={"fields": {"id": event["id"]}})
-                status, message = 500, "the function failed on this event"
-            results.append({"id": event["id"], "status": status, "message": message})
-        return _json(start_response, 200, {"results": results})
+        outcomes = handle([consumers.structured(event) for event in events])
+        return _json(start_response, 200, {"results": [
+            {"id": event["id"], "status": status, "message": message}
+            for event, (status, message) in zip(events, outcomes)]})
 
     def _as_structured_event(self, environ) -> tuple[int, str, str] | None:
         """Rewrite a connector's call as a structured CloudEvent request, or say why not."""

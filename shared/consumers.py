@@ -43,13 +43,21 @@ def as_dict(cloud_event) -> dict:
     }
 
 
-# Each consumer's handler by function name, for a batch of events in one request
-# (runtime/serve.py): the same outcome per event as one request each.
-BY_NAME: dict[str, Callable[[dict], tuple[int, str]]] = {}
+# Each consumer's handling of a batch of events in one request, by function name
+# (runtime/serve.py): each event's status, as a request of its own would have had.
+BY_NAME: dict[str, Callable[[list[dict]], list[tuple[int, str]]]] = {}
 
 
-def consumer(handler: Callable[[dict], None]) -> Callable:
-    """Wrap a handler of event dicts as a functions-framework CloudEvent function."""
+def consumer(handler: Callable[[dict], None] | None = None, *,
+             together: Callable[[list[dict]], None] | None = None) -> Callable:
+    """Wrap a handler of event dicts as a functions-framework CloudEvent function.
+
+    together, if given, handles a batch of events at once (one transaction for all, say);
+    if it fails, each event of the batch is handled alone, so that only what fails by
+    itself fails. Use as @consumer or @consumer(together=...).
+    """
+    if handler is None:
+        return functools.partial(consumer, together=together)
 
     def handle(event: dict) -> tuple[int, str]:
         """The handler's outcome for one event as an HTTP status: 200 handled, 400 poison
@@ -75,6 +83,22 @@ def consumer(handler: Callable[[dict], None]) -> Callable:
                        reason=type(error.orig).__name__, sqlstate=faults.sqlstate(error))
             return 400, "the database refused the event"
 
+    def handle_alone(event: dict) -> tuple[int, str]:
+        try:
+            return handle(event)
+        except Exception:
+            _log.exception("event.failed", extra={"fields": {"id": event["id"], "type": event["type"]}})
+            return 500, "the function failed on this event"
+
+    def handle_batch(batch: list[dict]) -> list[tuple[int, str]]:
+        if together is not None and len(batch) > 1:
+            try:
+                together(batch)
+                return [(200, "")] * len(batch)
+            except Exception:  # noqa: BLE001 - each event alone says which failed, and why
+                pass
+        return [handle_alone(event) for event in batch]
+
     @functools.wraps(handler)
     def consume(cloud_event) -> None:
         status, message = handle(as_dict(cloud_event))
@@ -83,5 +107,5 @@ def consumer(handler: Callable[[dict], None]) -> Callable:
         if status == 400:
             raise BadRequest(message)
 
-    BY_NAME[handler.__name__] = handle
+    BY_NAME[handler.__name__] = handle_batch
     return consume

@@ -7,8 +7,15 @@ from shared.consumers import consumer
 from shared.db import read_engine
 
 
+def project_together(events):
+    # A batch in one transaction: a commit (and its WAL flush) per batch, not per event.
+    with read_engine().begin() as connection:
+        for event in events:
+            projections.project(connection, event)
+
+
 @functions_framework.cloud_event
-@consumer
+@consumer(together=project_together)
 def project_read_model(event):
     with read_engine().begin() as connection:
         projections.project(connection, event)

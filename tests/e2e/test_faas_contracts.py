@@ -105,9 +105,11 @@ def test_a_queue_function_takes_a_batch_and_answers_each_events_status(platform,
     assert response.status_code == 200, response.text
     assert [(result["id"], result["status"]) for result in response.json()["results"]] == [(again["id"], 200),
                                                                                           ("not-a-uuid", 200)]
-    projector = http.post(function_url(platform, "project-read-model"), json=[poison],
+    # The projector applies a batch in one transaction; one poison event in it fails alone.
+    projected = json.loads(bodies["project-read-model"])
+    projector = http.post(function_url(platform, "project-read-model"), json=[projected, poison],
                           headers={"Content-Type": "application/cloudevents-batch+json"})
-    assert [result["status"] for result in projector.json()["results"]] == [400]
+    assert [result["status"] for result in projector.json()["results"]] == [200, 400]
     assert sorted(path for path, _, _ in receiver.delivered) == ["/bank", "/merchant"]
     for refused in ([], [{"id": "x"}], {"specversion": "1.0"}):
         answer = http.post(function_url(platform, "match"), json=refused,
