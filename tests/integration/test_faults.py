@@ -141,3 +141,25 @@ def test_idle_connections_are_released_and_the_pool_still_serves():
         assert connection.execute(text("SELECT 1")).scalar_one() == 1
     assert held() == 1 and engine.pool.checkedin() == 1
     engine.dispose()
+
+
+def test_a_prepared_statement_is_planned_again_for_the_tables_as_they_have_grown(monkeypatch):
+    from shared import dialect
+
+    engine = engine_for(TEST_ENV["WRITE_DATABASE_URL"])
+    statement = text("SELECT count(*) FROM receipts WHERE merchant_id = :id")
+
+    def prepared(connection) -> list[str]:
+        return connection.execute(text("SELECT prepare_time FROM pg_prepared_statements"
+                                       " WHERE statement LIKE 'SELECT count(*) FROM receipts%'")).scalars().all()
+
+    with engine.connect() as connection:
+        connection.execute(statement, {"id": uuid.uuid4()})
+        [first] = prepared(connection)
+        connection.execute(statement, {"id": uuid.uuid4()})
+        assert prepared(connection) == [first]  # young: the same statement again
+        monkeypatch.setattr(dialect, "PLAN_MAX_AGE_SECONDS", 0.0)
+        connection.execute(statement, {"id": uuid.uuid4()})
+        [again] = prepared(connection)
+        assert again != first  # old: closed, and prepared (and planned) anew
+    engine.dispose()
