@@ -60,15 +60,19 @@ def _label(pid: int, name: str) -> str | None:
     return None
 
 
-def snapshot(root: int) -> Counter:
-    """CPU seconds so far of the platform under root (its process tree), PostgreSQL and
-    RabbitMQ, by part."""
-    parents, names = {}, {}
+def _processes() -> tuple[dict[int, str], dict[int, int]]:
+    """Every process's name and parent."""
+    names, parents = {}, {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             stat = _stat(int(entry.name))
             if stat:
                 names[int(entry.name)], parents[int(entry.name)] = stat[0], stat[1]
+    return names, parents
+
+
+def _tree(root: int, parents: dict[int, int]) -> set[int]:
+    """root and every process under it."""
     tree, frontier = {root}, [root]
     while frontier:
         parent = frontier.pop()
@@ -76,6 +80,14 @@ def snapshot(root: int) -> Counter:
             if ppid == parent and pid not in tree:
                 tree.add(pid)
                 frontier.append(pid)
+    return tree
+
+
+def snapshot(root: int) -> Counter:
+    """CPU seconds so far of the platform under root (its process tree), PostgreSQL and
+    RabbitMQ, by part."""
+    names, parents = _processes()
+    tree = _tree(root, parents)
     totals: Counter = Counter()
     for pid, name in names.items():
         label = _label(pid, name)
@@ -89,20 +101,7 @@ def snapshot(root: int) -> Counter:
 
 def tree_seconds(root: int) -> float:
     """CPU seconds so far of a process and every process under it (alive now)."""
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            stat = _stat(int(entry.name))
-            if stat:
-                parents[int(entry.name)] = stat[1]
-    tree, frontier = {root}, [root]
-    while frontier:
-        parent = frontier.pop()
-        for pid, ppid in parents.items():
-            if ppid == parent and pid not in tree:
-                tree.add(pid)
-                frontier.append(pid)
-    return sum(seconds(pid) for pid in tree)
+    return sum(seconds(pid) for pid in _tree(root, _processes()[1]))
 
 
 def difference(after: Counter, before: Counter) -> Counter:

@@ -42,8 +42,6 @@ from shared.dead_letters import ATTEMPT_HEADER, FAILURE_HEADER, REASON_HEADER
 
 _log = logs.get("queue_trigger")
 
-BATCH_CONTENT_TYPE = "application/cloudevents-batch+json"
-
 
 class Invoker:
     """POSTs CloudEvents to the function, one keep-alive connection per worker thread.
@@ -71,7 +69,7 @@ class Invoker:
         """The outcome of each (body, topic), several events to a request (CloudEvents'
         batched mode). A function that does not take batches gets them one by one."""
         body = b"[" + b",".join(body for body, _topic in deliveries) + b"]"
-        status, text = self._patiently(body, {"Content-Type": BATCH_CONTENT_TYPE}, whole=True)
+        status, text = self._patiently(body, {"Content-Type": bus.BATCH_CONTENT_TYPE}, whole=True)
         if isinstance(status, str):
             return [(status, text)] * len(deliveries)  # not reached, or no answer
         if status == 200:

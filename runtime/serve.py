@@ -42,7 +42,6 @@ from shared.config import ConfigurationError, settings
 from shared.http import MAX_BODY_BYTES
 
 PROBES = ("/_/health", "/_/ready")
-BATCH_CONTENT_TYPE = "application/cloudevents-batch+json"
 MAX_BATCH_EVENTS = 64
 # On SIGTERM, gunicorn lets requests in flight finish for this long: well inside the
 # 10 s an engine waits before it kills (docker stop, Kubernetes' default is 30 s).
@@ -60,7 +59,7 @@ class Contracts:
         if environ.get("PATH_INFO") in PROBES:
             return self._probe(environ, start_response)
         if self.function.queue_triggered and environ.get("REQUEST_METHOD") == "POST" \
-                and environ.get("CONTENT_TYPE", "").startswith(BATCH_CONTENT_TYPE):
+                and environ.get("CONTENT_TYPE", "").startswith(bus.BATCH_CONTENT_TYPE):
             return self._batch(environ, start_response)
         if self.function.topic and environ.get("REQUEST_METHOD") == "POST":
             refusal = self._as_structured_event(environ)

@@ -33,6 +33,7 @@ EXCHANGE = "receipts.events"
 DEAD_LETTER_EXCHANGE = "receipts.dead-letter"
 SOURCE = "urn:receipts:write-model"
 CONTENT_TYPE = "application/cloudevents+json"
+BATCH_CONTENT_TYPE = "application/cloudevents-batch+json"  # several events in one request
 # Redeliveries of one message before the broker dead-letters it: the bound for a message
 # that crashes its consumer before the trigger can count the attempt itself.
 DELIVERY_LIMIT = 10

@@ -176,6 +176,11 @@ def pipeline(channel):
         return event["id"]
 
     yield consumer, function, send
+    stop_and_delete(trigger, thread, function, consumer)
+
+
+def stop_and_delete(trigger, thread, function, consumer) -> None:
+    """Stop a test's trigger and fake function, and delete its consumer's queues."""
     trigger.stop()
     thread.join(timeout=10)
     function.server.shutdown()
@@ -259,10 +264,4 @@ def test_events_that_pile_up_go_in_batches_each_settled_by_its_own_status(channe
         assert max(function.batches) > 1, function.batches
         assert sorted(function.acknowledged) == sorted(handled)  # each once
     finally:
-        trigger.stop()
-        thread.join(timeout=10)
-        function.server.shutdown()
-        cleanup = bus.connect()
-        for queue in [consumer.queue, consumer.dead_letter_queue, *{consumer.retry_queue(n) for n in (1, 2, 3)}]:
-            cleanup.channel().queue_delete(queue)
-        cleanup.close()
+        stop_and_delete(trigger, thread, function, consumer)
