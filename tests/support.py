@@ -97,6 +97,23 @@ def wait_until(condition, timeout: float = 30.0, interval: float = 0.05, message
     raise AssertionError(f"timed out after {timeout}s waiting for {message}")
 
 
+class QuietHandler:
+    """Mixed into a test server's request handler: no access log on stderr."""
+
+    def log_message(self, *args):
+        pass
+
+
+def serve(handler):
+    """A real HTTP server on a free local port, serving handler on threads of its own."""
+    from http.server import ThreadingHTTPServer
+    import threading
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 class Forwarder:
     """A TCP relay from a port of its own to a real server: a backing service that can come
     up late or go away, as seen by whoever connects through it."""

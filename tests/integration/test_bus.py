@@ -5,7 +5,7 @@ import threading
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from sqlalchemy import text
@@ -13,7 +13,7 @@ from sqlalchemy import text
 from runtime.queue_trigger import Invoker, QueueTrigger
 from shared import bus, outbox
 from shared.dead_letters import dead_letters, redrive
-from tests.support import Forwarder, bearer, receipt_body, wait_until
+from tests.support import Forwarder, QuietHandler, bearer, receipt_body, serve, wait_until
 
 
 @pytest.fixture
@@ -136,7 +136,7 @@ class FakeFunction:
                 acknowledged.append(event["id"])
             return status
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler, BaseHTTPRequestHandler):
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 if self.headers["Content-Type"] == "application/cloudevents-batch+json":
@@ -150,11 +150,7 @@ class FakeFunction:
                 self.end_headers()
                 self.wfile.write(reply)
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = serve(Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/"
 
 

@@ -2,10 +2,9 @@
 
 import dataclasses
 import json
-import threading
 import uuid
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from sqlalchemy import text
@@ -14,7 +13,8 @@ from shared import callbacks, events, outbox, services
 from shared.config import settings
 from shared.db import UnitOfWork
 from shared.errors import DeliveryPending
-from tests.support import ADMIN_API_KEY, bearer, payment_body, random_pan, receipt_body, remember
+from tests.support import (ADMIN_API_KEY, QuietHandler, bearer, payment_body, random_pan, receipt_body, remember,
+                           serve)
 
 
 class Receiver:
@@ -25,7 +25,7 @@ class Receiver:
         self.delivered = []
         receiver = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler, BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 event_id = self.headers["Receipts-Event-Id"]
@@ -37,11 +37,7 @@ class Receiver:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = serve(Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
 
 

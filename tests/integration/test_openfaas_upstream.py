@@ -4,8 +4,7 @@ OpenFaaS gateway, at http://<openfaas-gateway>/function/<name> (README: OpenFaaS
 import signal
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 import requests
@@ -14,7 +13,7 @@ from runtime import cron_trigger
 from runtime.queue_trigger import Invoker
 from runtime.run import free_port
 from tests.conftest import ROOT
-from tests.support import wait_until
+from tests.support import QuietHandler, serve, wait_until
 
 
 class OpenFaaSGateway:
@@ -24,7 +23,7 @@ class OpenFaaSGateway:
         self.calls = []
         calls = self.calls
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler, BaseHTTPRequestHandler):
             def do_GET(self):
                 self.do_POST()
 
@@ -37,11 +36,7 @@ class OpenFaaSGateway:
                 self.end_headers()
                 self.wfile.write(b"{}")
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = serve(Handler)
         self.upstream = f"http://127.0.0.1:{self.server.server_port}/function/{{name}}"
 
 
