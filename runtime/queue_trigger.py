@@ -74,8 +74,8 @@ class Invoker:
             return [(status, text)] * len(deliveries)  # not reached, or no answer
         if status == 200:
             try:
-                results = json.loads(text)["results"]
-                if [result["id"] for result in results] == [json.loads(body)["id"] for body, _ in deliveries]:
+                results = json.loads(text)["results"]  # in the batch's order, one per event
+                if len(results) == len(deliveries):
                     return [_outcome(result["status"], f"function answered {result['status']} for the event: "
                                                        f"{result['message']}") for result in results]
             except (ValueError, KeyError, TypeError):

@@ -43,7 +43,6 @@ class Settings:
     fluent_host: str | None
     fluent_port: int
     function_target: str | None
-    serving_threads: int
     database_pool_size: int
     database_pool_idle_seconds: float
     public_url: str
@@ -87,8 +86,6 @@ class Settings:
                 # The function this process serves: its database connections carry it as
                 # application_name (pg_stat_activity shows who holds what).
                 function_target=env.get("FUNCTION_TARGET") or None,
-                # functions-framework serves with THREADS threads (default cpu × 4).
-                serving_threads=int(env.get("THREADS") or (os.cpu_count() or 1) * 4),
                 # At most this many connections per database per process (a request waits
                 # for one beyond that), each closed once idle this long: a function that
                 # serves few requests holds one connection or none (README: connections).

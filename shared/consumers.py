@@ -33,14 +33,8 @@ def structured(event: dict) -> dict:
 
 
 def as_dict(cloud_event) -> dict:
-    """The parts of a CloudEvent a handler reads, as plain data."""
-    return {
-        "id": cloud_event["id"],
-        "type": cloud_event["type"],
-        "subject": cloud_event.get("subject"),
-        "time": cloud_event.get("time"),
-        "data": cloud_event.data if isinstance(cloud_event.data, dict) else {},
-    }
+    """The parts of a CloudEvent (the SDK's object) a handler reads, as plain data."""
+    return structured({**cloud_event.get_attributes(), "data": cloud_event.data})
 
 
 # Each consumer's handling of a batch of events in one request, by function name
