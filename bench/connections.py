@@ -24,7 +24,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import cpu  # noqa: E402
+from bench.submissions import wait_for  # noqa: E402
 from runtime.run import free_port  # noqa: E402
 
 VHOST = ""
@@ -194,15 +194,7 @@ def main() -> None:
     sampler = Sampler()
     demo = None
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/healthz", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or platform.poll() is not None:
-                    raise SystemExit(f"the platform did not start: see {log.name}") from None
-                time.sleep(0.5)
+        wait_for(f"{url}/healthz", timeout=90)
         sampler.start()
         cpu_before = cpu.snapshot(platform.pid)
         demo_started = time.monotonic()
