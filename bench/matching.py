@@ -124,9 +124,9 @@ def main() -> None:
             seconds, _ = timed(engine, lambda connection: connection.execute(BOTH_SIDES_JOIN).rowcount)
             both_sides.append(seconds)
             seconds, _ = timed(engine, lambda connection: connection.execute(
-                matching._CLAIM["sweep"], {"id": None, "rule": matching.EXACT}).all())
+                matching._CLAIM_ALL, {"rule": matching.EXACT}).all())
             claim.append(seconds)
-            seconds, outcome = timed(engine, lambda connection: matching.match(connection, "sweep"))
+            seconds, outcome = timed(engine, lambda connection: matching.sweep(connection))
             sweep.append(seconds)
         assert claimed == size and outcome.lines_matched == size and outcome.receipts_matched == size
         results[size] = (statistics.median(plain), statistics.median(sweep))

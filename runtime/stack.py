@@ -32,6 +32,7 @@ class Function:
     topic: str | None  # connector-triggered functions (queue topic or cron-function)
     schedule: str | None  # cron functions
     retry_delays_ms: tuple[int, ...] | None = None  # queue-triggered: the trigger's backoff
+    batch_linger_ms: int = 0  # queue-triggered: how long a batch waits for more events
 
     @property
     def source(self) -> str:
@@ -99,6 +100,7 @@ def load(path: Path = STACK_FILE) -> list[Function]:
                 topic=annotations.get("topic"),
                 schedule=expand(annotations["schedule"]) if "schedule" in annotations else None,
                 retry_delays_ms=_backoff(annotations),
+                batch_linger_ms=duration_ms(annotations.get("batch_linger", "0ms")),
             )
         )
     return functions

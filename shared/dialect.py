@@ -5,8 +5,9 @@ pg8000 runs every parameterised statement as Parse/Sync, Describe/Sync, Bind/Exe
 the SQL text character by character on every call. On these 2-core machines that was
 half the cost of a submission (bench/submissions.py). This dialect prepares each distinct
 statement once per connection (again every PLAN_MAX_AGE_SECONDS, so that its plan follows
-the tables) and then sends only Bind/Execute/Sync; BEGIN, COMMIT and ROLLBACK go as
-simple queries (one round trip). Results, errors and transactions behave
+the tables) and then sends only Bind/Execute/Sync; BEGIN goes in the same write as a
+transaction's first statement, and COMMIT and ROLLBACK as simple queries (one round trip
+each). Results, errors and transactions behave
 as with the stock dialect: the same cursor fields are filled, the same exceptions raised.
 
 It reaches into pg8000 internals (pinned in requirements.txt); the tests exercise every
@@ -19,6 +20,7 @@ import functools
 import time
 
 from pg8000 import converters, legacy
+from pg8000.core import SYNC_MSG, Context, _flush, _write
 from pg8000.dbapi import IntegrityError, ProgrammingError
 from pg8000.exceptions import DatabaseError, InterfaceError
 from sqlalchemy.dialects import registry
@@ -57,11 +59,8 @@ class PreparedPg8000Dialect(PGDialect_pg8000):
                 entry = prepared[statement] = (*connection.prepare_statement(_numbered(statement), ()),
                                                time.monotonic())
             name, columns, input_funcs, _prepared_at = entry
-            if not connection._in_transaction and not connection.autocommit:
-                connection.execute_simple("begin transaction")
-            cursor._context = connection.execute_named(
-                name, converters.make_params(connection.py_types, parameters), columns, input_funcs, statement
-            )
+            cursor._context = _execute(connection, name, converters.make_params(connection.py_types, parameters),
+                                       columns, input_funcs, statement)
         except DatabaseError as error:
             raise _as_legacy_error(error) from None
         cursor._row_iter = iter(cursor._context.rows or ())
@@ -73,6 +72,31 @@ class PreparedPg8000Dialect(PGDialect_pg8000):
     def do_rollback(self, dbapi_connection):
         if dbapi_connection._in_transaction:
             dbapi_connection.execute_simple("rollback")
+
+
+def _execute(connection, name: bytes, params, columns, input_funcs, statement: str) -> Context:
+    """Bind/Execute/Sync a prepared statement. Outside a transaction, BEGIN is sent in the
+    same write and both answers read after: one round trip, not two."""
+    begin = None
+    if not connection._in_transaction and not connection.autocommit:
+        begin = Context("begin transaction")
+        connection.send_QUERY("begin transaction")
+    context = Context(columns=columns, input_funcs=input_funcs, statement=statement)
+    connection.send_BIND(name, params)
+    connection.send_EXECUTE()
+    _write(connection._sock, SYNC_MSG)
+    _flush(connection._sock)
+    if begin is not None:
+        try:
+            connection.handle_messages(begin)
+        except DatabaseError:
+            try:  # the statement's answer follows, whatever it is: read it, then report BEGIN's error
+                connection.handle_messages(context)
+            except DatabaseError:
+                pass
+            raise
+    connection.handle_messages(context)
+    return context
 
 
 def _as_legacy_error(error: DatabaseError) -> Exception:

@@ -12,8 +12,8 @@ other's only candidate under the rule; any item with more than one candidate is
 ambiguous. Ambiguous items are never claimed, but they stay candidates: a newcomer that
 would compete with one is ambiguous too, so no rule ever picks between look-alikes.
 
-A match runs for the keys of one item (an event: the receipt's lines, or the payment) or
-for every key (a sweep, under the caller's LOCK_SWEEP). Matchers of the same keys take
+A match runs for the keys of some items (events: receipts' lines, payments) or for every
+key (a sweep, under the caller's LOCK_SWEEP). Matchers of the same keys take
 the keys' advisory locks in a fixed order, so concurrent matchers decide one after the
 other; a line is claimed by a conditional update and a payment by a unique constraint, so
 nothing is claimed twice even without the locks.
@@ -52,12 +52,14 @@ RULES = (EXACT, *TOLERANT)
 _OPEN = "('unmatched', 'ambiguous')"
 _KEY = "masked_pan, auth_code, currency, amount, transaction_date"
 
-# Which keys a match looks at: those of one receipt's open lines, of one open payment,
-# or all of them.
-_FOCUS = {
-    "receipt": f"SELECT DISTINCT {_KEY} FROM receipt_card_payments WHERE receipt_id = :id AND payment_id IS NULL",
-    "payment": f"SELECT {_KEY} FROM payments WHERE id = :id AND status = 'unmatched'",
-}
+# Which keys a match of items looks at: those of the receipts' open lines and of the open
+# payments (the items of a batch of events; one event is a batch of one).
+_ITEMS_FOCUS = f"""
+    SELECT {_KEY} FROM receipt_card_payments
+    WHERE receipt_id = ANY(CAST(:receipt_ids AS uuid[])) AND payment_id IS NULL
+    UNION
+    SELECT {_KEY} FROM payments WHERE id = ANY(CAST(:payment_ids AS uuid[])) AND status = 'unmatched'
+"""
 
 # A sweep holds this lock exclusively, and a match of one item holds it shared: a sweep
 # never races an event's match (which could both claim one payment for two lines), and
@@ -68,14 +70,12 @@ _SWEEP_LOCK = "hashtextextended('receipts.matching.sweep', 0)"
 LOCK_SWEEP = text(f"SELECT pg_advisory_xact_lock({_SWEEP_LOCK})")
 _TRY_LOCK_ITEM = text(f"SELECT pg_try_advisory_xact_lock_shared({_SWEEP_LOCK})")
 
-_LOCK_KEYS = {
-    kind: text(
-        "SELECT pg_advisory_xact_lock(lock) FROM ("
-        f"SELECT DISTINCT hashtextextended(concat_ws('|', {_KEY}), 0) AS lock FROM ({focus}) AS focus ORDER BY lock"
-        ") AS locks"
-    )
-    for kind, focus in _FOCUS.items()
-}
+# Every key of the items, in one order for all matchers: two batches never wait for each other in a cycle.
+_LOCK_KEYS = text(
+    "SELECT pg_advisory_xact_lock(lock) FROM ("
+    f"SELECT DISTINCT hashtextextended(concat_ws('|', {_KEY}), 0) AS lock FROM ({_ITEMS_FOCUS}) AS focus ORDER BY lock"
+    ") AS locks"
+)
 _KEY_L = ", ".join(f"l.{column.strip()}" for column in _KEY.split(","))
 _KEY_P = ", ".join(f"p.{column.strip()}" for column in _KEY.split(","))
 
@@ -161,7 +161,8 @@ def _tolerant_claim_sql(condition: str) -> str:
     """
 
 
-_CLAIM = {kind: text(_exact_claim_sql(focus)) for kind, focus in [*_FOCUS.items(), ("sweep", None)]}
+_CLAIM_ITEMS = text(_exact_claim_sql(_ITEMS_FOCUS))
+_CLAIM_ALL = text(_exact_claim_sql(None))
 _TOLERANT_CLAIM = {rule: text(_tolerant_claim_sql(condition)) for rule, condition in TOLERANT.items()}
 
 _RECORDED = {
@@ -236,21 +237,27 @@ class Outcome:
     deferred: bool = False  # a sweep was running: it, or the next one, matches the item
 
 
-def match(connection: Connection, kind: str, item_id: uuid.UUID | None = None, rule: str = EXACT,
-          tip_share: float = 0.25) -> Outcome:
-    """Match by rule the keys of one item (kind "receipt" or "payment") or, for "sweep",
-    everything open. Tolerant rules only sweep.
+def match_items(connection: Connection, receipt_ids: list[uuid.UUID], payment_ids: list[uuid.UUID]) -> Outcome:
+    """Match by the exact rule the keys of some receipts and payments (those events announced).
 
-    Runs in the caller's transaction and records the match events in the outbox. For one
-    item it returns them, to publish after the commit; a sweep leaves them to the relay.
+    Runs in the caller's transaction and records the match events in the outbox; returns
+    them, to publish after the commit. While a sweep runs, matches nothing (deferred).
     """
-    params = {"id": item_id, "rule": rule, "tip_share": tip_share}
-    publish = kind != "sweep"
-    if publish:
-        if not connection.execute(_TRY_LOCK_ITEM).scalar():
-            return Outcome(0, 0, 0, deferred=True)
-        connection.execute(_LOCK_KEYS[kind], params)
-    claim = _CLAIM[kind] if rule == EXACT else _TOLERANT_CLAIM[rule]
+    if not connection.execute(_TRY_LOCK_ITEM).scalar():
+        return Outcome(0, 0, 0, deferred=True)
+    params = {"receipt_ids": array_literal(receipt_ids), "payment_ids": array_literal(payment_ids), "rule": EXACT}
+    connection.execute(_LOCK_KEYS, params)
+    return _claim(connection, _CLAIM_ITEMS, params, publish=True)
+
+
+def sweep(connection: Connection, rule: str = EXACT, tip_share: float = 0.25) -> Outcome:
+    """Match by rule everything open, under the caller's LOCK_SWEEP. Records the match
+    events in the outbox and leaves them to the relay (they are many)."""
+    claim = _CLAIM_ALL if rule == EXACT else _TOLERANT_CLAIM[rule]
+    return _claim(connection, claim, {"rule": rule, "tip_share": tip_share}, publish=False)
+
+
+def _claim(connection: Connection, claim, params: dict, publish: bool) -> Outcome:
     rows = connection.execute(claim, params).all()
     claimed = [row for row in rows if not row.ambiguous]
     ambiguous = {

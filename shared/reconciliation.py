@@ -124,7 +124,7 @@ def reconcile(write: Connection, read: Connection) -> Run:
     run.drift_repaired = repair_drift(write, read)
     write.execute(matching.LOCK_SWEEP)
     for rule in matching.RULES:
-        outcome = matching.match(write, "sweep", rule=rule, tip_share=config.tip_share)
+        outcome = matching.sweep(write, rule=rule, tip_share=config.tip_share)
         run.matched[rule] = outcome.lines_matched
         run.ambiguous += outcome.ambiguous_items
     for table, statement in _EXPIRE.items():

@@ -96,22 +96,27 @@ def clear_payment(final: Clearing, bank: Party, uow: UnitOfWork) -> PaymentClear
     return view
 
 
-_MATCH_FOCUS = {events.RECEIPT_SUBMITTED: "receipt", events.PAYMENT_SUBMITTED: "payment",
-                events.PAYMENT_CLEARED: "payment"}
+_MATCHED_AS = {events.RECEIPT_SUBMITTED: "receipt", events.PAYMENT_SUBMITTED: "payment",
+               events.PAYMENT_CLEARED: "payment"}
 
 
-def match_submission(event: dict, uow: UnitOfWork) -> matching.Outcome | None:
-    """Try to match the receipt or payment an event announces, against what is open."""
-    kind = _MATCH_FOCUS.get(event["type"])
-    if kind is None:
+def match_submissions(batch: list[dict], uow: UnitOfWork) -> matching.Outcome | None:
+    """Try to match the receipts and payments a batch of events announces, against what is
+    open, in one transaction."""
+    items = {"receipt": [], "payment": []}
+    for event in batch:
+        if event["type"] in _MATCHED_AS:
+            items[_MATCHED_AS[event["type"]]].append(uuid.UUID(event["subject"]))
+    if not items["receipt"] and not items["payment"]:
         return None
     with uow:
-        outcome = matching.match(uow.connection, kind, uuid.UUID(event["subject"]))
+        outcome = matching.match_items(uow.connection, items["receipt"], items["payment"])
         uow.recorded(outcome.events)
         uow.commit()
     if outcome.deferred:
-        logs.event(_log, "match.deferred", logging.INFO, kind=kind, id=event["subject"],
-                   reason="a matching sweep is running: reconciliation matches it")
+        logs.event(_log, "match.deferred", logging.INFO, receipts=len(items["receipt"]),
+                   payments=len(items["payment"]),
+                   reason="a matching sweep is running: reconciliation matches them")
     return outcome
 
 

@@ -7,7 +7,12 @@ from shared.consumers import consumer
 from shared.db import UnitOfWork
 
 
+def match_together(events):
+    # A batch in one transaction: its keys locked and claimed in one statement each.
+    services.match_submissions(events, UnitOfWork())
+
+
 @functions_framework.cloud_event
-@consumer
+@consumer(together=match_together)
 def match(event):
-    services.match_submission(event, UnitOfWork())
+    services.match_submissions([event], UnitOfWork())

@@ -261,3 +261,27 @@ def test_events_that_pile_up_go_in_batches_each_settled_by_its_own_status(channe
         assert sorted(function.acknowledged) == sorted(handled)  # each once
     finally:
         stop_and_delete(trigger, thread, function, consumer)
+
+
+def test_a_batch_lingers_for_events_that_arrive_just_after_its_first(channel):
+    """Events arriving one by one to an idle trigger: with a linger they go to the
+    function in one request, not one request each."""
+    topic = f"test.{uuid.uuid4().hex[:8]}"
+    consumer = bus.Consumer(f"test-{topic[5:]}", (f"{topic}.#",))
+    consumer.declare(channel)
+    function = FakeFunction()
+    trigger = QueueTrigger(consumer, Invoker(function.url, timeout=5), concurrency=8, batch=16, linger_ms=500)
+    thread = threading.Thread(target=trigger.run, daemon=True)
+    thread.start()
+    try:
+        wait_until(trigger.consuming.is_set, message="the trigger consuming")
+        sent = []
+        for _ in range(5):
+            event = bus.envelope(uuid.uuid4(), f"{topic}.happened", uuid.uuid4(), "2026-11-26T12:00:00+00:00",
+                                 {"behaviour": "ok"})
+            channel.basic_publish(bus.EXCHANGE, event["type"], json.dumps(event).encode(), bus.properties(event))
+            sent.append(event["id"])
+        wait_until(lambda: set(sent) <= set(function.acknowledged), message="every event")
+        assert function.batches == [5]
+    finally:
+        stop_and_delete(trigger, thread, function, consumer)

@@ -61,8 +61,8 @@ def matched_payment(functions, receiver):
     pan = random_pan()
     receipt = functions("submit_receipt").post("/", json=receipt_body(pan=pan), headers=bearer(merchant["api_key"])).json
     payment = functions("submit_payment").post("/", json=payment_body(pan=pan), headers=bearer(bank["api_key"])).json
-    outcome = services.match_submission(
-        {"id": str(uuid.uuid4()), "type": events.PAYMENT_SUBMITTED, "subject": payment["id"]}, UnitOfWork())
+    outcome = services.match_submissions(
+        [{"id": str(uuid.uuid4()), "type": events.PAYMENT_SUBMITTED, "subject": payment["id"]}], UnitOfWork())
     [matched] = [event for event in outcome.events if event.type == events.PAYMENT_MATCHED]
     event = {"id": str(matched.id), "type": matched.type, "subject": str(matched.subject), "data": matched.data}
     return merchant, bank, receipt, payment, pan, event

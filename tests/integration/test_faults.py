@@ -163,3 +163,32 @@ def test_a_prepared_statement_is_planned_again_for_the_tables_as_they_have_grown
         [again] = prepared(connection)
         assert again != first  # old: closed, and prepared (and planned) anew
     engine.dispose()
+
+
+def test_a_transaction_begun_with_its_first_statement_commits_and_rolls_back_as_one():
+    """BEGIN travels in the same write as the first statement (shared.dialect): the
+    statement is inside the transaction, a failing first statement leaves the connection
+    usable, and a rollback undoes what the first statement did."""
+    engine = engine_for(TEST_ENV["WRITE_DATABASE_URL"])
+    marker = f"dialect-{uuid.uuid4()}"
+    insert = text("INSERT INTO outbox (id, type, subject, data) VALUES (gen_random_uuid(), :type, gen_random_uuid(), '{}')")
+    count = text("SELECT count(*) FROM outbox WHERE type = :type")
+    try:
+        with engine.connect() as connection:
+            transaction = connection.begin()
+            connection.execute(insert, {"type": marker})
+            with engine.connect() as other:  # not committed: the insert ran inside the transaction
+                assert other.execute(count, {"type": marker}).scalar_one() == 0
+            transaction.rollback()
+            assert connection.execute(count, {"type": marker}).scalar_one() == 0
+            connection.rollback()
+            with pytest.raises(DBAPIError):
+                with connection.begin():
+                    connection.execute(text("SELECT CAST(:value AS int)"), {"value": "not a number"})
+            with connection.begin():
+                connection.execute(insert, {"type": marker})
+            assert connection.execute(count, {"type": marker}).scalar_one() == 1
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM outbox WHERE type = :type"), {"type": marker})
+        engine.dispose()

@@ -47,7 +47,7 @@ def card_line(pan: str, **overrides) -> dict:
 
 def match_event(kind: str, item_id: str):
     event_type = events.RECEIPT_SUBMITTED if kind == "receipt" else events.PAYMENT_SUBMITTED
-    return services.match_submission({"id": str(uuid.uuid4()), "type": event_type, "subject": item_id}, UnitOfWork())
+    return services.match_submissions([{"id": str(uuid.uuid4()), "type": event_type, "subject": item_id}], UnitOfWork())
 
 
 def state(write_engine, receipt_id: str, payment_id: str):
@@ -80,6 +80,37 @@ def test_a_receipt_and_its_payment_match_in_either_order(submit, write_engine, f
     assert (row.receipt, row.payment, str(row.payment_id), row.match_rule) == ("matched", "matched", payment_id, "exact")
     assert str(row.receipt_id) == receipt_id and (row.receipt_version, row.payment_version) == (2, 2)
     assert {event.type for event in outcome.events} == {events.RECEIPT_MATCHED, events.PAYMENT_MATCHED}
+
+
+def test_a_batch_of_events_matches_each_pair_once_in_one_transaction(submit, write_engine):
+    """The trigger delivers several events at once: pairs whose both sides are in the
+    batch, pairs whose other side was there before, look-alikes and strangers."""
+    submit_receipt, submit_payment = submit
+    both, earlier, stranger, alike = random_pan(), random_pan(), random_pan(), random_pan()
+    pair_in_batch = submit_receipt(pan=both), submit_payment(pan=both)
+    earlier_receipt = submit_receipt(pan=earlier)
+    earlier_payment = submit_payment(pan=earlier)
+    lonely = submit_receipt(pan=stranger)
+    look_alikes = [submit_receipt(pan=alike), submit_receipt(pan=alike)]
+    alike_payment = submit_payment(pan=alike)
+    batch = [
+        {"id": str(uuid.uuid4()), "type": events.RECEIPT_SUBMITTED, "subject": receipt_id}
+        for receipt_id in (pair_in_batch[0], lonely, *look_alikes)
+    ] + [{"id": str(uuid.uuid4()), "type": event_type, "subject": payment_id} for event_type, payment_id in (
+        (events.PAYMENT_SUBMITTED, pair_in_batch[1]), (events.PAYMENT_SUBMITTED, earlier_payment),
+        (events.PAYMENT_SUBMITTED, alike_payment), ("receipts.merchant.registered.v1", str(uuid.uuid4())))]
+
+    outcome = services.match_submissions(batch, UnitOfWork())
+
+    assert (outcome.lines_matched, outcome.receipts_matched, outcome.ambiguous_items) == (2, 2, 3)
+    assert state(write_engine, *pair_in_batch)[:3] == ("matched", "matched", uuid.UUID(pair_in_batch[1]))
+    assert state(write_engine, earlier_receipt, earlier_payment)[:3] == ("matched", "matched",
+                                                                         uuid.UUID(earlier_payment))
+    assert state(write_engine, lonely, alike_payment)[:2] == ("unmatched", "ambiguous")
+    assert {state(write_engine, receipt_id, alike_payment).receipt for receipt_id in look_alikes} == {"ambiguous"}
+    matched = [event for event in outcome.events if event.type == events.PAYMENT_MATCHED]
+    assert sorted(str(event.subject) for event in matched) == sorted([pair_in_batch[1], earlier_payment])
+    assert match_event("payment", pair_in_batch[1]).lines_matched == 0  # redelivered: nothing twice
 
 
 def test_the_match_events_carry_the_new_state(submit, bank):
@@ -209,11 +240,11 @@ def test_a_sweep_matches_everything_open_once(submit, write_engine):
     submit_receipt, submit_payment = submit
     pairs = [(submit_receipt(pan=pan), submit_payment(pan=pan)) for pan in pans]
     with UnitOfWork() as uow:
-        first = matching.match(uow.connection, "sweep")
+        first = matching.sweep(uow.connection)
         uow.recorded(first.events)
         uow.commit()
     with UnitOfWork() as uow:
-        again = matching.match(uow.connection, "sweep")
+        again = matching.sweep(uow.connection)
         uow.commit()
     assert first.lines_matched >= len(pans) and again.lines_matched == 0
     assert all(state(write_engine, r, p).payment == "matched" for r, p in pairs)
