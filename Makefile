@@ -82,7 +82,7 @@ bench-relay: $(INSTALLED)
 
 ## bench-connections: one platform under `make demo N=…`: its peak PostgreSQL and broker connections
 bench-connections: $(INSTALLED)
-	$(PY) bench/connections.py --checkouts $(N)
+	$(PY) bench/connections.py --checkouts $(N) $(if $(DEMO_RATE),--rate $(DEMO_RATE))
 
 ## bench-restarts: the same, restarting RabbitMQ, then PostgreSQL, mid-demo (never beside make test)
 bench-restarts: $(INSTALLED)

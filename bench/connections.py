@@ -1,6 +1,7 @@
 """One platform under `make demo`: the connections it holds, and what real restarts cost.
 
     make bench-connections N=1000   # peak PostgreSQL and RabbitMQ connections during the demo
+    make bench-connections N=1000 DEMO_RATE=50   # the same at 50 checkouts/s (CPU per pair, p99)
     make bench-restarts N=1000      # the same, restarting RabbitMQ, then PostgreSQL, mid-demo
     .venv/bin/python bench/connections.py --name conn2 &   # a second platform beside the first
 
@@ -179,6 +180,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checkouts", type=int, default=1000)
     parser.add_argument("--restart", action="store_true", help="restart RabbitMQ, then PostgreSQL, mid-demo")
+    parser.add_argument("--rate", type=float, default=0, help="checkouts per second (0: as fast as they go)")
     parser.add_argument("--name", default="conn", help="names its databases and vhost (two runs side by side)")
     args = parser.parse_args()
     configure(args.name)
@@ -199,7 +201,7 @@ def main() -> None:
         cpu_before = cpu.snapshot(platform.pid)
         demo_started = time.monotonic()
         demo = subprocess.Popen([sys.executable, "-m", "runtime.demo", "--checkouts", str(args.checkouts),
-                                 "--url", url], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                 "--rate", str(args.rate), "--url", url], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.DEVNULL, text=True)
         restarted_at = None
         if args.restart:

@@ -14,8 +14,8 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 import pika
@@ -160,7 +160,8 @@ class _Publication:
     """One event handed to the publisher, until the broker confirms it."""
 
     event: dict
-    done: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event | None = None  # set once settled, for a caller that waits (publish)
+    on_routed: Callable[[str], None] | None = None  # for one that does not (send): the id, once routed
     routed: bool = False
     returned: bool = False
     error: BaseException | None = None
@@ -168,7 +169,10 @@ class _Publication:
 
     def settle(self, routed: bool = False, error: BaseException | None = None) -> None:
         self.routed, self.error = routed, error
-        self.done.set()
+        if self.done is not None:
+            self.done.set()
+        if self.on_routed is not None and routed and error is None:
+            self.on_routed(self.event["id"])
 
 
 class Publisher:
@@ -207,15 +211,8 @@ class Publisher:
         """
         if not events:
             return set()
-        publications = [_Publication(event) for event in events]
-        with self._lock:
-            self._start()
-            if self._unreachable is not None:
-                raise pika.exceptions.AMQPConnectionError(self._unreachable)
-            self._waiting.extend(publications)
-            connection = self._connection
-        if connection is not None:
-            self._wake(connection)
+        publications = [_Publication(event, done=threading.Event()) for event in events]
+        self._hand_over(publications)
         deadline = time.monotonic() + timeout
         for publication in publications:
             if not publication.done.wait(max(deadline - time.monotonic(), 0)):
@@ -225,6 +222,23 @@ class Publisher:
             if publication.error is not None:
                 raise publication.error
         return {publication.event["id"] for publication in publications if publication.routed}
+
+    def send(self, events: list[dict], on_routed: Callable[[str], None]) -> None:
+        """Hand events over for publishing without waiting for the broker: on_routed(id)
+        is called (in the I/O thread) for each one the broker confirms and routed. Raises
+        only if the broker cannot be reached now; events it never confirms are left to
+        the caller's fallback (the outbox relay)."""
+        self._hand_over([_Publication(event, on_routed=on_routed) for event in events])
+
+    def _hand_over(self, publications: list[_Publication]) -> None:
+        with self._lock:
+            self._start()
+            if self._unreachable is not None:
+                raise pika.exceptions.AMQPConnectionError(self._unreachable)
+            self._waiting.extend(publications)
+            connection = self._connection
+        if connection is not None:
+            self._wake(connection)
 
     def _start(self) -> None:
         if self._pid != os.getpid():  # first use, or a forked child: nothing of the parent's is ours

@@ -64,8 +64,7 @@ _ITEMS_FOCUS = f"""
 # A sweep holds this lock exclusively, and a match of one item holds it shared: a sweep
 # never races an event's match (which could both claim one payment for two lines), and
 # matches of different items never wait for each other. While a sweep runs (or waits to),
-# an event's match is deferred rather than queued behind it: the sweep, or the next
-# reconciliation, matches the item.
+# an event's match is deferred rather than queued behind it: its trigger calls again.
 _SWEEP_LOCK = "hashtextextended('receipts.matching.sweep', 0)"
 LOCK_SWEEP = text(f"SELECT pg_advisory_xact_lock({_SWEEP_LOCK})")
 _TRY_LOCK_ITEM = text(f"SELECT pg_try_advisory_xact_lock_shared({_SWEEP_LOCK})")
@@ -234,7 +233,7 @@ class Outcome:
     receipts_matched: int
     ambiguous_items: int
     events: list[Event] = field(default_factory=list)
-    deferred: bool = False  # a sweep was running: it, or the next one, matches the item
+    deferred: bool = False  # a sweep was running: nothing was tried
 
 
 def match_items(connection: Connection, receipt_ids: list[uuid.UUID], payment_ids: list[uuid.UUID]) -> Outcome:

@@ -1,7 +1,8 @@
 """The transactional outbox: events are recorded with the state change, published after.
 
 Record: write() inserts a unit of work's events in its transaction. Publish: after the
-commit, publish_committed() sends them, and they are marked published in the next batch;
+commit, publish_committed() hands them to the process's publisher without waiting for the
+broker, and those it confirms are marked published in the next batch;
 if the broker is down or the process dies first, the rows stay unpublished and relay()
 (the scheduled relay_outbox function) sends them later. Consumers dedupe, so publishing twice is safe;
 publishing never is not possible once the transaction committed.
@@ -88,15 +89,17 @@ def write(connection: Connection, events: list[Event]) -> None:
 
 
 def publish_committed(engine: Engine, events: list[Event]) -> None:
-    """Publish events whose transaction has committed; never raises (the relay catches up)."""
+    """Publish events whose transaction has committed; never raises (the relay catches up).
+
+    The request does not wait for the broker's confirms: the events are safe in the outbox
+    already, and what the broker does not confirm stays unpublished for the relay."""
     if not events:
         return
     try:
-        published = bus.publisher().publish([bus.cloud_event(event) for event in events])
+        bus.publisher().send([bus.cloud_event(event) for event in events],
+                             on_routed=lambda event_id: _marks.add(engine, [event_id]))
     except Exception as error:
         logs.event(_log, "outbox.publish_deferred", logging.WARNING, events=len(events), error=type(error).__name__)
-        return
-    _marks.add(engine, list(published))
 
 
 class _PublishedMarks:

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from shared import events, matching, outbox, services
 from shared.db import UnitOfWork
+from shared.errors import DeliveryPending
 from tests.support import bearer, mask, payment_body, random_pan, receipt_body
 
 
@@ -250,16 +251,18 @@ def test_a_sweep_matches_everything_open_once(submit, write_engine):
     assert all(state(write_engine, r, p).payment == "matched" for r, p in pairs)
 
 
-def test_an_event_during_a_sweep_is_deferred_and_the_next_reconciliation_matches_it(submit, write_engine, monkeypatch):
-    monkeypatch.setattr(outbox, "relay", lambda engine, **options: 0)
+def test_an_event_during_a_sweep_is_answered_pending_and_matches_when_retried(submit, write_engine):
+    """A sweep holds the matching lock: an event's match does not queue behind it but asks
+    to be called again (503, which the trigger retries with backoff), and matches then."""
     pan = random_pan()
     submit_receipt, submit_payment = submit
     receipt_id, payment_id = submit_receipt(pan=pan), submit_payment(pan=pan)
     with write_engine.connect() as sweeping:
         with sweeping.begin():
             sweeping.execute(matching.LOCK_SWEEP)
-            outcome = match_event("payment", payment_id)
-        assert outcome.deferred and outcome.lines_matched == 0
-    assert state(write_engine, receipt_id, payment_id).payment == "unmatched"
-    services.reconcile(UnitOfWork())
+            with pytest.raises(DeliveryPending):
+                match_event("payment", payment_id)
+        assert state(write_engine, receipt_id, payment_id).payment == "unmatched"
+    outcome = match_event("payment", payment_id)  # the trigger's retry, once the sweep is done
+    assert outcome.lines_matched == 1
     assert state(write_engine, receipt_id, payment_id).payment == "matched"
