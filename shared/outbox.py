@@ -106,11 +106,13 @@ class _PublishedMarks:
     """Marks published rows in batches, off the request path.
 
     One UPDATE per request cost a quarter of a submission. Instead a background thread
-    marks everything published in the last few milliseconds in one statement. Marks lost
-    to a crash only make the relay publish those events again, which consumers dedupe.
+    marks everything published in the last few milliseconds in one statement, and keeps
+    what it could not mark for its next try. Marks lost to a crash only make the relay
+    publish those events again, which consumers dedupe.
     """
 
     FLUSH_SECONDS = 0.05
+    RETRY_SECONDS_MAX = 5.0
 
     def __init__(self):
         self._pending: dict[Engine, list[str]] = {}
@@ -127,20 +129,30 @@ class _PublishedMarks:
                 self._thread.start()
                 atexit.register(self.flush)
 
-    def flush(self) -> None:
+    def flush(self) -> bool:
+        """Mark what is pending; False if some could not be (they are kept for later)."""
         with self._lock:
             pending, self._pending = self._pending, {}
+        marked = True
         for engine, ids in pending.items():
             try:
                 with engine.begin() as connection:
                     connection.execute(_MARK_PUBLISHED, {"ids": ids})
-            except Exception as error:  # the relay will publish these again
+            except Exception as error:
                 logs.event(_log, "outbox.mark_failed", logging.WARNING, events=len(ids), error=type(error).__name__)
+                if faults.retryable(error):
+                    # A busy pool (every connection lent out) or a database away for a
+                    # moment must not make the relay publish all these again.
+                    marked = False
+                    with self._lock:
+                        self._pending.setdefault(engine, []).extend(ids)
+        return marked
 
     def _run(self) -> None:
+        pause = self.FLUSH_SECONDS
         while True:
-            time.sleep(self.FLUSH_SECONDS)
-            self.flush()
+            time.sleep(pause)
+            pause = self.FLUSH_SECONDS if self.flush() else min(pause * 2, self.RETRY_SECONDS_MAX)
 
 
 _marks = _PublishedMarks()

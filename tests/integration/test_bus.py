@@ -12,7 +12,9 @@ from sqlalchemy import text
 
 from runtime.queue_trigger import Invoker, QueueTrigger
 from shared import bus, outbox
+from shared.db import engine_for
 from shared.dead_letters import dead_letters, redrive
+from tests.conftest import TEST_ENV
 from tests.support import Forwarder, QuietHandler, bearer, receipt_body, serve, wait_until
 
 
@@ -90,6 +92,30 @@ def test_one_connection_per_process_serves_every_thread_and_a_dropped_one_is_rep
     assert broker.accepted == 2
     assert channel.queue_declare(queue, passive=True).method.message_count == 81
     broker.close()
+
+
+def test_marks_a_busy_pool_could_not_write_are_written_on_the_next_flush(functions, merchant, write_engine,
+                                                                        monkeypatch):
+    """Every connection of the pool lent out: the published marks wait for the next flush
+    instead of being dropped (which would make the relay publish the events again)."""
+    monkeypatch.setattr(outbox, "publish_committed", lambda engine, events: None)
+    response = functions("submit_receipt").post("/", json=receipt_body(), headers=bearer(merchant["api_key"]))
+    receipt_id = response.json["id"]
+    with write_engine.connect() as connection:
+        event_id = connection.execute(text("SELECT id FROM outbox WHERE subject = :subject"),
+                                      {"subject": receipt_id}).scalar_one()
+    engine = engine_for(TEST_ENV["WRITE_DATABASE_URL"], pool_size=1)
+    engine.pool._timeout = 0.2  # not the 5 s a function waits for a connection
+    marks = outbox._PublishedMarks()
+    try:
+        with engine.connect():  # the pool's only connection, lent out
+            marks._pending[engine] = [str(event_id)]
+            assert marks.flush() is False
+        assert published_at(write_engine, receipt_id) is None
+        assert marks.flush() is True
+        assert published_at(write_engine, receipt_id) is not None
+    finally:
+        engine.dispose()
 
 
 def test_a_crash_between_commit_and_publish_is_relayed(functions, merchant, write_engine, channel, monkeypatch):
