@@ -175,9 +175,8 @@ class QueueTrigger:
             channel.confirm_delivery()
             channel.basic_qos(prefetch_count=self.concurrency * self.batch)
             inbox: queue.SimpleQueue = queue.SimpleQueue()
-            dispatcher = threading.Thread(target=self._dispatch, args=(connection, channel, generation, inbox),
-                                          name=f"{self.consumer.name}-dispatch", daemon=True)
-            dispatcher.start()
+            threading.Thread(target=self._dispatch, args=(connection, channel, generation, inbox),
+                             name=f"{self.consumer.name}-dispatch", daemon=True).start()
 
             def on_message(channel, method, properties, body):
                 self._in_flight += 1
@@ -226,20 +225,17 @@ class QueueTrigger:
 
     def _deliver(self, connection, channel, generation, taken: list, free: threading.Semaphore) -> None:
         try:
-            self._invoke_and_settle(connection, channel, generation, taken)
+            deliveries = [(body, properties.type or "") for _tag, properties, body in taken]
+            outcomes = [self.invoke(*deliveries[0])] if len(taken) == 1 else self.invoke.many(deliveries)
+            settled = [functools.partial(self._settle, channel, generation, delivery_tag, properties, body, outcome,
+                                         reason)
+                       for (delivery_tag, properties, body), (outcome, reason) in zip(taken, outcomes)]
+            try:  # one wake-up of the connection's thread for the whole batch
+                connection.add_callback_threadsafe(lambda: [settle() for settle in settled])
+            except Exception:  # the connection is gone: the broker redelivers the messages
+                pass
         finally:
             free.release()
-
-    def _invoke_and_settle(self, connection, channel, generation, taken: list) -> None:
-        deliveries = [(body, properties.type or "") for _tag, properties, body in taken]
-        outcomes = [self.invoke(*deliveries[0])] if len(taken) == 1 else self.invoke.many(deliveries)
-        settled = [functools.partial(self._settle, channel, generation, delivery_tag, properties, body, outcome,
-                                     reason)
-                   for (delivery_tag, properties, body), (outcome, reason) in zip(taken, outcomes)]
-        try:  # one wake-up of the connection's thread for the whole batch
-            connection.add_callback_threadsafe(lambda: [settle() for settle in settled])
-        except Exception:  # the connection is gone: the broker redelivers the messages
-            pass
 
     def _settle(self, channel, generation, delivery_tag, properties, body, outcome, reason) -> None:
         self._in_flight -= 1
