@@ -122,7 +122,8 @@ class Gateway:
                     return route
                 allowed.append(route.method)
         if allowed:
-            raise _Refusal(405, "method_not_allowed", f"use {' or '.join(sorted(allowed))} on this path")
+            raise _Refusal(405, "method_not_allowed", f"use {' or '.join(sorted(allowed))} on this path",
+                           {"Allow": ", ".join(sorted(allowed))})
         raise _Refusal(404, "not_found", "no such endpoint")
 
     async def serve_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -195,8 +196,8 @@ class Gateway:
 
 
 class _Refusal(Exception):
-    def __init__(self, status: int, code: str, message: str):
-        self.status, self.code, self.message = status, code, message
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None):
+        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
 
 
 def _write_error(writer, refusal: _Refusal, keep_alive: bool) -> None:
@@ -208,6 +209,7 @@ def _write_error(writer, refusal: _Refusal, keep_alive: bool) -> None:
     ]
     if refusal.status == 503:
         head.append(b"Retry-After: 1\r\n")
+    head += [f"{name}: {value}\r\n".encode() for name, value in refusal.headers.items()]
     if not keep_alive:
         head.append(b"Connection: close\r\n")
     writer.write(b"".join(head) + b"\r\n" + body)

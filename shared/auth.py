@@ -8,6 +8,7 @@ import secrets
 import threading
 import time
 import uuid
+from datetime import datetime, timedelta, timezone
 
 from shared.config import settings
 from shared.db import write_engine
@@ -18,6 +19,8 @@ from shared.repositories import Parties, Party
 _KEY_PREFIX = {"merchant": "mk_", "bank": "bk_"}
 # A key, once verified, is trusted for this long by each process (saves a query per call).
 KEY_CACHE_SECONDS = 30.0
+# How long a rotated-out webhook secret keeps signing beside the new one (SPEC §10).
+ROTATION_GRACE = timedelta(hours=24)
 
 
 def new_api_key(kind: PartyKind) -> str:
@@ -29,9 +32,21 @@ def hash_api_key(api_key: str) -> str:
 
 
 def webhook_secret(party_id: uuid.UUID, version: int = 1) -> str:
-    """Derived, not stored: only a holder of PLATFORM_SECRET can recompute it."""
+    """Derived, not stored: only a holder of PLATFORM_SECRET can recompute it.
+
+    The part after whsec_ is hex, which is also valid base64: Standard Webhooks libraries
+    take the secret as it is (their key is its base64 decoding, as callbacks.py signs)."""
     key = settings().require_platform_secret()
     return "whsec_" + hmac.new(key, f"webhook:{party_id}:{version}".encode(), hashlib.sha256).hexdigest()
+
+
+def signing_secrets(party_id: uuid.UUID, version: int, rotated_at: datetime | None,
+                    now: datetime | None = None) -> list[str]:
+    """The secrets a party's callbacks are signed with, newest first: for ROTATION_GRACE
+    after a rotation the previous one too, so receivers can switch without downtime."""
+    now = now or datetime.now(timezone.utc)
+    in_grace = version > 1 and rotated_at is not None and now - rotated_at < ROTATION_GRACE
+    return [webhook_secret(party_id, version)] + ([webhook_secret(party_id, version - 1)] if in_grace else [])
 
 
 def bearer_key(authorization: str | None) -> str:

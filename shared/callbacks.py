@@ -10,19 +10,23 @@ marked failed, and reported.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import http.client
 import json
 import time
 import uuid
-from datetime import datetime, timezone
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, text
 
 from shared import auth
 from shared.config import settings
+from shared.repositories import Parties, Party
 
 SIGNATURE_HEADER = "Receipts-Signature"
 EVENT_ID_HEADER = "Receipts-Event-Id"
@@ -33,22 +37,49 @@ _CALLBACK_NAMESPACE = uuid.UUID("8c0f3f6e-2b4d-4d8e-9a51-6f1f0b2e7c44")
 def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
     """The Receipts-Signature header: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "t.body")>."""
     timestamp = int(time.time()) if timestamp is None else timestamp
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
+    return f"t={timestamp},v1={_receipts_digest(secret, body, timestamp)}"
 
 
 def verify(secret: str, header: str, body: bytes, now: float | None = None,
            tolerance: int = SIGNATURE_TOLERANCE_SECONDS) -> bool:
-    """What a receiver checks: the signature matches the raw body and is recent."""
+    """What a receiver checks: one of the header's signatures matches the raw body (two
+    during a rotation's grace period), and it is recent."""
     try:
-        parts = dict(part.split("=", 1) for part in header.split(","))
-        timestamp = int(parts["t"])
-    except (ValueError, KeyError):
+        parts = [part.split("=", 1) for part in header.split(",")]
+        [timestamp] = [int(value) for name, value in parts if name == "t"]
+    except ValueError:
         return False
     now = time.time() if now is None else now
     if abs(now - timestamp) > tolerance:
         return False
-    return hmac.compare_digest(sign(secret, body, timestamp), f"t={timestamp},v1={parts.get('v1', '')}")
+    expected = _receipts_digest(secret, body, timestamp)
+    return any(hmac.compare_digest(expected, value) for name, value in parts if name == "v1")
+
+
+def signature_headers(event_id: str, body: bytes, secrets: list[str], timestamp: int | None = None) -> dict:
+    """Every signature header of one attempt, signed with each of secrets (newest first):
+    Receipts-Signature (SPEC §6) and the Standard Webhooks headers (SPEC §10)."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    signed = f"{event_id}.{timestamp}.".encode() + body
+    return {
+        SIGNATURE_HEADER: f"t={timestamp}," + ",".join(f"v1={_receipts_digest(secret, body, timestamp)}"
+                                                       for secret in secrets),
+        EVENT_ID_HEADER: event_id,
+        "webhook-id": event_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": " ".join(
+            "v1," + base64.b64encode(hmac.new(_standard_key(secret), signed, hashlib.sha256).digest()).decode()
+            for secret in secrets),
+    }
+
+
+def _receipts_digest(secret: str, body: bytes, timestamp: int) -> str:
+    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+def _standard_key(secret: str) -> bytes:
+    """Standard Webhooks' key: the base64 decoding of the secret after its whsec_ prefix."""
+    return base64.b64decode(secret.removeprefix("whsec_") + "==")
 
 
 def customer_id(merchant_id: uuid.UUID | str, bank_id: uuid.UUID | str, account_ref: str) -> str:
@@ -101,13 +132,26 @@ _UNLINKED = text(
     """
 )
 
+# Pending callbacks go to their party's endpoint as it is now (a PATCH may have moved it),
+# signed with its secrets as they are now (a rotation may have added one).
 _PENDING = text(
-    "SELECT id, party_kind, party_id, url, body, attempts, created_at FROM callbacks"
-    " WHERE payment_id = :payment_id AND status = 'pending' ORDER BY party_kind FOR UPDATE SKIP LOCKED"
+    """
+    SELECT c.id, c.party_kind, c.party_id, c.body, c.attempts, c.created_at, c.next_attempt_at,
+           coalesce(m.callback_url, b.callback_url, c.url) AS url,
+           coalesce(m.webhook_secret_version, b.webhook_secret_version) AS secret_version,
+           coalesce(m.webhook_secret_rotated_at, b.webhook_secret_rotated_at) AS secret_rotated_at,
+           coalesce(m.endpoint_gone_at, b.endpoint_gone_at) AS endpoint_gone_at
+    FROM callbacks c
+    LEFT JOIN merchants m ON c.party_kind = 'merchant' AND m.id = c.party_id
+    LEFT JOIN banks b ON c.party_kind = 'bank' AND b.id = c.party_id
+    WHERE c.payment_id = :payment_id AND c.status = 'pending'
+    ORDER BY c.party_kind FOR UPDATE OF c SKIP LOCKED
+    """
 )
 
 _FINISH = text(
-    "UPDATE callbacks SET status = :status, attempts = attempts + 1, last_error = :error,"
+    "UPDATE callbacks SET status = :status, attempts = attempts + :tried, last_error = :error, url = :url,"
+    " next_attempt_at = :next_attempt_at,"
     " finished_at = CASE WHEN :status = 'pending' THEN NULL ELSE now() END WHERE id = :id"
 )
 
@@ -165,8 +209,24 @@ def _record(connection: Connection, kind: str, payment_id, receipt_id, party_kin
     })
 
 
-def post(url: str, body: bytes, headers: dict, timeout: float = 10.0) -> tuple[bool, str]:
-    """POST once, following no redirect: (delivered, what went wrong)."""
+ENDPOINT_GONE = "endpoint_gone"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A receiver's answer to one attempt; status None when none came."""
+
+    status: int | None
+    error: str | None = None
+    retry_after: float | None = None  # seconds a 429 or 503 asked for
+
+    @property
+    def delivered(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+def post(url: str, body: bytes, headers: dict, timeout: float = 10.0) -> Answer:
+    """POST once, following no redirect."""
     parts = urlsplit(url)
     connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     connection = connection_class(parts.hostname, parts.port, timeout=timeout)
@@ -175,34 +235,71 @@ def post(url: str, body: bytes, headers: dict, timeout: float = 10.0) -> tuple[b
         connection.request("POST", path, body, {"Content-Type": "application/json", **headers})
         response = connection.getresponse()
         response.read(4096)
-        return 200 <= response.status < 300, f"HTTP {response.status}"
+        retry_after = _seconds(response.getheader("Retry-After")) if response.status in (429, 503) else None
+        return Answer(response.status, f"HTTP {response.status}", retry_after)
     except (OSError, http.client.HTTPException) as error:
-        return False, type(error).__name__
+        return Answer(None, type(error).__name__)
     finally:
         connection.close()
 
 
-def attempt(connection: Connection, payment_id: uuid.UUID, send=post) -> tuple[list[dict], int]:
+def _seconds(retry_after: str | None) -> float | None:
+    """A Retry-After header (delay-seconds or an HTTP date) as seconds from now."""
+    if not retry_after:
+        return None
+    if retry_after.strip().isdigit():
+        return float(retry_after)
+    try:
+        return max(0.0, (parsedate_to_datetime(retry_after) - datetime.now(timezone.utc)).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass
+class Attempts:
+    """What trying a payment's pending callbacks came to."""
+
+    finished: list[dict] = field(default_factory=list)  # delivered or failed: their events are the caller's
+    pending: int = 0
+    disabled: list = field(default_factory=list)  # (kind, new state) of parties whose endpoint answered 410
+
+
+def attempt(connection: Connection, payment_id: uuid.UUID, send=post, now: datetime | None = None) -> Attempts:
     """Try every pending callback of a payment once, in the caller's transaction.
 
-    Returns the callbacks that finished (delivered or failed: their events are the
-    caller's to record) and how many are still pending.
+    Not before a receiver's Retry-After; never again to an endpoint that answered 410
+    (until its callback_url changes): such callbacks fail as endpoint_gone.
     """
-    finished, pending = [], 0
+    now = now or datetime.now(timezone.utc)
     window = settings().callback_window_seconds
+    result = Attempts()
     for callback in connection.execute(_PENDING, {"payment_id": payment_id}).all():
-        secret = auth.webhook_secret(callback.party_id)
-        body = callback.body.encode()
-        delivered, error = send(callback.url, body, {
-            SIGNATURE_HEADER: sign(secret, body), EVENT_ID_HEADER: str(callback.id)})
-        expired = (datetime.now(timezone.utc) - callback.created_at).total_seconds() >= window
-        status = "delivered" if delivered else "failed" if expired else "pending"
-        connection.execute(_FINISH, {"id": callback.id, "status": status, "error": None if delivered else error})
-        if status == "pending":
-            pending += 1
+        if callback.next_attempt_at is not None and callback.next_attempt_at > now:
+            result.pending += 1
+            continue
+        tried = callback.endpoint_gone_at is None
+        if tried:
+            body = callback.body.encode()
+            secrets = auth.signing_secrets(callback.party_id, callback.secret_version, callback.secret_rotated_at, now)
+            answer = send(callback.url, body, signature_headers(str(callback.id), body, secrets))
         else:
-            finished.append({"callback_id": str(callback.id), "payment_id": str(payment_id),
-                             "party_kind": callback.party_kind, "party_id": str(callback.party_id),
-                             "status": status, "attempts": callback.attempts + 1,
-                             "last_error": None if delivered else error})
-    return finished, pending
+            answer = Answer(410)
+        gone = answer.status == 410
+        if gone and tried:
+            party = Party(callback.party_kind, callback.party_id)
+            result.disabled.append((party.kind, Parties(connection).disable_endpoint(party)))
+        expired = (now - callback.created_at).total_seconds() >= window
+        status = "delivered" if answer.delivered else "failed" if gone or expired else "pending"
+        error = None if answer.delivered else ENDPOINT_GONE if gone else answer.error
+        held_back = answer.retry_after if status == "pending" and answer.retry_after else None
+        connection.execute(_FINISH, {
+            "id": callback.id, "status": status, "tried": int(tried), "error": error, "url": callback.url,
+            "next_attempt_at": now + timedelta(seconds=held_back) if held_back else None})
+        if status == "pending":
+            result.pending += 1
+        else:
+            result.finished.append({"callback_id": str(callback.id), "payment_id": str(payment_id),
+                                    "party_kind": callback.party_kind, "party_id": str(callback.party_id),
+                                    "status": status, "attempts": callback.attempts + int(tried),
+                                    "last_error": error})
+    return result

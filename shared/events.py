@@ -24,6 +24,9 @@ PAYMENT_RESTATED = "receipts.payment.restated.v1"
 RECONCILIATION_COMPLETED = "receipts.reconciliation.completed.v1"
 MERCHANT_REGISTERED = "receipts.merchant.registered.v1"
 BANK_REGISTERED = "receipts.bank.registered.v1"
+# A party's endpoint changed: its callback_url, its webhook secret's version, or disabled by a 410.
+MERCHANT_UPDATED = "receipts.merchant.updated.v1"
+BANK_UPDATED = "receipts.bank.updated.v1"
 # Not a state change: what a scheduled function receives when its schedule fires.
 SCHEDULE_FIRED = "receipts.schedule.fired.v1"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -64,7 +65,9 @@ def endpoint(*methods: str) -> Callable[[Handler], Callable[[flask.Request], fla
         def serve(request: flask.Request) -> flask.Response:
             try:
                 if request.method not in methods:
-                    raise MethodNotAllowed(f"use {' or '.join(methods)} on this path")
+                    response = error_response(MethodNotAllowed(f"use {' or '.join(methods)} on this path"), request)
+                    response.headers["Allow"] = ", ".join(methods)
+                    return response
                 result = handler(request)
                 if isinstance(result, flask.Response):
                     return result
@@ -173,6 +176,20 @@ def path_parameter(request: flask.Request, index: int) -> str:
     if index >= len(segments) or not segments[index]:
         raise NotFound("no such endpoint")
     return segments[index]
+
+
+_PARTY_KINDS = {"merchants": "merchant", "banks": "bank"}
+
+
+def party_in_path(request: flask.Request) -> Party:
+    """The party an admin path names: /v1/admin/{merchants|banks}/{id}[/...]."""
+    kind = _PARTY_KINDS.get(path_parameter(request, 2))
+    if kind is None:
+        raise NotFound("no such endpoint")
+    try:
+        return Party(kind, uuid.UUID(path_parameter(request, 3)))
+    except ValueError:
+        raise NotFound(f"no such {kind}") from None
 
 
 def _field(loc: tuple) -> str:

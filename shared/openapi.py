@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from shared.domain.parties import PartyRegistration
+from shared.domain.parties import EndpointChange, PartyRegistration
 from shared.domain.payments import Clearing, PaymentSubmission
 from shared.domain.receipts import ReceiptSubmission
 from shared.responses import (
     Error,
     Health,
     PartyCredentials,
+    PartyEndpoint,
     PaymentAccepted,
     PaymentCleared,
     ReceiptAccepted,
@@ -23,6 +24,7 @@ from shared.responses import (
     ReceiptPage,
     ReceiptView,
     StatementPage,
+    WebhookSecret,
 )
 from shared.report import ReportQuery
 from shared.views import PageQuery, ReceiptQuery
@@ -57,6 +59,14 @@ OPERATIONS = [
               PartyRegistration, {201: ("the merchant, with its API key and webhook secret (shown once)", PartyCredentials)}),
     Operation("post", "/v1/admin/banks", "createBank", "Onboard an issuing bank", "operator",
               PartyRegistration, {201: ("the bank, with its API key and webhook secret (shown once)", PartyCredentials)}),
+    *(operation for kind, plural in (("Merchant", "merchants"), ("Bank", "banks")) for operation in (
+        Operation("post", f"/v1/admin/{plural}/{{id}}/webhook-secret", f"rotate{kind}WebhookSecret",
+                  f"Rotate a {kind.lower()}'s webhook secret (the old one signs beside it for 24 h)", "operator",
+                  None, {200: ("the new webhook secret (shown once)", WebhookSecret)}),
+        Operation("patch", f"/v1/admin/{plural}/{{id}}", f"update{kind}",
+                  f"Move a {kind.lower()}'s callback_url (re-enables an endpoint that answered 410)", "operator",
+                  EndpointChange, {200: ("the endpoint", PartyEndpoint)}),
+    )),
     Operation("post", "/v1/receipts", "submitReceipt", "Submit an itemised receipt", "merchant",
               ReceiptSubmission, {201: ("accepted", ReceiptAccepted), 200: ("the same receipt again", ReceiptAccepted)}),
     Operation("post", "/v1/payments", "submitPayment", "Report a card payment", "bank",
@@ -123,7 +133,7 @@ def _operation(operation: Operation, refs: dict) -> dict:
     if operation.auth:
         statuses = list(_ERRORS)
         if operation.request is None:
-            statuses = [401, 403, 404, 422, 503] if operation.method == "get" else [401, 403, 503]
+            statuses = [401, 403, 404, 422, 503] if operation.method == "get" else [401, 403, 404, 503]
         for status in statuses:
             responses.setdefault(str(status), {"description": _ERRORS[status], "content": _json(_ref(refs, Error))})
     spec = {

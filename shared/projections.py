@@ -146,6 +146,8 @@ def _drift_repaired(connection: Connection, data: dict) -> None:
 APPLY: dict[str, Callable[[Connection, dict], None]] = {
     events.MERCHANT_REGISTERED: _party("merchant"),
     events.BANK_REGISTERED: _party("bank"),
+    events.MERCHANT_UPDATED: _party("merchant"),
+    events.BANK_UPDATED: _party("bank"),
     **dict.fromkeys((events.RECEIPT_SUBMITTED, events.RECEIPT_MATCHED, events.RECEIPT_AMBIGUOUS,
                      events.RECEIPT_EXPIRED, events.RECEIPT_UNMATCHED), _receipt),
     events.RECEIPT_RESTATED: lambda connection, data: _receipt(connection, data, restate=True),

@@ -30,6 +30,7 @@ class Stored:
 
 
 _PARTY_TABLES = {"merchant": "merchants", "bank": "banks"}
+_PARTY_STATE = "id, name, callback_url, webhook_secret_version, endpoint_gone_at IS NOT NULL AS endpoint_disabled"
 
 
 class Parties:
@@ -55,6 +56,28 @@ class Parties:
             {"id": party.id, "name": name, "callback_url": callback_url, "key_hash": key_hash, "kind": party.kind},
         ).first()
         return inserted is not None
+
+    def rotate_webhook_secret(self, party: Party):
+        """Move the party to its next webhook secret (the previous one signs on through the
+        grace period); its new state, or None if there is no such party."""
+        return self._update(party, "webhook_secret_version = webhook_secret_version + 1,"
+                                   " webhook_secret_rotated_at = now()", {})
+
+    def change_callback_url(self, party: Party, callback_url: str):
+        """Point the party's callbacks at callback_url, re-enabling an endpoint that answered 410."""
+        return self._update(party, "callback_url = :callback_url, endpoint_gone_at = NULL",
+                            {"callback_url": callback_url})
+
+    def disable_endpoint(self, party: Party):
+        """The party's endpoint answered 410: no callback goes to it until its URL changes."""
+        return self._update(party, "endpoint_gone_at = coalesce(endpoint_gone_at, now())", {})
+
+    def _update(self, party: Party, assignments: str, params: dict):
+        table = _PARTY_TABLES[party.kind]  # a fixed identifier, never input
+        return self.connection.execute(
+            text(f"UPDATE {table} SET {assignments} WHERE id = :id RETURNING {_PARTY_STATE}"),
+            {"id": party.id, **params},
+        ).one_or_none()
 
     def by_key_hash(self, key_hash: str) -> Party | None:
         row = self.connection.execute(

@@ -21,6 +21,21 @@ class PartyCredentials(BaseModel):
     webhook_secret: str
 
 
+class WebhookSecret(BaseModel):
+    """A party's new webhook secret, shown this once; the previous one signs beside it for 24 h."""
+
+    id: str
+    webhook_secret: str
+
+
+class PartyEndpoint(BaseModel):
+    """A party's callback endpoint after a change."""
+
+    id: str
+    name: str
+    callback_url: str
+
+
 class ReceiptAccepted(BaseModel):
     id: str
     status: Status

@@ -10,16 +10,18 @@ from shared import auth, callbacks, clearing, events, logs, matching, outbox, re
 from shared.config import settings
 from shared.db import UnitOfWork, read_engine
 from shared.domain.cards import mask_pan
-from shared.domain.parties import PartyKind, PartyRegistration
+from shared.domain.parties import EndpointChange, PartyKind, PartyRegistration
 from shared.domain.payments import Clearing, PaymentSubmission
 from shared.domain.receipts import ReceiptSubmission
-from shared.errors import DeliveryPending, IdempotencyConflict, ValidationFailed, Violation
+from shared.errors import DeliveryPending, IdempotencyConflict, NotFound, ValidationFailed, Violation
 from shared.repositories import Party, Stored
-from shared.responses import PartyCredentials, PaymentAccepted, PaymentCleared, ReceiptAccepted
+from shared.responses import (PartyCredentials, PartyEndpoint, PaymentAccepted, PaymentCleared, ReceiptAccepted,
+                              WebhookSecret)
 
 _log = logs.get("services")
 
 _REGISTERED = {"merchant": events.MERCHANT_REGISTERED, "bank": events.BANK_REGISTERED}
+_UPDATED = {"merchant": events.MERCHANT_UPDATED, "bank": events.BANK_UPDATED}
 
 
 def register_party(kind: PartyKind, registration: PartyRegistration, uow: UnitOfWork,
@@ -37,6 +39,35 @@ def register_party(kind: PartyKind, registration: PartyRegistration, uow: UnitOf
         uow.record(events.Event(_REGISTERED[kind], party.id, {"id": str(party.id), **registration.model_dump()}))
         uow.commit()
     return PartyCredentials(id=str(party.id), **registration.model_dump(), api_key=api_key, webhook_secret=secret)
+
+
+def rotate_webhook_secret(party: Party, uow: UnitOfWork) -> WebhookSecret:
+    """Give a party a new webhook secret (shown once); the old one signs beside it for
+    auth.ROTATION_GRACE, so its receivers switch without missing a callback."""
+    with uow:
+        state = uow.parties.rotate_webhook_secret(party)
+        if state is None:
+            raise NotFound(f"no such {party.kind}")
+        _record_party(uow, party, state)
+        uow.commit()
+    return WebhookSecret(id=str(party.id), webhook_secret=auth.webhook_secret(party.id, state.webhook_secret_version))
+
+
+def change_callback_url(party: Party, change: EndpointChange, uow: UnitOfWork) -> PartyEndpoint:
+    """Point a party's callbacks at a new URL (which re-enables an endpoint that answered 410)."""
+    with uow:
+        state = uow.parties.change_callback_url(party, change.callback_url)
+        if state is None:
+            raise NotFound(f"no such {party.kind}")
+        _record_party(uow, party, state)
+        uow.commit()
+    return PartyEndpoint(id=str(state.id), name=state.name, callback_url=state.callback_url)
+
+
+def _record_party(uow: UnitOfWork, party: Party, state) -> None:
+    uow.record(events.Event(_UPDATED[party.kind], party.id, {
+        "id": str(state.id), "name": state.name, "callback_url": state.callback_url,
+        "webhook_secret_version": state.webhook_secret_version, "endpoint_disabled": state.endpoint_disabled}))
 
 
 def submit_receipt(receipt: ReceiptSubmission, merchant: Party, uow: UnitOfWork) -> tuple[ReceiptAccepted, bool]:
@@ -132,13 +163,16 @@ def deliver_callbacks(event: dict, uow: UnitOfWork, send=callbacks.post) -> None
             uow.commit()
     # A clearing that unlinked the payment recorded the bank's callback itself.
     with uow:
-        finished, pending = callbacks.attempt(uow.connection, payment_id, send)
-        for callback in finished:
+        attempts = callbacks.attempt(uow.connection, payment_id, send)
+        for callback in attempts.finished:
             event_type = events.CALLBACK_DELIVERED if callback["status"] == "delivered" else events.CALLBACK_FAILED
             uow.record(events.Event(event_type, uuid.UUID(callback["callback_id"]), callback))
+        for kind, state in attempts.disabled:
+            logs.event(_log, "callback.endpoint_gone", logging.WARNING, party_kind=kind, party_id=str(state.id))
+            _record_party(uow, Party(kind, state.id), state)
         uow.commit()
-    if pending:
-        raise DeliveryPending(f"{pending} callback(s) of payment {payment_id} not delivered yet")
+    if attempts.pending:
+        raise DeliveryPending(f"{attempts.pending} callback(s) of payment {payment_id} not delivered yet")
 
 
 def reconcile(uow: UnitOfWork) -> reconciliation.Run:

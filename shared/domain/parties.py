@@ -34,3 +34,9 @@ CallbackUrl = Annotated[
 class PartyRegistration(RequestModel):
     name: Text(200)
     callback_url: CallbackUrl
+
+
+class EndpointChange(RequestModel):
+    """PATCH /v1/admin/{merchants|banks}/{id}: where the party's callbacks go from now on."""
+
+    callback_url: CallbackUrl

@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import uuid
 
 import pytest
 import requests
@@ -52,6 +53,9 @@ def test_unknown_paths_and_methods_get_spec_errors(platform, http):
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     wrong = http.delete(f"{platform.url}/v1/payments")
     assert wrong.status_code == 405 and wrong.json()["error"]["code"] == "method_not_allowed"
+    assert wrong.headers["Allow"] == "POST"  # RFC 9110: a 405 says which methods the path takes
+    receipt = http.put(f"{platform.url}/v1/receipts/{uuid.uuid4()}")
+    assert receipt.status_code == 405 and receipt.headers["Allow"] == "GET"
 
 
 def test_healthz_reports_each_database(platform, http):

@@ -53,3 +53,67 @@ def test_a_new_key_works_at_once(functions, merchant):
 
     response = functions("submit_receipt").post("/", json=receipt_body(), headers=bearer(merchant["api_key"]))
     assert response.status_code == 201
+
+
+@pytest.mark.parametrize("kind", ["merchant", "bank"])
+def test_a_rotation_returns_a_new_secret_once_and_records_the_party_update(functions, write_engine, kind):
+    party = functions(f"create_{kind}").post(
+        "/", json={"name": "Rotating", "callback_url": LOCAL_CALLBACK}, headers=bearer(ADMIN_API_KEY)).json
+    remember(party["api_key"], party["webhook_secret"])
+    response = functions("rotate_webhook_secret").post(
+        f"/v1/admin/{kind}s/{party['id']}/webhook-secret", headers=bearer(ADMIN_API_KEY))
+    assert response.status_code == 200
+    rotated = response.json
+    remember(rotated["webhook_secret"])
+    assert rotated["id"] == party["id"] and rotated["webhook_secret"].startswith("whsec_")
+    assert rotated["webhook_secret"] != party["webhook_secret"]
+    with write_engine.connect() as connection:
+        event = connection.execute(text(
+            "SELECT type, data FROM outbox WHERE subject = :id ORDER BY position DESC LIMIT 1"), {"id": party["id"]}).one()
+    assert event.type == f"receipts.{kind}.updated.v1" and event.data["webhook_secret_version"] == 2
+    assert rotated["webhook_secret"] not in str(event.data) and party["webhook_secret"] not in str(event.data)
+
+
+@pytest.mark.parametrize("path", [
+    "/v1/admin/merchants/00000000-0000-4000-8000-000000000000/webhook-secret",
+    "/v1/admin/merchants/not-a-uuid/webhook-secret",
+    "/v1/admin/customers/00000000-0000-4000-8000-000000000000/webhook-secret",
+])
+def test_rotating_no_such_party_is_404(functions, path):
+    response = functions("rotate_webhook_secret").post(path, headers=bearer(ADMIN_API_KEY))
+    assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+
+
+def test_only_the_operator_rotates_or_moves_an_endpoint(functions, merchant):
+    path = f"/v1/admin/merchants/{merchant['id']}"
+    assert functions("rotate_webhook_secret").post(f"{path}/webhook-secret", headers=bearer(merchant["api_key"])) \
+        .status_code == 403
+    assert functions("update_party").patch(path, json={"callback_url": LOCAL_CALLBACK}, headers=bearer("guess")) \
+        .status_code == 401
+
+
+def test_a_patch_moves_the_callback_url(functions, write_engine, bank):
+    response = functions("update_party").patch(
+        f"/v1/admin/banks/{bank['id']}", json={"callback_url": "https://bank.example/hooks"},
+        headers=bearer(ADMIN_API_KEY))
+    assert response.status_code == 200
+    assert response.json == {"id": bank["id"], "name": bank["name"], "callback_url": "https://bank.example/hooks"}
+    with write_engine.connect() as connection:
+        url = connection.execute(text("SELECT callback_url FROM banks WHERE id = :id"), {"id": bank["id"]}).scalar_one()
+    assert url == "https://bank.example/hooks"
+
+
+@pytest.mark.parametrize("body", [{"callback_url": "ftp://bank.example"}, {}, {"callback_url": "https://x.example", "name": "x"}])
+def test_a_patch_with_a_bad_body_is_422_and_changes_nothing(functions, write_engine, bank, body):
+    response = functions("update_party").patch(f"/v1/admin/banks/{bank['id']}", json=body, headers=bearer(ADMIN_API_KEY))
+    assert response.status_code == 422
+    with write_engine.connect() as connection:
+        url = connection.execute(text("SELECT callback_url FROM banks WHERE id = :id"), {"id": bank["id"]}).scalar_one()
+    assert url == bank["callback_url"]
+
+
+def test_a_patch_of_no_such_party_is_404(functions):
+    response = functions("update_party").patch(
+        "/v1/admin/banks/00000000-0000-4000-8000-000000000000", json={"callback_url": LOCAL_CALLBACK},
+        headers=bearer(ADMIN_API_KEY))
+    assert response.status_code == 404

@@ -206,4 +206,4 @@ def test_json_that_is_not_an_object_is_a_validation_error(functions, merchant):
 
 def test_only_post_is_allowed(functions, merchant):
     response = functions("submit_receipt").get("/", headers=bearer(merchant["api_key"]))
-    assert response.status_code == 405
+    assert response.status_code == 405 and response.headers["Allow"] == "POST"

@@ -4,37 +4,43 @@ import dataclasses
 import json
 import uuid
 from collections import Counter
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler
 
 import pytest
+import standardwebhooks
 from sqlalchemy import text
 
-from shared import callbacks, events, outbox, services
+from shared import callbacks, events, outbox, projections, report, services
 from shared.config import settings
-from shared.db import UnitOfWork
+from shared.db import UnitOfWork, array_literal, read_engine
 from shared.errors import DeliveryPending
 from tests.support import (ADMIN_API_KEY, QuietHandler, bearer, payment_body, random_pan, receipt_body, remember,
                            serve)
 
 
 class Receiver:
-    """A real webhook receiver that fails the first `failures` calls of each event id."""
+    """A real webhook receiver that fails the first `failures` calls of each event id, or
+    answers what `answer(path, call)` says: (status, headers)."""
 
-    def __init__(self, failures: int = 0):
+    def __init__(self, failures: int = 0, answer=None):
         self.calls = Counter()
         self.delivered = []
         receiver = self
+        answer = answer or (lambda path, call: (200 if call > failures else 503, {}))
 
         class Handler(QuietHandler, BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 event_id = self.headers["Receipts-Event-Id"]
                 receiver.calls[event_id] += 1
-                ok = receiver.calls[event_id] > failures
-                if ok:
+                status, headers = answer(self.path, receiver.calls[event_id])
+                if 200 <= status < 300:
                     receiver.delivered.append((self.path, dict(self.headers), body))
-                self.send_response(200 if ok else 503)
-                self.send_header("Content-Length", "0")
+                self.send_response(status)
+                for name, value in {**headers, "Content-Length": "0"}.items():
+                    self.send_header(name, value)
                 self.end_headers()
 
         self.server = serve(Handler)
@@ -58,6 +64,11 @@ def register(functions, kind, url):
 def matched_payment(functions, receiver):
     merchant = register(functions, "merchant", f"{receiver.url}/merchant")
     bank = register(functions, "bank", f"{receiver.url}/bank")
+    return (merchant, bank, *match(functions, merchant, bank))
+
+
+def match(functions, merchant, bank):
+    """A receipt of merchant and a payment of bank, matched: (receipt, payment, pan, the payment.matched event)."""
     pan = random_pan()
     receipt = functions("submit_receipt").post("/", json=receipt_body(pan=pan), headers=bearer(merchant["api_key"])).json
     payment = functions("submit_payment").post("/", json=payment_body(pan=pan), headers=bearer(bank["api_key"])).json
@@ -65,7 +76,7 @@ def matched_payment(functions, receiver):
         [{"id": str(uuid.uuid4()), "type": events.PAYMENT_SUBMITTED, "subject": payment["id"]}], UnitOfWork())
     [matched] = [event for event in outcome.events if event.type == events.PAYMENT_MATCHED]
     event = {"id": str(matched.id), "type": matched.type, "subject": str(matched.subject), "data": matched.data}
-    return merchant, bank, receipt, payment, pan, event
+    return receipt, payment, pan, event
 
 
 def deliver_until_done(event, attempts: int = 10) -> int:
@@ -135,3 +146,125 @@ def test_a_callback_failing_past_its_window_is_marked_failed(functions, write_en
             " WHERE c.payment_id = :id AND o.type = 'receipts.callback.failed.v1'"), {"id": payment["id"]}).scalar_one()
     assert sorted(tuple(row) for row in rows) == [("failed", 2, "HTTP 503"), ("failed", 2, "HTTP 503")]
     assert failed == 2
+
+
+def callback_rows(write_engine, payment_id):
+    with write_engine.connect() as connection:
+        return {row.party_kind: row for row in connection.execute(text(
+            "SELECT party_kind, status, attempts, last_error, url, next_attempt_at FROM callbacks"
+            " WHERE payment_id = :id"), {"id": payment_id})}
+
+
+def operator_report(write_engine, payment_ids):
+    """The operator's report of the payments' day, once their events (and their callbacks')
+    are projected into the read model."""
+    with write_engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT id, type, subject, data FROM outbox WHERE subject = ANY(CAST(:ids AS uuid[]))"
+            " OR subject IN (SELECT id FROM callbacks WHERE payment_id = ANY(CAST(:ids AS uuid[]))) ORDER BY position"),
+            {"ids": array_literal(payment_ids)}).all()
+    with read_engine().begin() as connection:
+        for row in rows:
+            projections.project(connection, {"id": str(row.id), "type": row.type, "subject": str(row.subject),
+                                             "data": row.data})
+    with read_engine().connect() as connection:
+        return report.reconciliation(connection, None, report.ReportQuery(date=payment_body()["transaction_date"]))
+
+
+def test_a_callback_verifies_with_the_standard_webhooks_library_too(functions):
+    receiver = Receiver()
+    merchant, bank, *_, event = matched_payment(functions, receiver)
+    deliver_until_done(event)
+    secrets = {"/bank": bank["webhook_secret"], "/merchant": merchant["webhook_secret"]}
+    for path, headers, body in receiver.delivered:
+        assert standardwebhooks.Webhook(secrets[path]).verify(body, headers)["id"] == headers["Receipts-Event-Id"]
+        assert headers["webhook-id"] == headers["Receipts-Event-Id"]
+        assert headers["Receipts-Signature"].startswith(f"t={headers['webhook-timestamp']},v1=")
+        other = secrets["/bank" if path == "/merchant" else "/merchant"]
+        with pytest.raises(standardwebhooks.WebhookVerificationError):
+            standardwebhooks.Webhook(other).verify(body, headers)
+
+
+def test_after_a_rotation_either_secret_verifies_for_24_hours_then_only_the_new_one(functions, write_engine):
+    receiver = Receiver()
+    merchant, bank, *_, event = matched_payment(functions, receiver)
+    old = bank["webhook_secret"]
+    new = functions("rotate_webhook_secret").post(
+        f"/v1/admin/banks/{bank['id']}/webhook-secret", headers=bearer(ADMIN_API_KEY)).json["webhook_secret"]
+    remember(new)
+
+    def bank_callback():
+        [(headers, body)] = [(headers, body) for path, headers, body in receiver.delivered if path == "/bank"]
+        receiver.delivered.clear()
+        return headers, body
+
+    deliver_until_done(event)
+    headers, body = bank_callback()
+    for secret in (old, new):
+        assert standardwebhooks.Webhook(secret).verify(body, headers)
+        assert callbacks.verify(secret, headers["Receipts-Signature"], body)
+    assert len(headers["webhook-signature"].split(" ")) == 2
+
+    with write_engine.begin() as connection:  # the clock moved on past the grace period
+        connection.execute(text("UPDATE banks SET webhook_secret_rotated_at = now() - interval '24 hours 1 second'"
+                                " WHERE id = :id"), {"id": bank["id"]})
+    *_, event = match(functions, merchant, bank)
+    deliver_until_done(event)
+    headers, body = bank_callback()
+    assert standardwebhooks.Webhook(new).verify(body, headers) and callbacks.verify(new, headers["Receipts-Signature"], body)
+    with pytest.raises(standardwebhooks.WebhookVerificationError):
+        standardwebhooks.Webhook(old).verify(body, headers)
+    assert not callbacks.verify(old, headers["Receipts-Signature"], body)
+
+
+def test_a_receiver_answering_410_gets_no_further_attempt_until_its_url_changes(functions, write_engine):
+    receiver = Receiver(answer=lambda path, call: (410 if path == "/bank" else 200, {}))
+    merchant, bank, _, payment, _, event = matched_payment(functions, receiver)
+    deliver_until_done(event)  # gone is final: nothing left pending
+    rows = callback_rows(write_engine, payment["id"])
+    assert (rows["bank"].status, rows["bank"].last_error, rows["bank"].attempts) == ("failed", "endpoint_gone", 1)
+    assert rows["merchant"].status == "delivered"
+
+    _, later, _, event = match(functions, merchant, bank)
+    calls_before = sum(receiver.calls.values())
+    deliver_until_done(event)
+    assert sum(receiver.calls.values()) == calls_before + 1  # the merchant only
+    assert (callback_rows(write_engine, later["id"])["bank"].last_error,
+            callback_rows(write_engine, later["id"])["bank"].attempts) == ("endpoint_gone", 0)
+    with write_engine.connect() as connection:
+        disabled = connection.execute(text(
+            "SELECT data FROM outbox WHERE subject = :id AND type = 'receipts.bank.updated.v1'"), {"id": bank["id"]}).all()
+    gone = {item["payment_id"]: item["last_error"]
+            for item in operator_report(write_engine, [payment["id"], later["id"]])["failed_callbacks"]["items"]}
+    assert gone[payment["id"]] == gone[later["id"]] == "endpoint_gone"
+    assert [row.data["endpoint_disabled"] for row in disabled] == [True]
+
+    moved = functions("update_party").patch(f"/v1/admin/banks/{bank['id']}", json={"callback_url": f"{receiver.url}/bank-v2"},
+                                            headers=bearer(ADMIN_API_KEY))
+    assert moved.status_code == 200
+    _, again, _, event = match(functions, merchant, bank)
+    deliver_until_done(event)
+    assert callback_rows(write_engine, again["id"])["bank"].status == "delivered"
+    assert [path for path, *_ in receiver.delivered].count("/bank-v2") == 1
+
+
+def test_a_retry_after_is_honoured_not_sooner(functions, write_engine):
+    receiver = Receiver(answer=lambda path, call: (200, {}) if call > 1 else (503, {"Retry-After": "120"}))
+    *_, payment, _, event = matched_payment(functions, receiver)
+    for _ in range(3):  # the trigger calls again at once: nobody is called before the two minutes
+        with pytest.raises(DeliveryPending):
+            services.deliver_callbacks(event, UnitOfWork())
+    assert sorted(receiver.calls.values()) == [1, 1]
+    rows = callback_rows(write_engine, payment["id"])
+    assert all(row.status == "pending" and row.attempts == 1 for row in rows.values())
+    with write_engine.begin() as connection:  # the clock moved on past the Retry-After
+        connection.execute(text("UPDATE callbacks SET next_attempt_at = next_attempt_at - interval '121 seconds'"
+                                " WHERE payment_id = :id"), {"id": payment["id"]})
+    assert deliver_until_done(event) == 1
+    assert sorted(receiver.calls.values()) == [2, 2]
+
+
+def test_a_retry_after_may_be_an_http_date():
+    in_a_minute = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=60), usegmt=True)
+    assert 55 <= callbacks._seconds(in_a_minute) <= 60
+    assert callbacks._seconds("7") == 7 and callbacks._seconds("soon") is None and callbacks._seconds(None) is None

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from shared import events, outbox, services
+from shared import callbacks, events, outbox, services
 from shared.db import UnitOfWork
 from tests.conftest import ARTIFACTS
 from tests.reconciliation_scenarios import BASE_AMOUNT, BASE_DATE, SCENARIOS, Scenario
@@ -242,7 +242,7 @@ def test_a_payment_moved_by_clearing_calls_the_bank_back_with_its_new_receipt(pa
 
     def receive(url, body, headers):
         sent.append((headers["Receipts-Event-Id"], json.loads(body)))
-        return True, "HTTP 200"
+        return callbacks.Answer(200)
 
     def deliver(event_type):
         event = {"id": str(uuid.uuid4()), "type": event_type, "subject": payment_id}

@@ -1,0 +1,14 @@
+"""POST /v1/admin/{merchants|banks}/{id}/webhook-secret: the operator rotates a party's
+webhook secret; the old one keeps signing beside the new one for 24 h (SPEC §10)."""
+
+import functions_framework
+
+from shared import http, services
+from shared.db import UnitOfWork
+
+
+@functions_framework.http
+@http.endpoint("POST")
+def rotate_webhook_secret(request):
+    http.authenticate_admin(request)
+    return services.rotate_webhook_secret(http.party_in_path(request), UnitOfWork()), 200

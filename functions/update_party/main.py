@@ -1,0 +1,17 @@
+"""PATCH /v1/admin/{merchants|banks}/{id}: the operator moves a party's callback_url, which
+also re-enables an endpoint that answered 410 (SPEC §10)."""
+
+import functions_framework
+
+from shared import http, services
+from shared.db import UnitOfWork
+from shared.domain.parties import EndpointChange
+
+
+@functions_framework.http
+@http.endpoint("PATCH")
+def update_party(request):
+    http.authenticate_admin(request)
+    party = http.party_in_path(request)
+    change = http.parse_json(request, EndpointChange)
+    return services.change_callback_url(party, change, UnitOfWork()), 200
