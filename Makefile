@@ -11,7 +11,7 @@ CONNECTIONS ?= 16
 CONCURRENCY ?= 8
 RATE ?= 200
 
-.PHONY: chromium run test migrate seed demo replay dlq redrive bench bench-projection bench-matching bench-reconcile bench-relay bench-connections bench-restarts venv clean
+.PHONY: chromium run test migrate seed demo replay dlq redrive bench bench-projection bench-matching bench-lookup bench-reconcile bench-relay bench-connections bench-restarts venv clean
 
 # The .pth line makes the repository's packages (shared, runtime) importable from anywhere
 # in the venv, so `functions-framework --source functions/<name>/main.py` works as it is.
@@ -71,6 +71,10 @@ bench-projection: $(INSTALLED)
 ## bench-matching: one matching sweep over 10k and 100k open pairs, beside a plain UPDATE … FROM join
 bench-matching: $(INSTALLED)
 	$(PY) bench/matching.py
+
+## bench-lookup: the issuer's look-up over 10k and 1M receipt lines, beside a primary-key read
+bench-lookup: $(INSTALLED)
+	$(PY) bench/lookup.py
 
 ## bench-reconcile: one reconciliation run over 100k unmatched receipts and payments, beside a plain join
 bench-reconcile: $(INSTALLED)

@@ -156,6 +156,15 @@ _FINISH = text(
 )
 
 
+def itemised_receipt(receipt_id, merchant_id, merchant_name: str, document: dict) -> dict:
+    """The receipt as a bank is given it (SPEC §6): merchant, lines, totals, masked card lines."""
+    return {
+        "id": str(receipt_id),
+        "merchant": {"id": str(merchant_id), "name": merchant_name},
+        **{key: document[key] for key in ("merchant_receipt_id", "issued_at", "currency", "lines", "totals", "payments")},
+    }
+
+
 def record_for_payment(connection: Connection, payment_id: uuid.UUID) -> int:
     """Write the bank's and the merchant's callbacks of a matched payment (once per link)."""
     match = connection.execute(_MATCH, {"payment_id": payment_id}).one_or_none()
@@ -163,11 +172,7 @@ def record_for_payment(connection: Connection, payment_id: uuid.UUID) -> int:
         return 0
     created_at = datetime.now(timezone.utc).isoformat()
     receipt, payment = match.receipt, match.payment
-    itemised = {
-        "id": str(match.receipt_id),
-        "merchant": {"id": str(match.merchant_id), "name": match.merchant_name},
-        **{key: receipt[key] for key in ("merchant_receipt_id", "issued_at", "currency", "lines", "totals", "payments")},
-    }
+    itemised = itemised_receipt(match.receipt_id, match.merchant_id, match.merchant_name, receipt)
     bodies = {
         "bank": (match.bank_id, match.bank_url, {
             "payment_id": str(match.payment_id),

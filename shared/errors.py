@@ -58,6 +58,12 @@ class UnsupportedMediaType(ReceiptsError):
     code = "unsupported_media_type"
 
 
+class Ambiguous(ReceiptsError):
+    """More than one item fits: none is picked (look-ups never guess)."""
+
+    code = "ambiguous"
+
+
 class ValidationFailed(ReceiptsError):
     code = "validation_failed"
 

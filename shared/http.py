@@ -20,6 +20,7 @@ from shared import auth, faults, logs
 from shared.config import ConfigurationError
 from shared.domain.parties import PartyKind
 from shared.errors import (
+    Ambiguous,
     Forbidden,
     IdempotencyConflict,
     MalformedRequest,
@@ -45,6 +46,7 @@ STATUS = {
     NotFound: 404,
     MethodNotAllowed: 405,
     IdempotencyConflict: 409,
+    Ambiguous: 409,
     PayloadTooLarge: 413,
     UnsupportedMediaType: 415,
     ValidationFailed: 422,

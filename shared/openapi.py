@@ -10,11 +10,12 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from shared.domain.parties import EndpointChange, PartyRegistration
-from shared.domain.payments import Clearing, PaymentSubmission
+from shared.domain.payments import Clearing, PaymentSubmission, StatementLine
 from shared.domain.receipts import ReceiptSubmission
 from shared.responses import (
     Error,
     Health,
+    LookupAnswer,
     PartyCredentials,
     PartyEndpoint,
     PaymentAccepted,
@@ -46,7 +47,7 @@ _ERRORS = {
     400: "malformed JSON",
     401: "missing or unknown API key",
     403: "a key of the wrong party",
-    409: "same idempotency key, different body",
+    409: "a conflict: the same idempotency key with another body, or (look-up) more than one receipt fits",
     413: "body over 256 KiB",
     415: "body is not JSON",
     422: "a validation rule is broken (details list each)",
@@ -73,6 +74,9 @@ OPERATIONS = [
               PaymentSubmission, {201: ("accepted", PaymentAccepted), 200: ("the same payment again", PaymentAccepted)}),
     Operation("post", "/v1/payments/clearing", "clearPayment", "Send a reported payment's final amount", "bank",
               Clearing, {200: ("the payment, with its final and authorised amounts", PaymentCleared)}),
+    Operation("post", "/v1/receipts/lookup", "lookupReceipt",
+              "The one receipt a statement line's card data leads to (404 none, 409 ambiguous)", "bank",
+              StatementLine, {200: ("the itemised receipt and the rule that found it", LookupAnswer)}),
     Operation("get", "/v1/receipts/{id}", "getReceipt", "A receipt (its merchant's, or a matched bank's)",
               "merchant or bank", None, {200: ("the receipt", ReceiptView)}),
     Operation("get", "/v1/receipts", "listReceipts", "The merchant's receipts, newest first", "merchant",

@@ -100,6 +100,27 @@ class ReceiptView(BaseModel):
     submitted_at: str
 
 
+class ItemisedReceipt(BaseModel):
+    """A receipt as a bank is given it: in its callback, or found by a look-up."""
+
+    id: str
+    merchant: MerchantRef
+    merchant_receipt_id: str
+    issued_at: str
+    currency: str
+    lines: list[ReceiptLine]
+    totals: Totals
+    payments: list[CardPaymentLine]
+
+
+class LookupAnswer(BaseModel):
+    """The one receipt a statement line's card data leads to, and the rule that found it."""
+
+    receipt: ItemisedReceipt
+    receipt_url: str
+    match_rule: Literal["exact", "date_window", "tip", "no_auth_code"]
+
+
 class ReceiptPage(BaseModel):
     items: list[ReceiptView]
     next_cursor: str | None

@@ -6,8 +6,9 @@ from datetime import date
 from typing import Literal
 
 from shared.domain.base import RequestModel, Text
-from shared.domain.cards import AuthCode, LocalTime, Pan, Rrn, TerminalId
+from shared.domain.cards import AuthCode, LocalTime, MaskedPan, Pan, Rrn, TerminalId, mask_pan
 from shared.domain.money import Currency, PositiveAmount
+from shared.errors import ValidationFailed, Violation
 
 
 class PaymentSubmission(RequestModel):
@@ -32,3 +33,27 @@ class Clearing(RequestModel):
     bank_payment_id: Text(64)
     amount: PositiveAmount
     currency: Currency
+
+
+class StatementLine(RequestModel):
+    """POST /v1/receipts/lookup: the card data of one statement line, as the issuer has it
+    (SPEC §10). The card number comes in full (masked on arrival) or masked."""
+
+    pan: Pan | None = None
+    masked_pan: MaskedPan | None = None
+    auth_code: AuthCode | None = None
+    amount: PositiveAmount
+    currency: Currency
+    transaction_date: date
+    terminal_id: TerminalId | None = None
+    rrn: Rrn | None = None
+
+    def card(self) -> dict:
+        """The card data the cascade compares, the number masked; ValidationFailed unless
+        exactly one of pan and masked_pan came."""
+        if (self.pan is None) == (self.masked_pan is None):
+            raise ValidationFailed("send the card number once: pan or masked_pan", [
+                Violation("pan", "one_card_number", "send exactly one of pan and masked_pan")])
+        return {"masked_pan": self.masked_pan or mask_pan(self.pan), "auth_code": self.auth_code,
+                "amount": self.amount, "currency": self.currency, "transaction_date": self.transaction_date,
+                "terminal_id": self.terminal_id, "rrn": self.rrn}

@@ -1,0 +1,18 @@
+"""POST /v1/receipts/lookup: a bank asks, with one statement line's card data, for the
+receipt it belongs to — one, or nothing, never a guess (SPEC §10)."""
+
+import functions_framework
+
+from shared import http, lookup
+from shared.db import write_engine
+from shared.domain.parties import BANK
+from shared.domain.payments import StatementLine
+
+
+@functions_framework.http
+@http.endpoint("POST")
+def lookup_receipt(request):
+    bank = http.authenticate(request, BANK)
+    line = http.parse_json(request, StatementLine)
+    with write_engine().connect() as connection:
+        return lookup.look_up(connection, bank, line), 200

@@ -1,0 +1,1 @@
+DROP INDEX receipt_card_payments_by_rrn;

@@ -1,0 +1,100 @@
+"""The issuer's look-up (SPEC §10): a bank asks, with the card data of one statement line,
+for the one receipt it belongs to — or nothing, never a guess.
+
+It runs the matching cascade (shared.matching: exact, then reconciliation's tolerant
+rules in order) over receipts' card lines, open or matched, in one statement: each rule
+answers at most two receipts, and the first rule with any answer decides (one: that
+receipt; two: ambiguous). A line already matched to a payment is only visible to the bank
+of that payment, so a look-up shows a bank nothing it could not see already. It reads the
+write model, where the cascade's indexes are, and writes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import Connection, text
+
+from shared import callbacks, logs
+from shared.config import settings
+from shared.domain.payments import StatementLine
+from shared.errors import Ambiguous, NotFound
+from shared.matching import DATE_WINDOW, EXACT, NO_AUTH_CODE, RULES, TIP
+from shared.repositories import Party
+
+_log = logs.get("lookup")
+
+# Which lines a rule finds for the card data of a statement line (:pan is masked). Each
+# is the statement-side reading of the rule's join in shared.matching.
+_FITS = {
+    EXACT: "l.auth_code = :auth_code AND l.amount = :amount AND l.transaction_date = :transaction_date",
+    DATE_WINDOW: "l.auth_code = :auth_code AND l.amount = :amount"
+                 " AND l.transaction_date BETWEEN CAST(:transaction_date AS date) - 2"
+                 " AND CAST(:transaction_date AS date) + 2",
+    # The statement shows the amount with the tip: the slip's is below it by at most tip_share.
+    TIP: "l.auth_code = :auth_code AND l.transaction_date = :transaction_date"
+         " AND l.amount < :amount AND l.amount >= floor(:amount / (1 + CAST(:tip_share AS numeric)))"
+         " AND l.amount + floor(l.amount * CAST(:tip_share AS numeric)) >= :amount",
+    NO_AUTH_CODE: "l.terminal_id = :terminal_id AND l.rrn = :rrn AND l.amount = :amount"
+                  " AND l.transaction_date = :transaction_date"
+                  " AND (CAST(:auth_code AS text) IS NULL OR l.auth_code IS DISTINCT FROM :auth_code)",
+}
+# A rule whose card data the bank did not send cannot fit: it is left out of the statement.
+_NEEDS = {EXACT: ("auth_code",), DATE_WINDOW: ("auth_code",), TIP: ("auth_code",),
+          NO_AUTH_CODE: ("terminal_id", "rrn")}
+
+
+def _candidates(rule: str) -> str:
+    return f"""
+    (SELECT DISTINCT '{rule}' AS rule, l.receipt_id
+     FROM receipt_card_payments l
+     JOIN receipts r ON r.id = l.receipt_id
+     LEFT JOIN payments p ON p.id = l.payment_id
+     WHERE l.masked_pan = :masked_pan AND l.currency = :currency AND {_FITS[rule]}
+       AND r.status IN ('unmatched', 'ambiguous', 'matched')
+       AND (l.payment_id IS NULL OR p.bank_id = :bank_id)
+     LIMIT 2)
+    """
+
+
+_RECEIPT = text(
+    """
+    SELECT r.id, r.document, r.merchant_id, m.name AS merchant_name
+    FROM receipts r JOIN merchants m ON m.id = r.merchant_id
+    WHERE r.id = :id
+    """
+)
+
+
+def look_up(connection: Connection, bank: Party, line: StatementLine) -> dict:
+    """The one receipt a bank's statement line leads to (shaped as responses.LookupAnswer):
+    NotFound when none fits, Ambiguous when look-alikes do (the first rule of the cascade
+    that finds any decides)."""
+    card = line.card()
+    rule, receipt_ids = _first_fitting_rule(connection, bank.id, card, settings().tip_share)
+    # The outcome only: no card data in the log.
+    logs.event(_log, "lookup.answered", bank_id=str(bank.id), rule=rule, candidates=len(receipt_ids))
+    if not receipt_ids:
+        raise NotFound("no receipt fits this statement line")
+    if len(receipt_ids) > 1:
+        raise Ambiguous(f"more than one receipt fits this statement line under the {rule} rule; none is picked")
+    receipt = connection.execute(_RECEIPT, {"id": receipt_ids[0]}).one()
+    return {"receipt": callbacks.itemised_receipt(receipt.id, receipt.merchant_id, receipt.merchant_name,
+                                                  receipt.document),
+            "receipt_url": f"{settings().public_url}/v1/receipts/{receipt.id}", "match_rule": rule}
+
+
+def _first_fitting_rule(connection: Connection, bank_id: uuid.UUID, card: dict,
+                        tip_share: float) -> tuple[str | None, list[uuid.UUID]]:
+    """The first rule of the cascade that finds any receipt for card, and what it finds
+    (one, or two look-alikes); (None, []) when none does."""
+    rules = [rule for rule in RULES if all(card.get(field) is not None for field in _NEEDS[rule])]
+    if not rules:
+        return None, []
+    statement = text(" UNION ALL ".join(_candidates(rule) for rule in rules))
+    rows = connection.execute(statement, {**card, "bank_id": bank_id, "tip_share": tip_share}).all()
+    for rule in rules:
+        receipt_ids = [row.receipt_id for row in rows if row.rule == rule]
+        if receipt_ids:
+            return rule, receipt_ids
+    return None, []
