@@ -10,8 +10,9 @@ SECONDS ?= 10
 CONNECTIONS ?= 16
 CONCURRENCY ?= 8
 RATE ?= 200
+FUZZ_SECONDS ?= 300
 
-.PHONY: chromium run test migrate seed demo replay dlq redrive bench bench-projection bench-matching bench-lookup bench-reconcile bench-relay bench-connections bench-restarts venv clean
+.PHONY: chromium run test fuzz migrate seed demo replay dlq redrive bench bench-projection bench-matching bench-lookup bench-reconcile bench-relay bench-connections bench-restarts venv clean
 
 # The .pth line makes the repository's packages (shared, runtime) importable from anywhere
 # in the venv, so `functions-framework --source functions/<name>/main.py` works as it is.
@@ -30,6 +31,10 @@ run: $(INSTALLED)
 ## test: the whole suite against the real PostgreSQL and RabbitMQ (and headless Chromium)
 test: $(INSTALLED) chromium
 	$(PY) -m pytest
+
+## fuzz: schemathesis, every check and phase, as operator, merchant and bank, FUZZ_SECONDS each (no example bound)
+fuzz: $(INSTALLED)
+	$(PY) tests/fuzz.py --seconds $(FUZZ_SECONDS)
 
 # The rendered receipt is checked in a real browser: Debian's chromium, installed once.
 chromium:

@@ -115,12 +115,15 @@ class Gateway:
         self.routes = routes
 
     def resolve(self, method: bytes, path: str) -> Route:
+        matching = [route for route in self.routes if route.route.pattern.match(path)]
+        # As OpenAPI reads paths: a concrete one (/v1/receipts/lookup) before a templated
+        # one it also fits (/v1/receipts/{id}).
+        concrete = [route for route in matching if "{" not in route.route.path]
         allowed = []
-        for route in self.routes:
-            if route.route.pattern.match(path):
-                if route.method == method.decode():
-                    return route
-                allowed.append(route.method)
+        for route in concrete or matching:
+            if route.method == method.decode():
+                return route
+            allowed.append(route.method)
         if allowed:
             raise _Refusal(405, "method_not_allowed", f"use {' or '.join(sorted(allowed))} on this path",
                            {"Allow": ", ".join(sorted(allowed))})

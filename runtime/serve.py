@@ -138,7 +138,23 @@ def create_app(target: str) -> flask.Flask:
     function = stack.by_target(target)
     app = functions_framework.create_app(target, str(stack.ROOT / function.source))
     app.wsgi_app = Contracts(app.wsgi_app, function)
+    # A path the framework's own router refuses (a newline in it, say) gets the SPEC's
+    # JSON error, not Flask's HTML page.
+    for status, code, message in ((404, "not_found", "no such endpoint"),
+                                  (405, "method_not_allowed", "this method is not allowed on this path")):
+        app.register_error_handler(status, _error_handler(status, code, message))
     return app
+
+
+def _error_handler(status: int, code: str, message: str):
+    def handle(error) -> flask.Response:
+        response = flask.Response(json.dumps({"error": {"code": code, "message": message, "details": []}}),
+                                  status, mimetype="application/json")
+        if status == 405 and getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    return handle
 
 
 def main() -> None:

@@ -41,6 +41,8 @@ class Operation:
     request: type[BaseModel] | None
     responses: dict[int, tuple[str, type[BaseModel]]]
     query: type[BaseModel] | None = None
+    html: bool = False  # 200 is also a page, for Accept: text/html
+    rules: str | None = None  # what the body must also satisfy, beyond its schema (422 otherwise)
 
 
 _ERRORS = {
@@ -69,16 +71,20 @@ OPERATIONS = [
                   EndpointChange, {200: ("the endpoint", PartyEndpoint)}),
     )),
     Operation("post", "/v1/receipts", "submitReceipt", "Submit an itemised receipt", "merchant",
-              ReceiptSubmission, {201: ("accepted", ReceiptAccepted), 200: ("the same receipt again", ReceiptAccepted)}),
+              ReceiptSubmission, {201: ("accepted", ReceiptAccepted), 200: ("the same receipt again", ReceiptAccepted)},
+              rules="each line's amount is quantity × unit_price; subtotal is the sum of the lines; total is "
+                    "subtotal + tax + tip; the card lines add up to total, in the receipt's currency; refund_of "
+                    "names one of your receipts"),
     Operation("post", "/v1/payments", "submitPayment", "Report a card payment", "bank",
               PaymentSubmission, {201: ("accepted", PaymentAccepted), 200: ("the same payment again", PaymentAccepted)}),
     Operation("post", "/v1/payments/clearing", "clearPayment", "Send a reported payment's final amount", "bank",
-              Clearing, {200: ("the payment, with its final and authorised amounts", PaymentCleared)}),
+              Clearing, {200: ("the payment, with its final and authorised amounts", PaymentCleared)},
+              rules="currency is the reported payment's own"),
     Operation("post", "/v1/receipts/lookup", "lookupReceipt",
               "The one receipt a statement line's card data leads to (404 none, 409 ambiguous)", "bank",
               StatementLine, {200: ("the itemised receipt and the rule that found it", LookupAnswer)}),
     Operation("get", "/v1/receipts/{id}", "getReceipt", "A receipt (its merchant's, or a matched bank's)",
-              "merchant or bank", None, {200: ("the receipt", ReceiptView)}),
+              "merchant or bank", None, {200: ("the receipt", ReceiptView)}, html=True),
     Operation("get", "/v1/receipts", "listReceipts", "The merchant's receipts, newest first", "merchant",
               None, {200: ("a page of receipts", ReceiptPage)}, query=ReceiptQuery),
     Operation("get", "/v1/accounts/{account_ref}/payments", "listAccountPayments",
@@ -86,7 +92,7 @@ OPERATIONS = [
               None, {200: ("a page of payments", StatementPage)}, query=PageQuery),
     Operation("get", "/v1/reconciliation", "getReconciliation",
               "One day's reconciliation report (Accept: text/html for the dashboard)", "merchant, bank or operator",
-              None, {200: ("the report, scoped to the caller", ReconciliationReport)}, query=ReportQuery),
+              None, {200: ("the report, scoped to the caller", ReconciliationReport)}, query=ReportQuery, html=True),
     Operation("get", "/healthz", "health", "Each dependency's state", None,
               None, {200: ("all dependencies up", Health), 503: ("a dependency is down", Health)}),
 ]
@@ -134,6 +140,8 @@ def _operation(operation: Operation, refs: dict) -> dict:
         str(status): {"description": description, "content": _json(_ref(refs, model))}
         for status, (description, model) in operation.responses.items()
     }
+    if operation.html:
+        responses["200"]["content"]["text/html"] = {"schema": {"type": "string"}}
     if operation.auth:
         statuses = list(_ERRORS)
         if operation.request is None:
@@ -148,6 +156,8 @@ def _operation(operation: Operation, refs: dict) -> dict:
     }
     if operation.auth:
         spec["description"] = f"Takes the {operation.auth} API key."
+    if operation.rules:
+        spec["description"] += f" Beyond its schema, the body must hold: {operation.rules} (422 lists what it breaks)."
     if operation.request:
         spec["requestBody"] = {"required": True, "content": _json(_ref(refs, operation.request))}
     parameters = [

@@ -8,11 +8,14 @@ local date printed on it. Amounts are summed per currency, in minor units.
 
 from __future__ import annotations
 
-from collections import defaultdict
 import datetime as dt
+import re
+from collections import defaultdict
 from datetime import timedelta
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 from sqlalchemy import Connection, text
 
 from shared.matching import RULES
@@ -79,10 +82,17 @@ _RECEIPT_RATE = text(
 )
 
 
+def _iso_date(value):
+    """A query's date as the document says it: YYYY-MM-DD, not a number of days since 1970."""
+    if not (isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value)):
+        raise PydanticCustomError("invalid_date", "a date as YYYY-MM-DD")
+    return value
+
+
 class ReportQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    date: dt.date = Field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).date(),
+    date: Annotated[dt.date, BeforeValidator(_iso_date)] = Field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).date(),
                        description="the day reported (YYYY-MM-DD); today (UTC) by default")
     days: int = Field(14, ge=1, le=90, description="how many days, ending on date, the match-rate series covers")
 

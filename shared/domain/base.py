@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 
 class RequestModel(BaseModel):
@@ -23,4 +25,17 @@ class RequestModel(BaseModel):
 
 
 def Text(max_length: int):  # noqa: N802 - reads as a type in field declarations
-    return Annotated[str, StringConstraints(min_length=1, max_length=max_length)]
+    return Annotated[str, StringConstraints(min_length=1, max_length=max_length),
+                     Field(json_schema_extra={"pattern": _NO_NUL}), AfterValidator(_storable)]
+
+
+# PostgreSQL's text holds neither a NUL nor a lone surrogate (which is not UTF-8). The
+# document says the first; the second is not a Unicode character to begin with.
+_NO_NUL = r"^[^\u0000]*$"
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(value: str) -> str:
+    if _UNSTORABLE.search(value):
+        raise PydanticCustomError("unstorable_text", "text without NUL characters or lone surrogates")
+    return value

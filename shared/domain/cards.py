@@ -6,10 +6,12 @@ import re
 from datetime import time
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 _MASKED_PAN = re.compile(r"^[0-9]{6}[*Xx]+[0-9]{4}$")
+# A local time of day, as a slip prints it and ISO 8583's DE12 carries it: no offset.
+_LOCAL_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?$")
 
 
 def mask_pan(pan: str) -> str:
@@ -23,22 +25,30 @@ def _masked_pan(value: str) -> str:
             "full_pan_not_allowed",
             "a full card number is not accepted: show only the first 6 and last 4 digits",
         )
-    if not _MASKED_PAN.match(value):
+    if not _MASKED_PAN.fullmatch(value):
         raise PydanticCustomError(
             "invalid_masked_pan", "expected the first 6 and last 4 digits with the rest masked by *"
         )
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
-def _naive_time(value: time) -> time:
-    if value.tzinfo is not None:
+def _local_time(value):
+    """Exactly what the document says: hh:mm:ss[.ffffff], nothing pydantic would also take."""
+    if isinstance(value, str):
+        if _LOCAL_TIME.fullmatch(value):
+            return time.fromisoformat(value)
+        if _LOCAL_TIME.match(value[:8]) and value[8:9] in ("Z", "z", "+", "-"):
+            raise PydanticCustomError("time_with_offset", "a local time hh:mm:ss, without offset")
+        raise PydanticCustomError("invalid_local_time", "a local time hh:mm:ss (24-hour)")
+    if isinstance(value, time) and value.tzinfo is not None:
         raise PydanticCustomError("time_with_offset", "a local time hh:mm:ss, without offset")
     return value
 
 
 MaskedPan = Annotated[
     str,
-    Field(min_length=12, max_length=19, examples=["412345******1234"]),
+    Field(min_length=12, max_length=19, examples=["412345******1234"],
+          json_schema_extra={"pattern": _MASKED_PAN.pattern}),
     AfterValidator(_masked_pan),
 ]
 # DE2: the full PAN, accepted from issuers only and masked on arrival.
@@ -49,4 +59,5 @@ AuthCode = Annotated[str, Field(pattern=r"^[0-9A-Za-z]{6}$", examples=["A1B2C3"]
 Rrn = Annotated[str, Field(pattern=r"^[0-9A-Za-z]{12}$", examples=["633012345678"])]
 # DE41: the terminal id (8 in ISO 8583; some acquirers print more).
 TerminalId = Annotated[str, Field(pattern=r"^[0-9A-Za-z_-]{1,16}$", examples=["T0001"])]
-LocalTime = Annotated[time, AfterValidator(_naive_time)]
+LocalTime = Annotated[time, BeforeValidator(_local_time),
+                      WithJsonSchema({"type": "string", "pattern": _LOCAL_TIME.pattern, "examples": ["13:45:02"]})]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 # Active ISO 4217 codes (2026), fund and precious-metal codes left out.
@@ -30,7 +30,8 @@ def _known_currency(code: str) -> str:
 
 Currency = Annotated[
     str,
-    Field(pattern=r"^[A-Z]{3}$", examples=["EUR"], description="ISO 4217 alpha-3 code"),
+    Field(pattern=r"^[A-Z]{3}$", examples=["EUR"], description="ISO 4217 alpha-3 code",
+          json_schema_extra={"enum": sorted(ISO_4217)}),
     AfterValidator(_known_currency),
 ]
 
@@ -38,9 +39,24 @@ Currency = Annotated[
 MAX_AMOUNT = 10**12
 MAX_TOTAL = 10**15
 
-Amount = Annotated[int, Field(ge=0, le=MAX_AMOUNT, description="minor units")]
-PositiveAmount = Annotated[int, Field(ge=1, le=MAX_AMOUNT, description="minor units")]
-Total = Annotated[int, Field(ge=0, le=MAX_TOTAL, description="minor units")]
+
+
+def _integral(value):
+    """JSON Schema's integer is any number without a fraction: 820.0 is 820. Anything
+    else stays as it came, for the strict check to refuse (8.2, "820", true)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def Integer(minimum: int, maximum: int, **field):  # noqa: N802 - reads as a type in field declarations
+    """A count or an amount in minor units: an integer as JSON Schema means it, in bounds."""
+    return Annotated[int, Field(ge=minimum, le=maximum, **field), BeforeValidator(_integral)]
+
+
+Amount = Integer(0, MAX_AMOUNT, description="minor units")
+PositiveAmount = Integer(1, MAX_AMOUNT, description="minor units")
+Total = Integer(0, MAX_TOTAL, description="minor units")
 
 # Minor units per currency (ISO 4217 exponent); every other active code has 2.
 _EXPONENTS = {

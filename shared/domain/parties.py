@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import AfterValidator, Field
@@ -15,18 +16,21 @@ MERCHANT: PartyKind = "merchant"
 BANK: PartyKind = "bank"
 
 
-def _http_url(value: str) -> str:
-    from urllib.parse import urlsplit
+# An absolute http(s) URL: a host name or IPv4 address, an optional port, a path and
+# query of printable ASCII (no space, no fragment). The document says this pattern; the validator checks exactly it.
+_HTTP_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?][!-\"$-~]*)?$")
 
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+
+def _http_url(value: str) -> str:
+    if not _HTTP_URL.fullmatch(value):
         raise PydanticCustomError("invalid_callback_url", "callback_url must be an absolute http(s) URL")
     return value
 
 
 CallbackUrl = Annotated[
     str,
-    Field(min_length=1, max_length=2048, examples=["https://pos.example.com/receipts/callbacks"]),
+    Field(min_length=1, max_length=2048, examples=["https://pos.example.com/receipts/callbacks"],
+          json_schema_extra={"pattern": _HTTP_URL.pattern}),
     AfterValidator(_http_url),
 ]
 

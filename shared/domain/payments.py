@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
+from pydantic import ConfigDict, Field
+
 from shared.domain.base import RequestModel, Text
 from shared.domain.cards import AuthCode, LocalTime, MaskedPan, Pan, Rrn, TerminalId, mask_pan
 from shared.domain.money import Currency, PositiveAmount
@@ -35,12 +37,21 @@ class Clearing(RequestModel):
     currency: Currency
 
 
+def _one_card_number(schema: dict) -> None:
+    """The document says what card() checks: the card number comes exactly once."""
+    for name in ("pan", "masked_pan"):
+        schema["properties"][name].pop("default", None)
+    schema["oneOf"] = [{"required": ["pan"]}, {"required": ["masked_pan"]}]
+
+
 class StatementLine(RequestModel):
     """POST /v1/receipts/lookup: the card data of one statement line, as the issuer has it
-    (SPEC §10). The card number comes in full (masked on arrival) or masked."""
+    (SPEC §10). The card number comes in full (masked on arrival) or masked, never null."""
 
-    pan: Pan | None = None
-    masked_pan: MaskedPan | None = None
+    model_config = ConfigDict(**RequestModel.model_config, json_schema_extra=_one_card_number)
+
+    pan: Pan = Field(None, validate_default=False)
+    masked_pan: MaskedPan = Field(None, validate_default=False)
     auth_code: AuthCode | None = None
     amount: PositiveAmount
     currency: Currency

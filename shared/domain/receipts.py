@@ -9,14 +9,14 @@ from pydantic import AwareDatetime, Field
 
 from shared.domain.base import RequestModel, Text
 from shared.domain.cards import AuthCode, LocalTime, MaskedPan, Rrn, TerminalId
-from shared.domain.money import Amount, Currency, PositiveAmount, Total
+from shared.domain.money import Amount, Currency, Integer, PositiveAmount, Total
 from shared.errors import ValidationFailed, Violation
 
 
 class ReceiptLine(RequestModel):
     description: Text(200)
     sku: Text(64) | None = None
-    quantity: int = Field(ge=1, le=1_000_000)
+    quantity: Integer(1, 1_000_000)
     unit_price: Amount
     amount: Amount
 

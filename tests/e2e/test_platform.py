@@ -56,6 +56,12 @@ def test_unknown_paths_and_methods_get_spec_errors(platform, http):
     assert wrong.headers["Allow"] == "POST"  # RFC 9110: a 405 says which methods the path takes
     receipt = http.put(f"{platform.url}/v1/receipts/{uuid.uuid4()}")
     assert receipt.status_code == 405 and receipt.headers["Allow"] == "GET"
+    # A concrete path before a templated one it also fits (/v1/receipts/{id}), as OpenAPI reads them.
+    lookup = http.get(f"{platform.url}/v1/receipts/lookup")
+    assert lookup.status_code == 405 and lookup.headers["Allow"] == "POST"
+    # A path the function's own router refuses (a newline in it) still gets the SPEC's JSON.
+    odd = http.get(f"{platform.url}/v1/accounts/a%0Ab/payments", headers={"Authorization": "Bearer x"})
+    assert odd.status_code == 404 and odd.json()["error"]["code"] == "not_found"
 
 
 def test_healthz_reports_each_database(platform, http):

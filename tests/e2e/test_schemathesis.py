@@ -1,17 +1,18 @@
-"""Property-based requests from /openapi.json against the running functions: never a 5xx."""
+"""/openapi.json is exactly true: schemathesis, every check, every phase (examples,
+coverage, fuzzing, stateful), against the running platform with each role's key finds
+nothing (SPEC §10). Bounded here; `make fuzz` runs the same without the bound."""
+
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error, response_schema_conformance
 
-from shared.openapi import document
-from tests.support import LOCAL_CALLBACK, ADMIN_API_KEY, bearer, remember
+from tests.support import ADMIN_API_KEY, LOCAL_CALLBACK, bearer, remember
 
-schema = schemathesis.openapi.from_dict(document())
-
-KEY_FOR = {"/v1/admin/merchants": "operator", "/v1/admin/banks": "operator", "/v1/receipts": "merchant",
-           "/v1/receipts/{id}": "merchant", "/v1/payments": "bank", "/v1/accounts/{account_ref}/payments": "bank"}
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
+MAX_EXAMPLES = 25
 
 
 @pytest.fixture(scope="module")
@@ -25,11 +26,12 @@ def keys(platform, http):
     return keys
 
 
-@schema.parametrize()
-@settings(max_examples=25, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much])
-def test_no_request_makes_a_function_fail(case, platform, keys):
-    key = KEY_FOR.get(case.path)
-    headers = bearer(keys[key]) if key else {}
-    case.call_and_validate(base_url=platform.url, headers=headers,
-                           checks=[not_a_server_error, response_schema_conformance])
+@pytest.mark.parametrize("role", ["operator", "merchant", "bank"])
+def test_schemathesis_with_every_check_finds_nothing(platform, keys, role):
+    # The repository's schemathesis.toml is read from the working directory.
+    run = subprocess.run(
+        [str(SCHEMATHESIS), "run", f"{platform.url}/openapi.json", "--checks", "all", "--no-color",
+         "--max-examples", str(MAX_EXAMPLES), "--workers", "2", "--header", f"Authorization: Bearer {keys[role]}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+    assert " passed" in run.stdout.split("SUMMARY")[-1]  # it ran, and every case passed

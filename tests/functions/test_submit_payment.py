@@ -73,7 +73,7 @@ RULES = [
     ("rrn is 12 alphanumerics", {"rrn": "63301234567"}, "rrn", "string_pattern_mismatch"),
     ("terminal id", {"terminal_id": ""}, "terminal_id", "string_pattern_mismatch"),
     ("transaction_date is a date", {"transaction_date": "2026-13-01"}, "transaction_date", "date_parsing"),
-    ("transaction_time is a time", {"transaction_time": "25:00:00"}, "transaction_time", "time_parsing"),
+    ("transaction_time is a time", {"transaction_time": "25:00:00"}, "transaction_time", "invalid_local_time"),
     ("account_ref required", {"account_ref": None}, "account_ref", "string_type"),
     ("merchant name not empty", {"merchant_name": ""}, "merchant_name", "string_too_short"),
     ("no unknown fields", {"cvv": "123"}, "cvv", "extra_forbidden"),

@@ -53,11 +53,19 @@ def test_split_tender_adds_up_across_payment_lines():
     parse(body).check()
 
 
-def test_money_must_be_an_integer_not_a_float():
+@pytest.mark.parametrize("amount", [8.2, "820", True])
+def test_money_must_be_an_integer_not_a_fraction_or_a_string(amount):
     body = receipt_body()
-    body["totals"]["tax"] = 0.0
+    body["totals"]["tax"] = amount
     with pytest.raises(ValidationError):
         parse(body)
+
+
+def test_an_integral_number_is_the_integer_json_schema_says_it_is():
+    body = receipt_body()
+    same = dict(body, totals={key: float(value) for key, value in body["totals"].items()})
+    assert parse(same).totals.total == 820 and isinstance(parse(same).totals.total, int)
+    assert parse(same).fingerprint(b"k") == parse(body).fingerprint(b"k")
 
 
 def test_a_full_pan_is_refused_where_a_masked_one_belongs():
