@@ -43,6 +43,7 @@ class Operation:
     query: type[BaseModel] | None = None
     html: bool = False  # 200 is also a page, for Accept: text/html
     rules: str | None = None  # what the body must also satisfy, beyond its schema (422 otherwise)
+    links: tuple[str, ...] = ()  # operations that take the 201's id as their {id} (stateful clients)
 
 
 _ERRORS = {
@@ -59,9 +60,11 @@ _ERRORS = {
 
 OPERATIONS = [
     Operation("post", "/v1/admin/merchants", "createMerchant", "Onboard a merchant", "operator",
-              PartyRegistration, {201: ("the merchant, with its API key and webhook secret (shown once)", PartyCredentials)}),
+              PartyRegistration, {201: ("the merchant, with its API key and webhook secret (shown once)", PartyCredentials)},
+              links=("rotateMerchantWebhookSecret", "updateMerchant")),
     Operation("post", "/v1/admin/banks", "createBank", "Onboard an issuing bank", "operator",
-              PartyRegistration, {201: ("the bank, with its API key and webhook secret (shown once)", PartyCredentials)}),
+              PartyRegistration, {201: ("the bank, with its API key and webhook secret (shown once)", PartyCredentials)},
+              links=("rotateBankWebhookSecret", "updateBank")),
     *(operation for kind, plural in (("Merchant", "merchants"), ("Bank", "banks")) for operation in (
         Operation("post", f"/v1/admin/{plural}/{{id}}/webhook-secret", f"rotate{kind}WebhookSecret",
                   f"Rotate a {kind.lower()}'s webhook secret (the old one signs beside it for 24 h)", "operator",
@@ -140,6 +143,9 @@ def _operation(operation: Operation, refs: dict) -> dict:
         str(status): {"description": description, "content": _json(_ref(refs, model))}
         for status, (description, model) in operation.responses.items()
     }
+    for operation_id in operation.links:
+        responses["201"].setdefault("links", {})[operation_id] = {
+            "operationId": operation_id, "parameters": {"id": "$response.body#/id"}}
     if operation.html:
         responses["200"]["content"]["text/html"] = {"schema": {"type": "string"}}
     if operation.auth:
