@@ -116,11 +116,11 @@ class Gateway:
 
     def resolve(self, method: bytes, path: str) -> Route:
         matching = [route for route in self.routes if route.route.pattern.match(path)]
-        # As OpenAPI reads paths: a concrete one (/v1/receipts/lookup) before a templated
-        # one it also fits (/v1/receipts/{id}).
-        concrete = [route for route in matching if "{" not in route.route.path]
+        # As OpenAPI reads paths: the most concrete first (/v1/receipts/lookup before
+        # /v1/receipts/{id}; /v1/admin/matches/{payment_id} before /v1/admin/{parties}/{id}).
+        fewest = min((route.route.path.count("{") for route in matching), default=0)
         allowed = []
-        for route in concrete or matching:
+        for route in (route for route in matching if route.route.path.count("{") == fewest):
             if route.method == method.decode():
                 return route
             allowed.append(route.method)

@@ -192,13 +192,14 @@ def record_for_payment(connection: Connection, payment_id: uuid.UUID) -> int:
     return len(bodies)
 
 
-def record_unlinked(connection: Connection, payment_id: uuid.UUID, receipt_id: uuid.UUID) -> None:
-    """Write the bank's callback saying a clearing unlinked its payment from receipt_id
-    (in the clearing's transaction). A new match calls back again with the new receipt."""
+def record_unlinked(connection: Connection, payment_id: uuid.UUID, receipt_id: uuid.UUID,
+                    reason: str = "clearing") -> None:
+    """Write the bank's callback saying its payment was unlinked from receipt_id, by a
+    clearing or by the operator (in that transaction). A new match calls back again."""
     payment = connection.execute(_UNLINKED, {"payment_id": payment_id}).one()
     _record(connection, UNLINKED, payment_id, receipt_id, "bank", payment.bank_id, payment.bank_url, {
         "payment_id": str(payment_id), "bank_payment_id": payment.bank_payment_id,
-        "account_ref": payment.account_ref, "receipt_id": str(receipt_id), "reason": "clearing",
+        "account_ref": payment.account_ref, "receipt_id": str(receipt_id), "reason": reason,
         "amount": payment.amount, "authorised_amount": payment.authorised_amount,
     }, datetime.now(timezone.utc).isoformat())
 

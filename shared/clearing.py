@@ -31,8 +31,9 @@ _PAYMENT = text(
 )
 
 # The receipt a released line belonged to is open again; banks still matched to its other
-# lines keep seeing it. (The CTE's subquery sees the lines before the release.)
-_RELEASE = text(outbox.recording_sql(
+# lines keep seeing it. (The CTE's subquery sees the lines before the release.) The
+# operator's unlink releases a line the same way.
+RELEASE = text(outbox.recording_sql(
     """
     released AS (
         UPDATE receipt_card_payments SET payment_id = NULL, match_rule = NULL, matched_at = NULL
@@ -91,7 +92,7 @@ def clear(connection: Connection, bank_id: uuid.UUID, clearing: Clearing,
     released = payment.status == "matched" and not keeps_match
     recorded = []
     if released:
-        recorded += connection.execute(_RELEASE, {"id": payment.id, "type": RECEIPT_UNMATCHED}).all()
+        recorded += connection.execute(RELEASE, {"id": payment.id, "type": RECEIPT_UNMATCHED}).all()
     status = "matched" if keeps_match else "expired" if payment.status == "expired" else "unmatched"
     receipt_id = payment.receipt_id if keeps_match else None
     recorded += connection.execute(_CLEAR, {

@@ -18,6 +18,10 @@ RECEIPT_EXPIRED = "receipts.receipt.expired.v1"
 PAYMENT_EXPIRED = "receipts.payment.expired.v1"
 PAYMENT_CLEARED = "receipts.payment.cleared.v1"
 RECEIPT_UNMATCHED = "receipts.receipt.unmatched.v1"
+PAYMENT_UNMATCHED = "receipts.payment.unmatched.v1"
+# The operator's decisions (SPEC §11): a pair matched by hand, a wrong match undone.
+MATCH_SETTLED = "receipts.match.settled.v1"
+MATCH_UNLINKED = "receipts.match.unlinked.v1"
 # Drift repair: the write model's state of an item, applied over whatever the read model holds.
 RECEIPT_RESTATED = "receipts.receipt.restated.v1"
 PAYMENT_RESTATED = "receipts.payment.restated.v1"

@@ -67,7 +67,7 @@ _ITEMS_FOCUS = f"""
 # an event's match is deferred rather than queued behind it: its trigger calls again.
 _SWEEP_LOCK = "hashtextextended('receipts.matching.sweep', 0)"
 LOCK_SWEEP = text(f"SELECT pg_advisory_xact_lock({_SWEEP_LOCK})")
-_TRY_LOCK_ITEM = text(f"SELECT pg_try_advisory_xact_lock_shared({_SWEEP_LOCK})")
+TRY_LOCK_ITEM = text(f"SELECT pg_try_advisory_xact_lock_shared({_SWEEP_LOCK})")
 
 # Every key of the items, in one order for all matchers: two batches never wait for each other in a cycle.
 _LOCK_KEYS = text(
@@ -80,6 +80,9 @@ _KEY_P = ", ".join(f"p.{column.strip()}" for column in _KEY.split(","))
 
 # What every claim returns: each claimed line's receipt and payment, then each item newly
 # found ambiguous (under its kind's column).
+# A pair the operator unlinked is never linked again by matching (SPEC §11).
+_NOT_UNLINKED = "AND NOT EXISTS (SELECT 1 FROM unlinked_pairs u WHERE u.payment_id = p.id AND u.receipt_id = l.receipt_id)"
+
 _CLAIM_RESULT = """
     SELECT receipt_id, payment_id, false AS ambiguous FROM claimed
     UNION ALL
@@ -97,11 +100,12 @@ def _exact_claim_sql(focus: str | None) -> str:
         FROM receipt_card_payments l
         JOIN receipts r ON r.id = l.receipt_id
         JOIN payments p ON ({_KEY_P}) = ({_KEY_L}) AND p.kind = l.kind
-        WHERE l.payment_id IS NULL AND r.status IN {_OPEN} AND p.status IN {_OPEN} {in_focus}
+        WHERE l.payment_id IS NULL AND r.status IN {_OPEN} AND p.status IN {_OPEN} {in_focus} {_NOT_UNLINKED}
     ), keys AS (
         SELECT {_KEY}, count(*) AS pairs, bool_and(open) AS open,
                array_agg(receipt_id) AS receipt_ids, array_agg(payment_id) AS payment_ids,
-               (array_agg(line_no))[1] AS line_no
+               (array_agg(line_no))[1] AS line_no,
+               md5(concat_ws('|', CAST(:rule AS text), {_KEY}))::uuid AS set_id
         FROM candidates GROUP BY {_KEY}
     ), claimed AS (
         UPDATE receipt_card_payments l
@@ -111,11 +115,11 @@ def _exact_claim_sql(focus: str | None) -> str:
           AND l.payment_id IS NULL
         RETURNING l.receipt_id, l.payment_id
     ), ambiguous AS (
-        INSERT INTO ambiguities (item_kind, item_id, rule, candidates)
-        SELECT DISTINCT ON (kind, item_id) kind, item_id, :rule, pairs FROM (
-            SELECT 'receipt' AS kind, unnest(receipt_ids) AS item_id, pairs FROM keys WHERE pairs > 1
+        INSERT INTO ambiguities (item_kind, item_id, rule, candidates, set_id)
+        SELECT DISTINCT ON (kind, item_id) kind, item_id, :rule, pairs, set_id FROM (
+            SELECT 'receipt' AS kind, unnest(receipt_ids) AS item_id, pairs, set_id FROM keys WHERE pairs > 1
             UNION ALL
-            SELECT 'payment', unnest(payment_ids), pairs FROM keys WHERE pairs > 1
+            SELECT 'payment', unnest(payment_ids), pairs, set_id FROM keys WHERE pairs > 1
         ) AS items
         ORDER BY kind, item_id, pairs DESC
         ON CONFLICT (item_kind, item_id, rule) DO NOTHING
@@ -130,12 +134,13 @@ def _tolerant_claim_sql(condition: str) -> str:
     WITH candidates AS MATERIALIZED (
         SELECT l.receipt_id, l.line_no, p.id AS payment_id, r.status = 'unmatched' AND p.status = 'unmatched' AS open,
                count(*) OVER (PARTITION BY l.receipt_id, l.line_no) AS line_candidates,
-               count(*) OVER (PARTITION BY p.id) AS payment_candidates
+               count(*) OVER (PARTITION BY p.id) AS payment_candidates,
+               md5(concat_ws('|', CAST(:rule AS text), l.masked_pan, l.currency, l.kind))::uuid AS set_id
         FROM receipt_card_payments l
         JOIN receipts r ON r.id = l.receipt_id
         JOIN payments p ON p.masked_pan = l.masked_pan AND p.currency = l.currency AND p.kind = l.kind
                        AND {condition}
-        WHERE l.payment_id IS NULL AND r.status IN {_OPEN} AND p.status IN {_OPEN}
+        WHERE l.payment_id IS NULL AND r.status IN {_OPEN} AND p.status IN {_OPEN} {_NOT_UNLINKED}
     ), claimed AS (
         UPDATE receipt_card_payments l
         SET payment_id = c.payment_id, match_rule = :rule, matched_at = now()
@@ -144,12 +149,12 @@ def _tolerant_claim_sql(condition: str) -> str:
           AND l.receipt_id = c.receipt_id AND l.line_no = c.line_no AND l.payment_id IS NULL
         RETURNING l.receipt_id, l.payment_id
     ), ambiguous AS (
-        INSERT INTO ambiguities (item_kind, item_id, rule, candidates)
-        SELECT kind, item_id, :rule, max(candidates) FROM (
-            SELECT 'receipt' AS kind, receipt_id AS item_id, line_candidates AS candidates FROM candidates
+        INSERT INTO ambiguities (item_kind, item_id, rule, candidates, set_id)
+        SELECT kind, item_id, :rule, max(candidates), min(CAST(set_id AS text))::uuid FROM (
+            SELECT 'receipt' AS kind, receipt_id AS item_id, line_candidates AS candidates, set_id FROM candidates
             WHERE line_candidates > 1 OR payment_candidates > 1
             UNION ALL
-            SELECT 'payment', payment_id, payment_candidates FROM candidates
+            SELECT 'payment', payment_id, payment_candidates, set_id FROM candidates
             WHERE line_candidates > 1 OR payment_candidates > 1
         ) AS items
         GROUP BY kind, item_id
@@ -197,19 +202,20 @@ _MATCHED_RECEIPTS = """
             document = r.document || jsonb_build_object('status', 'matched', 'version', r.version + 1,
                                                         'bank_ids', c.bank_ids)
         FROM complete c
-        WHERE r.id = c.id AND r.status = 'unmatched'
+        WHERE r.id = c.id AND r.status <> 'matched'
         RETURNING r.id, r.document
     )
 """
 
 
-def transition_sql(table: str, status: str, where: str, returning: str) -> str:
+def transition_sql(table: str, status: str, where: str, returning: str, state: str = "") -> str:
     """Move the rows of table (receipts or payments) that where selects to status, with a
-    new version and an event carrying their whole state."""
+    new version and an event carrying their whole state (state: more jsonb_build_object
+    pairs to merge into it)."""
     return outbox.recording_sql(f"""
     changed AS (
         UPDATE {table} t SET status = '{status}', version = t.version + 1,
-            document = t.document || jsonb_build_object('status', '{status}', 'version', t.version + 1)
+            document = t.document || jsonb_build_object('status', '{status}', 'version', t.version + 1{state})
         WHERE {where}
         RETURNING t.id, t.document
     )
@@ -221,8 +227,15 @@ _MATCH_PAYMENTS = {publish: text(outbox.recording_sql(_MATCHED_PAYMENTS, returni
                    for publish, returning in _RECORDED.items()}
 _MATCH_RECEIPTS = {publish: text(outbox.recording_sql(_MATCHED_RECEIPTS, returning))
                    for publish, returning in _RECORDED.items()}
+# An ambiguous item's state names its set (the earliest, if it is in several).
+_AMBIGUITY = """, 'ambiguity', (SELECT jsonb_build_object('set', a.set_id, 'rule', a.rule, 'since', a.detected_at)
+                              FROM ambiguities a WHERE a.item_kind = '{kind}' AND a.item_id = t.id
+                              ORDER BY a.detected_at, a.rule LIMIT 1)"""
+# What a match by hand records, as a match of events does.
+MATCH_PAYMENTS, MATCH_RECEIPTS = _MATCH_PAYMENTS[True], _MATCH_RECEIPTS[True]
 _MARK_AMBIGUOUS = {
-    (table, publish): text(transition_sql(table, "ambiguous", _AMBIGUOUS_WHERE, returning))
+    (table, publish): text(transition_sql(table, "ambiguous", _AMBIGUOUS_WHERE, returning,
+                                          _AMBIGUITY.format(kind=table.removesuffix("s"))))
     for table in ("receipts", "payments") for publish, returning in _RECORDED.items()
 }
 
@@ -242,11 +255,17 @@ def match_items(connection: Connection, receipt_ids: list[uuid.UUID], payment_id
     Runs in the caller's transaction and records the match events in the outbox; returns
     them, to publish after the commit. While a sweep runs, matches nothing (deferred).
     """
-    if not connection.execute(_TRY_LOCK_ITEM).scalar():
+    if not connection.execute(TRY_LOCK_ITEM).scalar():
         return Outcome(0, 0, 0, deferred=True)
     params = {"receipt_ids": array_literal(receipt_ids), "payment_ids": array_literal(payment_ids), "rule": EXACT}
-    connection.execute(_LOCK_KEYS, params)
+    lock_keys(connection, params)
     return _claim(connection, _CLAIM_ITEMS, params, publish=True)
+
+
+def lock_keys(connection: Connection, items: dict) -> None:
+    """Take the advisory locks of the keys of items' open receipt lines and unmatched
+    payments (items: receipt_ids and payment_ids, as array literals), in one order."""
+    connection.execute(_LOCK_KEYS, items)
 
 
 def sweep(connection: Connection, rule: str = EXACT, tip_share: float = 0.25) -> Outcome:

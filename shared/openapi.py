@@ -12,10 +12,13 @@ from pydantic.json_schema import models_json_schema
 from shared.domain.parties import EndpointChange, PartyRegistration
 from shared.domain.payments import Clearing, PaymentSubmission, StatementLine
 from shared.domain.receipts import ReceiptSubmission
+from shared.domain.settlement import ManualMatch
 from shared.responses import (
+    AmbiguityPage,
     Error,
     Health,
     LookupAnswer,
+    MatchDecision,
     PartyCredentials,
     PartyEndpoint,
     PaymentAccepted,
@@ -73,6 +76,15 @@ OPERATIONS = [
                   f"Move a {kind.lower()}'s callback_url (re-enables an endpoint that answered 410)", "operator",
                   EndpointChange, {200: ("the endpoint", PartyEndpoint)}),
     )),
+    Operation("get", "/v1/admin/ambiguities", "listAmbiguities", "The open ambiguity sets, oldest first", "operator",
+              None, {200: ("a page of ambiguity sets", AmbiguityPage)}, query=PageQuery),
+    Operation("post", "/v1/admin/matches", "settleMatch", "Match a pair by hand (rule manual)", "operator",
+              ManualMatch, {201: ("the match", MatchDecision)},
+              rules="the payment and the line are in one currency and of one kind (purchase or refund); "
+                    "line_no names one of the receipt's card lines"),
+    Operation("delete", "/v1/admin/matches/{payment_id}", "unlinkMatch",
+              "Undo a wrong match (never made again by matching)", "operator",
+              None, {200: ("the undone match", MatchDecision)}),
     Operation("post", "/v1/receipts", "submitReceipt", "Submit an itemised receipt", "merchant",
               ReceiptSubmission, {201: ("accepted", ReceiptAccepted), 200: ("the same receipt again", ReceiptAccepted)},
               rules="each line's amount is quantity × unit_price; subtotal is the sum of the lines; total is "

@@ -33,16 +33,16 @@ _UPSERT_PARTY = text(
 _UPSERT_RECEIPT = text(
     """
     INSERT INTO receipt_views (id, merchant_id, merchant_receipt_id, status, issued_at, currency,
-                               totals, lines, payments, bank_ids, refund_of, submitted_at, version)
+                               totals, lines, payments, bank_ids, refund_of, submitted_at, version, ambiguity)
     VALUES (:id, :merchant_id, :merchant_receipt_id, :status, :issued_at, :currency,
             CAST(:totals AS jsonb), CAST(:lines AS jsonb), CAST(:payments AS jsonb),
-            CAST(:bank_ids AS uuid[]), :refund_of, :submitted_at, :version)
+            CAST(:bank_ids AS uuid[]), :refund_of, :submitted_at, :version, CAST(:ambiguity AS jsonb))
     ON CONFLICT (id) DO UPDATE SET
         merchant_id = EXCLUDED.merchant_id, merchant_receipt_id = EXCLUDED.merchant_receipt_id,
         status = EXCLUDED.status, issued_at = EXCLUDED.issued_at, currency = EXCLUDED.currency,
         totals = EXCLUDED.totals, lines = EXCLUDED.lines, payments = EXCLUDED.payments,
         bank_ids = EXCLUDED.bank_ids, refund_of = EXCLUDED.refund_of, submitted_at = EXCLUDED.submitted_at,
-        version = EXCLUDED.version, projected_at = now()
+        version = EXCLUDED.version, ambiguity = EXCLUDED.ambiguity, projected_at = now()
     WHERE receipt_views.version < EXCLUDED.version OR CAST(:restate AS boolean)
     """
 )
@@ -51,10 +51,11 @@ _UPSERT_PAYMENT = text(
     """
     INSERT INTO payment_views (id, bank_id, bank_payment_id, account_ref, masked_pan, auth_code, amount,
         currency, transaction_date, transaction_time, merchant_name, terminal_id, rrn, kind, status,
-        receipt_id, match_rule, authorised_amount, submitted_at, version)
+        receipt_id, match_rule, authorised_amount, submitted_at, version, ambiguity)
     VALUES (:id, :bank_id, :bank_payment_id, :account_ref, :masked_pan, :auth_code, :amount,
         :currency, CAST(:transaction_date AS date), CAST(:transaction_time AS time), :merchant_name,
-        :terminal_id, :rrn, :kind, :status, :receipt_id, :match_rule, :authorised_amount, :submitted_at, :version)
+        :terminal_id, :rrn, :kind, :status, :receipt_id, :match_rule, :authorised_amount, :submitted_at, :version,
+        CAST(:ambiguity AS jsonb))
     ON CONFLICT (id) DO UPDATE SET
         bank_id = EXCLUDED.bank_id, bank_payment_id = EXCLUDED.bank_payment_id,
         account_ref = EXCLUDED.account_ref, masked_pan = EXCLUDED.masked_pan, auth_code = EXCLUDED.auth_code,
@@ -63,7 +64,7 @@ _UPSERT_PAYMENT = text(
         terminal_id = EXCLUDED.terminal_id, rrn = EXCLUDED.rrn, kind = EXCLUDED.kind, status = EXCLUDED.status,
         receipt_id = EXCLUDED.receipt_id, match_rule = EXCLUDED.match_rule,
         authorised_amount = EXCLUDED.authorised_amount, submitted_at = EXCLUDED.submitted_at,
-        version = EXCLUDED.version, projected_at = now()
+        version = EXCLUDED.version, ambiguity = EXCLUDED.ambiguity, projected_at = now()
     WHERE payment_views.version < EXCLUDED.version OR CAST(:restate AS boolean)
     """
 )
@@ -75,6 +76,14 @@ _UPSERT_CALLBACK = text(
     ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, attempts = EXCLUDED.attempts,
         last_error = EXCLUDED.last_error, finished_at = now()
     WHERE callback_views.attempts < EXCLUDED.attempts
+    """
+)
+
+_INSERT_UNLINKED = text(
+    """
+    INSERT INTO unlinked_matches (unlink_id, payment_id, receipt_id, bank_id, merchant_id, transaction_date, unlinked_at)
+    VALUES (:unlink_id, :payment_id, :receipt_id, :bank_id, :merchant_id, CAST(:transaction_date AS date), :unlinked_at)
+    ON CONFLICT (unlink_id) DO NOTHING
     """
 )
 
@@ -112,9 +121,15 @@ def _receipt(connection: Connection, data: dict, restate: bool = False) -> None:
             "refund_of": data.get("refund_of"),
             "submitted_at": data["submitted_at"],
             "version": data["version"],
+            "ambiguity": _ambiguity(data),
             "restate": restate,
         },
     )
+
+
+def _ambiguity(data: dict) -> str | None:
+    """An ambiguous item's set (its state keeps the last one after it moves on: not shown)."""
+    return json.dumps(data["ambiguity"]) if data["status"] == "ambiguous" and data.get("ambiguity") else None
 
 
 def _payment(connection: Connection, data: dict, restate: bool = False) -> None:
@@ -129,13 +144,18 @@ def _payment(connection: Connection, data: dict, restate: bool = False) -> None:
             )
         }
         | {key: data.get(key) for key in ("receipt_id", "match_rule", "authorised_amount")}
-        | {"restate": restate},
+        | {"ambiguity": _ambiguity(data), "restate": restate},
     )
 
 
 def _callback(connection: Connection, data: dict) -> None:
     connection.execute(_UPSERT_CALLBACK, {key: data[key] for key in (
         "callback_id", "payment_id", "party_kind", "party_id", "status", "attempts", "last_error")})
+
+
+def _unlinked(connection: Connection, data: dict) -> None:
+    connection.execute(_INSERT_UNLINKED, {key: data[key] for key in (
+        "unlink_id", "payment_id", "receipt_id", "bank_id", "merchant_id", "transaction_date", "unlinked_at")})
 
 
 def _drift_repaired(connection: Connection, data: dict) -> None:
@@ -152,10 +172,11 @@ APPLY: dict[str, Callable[[Connection, dict], None]] = {
                      events.RECEIPT_EXPIRED, events.RECEIPT_UNMATCHED), _receipt),
     events.RECEIPT_RESTATED: lambda connection, data: _receipt(connection, data, restate=True),
     **dict.fromkeys((events.PAYMENT_SUBMITTED, events.PAYMENT_MATCHED, events.PAYMENT_AMBIGUOUS,
-                     events.PAYMENT_EXPIRED, events.PAYMENT_CLEARED), _payment),
+                     events.PAYMENT_EXPIRED, events.PAYMENT_CLEARED, events.PAYMENT_UNMATCHED), _payment),
     events.PAYMENT_RESTATED: lambda connection, data: _payment(connection, data, restate=True),
     events.CALLBACK_DELIVERED: _callback,
     events.CALLBACK_FAILED: _callback,
+    events.MATCH_UNLINKED: _unlinked,
     events.RECONCILIATION_COMPLETED: _drift_repaired,
 }
 

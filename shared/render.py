@@ -89,6 +89,9 @@ h1{font-size:22px;margin:0}h2{font-size:15px;margin:24px 0 8px}
 .panel{background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(0,0,0,.12);padding:14px}
 table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:5px 6px;border-bottom:1px solid #f3f4f6}
 td.n,th.n{text-align:right}
+.set{margin-bottom:12px}.sides{display:grid;grid-template-columns:1fr 1fr;gap:12px}
+h3{font-size:13px;margin:4px 0;color:#374151}.item{border:1px solid #e5e7eb;border-radius:8px;padding:8px;margin:6px 0}
+.item b{display:block}.item code{color:#9ca3af;font-size:11px}
 """
 
 
@@ -115,8 +118,31 @@ def _bars(days: list[dict]) -> str:
             f'{axis}{"".join(bars)}</svg>')
 
 
-def reconciliation_html(report: dict) -> str:
-    """The reconciliation report as a dashboard page: tiles, the match-rate chart, failures."""
+def _ambiguity_sets(sets: list[dict]) -> str:
+    """Each open ambiguity set: its receipts and payments side by side, for the operator to settle."""
+    def receipt(item: dict) -> str:
+        lines = "".join(f'<div>{escape(line["masked_pan"])} · {escape(line.get("auth_code") or "—")} · '
+                        f'{format_amount(line["amount"], line["currency"])} {escape(line["currency"])} · '
+                        f'{escape(line["transaction_date"])}</div>' for line in item["lines"])
+        return f'<div class="item"><b>{escape(item["merchant_receipt_id"])}</b>{lines}<code>{escape(item["id"])}</code></div>'
+
+    def payment(item: dict) -> str:
+        return (f'<div class="item"><b>{escape(item["bank_payment_id"])}</b><div>{escape(item["masked_pan"])} · '
+                f'{format_amount(item["amount"], item["currency"])} {escape(item["currency"])} · '
+                f'{escape(item["transaction_date"])}</div><code>{escape(item["id"])}</code></div>')
+
+    return "".join(
+        f'<div class="panel set"><div class="meta">{escape(one["rule"])} rule · since {escape(one["created_at"][:19])}'
+        f' · set <code>{escape(one["id"])}</code></div><div class="sides">'
+        f'<div><h3>Receipts</h3>{"".join(receipt(item) for item in one["receipts"]) or "—"}</div>'
+        f'<div><h3>Payments</h3>{"".join(payment(item) for item in one["payments"]) or "—"}</div></div></div>'
+        for one in sets
+    ) or '<div class="panel">None: nothing waits for a decision.</div>'
+
+
+def reconciliation_html(report: dict, ambiguity_sets: list[dict] | None = None) -> str:
+    """The reconciliation report as a dashboard page: tiles, the match-rate chart, failures,
+    and for the operator the open ambiguity sets (ambiguity_sets)."""
 
     def tally(item: dict) -> str:
         amounts = ", ".join(f"{format_amount(minor, currency)} {escape(currency)}"
@@ -131,6 +157,7 @@ def reconciliation_html(report: dict) -> str:
     )
     drift = report["drift_repaired"]
     health = (f'<div class="tile"><b>{report["failed_callbacks"]["count"]}</b><span>failed callbacks</span></div>'
+              f'<div class="tile"><b>{report["unlinked"]}</b><span>matches unlinked by the operator</span></div>'
               + (f'<div class="tile"><b>{drift}</b><span>read-model items repaired</span></div>'
                  if drift is not None else ""))
     failures = "".join(
@@ -153,5 +180,6 @@ def reconciliation_html(report: dict) -> str:
         f'<h2>Health</h2><div class="tiles">{health}</div>'
         '<h2>Failed callbacks</h2><div class="panel"><table><tr><th>Bank payment</th><th>Party</th>'
         f'<th class="n">Attempts</th><th>Last error</th><th>Failed at</th></tr>{failures}</table></div>'
-        "</main></body></html>"
+        + (f"<h2>Ambiguous</h2>{_ambiguity_sets(ambiguity_sets)}" if ambiguity_sets is not None else "")
+        + "</main></body></html>"
     )

@@ -19,6 +19,7 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import Connection, text
 
 from shared.matching import RULES
+from shared.settlement import MANUAL
 from shared.repositories import Party
 
 _PAYMENT_SCOPE = """(CAST(:operator AS boolean) OR p.bank_id = CAST(:party AS uuid)
@@ -32,6 +33,14 @@ _MATCHED = text(
     FROM payment_views p
     WHERE p.transaction_date = CAST(:day AS date) AND p.status = 'matched' AND {_PAYMENT_SCOPE}
     GROUP BY 1, 2
+    """
+)
+# Matches the operator undid, on their payments' day.
+_UNLINKED = text(
+    """
+    SELECT count(*) FROM unlinked_matches u
+    WHERE u.transaction_date = CAST(:day AS date)
+      AND (CAST(:operator AS boolean) OR u.bank_id = CAST(:party AS uuid) OR u.merchant_id = CAST(:party AS uuid))
     """
 )
 _OPEN_PAYMENTS = text(
@@ -101,10 +110,12 @@ def reconciliation(connection: Connection, party: Party | None, query: ReportQue
     """The report of query.date for a party (None: the operator)."""
     party_kind, party_id = (party.kind, party.id) if party else (None, None)
     day = query.date.isoformat()
-    first = query.date - timedelta(days=query.days - 1)
+    # The series stops at the calendar's first day (a report of 0001-01-10 has ten days).
+    days = min(query.days, (query.date - dt.date.min).days + 1)
+    first = query.date - timedelta(days=days - 1)
     params = {"day": day, "first": first.isoformat(), "operator": party_kind is None,
               "party": str(party_id) if party_id else None}
-    matched = {rule: _tally() for rule in RULES}
+    matched = {rule: _tally() for rule in (*RULES, MANUAL)}
     for row in connection.execute(_MATCHED, params):
         _add(matched.setdefault(row.rule, _tally()), row)
     by_status = {status: {"receipts": _tally(), "payments": _tally()} for status in ("unmatched", "ambiguous", "expired")}
@@ -121,7 +132,7 @@ def reconciliation(connection: Connection, party: Party | None, query: ReportQue
     rates = {row.day: row for row in connection.execute(_RECEIPT_RATE if party_kind == "merchant" else _PAYMENT_RATE,
                                                           params)}
     series = []
-    for offset in range(query.days):
+    for offset in range(days):
         moment = first + timedelta(days=offset)
         row = rates.get(moment)
         matched_items, items = (row.matched, row.items) if row else (0, 0)
@@ -134,6 +145,7 @@ def reconciliation(connection: Connection, party: Party | None, query: ReportQue
         **by_status,
         # All of them are counted; the first 100 are listed.
         "failed_callbacks": {"count": failed_rows[0].total if failed_rows else 0, "items": failed},
+        "unlinked": connection.execute(_UNLINKED, params).scalar_one(),
         # Drift is the platform's own: only the operator sees it.
         "drift_repaired": connection.execute(_DRIFT_REPAIRED, params).scalar_one() if party_kind is None else None,
         "match_rate": {"of": "receipts" if party_kind == "merchant" else "payments", "days": series},

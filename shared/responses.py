@@ -121,6 +121,45 @@ class LookupAnswer(BaseModel):
     match_rule: Literal["exact", "date_window", "tip", "no_auth_code"]
 
 
+class AmbiguousReceipt(BaseModel):
+    id: str
+    merchant_receipt_id: str
+    lines: list[CardPaymentLine]
+
+
+class AmbiguousPayment(BaseModel):
+    id: str
+    bank_payment_id: str
+    masked_pan: str
+    amount: int
+    currency: str
+    transaction_date: str
+
+
+class AmbiguitySet(BaseModel):
+    """Look-alike receipts and payments no rule would pick between: the operator's to settle."""
+
+    id: str
+    rule: str
+    receipts: list[AmbiguousReceipt]
+    payments: list[AmbiguousPayment]
+    created_at: str
+
+
+class AmbiguityPage(BaseModel):
+    items: list[AmbiguitySet]
+    next_cursor: str | None
+
+
+class MatchDecision(BaseModel):
+    """A match the operator made (rule manual), or undid (status unlinked, with the rule it had)."""
+
+    receipt_id: str
+    payment_id: str
+    match_rule: str
+    status: Literal["unlinked"] | None = None
+
+
 class ReceiptPage(BaseModel):
     items: list[ReceiptView]
     next_cursor: str | None
@@ -200,10 +239,11 @@ class ReconciliationReport(BaseModel):
 
     date: str
     scope: ReportScope
-    matched: dict[str, Tally]  # per match rule
+    matched: dict[str, Tally]  # per match rule, the operator's (manual) included
     unmatched: WaitingItems
     ambiguous: WaitingItems
     expired: WaitingItems
     failed_callbacks: FailedCallbacks
+    unlinked: int  # matches the operator undid
     drift_repaired: int | None  # the operator's only
     match_rate: MatchRate

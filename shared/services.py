@@ -6,13 +6,14 @@ import logging
 import uuid
 from datetime import datetime, timezone
 
-from shared import auth, callbacks, clearing, events, logs, matching, outbox, reconciliation
+from shared import auth, callbacks, clearing, events, logs, matching, outbox, reconciliation, settlement
 from shared.config import settings
 from shared.db import UnitOfWork, read_engine
 from shared.domain.cards import mask_pan
 from shared.domain.parties import EndpointChange, PartyKind, PartyRegistration
 from shared.domain.payments import Clearing, PaymentSubmission
 from shared.domain.receipts import ReceiptSubmission
+from shared.domain.settlement import ManualMatch
 from shared.errors import DeliveryPending, IdempotencyConflict, NotFound, ValidationFailed, Violation
 from shared.repositories import Party, Stored
 from shared.responses import (PartyCredentials, PartyEndpoint, PaymentAccepted, PaymentCleared, ReceiptAccepted,
@@ -150,18 +151,38 @@ def match_submissions(batch: list[dict], uow: UnitOfWork) -> matching.Outcome | 
     return outcome
 
 
+def settle_match(match: ManualMatch, uow: UnitOfWork) -> dict:
+    """The operator matches a pair matching would not (SPEC §11); callbacks follow as for any match."""
+    with uow:
+        decision = settlement.settle(uow.connection, match.receipt_id, match.payment_id, match.line_no)
+        uow.recorded(decision.recorded)
+        uow.record(decision.event)
+        uow.commit()
+    return decision.view
+
+
+def unlink_match(payment_id: uuid.UUID, uow: UnitOfWork) -> dict:
+    """The operator undoes a wrong match; the bank is told, and the pair is never matched again by itself."""
+    with uow:
+        decision = settlement.unlink(uow.connection, payment_id)
+        uow.recorded(decision.recorded)
+        uow.record(decision.event)
+        uow.commit()
+    return decision.view
+
+
 def deliver_callbacks(event: dict, uow: UnitOfWork, send=callbacks.post) -> None:
     """Call back the bank and the merchant of a matched payment (and the bank of a
     payment a clearing unlinked); DeliveryPending while a receiver has not taken its
     callback yet (the trigger retries with backoff)."""
-    if event["type"] not in (events.PAYMENT_MATCHED, events.PAYMENT_CLEARED):
+    if event["type"] not in (events.PAYMENT_MATCHED, events.PAYMENT_CLEARED, events.MATCH_UNLINKED):
         return
     payment_id = uuid.UUID(event["subject"])
     if event["type"] == events.PAYMENT_MATCHED:
         with uow:
             callbacks.record_for_payment(uow.connection, payment_id)
             uow.commit()
-    # A clearing that unlinked the payment recorded the bank's callback itself.
+    # A clearing or an operator that unlinked the payment recorded the bank's callback itself.
     with uow:
         attempts = callbacks.attempt(uow.connection, payment_id, send)
         for callback in attempts.finished:

@@ -143,6 +143,44 @@ def statement(connection: Connection, bank_id: uuid.UUID, account_ref: str, quer
                  lambda row: (datetime.combine(row.transaction_date, row.transaction_time), row.id))
 
 
+# Open ambiguity sets: the ambiguous items of each set, receipts and payments side by
+# side, the oldest set first (SPEC §11).
+_AMBIGUITY_SETS = {after: text(
+    f"""
+    WITH items AS (
+        SELECT CAST(ambiguity->>'set' AS uuid) AS set_id, ambiguity->>'rule' AS rule,
+               CAST(ambiguity->>'since' AS timestamptz) AS since, 'receipt' AS kind,
+               json_build_object('id', id, 'merchant_receipt_id', merchant_receipt_id, 'lines', payments) AS item
+        FROM receipt_views WHERE status = 'ambiguous' AND ambiguity IS NOT NULL
+        UNION ALL
+        SELECT CAST(ambiguity->>'set' AS uuid), ambiguity->>'rule', CAST(ambiguity->>'since' AS timestamptz), 'payment',
+               json_build_object('id', id, 'bank_payment_id', bank_payment_id, 'masked_pan', masked_pan,
+                                 'amount', amount, 'currency', currency, 'transaction_date', transaction_date)
+        FROM payment_views WHERE status = 'ambiguous' AND ambiguity IS NOT NULL
+    ), sets AS (
+        SELECT set_id, min(rule) AS rule, min(since) AS created_at,
+               coalesce(json_agg(item ORDER BY item->>'id') FILTER (WHERE kind = 'receipt'), '[]') AS receipts,
+               coalesce(json_agg(item ORDER BY item->>'id') FILTER (WHERE kind = 'payment'), '[]') AS payments
+        FROM items GROUP BY set_id
+    )
+    SELECT json_build_object('id', set_id, 'rule', rule, 'receipts', receipts, 'payments', payments,
+                             'created_at', created_at) AS body, created_at, set_id AS id
+    FROM sets
+    {"WHERE (created_at, set_id) > (CAST(:after_at AS timestamptz), CAST(:after_id AS uuid))" if after else ""}
+    ORDER BY created_at, set_id LIMIT :limit
+    """) for after in (False, True)}
+
+
+def ambiguity_sets(connection: Connection, query: PageQuery) -> dict:
+    """The open ambiguity sets, oldest first, each with its look-alike receipts and payments."""
+    after = _decode_cursor(query.cursor)
+    params = {"limit": query.limit + 1}
+    if after:
+        params |= {"after_at": after[0].replace(tzinfo=timezone.utc), "after_id": after[1]}
+    rows = connection.execute(_AMBIGUITY_SETS[bool(after)], params).all()
+    return _page(rows, query.limit, lambda row: (row.created_at.astimezone(timezone.utc).replace(tzinfo=None), row.id))
+
+
 def _page(rows, limit: int, key) -> dict:
     items = [row.body for row in rows[:limit]]
     next_cursor = _encode_cursor(key(rows[limit - 1])) if len(rows) > limit else None

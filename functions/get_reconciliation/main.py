@@ -6,7 +6,7 @@ JSON by default; with Accept: text/html, the dashboard with the daily match rate
 
 import functions_framework
 
-from shared import http, render, report
+from shared import http, render, report, views
 from shared.db import read_engine
 
 
@@ -15,8 +15,11 @@ from shared.db import read_engine
 def get_reconciliation(request):
     party = http.authenticate_party_or_operator(request)
     query = http.parse_query(request, report.ReportQuery)
+    html = http.wants_html(request)
     with read_engine().connect() as connection:
         body = report.reconciliation(connection, party, query)
-    if http.wants_html(request):
-        return http.html_response(render.reconciliation_html(body), render.HEADERS)
+        # The operator's dashboard lists what waits for a decision (parties see only their own counts).
+        sets = views.ambiguity_sets(connection, views.PageQuery(limit=50))["items"] if html and party is None else None
+    if html:
+        return http.html_response(render.reconciliation_html(body, sets), render.HEADERS)
     return body, 200

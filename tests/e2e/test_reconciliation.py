@@ -130,3 +130,49 @@ def test_the_report_counts_per_rule_and_is_scoped_to_the_caller(platform, http, 
                     f"file://{html}"], check=True, capture_output=True, timeout=90)
     assert png_size(screenshot) == (900, 1100)
     assert screenshot.stat().st_size > 20_000
+
+
+SETTLE_DAY = "2025-06-16"  # no other test's items fall on it
+
+
+def test_the_operator_settles_an_ambiguity_set_and_unlinks_the_match(platform, http, tmp_path):
+    merchant, bank = register(http, platform, "merchant"), register(http, platform, "bank")
+    admin = bearer(ADMIN_API_KEY)
+    pan = random_pan()
+    first, second = receipt(http, platform, merchant, pan, 1500, SETTLE_DAY), receipt(http, platform, merchant, pan,
+                                                                                      1500, SETTLE_DAY)
+    payment_id = payment(http, platform, bank, pan, 1500, SETTLE_DAY)
+
+    def open_set():
+        sets = http.get(f"{platform.url}/v1/admin/ambiguities", params={"limit": 100}, headers=admin).json()["items"]
+        return next((one for one in sets if payment_id in [item["id"] for item in one["payments"]]), None)
+
+    found = wait_until(open_set, timeout=30, message="the ambiguity set listed")
+    assert sorted(item["id"] for item in found["receipts"]) == sorted([first, second])
+
+    page = http.get(f"{platform.url}/v1/reconciliation", params={"date": SETTLE_DAY},
+                    headers={**admin, "Accept": "text/html"}).text
+    assert "<h2>Ambiguous</h2>" in page and found["id"] in page and payment_id in page and first in page
+    html = tmp_path / "ambiguous.html"
+    html.write_text(page)
+    screenshot = ARTIFACTS / "reconciliation-ambiguous.png"
+    screenshot.unlink(missing_ok=True)
+    flags = [flag for flag in CHROMIUM_FLAGS if not flag.startswith("--window-size")] + ["--window-size=900,2200"]
+    subprocess.run([shutil.which("chromium"), *flags, f"--user-data-dir={tmp_path / 'profile'}",
+                    f"--screenshot={screenshot}", f"file://{html}"], check=True, capture_output=True, timeout=90)
+    assert png_size(screenshot) == (900, 2200) and screenshot.stat().st_size > 20_000
+
+    settled = http.post(f"{platform.url}/v1/admin/matches", json={"receipt_id": first, "payment_id": payment_id},
+                        headers=admin)
+    assert settled.status_code == 201 and settled.json()["match_rule"] == "manual"
+    wait_until(lambda: open_set() is None, timeout=30, message="the set settled")
+
+    def day(manual: int, unlinked: int):
+        body = http.get(f"{platform.url}/v1/reconciliation", params={"date": SETTLE_DAY}, headers=admin).json()
+        return body if (body["matched"]["manual"]["count"], body["unlinked"]) == (manual, unlinked) else None
+
+    wait_until(lambda: day(1, 0), timeout=30, message="the manual match reported")
+    unlinked = http.delete(f"{platform.url}/v1/admin/matches/{payment_id}", headers=admin)
+    assert unlinked.status_code == 200 and unlinked.json()["status"] == "unlinked"
+    wait_until(lambda: day(0, 1), timeout=30, message="the unlink reported")
+    assert http.delete(f"{platform.url}/v1/admin/matches/{payment_id}", headers=admin).status_code == 404

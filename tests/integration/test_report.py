@@ -50,3 +50,11 @@ def test_failed_callbacks_are_listed_for_the_operator_and_each_party_sees_its_ow
     assert failures(bank) == [("bank", 20)]
     assert failures(merchant) == [("merchant", 19)]
     assert failures(Party("bank", uuid.uuid4())) == []
+
+
+def test_a_report_of_the_calendars_first_days_has_a_shorter_series():
+    """Found by make fuzz: 0001-02-06 with 85 days reached before year 1 (a 500)."""
+    with read_engine().connect() as connection:
+        body = report.reconciliation(connection, None, report.ReportQuery(date="0001-02-06", days=85))
+    assert [day["date"] for day in body["match_rate"]["days"]][0] == "0001-01-01"
+    assert len(body["match_rate"]["days"]) == 37

@@ -1,0 +1,15 @@
+"""POST /v1/admin/matches: the operator matches a pair matching would not decide (SPEC §11)."""
+
+import functions_framework
+
+from shared import http, services
+from shared.db import UnitOfWork
+from shared.domain.settlement import ManualMatch
+
+
+@functions_framework.http
+@http.endpoint("POST")
+def settle_match(request):
+    http.authenticate_admin(request)
+    match = http.parse_json(request, ManualMatch)
+    return services.settle_match(match, UnitOfWork()), 201

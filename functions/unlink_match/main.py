@@ -1,0 +1,20 @@
+"""DELETE /v1/admin/matches/{payment_id}: the operator undoes a wrong match (SPEC §11)."""
+
+import uuid
+
+import functions_framework
+
+from shared import http, services
+from shared.db import UnitOfWork
+from shared.errors import NotFound
+
+
+@functions_framework.http
+@http.endpoint("DELETE")
+def unlink_match(request):
+    http.authenticate_admin(request)
+    try:
+        payment_id = uuid.UUID(http.path_parameter(request, 3))
+    except ValueError:
+        raise NotFound("this payment is not matched") from None
+    return services.unlink_match(payment_id, UnitOfWork()), 200
