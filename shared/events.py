@@ -22,6 +22,8 @@ PAYMENT_UNMATCHED = "receipts.payment.unmatched.v1"
 # The operator's decisions (SPEC §11): a pair matched by hand, a wrong match undone.
 MATCH_SETTLED = "receipts.match.settled.v1"
 MATCH_UNLINKED = "receipts.match.unlinked.v1"
+# A cardholder account erased (SPEC §11): names the erasure and the bank, never the account.
+ACCOUNT_ERASED = "receipts.account.erased.v1"
 # Drift repair: the write model's state of an item, applied over whatever the read model holds.
 RECEIPT_RESTATED = "receipts.receipt.restated.v1"
 PAYMENT_RESTATED = "receipts.payment.restated.v1"

@@ -14,6 +14,7 @@ from shared.domain.payments import Clearing, PaymentSubmission, StatementLine
 from shared.domain.receipts import ReceiptSubmission
 from shared.domain.settlement import ManualMatch
 from shared.responses import (
+    AccountErased,
     AmbiguityPage,
     Error,
     Health,
@@ -105,6 +106,9 @@ OPERATIONS = [
     Operation("get", "/v1/accounts/{account_ref}/payments", "listAccountPayments",
               "A bank's statement for one account, newest first, receipts inline", "bank",
               None, {200: ("a page of payments", StatementPage)}, query=PageQuery),
+    Operation("delete", "/v1/accounts/{account_ref}", "eraseAccount",
+              "Erase a cardholder account from every store of the platform (GDPR art. 17)", "bank",
+              None, {202: ("erased: within seconds no store names the account", AccountErased)}),
     Operation("get", "/v1/reconciliation", "getReconciliation",
               "One day's reconciliation report (Accept: text/html for the dashboard)", "merchant, bank or operator",
               None, {200: ("the report, scoped to the caller", ReconciliationReport)}, query=ReportQuery, html=True),

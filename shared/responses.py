@@ -160,6 +160,14 @@ class MatchDecision(BaseModel):
     status: Literal["unlinked"] | None = None
 
 
+class AccountErased(BaseModel):
+    """An erasure done: the payments of the account no longer name it, anywhere."""
+
+    erasure_id: str
+    payments: int  # how many payments of the account were erased
+    status: Literal["erased"]
+
+
 class ReceiptPage(BaseModel):
     items: list[ReceiptView]
     next_cursor: str | None

@@ -6,7 +6,8 @@ import logging
 import uuid
 from datetime import datetime, timezone
 
-from shared import auth, callbacks, clearing, events, logs, matching, outbox, reconciliation, settlement
+from shared import (auth, callbacks, clearing, erasure, events, logs, matching, outbox, reconciliation,
+                    settlement)
 from shared.config import settings
 from shared.db import UnitOfWork, read_engine
 from shared.domain.cards import mask_pan
@@ -169,6 +170,16 @@ def unlink_match(payment_id: uuid.UUID, uow: UnitOfWork) -> dict:
         uow.record(decision.event)
         uow.commit()
     return decision.view
+
+
+def erase_account(bank: Party, account_ref: str, uow: UnitOfWork) -> dict:
+    """Erase a cardholder account of the bank from every store of the platform (shared.erasure)."""
+    with uow:
+        recorded, erased = erasure.erase(uow.connection, bank.id, account_ref)
+        uow.recorded(recorded)
+        uow.record(erased)
+        uow.commit()
+    return {"erasure_id": erased.data["erasure_id"], "payments": erased.data["payments"], "status": "erased"}
 
 
 def deliver_callbacks(event: dict, uow: UnitOfWork, send=callbacks.post) -> None:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, text
 
+from shared.errors import NotFound
 from shared.repositories import Party
 from shared.responses import Status
 
@@ -139,6 +140,9 @@ def statement(connection: Connection, bank_id: uuid.UUID, account_ref: str, quer
     if after:
         params |= {"after_date": after[0].date(), "after_time": after[0].time(), "after_id": after[1]}
     rows = connection.execute(_STATEMENT[bool(after)], params).all()
+    if not rows and not after:
+        # An account the bank has no payment on (never had, or erased) is not there.
+        raise NotFound("no payments of yours on this account")
     return _page(rows, query.limit,
                  lambda row: (datetime.combine(row.transaction_date, row.transaction_time), row.id))
 

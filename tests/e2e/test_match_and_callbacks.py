@@ -33,6 +33,6 @@ def test_a_matched_pair_calls_back_the_bank_and_the_merchant(platform, http):
     assert sorted(receiver.calls.values()) == [2, 2]
 
     statement = wait_until(lambda: [item for item in http.get(
-        f"{platform.url}/v1/accounts/acct-flow/payments", headers=bearer(parties["bank"]["api_key"])).json()["items"]
+        f"{platform.url}/v1/accounts/acct-flow/payments", headers=bearer(parties["bank"]["api_key"])).json().get("items", [])
         if item["receipt"]], message="the receipt in the bank's statement")
     assert statement[0]["receipt"]["id"] == receipt["id"] and statement[0]["status"] == "matched"

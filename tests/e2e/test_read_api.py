@@ -41,7 +41,7 @@ def visible(http, url, key):
 
 def listed(http, url, key, count):
     def complete():
-        items = http.get(url, headers=bearer(key)).json()["items"]
+        items = http.get(url, headers=bearer(key)).json().get("items", [])  # 404 until the first arrives
         return items if len(items) >= count else None
 
     return wait_until(complete, timeout=30, message=f"{count} items at {url}")

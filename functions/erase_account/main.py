@@ -1,0 +1,14 @@
+"""DELETE /v1/accounts/{account_ref}: a bank erases a cardholder account (SPEC §11)."""
+
+import functions_framework
+
+from shared import http, services
+from shared.db import UnitOfWork
+from shared.domain.parties import BANK
+
+
+@functions_framework.http
+@http.endpoint("DELETE")
+def erase_account(request):
+    bank = http.authenticate(request, BANK)
+    return services.erase_account(bank, http.path_parameter(request, 2), UnitOfWork()), 202
