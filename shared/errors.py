@@ -58,6 +58,12 @@ class UnsupportedMediaType(ReceiptsError):
     code = "unsupported_media_type"
 
 
+class AlreadyMatched(ReceiptsError):
+    """The operator's match names an item that is matched already (unlink it first)."""
+
+    code = "already_matched"
+
+
 class Ambiguous(ReceiptsError):
     """More than one item fits: none is picked (look-ups never guess)."""
 

@@ -20,6 +20,7 @@ from shared import auth, faults, logs
 from shared.config import ConfigurationError
 from shared.domain.parties import PartyKind
 from shared.errors import (
+    AlreadyMatched,
     Ambiguous,
     Forbidden,
     IdempotencyConflict,
@@ -47,6 +48,7 @@ STATUS = {
     MethodNotAllowed: 405,
     IdempotencyConflict: 409,
     Ambiguous: 409,
+    AlreadyMatched: 409,
     PayloadTooLarge: 413,
     UnsupportedMediaType: 415,
     ValidationFailed: 422,

@@ -184,8 +184,8 @@ def erase_account(bank: Party, account_ref: str, uow: UnitOfWork) -> dict:
 
 def deliver_callbacks(event: dict, uow: UnitOfWork, send=callbacks.post) -> None:
     """Call back the bank and the merchant of a matched payment (and the bank of a
-    payment a clearing unlinked); DeliveryPending while a receiver has not taken its
-    callback yet (the trigger retries with backoff)."""
+    payment a clearing or the operator unlinked); DeliveryPending while a receiver has not
+    taken its callback yet (the trigger retries with backoff)."""
     if event["type"] not in (events.PAYMENT_MATCHED, events.PAYMENT_CLEARED, events.MATCH_UNLINKED):
         return
     payment_id = uuid.UUID(event["subject"])

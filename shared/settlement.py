@@ -23,7 +23,7 @@ from sqlalchemy import Connection, text
 from shared import callbacks, matching, outbox
 from shared.clearing import RELEASE
 from shared.db import array_literal
-from shared.errors import IdempotencyConflict, NotFound, ServiceUnavailable, ValidationFailed, Violation
+from shared.errors import AlreadyMatched, NotFound, ServiceUnavailable, ValidationFailed, Violation
 from shared.events import (MATCH_SETTLED, MATCH_UNLINKED, PAYMENT_MATCHED, PAYMENT_UNMATCHED, RECEIPT_MATCHED,
                            RECEIPT_UNMATCHED, Event)
 
@@ -98,11 +98,11 @@ def settle(connection: Connection, receipt_id: uuid.UUID, payment_id: uuid.UUID,
     # finds the first one's claim.
     matching.lock_keys(connection, {"receipt_ids": array_literal([receipt_id]), "payment_ids": array_literal([payment_id])})
     if payment.status == "matched" or line.payment_id is not None:
-        raise IdempotencyConflict("already matched: unlink it first (DELETE /v1/admin/matches/{payment_id})")
+        raise AlreadyMatched("already matched: unlink it first (DELETE /v1/admin/matches/{payment_id})")
     claimed = connection.execute(_CLAIM, {"payment_id": payment_id, "receipt_id": receipt_id, "line_no": line.line_no,
                                           "rule": MANUAL}).rowcount
     if not claimed:  # matched meanwhile, by a matcher that held the keys before us
-        raise IdempotencyConflict("already matched: unlink it first (DELETE /v1/admin/matches/{payment_id})")
+        raise AlreadyMatched("already matched: unlink it first (DELETE /v1/admin/matches/{payment_id})")
     recorded = connection.execute(matching.MATCH_PAYMENTS, {
         "payment_ids": array_literal([payment_id]), "type": PAYMENT_MATCHED}).all()
     recorded += connection.execute(matching.MATCH_RECEIPTS, {
@@ -150,7 +150,7 @@ def _line(lines, line_no: int | None):
     if len(open_lines) == 1:
         return open_lines[0]
     if not open_lines:
-        raise IdempotencyConflict("every card line of this receipt is matched already")
+        raise AlreadyMatched("every card line of this receipt is matched already")
     raise ValidationFailed("the receipt has several open card lines: say which", [
         Violation("line_no", "line_no_required", f"one of {[line.line_no for line in open_lines]}")])
 

@@ -36,3 +36,22 @@ def cloud_event(event_type: str, data: dict, subject: str | None = None) -> dict
 def deliver(functions, target: str, event: dict):
     """POST a structured-mode CloudEvent to a function, as the queue trigger does."""
     return functions(target).post("/", data=json.dumps(event), content_type=bus.CONTENT_TYPE)
+
+
+def project_outbox(write_engine, subjects) -> None:
+    """Apply the recorded events of some aggregates (and of their payments' callbacks) to
+    the read model, in order, as the projector would once they were published."""
+    from sqlalchemy import text
+
+    from shared import projections
+    from shared.db import array_literal, read_engine
+
+    with write_engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT id, type, subject, data FROM outbox WHERE subject = ANY(CAST(:ids AS uuid[]))"
+            " OR subject IN (SELECT id FROM callbacks WHERE payment_id = ANY(CAST(:ids AS uuid[]))) ORDER BY position"),
+            {"ids": array_literal(subjects)}).all()
+    with read_engine().begin() as connection:
+        for row in rows:
+            projections.project(connection, {"id": str(row.id), "type": row.type, "subject": str(row.subject),
+                                             "data": row.data})

@@ -12,12 +12,13 @@ import pytest
 import standardwebhooks
 from sqlalchemy import text
 
-from shared import callbacks, events, outbox, projections, report, services
+from shared import callbacks, events, outbox, report, services
 from shared.config import settings
-from shared.db import UnitOfWork, array_literal, read_engine
+from shared.db import UnitOfWork, read_engine
 from shared.errors import DeliveryPending
 from tests.support import (ADMIN_API_KEY, QuietHandler, bearer, payment_body, random_pan, receipt_body, remember,
                            serve)
+from tests.support_events import project_outbox
 
 
 class Receiver:
@@ -158,15 +159,7 @@ def callback_rows(write_engine, payment_id):
 def operator_report(write_engine, payment_ids):
     """The operator's report of the payments' day, once their events (and their callbacks')
     are projected into the read model."""
-    with write_engine.connect() as connection:
-        rows = connection.execute(text(
-            "SELECT id, type, subject, data FROM outbox WHERE subject = ANY(CAST(:ids AS uuid[]))"
-            " OR subject IN (SELECT id FROM callbacks WHERE payment_id = ANY(CAST(:ids AS uuid[]))) ORDER BY position"),
-            {"ids": array_literal(payment_ids)}).all()
-    with read_engine().begin() as connection:
-        for row in rows:
-            projections.project(connection, {"id": str(row.id), "type": row.type, "subject": str(row.subject),
-                                             "data": row.data})
+    project_outbox(write_engine, payment_ids)
     with read_engine().connect() as connection:
         return report.reconciliation(connection, None, report.ReportQuery(date=payment_body()["transaction_date"]))
 

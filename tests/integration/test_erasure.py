@@ -9,10 +9,11 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from shared import callbacks, events, outbox, projections, services
-from shared.db import UnitOfWork, array_literal, read_engine
+from shared import callbacks, events, outbox, services
+from shared.db import UnitOfWork, read_engine
 from shared.replay import replay
 from tests.support import ADMIN_API_KEY, bearer, payment_body, random_pan, receipt_body, unique
+from tests.support_events import project_outbox
 
 
 @pytest.fixture(autouse=True)
@@ -25,18 +26,6 @@ def dump(database_url: str) -> str:
     database = database_url.rsplit("/", 1)[1]
     return subprocess.run(["pg_dump", "-h", "127.0.0.1", "-U", "postgres", "--data-only", database],
                           capture_output=True, text=True, check=True, timeout=120).stdout
-
-
-def project(write_engine, subjects):
-    with write_engine.connect() as connection:
-        rows = connection.execute(text(
-            "SELECT id, type, subject, data FROM outbox WHERE subject = ANY(CAST(:ids AS uuid[]))"
-            " OR subject IN (SELECT id FROM callbacks WHERE payment_id = ANY(CAST(:ids AS uuid[]))) ORDER BY position"),
-            {"ids": array_literal(subjects)}).all()
-    with read_engine().begin() as connection:
-        for row in rows:
-            projections.project(connection, {"id": str(row.id), "type": row.type, "subject": str(row.subject),
-                                             "data": row.data})
 
 
 def test_an_erased_account_is_in_no_database_and_replay_still_works(functions, merchant, bank, write_engine):
@@ -57,13 +46,13 @@ def test_an_erased_account_is_in_no_database_and_replay_still_works(functions, m
     customer = callbacks.customer_id(merchant["id"], bank["id"], account)
     assert any(account.encode() in body for body in sent) and any(customer.encode() in body for body in sent)
     payments = [matched["id"], open_payment["id"], kept["id"]]
-    project(write_engine, [*payments, receipt["id"]])
+    project_outbox(write_engine, [*payments, receipt["id"]])
     databases = (os.environ["WRITE_DATABASE_URL"], os.environ["READ_DATABASE_URL"])
     assert all(account in dump(url) for url in databases)  # the test can fail: it is there now
 
     response = functions("erase_account").delete(f"/v1/accounts/{account}", headers=bearer(bank["api_key"]))
     assert response.status_code == 202 and response.json["payments"] == 2 and response.json["status"] == "erased"
-    project(write_engine, payments)
+    project_outbox(write_engine, payments)
     with write_engine.connect() as connection:
         erased = connection.execute(text("SELECT data FROM outbox WHERE type = :type AND subject = :id"),
                                     {"type": events.ACCOUNT_ERASED, "id": response.json["erasure_id"]}).scalar_one()
