@@ -12,7 +12,7 @@ CONCURRENCY ?= 8
 RATE ?= 200
 FUZZ_SECONDS ?= 300
 
-.PHONY: chromium run test fuzz migrate seed demo replay dlq redrive bench bench-projection bench-matching bench-lookup bench-reconcile bench-relay bench-connections bench-restarts venv clean
+.PHONY: chromium run test fuzz swarm-up swarm-down migrate seed demo replay dlq redrive bench bench-projection bench-matching bench-lookup bench-reconcile bench-relay bench-connections bench-restarts bench-swarm venv clean
 
 # The .pth line makes the repository's packages (shared, runtime) importable from anywhere
 # in the venv, so `functions-framework --source functions/<name>/main.py` works as it is.
@@ -31,6 +31,14 @@ run: $(INSTALLED)
 ## test: the whole suite against the real PostgreSQL and RabbitMQ (and headless Chromium)
 test: $(INSTALLED) chromium
 	$(PY) -m pytest
+
+## swarm-up: the stack on Docker Swarm (a single-node swarm if none): SWARM_REPLICAS=submit-receipt=3,…
+swarm-up: $(INSTALLED)
+	$(PY) -m runtime.swarm up
+
+## swarm-down: docker stack rm, and wait until no container or network of it is left
+swarm-down: $(INSTALLED)
+	$(PY) -m runtime.swarm down
 
 ## fuzz: schemathesis, every check and phase, as operator, merchant and bank, FUZZ_SECONDS each (no example bound)
 fuzz: $(INSTALLED)
@@ -92,6 +100,10 @@ bench-relay: $(INSTALLED)
 ## bench-connections: one platform under `make demo N=…`: its peak PostgreSQL and broker connections
 bench-connections: $(INSTALLED)
 	$(PY) bench/connections.py --checkouts $(N) $(if $(DEMO_RATE),--rate $(DEMO_RATE))
+
+## bench-swarm: the stack on a single-node swarm, replicated, under make demo N=… while it rolls and scales
+bench-swarm: $(INSTALLED)
+	$(PY) bench/swarm.py --checkouts $(N)
 
 ## bench-restarts: the same, restarting RabbitMQ, then PostgreSQL, mid-demo (never beside make test)
 bench-restarts: $(INSTALLED)

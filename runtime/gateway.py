@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import logging
 import signal
+import socket
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -34,6 +37,12 @@ MAX_BODY_BYTES = 1024 * 1024
 MAX_HEADER_LINES = 100
 UPSTREAM_TIMEOUT_SECONDS = 60.0
 IDLE_CLIENT_SECONDS = 75.0
+# Replicas behind one name (Swarm's dnsrr services, a headless Service): the name is
+# resolved again every few seconds, new connections go round its addresses, and a
+# connection is reused for a few seconds only, so every replica takes its share, a
+# replica added later within seconds.
+RESOLVE_EVERY_SECONDS = 2.0
+REUSE_CONNECTION_SECONDS = 2.0
 _HOP_BY_HOP = {
     b"connection", b"keep-alive", b"proxy-authenticate", b"proxy-authorization", b"te",
     b"trailer", b"transfer-encoding", b"upgrade", b"content-length",
@@ -54,7 +63,10 @@ class Upstream:
     host: str
     port: int
     path: str = ""  # prefixed to every request's target: "/function/<name>" behind OpenFaaS
-    idle: deque = field(default_factory=deque)
+    idle: deque = field(default_factory=deque)  # (reader, writer, opened at)
+    addresses: list[str] = field(default_factory=list)
+    resolved_at: float = float("-inf")
+    turn: itertools.count = field(default_factory=itertools.count)
 
     @classmethod
     def at(cls, name: str, url: str) -> Upstream:
@@ -64,15 +76,31 @@ class Upstream:
     async def exchange(self, head: bytes, body: bytes) -> tuple[bytes, list[tuple[bytes, bytes]], bytes]:
         """Send one request; a reused connection the function has closed is retried once."""
         while self.idle:
-            reader, writer = self.idle.pop()
+            reader, writer, opened_at = self.idle.pop()
+            if time.monotonic() - opened_at > REUSE_CONNECTION_SECONDS:
+                writer.close()
+                continue
             try:
-                return await self._exchange_on(reader, writer, head, body)
+                return await self._exchange_on(reader, writer, opened_at, head, body)
             except (ConnectionError, asyncio.IncompleteReadError):
                 writer.close()
-        reader, writer = await asyncio.open_connection(self.host, self.port)
-        return await self._exchange_on(reader, writer, head, body)
+        reader, writer = await asyncio.open_connection(await self._next_address(), self.port)
+        return await self._exchange_on(reader, writer, time.monotonic(), head, body)
 
-    async def _exchange_on(self, reader, writer, head: bytes, body: bytes):
+    async def _next_address(self) -> str:
+        """The next of the addresses the name resolves to (resolved again every few seconds)."""
+        now = time.monotonic()
+        if now - self.resolved_at > RESOLVE_EVERY_SECONDS:
+            try:
+                found = await asyncio.get_running_loop().getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)
+                self.addresses = sorted({info[4][0] for info in found})
+            except OSError:
+                if not self.addresses:
+                    raise  # a name not (yet) known: the function is starting
+            self.resolved_at = now
+        return self.addresses[next(self.turn) % len(self.addresses)]
+
+    async def _exchange_on(self, reader, writer, opened_at: float, head: bytes, body: bytes):
         writer.write(head + body)
         await writer.drain()
         status_line = await reader.readline()
@@ -97,7 +125,7 @@ class Upstream:
             payload = await reader.read()
             keep_alive = False
         if keep_alive:
-            self.idle.append((reader, writer))
+            self.idle.append((reader, writer, opened_at))
         else:
             writer.close()
         return status_line, headers, payload

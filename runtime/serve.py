@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import http
 import io
+import itertools
 import json
 import logging
 import os
@@ -54,10 +55,14 @@ class Contracts:
     def __init__(self, app, function: stack.Function):
         self.app = app
         self.function = function
+        # Requests this process took (probes aside), on /_/health: how load spreads over replicas.
+        self._served = itertools.count(1)
+        self.requests = 0
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") in PROBES:
             return self._probe(environ, start_response)
+        self.requests = next(self._served)
         if self.function.queue_triggered and environ.get("REQUEST_METHOD") == "POST" \
                 and environ.get("CONTENT_TYPE", "").startswith(bus.BATCH_CONTENT_TYPE):
             return self._batch(environ, start_response)
@@ -74,7 +79,7 @@ class Contracts:
                 settings()
             except ConfigurationError as error:
                 return _json(start_response, 503, {"status": "not_ready", "reason": str(error)})
-        return _json(start_response, 200, {"status": "ok", "function": self.function.name})
+        return _json(start_response, 200, {"status": "ok", "function": self.function.name, "requests": self.requests})
 
     def _batch(self, environ, start_response):
         """Each event of a batch handled as its own request would be; their statuses."""

@@ -21,7 +21,11 @@ rendered from compose.yaml, the one description of the services, rather than kep
   production they are managed services, or clustered deployments of their own, and the
   platform reaches them by URL;
 - the migration runs once, restarted only on failure; functions wait for their backing
-  services themselves (STARTUP_WAIT_SECONDS), as Swarm has no `depends_on`.
+  services themselves (STARTUP_WAIT_SECONDS), as Swarm has no `depends_on`;
+- service names resolve to their tasks' addresses (endpoint_mode dnsrr), so each new
+  connection goes to a replica DNS picks: Swarm's virtual IPs need IPVS in the kernel,
+  which some hosts (these machines among them) lack. The gateway is therefore published on
+  the node itself (mode host), one per node.
 """
 
 from __future__ import annotations
@@ -70,7 +74,12 @@ def render(replicas: dict[str, int]) -> dict:
                 service["volumes"][index] = str(stack.ROOT / volume[2:])
         if name in functions:
             service.setdefault("healthcheck", _PORT_ANSWERS)
+        ports = service.pop("ports", [])
+        if ports:  # published on the node itself: dnsrr services take no routing mesh
+            service["ports"] = [{"target": int(port.rsplit(":", 1)[1]), "published": port.rsplit(":", 1)[0],
+                                 "protocol": "tcp", "mode": "host"} for port in ports]
         service["deploy"] = {
+            "endpoint_mode": "dnsrr",
             "replicas": replicas.get(name, 1),
             "restart_policy": {"condition": "on-failure" if name == "migrate" else "any", "delay": "2s"},
             "update_config": {"parallelism": 1, "delay": "2s", "failure_action": "rollback",
@@ -79,6 +88,17 @@ def render(replicas: dict[str, int]) -> dict:
         }
         services[name] = service
     return {"version": "3.8", "services": services, "volumes": compose.get("volumes", {})}
+
+
+class _Plain(yaml.SafeDumper):
+    """Writes each service out in full: no &anchors and *aliases for shared values."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
+def stack_file(replicas: dict[str, int]) -> str:
+    return yaml.dump(render(replicas), Dumper=_Plain, sort_keys=False)
 
 
 def parse_replicas(text: str | None) -> dict[str, int]:
@@ -110,17 +130,17 @@ def docker(*args: str, env: dict | None = None, check: bool = True, timeout: flo
     return result.stdout
 
 
-def up(name: str, replicas: dict[str, int], timeout: float) -> None:
+def up(name: str, replicas: dict[str, int], timeout: float, port: int | None = None) -> None:
     if docker("info", "--format", "{{.Swarm.LocalNodeState}}").strip() != "active":
         print("initialising a single-node swarm (docker swarm init)", flush=True)
         docker("swarm", "init", "--advertise-addr", "127.0.0.1")
     print(f"building {IMAGE} ...", flush=True)
     docker("build", "-q", "-t", IMAGE, str(stack.ROOT))
-    stack_file = stack.ROOT / f".swarm-{name}.yaml"
-    stack_file.write_text(yaml.safe_dump(render(replicas), sort_keys=False))
-    env = environment()
-    print(f"deploying stack {name} ({stack_file.name}) ...", flush=True)
-    docker("stack", "deploy", "--resolve-image", "never", "--prune", "-c", str(stack_file), name, env=env)
+    rendered = stack.ROOT / f".swarm-{name}.yaml"
+    rendered.write_text(stack_file(replicas))
+    env = environment() | ({"GATEWAY_PORT": str(port)} if port else {})
+    print(f"deploying stack {name} ({rendered.name}) ...", flush=True)
+    docker("stack", "deploy", "--resolve-image", "never", "--prune", "-c", str(rendered), name, env=env)
     url = f"http://127.0.0.1:{env.get('GATEWAY_PORT', '8080')}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -144,14 +164,18 @@ def running(name: str) -> str:
     return f"{up_count} of {wanted} tasks running"
 
 
-def down(name: str, timeout: float) -> None:
+def down(name: str, timeout: float, volumes: bool = False) -> None:
+    """Remove the stack and wait until nothing of it runs (volumes too: the databases)."""
     docker("stack", "rm", name, check=False)
     deadline = time.monotonic() + timeout
+    label = f"label=com.docker.stack.namespace={name}"
     while time.monotonic() < deadline:
-        left = docker("ps", "-aq", "--filter", f"label=com.docker.stack.namespace={name}").split()
-        networks = docker("network", "ls", "-q", "--filter", f"label=com.docker.stack.namespace={name}").split()
-        if not left and not networks:
-            print(f"stack {name} removed: no container or network left")
+        left = docker("ps", "-aq", "--filter", label).split() + docker("network", "ls", "-q", "--filter", label).split()
+        if not left:
+            if volumes:
+                for volume in docker("volume", "ls", "-q", "--filter", label).split():
+                    docker("volume", "rm", volume, check=False)
+            print(f"stack {name} removed: no container or network{' or volume' if volumes else ''} left")
             return
         time.sleep(1)
     raise SystemExit(f"stack {name} still has containers after {timeout:.0f} s")
@@ -164,14 +188,15 @@ def main() -> None:
     parser.add_argument("--replicas", default=os.environ.get("SWARM_REPLICAS"),
                         help="e.g. submit-receipt=3,project-read-model=3 (default: one each)")
     parser.add_argument("--timeout", type=float, default=300)
+    parser.add_argument("--volumes", action="store_true", help="down: drop the stack's databases too")
     args = parser.parse_args()
     replicas = parse_replicas(args.replicas)
     if args.command == "render":
-        yaml.safe_dump(render(replicas), sys.stdout, sort_keys=False)
+        sys.stdout.write(stack_file(replicas))
     elif args.command == "up":
         up(args.name, replicas, args.timeout)
     else:
-        down(args.name, args.timeout)
+        down(args.name, args.timeout, args.volumes)
 
 
 if __name__ == "__main__":

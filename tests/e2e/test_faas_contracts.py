@@ -27,6 +27,10 @@ def test_every_function_answers_the_engines_probes(platform, http):
         for path in ("/_/health", "/_/ready"):
             response = http.get(f"http://127.0.0.1:{port}{path}")
             assert response.status_code == 200, (name, path, response.text)
+    # Health also says how many requests the process took: how load spreads over replicas.
+    before = http.get(f"http://127.0.0.1:{platform.function_ports['openapi']}/_/health").json()["requests"]
+    http.get(f"{platform.url}/openapi.json")
+    assert http.get(f"http://127.0.0.1:{platform.function_ports['openapi']}/_/health").json()["requests"] == before + 1
 
 
 def completed_reconciliations(write_engine) -> int:

@@ -1,0 +1,153 @@
+"""The stack on Docker Swarm, replicated, under `make demo` (issue 14).
+
+    make bench-swarm N=500        # or: .venv/bin/python bench/swarm.py --checkouts 500
+
+On this machine's single-node swarm (initialised if need be), a stack of its own name and
+port, as `make swarm-up` deploys it, with submit-receipt and project-read-model at 3
+replicas and the match, projection and callback triggers at 2 (competing consumers):
+
+1. `make demo N` — receipts matched, callbacks, lost and duplicated (a party called back
+   twice for one receipt), and how many requests each submit-receipt replica took;
+2. the same demo while submit-receipt rolls (`docker service update --force`: start-first);
+3. the same demo while submit-receipt scales down to 1 and back up to 3;
+4. `docker stack rm`: no container, network or volume of the stack left.
+
+Exits non-zero if any demo lost or duplicated anything. CI runs it after the suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from runtime import swarm  # noqa: E402
+from runtime.run import free_port  # noqa: E402
+
+REPLICAS = {"submit-receipt": 3, "project-read-model": 3, "match-trigger": 2, "project-read-model-trigger": 2,
+            "deliver-callbacks-trigger": 2}
+
+
+class Stack:
+    def __init__(self, name: str, port: int):
+        self.name, self.port = name, port
+        self.env = {**swarm.environment(), "GATEWAY_PORT": str(port)}
+
+    def service(self, service: str) -> str:
+        return f"{self.name}_{service}"
+
+    def containers(self, service: str) -> list[str]:
+        return swarm.docker("ps", "-q", "--filter", f"label=com.docker.swarm.service.name={self.service(service)}").split()
+
+    def sql(self, database: str, query: str) -> list[list[str]]:
+        [postgres] = self.containers("postgres")
+        out = swarm.docker("exec", postgres, "psql", "-U", "postgres", "-d", database, "-AtF", "\t", "-c", query)
+        return [line.split("\t") for line in out.splitlines() if line]
+
+    def requests_per_replica(self, service: str) -> list[int]:
+        """What each running replica's /_/health says it served."""
+        probe = ("import json, urllib.request; "
+                 "print(json.load(urllib.request.urlopen('http://127.0.0.1:8080/_/health'))['requests'])")
+        return sorted((int(swarm.docker("exec", container, "python", "-c", probe).strip())
+                       for container in self.containers(service)), reverse=True)
+
+    def demo(self, checkouts: int) -> str:
+        result = subprocess.run([sys.executable, "-m", "runtime.demo", "--checkouts", str(checkouts), "--concurrency",
+                                 "8", "--url", f"http://127.0.0.1:{self.port}"], cwd=ROOT, env={**os.environ, **self.env},
+                                capture_output=True, text=True, timeout=900)
+        if result.returncode:
+            raise SystemExit(f"make demo failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        return result.stdout
+
+    def outcome(self) -> dict:
+        """Every receipt so far: called back to bank and merchant once each?"""
+        receipts = {row[0] for row in self.sql("receipts_write", "SELECT id FROM receipts")}
+        calls = self.sql("receipts_sim", "SELECT receipt_id, party_kind, count(*) FROM sim_callbacks"
+                                         " WHERE receipt_id IS NOT NULL GROUP BY 1, 2")
+        called = {(receipt, kind) for receipt, kind, _count in calls}
+        projected = int(self.sql("receipts_read", "SELECT count(*) FROM receipt_views")[0][0])
+        return {"receipts": len(receipts), "projected": projected, "callbacks": len(called),
+                "lost": sum((receipt, kind) not in called for receipt in receipts for kind in ("bank", "merchant")),
+                "duplicated": sum(int(count) - 1 for *_key, count in calls)}
+
+    def wait_until_converged(self, service: str, replicas: int, timeout: float = 300) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            inspected = json.loads(swarm.docker("service", "inspect", self.service(service)))[0]
+            state = (inspected.get("UpdateStatus") or {}).get("State", "completed")
+            if state in ("completed", "rollback_completed") and len(self.containers(service)) == replicas:
+                return
+            time.sleep(1)
+        raise SystemExit(f"{service} did not settle at {replicas} replicas")
+
+
+def during(action, stack: Stack, checkouts: int) -> tuple[str, dict]:
+    """A demo with action() run once it is under way."""
+    done = {}
+    thread = threading.Thread(target=lambda: done.setdefault("output", stack.demo(checkouts)))
+    thread.start()
+    time.sleep(3)
+    action()
+    thread.join()
+    return done["output"], stack.outcome()
+
+
+def report(label: str, output: str, outcome: dict, expected: int) -> bool:
+    latency = next((line.strip() for line in output.splitlines() if line.startswith("end-to-end latency")), "")
+    print(f"{label}: {outcome['receipts']} receipts ({expected} expected), {outcome['projected']} projected,"
+          f" {outcome['callbacks']} called back, lost {outcome['lost']}, duplicated {outcome['duplicated']}; {latency}",
+          flush=True)
+    return outcome["receipts"] == expected and outcome["lost"] == 0 and outcome["duplicated"] == 0 \
+        and outcome["projected"] == expected
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--checkouts", type=int, default=500)
+    parser.add_argument("--name", default="receipts-bench")
+    args = parser.parse_args()
+    stack = Stack(args.name, free_port())
+    ok = True
+    try:
+        swarm.up(stack.name, REPLICAS, timeout=300, port=stack.port)
+        started = time.monotonic()
+        output = stack.demo(args.checkouts)
+        ok &= report(f"make demo N={args.checkouts} ({time.monotonic() - started:.0f} s)", output, stack.outcome(),
+                     args.checkouts)
+        print(f"  requests per submit-receipt replica: {stack.requests_per_replica('submit-receipt')}", flush=True)
+        print(f"  requests per project-read-model replica: {stack.requests_per_replica('project-read-model')}",
+              flush=True)
+
+        def roll():
+            swarm.docker("service", "update", "--force", "--detach", stack.service("submit-receipt"))
+            stack.wait_until_converged("submit-receipt", 3)
+
+        output, outcome = during(roll, stack, args.checkouts)
+        ok &= report("during a rolling update of submit-receipt", output, outcome, 2 * args.checkouts)
+
+        def rescale():
+            swarm.docker("service", "scale", "--detach", f"{stack.service('submit-receipt')}=1")
+            stack.wait_until_converged("submit-receipt", 1)
+            swarm.docker("service", "scale", "--detach", f"{stack.service('submit-receipt')}=3")
+            stack.wait_until_converged("submit-receipt", 3)
+
+        output, outcome = during(rescale, stack, args.checkouts)
+        ok &= report("during a scale of submit-receipt to 1 and back to 3", output, outcome, 3 * args.checkouts)
+        print(f"  requests per submit-receipt replica (after the scale): "
+              f"{stack.requests_per_replica('submit-receipt')}", flush=True)
+    finally:
+        swarm.down(stack.name, timeout=120, volumes=True)
+    if not ok:
+        raise SystemExit("something was lost or duplicated")
+
+
+if __name__ == "__main__":
+    main()
