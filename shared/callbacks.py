@@ -132,28 +132,42 @@ _UNLINKED = text(
     """
 )
 
-# Pending callbacks go to their party's endpoint as it is now (a PATCH may have moved it),
-# signed with its secrets as they are now (a rotation may have added one).
-_PENDING = text(
+# A payment's callbacks that are due (not held back by a Retry-After, not leased to another
+# attempt), leased for this attempt. They go to their party's endpoint as it is now (a PATCH
+# may have moved it), signed with its secrets as they are now (a rotation may have added one).
+_LEASE_DUE = text(
     """
-    SELECT c.id, c.party_kind, c.party_id, c.body, c.attempts, c.created_at, c.next_attempt_at,
+    WITH due AS (
+        SELECT id FROM callbacks
+        WHERE payment_id = :payment_id AND status = 'pending'
+          AND (leased_until IS NULL OR leased_until < now()) AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+        ORDER BY party_kind FOR UPDATE SKIP LOCKED
+    ), leased AS (
+        UPDATE callbacks c SET leased_until = now() + make_interval(secs => :lease_seconds) FROM due
+        WHERE c.id = due.id
+        RETURNING c.id, c.party_kind, c.party_id, c.body, c.attempts, c.created_at, c.url
+    )
+    SELECT c.id, c.party_kind, c.party_id, c.body, c.attempts, c.created_at,
            coalesce(m.callback_url, b.callback_url, c.url) AS url,
            coalesce(m.webhook_secret_version, b.webhook_secret_version) AS secret_version,
            coalesce(m.webhook_secret_rotated_at, b.webhook_secret_rotated_at) AS secret_rotated_at,
            coalesce(m.endpoint_gone_at, b.endpoint_gone_at) AS endpoint_gone_at
-    FROM callbacks c
+    FROM leased c
     LEFT JOIN merchants m ON c.party_kind = 'merchant' AND m.id = c.party_id
     LEFT JOIN banks b ON c.party_kind = 'bank' AND b.id = c.party_id
-    WHERE c.payment_id = :payment_id AND c.status = 'pending'
-    ORDER BY c.party_kind FOR UPDATE OF c SKIP LOCKED
+    ORDER BY c.party_kind
     """
 )
+# Two sends of 10 s at the most fit in it with room.
+LEASE_SECONDS = 60
 
 _FINISH = text(
     "UPDATE callbacks SET status = :status, attempts = attempts + :tried, last_error = :error, url = :url,"
-    " next_attempt_at = :next_attempt_at,"
-    " finished_at = CASE WHEN :status = 'pending' THEN NULL ELSE now() END WHERE id = :id"
+    " next_attempt_at = :next_attempt_at, leased_until = NULL,"
+    " finished_at = CASE WHEN :status = 'pending' THEN NULL ELSE now() END WHERE id = :id AND status = 'pending'"
 )
+
+_STILL_PENDING = text("SELECT count(*) FROM callbacks WHERE payment_id = :payment_id AND status = 'pending'")
 
 
 def itemised_receipt(receipt_id, merchant_id, merchant_name: str, document: dict) -> dict:
@@ -266,30 +280,50 @@ class Attempts:
     """What trying a payment's pending callbacks came to."""
 
     finished: list[dict] = field(default_factory=list)  # delivered or failed: their events are the caller's
-    pending: int = 0
+    pending: int = 0  # still to deliver (held back, leased to another attempt, or not taken)
     disabled: list = field(default_factory=list)  # (kind, new state) of parties whose endpoint answered 410
 
 
-def attempt(connection: Connection, payment_id: uuid.UUID, send=post, now: datetime | None = None) -> Attempts:
-    """Try every pending callback of a payment once, in the caller's transaction.
+@dataclass(frozen=True)
+class Sent:
+    """One leased callback and the receiver's answer (None: not sent, its endpoint is gone)."""
 
-    Not before a receiver's Retry-After; never again to an endpoint that answered 410
-    (until its callback_url changes): such callbacks fail as endpoint_gone.
-    """
+    callback: object
+    answer: Answer | None
+
+
+def lease_due(connection: Connection, payment_id: uuid.UUID) -> list:
+    """Lease the payment's due callbacks for one attempt, in the caller's (short) transaction."""
+    return connection.execute(_LEASE_DUE, {"payment_id": payment_id, "lease_seconds": LEASE_SECONDS}).all()
+
+
+def send_leased(leased: list, send=post, now: datetime | None = None) -> list[Sent]:
+    """Send each leased callback once, signed, with no transaction open: never to an
+    endpoint that answered 410 (until its callback_url changes)."""
+    now = now or datetime.now(timezone.utc)
+    sent = []
+    for callback in leased:
+        if callback.endpoint_gone_at is not None:
+            sent.append(Sent(callback, None))
+            continue
+        body = callback.body.encode()
+        secrets = auth.signing_secrets(callback.party_id, callback.secret_version, callback.secret_rotated_at, now)
+        sent.append(Sent(callback, send(callback.url, body, signature_headers(str(callback.id), body, secrets))))
+    return sent
+
+
+def record_answers(connection: Connection, payment_id: uuid.UUID, sent: list[Sent],
+                   now: datetime | None = None) -> Attempts:
+    """Record what the receivers answered, in the caller's (short) transaction.
+
+    A callback still failing past the retry window fails; one whose endpoint is gone fails
+    as endpoint_gone; a Retry-After holds the next attempt back until then."""
     now = now or datetime.now(timezone.utc)
     window = settings().callback_window_seconds
     result = Attempts()
-    for callback in connection.execute(_PENDING, {"payment_id": payment_id}).all():
-        if callback.next_attempt_at is not None and callback.next_attempt_at > now:
-            result.pending += 1
-            continue
-        tried = callback.endpoint_gone_at is None
-        if tried:
-            body = callback.body.encode()
-            secrets = auth.signing_secrets(callback.party_id, callback.secret_version, callback.secret_rotated_at, now)
-            answer = send(callback.url, body, signature_headers(str(callback.id), body, secrets))
-        else:
-            answer = Answer(410)
+    for callback, answer in ((one.callback, one.answer) for one in sent):
+        tried = answer is not None
+        answer = answer or Answer(410)
         gone = answer.status == 410
         if gone and tried:
             party = Party(callback.party_kind, callback.party_id)
@@ -298,14 +332,13 @@ def attempt(connection: Connection, payment_id: uuid.UUID, send=post, now: datet
         status = "delivered" if answer.delivered else "failed" if gone or expired else "pending"
         error = None if answer.delivered else ENDPOINT_GONE if gone else answer.error
         held_back = answer.retry_after if status == "pending" and answer.retry_after else None
-        connection.execute(_FINISH, {
+        recorded = connection.execute(_FINISH, {
             "id": callback.id, "status": status, "tried": int(tried), "error": error, "url": callback.url,
-            "next_attempt_at": now + timedelta(seconds=held_back) if held_back else None})
-        if status == "pending":
-            result.pending += 1
-        else:
+            "next_attempt_at": now + timedelta(seconds=held_back) if held_back else None}).rowcount
+        if recorded and status != "pending":
             result.finished.append({"callback_id": str(callback.id), "payment_id": str(payment_id),
                                     "party_kind": callback.party_kind, "party_id": str(callback.party_id),
                                     "status": status, "attempts": callback.attempts + int(tried),
                                     "last_error": error})
+    result.pending = connection.execute(_STILL_PENDING, {"payment_id": payment_id}).scalar_one()
     return result

@@ -194,8 +194,14 @@ def deliver_callbacks(event: dict, uow: UnitOfWork, send=callbacks.post) -> None
             callbacks.record_for_payment(uow.connection, payment_id)
             uow.commit()
     # A clearing or an operator that unlinked the payment recorded the bank's callback itself.
+    # The callbacks are leased in one short transaction, sent with none open (a slow
+    # receiver holds no database connection), and their answers recorded in another.
     with uow:
-        attempts = callbacks.attempt(uow.connection, payment_id, send)
+        leased = callbacks.lease_due(uow.connection, payment_id)
+        uow.commit()
+    sent = callbacks.send_leased(leased, send)
+    with uow:
+        attempts = callbacks.record_answers(uow.connection, payment_id, sent)
         for callback in attempts.finished:
             event_type = events.CALLBACK_DELIVERED if callback["status"] == "delivered" else events.CALLBACK_FAILED
             uow.record(events.Event(event_type, uuid.UUID(callback["callback_id"]), callback))

@@ -261,3 +261,38 @@ def test_a_retry_after_may_be_an_http_date():
     in_a_minute = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=60), usegmt=True)
     assert 55 <= callbacks._seconds(in_a_minute) <= 60
     assert callbacks._seconds("7") == 7 and callbacks._seconds("soon") is None and callbacks._seconds(None) is None
+
+
+def test_a_receiver_is_called_with_no_transaction_holding_the_callbacks(functions, write_engine):
+    """A slow receiver holds no database connection or lock: its callbacks are leased,
+    sent with no transaction open, then recorded."""
+    receiver = Receiver()
+    *_, payment, _, event = matched_payment(functions, receiver)
+    free = []
+
+    def send(url, body, headers):
+        with write_engine.begin() as connection:  # NOWAIT: fails at once if an attempt still locks them
+            free.append(len(connection.execute(text(
+                "SELECT id FROM callbacks WHERE payment_id = :id FOR UPDATE NOWAIT"), {"id": payment["id"]}).all()))
+        return callbacks.post(url, body, headers)
+
+    services.deliver_callbacks(event, UnitOfWork(), send=send)
+    assert free == [2, 2] and len(receiver.delivered) == 2
+    assert {row.status for row in callback_rows(write_engine, payment["id"]).values()} == {"delivered"}
+
+
+def test_a_leased_callback_is_not_sent_twice_and_is_retried_once_its_lease_runs_out(functions, write_engine):
+    receiver = Receiver()
+    *_, payment, _, event = matched_payment(functions, receiver)
+    with UnitOfWork() as uow:  # an attempt that recorded and leased them, then crashed before sending
+        callbacks.record_for_payment(uow.connection, uuid.UUID(payment["id"]))
+        assert len(callbacks.lease_due(uow.connection, uuid.UUID(payment["id"]))) == 2
+        uow.commit()
+    with pytest.raises(DeliveryPending):
+        services.deliver_callbacks(event, UnitOfWork())
+    assert receiver.calls == Counter()
+    with write_engine.begin() as connection:  # the lease ran out
+        connection.execute(text("UPDATE callbacks SET leased_until = now() - interval '1 second'"
+                                " WHERE payment_id = :id"), {"id": payment["id"]})
+    assert deliver_until_done(event) == 1
+    assert sorted(receiver.calls.values()) == [1, 1]
