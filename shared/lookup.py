@@ -11,6 +11,7 @@ write model, where the cascade's indexes are, and writes nothing.
 
 from __future__ import annotations
 
+import functools
 import uuid
 
 from sqlalchemy import Connection, text
@@ -57,6 +58,12 @@ def _candidates(rule: str) -> str:
     """
 
 
+@functools.cache
+def _cascade(rules: tuple[str, ...]):
+    """One statement for the rules the card data allows (a handful of combinations), built once."""
+    return text(" UNION ALL ".join(_candidates(rule) for rule in rules))
+
+
 _RECEIPT = text(
     """
     SELECT r.id, r.document, r.merchant_id, m.name AS merchant_name
@@ -91,8 +98,7 @@ def _first_fitting_rule(connection: Connection, bank_id: uuid.UUID, card: dict,
     rules = [rule for rule in RULES if all(card.get(field) is not None for field in _NEEDS[rule])]
     if not rules:
         return None, []
-    statement = text(" UNION ALL ".join(_candidates(rule) for rule in rules))
-    rows = connection.execute(statement, {**card, "bank_id": bank_id, "tip_share": tip_share}).all()
+    rows = connection.execute(_cascade(tuple(rules)), {**card, "bank_id": bank_id, "tip_share": tip_share}).all()
     for rule in rules:
         receipt_ids = [row.receipt_id for row in rows if row.rule == rule]
         if receipt_ids:

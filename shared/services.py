@@ -189,14 +189,12 @@ def deliver_callbacks(event: dict, uow: UnitOfWork, send=callbacks.post) -> None
     if event["type"] not in (events.PAYMENT_MATCHED, events.PAYMENT_CLEARED, events.MATCH_UNLINKED):
         return
     payment_id = uuid.UUID(event["subject"])
-    if event["type"] == events.PAYMENT_MATCHED:
-        with uow:
-            callbacks.record_for_payment(uow.connection, payment_id)
-            uow.commit()
-    # A clearing or an operator that unlinked the payment recorded the bank's callback itself.
-    # The callbacks are leased in one short transaction, sent with none open (a slow
-    # receiver holds no database connection), and their answers recorded in another.
+    # The callbacks are recorded (a match's; a clearing or an operator that unlinked the
+    # payment recorded the bank's itself) and leased in one short transaction, sent with
+    # none open (a slow receiver holds no database connection), and answered in another.
     with uow:
+        if event["type"] == events.PAYMENT_MATCHED:
+            callbacks.record_for_payment(uow.connection, payment_id)
         leased = callbacks.lease_due(uow.connection, payment_id)
         uow.commit()
     sent = callbacks.send_leased(leased, send)

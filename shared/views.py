@@ -97,8 +97,7 @@ def receipts(connection: Connection, merchant_id: uuid.UUID, query: ReceiptQuery
     if after:
         params |= {"after_at": after[0].replace(tzinfo=timezone.utc), "after_id": after[1]}
     rows = connection.execute(_RECEIPTS[(query.status is not None, bool(after))], params).all()
-    return _page(rows, query.limit,
-                 lambda row: (row.submitted_at.astimezone(timezone.utc).replace(tzinfo=None), row.id))
+    return _page(rows, query.limit, lambda row: (row.submitted_at, row.id))
 
 
 def _statement_query(after: bool) -> text:
@@ -182,7 +181,7 @@ def ambiguity_sets(connection: Connection, query: PageQuery) -> dict:
     if after:
         params |= {"after_at": after[0].replace(tzinfo=timezone.utc), "after_id": after[1]}
     rows = connection.execute(_AMBIGUITY_SETS[bool(after)], params).all()
-    return _page(rows, query.limit, lambda row: (row.created_at.astimezone(timezone.utc).replace(tzinfo=None), row.id))
+    return _page(rows, query.limit, lambda row: (row.created_at, row.id))
 
 
 def _page(rows, limit: int, key) -> dict:
@@ -193,6 +192,8 @@ def _page(rows, limit: int, key) -> dict:
 
 def _encode_cursor(key: tuple[datetime, uuid.UUID]) -> str:
     moment, item_id = key
+    if moment.tzinfo is not None:  # a timestamptz: its UTC time (a statement's local time has none)
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     return f"{(moment - _ORIGIN) // timedelta(microseconds=1):016x}{item_id.hex}"
 
 
