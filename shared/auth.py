@@ -12,9 +12,9 @@ from datetime import datetime, timedelta, timezone
 
 from shared.config import settings
 from shared.db import write_engine
-from shared.domain.parties import PartyKind
+from shared.domain.parties import Party, PartyKind
 from shared.errors import Forbidden, Unauthenticated
-from shared.repositories import Parties, Party
+from shared.repositories import Parties
 
 _KEY_PREFIX = {"merchant": "mk_", "bank": "bk_"}
 # A key, once verified, is trusted for this long by each process (saves a query per call).

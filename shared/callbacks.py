@@ -26,7 +26,8 @@ from sqlalchemy import Connection, text
 
 from shared import auth
 from shared.config import settings
-from shared.repositories import Parties, Party
+from shared.domain.parties import Party
+from shared.repositories import Parties
 
 SIGNATURE_HEADER = "Receipts-Signature"
 EVENT_ID_HEADER = "Receipts-Event-Id"

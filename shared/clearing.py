@@ -18,7 +18,7 @@ from shared import callbacks, outbox
 from shared.domain.payments import Clearing
 from shared.errors import NotFound, ValidationFailed, Violation
 from shared.events import PAYMENT_CLEARED, RECEIPT_UNMATCHED, Event
-from shared.responses import PaymentCleared
+from shared.results import PaymentCleared
 
 _PAYMENT = text(
     """

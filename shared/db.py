@@ -1,4 +1,4 @@
-"""Database engines (pg8000) and the unit of work: one transaction per invocation."""
+"""Database engines (pg8000): one shared pool per database and process."""
 
 from __future__ import annotations
 
@@ -7,14 +7,12 @@ import threading
 import time
 import weakref
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
-from shared import faults, outbox
-from shared.dialect import prepared_url
+from shared import faults
 from shared.config import settings
-from shared.events import Event
-from shared.repositories import Parties, Payments, Receipts
+from shared.dialect import prepared_url
 
 
 class IdleReleasingPool(QueuePool):
@@ -141,49 +139,6 @@ def sim_engine() -> Engine:
     """The simulated parties' database (never the platform's). Their short transactions
     need two connections at most: the platform's budget goes to the platform."""
     return _shared_engine(settings().sim_database_url, min(2, settings().database_pool_size))
-
-
-class UnitOfWork:
-    """One write-model transaction, rolled back unless commit() is called.
-
-    Events recorded during the unit are written to the outbox by commit(), in the same
-    transaction as the state change they describe, and published once it has committed.
-    """
-
-    connection: Connection
-
-    def __init__(self, engine: Engine | None = None):
-        self._engine = engine
-
-    def __enter__(self) -> UnitOfWork:
-        self.connection = (self._engine or write_engine()).connect()
-        self._transaction = self.connection.begin()
-        self.parties = Parties(self.connection)
-        self.receipts = Receipts(self.connection)
-        self.payments = Payments(self.connection)
-        self.events: list[Event] = []
-        self.written: list[Event] = []
-        return self
-
-    def record(self, event: Event) -> None:
-        """An event to write to the outbox at commit (and publish after)."""
-        self.events.append(event)
-
-    def recorded(self, events: list[Event]) -> None:
-        """Events that set-based SQL already wrote to the outbox: publish after commit."""
-        self.written.extend(events)
-
-    def commit(self) -> None:
-        outbox.write(self.connection, self.events)
-        self._transaction.commit()
-        outbox.publish_committed(self.connection.engine, self.events + self.written)
-
-    def __exit__(self, *exc_info) -> None:
-        try:
-            if self._transaction.is_active:
-                self._transaction.rollback()
-        finally:
-            self.connection.close()
 
 
 def array_literal(items) -> str:

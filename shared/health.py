@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+from pydantic import BaseModel
 from sqlalchemy import Engine, text
 
 from shared import bus
 from shared.db import read_engine, write_engine
-from shared.responses import Health
 
 
 def _database_up(engine: Engine) -> bool:
@@ -34,3 +36,8 @@ def check() -> Health:
     }
     status = "ok" if all(state == "up" for state in dependencies.values()) else "degraded"
     return Health(status=status, dependencies=dependencies)
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    dependencies: dict[str, Literal["up", "down"]]

@@ -16,26 +16,13 @@ from typing import TypeVar
 
 import flask
 from pydantic import BaseModel, ValidationError
+
 from shared import auth, faults, logs
 from shared.config import ConfigurationError
-from shared.domain.parties import PartyKind
-from shared.errors import (
-    AlreadyMatched,
-    Ambiguous,
-    Forbidden,
-    IdempotencyConflict,
-    MalformedRequest,
-    MethodNotAllowed,
-    NotFound,
-    PayloadTooLarge,
-    ReceiptsError,
-    ServiceUnavailable,
-    Unauthenticated,
-    UnsupportedMediaType,
-    ValidationFailed,
-    Violation,
-)
-from shared.repositories import Party
+from shared.domain.parties import Party, PartyKind
+from shared.errors import (AlreadyMatched, Ambiguous, Forbidden, IdempotencyConflict, MalformedRequest,
+                           MethodNotAllowed, NotFound, PayloadTooLarge, ReceiptsError, ServiceUnavailable,
+                           Unauthenticated, UnsupportedMediaType, ValidationFailed, Violation)
 
 MAX_BODY_BYTES = 256 * 1024
 _RETRY_LATER = {"Retry-After": "5"}
@@ -201,3 +188,19 @@ def _field(loc: tuple) -> str:
     for part in loc:
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     return path
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: list[ErrorDetail]
+
+
+class Error(BaseModel):
+    error: ErrorBody

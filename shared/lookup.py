@@ -18,10 +18,10 @@ from sqlalchemy import Connection, text
 
 from shared import callbacks, logs
 from shared.config import settings
+from shared.domain.matching import DATE_WINDOW, EXACT, NO_AUTH_CODE, RULES, TIP
+from shared.domain.parties import Party
 from shared.domain.payments import StatementLine
 from shared.errors import Ambiguous, NotFound
-from shared.matching import DATE_WINDOW, EXACT, NO_AUTH_CODE, RULES, TIP
-from shared.repositories import Party
 
 _log = logs.get("lookup")
 

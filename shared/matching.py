@@ -28,14 +28,11 @@ from sqlalchemy import Connection, text
 
 from shared import outbox
 from shared.db import array_literal
+from shared.domain.matching import DATE_WINDOW, EXACT, NO_AUTH_CODE, TIP
 from shared.events import PAYMENT_AMBIGUOUS, PAYMENT_MATCHED, RECEIPT_AMBIGUOUS, RECEIPT_MATCHED, Event
 
-EXACT = "exact"
 # The tolerant rules, in cascade order: each one's join condition beyond equal masked PAN,
 # currency and kind (purchase or refund).
-DATE_WINDOW = "date_window"
-TIP = "tip"
-NO_AUTH_CODE = "no_auth_code"
 TOLERANT = {
     # (a) the bank posted on another day (time zones, late posting): up to 2 days apart.
     DATE_WINDOW: "p.auth_code = l.auth_code AND p.amount = l.amount"
@@ -47,7 +44,6 @@ TOLERANT = {
     NO_AUTH_CODE: "p.terminal_id = l.terminal_id AND p.rrn = l.rrn AND p.amount = l.amount"
                   " AND p.transaction_date = l.transaction_date AND p.auth_code IS DISTINCT FROM l.auth_code",
 }
-RULES = (EXACT, *TOLERANT)
 
 _OPEN = "('unmatched', 'ambiguous')"
 _KEY = "masked_pan, auth_code, currency, amount, transaction_date"

@@ -13,26 +13,12 @@ from shared.domain.parties import EndpointChange, PartyRegistration
 from shared.domain.payments import Clearing, PaymentSubmission, StatementLine
 from shared.domain.receipts import ReceiptSubmission
 from shared.domain.settlement import ManualMatch
-from shared.responses import (
-    AccountErased,
-    AmbiguityPage,
-    Error,
-    Health,
-    LookupAnswer,
-    MatchDecision,
-    PartyCredentials,
-    PartyEndpoint,
-    PaymentAccepted,
-    PaymentCleared,
-    ReceiptAccepted,
-    ReconciliationReport,
-    ReceiptPage,
-    ReceiptView,
-    StatementPage,
-    WebhookSecret,
-)
-from shared.report import ReportQuery
-from shared.views import PageQuery, ReceiptQuery
+from shared.health import Health
+from shared.http import Error
+from shared.report import ReconciliationReport, ReportQuery
+from shared.results import (AccountErased, LookupAnswer, MatchDecision, PartyCredentials, PartyEndpoint,
+                            PaymentAccepted, PaymentCleared, ReceiptAccepted, WebhookSecret)
+from shared.views import AmbiguityPage, PageQuery, ReceiptPage, ReceiptQuery, ReceiptView, StatementPage
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from sqlalchemy import Connection, text
 from shared import events, logs, matching, outbox
 from shared.config import settings
 from shared.db import array_literal
+from shared.domain.matching import RULES
 
 _log = logs.get("reconcile")
 
@@ -123,7 +124,7 @@ def reconcile(write: Connection, read: Connection) -> Run:
     # only reads and records events, so it needs no lock: a second run restates again.)
     run.drift_repaired = repair_drift(write, read)
     write.execute(matching.LOCK_SWEEP)
-    for rule in matching.RULES:
+    for rule in RULES:
         outcome = matching.sweep(write, rule=rule, tip_share=config.tip_share)
         run.matched[rule] = outcome.lines_matched
         run.ambiguous += outcome.ambiguous_items

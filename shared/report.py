@@ -12,15 +12,14 @@ import datetime as dt
 import re
 from collections import defaultdict
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 from sqlalchemy import Connection, text
 
-from shared.matching import RULES
-from shared.settlement import MANUAL
-from shared.repositories import Party
+from shared.domain.matching import MANUAL, RULES
+from shared.domain.parties import Party
 
 _PAYMENT_SCOPE = """(CAST(:operator AS boolean) OR p.bank_id = CAST(:party AS uuid)
     OR EXISTS (SELECT FROM receipt_views mine WHERE mine.id = p.receipt_id AND mine.merchant_id = CAST(:party AS uuid)))"""
@@ -159,3 +158,61 @@ def _tally() -> dict:
 def _add(tally: dict, row) -> None:
     tally["count"] += row.items
     tally["amounts"][row.currency.strip()] += int(row.amount)
+
+
+class Tally(BaseModel):
+    count: int
+    amounts: dict[str, int]  # minor units per currency
+
+
+class WaitingItems(BaseModel):
+    receipts: Tally
+    payments: Tally
+
+
+class FailedCallback(BaseModel):
+    callback_id: str
+    payment_id: str
+    bank_payment_id: str
+    party_kind: Literal["merchant", "bank"]
+    party_id: str
+    attempts: int
+    last_error: str | None
+    failed_at: str
+
+
+class FailedCallbacks(BaseModel):
+    count: int
+    items: list[FailedCallback]
+
+
+class DayRate(BaseModel):
+    date: str
+    matched: int
+    items: int
+    rate: float | None
+
+
+class MatchRate(BaseModel):
+    of: Literal["payments", "receipts"]
+    days: list[DayRate]
+
+
+class ReportScope(BaseModel):
+    kind: Literal["operator", "merchant", "bank"]
+    id: str | None
+
+
+class ReconciliationReport(BaseModel):
+    """One day's reconciliation, scoped to the caller (README: Reconciliation)."""
+
+    date: str
+    scope: ReportScope
+    matched: dict[str, Tally]  # per match rule, the operator's (manual) included
+    unmatched: WaitingItems
+    ambiguous: WaitingItems
+    expired: WaitingItems
+    failed_callbacks: FailedCallbacks
+    unlinked: int  # matches the operator undid
+    drift_repaired: int | None  # the operator's only
+    match_rate: MatchRate

@@ -11,9 +11,9 @@ from __future__ import annotations
 import uuid
 
 from shared import services
-from shared.db import UnitOfWork
 from shared.domain.parties import BANK, MERCHANT, PartyKind, PartyRegistration
-from shared.responses import PartyCredentials
+from shared.results import PartyCredentials
+from shared.unit_of_work import UnitOfWork
 
 _DEMO_NAMESPACE = uuid.UUID("2f1d8c6e-5a0b-4f3e-9c2d-7b6a5e4d3c21")
 

@@ -6,19 +6,19 @@ import logging
 import uuid
 from datetime import datetime, timezone
 
-from shared import (auth, callbacks, clearing, erasure, events, logs, matching, outbox, reconciliation,
-                    settlement)
+from shared import auth, callbacks, clearing, erasure, events, logs, matching, outbox, reconciliation, settlement
 from shared.config import settings
-from shared.db import UnitOfWork, read_engine
+from shared.db import read_engine
 from shared.domain.cards import mask_pan
-from shared.domain.parties import EndpointChange, PartyKind, PartyRegistration
+from shared.domain.parties import EndpointChange, Party, PartyKind, PartyRegistration
 from shared.domain.payments import Clearing, PaymentSubmission
 from shared.domain.receipts import ReceiptSubmission
 from shared.domain.settlement import ManualMatch
 from shared.errors import DeliveryPending, IdempotencyConflict, NotFound, ValidationFailed, Violation
-from shared.repositories import Party, Stored
-from shared.responses import (PartyCredentials, PartyEndpoint, PaymentAccepted, PaymentCleared, ReceiptAccepted,
-                              WebhookSecret)
+from shared.repositories import Stored
+from shared.results import (PartyCredentials, PartyEndpoint, PaymentAccepted, PaymentCleared, ReceiptAccepted,
+                            WebhookSecret)
+from shared.unit_of_work import UnitOfWork
 
 _log = logs.get("services")
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta, timezone
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, text
 
+from shared.domain.matching import Status
+from shared.domain.parties import MerchantRef, Party
+from shared.domain.receipts import CardPaymentLine, ReceiptLine, Totals
 from shared.errors import NotFound
-from shared.repositories import Party
-from shared.responses import Status
-
 
 # A cursor is the last item's sort key: 16 hex digits of microseconds since 0001-01-01
 # (its time) and its id's 32. Every string of that form is a place in the list, so no
@@ -203,3 +204,80 @@ def _decode_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
         return None
     microseconds = min(int(cursor[:16], 16), _LAST_MICROSECOND)
     return _ORIGIN + timedelta(microseconds=microseconds), uuid.UUID(hex=cursor[16:])
+
+
+class ReceiptView(BaseModel):
+    """An itemised receipt as the read API shows it (masked card data only)."""
+
+    id: str
+    merchant: MerchantRef
+    merchant_receipt_id: str
+    status: Status
+    issued_at: str
+    currency: str
+    lines: list[ReceiptLine]
+    totals: Totals
+    payments: list[CardPaymentLine]
+    refund_of: str | None = None
+    submitted_at: str
+
+
+class ReceiptPage(BaseModel):
+    items: list[ReceiptView]
+    next_cursor: str | None
+
+
+class StatementPayment(BaseModel):
+    """A payment on a bank's statement, with the receipt it was matched to."""
+
+    id: str
+    bank_payment_id: str
+    account_ref: str
+    masked_pan: str
+    auth_code: str
+    amount: int
+    currency: str
+    transaction_date: str
+    transaction_time: str
+    merchant_name: str
+    terminal_id: str
+    rrn: str
+    kind: Literal["purchase", "refund"]
+    status: Status
+    match_rule: str | None = None
+    receipt: ReceiptView | None
+
+
+class StatementPage(BaseModel):
+    items: list[StatementPayment]
+    next_cursor: str | None
+
+
+class AmbiguousReceipt(BaseModel):
+    id: str
+    merchant_receipt_id: str
+    lines: list[CardPaymentLine]
+
+
+class AmbiguousPayment(BaseModel):
+    id: str
+    bank_payment_id: str
+    masked_pan: str
+    amount: int
+    currency: str
+    transaction_date: str
+
+
+class AmbiguitySet(BaseModel):
+    """Look-alike receipts and payments no rule would pick between: the operator's to settle."""
+
+    id: str
+    rule: str
+    receipts: list[AmbiguousReceipt]
+    payments: list[AmbiguousPayment]
+    created_at: str
+
+
+class AmbiguityPage(BaseModel):
+    items: list[AmbiguitySet]
+    next_cursor: str | None

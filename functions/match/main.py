@@ -4,7 +4,7 @@ import functions_framework
 
 from shared import services
 from shared.consumers import consumer
-from shared.db import UnitOfWork
+from shared.unit_of_work import UnitOfWork
 
 
 def match_together(events):

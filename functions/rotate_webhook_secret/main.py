@@ -4,7 +4,7 @@ webhook secret; the old one keeps signing beside the new one for 24 h (SPEC §10
 import functions_framework
 
 from shared import http, services
-from shared.db import UnitOfWork
+from shared.unit_of_work import UnitOfWork
 
 
 @functions_framework.http

@@ -3,9 +3,9 @@
 import functions_framework
 
 from shared import http, services
-from shared.db import UnitOfWork
 from shared.domain.parties import BANK
 from shared.domain.payments import PaymentSubmission
+from shared.unit_of_work import UnitOfWork
 
 
 @functions_framework.http

@@ -5,8 +5,8 @@ import uuid
 import functions_framework
 
 from shared import http, services
-from shared.db import UnitOfWork
 from shared.errors import NotFound
+from shared.unit_of_work import UnitOfWork
 
 
 @functions_framework.http

@@ -4,8 +4,8 @@ also re-enables an endpoint that answered 410 (SPEC §10)."""
 import functions_framework
 
 from shared import http, services
-from shared.db import UnitOfWork
 from shared.domain.parties import EndpointChange
+from shared.unit_of_work import UnitOfWork
 
 
 @functions_framework.http

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import uuid
+from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BaseModel, Field
 from pydantic_core import PydanticCustomError
 from typing_extensions import Annotated
 
@@ -14,6 +16,14 @@ from shared.domain.base import RequestModel, Text
 PartyKind = Literal["merchant", "bank"]
 MERCHANT: PartyKind = "merchant"
 BANK: PartyKind = "bank"
+
+
+@dataclass(frozen=True)
+class Party:
+    """A merchant or bank: who a caller is, once its API key is known."""
+
+    kind: PartyKind
+    id: uuid.UUID
 
 
 # An absolute http(s) URL: a host name or IPv4 address, an optional port, a path and
@@ -44,3 +54,8 @@ class EndpointChange(RequestModel):
     """PATCH /v1/admin/{merchants|banks}/{id}: where the party's callbacks go from now on."""
 
     callback_url: CallbackUrl
+
+
+class MerchantRef(BaseModel):
+    id: str
+    name: str | None

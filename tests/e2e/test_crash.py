@@ -9,10 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import text
 
 from shared import bus, services
-from shared.db import UnitOfWork, read_engine
-from shared.domain.parties import MERCHANT, PartyRegistration
+from shared.db import read_engine
+from shared.domain.parties import MERCHANT, Party, PartyRegistration
 from shared.domain.receipts import ReceiptSubmission
-from shared.repositories import Party
+from shared.unit_of_work import UnitOfWork
 from tests.e2e.conftest import wait_until
 from tests.support import LOCAL_CALLBACK, receipt_body, remember
 

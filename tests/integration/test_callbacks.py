@@ -14,10 +14,10 @@ from sqlalchemy import text
 
 from shared import callbacks, events, outbox, report, services
 from shared.config import settings
-from shared.db import UnitOfWork, read_engine
+from shared.db import read_engine
 from shared.errors import DeliveryPending
-from tests.support import (ADMIN_API_KEY, QuietHandler, bearer, payment_body, random_pan, receipt_body, remember,
-                           serve)
+from shared.unit_of_work import UnitOfWork
+from tests.support import ADMIN_API_KEY, QuietHandler, bearer, payment_body, random_pan, receipt_body, remember, serve
 from tests.support_events import project_outbox
 
 

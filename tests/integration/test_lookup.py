@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from shared import events, outbox, services
-from shared.db import UnitOfWork
+from shared.unit_of_work import UnitOfWork
 from tests.support import ADMIN_API_KEY, bearer, mask, payment_body, random_pan, receipt_body
 
 DAY = "2026-11-26"

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import text
 
 from shared import events, matching, outbox, services
-from shared.db import UnitOfWork
 from shared.errors import DeliveryPending
+from shared.unit_of_work import UnitOfWork
 from tests.support import bearer, mask, payment_body, random_pan, receipt_body
 
 

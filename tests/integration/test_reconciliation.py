@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from shared import callbacks, events, outbox, services
-from shared.db import UnitOfWork
+from shared.unit_of_work import UnitOfWork
 from tests.conftest import ARTIFACTS
 from tests.reconciliation_scenarios import BASE_AMOUNT, BASE_DATE, SCENARIOS, Scenario
 from tests.support import bearer, mask, random_pan, unique

@@ -6,7 +6,7 @@ import pytest
 
 from shared import events, report
 from shared.db import read_engine
-from shared.repositories import Party
+from shared.domain.parties import Party
 from tests.support_events import cloud_event, deliver
 
 DAY = "2025-05-05"

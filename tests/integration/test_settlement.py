@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import text
 
 from shared import callbacks, events, matching, outbox, report, services
-from shared.db import UnitOfWork, array_literal, read_engine
+from shared.db import array_literal, read_engine
+from shared.domain.parties import Party
 from shared.errors import DeliveryPending
-from shared.repositories import Party
+from shared.unit_of_work import UnitOfWork
 from tests.support import ADMIN_API_KEY, bearer, payment_body, random_pan, receipt_body
 from tests.support_events import project_outbox
 

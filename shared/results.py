@@ -1,0 +1,96 @@
+"""What the write API answers: each use case's result, as models for the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+from shared.domain.matching import Status
+from shared.domain.parties import MerchantRef
+from shared.domain.receipts import CardPaymentLine, ReceiptLine, Totals
+
+
+class PartyCredentials(BaseModel):
+    """A new merchant or bank. api_key and webhook_secret are shown this once only."""
+
+    id: str
+    name: str
+    callback_url: str
+    api_key: str
+    webhook_secret: str
+
+
+class WebhookSecret(BaseModel):
+    """A party's new webhook secret, shown this once; the previous one signs beside it for 24 h."""
+
+    id: str
+    webhook_secret: str
+
+
+class PartyEndpoint(BaseModel):
+    """A party's callback endpoint after a change."""
+
+    id: str
+    name: str
+    callback_url: str
+
+
+class ReceiptAccepted(BaseModel):
+    id: str
+    status: Status
+    merchant_receipt_id: str
+
+
+class PaymentAccepted(BaseModel):
+    id: str
+    status: Status
+    bank_payment_id: str
+    masked_pan: str
+
+
+class PaymentCleared(BaseModel):
+    id: str
+    status: Status
+    bank_payment_id: str
+    amount: int
+    authorised_amount: int
+    receipt_id: str | None
+
+
+class ItemisedReceipt(BaseModel):
+    """A receipt as a bank is given it: in its callback, or found by a look-up."""
+
+    id: str
+    merchant: MerchantRef
+    merchant_receipt_id: str
+    issued_at: str
+    currency: str
+    lines: list[ReceiptLine]
+    totals: Totals
+    payments: list[CardPaymentLine]
+
+
+class LookupAnswer(BaseModel):
+    """The one receipt a statement line's card data leads to, and the rule that found it."""
+
+    receipt: ItemisedReceipt
+    receipt_url: str
+    match_rule: Literal["exact", "date_window", "tip", "no_auth_code"]
+
+
+class MatchDecision(BaseModel):
+    """A match the operator made (rule manual), or undid (status unlinked, with the rule it had)."""
+
+    receipt_id: str
+    payment_id: str
+    match_rule: str
+    status: Literal["unlinked"] | None = None
+
+
+class AccountErased(BaseModel):
+    """An erasure done: the payments of the account no longer name it, anywhere."""
+
+    erasure_id: str
+    payments: int  # how many payments of the account were erased
+    status: Literal["erased"]
