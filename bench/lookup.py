@@ -33,12 +33,12 @@ os.environ.setdefault("PLATFORM_SECRET", "bench-platform-secret")
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from shared import lookup  # noqa: E402
-from shared.dialect import prepared_url  # noqa: E402
+from shared.domain.errors import NotFound  # noqa: E402
 from shared.domain.parties import Party
 from shared.domain.payments import StatementLine  # noqa: E402
-from shared.errors import NotFound  # noqa: E402
-from shared.migrate import migrate  # noqa: E402
+from shared.platform.dialect import prepared_url  # noqa: E402
+from shared.platform.migrate import migrate  # noqa: E402
+from shared.write import lookup  # noqa: E402
 
 MERCHANT, BANK = uuid.UUID(int=1), uuid.UUID(int=2)
 DAY = date(2026, 11, 26)

@@ -26,9 +26,9 @@ os.environ["WRITE_DATABASE_URL"] = URL
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from shared import matching  # noqa: E402
-from shared.dialect import prepared_url  # noqa: E402
-from shared.migrate import migrate  # noqa: E402
+from shared.platform.dialect import prepared_url  # noqa: E402
+from shared.platform.migrate import migrate  # noqa: E402
+from shared.write import matching  # noqa: E402
 
 PLAIN_JOIN = text(
     """

@@ -32,11 +32,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.submissions import BENCH_ENV as ENV, ensure_vhost, ensure_wrk, wait_for, wrk  # noqa: E402
+from bench.submissions import BENCH_ENV as ENV  # noqa: E402
+from bench.submissions import ensure_vhost, ensure_wrk, wait_for, wrk
 
 os.environ.update(ENV)
 from runtime.run import free_port  # noqa: E402
-from shared import bus  # noqa: E402
+from shared.platform import bus  # noqa: E402
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -180,7 +181,7 @@ def lag(rate: int, seconds: int, warmup: int) -> dict:
 
         from sqlalchemy import create_engine, text
 
-        from shared.dialect import prepared_url
+        from shared.platform.dialect import prepared_url
 
         engine = create_engine(prepared_url(ENV["READ_DATABASE_URL"]))
         query = text("SELECT extract(epoch FROM projected_at - submitted_at) * 1000 AS lag_ms, submitted_at"

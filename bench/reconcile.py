@@ -24,12 +24,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.matching import PLAIN_JOIN, timed  # noqa: E402
 from sqlalchemy import create_engine, event, text  # noqa: E402
 
-from shared import reconciliation  # noqa: E402
-from shared.dialect import prepared_url  # noqa: E402
-from shared.migrate import migrate  # noqa: E402
+from bench.matching import PLAIN_JOIN, timed  # noqa: E402
+from shared.platform.dialect import prepared_url  # noqa: E402
+from shared.platform.migrate import migrate  # noqa: E402
+from shared.write import reconciliation  # noqa: E402
 
 BASE = "postgresql+pg8000://postgres:postgres@127.0.0.1:5432"
 WRITE_URL, READ_URL = f"{BASE}/receipts_write_reconbench", f"{BASE}/receipts_read_reconbench"

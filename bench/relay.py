@@ -25,9 +25,10 @@ from bench.submissions import BENCH_ENV, ensure_vhost  # noqa: E402
 os.environ.update(BENCH_ENV)
 from sqlalchemy import text  # noqa: E402
 
-from shared import bus, outbox  # noqa: E402
-from shared.db import write_engine  # noqa: E402
-from shared.migrate import migrate  # noqa: E402
+from shared.platform import bus  # noqa: E402
+from shared.platform.db import write_engine  # noqa: E402
+from shared.platform.migrate import migrate  # noqa: E402
+from shared.write import outbox  # noqa: E402
 
 EVENT_TYPE = "bench.relayed.v1"
 QUEUE = "bench.relayed"

@@ -14,7 +14,7 @@ import os
 import sys
 
 from runtime import stack
-from shared.config import environ_with_dotenv
+from shared.platform.config import environ_with_dotenv
 
 
 def _consumers(name: str | None):
@@ -41,13 +41,13 @@ def main() -> None:
     os.environ.update(environ_with_dotenv(stack.ROOT / ".env"))
 
     if args.command == "replay":
-        from shared.db import read_engine, write_engine
-        from shared.replay import replay
+        from shared.platform.db import read_engine, write_engine
+        from shared.read.replay import replay
 
         total = replay(write_engine(), read_engine(), lambda applied: print(f"\rreplayed {applied} events", end=""))
         print(f"\rreplayed {total} events into the read model")
     elif args.command == "dlq":
-        from shared.dead_letters import dead_letters
+        from shared.platform.dead_letters import dead_letters
 
         for consumer in _consumers(args.consumer):
             letters = dead_letters(consumer)
@@ -56,7 +56,7 @@ def main() -> None:
                 print(f"  {letter.event_id}  {letter.type}  subject={letter.subject}"
                       f"  attempts={letter.attempts}  reason={letter.reason}")
     elif args.command == "redrive":
-        from shared.dead_letters import redrive as redrive_letters
+        from shared.platform.dead_letters import redrive as redrive_letters
 
         for consumer in _consumers(args.consumer):
             moved = redrive_letters(consumer, set(args.ids) if args.ids else None)

@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from runtime import stack
-from shared import logs
+from shared.platform import logs
 
 _log = logs.get("cron_trigger")
 

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 from runtime import stack
-from shared.config import environ_with_dotenv
+from shared.platform.config import environ_with_dotenv
 
 
 def call(method: str, url: str, body: dict | None = None, key: str | None = None) -> tuple[int, dict]:
@@ -87,7 +87,7 @@ def main() -> None:
     parser.add_argument("--url", help="the platform's gateway (default http://127.0.0.1:$GATEWAY_PORT)")
     args = parser.parse_args()
     os.environ.update(environ_with_dotenv(stack.ROOT / ".env"))
-    from shared.config import settings
+    from shared.platform.config import settings
 
     config = settings()
     url = (args.url or f"http://127.0.0.1:{config.gateway_port}").rstrip("/")

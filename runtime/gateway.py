@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from runtime import stack
-from shared import logs
+from shared.platform import logs
 
 _log = logs.get("gateway")
 

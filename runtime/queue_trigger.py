@@ -37,8 +37,8 @@ import pika
 import pika.exceptions
 
 from runtime import stack
-from shared import bus, logs
-from shared.dead_letters import ATTEMPT_HEADER, FAILURE_HEADER, REASON_HEADER
+from shared.platform import bus, logs
+from shared.platform.dead_letters import ATTEMPT_HEADER, FAILURE_HEADER, REASON_HEADER
 
 _log = logs.get("queue_trigger")
 

@@ -20,7 +20,7 @@ import pika.exceptions
 
 from runtime import gateway, stack
 from runtime.probe import answers_200
-from shared.config import environ_with_dotenv
+from shared.platform.config import environ_with_dotenv
 
 STOP_GRACE_SECONDS = 3.5
 RESTART_BACKOFF_MAX_SECONDS = 30.0
@@ -148,7 +148,7 @@ def _kill_group(pid: int) -> None:
 
 
 def log(event: str, **fields) -> None:
-    from shared import logs
+    from shared.platform import logs
 
     logs.event(logs.get("run"), event, **fields)
 
@@ -213,7 +213,7 @@ async def run_platform(port: int, environ: dict[str, str]) -> None:
 def wait_until_consuming(functions: list[stack.Function]) -> None:
     """Block until each queue-triggered function's queue has a consumer (its trigger)."""
     from runtime.queue_trigger import consumer_for
-    from shared import bus
+    from shared.platform import bus
 
     queues = [consumer_for(function).queue for function in functions if function.queue_triggered]
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
@@ -232,7 +232,7 @@ def declare_topology() -> None:
     """The exchanges and every consumer's queues, before anything publishes: an event
     published before its consumer's queue exists would have nowhere to go."""
     from runtime.queue_trigger import consumer_for
-    from shared import bus
+    from shared.platform import bus
 
     connection = bus.connect()
     try:
@@ -248,7 +248,7 @@ def declare_topology() -> None:
 def wait_for(service: str, step, unavailable, advice: str) -> None:
     """step(), tried again while service is unreachable or starting, for STARTUP_WAIT_SECONDS:
     under compose or an orchestrator, the platform may start before its backing services."""
-    from shared.config import settings
+    from shared.platform.config import settings
 
     deadline = time.monotonic() + settings().startup_wait_seconds
     pause = 0.25
@@ -271,9 +271,9 @@ def main() -> None:
     # hand that environment to every process it starts.
     environ = environ_with_dotenv(stack.ROOT / ".env")
     os.environ.update(environ)
-    from shared.config import settings
-    from shared.faults import unreachable
-    from shared.migrate import migrate_all
+    from shared.platform.config import settings
+    from shared.platform.faults import unreachable
+    from shared.platform.migrate import migrate_all
 
     wait_for("PostgreSQL", migrate_all, unreachable,
              "Start it, or set WRITE_DATABASE_URL / READ_DATABASE_URL / SIM_DATABASE_URL to a running server.")
@@ -281,7 +281,7 @@ def main() -> None:
              "Start it (rabbitmq-server -detached), or set AMQP_URL to a running broker.")
     command = sys.argv[1] if len(sys.argv) > 1 else "serve"
     if command == "seed":
-        from shared.seed import seed
+        from shared.simulation.seed import seed
 
         created = seed()
         for credentials in created:

@@ -38,9 +38,11 @@ from functions_framework._http import create_server
 from gunicorn.errors import HaltServer
 
 from runtime import stack
-from shared import bus, consumers, events
-from shared.config import ConfigurationError, settings
-from shared.http import MAX_BODY_BYTES
+from shared.domain import events
+from shared.entrypoints import consumers
+from shared.entrypoints.http import MAX_BODY_BYTES
+from shared.platform import bus
+from shared.platform.config import ConfigurationError, settings
 
 PROBES = ("/_/health", "/_/ready")
 MAX_BATCH_EVENTS = 64

@@ -49,7 +49,7 @@ def drop_database(url: str) -> None:
 
 
 def _recreate(url: str, model: str) -> None:
-    from shared.migrate import migrate
+    from shared.platform.migrate import migrate
 
     drop_database(url)
     migrate(url, model)
@@ -76,7 +76,7 @@ def databases():
 @pytest.fixture(scope="session", autouse=True)
 def captured_logs(databases):
     """Every log line the in-process functions write, kept for the audit."""
-    from shared import logs
+    from shared.platform import logs
 
     handler = logging.FileHandler(LOG_FILE)
     handler.setFormatter(logs.JsonFormatter())
@@ -87,7 +87,7 @@ def captured_logs(databases):
 
 @pytest.fixture(scope="session")
 def write_engine(databases):
-    from shared.db import write_engine
+    from shared.platform.db import write_engine
 
     return write_engine()
 

@@ -6,7 +6,8 @@ import json
 import uuid
 from datetime import datetime, timezone
 
-from shared import bus, events
+from shared.domain import events
+from shared.platform import bus
 
 
 def receipt_state(version: int = 1, status: str = "unmatched", **overrides) -> dict:
@@ -43,8 +44,8 @@ def project_outbox(write_engine, subjects) -> None:
     the read model, in order, as the projector would once they were published."""
     from sqlalchemy import text
 
-    from shared import projections
-    from shared.db import array_literal, read_engine
+    from shared.platform.db import array_literal, read_engine
+    from shared.read import projections
 
     with write_engine.connect() as connection:
         rows = connection.execute(text(

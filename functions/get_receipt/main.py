@@ -5,10 +5,11 @@ JSON by default; with Accept: text/html, the rendered receipt a bank app can emb
 
 import functions_framework
 
-from shared import http, render, views
-from shared.db import read_engine
+from shared.domain.errors import NotFound
 from shared.domain.parties import BANK, MERCHANT
-from shared.errors import NotFound
+from shared.entrypoints import http
+from shared.platform.db import read_engine
+from shared.read import render, views
 
 
 @functions_framework.http

@@ -6,8 +6,9 @@ JSON by default; with Accept: text/html, the dashboard with the daily match rate
 
 import functions_framework
 
-from shared import http, render, report, views
-from shared.db import read_engine
+from shared.entrypoints import http
+from shared.platform.db import read_engine
+from shared.read import render, report, views
 
 
 @functions_framework.http

@@ -2,7 +2,7 @@
 
 import functions_framework
 
-from shared import health, http
+from shared.entrypoints import health, http
 
 
 @functions_framework.http

@@ -2,9 +2,10 @@
 
 import functions_framework
 
-from shared import http, views
-from shared.db import read_engine
-from shared.views import PageQuery
+from shared.entrypoints import http
+from shared.platform.db import read_engine
+from shared.read import views
+from shared.read.views import PageQuery
 
 
 @functions_framework.http

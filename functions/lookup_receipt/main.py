@@ -3,10 +3,11 @@ receipt it belongs to — one, or nothing, never a guess (SPEC §10)."""
 
 import functions_framework
 
-from shared import http, lookup
-from shared.db import write_engine
 from shared.domain.parties import BANK
 from shared.domain.payments import StatementLine
+from shared.entrypoints import http
+from shared.platform.db import write_engine
+from shared.write import lookup
 
 
 @functions_framework.http

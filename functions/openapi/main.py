@@ -2,8 +2,8 @@
 
 import functions_framework
 
-from shared import http
-from shared.openapi import document
+from shared.entrypoints import http
+from shared.entrypoints.openapi import document
 
 
 @functions_framework.http

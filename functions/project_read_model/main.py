@@ -2,9 +2,9 @@
 
 import functions_framework
 
-from shared import projections
-from shared.consumers import consumer
-from shared.db import read_engine
+from shared.entrypoints.consumers import consumer
+from shared.platform.db import read_engine
+from shared.read import projections
 
 
 def project_together(events):

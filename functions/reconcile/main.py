@@ -2,9 +2,9 @@
 
 import functions_framework
 
-from shared import services
-from shared.consumers import consumer
-from shared.unit_of_work import UnitOfWork
+from shared.entrypoints.consumers import consumer
+from shared.write import services
+from shared.write.unit_of_work import UnitOfWork
 
 
 @functions_framework.cloud_event

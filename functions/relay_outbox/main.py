@@ -2,9 +2,9 @@
 
 import functions_framework
 
-from shared import outbox
-from shared.consumers import consumer
-from shared.db import write_engine
+from shared.entrypoints.consumers import consumer
+from shared.platform.db import write_engine
+from shared.write import outbox
 
 
 @functions_framework.cloud_event

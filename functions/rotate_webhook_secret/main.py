@@ -3,8 +3,9 @@ webhook secret; the old one keeps signing beside the new one for 24 h (SPEC §10
 
 import functions_framework
 
-from shared import http, services
-from shared.unit_of_work import UnitOfWork
+from shared.entrypoints import http
+from shared.write import services
+from shared.write.unit_of_work import UnitOfWork
 
 
 @functions_framework.http

@@ -2,9 +2,10 @@
 
 import functions_framework
 
-from shared import http, services
 from shared.domain.settlement import ManualMatch
-from shared.unit_of_work import UnitOfWork
+from shared.entrypoints import http
+from shared.write import services
+from shared.write.unit_of_work import UnitOfWork
 
 
 @functions_framework.http

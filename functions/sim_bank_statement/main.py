@@ -3,8 +3,8 @@ each with the itemised receipt the platform called back."""
 
 import functions_framework
 
-from shared import http
-from shared.db import sim_engine
+from shared.entrypoints import http
+from shared.platform.db import sim_engine
 from shared.simulation import parties
 
 

@@ -4,8 +4,8 @@ checkouts over HTTP alone, wherever the platform runs."""
 
 import functions_framework
 
-from shared import http
-from shared.db import sim_engine
+from shared.entrypoints import http
+from shared.platform.db import sim_engine
 from shared.simulation import parties
 from shared.simulation.requests import CallbackLogQuery
 

@@ -2,11 +2,11 @@
 
 import functions_framework
 
-from shared import http
-from shared.callbacks import EVENT_ID_HEADER, SIGNATURE_HEADER
-from shared.db import sim_engine
-from shared.errors import NotFound
+from shared.domain.errors import NotFound
+from shared.entrypoints import http
+from shared.platform.db import sim_engine
 from shared.simulation import parties
+from shared.write.callbacks import EVENT_ID_HEADER, SIGNATURE_HEADER
 
 
 @functions_framework.http

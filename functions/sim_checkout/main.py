@@ -2,8 +2,8 @@
 
 import functions_framework
 
-from shared import http
-from shared.db import sim_engine
+from shared.entrypoints import http
+from shared.platform.db import sim_engine
 from shared.simulation import parties
 from shared.simulation.requests import Checkout
 

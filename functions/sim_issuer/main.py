@@ -3,9 +3,9 @@
 import flask
 import functions_framework
 
-from shared import http
-from shared.db import sim_engine
-from shared.errors import MalformedRequest
+from shared.domain.errors import MalformedRequest
+from shared.entrypoints import http
+from shared.platform.db import sim_engine
 from shared.simulation import iso8583, parties
 
 

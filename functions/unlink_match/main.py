@@ -4,9 +4,10 @@ import uuid
 
 import functions_framework
 
-from shared import http, services
-from shared.errors import NotFound
-from shared.unit_of_work import UnitOfWork
+from shared.domain.errors import NotFound
+from shared.entrypoints import http
+from shared.write import services
+from shared.write.unit_of_work import UnitOfWork
 
 
 @functions_framework.http

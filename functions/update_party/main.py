@@ -3,9 +3,10 @@ also re-enables an endpoint that answered 410 (SPEC §10)."""
 
 import functions_framework
 
-from shared import http, services
 from shared.domain.parties import EndpointChange
-from shared.unit_of_work import UnitOfWork
+from shared.entrypoints import http
+from shared.write import services
+from shared.write.unit_of_work import UnitOfWork
 
 
 @functions_framework.http

@@ -9,8 +9,8 @@ from pydantic import ConfigDict, Field
 
 from shared.domain.base import RequestModel, Text
 from shared.domain.cards import AuthCode, LocalTime, MaskedPan, Pan, Rrn, TerminalId, mask_pan
+from shared.domain.errors import ValidationFailed, Violation
 from shared.domain.money import Currency, PositiveAmount
-from shared.errors import ValidationFailed, Violation
 
 
 class PaymentSubmission(RequestModel):

@@ -9,8 +9,8 @@ from pydantic import AwareDatetime, Field
 
 from shared.domain.base import RequestModel, Text
 from shared.domain.cards import AuthCode, LocalTime, MaskedPan, Rrn, TerminalId
+from shared.domain.errors import ValidationFailed, Violation
 from shared.domain.money import Amount, Currency, Integer, PositiveAmount, Total
-from shared.errors import ValidationFailed, Violation
 
 
 class ReceiptLine(RequestModel):

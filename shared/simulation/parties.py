@@ -23,11 +23,11 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, Engine, text
 
-from shared.callbacks import verify
-from shared.config import settings
 from shared.domain.cards import mask_pan
-from shared.errors import Forbidden, NotFound, Unauthenticated
+from shared.domain.errors import Forbidden, NotFound, Unauthenticated
+from shared.platform.config import settings
 from shared.simulation import iso8583
+from shared.write.callbacks import verify
 
 # (sku, description, unit price in cents), rung up with VAT on top.
 DEMO_SKUS = [

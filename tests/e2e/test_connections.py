@@ -12,7 +12,7 @@ import threading
 import pytest
 import requests
 
-from shared import bus
+from shared.platform import bus
 from tests.e2e.conftest import wait_ready
 from tests.e2e.pairs import ROLE, Flow, admin, drop_databases, own_platform
 from tests.support import wait_until

@@ -8,11 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import text
 
-from shared import bus, services
-from shared.db import read_engine
 from shared.domain.parties import MERCHANT, Party, PartyRegistration
 from shared.domain.receipts import ReceiptSubmission
-from shared.unit_of_work import UnitOfWork
+from shared.platform import bus
+from shared.platform.db import read_engine
+from shared.write import services
+from shared.write.unit_of_work import UnitOfWork
 from tests.e2e.conftest import wait_until
 from tests.support import LOCAL_CALLBACK, receipt_body, remember
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from runtime import stack
-from shared import events
+from shared.domain import events
 from tests.e2e.test_read_api import submit_payment, submit_receipt
 from tests.integration.test_bus import channel, listen  # noqa: F401 - channel is a fixture
 from tests.integration.test_callbacks import Receiver

@@ -18,7 +18,8 @@ from runtime import stack
 from runtime.run import free_port
 from tests.conftest import BASE, ROOT, TEST_ENV, drop_database, recreate_vhost
 from tests.e2e.conftest import start_platform, wait_until
-from tests.support import LOCAL_CALLBACK, ADMIN_API_KEY, bearer, payment_body, receipt_body, remember
+from tests.support import ADMIN_API_KEY, LOCAL_CALLBACK, bearer, payment_body, receipt_body, remember
+
 
 def register(http, platform, kind):
     response = http.post(
@@ -71,7 +72,7 @@ def test_healthz_reports_each_database(platform, http):
 
 
 def test_openapi_is_served_and_generated_from_the_models(platform, http):
-    from shared.openapi import document
+    from shared.entrypoints.openapi import document
 
     served = http.get(f"{platform.url}/openapi.json").json()
     assert served == document()

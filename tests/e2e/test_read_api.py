@@ -5,9 +5,10 @@ import uuid
 
 import pytest
 
-from shared import bus, events
+from shared.domain import events
+from shared.platform import bus
 from tests.e2e.conftest import wait_until
-from tests.support import SENSITIVE, LOCAL_CALLBACK, ADMIN_API_KEY, bearer, payment_body, receipt_body, remember
+from tests.support import ADMIN_API_KEY, LOCAL_CALLBACK, SENSITIVE, bearer, payment_body, receipt_body, remember
 
 
 def register(http, platform, kind):

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import text
 
-from shared import reconciliation, services
-from shared.db import read_engine, write_engine
-from shared.unit_of_work import UnitOfWork
+from shared.platform.db import read_engine, write_engine
+from shared.write import reconciliation, services
+from shared.write.unit_of_work import UnitOfWork
 from tests.conftest import ARTIFACTS
 from tests.e2e.test_read_api import register, submit_payment, submit_receipt, visible
 from tests.e2e.test_rendered_receipt import CHROMIUM_FLAGS, png_size

@@ -4,7 +4,7 @@ submitted, matched, and both simulated receivers keep their verified callback.""
 
 from sqlalchemy import create_engine, text
 
-from shared.dialect import prepared_url
+from shared.platform.dialect import prepared_url
 from tests.conftest import TEST_ENV
 from tests.support import ADMIN_API_KEY, bearer, remember, wait_until
 

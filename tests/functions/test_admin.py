@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import text
 
-from shared.auth import hash_api_key
-from tests.support import LOCAL_CALLBACK, ADMIN_API_KEY, bearer, remember
+from shared.write.auth import hash_api_key
+from tests.support import ADMIN_API_KEY, LOCAL_CALLBACK, bearer, remember
 
 
 @pytest.mark.parametrize("kind", ["merchant", "bank"])

@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import text
 
 from runtime.queue_trigger import Invoker, QueueTrigger
-from shared import bus, outbox
-from shared.db import engine_for
-from shared.dead_letters import dead_letters, redrive
+from shared.platform import bus
+from shared.platform.db import engine_for
+from shared.platform.dead_letters import dead_letters, redrive
+from shared.write import outbox
 from tests.conftest import TEST_ENV
 from tests.support import Forwarder, QuietHandler, bearer, receipt_body, serve, wait_until
 

@@ -12,11 +12,13 @@ import pytest
 import standardwebhooks
 from sqlalchemy import text
 
-from shared import callbacks, events, outbox, report, services
-from shared.config import settings
-from shared.db import read_engine
-from shared.errors import DeliveryPending
-from shared.unit_of_work import UnitOfWork
+from shared.domain import events
+from shared.domain.errors import DeliveryPending
+from shared.platform.config import settings
+from shared.platform.db import read_engine
+from shared.read import report
+from shared.write import callbacks, outbox, services
+from shared.write.unit_of_work import UnitOfWork
 from tests.support import ADMIN_API_KEY, QuietHandler, bearer, payment_body, random_pan, receipt_body, remember, serve
 from tests.support_events import project_outbox
 

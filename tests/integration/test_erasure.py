@@ -9,10 +9,11 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from shared import callbacks, events, outbox, services
-from shared.db import read_engine
-from shared.replay import replay
-from shared.unit_of_work import UnitOfWork
+from shared.domain import events
+from shared.platform.db import read_engine
+from shared.read.replay import replay
+from shared.write import callbacks, outbox, services
+from shared.write.unit_of_work import UnitOfWork
 from tests.support import ADMIN_API_KEY, bearer, payment_body, random_pan, receipt_body, unique
 from tests.support_events import project_outbox
 

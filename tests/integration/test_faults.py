@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
-from shared import faults
-from shared.db import IdleReleasingPool, engine_for
-from shared.dialect import prepared_url
+from shared.platform import faults
+from shared.platform.db import IdleReleasingPool, engine_for
+from shared.platform.dialect import prepared_url
 from tests.conftest import TEST_ENV
 from tests.support import wait_until
 
@@ -144,7 +144,7 @@ def test_idle_connections_are_released_and_the_pool_still_serves():
 
 
 def test_a_prepared_statement_is_planned_again_for_the_tables_as_they_have_grown(monkeypatch):
-    from shared import dialect
+    from shared.platform import dialect
 
     engine = engine_for(TEST_ENV["WRITE_DATABASE_URL"])
     statement = text("SELECT count(*) FROM receipts WHERE merchant_id = :id")

@@ -12,7 +12,7 @@ import msgpack
 from tests.conftest import ROOT, TEST_ENV
 
 EMIT = (
-    "from shared import logs; "
+    "from shared.platform import logs; "
     "logs.event(logs.get('probe'), 'probe.happened', card='4123450000001234', receipt_id='r-1')"
 )
 

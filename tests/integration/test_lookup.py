@@ -7,8 +7,9 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from shared import events, outbox, services
-from shared.unit_of_work import UnitOfWork
+from shared.domain import events
+from shared.write import outbox, services
+from shared.write.unit_of_work import UnitOfWork
 from tests.support import ADMIN_API_KEY, bearer, mask, payment_body, random_pan, receipt_body
 
 DAY = "2026-11-26"

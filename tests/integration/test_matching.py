@@ -7,9 +7,10 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from shared import events, matching, outbox, services
-from shared.errors import DeliveryPending
-from shared.unit_of_work import UnitOfWork
+from shared.domain import events
+from shared.domain.errors import DeliveryPending
+from shared.write import matching, outbox, services
+from shared.write.unit_of_work import UnitOfWork
 from tests.support import bearer, mask, payment_body, random_pan, receipt_body
 
 

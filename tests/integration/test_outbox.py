@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import text
 
-from shared import outbox
+from shared.write import outbox
 from tests.support import bearer, receipt_body
 
 

@@ -4,8 +4,8 @@ import copy
 
 from sqlalchemy import text
 
-from shared import events
-from shared.db import read_engine
+from shared.domain import events
+from shared.platform.db import read_engine
 from tests.support_events import cloud_event, deliver, receipt_state
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from shared import callbacks, events, outbox, services
-from shared.unit_of_work import UnitOfWork
+from shared.domain import events
+from shared.write import callbacks, outbox, services
+from shared.write.unit_of_work import UnitOfWork
 from tests.conftest import ARTIFACTS
 from tests.reconciliation_scenarios import BASE_AMOUNT, BASE_DATE, SCENARIOS, Scenario
 from tests.support import bearer, mask, random_pan, unique

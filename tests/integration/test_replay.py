@@ -5,10 +5,11 @@ import random
 import pytest
 from sqlalchemy import create_engine, text
 
-from shared import bus, projections
-from shared.dialect import prepared_url
-from shared.migrate import migrate
-from shared.replay import replay
+from shared.platform import bus
+from shared.platform.dialect import prepared_url
+from shared.platform.migrate import migrate
+from shared.read import projections
+from shared.read.replay import replay
 from tests.conftest import BASE, drop_database
 from tests.support import bearer, payment_body, receipt_body
 

@@ -4,9 +4,10 @@ import uuid
 
 import pytest
 
-from shared import events, report
-from shared.db import read_engine
+from shared.domain import events
 from shared.domain.parties import Party
+from shared.platform.db import read_engine
+from shared.read import report
 from tests.support_events import cloud_event, deliver
 
 DAY = "2025-05-05"

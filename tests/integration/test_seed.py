@@ -2,7 +2,7 @@
 
 from sqlalchemy import text
 
-from shared.seed import DEMO_PARTIES, demo_party_id, seed
+from shared.simulation.seed import DEMO_PARTIES, demo_party_id, seed
 from tests.support import remember
 
 

@@ -7,11 +7,13 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from shared import callbacks, events, matching, outbox, report, services
-from shared.db import array_literal, read_engine
+from shared.domain import events
+from shared.domain.errors import DeliveryPending
 from shared.domain.parties import Party
-from shared.errors import DeliveryPending
-from shared.unit_of_work import UnitOfWork
+from shared.platform.db import array_literal, read_engine
+from shared.read import report
+from shared.write import callbacks, matching, outbox, services
+from shared.write.unit_of_work import UnitOfWork
 from tests.support import ADMIN_API_KEY, bearer, payment_body, random_pan, receipt_body
 from tests.support_events import project_outbox
 

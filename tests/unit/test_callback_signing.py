@@ -2,7 +2,7 @@
 
 import uuid
 
-from shared.callbacks import customer_id, sign, verify
+from shared.write.callbacks import customer_id, sign, verify
 
 SECRET = "whsec_test"
 BODY = b'{"id":"e1","type":"receipt.matched","data":{}}'

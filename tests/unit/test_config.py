@@ -1,6 +1,6 @@
 """Settings from the environment, and secrets from files where an engine mounts them (SPEC §9)."""
 
-from shared.config import Settings
+from shared.platform.config import Settings
 
 
 def settings_with(tmp_path, files: dict, **env) -> Settings:

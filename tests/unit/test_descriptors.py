@@ -10,7 +10,7 @@ import yaml
 
 from runtime import stack
 from runtime.cron_trigger import Schedule
-from shared.config import Settings
+from shared.platform.config import Settings
 from tests.conftest import ROOT
 
 TEMPLATE = (ROOT / "template.yaml").read_text()

@@ -6,9 +6,9 @@ import pytest
 from pydantic import ValidationError
 
 from shared.domain.cards import mask_pan
+from shared.domain.errors import ValidationFailed
 from shared.domain.payments import PaymentSubmission
 from shared.domain.receipts import ReceiptSubmission
-from shared.errors import ValidationFailed
 from tests.support import payment_body, receipt_body
 
 

@@ -1,6 +1,6 @@
 """The rendered receipt (no I/O): everything shown, everything escaped, no script."""
 
-from shared.render import receipt_html
+from shared.read.render import receipt_html
 
 RECEIPT = {
     "id": "r1", "merchant": {"id": "m1", "name": "Café <Central>"}, "merchant_receipt_id": "POS-1",

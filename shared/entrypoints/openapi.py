@@ -13,12 +13,12 @@ from shared.domain.parties import EndpointChange, PartyRegistration
 from shared.domain.payments import Clearing, PaymentSubmission, StatementLine
 from shared.domain.receipts import ReceiptSubmission
 from shared.domain.settlement import ManualMatch
-from shared.health import Health
-from shared.http import Error
-from shared.report import ReconciliationReport, ReportQuery
-from shared.results import (AccountErased, LookupAnswer, MatchDecision, PartyCredentials, PartyEndpoint,
-                            PaymentAccepted, PaymentCleared, ReceiptAccepted, WebhookSecret)
-from shared.views import AmbiguityPage, PageQuery, ReceiptPage, ReceiptQuery, ReceiptView, StatementPage
+from shared.entrypoints.health import Health
+from shared.entrypoints.http import Error
+from shared.read.report import ReconciliationReport, ReportQuery
+from shared.read.views import AmbiguityPage, PageQuery, ReceiptPage, ReceiptQuery, ReceiptView, StatementPage
+from shared.write.results import (AccountErased, LookupAnswer, MatchDecision, PartyCredentials, PartyEndpoint,
+                                  PaymentAccepted, PaymentCleared, ReceiptAccepted, WebhookSecret)
 
 
 @dataclass(frozen=True)

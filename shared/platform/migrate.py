@@ -16,8 +16,8 @@ from yoyo import read_migrations
 from yoyo.backends.core.postgresql import PostgresqlBackend
 from yoyo.connections import DatabaseURI, default_migration_table
 
-from shared import logs
-from shared.config import settings
+from shared.platform import logs
+from shared.platform.config import settings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

@@ -18,8 +18,8 @@ import time
 
 from sqlalchemy import Connection, Engine, text
 
-from shared import bus, faults, logs
-from shared.events import Event
+from shared.domain.events import Event
+from shared.platform import bus, faults, logs
 
 # The relay leaves rows this young to the function that committed them.
 RELAY_GRACE_SECONDS = 10.0

@@ -12,9 +12,9 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, text
 
-from shared import events
-from shared.db import array_literal
-from shared.errors import PoisonEvent
+from shared.domain import events
+from shared.domain.errors import PoisonEvent
+from shared.platform.db import array_literal
 
 CONSUMER = "project-read-model"
 

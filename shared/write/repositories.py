@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
+from shared.domain.events import Event
 from shared.domain.parties import Party
 from shared.domain.payments import PaymentSubmission
 from shared.domain.receipts import ReceiptSubmission
-from shared.events import Event
 
 
 @dataclass(frozen=True)

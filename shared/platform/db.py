@@ -10,9 +10,9 @@ import weakref
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
-from shared import faults
-from shared.config import settings
-from shared.dialect import prepared_url
+from shared.platform import faults
+from shared.platform.config import settings
+from shared.platform.dialect import prepared_url
 
 
 class IdleReleasingPool(QueuePool):

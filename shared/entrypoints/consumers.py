@@ -15,8 +15,8 @@ from collections.abc import Callable
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import BadRequest, ServiceUnavailable
 
-from shared import faults, logs
-from shared.errors import DeliveryPending, PoisonEvent
+from shared.domain.errors import DeliveryPending, PoisonEvent
+from shared.platform import faults, logs
 
 _log = logs.get("consumer")
 

@@ -25,10 +25,12 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Connection, text
 
-from shared import events, logs, matching, outbox
-from shared.config import settings
-from shared.db import array_literal
+from shared.domain import events
 from shared.domain.matching import RULES
+from shared.platform import logs
+from shared.platform.config import settings
+from shared.platform.db import array_literal
+from shared.write import matching, outbox
 
 _log = logs.get("reconcile")
 

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine, text
 
-from shared import bus, projections
+from shared.platform import bus
+from shared.read import projections
 
 BATCH = 1000
 

@@ -17,12 +17,13 @@ from typing import TypeVar
 import flask
 from pydantic import BaseModel, ValidationError
 
-from shared import auth, faults, logs
-from shared.config import ConfigurationError
+from shared.domain.errors import (AlreadyMatched, Ambiguous, Forbidden, IdempotencyConflict, MalformedRequest,
+                                  MethodNotAllowed, NotFound, PayloadTooLarge, ReceiptsError, ServiceUnavailable,
+                                  Unauthenticated, UnsupportedMediaType, ValidationFailed, Violation)
 from shared.domain.parties import Party, PartyKind
-from shared.errors import (AlreadyMatched, Ambiguous, Forbidden, IdempotencyConflict, MalformedRequest,
-                           MethodNotAllowed, NotFound, PayloadTooLarge, ReceiptsError, ServiceUnavailable,
-                           Unauthenticated, UnsupportedMediaType, ValidationFailed, Violation)
+from shared.platform import faults, logs
+from shared.platform.config import ConfigurationError
+from shared.write import auth
 
 MAX_BODY_BYTES = 256 * 1024
 _RETRY_LATER = {"Retry-After": "5"}

@@ -6,19 +6,21 @@ import logging
 import uuid
 from datetime import datetime, timezone
 
-from shared import auth, callbacks, clearing, erasure, events, logs, matching, outbox, reconciliation, settlement
-from shared.config import settings
-from shared.db import read_engine
+from shared.domain import events
 from shared.domain.cards import mask_pan
+from shared.domain.errors import DeliveryPending, IdempotencyConflict, NotFound, ValidationFailed, Violation
 from shared.domain.parties import EndpointChange, Party, PartyKind, PartyRegistration
 from shared.domain.payments import Clearing, PaymentSubmission
 from shared.domain.receipts import ReceiptSubmission
 from shared.domain.settlement import ManualMatch
-from shared.errors import DeliveryPending, IdempotencyConflict, NotFound, ValidationFailed, Violation
-from shared.repositories import Stored
-from shared.results import (PartyCredentials, PartyEndpoint, PaymentAccepted, PaymentCleared, ReceiptAccepted,
-                            WebhookSecret)
-from shared.unit_of_work import UnitOfWork
+from shared.platform import logs
+from shared.platform.config import settings
+from shared.platform.db import read_engine
+from shared.write import auth, callbacks, clearing, erasure, matching, outbox, reconciliation, settlement
+from shared.write.repositories import Stored
+from shared.write.results import (PartyCredentials, PartyEndpoint, PaymentAccepted, PaymentCleared, ReceiptAccepted,
+                                  WebhookSecret)
+from shared.write.unit_of_work import UnitOfWork
 
 _log = logs.get("services")
 

@@ -29,9 +29,9 @@ import uuid
 
 from sqlalchemy import Connection, text
 
-from shared import outbox
-from shared.db import array_literal
-from shared.events import ACCOUNT_ERASED, PAYMENT_RESTATED, Event
+from shared.domain.events import ACCOUNT_ERASED, PAYMENT_RESTATED, Event
+from shared.platform.db import array_literal
+from shared.write import outbox
 
 _PAYMENTS = text("SELECT id FROM payments WHERE bank_id = :bank_id AND account_ref = :account_ref FOR UPDATE")
 

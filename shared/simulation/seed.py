@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import uuid
 
-from shared import services
 from shared.domain.parties import BANK, MERCHANT, PartyKind, PartyRegistration
-from shared.results import PartyCredentials
-from shared.unit_of_work import UnitOfWork
+from shared.write import services
+from shared.write.results import PartyCredentials
+from shared.write.unit_of_work import UnitOfWork
 
 _DEMO_NAMESPACE = uuid.UUID("2f1d8c6e-5a0b-4f3e-9c2d-7b6a5e4d3c21")
 

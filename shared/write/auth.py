@@ -10,11 +10,11 @@ import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from shared.config import settings
-from shared.db import write_engine
+from shared.domain.errors import Forbidden, Unauthenticated
 from shared.domain.parties import Party, PartyKind
-from shared.errors import Forbidden, Unauthenticated
-from shared.repositories import Parties
+from shared.platform.config import settings
+from shared.platform.db import write_engine
+from shared.write.repositories import Parties
 
 _KEY_PREFIX = {"merchant": "mk_", "bank": "bk_"}
 # A key, once verified, is trusted for this long by each process (saves a query per call).

@@ -22,8 +22,8 @@ import pika
 import pika.exceptions
 from pika.adapters.blocking_connection import BlockingChannel
 
-from shared.config import settings
-from shared.events import Event
+from shared.domain.events import Event
+from shared.platform.config import settings
 
 # pika logs every returned (unroutable) message with a prefix of its body; the outbox
 # keeps such events and says so itself.

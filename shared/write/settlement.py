@@ -20,13 +20,13 @@ from datetime import datetime, timezone
 
 from sqlalchemy import Connection, text
 
-from shared import callbacks, matching, outbox
-from shared.clearing import RELEASE
-from shared.db import array_literal
+from shared.domain.errors import AlreadyMatched, NotFound, ServiceUnavailable, ValidationFailed, Violation
+from shared.domain.events import (MATCH_SETTLED, MATCH_UNLINKED, PAYMENT_MATCHED, PAYMENT_UNMATCHED, RECEIPT_MATCHED,
+                                  RECEIPT_UNMATCHED, Event)
 from shared.domain.matching import MANUAL
-from shared.errors import AlreadyMatched, NotFound, ServiceUnavailable, ValidationFailed, Violation
-from shared.events import (MATCH_SETTLED, MATCH_UNLINKED, PAYMENT_MATCHED, PAYMENT_UNMATCHED, RECEIPT_MATCHED,
-                           RECEIPT_UNMATCHED, Event)
+from shared.platform.db import array_literal
+from shared.write import callbacks, matching, outbox
+from shared.write.clearing import RELEASE
 
 _PAYMENT = text("SELECT id, currency, kind, status FROM payments WHERE id = :id")
 _LINES = text("SELECT line_no, currency, kind, payment_id FROM receipt_card_payments WHERE receipt_id = :id"

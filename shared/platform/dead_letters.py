@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pika
 
-from shared import bus
+from shared.platform import bus
 
 ATTEMPT_HEADER = "x-receipts-attempt"  # deliveries so far: picks the next backoff delay
 FAILURE_HEADER = "x-receipts-failures"  # failed deliveries: dead-lettered at the limit

@@ -14,10 +14,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, text
 
+from shared.domain.errors import NotFound
 from shared.domain.matching import Status
 from shared.domain.parties import MerchantRef, Party
 from shared.domain.receipts import CardPaymentLine, ReceiptLine, Totals
-from shared.errors import NotFound
 
 # A cursor is the last item's sort key: 16 hex digits of microseconds since 0001-01-01
 # (its time) and its id's 32. Every string of that form is a place in the list, so no

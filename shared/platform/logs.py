@@ -14,7 +14,7 @@ import re
 import sys
 from datetime import datetime, timezone
 
-from shared.config import settings
+from shared.platform.config import settings
 
 _DIGIT_RUN = re.compile(r"\d{12,19}")
 

@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, text
 
-from shared import outbox
-from shared.db import array_literal
+from shared.domain.events import PAYMENT_AMBIGUOUS, PAYMENT_MATCHED, RECEIPT_AMBIGUOUS, RECEIPT_MATCHED, Event
 from shared.domain.matching import DATE_WINDOW, EXACT, NO_AUTH_CODE, TIP
-from shared.events import PAYMENT_AMBIGUOUS, PAYMENT_MATCHED, RECEIPT_AMBIGUOUS, RECEIPT_MATCHED, Event
+from shared.platform.db import array_literal
+from shared.write import outbox
 
 # The tolerant rules, in cascade order: each one's join condition beyond equal masked PAN,
 # currency and kind (purchase or refund).

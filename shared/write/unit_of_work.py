@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, Engine
 
-from shared import outbox
-from shared.db import write_engine
-from shared.events import Event
-from shared.repositories import Parties, Payments, Receipts
+from shared.domain.events import Event
+from shared.platform.db import write_engine
+from shared.write import outbox
+from shared.write.repositories import Parties, Payments, Receipts
 
 
 class UnitOfWork:

@@ -7,8 +7,8 @@ from typing import Literal
 from pydantic import BaseModel
 from sqlalchemy import Engine, text
 
-from shared import bus
-from shared.db import read_engine, write_engine
+from shared.platform import bus
+from shared.platform.db import read_engine, write_engine
 
 
 def _database_up(engine: Engine) -> bool:

@@ -24,10 +24,10 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, text
 
-from shared import auth
-from shared.config import settings
 from shared.domain.parties import Party
-from shared.repositories import Parties
+from shared.platform.config import settings
+from shared.write import auth
+from shared.write.repositories import Parties
 
 SIGNATURE_HEADER = "Receipts-Signature"
 EVENT_ID_HEADER = "Receipts-Event-Id"

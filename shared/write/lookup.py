@@ -16,12 +16,13 @@ import uuid
 
 from sqlalchemy import Connection, text
 
-from shared import callbacks, logs
-from shared.config import settings
+from shared.domain.errors import Ambiguous, NotFound
 from shared.domain.matching import DATE_WINDOW, EXACT, NO_AUTH_CODE, RULES, TIP
 from shared.domain.parties import Party
 from shared.domain.payments import StatementLine
-from shared.errors import Ambiguous, NotFound
+from shared.platform import logs
+from shared.platform.config import settings
+from shared.write import callbacks
 
 _log = logs.get("lookup")
 

@@ -14,11 +14,11 @@ import uuid
 
 from sqlalchemy import Connection, text
 
-from shared import callbacks, outbox
+from shared.domain.errors import NotFound, ValidationFailed, Violation
+from shared.domain.events import PAYMENT_CLEARED, RECEIPT_UNMATCHED, Event
 from shared.domain.payments import Clearing
-from shared.errors import NotFound, ValidationFailed, Violation
-from shared.events import PAYMENT_CLEARED, RECEIPT_UNMATCHED, Event
-from shared.results import PaymentCleared
+from shared.write import callbacks, outbox
+from shared.write.results import PaymentCleared
 
 _PAYMENT = text(
     """
