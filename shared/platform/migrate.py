@@ -19,7 +19,7 @@ from yoyo.connections import DatabaseURI, default_migration_table
 from shared.platform import logs
 from shared.platform.config import settings
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 _log = logs.get("migrate")
 
