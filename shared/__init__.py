@@ -1,1 +1,1 @@
-"""The receipts platform's domain package, shared by every function."""
+"""The platform's code, by layer (shared/README.md): domain, platform, write, read, entrypoints, simulation."""

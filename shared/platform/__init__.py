@@ -1,0 +1,2 @@
+"""Adapters to backing services: configuration, logs, faults, PostgreSQL, RabbitMQ, migrations.
+May import: shared.domain."""
