@@ -3,8 +3,9 @@
 The container's command, and what `make run` starts for each function: functions-framework's
 app for FUNCTION_TARGET, behind the contracts a FaaS engine and its connectors expect.
 
-- `GET /_/health` and `GET /_/ready` answer 200 (the paths OpenFaaS probes), whatever the
-  function's own routes are.
+- `GET /_/health` answers 200 and `GET /_/ready` 200 when the function has what it needs
+  (the paths OpenFaaS probes), whatever the function's own routes are; without a secret
+  it declared (shared.entrypoints.readiness), ready answers 503 naming it.
 - A connector-triggered (CloudEvent) function takes the connectors' calls as they come: a
   queue connector POSTs the message body exactly as published (a structured CloudEvent)
   under `text/plain`, `application/json` or `application/cloudevents+json`; the
@@ -39,10 +40,9 @@ from gunicorn.errors import HaltServer
 
 from runtime import stack
 from shared.domain import events
-from shared.entrypoints import consumers
+from shared.entrypoints import consumers, readiness
 from shared.entrypoints.http import MAX_BODY_BYTES
 from shared.platform import bus
-from shared.platform.config import ConfigurationError, settings
 
 PROBES = ("/_/health", "/_/ready")
 MAX_BATCH_EVENTS = 64
@@ -77,10 +77,9 @@ class Contracts:
 
     def _probe(self, environ, start_response):
         if environ["PATH_INFO"] == "/_/ready":
-            try:
-                settings()
-            except ConfigurationError as error:
-                return _json(start_response, 503, {"status": "not_ready", "reason": str(error)})
+            unready = readiness.unready(self.function.target)
+            if unready:
+                return _json(start_response, 503, {"status": "not_ready", "function": self.function.name, **unready})
         return _json(start_response, 200, {"status": "ok", "function": self.function.name, "requests": self.requests})
 
     def _batch(self, environ, start_response):

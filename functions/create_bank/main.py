@@ -9,7 +9,7 @@ from shared.write.unit_of_work import UnitOfWork
 
 
 @functions_framework.http
-@http.endpoint("POST")
+@http.endpoint("POST", needs=("ADMIN_API_KEY", "PLATFORM_SECRET"))
 def create_bank(request):
     http.authenticate_admin(request)
     registration = http.parse_json(request, PartyRegistration)

@@ -8,6 +8,6 @@ from shared.write.unit_of_work import UnitOfWork
 
 
 @functions_framework.cloud_event
-@consumer
+@consumer(needs=("PLATFORM_SECRET",))
 def deliver_callbacks(event):
     services.deliver_callbacks(event, UnitOfWork())

@@ -9,7 +9,7 @@ from shared.read.views import PageQuery
 
 
 @functions_framework.http
-@http.endpoint("GET")
+@http.endpoint("GET", needs=("ADMIN_API_KEY",))
 def list_ambiguities(request):
     http.authenticate_admin(request)
     query = http.parse_query(request, PageQuery)

@@ -9,7 +9,7 @@ from shared.write.unit_of_work import UnitOfWork
 
 
 @functions_framework.http
-@http.endpoint("POST")
+@http.endpoint("POST", needs=("ADMIN_API_KEY", "PLATFORM_SECRET"))
 def rotate_webhook_secret(request):
     http.authenticate_admin(request)
     return services.rotate_webhook_secret(http.party_in_path(request), UnitOfWork()), 200

@@ -9,7 +9,7 @@ from shared.write.unit_of_work import UnitOfWork
 
 
 @functions_framework.http
-@http.endpoint("POST")
+@http.endpoint("POST", needs=("ADMIN_API_KEY",))
 def settle_match(request):
     http.authenticate_admin(request)
     match = http.parse_json(request, ManualMatch)

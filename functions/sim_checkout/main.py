@@ -9,7 +9,7 @@ from shared.simulation.requests import Checkout
 
 
 @functions_framework.http
-@http.endpoint("POST")
+@http.endpoint("POST", needs=("PLATFORM_SECRET",))
 def sim_checkout(request):
     checkout = http.parse_json(request, Checkout)
     with sim_engine().begin() as connection:

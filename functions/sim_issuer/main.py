@@ -10,7 +10,7 @@ from shared.simulation import iso8583, parties
 
 
 @functions_framework.http
-@http.endpoint("POST")
+@http.endpoint("POST", needs=("PLATFORM_SECRET",))
 def sim_issuer(request):
     message = request.get_data()
     try:

@@ -9,7 +9,7 @@ from shared.simulation.requests import PartyCredentials
 
 
 @functions_framework.http
-@http.endpoint("POST")
+@http.endpoint("POST", needs=("ADMIN_API_KEY",))
 def sim_parties(request):
     http.authenticate_admin(request)
     credentials = http.parse_json(request, PartyCredentials)

@@ -11,7 +11,7 @@ from shared.write.unit_of_work import UnitOfWork
 
 
 @functions_framework.http
-@http.endpoint("DELETE")
+@http.endpoint("DELETE", needs=("ADMIN_API_KEY",))
 def unlink_match(request):
     http.authenticate_admin(request)
     try:

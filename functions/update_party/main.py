@@ -10,7 +10,7 @@ from shared.write.unit_of_work import UnitOfWork
 
 
 @functions_framework.http
-@http.endpoint("PATCH")
+@http.endpoint("PATCH", needs=("ADMIN_API_KEY",))
 def update_party(request):
     http.authenticate_admin(request)
     party = http.party_in_path(request)

@@ -16,7 +16,9 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import BadRequest, ServiceUnavailable
 
 from shared.domain.errors import DeliveryPending, PoisonEvent
+from shared.entrypoints import readiness
 from shared.platform import faults, logs
+from shared.platform.config import ConfigurationError
 
 _log = logs.get("consumer")
 
@@ -43,15 +45,17 @@ BY_NAME: dict[str, Callable[[list[dict]], list[tuple[int, str]]]] = {}
 
 
 def consumer(handler: Callable[[dict], None] | None = None, *,
-             together: Callable[[list[dict]], None] | None = None) -> Callable:
+             together: Callable[[list[dict]], None] | None = None, needs: tuple[str, ...] = ()) -> Callable:
     """Wrap a handler of event dicts as a functions-framework CloudEvent function.
 
     together, if given, handles a batch of events at once (one transaction for all, say);
     if it fails, each event of the batch is handled alone, so that only what fails by
-    itself fails. Use as @consumer or @consumer(together=...).
+    itself fails. needs names the secrets it cannot work without (readiness). Use as
+    @consumer or @consumer(together=..., needs=...).
     """
     if handler is None:
-        return functools.partial(consumer, together=together)
+        return functools.partial(consumer, together=together, needs=needs)
+    readiness.declare(handler.__name__, needs)
 
     def handle(event: dict) -> tuple[int, str]:
         """The handler's outcome for one event as an HTTP status: 200 handled, 400 poison
@@ -65,6 +69,11 @@ def consumer(handler: Callable[[dict], None] | None = None, *,
         except PoisonEvent as error:
             logs.event(_log, "event.poison", logging.ERROR, id=event["id"], type=event["type"], reason=error.message)
             return 400, error.message
+        except ConfigurationError as error:
+            # This process's fault, not the event's: retried until it is configured.
+            logs.event(_log, "event.deferred", logging.ERROR, id=event["id"], error="ConfigurationError",
+                       reason=str(error))
+            return 503, "the function is misconfigured; retry"
         except Exception as error:
             if faults.retryable(error):
                 logs.event(_log, "event.deferred", logging.WARNING, id=event["id"], error=type(error).__name__,

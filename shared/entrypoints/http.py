@@ -21,6 +21,7 @@ from shared.domain.errors import (AlreadyMatched, Ambiguous, Forbidden, Idempote
                                   MethodNotAllowed, NotFound, PayloadTooLarge, ReceiptsError, ServiceUnavailable,
                                   Unauthenticated, UnsupportedMediaType, ValidationFailed, Violation)
 from shared.domain.parties import Party, PartyKind
+from shared.entrypoints import readiness
 from shared.platform import faults, logs
 from shared.platform.config import ConfigurationError
 from shared.write import auth
@@ -49,10 +50,14 @@ Handler = Callable[[flask.Request], tuple[BaseModel | dict, int] | flask.Respons
 _log = logs.get("http")
 
 
-def endpoint(*methods: str) -> Callable[[Handler], Callable[[flask.Request], flask.Response]]:
-    """Wrap a handler: method check, then the handler, then errors mapped to the SPEC."""
+def endpoint(*methods: str, needs: tuple[str, ...] = ()) -> Callable[[Handler], Callable[[flask.Request],
+                                                                          flask.Response]]:
+    """Wrap a handler: method check, then the handler, then errors mapped to the SPEC.
+    needs names the secrets it cannot work without (readiness)."""
 
     def decorate(handler: Handler) -> Callable[[flask.Request], flask.Response]:
+        readiness.declare(handler.__name__, needs)
+
         @functools.wraps(handler)
         def serve(request: flask.Request) -> flask.Response:
             try:

@@ -25,6 +25,9 @@ DEFAULTS = {
     "FLUENT_PORT": "24224",
 }
 SECRETS_DIR = "/var/openfaas/secrets"
+# The settings with no default that a function may need to do its job (it declares which:
+# shared.entrypoints.readiness).
+SECRETS = ("ADMIN_API_KEY", "PLATFORM_SECRET")
 
 
 class ConfigurationError(RuntimeError):
@@ -62,7 +65,7 @@ class Settings:
         def secret(name: str) -> str | None:
             if env.get(name):
                 return env[name]
-            path = Path(env.get("SECRETS_DIR") or SECRETS_DIR) / name.lower().replace("_", "-")
+            path = Path(env.get("SECRETS_DIR") or SECRETS_DIR) / secret_file(name)
             try:
                 return path.read_text().strip() or None
             except (FileNotFoundError, NotADirectoryError):
@@ -88,7 +91,7 @@ class Settings:
                 function_target=env.get("FUNCTION_TARGET") or None,
                 # At most this many connections per database per process (a request waits
                 # for one beyond that), each closed once idle this long: a function that
-                # serves few requests holds one connection or none (README: connections).
+                # serves few requests holds one connection or none (docs/operations.md: connections).
                 database_pool_size=int(env.get("DATABASE_POOL_SIZE") or 4),
                 database_pool_idle_seconds=float(env.get("DATABASE_POOL_IDLE_SECONDS") or 30),
                 # Where banks' apps fetch a rendered receipt (receipt_url in callbacks).
@@ -108,12 +111,21 @@ class Settings:
         except ValueError as error:
             raise ConfigurationError(f"malformed setting: {error}") from None
 
+    def missing(self, names) -> list[str]:
+        """Those of names (of SECRETS) this process was not given."""
+        return [name for name in names if not getattr(self, name.lower())]
+
     def require_platform_secret(self) -> bytes:
         if not self.platform_secret:
             raise ConfigurationError(
                 "PLATFORM_SECRET is not set: it keys request fingerprints and webhook secrets"
             )
         return self.platform_secret
+
+
+def secret_file(name: str) -> str:
+    """The file an engine mounts a secret as: ADMIN_API_KEY as admin-api-key."""
+    return name.lower().replace("_", "-")
 
 
 def with_password(url: str, password: str | None) -> str:
