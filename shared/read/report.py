@@ -204,7 +204,7 @@ class ReportScope(BaseModel):
 
 
 class ReconciliationReport(BaseModel):
-    """One day's reconciliation, scoped to the caller (README: Reconciliation)."""
+    """One day's reconciliation, scoped to the caller (docs/matching.md)."""
 
     date: str
     scope: ReportScope

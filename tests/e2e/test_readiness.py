@@ -5,6 +5,7 @@ it — `python -m runtime.serve`, template.yaml's environment, secrets as files 
 from __future__ import annotations
 
 import functools
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -71,6 +72,13 @@ def test_every_secret_is_needed_by_some_function_and_declared_in_the_stack_file(
     assert {need for needs in declared().values() for need in needs} == set(SECRETS)
     for name, needs in declared().items():
         assert {secret_file(need) for need in needs} <= set(stack_file[name]["secrets"]), name
+
+
+def test_the_deployment_guide_names_what_each_function_needs():
+    guide = (ROOT / "docs" / "deployment.md").read_text()
+    table = {need: set(re.findall(r"`([a-z-]+)`", row))
+             for need, row in re.findall(r"^\| `([A-Z_]+)` \| (.*) \|$", guide, re.M) if need in SECRETS}
+    assert table == {need: {name for name, needs in declared().items() if need in needs} for need in SECRETS}
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """The README's curl calls work exactly as printed, against a platform `make run` starts
-(and, in tests/containers, against compose)."""
+(and, in tests/containers, against compose); so do the guides' blocks marked runnable."""
 
 import json
 import re
@@ -36,16 +36,25 @@ class Flow:
     bank_view: dict
 
 
-def run_readme(api: str, sim: str, timeout: float = 90) -> Flow:
-    """The README's two blocks, with the platform at api and the simulators at sim."""
-    script = (
-        (readme_block("readme-curl") + WAIT_UNTIL_MATCHED + readme_block("readme-curl-read"))
+def readme_script(api: str, sim: str) -> str:
+    """The README's *Try it* block, waiting until its pair is matched, with the platform at
+    api and the simulators at sim."""
+    return (
+        (readme_block("readme-curl") + WAIT_UNTIL_MATCHED)
         .replace("SIM=http://127.0.0.1:8080/sim", f"SIM={sim}")
         .replace("API=http://127.0.0.1:8080", f"API={api}")
-        .replace("dev-admin-key", ADMIN_API_KEY)
     )
-    result = subprocess.run(["timeout", str(timeout), "bash", "-euo", "pipefail", "-c", script],
-                            capture_output=True, text=True)
+
+
+def run_script(script: str, timeout: float) -> subprocess.CompletedProcess:
+    script = script.replace("dev-admin-key", ADMIN_API_KEY)
+    return subprocess.run(["timeout", str(timeout), "bash", "-euo", "pipefail", "-c", script],
+                          cwd=ROOT, capture_output=True, text=True)
+
+
+def run_readme(api: str, sim: str, timeout: float = 90) -> Flow:
+    """The README's two blocks, with the platform at api and the simulators at sim."""
+    result = run_script(readme_script(api, sim) + readme_block("readme-curl-read"), timeout)
     assert result.returncode == 0, result.stderr
     answers = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     merchant, bank, *handed_over, receipt, payment, receipts, statement, bank_view = answers
@@ -68,3 +77,21 @@ def check(flow: Flow) -> None:
 
 def test_the_readme_curl_calls_onboard_submit_and_call_back(platform):
     check(run_readme(platform.url, f"{platform.url}/sim"))
+
+
+def runnable_blocks() -> list[tuple[str, str]]:
+    """(guide, shell block) of every block the guides in docs/ mark runnable, in order."""
+    return [(guide.name, block) for guide in sorted((ROOT / "docs").glob("*.md"))
+            for block in re.findall(r"^<!-- runnable -->\n```sh\n(.*?)^```", guide.read_text(), re.S | re.M)]
+
+
+def test_the_guides_runnable_blocks_run_after_the_readme(platform):
+    blocks = runnable_blocks()
+    assert {guide for guide, _ in blocks} == {"api.md", "callbacks.md", "matching.md", "operations.md", "simulation.md"}
+    script = readme_script(platform.url, f"{platform.url}/sim") + "".join(
+        f'echo "--- docs/{guide}, runnable block {number}" >&2\n{block}'
+        for number, (guide, block) in enumerate(blocks, 1))
+    result = run_script(script, timeout=180)
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert result.stderr.count("--- docs/") == len(blocks)  # every block ran
+    assert re.search(r'"match_rule": ?"exact"', result.stdout)  # the look-up found the README's receipt

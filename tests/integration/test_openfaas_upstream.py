@@ -1,5 +1,5 @@
 """Beside OpenFaaS, the public gateway and the connectors call each function through the
-OpenFaaS gateway, at http://<openfaas-gateway>/function/<name> (README: OpenFaaS)."""
+OpenFaaS gateway, at http://<openfaas-gateway>/function/<name> (docs/deployment.md: OpenFaaS)."""
 
 import signal
 import subprocess
