@@ -3,7 +3,9 @@ and which receipt each payment truly belongs to.
 
 Each scenario has its own card, so scenarios never compete with each other. Items are
 named; a card line or payment differs from the scenario's base only where it says so.
-`matches` labels the truth: payment → (receipt, rule). A payment not listed there
+A card line's `slip` says how the slip shows the card: `last4` (the last 4 digits
+only) or `reference` (no digits: RRN and terminal id); a payment's `card: "same_last4"`
+is another card that ends in the same 4 digits. `matches` labels the truth: payment → (receipt, rule). A payment not listed there
 belongs to no receipt on offer, and must stay unmatched. `ambiguous` lists the items
 that must be reported ambiguous. `clearings` are final amounts sent after a first run,
 followed by a second.
@@ -69,4 +71,24 @@ SCENARIOS = [
     Scenario("clearing moves the payment to the receipt of its final amount",
              {"r1": {}, "r2": {"amount": 2000, "rrn": "600000002000"}}, {"p": {}},
              {"p": ("r2", "exact")}, clearings=(("p", 2000),)),
+    # Card data as slips print it (SPEC §12): the less a slip shows, the more look-alikes fit.
+    Scenario("the slip shows the last 4 digits only", {"r": {"slip": "last4"}}, {"p": {}}, {"p": ("r", "exact")}),
+    Scenario("a last-4 slip, and another card ending in the same 4 digits",
+             {"r": {"slip": "last4"}}, {"p1": {}, "p2": {"card": "same_last4"}}, ambiguous=("r", "p1", "p2")),
+    Scenario("a last-4 slip tells two cards ending alike apart by its RRN",
+             {"r": {"slip": "last4"}}, {"p1": {}, "p2": {"card": "same_last4", "rrn": "600000000777"}},
+             {"p1": ("r", "exact")}),
+    Scenario("a full slip is never another card ending in the same 4 digits",
+             {"r": {}}, {"p": {"card": "same_last4"}}),
+    Scenario("a last-4 slip with a tip", {"r": {"slip": "last4"}}, {"p": {"amount": 1100}}, {"p": ("r", "tip")}),
+    Scenario("a last-4 slip posted the next day", {"r": {"slip": "last4"}}, {"p": {"transaction_date": day(1)}},
+             {"p": ("r", "date_window")}),
+    Scenario("no card digits: the acquirer's reference", {"r": {"slip": "reference"}}, {"p": {}}, {"p": ("r", "exact")}),
+    Scenario("no card digits and no auth code", {"r": {"slip": "reference", "auth_code": None}}, {"p": {}},
+             {"p": ("r", "no_auth_code")}),
+    Scenario("no card digits and another reference", {"r": {"slip": "reference", "rrn": "600000000888"}}, {"p": {}}),
+    Scenario("two slips with no card digits and the same reference",
+             {"r1": {"slip": "reference"}, "r2": {"slip": "reference"}}, {"p": {}}, ambiguous=("r1", "r2", "p")),
+    Scenario("a full slip and a slip with no digits both fit one payment",
+             {"r1": {}, "r2": {"slip": "reference"}}, {"p": {}}, ambiguous=("r1", "r2", "p")),
 ]

@@ -10,6 +10,9 @@ from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 _MASKED_PAN = re.compile(r"^[0-9]{6}[*Xx]+[0-9]{4}$")
+# A card number as a slip prints it: the first 6 and last 4 digits, or the last 4 only,
+# the rest masked by * or X, in groups as the slip spaces them ("**** **** **** 0979").
+_PRINTED_PAN = re.compile(r"^(?:[0-9] ?){6}(?:[*Xx] ?){2,9}(?:[0-9] ?){3}[0-9]$|^(?:[*Xx] ?){4,15}(?:[0-9] ?){3}[0-9]$")
 # A local time of day, as a slip prints it and ISO 8583's DE12 carries it: no offset.
 _LOCAL_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?$")
 
@@ -32,6 +35,27 @@ def _masked_pan(value: str) -> str:
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
+def _printed_pan(value: str) -> str:
+    digits = value.replace(" ", "")
+    if digits.isdigit():
+        raise PydanticCustomError(
+            "full_pan_not_allowed",
+            "a full card number is not accepted: show only the first 6 and last 4 digits, or the last 4",
+        )
+    if not _PRINTED_PAN.fullmatch(value):
+        raise PydanticCustomError(
+            "invalid_masked_pan",
+            "expected the card number as the slip prints it: the first 6 and last 4 digits, or the last 4,"
+            " the rest masked by * or X",
+        )
+    return re.sub("[Xx]", "*", digits)
+
+
+def last4_only(masked_pan: str) -> bool:
+    """Whether a (normalised) masked card number shows the last 4 digits only."""
+    return masked_pan.startswith("*")
+
+
 def _local_time(value):
     """Exactly what the document says: hh:mm:ss[.ffffff], nothing pydantic would also take."""
     if isinstance(value, str):
@@ -50,6 +74,13 @@ MaskedPan = Annotated[
     Field(min_length=12, max_length=19, examples=["412345******1234"],
           json_schema_extra={"pattern": _MASKED_PAN.pattern}),
     AfterValidator(_masked_pan),
+]
+# On a receipt: as the slip prints it, stored as ************1234 or 412345******1234.
+PrintedPan = Annotated[
+    str,
+    Field(min_length=8, max_length=37, examples=["412345******1234", "************1234", "**** **** **** 1234"],
+          json_schema_extra={"pattern": _PRINTED_PAN.pattern}),
+    AfterValidator(_printed_pan),
 ]
 # DE2: the full PAN, accepted from issuers only and masked on arrival.
 Pan = Annotated[str, Field(pattern=r"^[0-9]{12,19}$", examples=["4123450000001234"])]

@@ -8,7 +8,7 @@ from datetime import date
 from pydantic import AwareDatetime, Field
 
 from shared.domain.base import RequestModel, Text
-from shared.domain.cards import AuthCode, LocalTime, MaskedPan, Rrn, TerminalId
+from shared.domain.cards import AuthCode, LocalTime, PrintedPan, Rrn, TerminalId
 from shared.domain.errors import ValidationFailed, Violation
 from shared.domain.money import Amount, Currency, Integer, PositiveAmount, Total
 
@@ -29,16 +29,20 @@ class Totals(RequestModel):
 
 
 class CardPaymentLine(RequestModel):
-    """The EMV data printed on the card slip: what a bank's payment is matched on."""
+    """The EMV data printed on the card slip: what a bank's payment is matched on (SPEC §12).
 
-    masked_pan: MaskedPan
+    A slip shows the card number (first 6 and last 4 digits, or the last 4 only), or no
+    digits at all but the acquirer's reference: rrn and terminal_id (DE37, DE41) then
+    identify the transaction."""
+
+    masked_pan: PrintedPan | None = None
     auth_code: AuthCode | None = None  # not every slip prints one (offline, some contactless)
     amount: PositiveAmount
     currency: Currency
     transaction_date: date
     transaction_time: LocalTime
-    terminal_id: TerminalId
-    rrn: Rrn
+    terminal_id: TerminalId | None = None
+    rrn: Rrn | None = None
     scheme: Text(20) | None = None
 
 
@@ -72,6 +76,15 @@ class ReceiptSubmission(RequestModel):
             violations.append(
                 Violation("totals.total", "total_mismatch", "total must equal subtotal + tax + tip")
             )
+        violations += [
+            Violation(
+                f"payments[{index}]",
+                "card_data_missing",
+                "a card line needs masked_pan (as the slip prints it), or rrn and terminal_id",
+            )
+            for index, payment in enumerate(self.payments)
+            if payment.masked_pan is None and (payment.rrn is None or payment.terminal_id is None)
+        ]
         violations += [
             Violation(
                 f"payments[{index}].currency",

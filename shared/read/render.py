@@ -59,9 +59,10 @@ def receipt_html(receipt: dict) -> str:
         summary += f'<tr><td>Tip</td><td class="n">{money(totals["tip"])}</td></tr>'
     summary += f'<tr class="total"><td>Total</td><td class="n">{money(totals["total"])}</td></tr>'
     cards = "".join(
-        f'<div class="card">{escape(card.get("scheme") or "Card")} <code>{escape(card["masked_pan"])}</code>'
-        f' · {money(card["amount"])}<br>Auth {escape(card["auth_code"] or "—")} · Terminal {escape(card["terminal_id"])}'
-        f' · RRN {escape(card["rrn"])} · {escape(card["transaction_date"])} {escape(card["transaction_time"])}</div>'
+        f'<div class="card">{escape(card.get("scheme") or "Card")} <code>{escape(card.get("masked_pan") or "")}</code>'
+        f' · {money(card["amount"])}<br>Auth {escape(card.get("auth_code") or "—")}'
+        f' · Terminal {escape(card.get("terminal_id") or "—")} · RRN {escape(card.get("rrn") or "—")}'
+        f' · {escape(card["transaction_date"])} {escape(card["transaction_time"])}</div>'
         for card in receipt["payments"]
     )
     status = escape(receipt["status"])
@@ -121,7 +122,8 @@ def _bars(days: list[dict]) -> str:
 def _ambiguity_sets(sets: list[dict]) -> str:
     """Each open ambiguity set: its receipts and payments side by side, for the operator to settle."""
     def receipt(item: dict) -> str:
-        lines = "".join(f'<div>{escape(line["masked_pan"])} · {escape(line.get("auth_code") or "—")} · '
+        lines = "".join(f'<div>{escape(line.get("masked_pan") or "RRN " + (line.get("rrn") or ""))} · '
+                        f'{escape(line.get("auth_code") or "—")} · '
                         f'{format_amount(line["amount"], line["currency"])} {escape(line["currency"])} · '
                         f'{escape(line["transaction_date"])}</div>' for line in item["lines"])
         return f'<div class="item"><b>{escape(item["merchant_receipt_id"])}</b>{lines}<code>{escape(item["id"])}</code></div>'

@@ -26,8 +26,9 @@ from shared.write import callbacks
 
 _log = logs.get("lookup")
 
-# Which lines a rule finds for the card data of a statement line (:pan is masked). Each
-# is the statement-side reading of the rule's join in shared.matching.
+# Which lines a rule finds for the card data of a statement line (:masked_pan is the
+# bank's, first 6 and last 4): the statement-side reading of the rule's join in
+# shared.write.matching, comparing what both the bank and the slip carry.
 _FITS = {
     EXACT: "l.auth_code = :auth_code AND l.amount = :amount AND l.transaction_date = :transaction_date",
     DATE_WINDOW: "l.auth_code = :auth_code AND l.amount = :amount"
@@ -37,22 +38,42 @@ _FITS = {
     TIP: "l.auth_code = :auth_code AND l.transaction_date = :transaction_date"
          " AND l.amount < :amount AND l.amount >= floor(:amount / (1 + CAST(:tip_share AS numeric)))"
          " AND l.amount + floor(l.amount * CAST(:tip_share AS numeric)) >= :amount",
-    NO_AUTH_CODE: "l.terminal_id = :terminal_id AND l.rrn = :rrn AND l.amount = :amount"
-                  " AND l.transaction_date = :transaction_date"
-                  " AND (CAST(:auth_code AS text) IS NULL OR l.auth_code IS DISTINCT FROM :auth_code)",
+    # The auth codes play no part: the bank sent none (card, amount and date then decide,
+    # with terminal and RRN wherever both have them), or the slip's is another, when the
+    # terminal and RRN must agree.
+    NO_AUTH_CODE: "l.amount = :amount AND l.transaction_date = :transaction_date AND CASE"
+                  " WHEN CAST(:auth_code AS text) IS NULL THEN"
+                  " (CAST(:terminal_id AS text) IS NULL OR l.terminal_id IS NULL OR l.terminal_id = :terminal_id)"
+                  " AND (CAST(:rrn AS text) IS NULL OR l.rrn IS NULL OR l.rrn = :rrn)"
+                  " ELSE l.terminal_id = :terminal_id AND l.rrn = :rrn AND l.auth_code IS DISTINCT FROM :auth_code END",
 }
-# A rule whose card data the bank did not send cannot fit: it is left out of the statement.
-_NEEDS = {EXACT: ("auth_code",), DATE_WINDOW: ("auth_code",), TIP: ("auth_code",),
-          NO_AUTH_CODE: ("terminal_id", "rrn")}
 
 
-def _candidates(rule: str) -> str:
+def _can_fit(rule: str, card: dict) -> bool:
+    """Whether the bank sent the card data rule compares (a rule that cannot fit is left out)."""
+    if rule == NO_AUTH_CODE:
+        return card["auth_code"] is None or (card["terminal_id"] is not None and card["rrn"] is not None)
+    return card["auth_code"] is not None
+
+
+# How a slip's card data agrees with the bank's: the last 4 digits and the BIN where the
+# slip shows it (where it shows the last 4 only, RRN and terminal wherever both have them);
+# a slip with no digits, by the acquirer's reference.
+_CARD = {
+    "digits": "l.pan_last4 = right(:masked_pan, 4) AND (l.pan_bin = left(:masked_pan, 6) OR (l.pan_bin IS NULL"
+              " AND (l.rrn IS NULL OR CAST(:rrn AS text) IS NULL OR l.rrn = :rrn)"
+              " AND (l.terminal_id IS NULL OR CAST(:terminal_id AS text) IS NULL OR l.terminal_id = :terminal_id)))",
+    "reference": "l.masked_pan IS NULL AND l.rrn = :rrn AND l.terminal_id = :terminal_id",
+}
+
+
+def _candidates(rule: str, card: str) -> str:
     return f"""
     (SELECT DISTINCT '{rule}' AS rule, l.receipt_id
      FROM receipt_card_payments l
      JOIN receipts r ON r.id = l.receipt_id
      LEFT JOIN payments p ON p.id = l.payment_id
-     WHERE l.masked_pan = :masked_pan AND l.currency = :currency AND {_FITS[rule]}
+     WHERE {_CARD[card]} AND l.currency = :currency AND {_FITS[rule]}
        AND r.status IN ('unmatched', 'ambiguous', 'matched')
        AND (l.payment_id IS NULL OR p.bank_id = :bank_id)
      LIMIT 2)
@@ -60,9 +81,11 @@ def _candidates(rule: str) -> str:
 
 
 @functools.cache
-def _cascade(rules: tuple[str, ...]):
+def _cascade(rules: tuple[str, ...], by_reference: bool):
     """One statement for the rules the card data allows (a handful of combinations), built once."""
-    return text(" UNION ALL ".join(_candidates(rule) for rule in rules))
+    # A slip with no card digits is only found by the acquirer's reference, if the bank sent it.
+    cards = ("digits", "reference") if by_reference else ("digits",)
+    return text(" UNION ALL ".join(_candidates(rule, card) for rule in rules for card in cards))
 
 
 _RECEIPT = text(
@@ -96,12 +119,14 @@ def _first_fitting_rule(connection: Connection, bank_id: uuid.UUID, card: dict,
                         tip_share: float) -> tuple[str | None, list[uuid.UUID]]:
     """The first rule of the cascade that finds any receipt for card, and what it finds
     (one, or two look-alikes); (None, []) when none does."""
-    rules = [rule for rule in RULES if all(card.get(field) is not None for field in _NEEDS[rule])]
+    rules = [rule for rule in RULES if _can_fit(rule, card)]
     if not rules:
         return None, []
-    rows = connection.execute(_cascade(tuple(rules)), {**card, "bank_id": bank_id, "tip_share": tip_share}).all()
+    by_reference = card.get("rrn") is not None and card.get("terminal_id") is not None
+    rows = connection.execute(_cascade(tuple(rules), by_reference),
+                              {**card, "bank_id": bank_id, "tip_share": tip_share}).all()
     for rule in rules:
-        receipt_ids = [row.receipt_id for row in rows if row.rule == rule]
+        receipt_ids = list(dict.fromkeys(row.receipt_id for row in rows if row.rule == rule))
         if receipt_ids:
             return rule, receipt_ids
     return None, []

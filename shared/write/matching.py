@@ -35,27 +35,41 @@ from shared.write import outbox
 # currency and kind (purchase or refund).
 TOLERANT = {
     # (a) the bank posted on another day (time zones, late posting): up to 2 days apart.
-    DATE_WINDOW: "p.auth_code = l.auth_code AND p.amount = l.amount"
-                 " AND p.transaction_date BETWEEN l.transaction_date - 2 AND l.transaction_date + 2",
+    DATE_WINDOW: "{p}.auth_code = {l}.auth_code AND {p}.amount = {l}.amount"
+                 " AND {p}.transaction_date BETWEEN {l}.transaction_date - 2 AND {l}.transaction_date + 2",
     # (b) a tip added on the slip: the payment above the line by at most :tip_share of it.
-    TIP: "p.auth_code = l.auth_code AND p.transaction_date = l.transaction_date"
-         " AND p.amount > l.amount AND p.amount <= l.amount + floor(l.amount * CAST(:tip_share AS numeric))",
+    TIP: "{p}.auth_code = {l}.auth_code AND {p}.transaction_date = {l}.transaction_date"
+         " AND {p}.amount > {l}.amount AND {p}.amount <= {l}.amount + floor({l}.amount * CAST(:tip_share AS numeric))",
     # (c) no auth code on the slip, or another one: the terminal's retrieval reference instead.
-    NO_AUTH_CODE: "p.terminal_id = l.terminal_id AND p.rrn = l.rrn AND p.amount = l.amount"
-                  " AND p.transaction_date = l.transaction_date AND p.auth_code IS DISTINCT FROM l.auth_code",
+    NO_AUTH_CODE: "{p}.terminal_id = {l}.terminal_id AND {p}.rrn = {l}.rrn AND {p}.amount = {l}.amount"
+                  " AND {p}.transaction_date = {l}.transaction_date AND {p}.auth_code IS DISTINCT FROM {l}.auth_code",
 }
 
 _OPEN = "('unmatched', 'ambiguous')"
-_KEY = "masked_pan, auth_code, currency, amount, transaction_date"
 
-# Which keys a match of items looks at: those of the receipts' open lines and of the open
-# payments (the items of a batch of events; one event is a batch of one).
-_ITEMS_FOCUS = f"""
-    SELECT {_KEY} FROM receipt_card_payments
-    WHERE receipt_id = ANY(CAST(:receipt_ids AS uuid[])) AND payment_id IS NULL
-    UNION
-    SELECT {_KEY} FROM payments WHERE id = ANY(CAST(:payment_ids AS uuid[])) AND status = 'unmatched'
-"""
+
+def _card_agrees(l: str, p: str) -> str:
+    """Beyond the last 4 digits: the BIN where the slip shows it; where it shows the last 4
+    only (or no digits), the RRN and terminal id wherever it prints them."""
+    return (f"({l}.pan_bin = {p}.pan_bin OR ({l}.pan_bin IS NULL"
+            f" AND ({l}.rrn IS NULL OR {l}.rrn = {p}.rrn) AND ({l}.terminal_id IS NULL OR {l}.terminal_id = {p}.terminal_id)))")
+
+
+def _by_digits(l: str, p: str, condition: str) -> str:
+    """A slip that shows card digits fits a payment with the same last 4 under condition."""
+    return (f"{p}.pan_last4 = {l}.pan_last4 AND {p}.currency = {l}.currency AND {p}.kind = {l}.kind"
+            f" AND {_card_agrees(l, p)} AND {condition.format(l=l, p=p)}")
+
+
+def _by_reference(l: str, p: str, condition: str) -> str:
+    """A slip with no card digits fits a payment with its acquirer's reference under condition."""
+    return (f"{l}.masked_pan IS NULL AND {p}.rrn = {l}.rrn AND {p}.terminal_id = {l}.terminal_id"
+            f" AND {p}.currency = {l}.currency AND {p}.kind = {l}.kind AND {condition.format(l=l, p=p)}")
+
+
+# The exact rule beyond the card: auth code, amount and date equal.
+_EXACT = "{p}.auth_code = {l}.auth_code AND {p}.amount = {l}.amount AND {p}.transaction_date = {l}.transaction_date"
+_CARD = "coalesce(l.pan_last4, l.rrn || '/' || l.terminal_id)"  # what a set of look-alikes shares
 
 # A sweep holds this lock exclusively, and a match of one item holds it shared: a sweep
 # never races an event's match (which could both claim one payment for two lines), and
@@ -65,20 +79,56 @@ _SWEEP_LOCK = "hashtextextended('receipts.matching.sweep', 0)"
 LOCK_SWEEP = text(f"SELECT pg_advisory_xact_lock({_SWEEP_LOCK})")
 TRY_LOCK_ITEM = text(f"SELECT pg_try_advisory_xact_lock_shared({_SWEEP_LOCK})")
 
-# Every key of the items, in one order for all matchers: two batches never wait for each other in a cycle.
-_LOCK_KEYS = text(
-    "SELECT pg_advisory_xact_lock(lock) FROM ("
-    f"SELECT DISTINCT hashtextextended(concat_ws('|', {_KEY}), 0) AS lock FROM ({_ITEMS_FOCUS}) AS focus ORDER BY lock"
-    ") AS locks"
-)
-_KEY_L = ", ".join(f"l.{column.strip()}" for column in _KEY.split(","))
-_KEY_P = ", ".join(f"p.{column.strip()}" for column in _KEY.split(","))
+# Items that could be each other's match share currency, amount and date, however their
+# slips show the card: matchers lock those keys of their items, in one order for all, so
+# two batches never wait for each other in a cycle.
+_LOCK_KEYS = text("""
+    SELECT pg_advisory_xact_lock(lock) FROM (
+        SELECT DISTINCT hashtextextended(concat_ws('|', currency, amount, transaction_date), 0) AS lock FROM (
+            SELECT currency, amount, transaction_date FROM receipt_card_payments
+            WHERE receipt_id = ANY(CAST(:receipt_ids AS uuid[])) AND payment_id IS NULL
+            UNION
+            SELECT currency, amount, transaction_date FROM payments
+            WHERE id = ANY(CAST(:payment_ids AS uuid[])) AND status = 'unmatched'
+        ) AS items ORDER BY lock
+    ) AS locks
+""")
+
+# A pair the operator unlinked is never linked again by matching (SPEC §11).
+_NOT_UNLINKED = "NOT EXISTS (SELECT 1 FROM unlinked_pairs u WHERE u.payment_id = {p}.id AND u.receipt_id = {l}.receipt_id)"
+
+
+def _pairs(condition: str, focus: str = "") -> list[str]:
+    """The open (line, payment) pairs that fit under condition, as one query per way a
+    slip identifies its card (they never overlap)."""
+    return [f"""
+        SELECT l.receipt_id, l.line_no, p.id AS payment_id,
+               r.status = 'unmatched' AND p.status = 'unmatched' AS open, {_CARD} AS card
+        FROM receipt_card_payments l
+        JOIN receipts r ON r.id = l.receipt_id
+        JOIN payments p ON {fits('l', 'p', condition)}
+        WHERE l.payment_id IS NULL AND r.status IN {_OPEN} AND p.status IN {_OPEN}
+          AND {_NOT_UNLINKED.format(l='l', p='p')} {focus}"""
+            for fits in (_by_digits, _by_reference)]
+
+
+def _candidates_of_line(condition: str) -> str:
+    """How many open payments fit line l under condition (correlated, by index)."""
+    return " + ".join(f"""(SELECT count(*) FROM payments p2 WHERE p2.status IN {_OPEN}
+                           AND {fits('l', 'p2', condition)} AND {_NOT_UNLINKED.format(l='l', p='p2')})"""
+                      for fits in (_by_digits, _by_reference))
+
+
+def _candidates_of_payment(condition: str) -> str:
+    """How many open lines fit payment p under condition (correlated, by index)."""
+    return " + ".join(f"""(SELECT count(*) FROM receipt_card_payments l2 JOIN receipts r2 ON r2.id = l2.receipt_id
+                           WHERE l2.payment_id IS NULL AND r2.status IN {_OPEN}
+                             AND {fits('l2', 'p', condition)} AND {_NOT_UNLINKED.format(l='l2', p='p')})"""
+                      for fits in (_by_digits, _by_reference))
+
 
 # What every claim returns: each claimed line's receipt and payment, then each item newly
 # found ambiguous (under its kind's column).
-# A pair the operator unlinked is never linked again by matching (SPEC §11).
-_NOT_UNLINKED = "AND NOT EXISTS (SELECT 1 FROM unlinked_pairs u WHERE u.payment_id = p.id AND u.receipt_id = l.receipt_id)"
-
 _CLAIM_RESULT = """
     SELECT receipt_id, payment_id, false AS ambiguous FROM claimed
     UNION ALL
@@ -87,56 +137,12 @@ _CLAIM_RESULT = """
 """
 
 
-def _exact_claim_sql(focus: str | None) -> str:
-    in_focus = f"AND ({_KEY_L}) IN ({focus})" if focus else ""
+def _claim_sql(candidates: str) -> str:
+    """Claim each pair of candidates that is both its line's and its payment's only one;
+    record every item of a pair with look-alikes as ambiguous. candidates: (receipt_id,
+    line_no, payment_id, open, card, line_candidates, payment_candidates)."""
     return f"""
-    WITH candidates AS (
-        SELECT l.receipt_id, l.line_no, p.id AS payment_id, r.status = 'unmatched' AND p.status = 'unmatched' AS open,
-               {_KEY_L}
-        FROM receipt_card_payments l
-        JOIN receipts r ON r.id = l.receipt_id
-        JOIN payments p ON ({_KEY_P}) = ({_KEY_L}) AND p.kind = l.kind
-        WHERE l.payment_id IS NULL AND r.status IN {_OPEN} AND p.status IN {_OPEN} {in_focus} {_NOT_UNLINKED}
-    ), keys AS (
-        SELECT {_KEY}, count(*) AS pairs, bool_and(open) AS open,
-               array_agg(receipt_id) AS receipt_ids, array_agg(payment_id) AS payment_ids,
-               (array_agg(line_no))[1] AS line_no,
-               md5(concat_ws('|', CAST(:rule AS text), {_KEY}))::uuid AS set_id
-        FROM candidates GROUP BY {_KEY}
-    ), claimed AS (
-        UPDATE receipt_card_payments l
-        SET payment_id = k.payment_ids[1], match_rule = :rule, matched_at = now()
-        FROM keys k
-        WHERE k.pairs = 1 AND k.open AND l.receipt_id = k.receipt_ids[1] AND l.line_no = k.line_no
-          AND l.payment_id IS NULL
-        RETURNING l.receipt_id, l.payment_id
-    ), ambiguous AS (
-        INSERT INTO ambiguities (item_kind, item_id, rule, candidates, set_id)
-        SELECT DISTINCT ON (kind, item_id) kind, item_id, :rule, pairs, set_id FROM (
-            SELECT 'receipt' AS kind, unnest(receipt_ids) AS item_id, pairs, set_id FROM keys WHERE pairs > 1
-            UNION ALL
-            SELECT 'payment', unnest(payment_ids), pairs, set_id FROM keys WHERE pairs > 1
-        ) AS items
-        ORDER BY kind, item_id, pairs DESC
-        ON CONFLICT (item_kind, item_id, rule) DO NOTHING
-        RETURNING item_kind, item_id
-    )
-    {_CLAIM_RESULT}
-    """
-
-
-def _tolerant_claim_sql(condition: str) -> str:
-    return f"""
-    WITH candidates AS MATERIALIZED (
-        SELECT l.receipt_id, l.line_no, p.id AS payment_id, r.status = 'unmatched' AND p.status = 'unmatched' AS open,
-               count(*) OVER (PARTITION BY l.receipt_id, l.line_no) AS line_candidates,
-               count(*) OVER (PARTITION BY p.id) AS payment_candidates,
-               md5(concat_ws('|', CAST(:rule AS text), l.masked_pan, l.currency, l.kind))::uuid AS set_id
-        FROM receipt_card_payments l
-        JOIN receipts r ON r.id = l.receipt_id
-        JOIN payments p ON p.masked_pan = l.masked_pan AND p.currency = l.currency AND p.kind = l.kind
-                       AND {condition}
-        WHERE l.payment_id IS NULL AND r.status IN {_OPEN} AND p.status IN {_OPEN} {_NOT_UNLINKED}
+    WITH candidates AS MATERIALIZED ({candidates}
     ), claimed AS (
         UPDATE receipt_card_payments l
         SET payment_id = c.payment_id, match_rule = :rule, matched_at = now()
@@ -161,9 +167,37 @@ def _tolerant_claim_sql(condition: str) -> str:
     """
 
 
-_CLAIM_ITEMS = text(_exact_claim_sql(_ITEMS_FOCUS))
-_CLAIM_ALL = text(_exact_claim_sql(None))
-_TOLERANT_CLAIM = {rule: text(_tolerant_claim_sql(condition)) for rule, condition in TOLERANT.items()}
+def _exact_claim_of_items_sql() -> str:
+    """The exact rule for the items of a batch: the pairs that have one of them on either
+    side, each counted against everything open (a handful of index look-ups per pair)."""
+    focus = {"lines": "AND l.receipt_id = ANY(CAST(:receipt_ids AS uuid[]))",
+             "payments": "AND p.id = ANY(CAST(:payment_ids AS uuid[]))"}
+    near = " UNION ".join(pair for where in focus.values() for pair in _pairs(_EXACT, where))
+    return _claim_sql(f"""
+        SELECT near.*, {_candidates_of_line(_EXACT)} AS line_candidates,
+               {_candidates_of_payment(_EXACT)} AS payment_candidates,
+               md5(concat_ws('|', CAST(:rule AS text), near.card, l.currency, l.amount, l.transaction_date))::uuid AS set_id
+        FROM ({near}) AS near
+        JOIN receipt_card_payments l ON l.receipt_id = near.receipt_id AND l.line_no = near.line_no
+        JOIN payments p ON p.id = near.payment_id""")
+
+
+def _sweep_claim_sql(condition: str, set_key: str) -> str:
+    """A rule over everything open: each pair counted against the others (window counts)."""
+    pairs = " UNION ALL ".join(
+        pair.replace("AS card", f"AS card, {set_key} AS set_key") for pair in _pairs(condition))
+    return _claim_sql(f"""
+        SELECT receipt_id, line_no, payment_id, open, card,
+               count(*) OVER (PARTITION BY receipt_id, line_no) AS line_candidates,
+               count(*) OVER (PARTITION BY payment_id) AS payment_candidates,
+               md5(concat_ws('|', CAST(:rule AS text), card, set_key))::uuid AS set_id
+        FROM ({pairs}) AS pairs""")
+
+
+_CLAIM_ITEMS = text(_exact_claim_of_items_sql())
+_CLAIM_ALL = text(_sweep_claim_sql(_EXACT, "concat_ws('|', l.currency, l.amount, l.transaction_date)"))
+_TOLERANT_CLAIM = {rule: text(_sweep_claim_sql(condition, "concat_ws('|', l.currency, l.kind)"))
+                   for rule, condition in TOLERANT.items()}
 
 _RECORDED = {
     True: outbox.RECORDED,

@@ -2,6 +2,7 @@
 
 import copy
 import json
+import random
 
 import pytest
 from sqlalchemy import text
@@ -113,6 +114,13 @@ RULES = [
      "full_pan_not_allowed"),
     ("masked PAN shape", _set(("payments", 0, "masked_pan"), "4123******1234"), "payments[0].masked_pan",
      "invalid_masked_pan"),
+    ("no full PAN, however spaced", _set(("payments", 0, "masked_pan"), "4123 4500 0000 1234"),
+     "payments[0].masked_pan", "full_pan_not_allowed"),
+    ("at least the last 4 digits", _set(("payments", 0, "masked_pan"), "**** **** **** 123"), "payments[0].masked_pan",
+     "invalid_masked_pan"),
+    ("card digits, or the acquirer's reference", lambda body: [body["payments"][0].pop(key) for key in
+                                                                ("masked_pan", "rrn")], "payments[0]",
+     "card_data_missing"),
     ("known currency", _set(("currency",), "ABC"), "currency", "unknown_currency"),
     ("currency is alpha-3", _set(("currency",), "eur"), "currency", "string_pattern_mismatch"),
     ("money is an integer", _set(("totals", "tax"), 0.5), "totals.tax", "int_type"),
@@ -207,3 +215,29 @@ def test_json_that_is_not_an_object_is_a_validation_error(functions, merchant):
 def test_only_post_is_allowed(functions, merchant):
     response = functions("submit_receipt").get("/", headers=bearer(merchant["api_key"]))
     assert response.status_code == 405 and response.headers["Allow"] == "POST"
+
+
+@pytest.mark.parametrize("printed, stored", [
+    ("************3602", "************3602"), ("**** **** **** 0979", "************0979"),
+    ("XXXX XXXX XXXX 1234", "************1234"), ("412345XXXXXX1234", "412345******1234"), (None, None)])
+def test_a_card_line_is_stored_as_the_slip_prints_it_normalised(functions, merchant, write_engine, printed, stored):
+    body = receipt_body()
+    body["payments"][0]["masked_pan"] = printed
+    # An RRN of its own: a slip with no digits is a look-alike of every payment with its reference.
+    body["payments"][0]["rrn"] = rrn = str(random.randrange(10**11, 10**12))
+    if printed is None:
+        del body["payments"][0]["masked_pan"]  # no digits: the RRN and terminal id identify it
+    response = post(functions, merchant["api_key"], body)
+    assert response.status_code == 201, response.json
+    with write_engine.connect() as connection:
+        row = connection.execute(text("SELECT masked_pan, pan_last4, pan_bin, rrn FROM receipt_card_payments"
+                                      " WHERE receipt_id = :id"), {"id": response.json["id"]}).one()
+    assert (row.masked_pan, row.rrn) == (stored, rrn)
+    assert (row.pan_last4, row.pan_bin) == ((stored[-4:], stored[:6] if stored[0].isdigit() else None)
+                                            if stored else (None, None))
+
+
+def test_the_database_itself_refuses_a_full_card_number(write_engine):
+    with write_engine.connect() as connection, pytest.raises(Exception, match="masked_pan_check"):
+        connection.execute(text("UPDATE receipt_card_payments SET masked_pan = '4123450000001234'"
+                                " WHERE receipt_id = (SELECT receipt_id FROM receipt_card_payments LIMIT 1)"))

@@ -2,6 +2,7 @@
 look-alikes under each rule of the cascade, and only what the asking bank may see."""
 
 import logging
+import random
 import uuid
 
 import pytest
@@ -148,3 +149,27 @@ def test_a_bad_statement_line_is_422(functions, bank, fields, field):
 def test_only_a_bank_looks_up(functions, merchant):
     response = look_up(functions, merchant, random_pan())
     assert response.status_code == 403
+
+
+# Card data as slips print it (SPEC §12).
+def test_a_last4_slip_is_found_by_the_banks_full_card_number(functions, merchant, bank):
+    pan = random_pan()
+    receipt_id = slip(functions, merchant, pan, masked_pan="************" + pan[-4:])
+    assert found(look_up(functions, bank, pan)) == (receipt_id, "exact")
+    assert look_up(functions, bank, random_pan()[:-4] + pan[-4:], rrn="600000000999").status_code == 404
+
+
+def test_a_slip_with_no_card_digits_is_found_by_the_acquirers_reference(functions, merchant, bank):
+    pan, rrn = random_pan(), str(random.randrange(10**11, 10**12))
+    receipt_id = slip(functions, merchant, pan, masked_pan=None, rrn=rrn, terminal_id="T-42")
+    assert found(look_up(functions, bank, pan, rrn=rrn, terminal_id="T-42")) == (receipt_id, "exact")
+    assert look_up(functions, bank, pan).status_code == 404  # without the reference, nothing to find it by
+
+
+def test_a_look_up_without_an_auth_code_compares_what_the_bank_sent(functions, merchant, bank):
+    pan = random_pan()
+    first = slip(functions, merchant, pan)
+    assert found(look_up(functions, bank, pan, auth_code=None)) == (first, "no_auth_code")
+    slip(functions, merchant, pan, auth_code="Z9Z9Z9")  # the same card, amount and date
+    response = look_up(functions, bank, pan, auth_code=None)
+    assert response.status_code == 409 and response.json["error"]["code"] == "ambiguous"

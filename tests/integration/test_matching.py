@@ -1,6 +1,7 @@
 """Matching on the real write model (SPEC §5; issue 4)."""
 
 import json
+import random
 import threading
 import uuid
 
@@ -267,3 +268,52 @@ def test_an_event_during_a_sweep_is_answered_pending_and_matches_when_retried(su
     outcome = match_event("payment", payment_id)  # the trigger's retry, once the sweep is done
     assert outcome.lines_matched == 1
     assert state(write_engine, receipt_id, payment_id).payment == "matched"
+
+
+# Card data as slips print it (SPEC §12): the last 4 digits only, or none but the acquirer's reference.
+def last4(pan: str) -> str:
+    return "**** **** **** " + pan[-4:]
+
+
+def reference() -> str:
+    """An RRN of its own: a slip without card digits is told apart by nothing else."""
+    return str(random.randrange(10**11, 10**12))
+
+
+@pytest.mark.parametrize("printed", ["last4", "reference"])
+def test_a_slip_showing_less_of_the_card_matches_its_payment_on_what_both_carry(submit, write_engine, printed):
+    pan, rrn = random_pan(), reference()
+    submit_receipt, submit_payment = submit
+    line = card_line(pan, masked_pan=last4(pan), rrn=rrn) if printed == "last4" else \
+        {key: value for key, value in card_line(pan, rrn=rrn).items() if key != "masked_pan"}
+    receipt_id = submit_receipt(pan=pan, payments=[line])
+    payment_id = submit_payment(pan=pan, rrn=rrn)
+    outcome = match_event("payment", payment_id)
+    assert (outcome.lines_matched, outcome.receipts_matched) == (1, 1)
+    row = state(write_engine, receipt_id, payment_id)
+    assert (row.receipt, row.payment, row.match_rule) == ("matched", "matched", "exact")
+
+
+def test_a_last4_slip_with_two_cards_ending_alike_is_ambiguous_never_a_guess(submit, write_engine):
+    pan = random_pan()
+    look_alike = random_pan()[:-4] + pan[-4:]
+    submit_receipt, submit_payment = submit
+    payments = [submit_payment(pan=pan), submit_payment(pan=look_alike)]
+    receipt_id = submit_receipt(pan=pan, payments=[card_line(pan, masked_pan=last4(pan))])
+    outcome = match_event("receipt", receipt_id)
+    assert outcome.lines_matched == 0 and outcome.ambiguous_items == 3
+    for payment_id in payments:
+        row = state(write_engine, receipt_id, payment_id)
+        assert (row.receipt, row.payment, row.payment_id) == ("ambiguous", "ambiguous", None)
+
+
+def test_a_payment_a_full_slip_and_a_slip_without_digits_both_fit_is_ambiguous(submit, write_engine):
+    pan, rrn = random_pan(), reference()
+    submit_receipt, submit_payment = submit
+    full = submit_receipt(pan=pan, payments=[card_line(pan, rrn=rrn)])
+    without_digits = submit_receipt(pan=pan, payments=[
+        {key: value for key, value in card_line(pan, rrn=rrn).items() if key != "masked_pan"}])
+    payment_id = submit_payment(pan=pan, rrn=rrn)
+    assert match_event("payment", payment_id).lines_matched == 0
+    assert (state(write_engine, full, payment_id).receipt, state(write_engine, without_digits, payment_id).receipt,
+            state(write_engine, full, payment_id).payment) == ("ambiguous", "ambiguous", "ambiguous")

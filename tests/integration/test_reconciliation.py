@@ -28,14 +28,19 @@ def unpublished(monkeypatch):
     monkeypatch.setattr(outbox, "relay", lambda engine, **options: 0)
 
 
+# How a slip shows the card: first 6 and last 4, the last 4 only ("**** **** **** 1234", as
+# printed), or no digits at all (the line then carries its RRN and terminal id).
+PRINTED = {"full": mask, "last4": lambda pan: "**** **** **** " + pan[-4:], "reference": lambda pan: None}
+
+
 class Parties:
     def __init__(self, functions, merchant, bank):
         self.functions, self.merchant, self.bank = functions, merchant, bank
 
-    def receipt(self, pan: str, rrn: str, refund_of: str | None = None, **line) -> str:
+    def receipt(self, pan: str, rrn: str, refund_of: str | None = None, slip: str = "full", **line) -> str:
         amount = line.pop("amount", BASE_AMOUNT)
         issued_at = line.pop("issued_at", f"{BASE_DATE}T12:00:30+01:00")
-        card = {"masked_pan": mask(pan), "auth_code": "AUTH01", "amount": amount, "currency": "EUR",
+        card = {"masked_pan": PRINTED[slip](pan), "auth_code": "AUTH01", "amount": amount, "currency": "EUR",
                 "transaction_date": BASE_DATE, "transaction_time": "12:00:00", "terminal_id": "T0001",
                 "rrn": rrn} | line
         body = {"merchant_receipt_id": unique("POS"), "issued_at": issued_at, "currency": "EUR",
@@ -47,8 +52,12 @@ class Parties:
         assert response.status_code == 201, response.json
         return response.json["id"]
 
-    def payment(self, pan: str, rrn: str, other_card: bool = False, **fields) -> tuple[str, str]:
-        body = {"bank_payment_id": unique("TXN"), "account_ref": "acct-1", "pan": random_pan() if other_card else pan,
+    def payment(self, pan: str, rrn: str, other_card: bool = False, card: str = "same", **fields) -> tuple[str, str]:
+        if other_card:
+            pan = random_pan()
+        elif card == "same_last4":
+            pan = random_pan()[:-4] + pan[-4:]
+        body = {"bank_payment_id": unique("TXN"), "account_ref": "acct-1", "pan": pan,
                 "auth_code": "AUTH01", "amount": BASE_AMOUNT, "currency": "EUR", "transaction_date": BASE_DATE,
                 "transaction_time": "12:00:00", "merchant_name": "Cafe", "terminal_id": "T0001", "rrn": rrn,
                 "kind": "purchase"} | fields
