@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.submissions import wait_for  # noqa: E402
 from runtime.run import free_port  # noqa: E402
+from tests.support import SCHEMATHESIS  # noqa: E402
 
 NAME = "fuzz"
 ADMIN_KEY = "fuzz-admin-key"
@@ -74,7 +75,7 @@ def main() -> None:
             report = artifacts / f"fuzz-{role}.txt"
             with report.open("w") as out:
                 run = subprocess.run(
-                    [str(Path(sys.executable).parent / "schemathesis"), "run", f"{url}/openapi.json", "--checks", "all",
+                    [*SCHEMATHESIS, "run", f"{url}/openapi.json", "--checks", "all",
                      "--no-color", "--max-time", str(args.seconds), "--workers", "2",
                      "--header", f"Authorization: Bearer {key}"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
             summary = [line for line in report.read_text().splitlines() if "generated" in line]

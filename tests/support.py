@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sys
 import time
 import uuid
 
@@ -106,8 +107,8 @@ class QuietHandler:
 
 def serve(handler):
     """A real HTTP server on a free local port, serving handler on threads of its own."""
-    from http.server import ThreadingHTTPServer
     import threading
+    from http.server import ThreadingHTTPServer
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -168,3 +169,11 @@ class Forwarder:
 
     def close(self) -> None:
         self.listener.close()
+
+
+# schemathesis's command, with room to recurse: generating from the receipt's schema (tenders
+# of two kinds, nested lines, discounts, VAT entries) can recurse past Python's default
+# limit, which CPython 3.11 then reports as "SystemError: AST constructor recursion depth
+# mismatch" (python/cpython#106905) instead of a RecursionError.
+SCHEMATHESIS = [sys.executable, "-c", "import sys; sys.setrecursionlimit(10_000); sys.argv[0] = 'schemathesis'; "
+                "from schemathesis.cli import schemathesis; sys.exit(schemathesis())"]

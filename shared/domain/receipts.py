@@ -1,31 +1,56 @@
-"""A merchant's itemised receipt and the rules it must keep (SPEC §4)."""
+"""A merchant's itemised receipt and the rules it must keep (SPEC §4, §12)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Discriminator, Field, Tag
 
-from shared.domain.base import RequestModel, Text
+from shared.domain.base import UNION_TAGS, RequestModel, Text
 from shared.domain.cards import AuthCode, LocalTime, PrintedPan, Rrn, TerminalId
 from shared.domain.errors import ValidationFailed, Violation
 from shared.domain.money import Amount, Currency, Integer, PositiveAmount, Total
+from shared.domain.vat import VatRate, breakdown
+
+
+class Discount(RequestModel):
+    """A reduction printed under a line (a campaign, a member price)."""
+
+    description: Text(200)
+    amount: PositiveAmount
 
 
 class ReceiptLine(RequestModel):
+    later_fields = frozenset({"vat_rate", "discounts"})
+
     description: Text(200)
     sku: Text(64) | None = None
     quantity: Integer(1, 1_000_000)
     unit_price: Amount
-    amount: Amount
+    amount: Amount  # quantity × unit_price − the discounts
+    vat_rate: VatRate | None = None
+    discounts: list[Discount] = Field(default_factory=list, max_length=20)
+
+
+class VatTotal(RequestModel):
+    """One rate's part of the receipt: net + vat == gross (minor units)."""
+
+    rate: VatRate
+    net: Total
+    vat: Total
+    gross: Total
 
 
 class Totals(RequestModel):
+    later_fields = frozenset({"vat"})
+
     subtotal: Total
     tax: Total
     tip: Total
     total: Total
+    vat: list[VatTotal] | None = Field(None, min_length=1, max_length=10)
 
 
 class CardPaymentLine(RequestModel):
@@ -46,57 +71,138 @@ class CardPaymentLine(RequestModel):
     scheme: Text(20) | None = None
 
 
+class OtherTender(RequestModel):
+    """A tender beside the card (split tender): never matched, counted toward the total."""
+
+    type: Literal["cash", "gift_card", "voucher", "other"]
+    amount: PositiveAmount
+
+
+def _tender_kind(value) -> str | None:
+    """A payment line with a type is another tender; without, a card line (None: not an
+    object at all, which pydantic then refuses)."""
+    if isinstance(value, dict):
+        return "other" if "type" in value else "card"
+    return {OtherTender: "other", CardPaymentLine: "card"}.get(type(value))
+
+
+UNION_TAGS.update({"card", "other"})
+Tender = Annotated[
+    Annotated[CardPaymentLine, Tag("card")] | Annotated[OtherTender, Tag("other")],
+    Discriminator(_tender_kind),
+]
+
+
 class ReceiptSubmission(RequestModel):
+    later_fields = frozenset({"prices_include_vat"})
+
     merchant_receipt_id: Text(64)
     issued_at: AwareDatetime
     currency: Currency
+    # true: gross prices, VAT included (EU retail); false: net prices, tax added (US sales tax).
+    prices_include_vat: bool = False
     lines: list[ReceiptLine] = Field(min_length=1, max_length=500)
     totals: Totals
-    payments: list[CardPaymentLine] = Field(min_length=1, max_length=10)
+    payments: list[Tender] = Field(min_length=1, max_length=10)
     # A refund receipt names the platform id of the merchant's receipt it refunds; its card
     # lines match the bank's refund payments.
     refund_of: uuid.UUID | None = None
 
-    def check(self) -> None:
-        """Raise ValidationFailed listing every arithmetic rule the receipt breaks."""
-        violations = [
-            Violation(
-                f"lines[{index}].amount",
-                "line_amount_mismatch",
-                "amount must equal quantity × unit_price",
-            )
-            for index, line in enumerate(self.lines)
-            if line.amount != line.quantity * line.unit_price
-        ]
+    @property
+    def card_lines(self) -> list[CardPaymentLine]:
+        return [tender for tender in self.payments if isinstance(tender, CardPaymentLine)]
+
+    def check(self) -> ReceiptSubmission:
+        """The receipt with its VAT per rate filled in where the lines give it; raise
+        ValidationFailed listing every arithmetic rule it breaks."""
+        violations = self._line_violations()
         if self.totals.subtotal != sum(line.amount for line in self.lines):
             violations.append(
                 Violation("totals.subtotal", "subtotal_mismatch", "subtotal must equal the sum of the line amounts")
             )
-        if self.totals.total != self.totals.subtotal + self.totals.tax + self.totals.tip:
+        vat, vat_violations = self._vat()
+        violations += vat_violations
+        tax_in_total = 0 if self.prices_include_vat else self.totals.tax
+        if self.totals.total != self.totals.subtotal + tax_in_total + self.totals.tip:
             violations.append(
-                Violation("totals.total", "total_mismatch", "total must equal subtotal + tax + tip")
+                Violation("totals.total", "total_mismatch", "total must equal subtotal + tip when prices include VAT"
+                          if self.prices_include_vat else "total must equal subtotal + tax + tip")
             )
-        violations += [
-            Violation(
-                f"payments[{index}]",
-                "card_data_missing",
-                "a card line needs masked_pan (as the slip prints it), or rrn and terminal_id",
-            )
-            for index, payment in enumerate(self.payments)
-            if payment.masked_pan is None and (payment.rrn is None or payment.terminal_id is None)
-        ]
-        violations += [
-            Violation(
-                f"payments[{index}].currency",
-                "payment_currency_mismatch",
-                "every payment must be in the receipt's currency",
-            )
-            for index, payment in enumerate(self.payments)
-            if payment.currency != self.currency
-        ]
-        if sum(payment.amount for payment in self.payments) != self.totals.total:
-            violations.append(
-                Violation("payments", "payments_total_mismatch", "the payments' amounts must add up to the total")
-            )
+        violations += self._tender_violations()
         if violations:
             raise ValidationFailed("the receipt breaks the rules listed in details", violations)
+        if vat is None or self.totals.vat is not None:
+            return self
+        return self.model_copy(update={"totals": self.totals.model_copy(update={
+            "vat": [VatTotal.model_validate(entry.entry()) for entry in vat]})})
+
+    def _line_violations(self) -> list[Violation]:
+        violations = []
+        for index, line in enumerate(self.lines):
+            discounted = sum(discount.amount for discount in line.discounts)
+            if discounted > line.quantity * line.unit_price:
+                violations.append(Violation(f"lines[{index}].discounts", "discount_exceeds_price",
+                                            "the discounts may not exceed quantity × unit_price"))
+            elif line.amount != line.quantity * line.unit_price - discounted:
+                violations.append(Violation(f"lines[{index}].amount", "line_amount_mismatch",
+                                            "amount must equal quantity × unit_price − the line's discounts"
+                                            if line.discounts else "amount must equal quantity × unit_price"))
+        return violations
+
+    def _vat(self):
+        """The breakdown per rate the lines give (None for a receipt without rates), and how
+        a stated breakdown or tax disagrees with it (SPEC §12)."""
+        rated = [line.vat_rate is not None for line in self.lines]
+        if not any(rated):
+            if self.totals.vat is not None:
+                return None, [Violation("totals.vat", "vat_rate_missing",
+                                        "a VAT breakdown needs every line's vat_rate")]
+            return None, []
+        if not all(rated):
+            return None, [Violation(f"lines[{index}].vat_rate", "vat_rate_missing",
+                                    "every line needs its vat_rate once any line has one")
+                          for index, has_rate in enumerate(rated) if not has_rate]
+        computed = breakdown([(line.vat_rate, line.amount) for line in self.lines], self.prices_include_vat)
+        violations = []
+        stated = self.totals.vat
+        if stated is not None:
+            by_rate = {entry.rate: entry for entry in computed}
+            if sorted(entry.rate for entry in stated) != sorted(by_rate):
+                violations.append(Violation("totals.vat", "vat_rates_mismatch",
+                                            "one entry per rate the lines use, and no other"))
+            for index, entry in enumerate(stated):
+                own = by_rate.get(entry.rate)
+                if entry.net + entry.vat != entry.gross:
+                    violations.append(Violation(f"totals.vat[{index}]", "vat_entry_mismatch", "net + vat must equal gross"))
+                elif own is not None:
+                    base = ("gross", entry.gross, own.gross) if self.prices_include_vat else ("net", entry.net, own.net)
+                    if base[1] != base[2]:
+                        violations.append(Violation(f"totals.vat[{index}].{base[0]}", "vat_base_mismatch",
+                                                    f"{base[0]} must equal the sum of the lines at {entry.rate} %"))
+                    elif abs(entry.vat - own.vat) > own.lines:
+                        violations.append(Violation(f"totals.vat[{index}].vat", "vat_mismatch",
+                                                    f"vat must be {entry.rate} % of the lines at that rate"
+                                                    " (within 1 minor unit per line)"))
+        vat_total = sum(entry.vat for entry in (stated or computed))
+        if not violations and self.totals.tax != vat_total:
+            violations.append(Violation("totals.tax", "tax_mismatch", "tax must equal the sum of the VAT per rate"
+                                        f" ({vat_total})"))
+        return computed, violations
+
+    def _tender_violations(self) -> list[Violation]:
+        violations = []
+        for index, tender in enumerate(self.payments):
+            if not isinstance(tender, CardPaymentLine):
+                continue
+            if tender.masked_pan is None and (tender.rrn is None or tender.terminal_id is None):
+                violations.append(Violation(f"payments[{index}]", "card_data_missing",
+                                            "a card line needs masked_pan (as the slip prints it), or rrn and terminal_id"))
+            if tender.currency != self.currency:
+                violations.append(Violation(f"payments[{index}].currency", "payment_currency_mismatch",
+                                            "every payment must be in the receipt's currency"))
+        if not self.card_lines:
+            violations.append(Violation("payments", "no_card_payment", "a receipt needs at least one card payment line"))
+        if sum(tender.amount for tender in self.payments) != self.totals.total:
+            violations.append(Violation("payments", "payments_total_mismatch",
+                                        "the payments' amounts must add up to the total"))
+        return violations

@@ -17,6 +17,7 @@ from typing import TypeVar
 import flask
 from pydantic import BaseModel, ValidationError
 
+from shared.domain.base import UNION_TAGS
 from shared.domain.errors import (AlreadyMatched, Ambiguous, Forbidden, IdempotencyConflict, MalformedRequest,
                                   MethodNotAllowed, NotFound, PayloadTooLarge, ReceiptsError, ServiceUnavailable,
                                   Unauthenticated, UnsupportedMediaType, ValidationFailed, Violation)
@@ -191,7 +192,9 @@ def party_in_path(request: flask.Request) -> Party:
 
 def _field(loc: tuple) -> str:
     path = ""
-    for part in loc:
+    for previous, part in zip((None, *loc), loc):
+        if isinstance(previous, int) and part in UNION_TAGS:
+            continue  # payments[0], not payments[0].card
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     return path
 

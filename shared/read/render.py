@@ -26,7 +26,11 @@ tr.line td{border-bottom:1px solid #f3f4f6}.qty{color:#6b7280;font-size:13px}
 tr.total td{font-weight:700;font-size:17px;border-top:2px solid #111827;padding-top:10px}
 .card{margin-top:16px;padding:12px;border-radius:8px;background:#f9fafb;font-size:13px;color:#374151}
 .card code{font-size:14px;color:#111827}
+table.vat{font-size:13px;color:#374151}table.vat th{text-align:left;font-weight:600}table.vat th.n{text-align:right}
 """
+
+
+_TENDERS = {"cash": "Cash", "gift_card": "Gift card", "voucher": "Voucher", "other": "Other"}
 
 
 def _when(issued_at: str) -> str:
@@ -45,24 +49,41 @@ def receipt_html(receipt: dict) -> str:
     def money(minor: int) -> str:
         return f"{format_amount(minor, currency)} {escape(currency)}"
 
+    def rate(line: dict) -> str:
+        return f' · {escape(str(line["vat_rate"]))} % VAT' if line.get("vat_rate") is not None else ""
+
+    def discounts(line: dict) -> str:
+        return "".join(f'<div class="qty">{escape(discount["description"])} −{money(discount["amount"])}</div>'
+                       for discount in line.get("discounts") or ())
+
     lines = "".join(
         f'<tr class="line"><td>{escape(line["description"])}'
-        f'<div class="qty">{line["quantity"]} × {money(line["unit_price"])}</div></td>'
+        f'<div class="qty">{line["quantity"]} × {money(line["unit_price"])}{rate(line)}</div>{discounts(line)}</td>'
         f'<td class="n">{money(line["amount"])}</td></tr>'
         for line in receipt["lines"]
     )
     totals = receipt["totals"]
     summary = f'<tr><td>Subtotal</td><td class="n">{money(totals["subtotal"])}</td></tr>'
-    if totals["tax"]:
+    if totals["tax"] and not receipt.get("prices_include_vat"):
         summary += f'<tr><td>Tax</td><td class="n">{money(totals["tax"])}</td></tr>'
     if totals["tip"]:
         summary += f'<tr><td>Tip</td><td class="n">{money(totals["tip"])}</td></tr>'
     summary += f'<tr class="total"><td>Total</td><td class="n">{money(totals["total"])}</td></tr>'
+    vat = ""
+    if totals.get("vat"):
+        vat = ('<table class="vat"><tr><th>VAT</th><th class="n">Net</th><th class="n">VAT</th><th class="n">Gross</th></tr>'
+               + "".join(f'<tr><td>{escape(str(entry["rate"]))} %</td><td class="n">{money(entry["net"])}</td>'
+                         f'<td class="n">{money(entry["vat"])}</td><td class="n">{money(entry["gross"])}</td></tr>'
+                         for entry in totals["vat"]) + "</table>")
+    elif totals["tax"] and receipt.get("prices_include_vat"):
+        vat = f'<div class="meta">Of which VAT {money(totals["tax"])}</div>'
     cards = "".join(
         f'<div class="card">{escape(card.get("scheme") or "Card")} <code>{escape(card.get("masked_pan") or "")}</code>'
         f' · {money(card["amount"])}<br>Auth {escape(card.get("auth_code") or "—")}'
         f' · Terminal {escape(card.get("terminal_id") or "—")} · RRN {escape(card.get("rrn") or "—")}'
         f' · {escape(card["transaction_date"])} {escape(card["transaction_time"])}</div>'
+        if "type" not in card else
+        f'<div class="card">{escape(_TENDERS.get(card["type"], card["type"]))} · {money(card["amount"])}</div>'
         for card in receipt["payments"]
     )
     status = escape(receipt["status"])
@@ -74,7 +95,7 @@ def receipt_html(receipt: dict) -> str:
         f"<h1>{merchant}</h1>"
         f'<div class="meta">{_when(receipt["issued_at"])} · Receipt {escape(receipt["merchant_receipt_id"])}'
         f' · <span class="state {status}">{status}</span></div>'
-        f"<table>{lines}</table><table>{summary}</table>{cards}"
+        f"<table>{lines}</table><table>{summary}</table>{vat}{cards}"
         "</main></body></html>"
     )
 

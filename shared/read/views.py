@@ -17,7 +17,7 @@ from sqlalchemy import Connection, text
 from shared.domain.errors import NotFound
 from shared.domain.matching import Status
 from shared.domain.parties import MerchantRef, Party
-from shared.domain.receipts import CardPaymentLine, ReceiptLine, Totals
+from shared.domain.receipts import CardPaymentLine, ReceiptLine, Tender, Totals
 
 # A cursor is the last item's sort key: 16 hex digits of microseconds since 0001-01-01
 # (its time) and its id's 32. Every string of that form is a place in the list, so no
@@ -154,7 +154,9 @@ _AMBIGUITY_SETS = {after: text(
     WITH items AS (
         SELECT CAST(ambiguity->>'set' AS uuid) AS set_id, ambiguity->>'rule' AS rule,
                CAST(ambiguity->>'since' AS timestamptz) AS since, 'receipt' AS kind,
-               json_build_object('id', id, 'merchant_receipt_id', merchant_receipt_id, 'lines', payments) AS item
+               json_build_object('id', id, 'merchant_receipt_id', merchant_receipt_id, 'lines',
+                                 (SELECT coalesce(jsonb_agg(line), '[]') FROM jsonb_array_elements(payments) AS line
+                                  WHERE NOT line ? 'type')) AS item
         FROM receipt_views WHERE status = 'ambiguous' AND ambiguity IS NOT NULL
         UNION ALL
         SELECT CAST(ambiguity->>'set' AS uuid), ambiguity->>'rule', CAST(ambiguity->>'since' AS timestamptz), 'payment',
@@ -217,7 +219,7 @@ class ReceiptView(BaseModel):
     currency: str
     lines: list[ReceiptLine]
     totals: Totals
-    payments: list[CardPaymentLine]
+    payments: list[Tender]
     refund_of: str | None = None
     submitted_at: str
 

@@ -140,7 +140,7 @@ class Receipts:
                 "total": totals.total,
                 "refund_of": receipt.refund_of,
                 "lines": _numbered(line.model_dump(mode="json") for line in receipt.lines),
-                "payments": _numbered(payment.model_dump(mode="json") for payment in receipt.payments),
+                "payments": _numbered(line.model_dump(mode="json") for line in receipt.card_lines),
                 "document": json.dumps(submitted.data),
                 "event_id": submitted.id,
                 "event_type": submitted.type,

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from shared.domain.matching import Status
 from shared.domain.parties import MerchantRef
-from shared.domain.receipts import CardPaymentLine, ReceiptLine, Totals
+from shared.domain.receipts import ReceiptLine, Tender, Totals
 
 
 class PartyCredentials(BaseModel):
@@ -68,7 +68,7 @@ class ItemisedReceipt(BaseModel):
     currency: str
     lines: list[ReceiptLine]
     totals: Totals
-    payments: list[CardPaymentLine]
+    payments: list[Tender]
 
 
 class LookupAnswer(BaseModel):

@@ -76,12 +76,12 @@ def _record_party(uow: UnitOfWork, party: Party, state) -> None:
 
 def submit_receipt(receipt: ReceiptSubmission, merchant: Party, uow: UnitOfWork) -> tuple[ReceiptAccepted, bool]:
     """Store a merchant's receipt once; returns its view and whether it is new."""
-    receipt.check()
     fingerprint = receipt.fingerprint(settings().require_platform_secret())
+    receipt = receipt.check()
     receipt_id = uuid.uuid4()
     view = ReceiptAccepted(id=str(receipt_id), status="unmatched", merchant_receipt_id=receipt.merchant_receipt_id)
     now = datetime.now(timezone.utc)
-    state = receipt.model_dump(mode="json") | view.model_dump() | {
+    state = receipt.stored() | view.model_dump() | {
         "merchant_id": str(merchant.id), "bank_ids": [], "submitted_at": now.isoformat(), "version": 1,
     }
     with uow:

@@ -241,3 +241,68 @@ def test_the_database_itself_refuses_a_full_card_number(write_engine):
     with write_engine.connect() as connection, pytest.raises(Exception, match="masked_pan_check"):
         connection.execute(text("UPDATE receipt_card_payments SET masked_pan = '4123450000001234'"
                                 " WHERE receipt_id = (SELECT receipt_id FROM receipt_card_payments LIMIT 1)"))
+
+
+def vat_body() -> dict:
+    """A receipt with gross prices at 19 % and 7 %, a member discount and a cash part."""
+    body = receipt_body(prices_include_vat=True, lines=[
+        {"description": "Espresso", "quantity": 2, "unit_price": 250, "amount": 500, "vat_rate": 19},
+        {"description": "Croissant", "quantity": 1, "unit_price": 350, "amount": 320, "vat_rate": 7,
+         "discounts": [{"description": "Member", "amount": 30}]}])
+    # 19 %: 500 gross has 79.83 → 80 VAT; 7 %: 320 gross has 20.93 → 21.
+    body["totals"] = {"subtotal": 820, "tax": 101, "tip": 0, "total": 820,
+                      "vat": [{"rate": 19, "net": 420, "vat": 80, "gross": 500},
+                              {"rate": 7, "net": 299, "vat": 21, "gross": 320}]}
+    body["payments"][0]["amount"] = 700
+    body["payments"].append({"type": "cash", "amount": 120})
+    return body
+
+
+VAT_RULES = [
+    ("VAT within a minor unit per line", _set(("totals", "vat", 0), {"rate": 19, "net": 418, "vat": 82, "gross": 500}),
+     "totals.vat[0].vat", "vat_mismatch"),
+    ("net + vat is gross", _set(("totals", "vat", 0, "net"), 421), "totals.vat[0]", "vat_entry_mismatch"),
+    ("gross is the lines at the rate", _set(("totals", "vat", 1), {"rate": 7, "net": 309, "vat": 21, "gross": 330}),
+     "totals.vat[1].gross", "vat_base_mismatch"),
+    ("tax is the sum of the VAT", _set(("totals", "tax"), 100), "totals.tax", "tax_mismatch"),
+    ("one entry per rate used", lambda body: body["totals"]["vat"].append({"rate": 25, "net": 0, "vat": 0, "gross": 0}),
+     "totals.vat", "vat_rates_mismatch"),
+    ("every line has its rate", _delete(("lines", 1, "vat_rate")), "lines[1].vat_rate", "vat_rate_missing"),
+    ("a rate has 2 decimals at most", _set(("lines", 1, "vat_rate"), 7.125), "lines[1].vat_rate", "vat_rate_precision"),
+    ("a rate is a number", _set(("lines", 1, "vat_rate"), "7"), "lines[1].vat_rate", "vat_rate_type"),
+    ("a discount adds up", _set(("lines", 1, "discounts", 0, "amount"), 20), "lines[1].amount", "line_amount_mismatch"),
+    ("a discount is at most the price", _set(("lines", 1, "discounts", 0, "amount"), 400), "lines[1].discounts",
+     "discount_exceeds_price"),
+    ("total is subtotal + tip with VAT included", _set(("totals", "tip"), 5), "totals.total", "total_mismatch"),
+    ("tenders add up to the total", _set(("payments", 1, "amount"), 100), "payments", "payments_total_mismatch"),
+    ("a known tender", _set(("payments", 1, "type"), "crypto"), "payments[1].type", "literal_error"),
+    ("a card payment line", _set(("payments",), [{"type": "cash", "amount": 820}]), "payments", "no_card_payment"),
+]
+
+
+@pytest.mark.parametrize("rule, mutate, field, code", VAT_RULES, ids=[rule[0] for rule in VAT_RULES])
+def test_each_vat_and_tender_rule_refuses_the_receipt_and_writes_nothing(functions, merchant, write_engine, rule, mutate,
+                                                                        field, code):
+    body = vat_body()
+    mutate(body)
+    response = post(functions, merchant["api_key"], body)
+    assert response.status_code == 422, response.json
+    assert {"field": field, "code": code} in [{"field": d["field"], "code": d["code"]}
+                                              for d in response.json["error"]["details"]]
+    assert stored_receipts(write_engine, merchant) == 0
+
+
+def test_vat_per_rate_is_computed_when_absent_and_tenders_are_kept(functions, merchant, write_engine):
+    body = vat_body()
+    stated = body["totals"].pop("vat")
+    response = post(functions, merchant["api_key"], body)
+    assert response.status_code == 201, response.json
+    with write_engine.connect() as connection:
+        document = connection.execute(text("SELECT document FROM receipts WHERE id = :id"),
+                                      {"id": response.json["id"]}).scalar_one()
+        card_lines = connection.execute(text("SELECT count(*) FROM receipt_card_payments WHERE receipt_id = :id"),
+                                        {"id": response.json["id"]}).scalar_one()
+    assert document["totals"]["vat"] == stated
+    assert document["payments"][1] == {"type": "cash", "amount": 120} and card_lines == 1
+    assert document["lines"][1]["discounts"] == [{"description": "Member", "amount": 30}]
+    assert document["prices_include_vat"] is True
