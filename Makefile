@@ -11,6 +11,7 @@ CONNECTIONS ?= 16
 CONCURRENCY ?= 8
 RATE ?= 200
 FUZZ_SECONDS ?= 300
+RECEIPTS ?= plain
 
 .PHONY: chromium run test fuzz swarm-up swarm-down migrate seed demo replay dlq redrive bench bench-projection bench-matching bench-lookup bench-reconcile bench-relay bench-connections bench-restarts bench-swarm venv clean
 
@@ -73,9 +74,9 @@ redrive: $(INSTALLED)
 demo: $(INSTALLED)
 	$(PY) -m runtime.demo --checkouts $(N) --concurrency $(CONCURRENCY) $(if $(DEMO_RATE),--rate $(DEMO_RATE)) $(if $(URL),--url $(URL))
 
-## bench: receipts/s through the gateway beside a bare functions-framework hello world
+## bench: receipts/s through the gateway beside a bare functions-framework hello world (RECEIPTS="plain vat": both kinds)
 bench: $(INSTALLED)
-	$(PY) bench/submissions.py --seconds $(SECONDS) --connections $(CONNECTIONS)
+	$(PY) bench/submissions.py --seconds $(SECONDS) --connections $(CONNECTIONS) --receipts $(RECEIPTS)
 
 ## bench-projection: projection lag at RATE/s, and projector throughput beside a CloudEvent hello world
 bench-projection: $(INSTALLED)
