@@ -172,8 +172,9 @@ class Forwarder:
 
 
 # schemathesis's command, with room to recurse: generating from the receipt's schema (tenders
-# of two kinds, nested lines, discounts, VAT entries) can recurse past Python's default
-# limit, which CPython 3.11 then reports as "SystemError: AST constructor recursion depth
-# mismatch" (python/cpython#106905) instead of a RecursionError.
+# of two kinds, nested lines, discounts, VAT entries) recurses deeply. CPython 3.11's
+# AST constructor keeps its depth in state that two threads can corrupt, reported as
+# "SystemError: AST constructor recursion depth mismatch" (python/cpython#106905): run it
+# with one worker thread (--workers 1).
 SCHEMATHESIS = [sys.executable, "-c", "import sys; sys.setrecursionlimit(10_000); sys.argv[0] = 'schemathesis'; "
                 "from schemathesis.cli import schemathesis; sys.exit(schemathesis())"]

@@ -2,7 +2,7 @@
 
 import functions_framework
 
-from shared.domain.parties import MERCHANT, PartyRegistration
+from shared.domain.parties import MERCHANT, MerchantRegistration
 from shared.entrypoints import http
 from shared.write import services
 from shared.write.unit_of_work import UnitOfWork
@@ -12,5 +12,5 @@ from shared.write.unit_of_work import UnitOfWork
 @http.endpoint("POST", needs=("ADMIN_API_KEY", "PLATFORM_SECRET"))
 def create_merchant(request):
     http.authenticate_admin(request)
-    registration = http.parse_json(request, PartyRegistration)
+    registration = http.parse_json(request, MerchantRegistration)
     return services.register_party(MERCHANT, registration, UnitOfWork()), 201

@@ -19,8 +19,9 @@ def get_receipt(request):
     receipt_id = http.path_parameter(request, 2)
     with read_engine().connect() as connection:
         receipt = views.receipt(connection, party, receipt_id)
-    if receipt is None:
-        raise NotFound("no such receipt")
-    if http.wants_html(request):
-        return http.html_response(render.receipt_html(receipt), render.HEADERS)
+        if receipt is None:
+            raise NotFound("no such receipt")
+        if http.wants_html(request):
+            logo = views.merchant_logo(connection, receipt["merchant"]["id"])
+            return http.html_response(render.receipt_html(receipt, logo), render.HEADERS)
     return receipt, 200

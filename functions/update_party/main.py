@@ -1,9 +1,9 @@
 """PATCH /v1/admin/{merchants|banks}/{id}: the operator moves a party's callback_url, which
-also re-enables an endpoint that answered 410 (SPEC §10)."""
+also re-enables an endpoint that answered 410 (SPEC §10), or changes a merchant's identity (§12)."""
 
 import functions_framework
 
-from shared.domain.parties import EndpointChange
+from shared.domain.parties import MERCHANT, EndpointChange, MerchantChange
 from shared.entrypoints import http
 from shared.write import services
 from shared.write.unit_of_work import UnitOfWork
@@ -14,5 +14,5 @@ from shared.write.unit_of_work import UnitOfWork
 def update_party(request):
     http.authenticate_admin(request)
     party = http.party_in_path(request)
-    change = http.parse_json(request, EndpointChange)
-    return services.change_callback_url(party, change, UnitOfWork()), 200
+    change = http.parse_json(request, MerchantChange if party.kind == MERCHANT else EndpointChange)
+    return services.change_party(party, change, UnitOfWork()), 200

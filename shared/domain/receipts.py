@@ -12,6 +12,7 @@ from shared.domain.base import UNION_TAGS, RequestModel, Text
 from shared.domain.cards import AuthCode, LocalTime, PrintedPan, Rrn, TerminalId
 from shared.domain.errors import ValidationFailed, Violation
 from shared.domain.money import Amount, Currency, Integer, PositiveAmount, Total
+from shared.domain.parties import Address
 from shared.domain.vat import VatRate, breakdown
 
 
@@ -93,12 +94,21 @@ Tender = Annotated[
 ]
 
 
+class Store(RequestModel):
+    """A chain's branch that issued the receipt: its address stands for the merchant's on it."""
+
+    id: Text(64)
+    name: Text(200)
+    address: Address | None = None
+
+
 class ReceiptSubmission(RequestModel):
-    later_fields = frozenset({"prices_include_vat"})
+    later_fields = frozenset({"prices_include_vat", "store"})
 
     merchant_receipt_id: Text(64)
     issued_at: AwareDatetime
     currency: Currency
+    store: Store | None = None
     # true: gross prices, VAT included (EU retail); false: net prices, tax added (US sales tax).
     prices_include_vat: bool = False
     lines: list[ReceiptLine] = Field(min_length=1, max_length=500)

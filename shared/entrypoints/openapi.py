@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from shared.domain.parties import EndpointChange, PartyRegistration
+from shared.domain.parties import EndpointChange, MerchantChange, MerchantRegistration, PartyRegistration
 from shared.domain.payments import Clearing, PaymentSubmission, StatementLine
 from shared.domain.receipts import ReceiptSubmission
 from shared.domain.settlement import ManualMatch
@@ -48,20 +48,26 @@ _ERRORS = {
     404: "not found, or not the caller's",
 }
 
+_IDENTITY_RULES = ("vat_id has its country's format and check digits; logo decodes to at most 64 KiB "
+                   "(SPEC §12)")
+
 OPERATIONS = [
-    Operation("post", "/v1/admin/merchants", "createMerchant", "Onboard a merchant", "operator",
-              PartyRegistration, {201: ("the merchant, with its API key and webhook secret (shown once)", PartyCredentials)},
-              links=("rotateMerchantWebhookSecret", "updateMerchant")),
+    Operation("post", "/v1/admin/merchants", "createMerchant", "Onboard a merchant, with its identity", "operator",
+              MerchantRegistration, {201: ("the merchant, with its API key and webhook secret (shown once)", PartyCredentials)},
+              links=("rotateMerchantWebhookSecret", "updateMerchant"), rules=_IDENTITY_RULES),
     Operation("post", "/v1/admin/banks", "createBank", "Onboard an issuing bank", "operator",
               PartyRegistration, {201: ("the bank, with its API key and webhook secret (shown once)", PartyCredentials)},
               links=("rotateBankWebhookSecret", "updateBank")),
-    *(operation for kind, plural in (("Merchant", "merchants"), ("Bank", "banks")) for operation in (
+    *(operation for kind, plural, change in (("Merchant", "merchants", MerchantChange), ("Bank", "banks", EndpointChange))
+      for operation in (
         Operation("post", f"/v1/admin/{plural}/{{id}}/webhook-secret", f"rotate{kind}WebhookSecret",
                   f"Rotate a {kind.lower()}'s webhook secret (the old one signs beside it for 24 h)", "operator",
                   None, {200: ("the new webhook secret (shown once)", WebhookSecret)}),
         Operation("patch", f"/v1/admin/{plural}/{{id}}", f"update{kind}",
-                  f"Move a {kind.lower()}'s callback_url (re-enables an endpoint that answered 410)", "operator",
-                  EndpointChange, {200: ("the endpoint", PartyEndpoint)}),
+                  f"Move a {kind.lower()}'s callback_url (re-enables an endpoint that answered 410)"
+                  + (", or change its identity" if change is MerchantChange else ""), "operator",
+                  change, {200: ("the endpoint", PartyEndpoint)},
+                  rules=_IDENTITY_RULES if change is MerchantChange else None),
     )),
     Operation("get", "/v1/admin/ambiguities", "listAmbiguities", "The open ambiguity sets, oldest first", "operator",
               None, {200: ("a page of ambiguity sets", AmbiguityPage)}, query=PageQuery),
@@ -74,9 +80,11 @@ OPERATIONS = [
               None, {200: ("the undone match", MatchDecision)}),
     Operation("post", "/v1/receipts", "submitReceipt", "Submit an itemised receipt", "merchant",
               ReceiptSubmission, {201: ("accepted", ReceiptAccepted), 200: ("the same receipt again", ReceiptAccepted)},
-              rules="each line's amount is quantity × unit_price; subtotal is the sum of the lines; total is "
-                    "subtotal + tax + tip; the card lines add up to total, in the receipt's currency; refund_of "
-                    "names one of your receipts"),
+              rules="each line's amount is quantity × unit_price − its discounts; subtotal is the sum of the "
+                    "lines; total is subtotal + tax + tip (subtotal + tip when prices_include_vat); with vat_rate on "
+                    "every line, totals.vat is per rate (net + vat = gross, within 1 minor unit per line) and tax "
+                    "its sum; the tenders add up to total, at least one of them a card line (with masked_pan, or "
+                    "rrn and terminal_id), in the receipt's currency; refund_of names one of your receipts"),
     Operation("post", "/v1/payments", "submitPayment", "Report a card payment", "bank",
               PaymentSubmission, {201: ("accepted", PaymentAccepted), 200: ("the same payment again", PaymentAccepted)}),
     Operation("post", "/v1/payments/clearing", "clearPayment", "Send a reported payment's final amount", "bank",

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, text
 
 from shared.domain import events
 from shared.domain.errors import PoisonEvent
+from shared.domain.receipts import ReceiptSubmission
 from shared.platform.db import array_literal
 
 CONSUMER = "project-read-model"
@@ -25,24 +26,27 @@ _TRACK = text(
 
 _UPSERT_PARTY = text(
     """
-    INSERT INTO party_views (id, kind, name) VALUES (:id, :kind, :name)
-    ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name
+    INSERT INTO party_views (id, kind, name, identity, version)
+    VALUES (:id, :kind, :name, CAST(:identity AS jsonb), :version)
+    ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, identity = EXCLUDED.identity, version = EXCLUDED.version
+    WHERE party_views.version < EXCLUDED.version
     """
 )
 
 _UPSERT_RECEIPT = text(
     """
     INSERT INTO receipt_views (id, merchant_id, merchant_receipt_id, status, issued_at, currency,
-                               totals, lines, payments, bank_ids, refund_of, submitted_at, version, ambiguity)
+                               totals, lines, payments, bank_ids, refund_of, submitted_at, version, ambiguity, extras)
     VALUES (:id, :merchant_id, :merchant_receipt_id, :status, :issued_at, :currency,
             CAST(:totals AS jsonb), CAST(:lines AS jsonb), CAST(:payments AS jsonb),
-            CAST(:bank_ids AS uuid[]), :refund_of, :submitted_at, :version, CAST(:ambiguity AS jsonb))
+            CAST(:bank_ids AS uuid[]), :refund_of, :submitted_at, :version, CAST(:ambiguity AS jsonb),
+            CAST(:extras AS jsonb))
     ON CONFLICT (id) DO UPDATE SET
         merchant_id = EXCLUDED.merchant_id, merchant_receipt_id = EXCLUDED.merchant_receipt_id,
         status = EXCLUDED.status, issued_at = EXCLUDED.issued_at, currency = EXCLUDED.currency,
         totals = EXCLUDED.totals, lines = EXCLUDED.lines, payments = EXCLUDED.payments,
         bank_ids = EXCLUDED.bank_ids, refund_of = EXCLUDED.refund_of, submitted_at = EXCLUDED.submitted_at,
-        version = EXCLUDED.version, ambiguity = EXCLUDED.ambiguity, projected_at = now()
+        version = EXCLUDED.version, ambiguity = EXCLUDED.ambiguity, extras = EXCLUDED.extras, projected_at = now()
     WHERE receipt_views.version < EXCLUDED.version OR CAST(:restate AS boolean)
     """
 )
@@ -99,7 +103,10 @@ _INSERT_DRIFT_REPAIRS = text(
 
 def _party(kind: str) -> Callable[[Connection, dict], None]:
     def apply(connection: Connection, data: dict) -> None:
-        connection.execute(_UPSERT_PARTY, {"id": data["id"], "kind": kind, "name": data["name"]})
+        connection.execute(_UPSERT_PARTY, {"id": data["id"], "kind": kind, "name": data["name"],
+                                           "identity": json.dumps(data.get("identity") or {}),
+                                           # Events from before parties had versions changed neither.
+                                           "version": data.get("version", 1)})
 
     return apply
 
@@ -122,6 +129,7 @@ def _receipt(connection: Connection, data: dict, restate: bool = False) -> None:
             "submitted_at": data["submitted_at"],
             "version": data["version"],
             "ambiguity": _ambiguity(data),
+            "extras": json.dumps({key: data[key] for key in ReceiptSubmission.later_fields if key in data}),
             "restate": restate,
         },
     )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 from html import escape
 
 from shared.domain.money import format_amount
+from shared.domain.parties import logo_type
 
 # Nothing may load from elsewhere and nothing may run: a bank embeds this page as it is.
 HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *",
+    # Images only as data: URIs (the merchant's logo, the fiscal QR code): inline, never fetched.
+    "Content-Security-Policy": "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors *",
     "X-Content-Type-Options": "nosniff",
 }
 
@@ -26,6 +29,7 @@ tr.line td{border-bottom:1px solid #f3f4f6}.qty{color:#6b7280;font-size:13px}
 tr.total td{font-weight:700;font-size:17px;border-top:2px solid #111827;padding-top:10px}
 .card{margin-top:16px;padding:12px;border-radius:8px;background:#f9fafb;font-size:13px;color:#374151}
 .card code{font-size:14px;color:#111827}
+img.logo{max-height:56px;max-width:160px;display:block;margin-bottom:8px}.supplier{margin:0 0 8px}
 table.vat{font-size:13px;color:#374151}table.vat th{text-align:left;font-weight:600}table.vat th.n{text-align:right}
 """
 
@@ -42,8 +46,35 @@ def _when(issued_at: str) -> str:
                                                  if moment.utcoffset() is not None else "")
 
 
-def receipt_html(receipt: dict) -> str:
-    """The receipt view of the read API (masked card data only) as a page."""
+def _address(address: dict | None) -> str:
+    if not address:
+        return ""
+    return escape(f'{address["street"]}, {address["postal_code"]} {address["city"]}, {address["country"]}')
+
+
+def _supplier(receipt: dict, logo: str | None) -> str:
+    """Who issued the receipt, as the law asks a receipt to name it: legal name, address
+    (the store's when the receipt names one), VAT id or tax number; the logo beside it."""
+    merchant, store = receipt["merchant"], receipt.get("store")
+    parts = [escape(merchant.get("legal_name") or merchant["name"] or "Merchant")]
+    if store:
+        parts.append(escape(store["name"]) + (f" · {_address(store['address'])}" if store.get("address") else ""))
+    elif merchant.get("address"):
+        parts.append(_address(merchant["address"]))
+    if merchant.get("vat_id"):
+        parts.append(f"VAT id {escape(merchant['vat_id'])}")
+    if merchant.get("tax_number"):
+        parts.append(f"Tax number {escape(merchant['tax_number'])}")
+    image = ""
+    if logo:
+        kind = logo_type(base64.b64decode(logo)) or "image/png"
+        image = f'<img class="logo" alt="" src="data:{kind};base64,{escape(logo)}">'
+    return f'{image}<div class="meta supplier">{"<br>".join(parts)}</div>'
+
+
+def receipt_html(receipt: dict, logo: str | None = None) -> str:
+    """The receipt view of the read API (masked card data only) as a page, with the
+    merchant's logo (base64) if it gave one."""
     currency = receipt["currency"]
 
     def money(minor: int) -> str:
@@ -92,7 +123,7 @@ def receipt_html(receipt: dict) -> str:
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
         f"<title>Receipt · {merchant}</title><style>{_STYLE}</style></head><body><main>"
-        f"<h1>{merchant}</h1>"
+        f"{_supplier(receipt, logo)}<h1>{merchant}</h1>"
         f'<div class="meta">{_when(receipt["issued_at"])} · Receipt {escape(receipt["merchant_receipt_id"])}'
         f' · <span class="state {status}">{status}</span></div>'
         f"<table>{lines}</table><table>{summary}</table>{vat}{cards}"

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, text
 from shared.domain.errors import NotFound
 from shared.domain.matching import Status
 from shared.domain.parties import MerchantRef, Party
-from shared.domain.receipts import CardPaymentLine, ReceiptLine, Tender, Totals
+from shared.domain.receipts import CardPaymentLine, ReceiptLine, Store, Tender, Totals
 
 # A cursor is the last item's sort key: 16 hex digits of microseconds since 0001-01-01
 # (its time) and its id's 32. Every string of that form is a place in the list, so no
@@ -41,7 +41,8 @@ class ReceiptQuery(PageQuery):
 _RECEIPT_JSON = """
     json_build_object(
         'id', r.id,
-        'merchant', json_build_object('id', r.merchant_id, 'name', m.name),
+        'merchant', jsonb_build_object('id', r.merchant_id, 'name', m.name)
+                    || coalesce(m.identity - 'logo' - 'kivra_service_id', '{}'),
         'merchant_receipt_id', r.merchant_receipt_id,
         'status', r.status,
         'issued_at', r.issued_at,
@@ -51,8 +52,16 @@ _RECEIPT_JSON = """
         'payments', r.payments,
         'refund_of', r.refund_of,
         'submitted_at', r.submitted_at
-    )
+    )::jsonb || r.extras
 """
+
+_LOGO = text("SELECT identity->>'logo' FROM party_views WHERE id = :id")
+
+
+def merchant_logo(connection: Connection, merchant_id: str) -> str | None:
+    """The merchant's logo (base64 PNG or JPEG), for the receipt page alone: JSON views leave it out."""
+    return connection.execute(_LOGO, {"id": merchant_id}).scalar()
+
 
 _RECEIPT_FOR = {
     "merchant": text(
@@ -222,6 +231,8 @@ class ReceiptView(BaseModel):
     payments: list[Tender]
     refund_of: str | None = None
     submitted_at: str
+    prices_include_vat: bool | None = None
+    store: Store | None = None
 
 
 class ReceiptPage(BaseModel):

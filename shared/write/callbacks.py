@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Connection, text
 
 from shared.domain.parties import Party
+from shared.domain.receipts import ReceiptSubmission
 from shared.platform.config import settings
 from shared.write import auth
 from shared.write.repositories import Parties
@@ -107,6 +108,7 @@ _MATCH = text(
     """
     SELECT p.id AS payment_id, p.document AS payment, p.bank_id, b.callback_url AS bank_url,
            r.id AS receipt_id, r.document AS receipt, r.merchant_id, m.name AS merchant_name,
+           m.identity - 'logo' - 'kivra_service_id' AS merchant_identity,
            m.callback_url AS merchant_url
     FROM payments p
     JOIN receipts r ON r.id = p.receipt_id
@@ -171,12 +173,13 @@ _FINISH = text(
 _STILL_PENDING = text("SELECT count(*) FROM callbacks WHERE payment_id = :payment_id AND status = 'pending'")
 
 
-def itemised_receipt(receipt_id, merchant_id, merchant_name: str, document: dict) -> dict:
+def itemised_receipt(receipt_id, merchant_id, merchant_name: str, document: dict, identity: dict | None = None) -> dict:
     """The receipt as a bank is given it (SPEC §6): merchant, lines, totals, masked card lines."""
     return {
         "id": str(receipt_id),
-        "merchant": {"id": str(merchant_id), "name": merchant_name},
-        **{key: document[key] for key in ("merchant_receipt_id", "issued_at", "currency", "lines", "totals", "payments")},
+        "merchant": {"id": str(merchant_id), "name": merchant_name, **(identity or {})},
+        **{key: document[key] for key in ("merchant_receipt_id", "issued_at", "currency", "lines", "totals", "payments",
+                                          *sorted(ReceiptSubmission.later_fields)) if key in document},
     }
 
 
@@ -187,7 +190,8 @@ def record_for_payment(connection: Connection, payment_id: uuid.UUID) -> int:
         return 0
     created_at = datetime.now(timezone.utc).isoformat()
     receipt, payment = match.receipt, match.payment
-    itemised = itemised_receipt(match.receipt_id, match.merchant_id, match.merchant_name, receipt)
+    itemised = itemised_receipt(match.receipt_id, match.merchant_id, match.merchant_name, receipt,
+                                match.merchant_identity)
     bodies = {
         "bank": (match.bank_id, match.bank_url, {
             "payment_id": str(match.payment_id),

@@ -90,7 +90,8 @@ def _cascade(rules: tuple[str, ...], by_reference: bool):
 
 _RECEIPT = text(
     """
-    SELECT r.id, r.document, r.merchant_id, m.name AS merchant_name
+    SELECT r.id, r.document, r.merchant_id, m.name AS merchant_name,
+           m.identity - 'logo' - 'kivra_service_id' AS merchant_identity
     FROM receipts r JOIN merchants m ON m.id = r.merchant_id
     WHERE r.id = :id
     """
@@ -111,7 +112,7 @@ def look_up(connection: Connection, bank: Party, line: StatementLine) -> dict:
         raise Ambiguous(f"more than one receipt fits this statement line under the {rule} rule; none is picked")
     receipt = connection.execute(_RECEIPT, {"id": receipt_ids[0]}).one()
     return {"receipt": callbacks.itemised_receipt(receipt.id, receipt.merchant_id, receipt.merchant_name,
-                                                  receipt.document),
+                                                  receipt.document, receipt.merchant_identity),
             "receipt_url": f"{settings().public_url}/v1/receipts/{receipt.id}", "match_rule": rule}
 
 

@@ -24,21 +24,23 @@ class Stored:
 
 
 _PARTY_TABLES = {"merchant": "merchants", "bank": "banks"}
-_PARTY_STATE = "id, name, callback_url, webhook_secret_version, endpoint_gone_at IS NOT NULL AS endpoint_disabled"
+_PARTY_STATE = ("id, name, callback_url, webhook_secret_version, endpoint_gone_at IS NOT NULL AS endpoint_disabled,"
+                " identity, version")
 
 
 class Parties:
     def __init__(self, connection: Connection):
         self.connection = connection
 
-    def add(self, party: Party, name: str, callback_url: str, key_hash: str) -> bool:
-        """Insert the party with its key; False if its id was taken."""
+    def add(self, party: Party, name: str, callback_url: str, key_hash: str, identity: dict | None = None) -> bool:
+        """Insert the party with its key (and a merchant's identity); False if its id was taken."""
         table = _PARTY_TABLES[party.kind]  # a fixed identifier, never input
         inserted = self.connection.execute(
             text(
                 f"""
                 WITH party AS (
-                    INSERT INTO {table} (id, name, callback_url) VALUES (:id, :name, :callback_url)
+                    INSERT INTO {table} (id, name, callback_url, identity)
+                    VALUES (:id, :name, :callback_url, CAST(:identity AS jsonb))
                     ON CONFLICT (id) DO NOTHING
                     RETURNING id
                 )
@@ -47,7 +49,8 @@ class Parties:
                 RETURNING party_id
                 """
             ),
-            {"id": party.id, "name": name, "callback_url": callback_url, "key_hash": key_hash, "kind": party.kind},
+            {"id": party.id, "name": name, "callback_url": callback_url, "key_hash": key_hash, "kind": party.kind,
+             "identity": json.dumps(identity or {})},
         ).first()
         return inserted is not None
 
@@ -57,10 +60,13 @@ class Parties:
         return self._update(party, "webhook_secret_version = webhook_secret_version + 1,"
                                    " webhook_secret_rotated_at = now()", {})
 
-    def change_callback_url(self, party: Party, callback_url: str):
-        """Point the party's callbacks at callback_url, re-enabling an endpoint that answered 410."""
-        return self._update(party, "callback_url = :callback_url, endpoint_gone_at = NULL",
-                            {"callback_url": callback_url})
+    def change(self, party: Party, callback_url: str | None, identity: dict):
+        """Point the party's callbacks at callback_url (re-enabling an endpoint that answered
+        410) if given, and merge the parts of its identity given."""
+        return self._update(party, "callback_url = coalesce(CAST(:callback_url AS text), callback_url),"
+                                   " endpoint_gone_at = CASE WHEN CAST(:callback_url AS text) IS NULL"
+                                   " THEN endpoint_gone_at END, identity = identity || CAST(:identity AS jsonb)",
+                            {"callback_url": callback_url, "identity": json.dumps(identity)})
 
     def disable_endpoint(self, party: Party):
         """The party's endpoint answered 410: no callback goes to it until its URL changes."""
@@ -69,7 +75,7 @@ class Parties:
     def _update(self, party: Party, assignments: str, params: dict):
         table = _PARTY_TABLES[party.kind]  # a fixed identifier, never input
         return self.connection.execute(
-            text(f"UPDATE {table} SET {assignments} WHERE id = :id RETURNING {_PARTY_STATE}"),
+            text(f"UPDATE {table} SET {assignments}, version = version + 1 WHERE id = :id RETURNING {_PARTY_STATE}"),
             {"id": party.id, **params},
         ).one_or_none()
 

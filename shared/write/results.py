@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from shared.domain.matching import Status
 from shared.domain.parties import MerchantRef
-from shared.domain.receipts import ReceiptLine, Tender, Totals
+from shared.domain.receipts import ReceiptLine, Store, Tender, Totals
 
 
 class PartyCredentials(BaseModel):
@@ -69,6 +69,8 @@ class ItemisedReceipt(BaseModel):
     lines: list[ReceiptLine]
     totals: Totals
     payments: list[Tender]
+    prices_include_vat: bool | None = None
+    store: Store | None = None
 
 
 class LookupAnswer(BaseModel):

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from shared.domain import events
 from shared.domain.cards import mask_pan
 from shared.domain.errors import DeliveryPending, IdempotencyConflict, NotFound, ValidationFailed, Violation
-from shared.domain.parties import EndpointChange, Party, PartyKind, PartyRegistration
+from shared.domain.parties import EndpointChange, MerchantChange, MerchantIdentity, Party, PartyKind, PartyRegistration
 from shared.domain.payments import Clearing, PaymentSubmission
 from shared.domain.receipts import ReceiptSubmission
 from shared.domain.settlement import ManualMatch
@@ -37,12 +37,17 @@ def register_party(kind: PartyKind, registration: PartyRegistration, uow: UnitOf
     party = Party(kind, party_id or uuid.uuid4())
     api_key = auth.new_api_key(kind)
     secret = auth.webhook_secret(party.id)
+    identity = registration.identity() if isinstance(registration, MerchantIdentity) else {}
     with uow:
-        if not uow.parties.add(party, registration.name, registration.callback_url, auth.hash_api_key(api_key)):
+        if not uow.parties.add(party, registration.name, registration.callback_url, auth.hash_api_key(api_key),
+                               identity):
             return None
-        uow.record(events.Event(_REGISTERED[kind], party.id, {"id": str(party.id), **registration.model_dump()}))
+        uow.record(events.Event(_REGISTERED[kind], party.id, {
+            "id": str(party.id), "name": registration.name, "callback_url": registration.callback_url,
+            "identity": identity, "version": 1}))
         uow.commit()
-    return PartyCredentials(id=str(party.id), **registration.model_dump(), api_key=api_key, webhook_secret=secret)
+    return PartyCredentials(id=str(party.id), name=registration.name, callback_url=registration.callback_url,
+                            api_key=api_key, webhook_secret=secret)
 
 
 def rotate_webhook_secret(party: Party, uow: UnitOfWork) -> WebhookSecret:
@@ -57,10 +62,12 @@ def rotate_webhook_secret(party: Party, uow: UnitOfWork) -> WebhookSecret:
     return WebhookSecret(id=str(party.id), webhook_secret=auth.webhook_secret(party.id, state.webhook_secret_version))
 
 
-def change_callback_url(party: Party, change: EndpointChange, uow: UnitOfWork) -> PartyEndpoint:
-    """Point a party's callbacks at a new URL (which re-enables an endpoint that answered 410)."""
+def change_party(party: Party, change: EndpointChange | MerchantChange, uow: UnitOfWork) -> PartyEndpoint:
+    """Point a party's callbacks at a new URL if given (which re-enables an endpoint that
+    answered 410), and change the parts of a merchant's identity given."""
+    identity = change.identity() if isinstance(change, MerchantIdentity) else {}
     with uow:
-        state = uow.parties.change_callback_url(party, change.callback_url)
+        state = uow.parties.change(party, change.callback_url, identity)
         if state is None:
             raise NotFound(f"no such {party.kind}")
         _record_party(uow, party, state)
@@ -71,7 +78,8 @@ def change_callback_url(party: Party, change: EndpointChange, uow: UnitOfWork) -
 def _record_party(uow: UnitOfWork, party: Party, state) -> None:
     uow.record(events.Event(_UPDATED[party.kind], party.id, {
         "id": str(state.id), "name": state.name, "callback_url": state.callback_url,
-        "webhook_secret_version": state.webhook_secret_version, "endpoint_disabled": state.endpoint_disabled}))
+        "webhook_secret_version": state.webhook_secret_version, "endpoint_disabled": state.endpoint_disabled,
+        "identity": state.identity, "version": state.version}))
 
 
 def submit_receipt(receipt: ReceiptSubmission, merchant: Party, uow: UnitOfWork) -> tuple[ReceiptAccepted, bool]:

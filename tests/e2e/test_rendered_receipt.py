@@ -1,13 +1,17 @@
 """The rendered receipt in a real browser (headless Chromium): the screenshot is kept as
 a test artefact, tests/.artifacts/receipt.png."""
 
+import base64
+import io
 import shutil
 import struct
 import subprocess
 
+import segno
+
 from tests.conftest import ARTIFACTS
 from tests.e2e.test_read_api import register, submit_receipt, visible
-from tests.support import bearer, receipt_body
+from tests.support import ADMIN_API_KEY, LOCAL_CALLBACK, bearer, receipt_body, remember, wait_until
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -41,3 +45,47 @@ def test_the_receipt_page_renders_in_headless_chromium(platform, http, tmp_path)
                    check=True, capture_output=True, timeout=90)
     assert png_size(screenshot) == (480, 760)
     assert screenshot.stat().st_size > 10_000  # a blank page compresses to almost nothing
+
+
+def test_a_receipt_as_a_european_till_prints_it_renders_with_the_merchants_identity(platform, http, tmp_path):
+    """The document that stands in for the paper slip (SPEC §12): legal name, address, VAT
+    id and logo; the store; rates, a discount and the VAT table; a cash part beside the card."""
+    chromium = shutil.which("chromium")
+    assert chromium, "make test installs Debian's chromium; run it through make test"
+    logo = io.BytesIO()
+    segno.make("Café Central", error="h").save(logo, kind="png", scale=4, dark="#7c2d12")
+    identity = {"legal_name": "Café Central GmbH", "vat_id": "DE136695976", "logo": base64.b64encode(logo.getvalue()).decode(),
+                "address": {"street": "Herrengasse 14", "postal_code": "10115", "city": "Berlin", "country": "DE"}}
+    created = http.post(f"{platform.url}/v1/admin/merchants", headers=bearer(ADMIN_API_KEY),
+                        json={"name": "Cafe Central", "callback_url": LOCAL_CALLBACK, **identity})
+    assert created.status_code == 201, created.text
+    merchant = created.json()
+    remember(merchant["api_key"], merchant["webhook_secret"])
+    card = receipt_body()["payments"][0] | {"masked_pan": "**** **** **** 1234", "amount": 1000}
+    accepted = submit_receipt(
+        http, platform, merchant, prices_include_vat=True,
+        store={"id": "B-07", "name": "Café Central Mitte", "address": {
+            "street": "Torstraße 1", "postal_code": "10119", "city": "Berlin", "country": "DE"}},
+        lines=[{"description": "Flat white", "quantity": 2, "unit_price": 390, "amount": 780, "vat_rate": 19},
+               {"description": "Almond croissant", "quantity": 1, "unit_price": 420, "amount": 370, "vat_rate": 7,
+                "discounts": [{"description": "Happy hour", "amount": 50}]}],
+        totals={"subtotal": 1150, "tax": 149, "tip": 0, "total": 1150},
+        payments=[card, {"type": "cash", "amount": 150}])
+    url = f"{platform.url}/v1/receipts/{accepted['id']}"
+    # The receipt and the merchant's identity both reach the read model by events.
+    wait_until(lambda: visible(http, url, merchant["api_key"])["merchant"].get("vat_id") == "DE136695976",
+               message="the merchant's identity in the receipt's view")
+    response = http.get(url, headers={**bearer(merchant["api_key"]), "Accept": "text/html"})
+    assert "img-src data:" in response.headers["Content-Security-Policy"]
+    page = response.text
+    for printed in ("Café Central GmbH", "VAT id DE136695976", "Café Central Mitte", "Torstraße 1",
+                    "Happy hour", "19 %", "7 %", "Cash", "************1234", "data:image/png;base64,"):
+        assert printed in page, printed
+    html = tmp_path / "receipt.html"
+    html.write_text(page)
+    screenshot = ARTIFACTS / "receipt-vat.png"
+    screenshot.unlink(missing_ok=True)
+    subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+                    f"--screenshot={screenshot}", f"file://{html}"],
+                   check=True, capture_output=True, timeout=90)
+    assert screenshot.stat().st_size > 10_000

@@ -1,5 +1,7 @@
 """POST /v1/admin/merchants and /v1/admin/banks (SPEC §4)."""
 
+import base64
+
 import pytest
 from sqlalchemy import text
 
@@ -117,3 +119,67 @@ def test_a_patch_of_no_such_party_is_404(functions):
         "/v1/admin/banks/00000000-0000-4000-8000-000000000000", json={"callback_url": LOCAL_CALLBACK},
         headers=bearer(ADMIN_API_KEY))
     assert response.status_code == 404
+
+
+# The merchant's identity (SPEC §12).
+PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64).decode()
+IDENTITY = {"legal_name": "Café Central GmbH", "vat_id": "DE 136 695 976", "tax_number": "143/815/08152",
+            "address": {"street": "Herrengasse 14", "postal_code": "10115", "city": "Berlin", "country": "DE"},
+            "logo": PNG, "kivra_service_id": "15594097552e6dfbe7ca6d4679acd8120c3344cc8c"}
+
+
+def merchant_count(write_engine) -> int:
+    with write_engine.connect() as connection:
+        return connection.execute(text("SELECT count(*) FROM merchants")).scalar_one()
+
+
+def test_a_merchant_is_onboarded_with_its_identity_checked_and_kept(functions, write_engine):
+    response = functions("create_merchant").post(
+        "/", json={"name": "Cafe Central", "callback_url": LOCAL_CALLBACK, **IDENTITY}, headers=bearer(ADMIN_API_KEY))
+    assert response.status_code == 201, response.json
+    remember(response.json["api_key"], response.json["webhook_secret"])
+    with write_engine.connect() as connection:
+        identity = connection.execute(text("SELECT identity FROM merchants WHERE id = :id"),
+                                      {"id": response.json["id"]}).scalar_one()
+        event = connection.execute(text("SELECT data FROM outbox WHERE subject = :id"), {"id": response.json["id"]}).one()
+    assert identity == {**IDENTITY, "vat_id": "DE136695976"}  # kept compact
+    assert event.data["identity"] == identity
+
+
+@pytest.mark.parametrize("field, value, code", [
+    ("vat_id", "DE123456789", "invalid_vat_id_check_digits"),
+    ("vat_id", "SE11223344449", "invalid_vat_id"),
+    ("vat_id", "ZZ1234567", "invalid_vat_id"),
+    ("logo", base64.b64encode(b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>').decode(), "svg_not_allowed"),
+    ("logo", base64.b64encode(b"GIF89a" + b"\x00" * 16).decode(), "invalid_logo"),
+    ("logo", base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * (64 * 1024)).decode(), "logo_too_large"),
+    ("address", {"street": "Herrengasse 14", "postal_code": "10115", "city": "Berlin", "country": "XX"},
+     "unknown_country"),
+    ("kivra_service_id", "not-a-kivra-id", "string_pattern_mismatch"),
+])
+def test_a_bad_identity_is_422_naming_the_field_and_onboards_no_one(functions, write_engine, field, value, code):
+    before = merchant_count(write_engine)
+    response = functions("create_merchant").post(
+        "/", json={"name": "Cafe", "callback_url": LOCAL_CALLBACK, **IDENTITY, field: value}, headers=bearer(ADMIN_API_KEY))
+    assert response.status_code == 422, response.json
+    assert any(detail["field"].startswith(field) and detail["code"] == code
+               for detail in response.json["error"]["details"]), response.json
+    assert merchant_count(write_engine) == before
+
+
+def test_a_patch_changes_the_merchants_identity_and_leaves_the_rest(functions, write_engine, merchant):
+    response = functions("update_party").patch(f"/v1/admin/merchants/{merchant['id']}",
+                                               json={"legal_name": "Cafe Central AG", "vat_id": "DE136695976"},
+                                               headers=bearer(ADMIN_API_KEY))
+    assert response.status_code == 200, response.json
+    with write_engine.connect() as connection:
+        row = connection.execute(text("SELECT identity, callback_url FROM merchants WHERE id = :id"),
+                                 {"id": merchant["id"]}).one()
+    assert row.identity == {"legal_name": "Cafe Central AG", "vat_id": "DE136695976"}
+    assert row.callback_url == merchant["callback_url"]
+
+
+def test_a_bank_has_no_identity_to_patch(functions, bank):
+    response = functions("update_party").patch(f"/v1/admin/banks/{bank['id']}", json={"legal_name": "Bank AG"},
+                                               headers=bearer(ADMIN_API_KEY))
+    assert response.status_code == 422
