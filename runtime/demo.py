@@ -21,12 +21,17 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 from runtime import stack
 from shared.platform.config import environ_with_dotenv
+
+# Who the demo merchant is in law: its receipts name it (SPEC §12).
+DEMO_MERCHANT = {"legal_name": "Café Central GmbH", "vat_id": "DE136695976",
+                 "address": {"street": "Herrengasse 14", "postal_code": "10115", "city": "Berlin", "country": "DE"}}
 
 
 def call(method: str, url: str, body: dict | None = None, key: str | None = None) -> tuple[int, dict]:
@@ -110,7 +115,8 @@ def main() -> None:
     for kind in ("merchant", "bank"):
         status, party = call("POST", f"{url}/v1/admin/{kind}s", {
             "name": "Cafe Central" if kind == "merchant" else "First Demo Bank",
-            "callback_url": log["receivers"][kind]}, config.admin_api_key)
+            "callback_url": log["receivers"][kind], **(DEMO_MERCHANT if kind == "merchant" else {})},
+            config.admin_api_key)
         if status != 201:
             raise SystemExit(f"could not onboard the demo {kind}: {status} {party}")
         status, _ = call("POST", f"{url}/sim/parties", {
@@ -121,6 +127,7 @@ def main() -> None:
         parties[kind] = party
 
     started: dict[str, float] = {}
+    references: dict[str, str] = {}  # receipt id -> the RRN of the payment its checkout made
     failures: list[str] = []
     bar = Bar("checkouts", args.checkouts)
     begin = time.time() + 0.2
@@ -141,6 +148,7 @@ def main() -> None:
             time.sleep(1.0)
         if status == 201:
             started[result["receipt_id"]] = at
+            references[result["receipt_id"]] = result["rrn"]
         else:
             failures.append(f"{status} {result}")
         bar.advance()
@@ -165,8 +173,13 @@ def main() -> None:
     latencies = [(datetime.fromisoformat(item["last_received_at"]).timestamp() - started[receipt_id]) * 1000
                  for receipt_id, item in received.items() if item["callbacks"] >= 2]
     matched = sum(1 for item in received.values() if item["callbacks"] >= 1)
+    rules, wrong = matches_by_rule(url, parties["bank"]["api_key"], [f"demo-{run}-{index}" for index in
+                                                                       range(min(args.accounts, args.checkouts))],
+                                   references, deadline)
     print(f"\ncheckouts submitted      {len(ids)} of {args.checkouts} ({len(failures)} failed)")
     print(f"receipts matched         {matched}")
+    print(f"matches by rule          {', '.join(f'{rule} {count}' for rule, count in sorted(rules.items())) or 'none'}"
+          f" (the bank's statements); wrong matches {wrong}")
     print(f"callbacks delivered      {delivered} (bank and merchant, {2 * len(ids)} expected)")
     print(f"end-to-end latency       p50 {percentile(latencies, 0.5):.0f} ms, p99 {percentile(latencies, 0.99):.0f} ms"
           f" (checkout start → both callbacks received)")
@@ -176,8 +189,35 @@ def main() -> None:
         print(f"the bank's view          {url}/sim/bank/accounts/demo-{run}-0")
     for failure in failures[:5]:
         print(f"  failed: {failure[:200]}")
-    if failures or delivered < 2 * len(ids):
+    if failures or delivered < 2 * len(ids) or wrong:
         raise SystemExit(1)
+
+
+def matches_by_rule(url: str, bank_key: str, accounts: list[str], references: dict[str, str],
+                    deadline: float) -> tuple[Counter, int]:
+    """The demo's matches as its bank's statements show them, counted per rule, and how many
+    link a receipt to a payment its checkout did not make (wrong: the RRNs differ). The
+    statements are read models: wait until they show every receipt as matched."""
+    while True:
+        rules, wrong, seen = Counter(), 0, 0
+        for account in accounts:
+            cursor = ""
+            while True:
+                status, page = call("GET", f"{url}/v1/accounts/{account}/payments?limit=100{cursor}", key=bank_key)
+                if status != 200:
+                    break
+                for item in page["items"]:
+                    receipt = item.get("receipt")
+                    if item["status"] == "matched" and receipt and receipt["id"] in references:
+                        seen += 1
+                        rules[item["match_rule"]] += 1
+                        wrong += references[receipt["id"]] != item["rrn"]
+                if not page["next_cursor"]:
+                    break
+                cursor = f"&cursor={page['next_cursor']}"
+        if seen >= len(references) or time.monotonic() > deadline:
+            return rules, wrong
+        time.sleep(0.5)
 
 
 if __name__ == "__main__":

@@ -72,6 +72,16 @@ def _supplier(receipt: dict, logo: str | None) -> str:
     return f'{image}<div class="meta supplier">{"<br>".join(parts)}</div>'
 
 
+def _legal(legal: dict | None) -> str:
+    """Whether the receipt stands in for the paper slip where the merchant is (SPEC §12)."""
+    if not legal or not legal.get("jurisdiction"):
+        return ""
+    if legal["complete"]:
+        return f'<div class="meta legal">A complete receipt under {escape(legal["jurisdiction"])} rules.</div>'
+    return (f'<div class="meta legal">Not a complete receipt under {escape(legal["jurisdiction"])} rules: '
+            f'{escape(", ".join(legal["missing"]))} missing.</div>')
+
+
 def receipt_html(receipt: dict, logo: str | None = None) -> str:
     """The receipt view of the read API (masked card data only) as a page, with the
     merchant's logo (base64) if it gave one."""
@@ -126,7 +136,7 @@ def receipt_html(receipt: dict, logo: str | None = None) -> str:
         f"{_supplier(receipt, logo)}<h1>{merchant}</h1>"
         f'<div class="meta">{_when(receipt["issued_at"])} · Receipt {escape(receipt["merchant_receipt_id"])}'
         f' · <span class="state {status}">{status}</span></div>'
-        f"<table>{lines}</table><table>{summary}</table>{vat}{cards}"
+        f"<table>{lines}</table><table>{summary}</table>{vat}{cards}{_legal(receipt.get('legal'))}"
         "</main></body></html>"
     )
 

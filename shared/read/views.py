@@ -14,7 +14,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, text
 
+from shared.domain import legal
 from shared.domain.errors import NotFound
+from shared.domain.legal import Legal
 from shared.domain.matching import Status
 from shared.domain.parties import MerchantRef, Party
 from shared.domain.receipts import CardPaymentLine, ReceiptLine, Store, Tender, Totals
@@ -81,7 +83,15 @@ def receipt(connection: Connection, party: Party, receipt_id: str) -> dict | Non
         receipt_uuid = uuid.UUID(receipt_id)
     except ValueError:
         return None
-    return connection.execute(_RECEIPT_FOR[party.kind], {"id": receipt_uuid, "party": party.id}).scalar()
+    return _judged(connection.execute(_RECEIPT_FOR[party.kind], {"id": receipt_uuid, "party": party.id}).scalar())
+
+
+def _judged(receipt: dict | None) -> dict | None:
+    """The receipt with its legal completeness, judged as it is read (SPEC §12): the
+    merchant's identity may have changed since it was submitted."""
+    if receipt is not None:
+        receipt["legal"] = legal.judge(receipt)
+    return receipt
 
 
 def _receipts_query(by_status: bool, after: bool) -> text:
@@ -107,7 +117,10 @@ def receipts(connection: Connection, merchant_id: uuid.UUID, query: ReceiptQuery
     if after:
         params |= {"after_at": after[0].replace(tzinfo=timezone.utc), "after_id": after[1]}
     rows = connection.execute(_RECEIPTS[(query.status is not None, bool(after))], params).all()
-    return _page(rows, query.limit, lambda row: (row.submitted_at, row.id))
+    page = _page(rows, query.limit, lambda row: (row.submitted_at, row.id))
+    for item in page["items"]:
+        _judged(item)
+    return page
 
 
 def _statement_query(after: bool) -> text:
@@ -152,8 +165,10 @@ def statement(connection: Connection, bank_id: uuid.UUID, account_ref: str, quer
     if not rows and not after:
         # An account the bank has no payment on (never had, or erased) is not there.
         raise NotFound("no payments of yours on this account")
-    return _page(rows, query.limit,
-                 lambda row: (datetime.combine(row.transaction_date, row.transaction_time), row.id))
+    page = _page(rows, query.limit, lambda row: (datetime.combine(row.transaction_date, row.transaction_time), row.id))
+    for item in page["items"]:
+        _judged(item["receipt"])
+    return page
 
 
 # Open ambiguity sets: the ambiguous items of each set, receipts and payments side by
@@ -233,6 +248,7 @@ class ReceiptView(BaseModel):
     submitted_at: str
     prices_include_vat: bool | None = None
     store: Store | None = None
+    legal: Legal
 
 
 class ReceiptPage(BaseModel):

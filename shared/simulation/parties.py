@@ -19,23 +19,30 @@ import secrets
 import time
 import uuid
 from datetime import datetime, timezone
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, Engine, text
 
 from shared.domain.cards import mask_pan
 from shared.domain.errors import Forbidden, NotFound, Unauthenticated
+from shared.domain.vat import breakdown
 from shared.platform.config import settings
 from shared.simulation import iso8583
 from shared.write.callbacks import verify
 
 # (sku, description, unit price in cents), rung up with VAT on top.
+# The café's items at gross prices (VAT included, as EU retail prints them) with their German
+# rate: 19 % for drinks, 7 % for food to take away.
 DEMO_SKUS = [
-    ("ESP-1", "Espresso", 250), ("CAP-1", "Cappuccino", 380), ("FLW-1", "Flat white", 390),
-    ("CRO-1", "Croissant", 320), ("MUF-1", "Blueberry muffin", 350), ("SAN-1", "Ham & cheese sandwich", 650),
-    ("WAT-1", "Still water", 200), ("OJ-1", "Orange juice", 420),
+    ("ESP-1", "Espresso", 250, 19), ("CAP-1", "Cappuccino", 380, 19), ("FLW-1", "Flat white", 390, 19),
+    ("CRO-1", "Croissant", 320, 7), ("MUF-1", "Blueberry muffin", 350, 7), ("SAN-1", "Ham & cheese sandwich", 650, 7),
+    ("WAT-1", "Still water", 200, 19), ("OJ-1", "Orange juice", 420, 19),
 ]
-VAT_RATE_PERCENT = 10
+# How slips show the card, as real terminals print them: most the last 4 digits only or the
+# first 6 and last 4, a few no digits but the acquirer's reference (SPEC §12).
+PRINTED = (("last4", 0.46), ("reference", 0.06), ("full", 0.48))
+SPLIT_TENDER_SHARE = 0.12  # slips paid partly in cash or with a gift card
 CURRENCY = "EUR"
 MERCHANT_NAME = "Cafe Central"
 TERMINAL_ID = "T0001"
@@ -109,25 +116,48 @@ def credentials(connection: Connection, kind: str):
 # --- the merchant's POS ----------------------------------------------------------------------
 
 def ring_up(rng: random.Random) -> dict:
-    """An invoice of 1–4 demo items with VAT on top."""
+    """A receipt of 1–4 demo items at 19 % and 7 %, some with a happy-hour discount; the VAT
+    per rate is left to the platform to compute, the tax it prints is the same."""
     lines = []
-    for sku, description, price in rng.sample(DEMO_SKUS, rng.randint(1, 4)):
+    for sku, description, price, rate in rng.sample(DEMO_SKUS, rng.randint(1, 4)):
         quantity = rng.randint(1, 3)
-        lines.append({"description": description, "sku": sku, "quantity": quantity, "unit_price": price,
-                      "amount": quantity * price})
+        line = {"description": description, "sku": sku, "quantity": quantity, "unit_price": price, "vat_rate": rate}
+        if rng.random() < 0.2:
+            line["discounts"] = [{"description": "Happy hour", "amount": quantity * price // 10}]
+        line["amount"] = quantity * price - sum(discount["amount"] for discount in line.get("discounts", ()))
+        lines.append(line)
     subtotal = sum(line["amount"] for line in lines)
-    tax = (subtotal * VAT_RATE_PERCENT + 50) // 100
-    return {"lines": lines, "totals": {"subtotal": subtotal, "tax": tax, "tip": 0, "total": subtotal + tax}}
+    tax = sum(part.vat for part in breakdown([(Decimal(line["vat_rate"]), line["amount"]) for line in lines], True))
+    return {"prices_include_vat": True, "lines": lines,
+            "totals": {"subtotal": subtotal, "tax": tax, "tip": 0, "total": subtotal}}
+
+
+def _tenders(total: int, rng: random.Random) -> list[dict]:
+    """What the slip shows paid beside the card: now and then cash or a gift card."""
+    if total < 200 or rng.random() >= SPLIT_TENDER_SHARE:
+        return []
+    return [{"type": rng.choice(("cash", "gift_card")), "amount": rng.randint(100, total // 2)}]
+
+
+def _card_line(pan: str, rng: random.Random) -> dict:
+    """The card as this slip prints it."""
+    printed = rng.choices([kind for kind, _ in PRINTED], [share for _, share in PRINTED])[0]
+    if printed == "reference":
+        return {}
+    return {"masked_pan": "**** **** **** " + pan[-4:] if printed == "last4" else mask_pan(pan)}
 
 
 def checkout(merchant, account_ref: str, rng: random.Random | None = None) -> dict:
     """One purchase at the simulated POS (merchant: its credentials), paid by the demo card
-    of account_ref. It holds no database connection while it calls the issuer and the
-    platform."""
-    invoice = ring_up(rng or random.Random())
+    of account_ref (with cash or a gift card beside it, now and then). It holds no database
+    connection while it calls the issuer and the platform."""
+    rng = rng or random.Random()
+    invoice = ring_up(rng)
     now = datetime.now().astimezone()
     pan = demo_card_number(account_ref)
-    authorization = authorize(pan, invoice["totals"]["total"], CURRENCY, now)
+    tenders = _tenders(invoice["totals"]["total"], rng)
+    card_amount = invoice["totals"]["total"] - sum(tender["amount"] for tender in tenders)
+    authorization = authorize(pan, card_amount, CURRENCY, now)
     if not authorization["approved"]:
         return {"approved": False, "response_code": authorization["response_code"]}
     receipt = {
@@ -136,11 +166,11 @@ def checkout(merchant, account_ref: str, rng: random.Random | None = None) -> di
         "currency": CURRENCY,
         **invoice,
         "payments": [{
-            "masked_pan": mask_pan(pan), "auth_code": authorization["auth_code"],
-            "amount": invoice["totals"]["total"], "currency": CURRENCY,
+            **_card_line(pan, rng), "auth_code": authorization["auth_code"],
+            "amount": card_amount, "currency": CURRENCY,
             "transaction_date": now.date().isoformat(), "transaction_time": now.strftime("%H:%M:%S"),
             "terminal_id": TERMINAL_ID, "rrn": authorization["rrn"], "scheme": "VISA",
-        }],
+        }, *tenders],
     }
     status, body = _call("/v1/receipts", json.dumps(receipt).encode(), "application/json",
                          {"Authorization": f"Bearer {merchant.api_key}"})

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, text
 
+from shared.domain import legal
 from shared.domain.parties import Party
 from shared.domain.receipts import ReceiptSubmission
 from shared.platform.config import settings
@@ -175,12 +176,14 @@ _STILL_PENDING = text("SELECT count(*) FROM callbacks WHERE payment_id = :paymen
 
 def itemised_receipt(receipt_id, merchant_id, merchant_name: str, document: dict, identity: dict | None = None) -> dict:
     """The receipt as a bank is given it (SPEC §6): merchant, lines, totals, masked card lines."""
-    return {
+    receipt = {
         "id": str(receipt_id),
         "merchant": {"id": str(merchant_id), "name": merchant_name, **(identity or {})},
         **{key: document[key] for key in ("merchant_receipt_id", "issued_at", "currency", "lines", "totals", "payments",
                                           *sorted(ReceiptSubmission.later_fields)) if key in document},
     }
+    receipt["legal"] = legal.judge(receipt)
+    return receipt
 
 
 def record_for_payment(connection: Connection, payment_id: uuid.UUID) -> int:

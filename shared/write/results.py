@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from shared.domain.legal import Legal
 from shared.domain.matching import Status
 from shared.domain.parties import MerchantRef
 from shared.domain.receipts import ReceiptLine, Store, Tender, Totals
@@ -71,6 +72,7 @@ class ItemisedReceipt(BaseModel):
     payments: list[Tender]
     prices_include_vat: bool | None = None
     store: Store | None = None
+    legal: Legal
 
 
 class LookupAnswer(BaseModel):
