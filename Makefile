@@ -45,10 +45,11 @@ swarm-down: $(INSTALLED)
 fuzz: $(INSTALLED)
 	$(PY) tests/fuzz.py --seconds $(FUZZ_SECONDS)
 
-# The rendered receipt is checked in a real browser: Debian's chromium, installed once.
+# The rendered receipt is checked in a real browser, its fiscal QR code read back from the
+# screenshot: Debian's chromium and zbar-tools, installed once.
 chromium:
-	@command -v chromium >/dev/null || { echo "installing Debian's chromium (once)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null && command -v zbarimg >/dev/null || { echo "installing Debian's chromium and zbar-tools (once)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium zbar-tools >/dev/null; }
 
 ## migrate: create missing databases and apply migrations (admin process)
 migrate: $(INSTALLED)

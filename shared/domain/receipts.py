@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Discriminator, Field, Tag
@@ -94,6 +95,50 @@ Tender = Annotated[
 ]
 
 
+class Fiscal(RequestModel):
+    """What the till's security module (TSE) signed, as Germany's KassenSichV asks (SPEC §12);
+    the receipt page prints it as the DSFinV-K QR code."""
+
+    client_id: Text(64)  # the till's serial
+    tse_serial: Text(128)
+    transaction_number: Integer(1, 10**15)
+    signature_counter: Integer(1, 10**15)
+    start_time: Text(40)
+    end_time: Text(40)
+    process_type: Text(40)  # Kassenbeleg-V1 for a receipt
+    process_data: Text(1000)  # Beleg^<gross at 19 %>_<7 %>_<10.7 %>_<5.5 %>_<0 %>^<payments>
+    signature_algorithm: Text(64)
+    time_format: Text(40)
+    signature: Text(1024)
+    public_key: Text(1024)
+
+    def qr_code(self) -> str:
+        """The DSFinV-K receipt QR code's text."""
+        return "V0;" + ";".join(str(value) for value in (
+            self.client_id, self.process_type, self.process_data, self.transaction_number, self.signature_counter,
+            self.start_time, self.end_time, self.signature_algorithm, self.time_format, self.signature,
+            self.public_key))
+
+    def signed_gross(self) -> dict[Decimal, int] | None:
+        """For a Kassenbeleg-V1, the gross amounts per rate (minor units) the TSE signed; None
+        when its process data says none in that form."""
+        parts = self.process_data.split("^")
+        if self.process_type != "Kassenbeleg-V1" or len(parts) < 2 or parts[0] != "Beleg":
+            return None
+        amounts = parts[1].split("_")
+        if len(amounts) != len(DSFINVK_RATES):
+            return None
+        try:
+            return {rate: int(Decimal(amount) * 100) for rate, amount in zip(DSFINVK_RATES, amounts)}
+        except ArithmeticError:
+            return None
+
+
+# The rates of a Kassenbeleg-V1's process data, in its order: standard, reduced, the
+# farmers' average rates, and none.
+DSFINVK_RATES = (Decimal(19), Decimal(7), Decimal("10.7"), Decimal("5.5"), Decimal(0))
+
+
 class Store(RequestModel):
     """A chain's branch that issued the receipt: its address stands for the merchant's on it."""
 
@@ -103,7 +148,7 @@ class Store(RequestModel):
 
 
 class ReceiptSubmission(RequestModel):
-    later_fields = frozenset({"prices_include_vat", "store"})
+    later_fields = frozenset({"prices_include_vat", "store", "fiscal"})
 
     merchant_receipt_id: Text(64)
     issued_at: AwareDatetime
@@ -117,6 +162,7 @@ class ReceiptSubmission(RequestModel):
     # A refund receipt names the platform id of the merchant's receipt it refunds; its card
     # lines match the bank's refund payments.
     refund_of: uuid.UUID | None = None
+    fiscal: Fiscal | None = None
 
     @property
     def card_lines(self) -> list[CardPaymentLine]:
@@ -139,6 +185,7 @@ class ReceiptSubmission(RequestModel):
                           if self.prices_include_vat else "total must equal subtotal + tax + tip")
             )
         violations += self._tender_violations()
+        violations += self._fiscal_violations(vat)
         if violations:
             raise ValidationFailed("the receipt breaks the rules listed in details", violations)
         if vat is None or self.totals.vat is not None:
@@ -198,6 +245,24 @@ class ReceiptSubmission(RequestModel):
             violations.append(Violation("totals.tax", "tax_mismatch", "tax must equal the sum of the VAT per rate"
                                         f" ({vat_total})"))
         return computed, violations
+
+    def _fiscal_violations(self, vat) -> list[Violation]:
+        """A Kassenbeleg-V1 signs the gross per rate: it must be the receipt's (SPEC §12)."""
+        if self.fiscal is None or self.fiscal.process_type != "Kassenbeleg-V1":
+            return []
+        signed = self.fiscal.signed_gross()
+        if signed is None:
+            return [Violation("fiscal.process_data", "fiscal_mismatch",
+                              "a Kassenbeleg-V1 signs Beleg^<gross at 19 %>_<7 %>_<10.7 %>_<5.5 %>_<0 %>^<payments>")]
+        receipts = {entry.rate: entry.gross for entry in vat or ()}
+        if vat is None:  # no rates on the lines: only the sum can be compared
+            matches = sum(signed.values()) == self.totals.total
+        else:
+            matches = set(receipts) <= set(signed) and all(signed[rate] == receipts.get(rate, 0) for rate in signed)
+        if matches:
+            return []
+        return [Violation("fiscal.process_data", "fiscal_mismatch",
+                          "the gross amounts per rate the TSE signed differ from the receipt's")]
 
     def _tender_violations(self) -> list[Violation]:
         violations = []

@@ -6,8 +6,11 @@ import base64
 from datetime import datetime
 from html import escape
 
+import segno
+
 from shared.domain.money import format_amount
 from shared.domain.parties import logo_type
+from shared.domain.receipts import Fiscal
 
 # Nothing may load from elsewhere and nothing may run: a bank embeds this page as it is.
 HEADERS = {
@@ -29,6 +32,7 @@ tr.line td{border-bottom:1px solid #f3f4f6}.qty{color:#6b7280;font-size:13px}
 tr.total td{font-weight:700;font-size:17px;border-top:2px solid #111827;padding-top:10px}
 .card{margin-top:16px;padding:12px;border-radius:8px;background:#f9fafb;font-size:13px;color:#374151}
 .card code{font-size:14px;color:#111827}
+.fiscal{margin-top:16px;text-align:center}.fiscal img{width:220px;height:220px;image-rendering:pixelated}
 img.logo{max-height:56px;max-width:160px;display:block;margin-bottom:8px}.supplier{margin:0 0 8px}
 table.vat{font-size:13px;color:#374151}table.vat th{text-align:left;font-weight:600}table.vat th.n{text-align:right}
 """
@@ -70,6 +74,16 @@ def _supplier(receipt: dict, logo: str | None) -> str:
         kind = logo_type(base64.b64decode(logo)) or "image/png"
         image = f'<img class="logo" alt="" src="data:{kind};base64,{escape(logo)}">'
     return f'{image}<div class="meta supplier">{"<br>".join(parts)}</div>'
+
+
+def _fiscal(fiscal: dict | None) -> str:
+    """The till's security-module data as the DSFinV-K receipt QR code (an inline image)."""
+    if not fiscal:
+        return ""
+    code = segno.make(Fiscal.model_validate(fiscal).qr_code(), error="m")
+    return (f'<div class="fiscal"><img alt="DSFinV-K receipt code" src="{code.svg_data_uri(scale=3, border=4)}">'
+            f'<div class="meta">TSE {escape(fiscal["tse_serial"][:24])} · transaction {fiscal["transaction_number"]}'
+            f' · signature counter {fiscal["signature_counter"]}</div></div>')
 
 
 def _legal(legal: dict | None) -> str:
@@ -136,7 +150,8 @@ def receipt_html(receipt: dict, logo: str | None = None) -> str:
         f"{_supplier(receipt, logo)}<h1>{merchant}</h1>"
         f'<div class="meta">{_when(receipt["issued_at"])} · Receipt {escape(receipt["merchant_receipt_id"])}'
         f' · <span class="state {status}">{status}</span></div>'
-        f"<table>{lines}</table><table>{summary}</table>{vat}{cards}{_legal(receipt.get('legal'))}"
+        f"<table>{lines}</table><table>{summary}</table>{vat}{cards}{_fiscal(receipt.get('fiscal'))}"
+        f"{_legal(receipt.get('legal'))}"
         "</main></body></html>"
     )
 

@@ -19,7 +19,7 @@ from shared.domain.errors import NotFound
 from shared.domain.legal import Legal
 from shared.domain.matching import Status
 from shared.domain.parties import MerchantRef, Party
-from shared.domain.receipts import CardPaymentLine, ReceiptLine, Store, Tender, Totals
+from shared.domain.receipts import CardPaymentLine, Fiscal, ReceiptLine, Store, Tender, Totals
 
 # A cursor is the last item's sort key: 16 hex digits of microseconds since 0001-01-01
 # (its time) and its id's 32. Every string of that form is a place in the list, so no
@@ -248,6 +248,7 @@ class ReceiptView(BaseModel):
     submitted_at: str
     prices_include_vat: bool | None = None
     store: Store | None = None
+    fiscal: Fiscal | None = None
     legal: Legal
 
 

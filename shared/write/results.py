@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from shared.domain.legal import Legal
 from shared.domain.matching import Status
 from shared.domain.parties import MerchantRef
-from shared.domain.receipts import ReceiptLine, Store, Tender, Totals
+from shared.domain.receipts import Fiscal, ReceiptLine, Store, Tender, Totals
 
 
 class PartyCredentials(BaseModel):
@@ -72,6 +72,7 @@ class ItemisedReceipt(BaseModel):
     payments: list[Tender]
     prices_include_vat: bool | None = None
     store: Store | None = None
+    fiscal: Fiscal | None = None
     legal: Legal
 
 

@@ -11,7 +11,7 @@ import segno
 
 from tests.conftest import ARTIFACTS
 from tests.e2e.test_read_api import register, submit_receipt, visible
-from tests.support import ADMIN_API_KEY, LOCAL_CALLBACK, bearer, receipt_body, remember, wait_until
+from tests.support import ADMIN_API_KEY, LOCAL_CALLBACK, bearer, fiscal_block, receipt_body, remember, wait_until
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -94,3 +94,38 @@ def test_a_receipt_as_a_european_till_prints_it_renders_with_the_merchants_ident
                     f"--screenshot={screenshot}", f"file://{html}"],
                    check=True, capture_output=True, timeout=90)
     assert screenshot.stat().st_size > 10_000
+
+
+def test_the_fiscal_block_is_printed_as_the_dsfinvk_qr_code_a_reader_decodes(platform, http, tmp_path):
+    """A German receipt with its TSE data (§6 KassenSichV): legally complete, and its QR code,
+    read back from Chromium's screenshot by zbarimg, is the DSFinV-K text."""
+    chromium, zbarimg = shutil.which("chromium"), shutil.which("zbarimg")
+    assert chromium and zbarimg, "make test installs Debian's chromium and zbar-tools; run it through make test"
+    created = http.post(f"{platform.url}/v1/admin/merchants", headers=bearer(ADMIN_API_KEY), json={
+        "name": "Cafe Central", "callback_url": LOCAL_CALLBACK, "legal_name": "Café Central GmbH",
+        "address": {"street": "Herrengasse 14", "postal_code": "10115", "city": "Berlin", "country": "DE"}})
+    merchant = created.json()
+    remember(merchant["api_key"], merchant["webhook_secret"])
+    fiscal = fiscal_block("7.80", "3.70", "11.50:Unbar")
+    accepted = submit_receipt(
+        http, platform, merchant, prices_include_vat=True, fiscal=fiscal,
+        lines=[{"description": "Flat white", "quantity": 2, "unit_price": 390, "amount": 780, "vat_rate": 19},
+               {"description": "Almond croissant", "quantity": 1, "unit_price": 370, "amount": 370, "vat_rate": 7}],
+        totals={"subtotal": 1150, "tax": 149, "tip": 0, "total": 1150},
+        payments=[receipt_body()["payments"][0] | {"amount": 1150}])
+    url = f"{platform.url}/v1/receipts/{accepted['id']}"
+    assert wait_until(lambda: visible(http, url, merchant["api_key"])["merchant"].get("legal_name"),
+                      message="the merchant's identity in the receipt's view")
+    assert http.get(url, headers=bearer(merchant["api_key"])).json()["legal"] == {
+        "jurisdiction": "DE", "complete": True, "missing": []}
+    html = tmp_path / "receipt.html"
+    html.write_text(http.get(url, headers={**bearer(merchant["api_key"]), "Accept": "text/html"}).text)
+    screenshot = ARTIFACTS / "receipt-fiscal.png"
+    screenshot.unlink(missing_ok=True)
+    flags = [flag if not flag.startswith("--window-size") else "--window-size=480,1400" for flag in CHROMIUM_FLAGS]
+    subprocess.run([chromium, *flags, f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={screenshot}",
+                    f"file://{html}"], check=True, capture_output=True, timeout=90)
+    decoded = subprocess.run([zbarimg, "--raw", "-q", str(screenshot)], capture_output=True, text=True, timeout=60)
+    assert decoded.stdout.strip() == (
+        "V0;KASSE-01;Kassenbeleg-V1;Beleg^7.80_3.70_0.00_0.00_0.00^11.50:Unbar;4711;9812;2026-11-26T12:45:02.000Z;"
+        f"2026-11-26T12:45:10.000Z;ecdsa-plain-SHA384;utcTime;{fiscal['signature']};{fiscal['public_key']}")

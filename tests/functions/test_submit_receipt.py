@@ -7,7 +7,7 @@ import random
 import pytest
 from sqlalchemy import text
 
-from tests.support import ADMIN_API_KEY, bearer, receipt_body
+from tests.support import ADMIN_API_KEY, bearer, fiscal_block, receipt_body
 
 
 def post(functions, key, body=None, **kwargs):
@@ -277,6 +277,11 @@ VAT_RULES = [
     ("tenders add up to the total", _set(("payments", 1, "amount"), 100), "payments", "payments_total_mismatch"),
     ("a known tender", _set(("payments", 1, "type"), "crypto"), "payments[1].type", "literal_error"),
     ("a card payment line", _set(("payments",), [{"type": "cash", "amount": 820}]), "payments", "no_card_payment"),
+    ("the TSE signed the receipt's gross per rate", _set(("fiscal",), fiscal_block("5.00", "3.30", "8.30:Unbar")),
+     "fiscal.process_data", "fiscal_mismatch"),
+    ("a Kassenbeleg-V1's process data", _set(("fiscal",), {**fiscal_block("5.00", "3.20", "8.20:Unbar"),
+                                                          "process_data": "Beleg^5.00^8.20:Unbar"}),
+     "fiscal.process_data", "fiscal_mismatch"),
 ]
 
 
@@ -290,6 +295,16 @@ def test_each_vat_and_tender_rule_refuses_the_receipt_and_writes_nothing(functio
     assert {"field": field, "code": code} in [{"field": d["field"], "code": d["code"]}
                                               for d in response.json["error"]["details"]]
     assert stored_receipts(write_engine, merchant) == 0
+
+
+def test_a_fiscal_block_that_agrees_with_the_receipt_is_kept(functions, merchant, write_engine):
+    body = vat_body() | {"fiscal": fiscal_block("5.00", "3.20", "1.20:Bar_7.00:Unbar")}
+    response = post(functions, merchant["api_key"], body)
+    assert response.status_code == 201, response.json
+    with write_engine.connect() as connection:
+        document = connection.execute(text("SELECT document FROM receipts WHERE id = :id"),
+                                      {"id": response.json["id"]}).scalar_one()
+    assert document["fiscal"] == body["fiscal"]
 
 
 def test_vat_per_rate_is_computed_when_absent_and_tenders_are_kept(functions, merchant, write_engine):
