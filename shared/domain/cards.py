@@ -51,11 +51,6 @@ def _printed_pan(value: str) -> str:
     return re.sub("[Xx]", "*", digits)
 
 
-def last4_only(masked_pan: str) -> bool:
-    """Whether a (normalised) masked card number shows the last 4 digits only."""
-    return masked_pan.startswith("*")
-
-
 def _local_time(value):
     """Exactly what the document says: hh:mm:ss[.ffffff], nothing pydantic would also take."""
     if isinstance(value, str):

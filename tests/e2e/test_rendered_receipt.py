@@ -18,6 +18,20 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--hide-scrollbars", "--window-size=480,760"]
 
 
+def screenshot(page: str, name: str, tmp_path, size: str = "480,760"):
+    """page as headless Chromium shows it, kept as tests/.artifacts/<name>."""
+    chromium = shutil.which("chromium")
+    assert chromium, "make test installs Debian's chromium; run it through make test"
+    html = tmp_path / "receipt.html"
+    html.write_text(page)
+    shot = ARTIFACTS / name
+    shot.unlink(missing_ok=True)
+    flags = [flag if not flag.startswith("--window-size") else f"--window-size={size}" for flag in CHROMIUM_FLAGS]
+    subprocess.run([chromium, *flags, f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}",
+                    f"file://{html}"], check=True, capture_output=True, timeout=90)
+    return shot
+
+
 def png_size(path) -> tuple[int, int]:
     header = path.read_bytes()[:24]
     assert header[:8] == b"\x89PNG\r\n\x1a\n"
@@ -25,8 +39,6 @@ def png_size(path) -> tuple[int, int]:
 
 
 def test_the_receipt_page_renders_in_headless_chromium(platform, http, tmp_path):
-    chromium = shutil.which("chromium")
-    assert chromium, "make test installs Debian's chromium; run it through make test"
     merchant = register(http, platform, "merchant")
     lines = [{"description": "Flat white", "sku": "FW-1", "quantity": 2, "unit_price": 390, "amount": 780},
              {"description": "Almond croissant", "quantity": 1, "unit_price": 420, "amount": 420}]
@@ -36,22 +48,14 @@ def test_the_receipt_page_renders_in_headless_chromium(platform, http, tmp_path)
     url = f"{platform.url}/v1/receipts/{accepted['id']}"
     visible(http, url, merchant["api_key"])
     page = http.get(url, headers={**bearer(merchant["api_key"]), "Accept": "text/html"}).text
-    html = tmp_path / "receipt.html"
-    html.write_text(page)
-    screenshot = ARTIFACTS / "receipt.png"
-    screenshot.unlink(missing_ok=True)
-    subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
-                    f"--screenshot={screenshot}", f"file://{html}"],
-                   check=True, capture_output=True, timeout=90)
-    assert png_size(screenshot) == (480, 760)
-    assert screenshot.stat().st_size > 10_000  # a blank page compresses to almost nothing
+    shot = screenshot(page, "receipt.png", tmp_path)
+    assert png_size(shot) == (480, 760)
+    assert shot.stat().st_size > 10_000  # a blank page compresses to almost nothing
 
 
 def test_a_receipt_as_a_european_till_prints_it_renders_with_the_merchants_identity(platform, http, tmp_path):
     """The document that stands in for the paper slip (SPEC §12): legal name, address, VAT
     id and logo; the store; rates, a discount and the VAT table; a cash part beside the card."""
-    chromium = shutil.which("chromium")
-    assert chromium, "make test installs Debian's chromium; run it through make test"
     logo = io.BytesIO()
     segno.make("Café Central", error="h").save(logo, kind="png", scale=4, dark="#7c2d12")
     identity = {"legal_name": "Café Central GmbH", "vat_id": "DE136695976", "logo": base64.b64encode(logo.getvalue()).decode(),
@@ -86,21 +90,14 @@ def test_a_receipt_as_a_european_till_prints_it_renders_with_the_merchants_ident
                     "Happy hour", "19 %", "7 %", "Cash", "************1234", "data:image/png;base64,",
                     "Not a complete receipt under DE rules: fiscal missing."):
         assert printed in page, printed
-    html = tmp_path / "receipt.html"
-    html.write_text(page)
-    screenshot = ARTIFACTS / "receipt-vat.png"
-    screenshot.unlink(missing_ok=True)
-    subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
-                    f"--screenshot={screenshot}", f"file://{html}"],
-                   check=True, capture_output=True, timeout=90)
-    assert screenshot.stat().st_size > 10_000
+    assert screenshot(page, "receipt-vat.png", tmp_path).stat().st_size > 10_000
 
 
 def test_the_fiscal_block_is_printed_as_the_dsfinvk_qr_code_a_reader_decodes(platform, http, tmp_path):
     """A German receipt with its TSE data (§6 KassenSichV): legally complete, and its QR code,
     read back from Chromium's screenshot by zbarimg, is the DSFinV-K text."""
-    chromium, zbarimg = shutil.which("chromium"), shutil.which("zbarimg")
-    assert chromium and zbarimg, "make test installs Debian's chromium and zbar-tools; run it through make test"
+    zbarimg = shutil.which("zbarimg")
+    assert zbarimg, "make test installs Debian's zbar-tools; run it through make test"
     created = http.post(f"{platform.url}/v1/admin/merchants", headers=bearer(ADMIN_API_KEY), json={
         "name": "Cafe Central", "callback_url": LOCAL_CALLBACK, "legal_name": "Café Central GmbH",
         "address": {"street": "Herrengasse 14", "postal_code": "10115", "city": "Berlin", "country": "DE"}})
@@ -118,14 +115,9 @@ def test_the_fiscal_block_is_printed_as_the_dsfinvk_qr_code_a_reader_decodes(pla
                       message="the merchant's identity in the receipt's view")
     assert http.get(url, headers=bearer(merchant["api_key"])).json()["legal"] == {
         "jurisdiction": "DE", "complete": True, "missing": []}
-    html = tmp_path / "receipt.html"
-    html.write_text(http.get(url, headers={**bearer(merchant["api_key"]), "Accept": "text/html"}).text)
-    screenshot = ARTIFACTS / "receipt-fiscal.png"
-    screenshot.unlink(missing_ok=True)
-    flags = [flag if not flag.startswith("--window-size") else "--window-size=480,1400" for flag in CHROMIUM_FLAGS]
-    subprocess.run([chromium, *flags, f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={screenshot}",
-                    f"file://{html}"], check=True, capture_output=True, timeout=90)
-    decoded = subprocess.run([zbarimg, "--raw", "-q", str(screenshot)], capture_output=True, text=True, timeout=60)
+    page = http.get(url, headers={**bearer(merchant["api_key"]), "Accept": "text/html"}).text
+    shot = screenshot(page, "receipt-fiscal.png", tmp_path, size="480,1400")
+    decoded = subprocess.run([zbarimg, "--raw", "-q", str(shot)], capture_output=True, text=True, timeout=60)
     assert decoded.stdout.strip() == (
         "V0;KASSE-01;Kassenbeleg-V1;Beleg^7.80_3.70_0.00_0.00_0.00^11.50:Unbar;4711;9812;2026-11-26T12:45:02.000Z;"
         f"2026-11-26T12:45:10.000Z;ecdsa-plain-SHA384;utcTime;{fiscal['signature']};{fiscal['public_key']}")
