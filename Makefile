@@ -12,6 +12,7 @@ CONCURRENCY ?= 8
 RATE ?= 200
 FUZZ_SECONDS ?= 300
 RECEIPTS ?= plain
+FORMAT ?= json
 
 .PHONY: chromium run test fuzz swarm-up swarm-down migrate seed demo replay dlq redrive bench bench-projection bench-matching bench-lookup bench-reconcile bench-relay bench-connections bench-restarts bench-swarm venv clean
 
@@ -71,13 +72,13 @@ dlq: $(INSTALLED)
 redrive: $(INSTALLED)
 	$(PY) -m runtime.admin redrive $(CONSUMER) $(foreach id,$(IDS),--id $(id))
 
-## demo: against a running platform (URL, default make run's), N checkouts through the simulated POS, processor and issuer
+## demo: against a running platform (URL, default make run's), N checkouts through the simulated POS, processor and issuer; FORMAT=kivra|arts: the till sends Kivra's or ARTS documents
 demo: $(INSTALLED)
-	$(PY) -m runtime.demo --checkouts $(N) --concurrency $(CONCURRENCY) $(if $(DEMO_RATE),--rate $(DEMO_RATE)) $(if $(URL),--url $(URL))
+	$(PY) -m runtime.demo --checkouts $(N) --concurrency $(CONCURRENCY) --format $(FORMAT) $(if $(DEMO_RATE),--rate $(DEMO_RATE)) $(if $(URL),--url $(URL))
 
-## bench: receipts/s through the gateway beside a bare functions-framework hello world (RECEIPTS="plain vat": both kinds)
+## bench: receipts/s through the gateway beside a bare functions-framework hello world (RECEIPTS="plain vat": both kinds; FORMAT="kivra arts": the till's receipts in those formats beside JSON)
 bench: $(INSTALLED)
-	$(PY) bench/submissions.py --seconds $(SECONDS) --connections $(CONNECTIONS) --receipts $(RECEIPTS)
+	$(PY) bench/submissions.py --seconds $(SECONDS) --connections $(CONNECTIONS) --receipts $(RECEIPTS) $(if $(filter-out json,$(FORMAT)),--formats json $(filter-out json,$(FORMAT)))
 
 ## bench-projection: projection lag at RATE/s, and projector throughput beside a CloudEvent hello world
 bench-projection: $(INSTALLED)

@@ -164,7 +164,35 @@ SCRIPTS = {"plain": "bench/receipt_distinct.lua", "vat": "bench/receipt_vat.lua"
 LABELS = {"plain": "POST /v1/receipts via gateway", "vat": "  the same, VAT per rate"}
 
 
-def receipts_through_gateway(seconds: int, connections: int, workers: int, receipt: str = "plain") -> dict:
+def till_documents(document_format: str, count: int) -> Path:
+    """count receipts of the simulated till (distinct card data), as that format's till sends
+    them, one per line: what bench/documents.lua posts."""
+    import random
+
+    from shared.simulation import parties
+
+    rng = random.Random(22)
+    path = ROOT / f"bench/results/documents-{document_format}.txt"
+    with path.open("wb") as lines:
+        for number in range(count):
+            invoice = parties.ring_up(rng)
+            total = invoice["totals"]["total"]
+            pan = "4" + "".join(rng.choices("0123456789", k=15))
+            card = {"masked_pan": "************" + pan[-4:] if number % 2 else pan[:6] + "******" + pan[-4:],
+                    "auth_code": "".join(rng.choices("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", k=6)), "amount": total,
+                    "currency": "EUR", "transaction_date": f"2026-11-{rng.randint(1, 26):02d}",
+                    "transaction_time": "13:45:10", "terminal_id": f"T{rng.randint(1, 9999999):07d}",
+                    "rrn": f"6330{rng.randint(0, 99999999):08d}"}
+            receipt = {"merchant_receipt_id": f"BENCH-{document_format.upper()}-{number}",
+                       "issued_at": f"{card['transaction_date']}T13:45:10+01:00", "currency": "EUR", **invoice,
+                       "payments": [card]}
+            body, _ = parties.till_document(receipt, document_format)
+            lines.write(body.replace(b"\n", b"") + b"\n")
+    return path
+
+
+def receipts_through_gateway(seconds: int, connections: int, workers: int, receipt: str = "plain",
+                             document_format: str | None = None) -> dict:
     port = free_port()
     log = (ROOT / "bench/results/platform.log").open("w")
     process = subprocess.Popen(
@@ -180,12 +208,18 @@ def receipts_through_gateway(seconds: int, connections: int, workers: int, recei
             headers={"Authorization": "Bearer bench-admin-key", "Content-Type": "application/json"},
         )
         key = json.load(urllib.request.urlopen(request))["api_key"]
-        script = ROOT / SCRIPTS[receipt]
-        wrk(url, 3, connections, script, {"RECEIPTS_KEY": key})  # warm-up
+        script, env = ROOT / SCRIPTS[receipt], {"RECEIPTS_KEY": key}
+        if document_format:
+            from shared import formats
+
+            script = ROOT / "bench/documents.lua"
+            env |= {"RECEIPTS_THREADS": "2", "RECEIPTS_TYPE": formats.OFFERED[document_format],
+                    "RECEIPTS_FILE": str(till_documents(document_format, 400 * (seconds + 3) + 1000))}
+        wrk(url, 3, connections, script, env)  # warm-up
         drained()
         analyze()
         before_count, before_cpu = drained(), cpu.snapshot(process.pid)
-        result = wrk(url, seconds, connections, script, {"RECEIPTS_KEY": key})
+        result = wrk(url, seconds, connections, script, env)
         after_count = drained()
         spent = cpu.difference(cpu.snapshot(process.pid), before_cpu)
         receipts = after_count - before_count
@@ -204,6 +238,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="functions-framework WORKERS, for both sides")
     parser.add_argument("--receipts", nargs="+", choices=sorted(SCRIPTS), default=["plain"],
                         help="which receipts to send, each measured in turn (vat: VAT per rate, discounts, last-4 slips)")
+    parser.add_argument("--formats", nargs="+", choices=("json", "kivra", "arts"), default=[],
+                        help="instead: the simulated till's receipts in each format (SPEC §12), each measured in turn")
     args = parser.parse_args()
     ensure_wrk()
     ensure_vhost()
@@ -214,9 +250,15 @@ def main() -> None:
           f" {args.seconds}s ...", flush=True)
     hello = hello_world(args.seconds, args.connections, args.workers)
     measured = {}
-    for receipt in args.receipts:
+    for receipt in args.receipts if not args.formats else ():
         print(f"{receipt} receipts through the gateway, {args.connections} connections, {args.seconds}s ...", flush=True)
         measured[receipt] = receipts_through_gateway(args.seconds, args.connections, args.workers, receipt)
+    for document_format in args.formats:
+        print(f"the till's receipts as {document_format} documents through the gateway, {args.connections} connections,"
+              f" {args.seconds}s ...", flush=True)
+        LABELS[document_format] = f"POST /v1/receipts, {document_format}"
+        measured[document_format] = receipts_through_gateway(args.seconds, args.connections, args.workers,
+                                                             document_format=document_format)
 
     print()
     print(f"{'':32}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}")
@@ -236,6 +278,10 @@ def main() -> None:
             if value >= 0.005:
                 print(f"  {label:28}{value:>8.2f} ms{value / hello_ms:>8.1f}x")
         print(f"  {'whole platform':28}{total:>8.2f} ms{total / hello_ms:>8.1f}x   (target: at most 5x)")
+    for document_format in set(args.formats) - {"json"}:
+        if "json" in totals:
+            print(f"a receipt taken in as {document_format} costs {totals[document_format] / totals['json']:.2f}x a JSON"
+                  " submission's CPU (the same receipts; target: at most 2x)")
     if {"plain", "vat"} <= set(totals):
         print(f"\na receipt with VAT per rate costs {totals['vat'] / totals['plain'] - 1:+.1%} of a plain one's CPU")
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")

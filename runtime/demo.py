@@ -28,10 +28,7 @@ from urllib.parse import quote
 
 from runtime import stack
 from shared.platform.config import environ_with_dotenv
-
-# Who the demo merchant is in law: its receipts name it (SPEC §12).
-DEMO_MERCHANT = {"legal_name": "Café Central GmbH", "vat_id": "DE136695976",
-                 "address": {"street": "Herrengasse 14", "postal_code": "10115", "city": "Berlin", "country": "DE"}}
+from shared.simulation.parties import DEMO_MERCHANT
 
 
 def call(method: str, url: str, body: dict | None = None, key: str | None = None) -> tuple[int, dict]:
@@ -87,6 +84,8 @@ def main() -> None:
     parser.add_argument("--checkouts", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rate", type=float, default=0, help="checkouts per second (0: as fast as they go)")
+    parser.add_argument("--format", choices=("json", "kivra", "arts"), default="json",
+                        help="the format the simulated till sends its receipts in (SPEC §12)")
     parser.add_argument("--accounts", type=int, default=50, help="demo cardholder accounts to spread over")
     parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for the callbacks")
     parser.add_argument("--url", help="the platform's gateway (default http://127.0.0.1:$GATEWAY_PORT)")
@@ -140,7 +139,8 @@ def main() -> None:
         at = time.time()
         while True:  # as a POS would: a platform that says 503 (or cannot be reached) is tried again
             try:
-                status, result = call("POST", f"{url}/sim/checkout", {"account_ref": f"demo-{run}-{index % args.accounts}"})
+                status, result = call("POST", f"{url}/sim/checkout", {"account_ref": f"demo-{run}-{index % args.accounts}",
+                                                                     "format": args.format})
             except OSError as error:
                 status, result = 0, {"error": str(error)}
             if status not in (0, 503) or time.time() - at > args.timeout:

@@ -1,6 +1,7 @@
 """GET /v1/receipts/{id}: the receipt, for its merchant or a bank it was matched to (SPEC §4).
 
-JSON by default; with Accept: text/html, the rendered receipt a bank app can embed.
+By ?format= or Accept (SPEC §12): JSON (the default), text/html (the rendered receipt a
+bank app can embed), Kivra's retail receipt, or an ARTS Digital Receipt (application/xml).
 """
 
 import functions_framework
@@ -9,7 +10,7 @@ from shared.domain.errors import NotFound
 from shared.domain.parties import BANK, MERCHANT
 from shared.entrypoints import http
 from shared.platform.db import read_engine
-from shared.read import render, views
+from shared.read import documents, render, views
 
 
 @functions_framework.http
@@ -17,11 +18,15 @@ from shared.read import render, views
 def get_receipt(request):
     party = http.authenticate(request, MERCHANT, BANK)
     receipt_id = http.path_parameter(request, 2)
+    kind = http.representation(request)
     with read_engine().connect() as connection:
         receipt = views.receipt(connection, party, receipt_id)
         if receipt is None:
             raise NotFound("no such receipt")
-        if http.wants_html(request):
+        if kind == "html":
             logo = views.merchant_logo(connection, receipt["merchant"]["id"])
-            return http.html_response(render.receipt_html(receipt, logo), render.HEADERS)
-    return receipt, 200
+            return http.html_response(render.receipt_html(receipt, logo), render.HEADERS | http.VARY)
+        if kind != "json":
+            merchant = views.merchant_identity(connection, receipt["merchant"]["id"])
+            return http.document_response(*documents.document(kind, receipt, merchant))
+    return http.json_response(receipt, 200, http.VARY)

@@ -15,5 +15,5 @@ def sim_checkout(request):
     with sim_engine().begin() as connection:
         parties.open_account(connection, checkout.account_ref)  # the cardholder banks with the simulated issuer
         merchant = parties.credentials(connection, "merchant")
-    result = parties.checkout(merchant, checkout.account_ref)
+    result = parties.checkout(merchant, checkout.account_ref, document_format=checkout.format)
     return result, 201 if result["approved"] else 402

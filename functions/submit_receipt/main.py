@@ -1,7 +1,9 @@
-"""POST /v1/receipts: a merchant submits an itemised receipt (SPEC §4)."""
+"""POST /v1/receipts: a merchant submits an itemised receipt (SPEC §4): the platform's JSON,
+Kivra's retail receipt or an ARTS Digital Receipt, by Content-Type (SPEC §12)."""
 
 import functions_framework
 
+from shared import formats
 from shared.domain.parties import MERCHANT
 from shared.domain.receipts import ReceiptSubmission
 from shared.entrypoints import http
@@ -13,6 +15,10 @@ from shared.write.unit_of_work import UnitOfWork
 @http.endpoint("POST", needs=("PLATFORM_SECRET",))
 def submit_receipt(request):
     merchant = http.authenticate(request, MERCHANT)
-    receipt = http.parse_json(request, ReceiptSubmission)
-    accepted, created = services.submit_receipt(receipt, merchant, UnitOfWork())
+    kind = http.document_kind(request)
+    if kind == "json":
+        accepted, created = services.submit_receipt(http.parse_json(request, ReceiptSubmission), merchant, UnitOfWork())
+    else:
+        document = formats.read(kind, http.read_body(request))
+        accepted, created = services.submit_document(document, merchant, UnitOfWork())
     return accepted, 201 if created else 200

@@ -7,12 +7,31 @@ import hmac
 import re
 from typing import Annotated, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from pydantic_core import PydanticCustomError
+
+from shared.domain.errors import Violation
 
 # The tags of discriminated unions (which kind of tender a payment line is, say): a
 # validation error's path leaves them out, so it names the field as the body spells it.
 UNION_TAGS: set[str] = set()
+
+
+def violations(error: ValidationError) -> list[Violation]:
+    """pydantic's errors as the platform's violations, the input never echoed (it may hold
+    a card number)."""
+    problems = error.errors(include_url=False, include_input=False, include_context=False)
+    return [Violation(field_name(problem["loc"]), problem["type"], problem["msg"]) for problem in problems]
+
+
+def field_name(loc: tuple) -> str:
+    """A field as the body spells it: payments[0].amount (not payments.0.card.amount)."""
+    path = ""
+    for previous, part in zip((None, *loc), loc):
+        if isinstance(previous, int) and part in UNION_TAGS:
+            continue
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
 
 
 class RequestModel(BaseModel):

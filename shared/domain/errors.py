@@ -30,6 +30,13 @@ class MalformedRequest(ReceiptsError):
     code = "malformed_json"
 
 
+class MalformedDocument(MalformedRequest):
+    """An XML document that does not parse, or that declares a DTD or entities (refused
+    unread: they are how XML reads a machine's files or expands to gigabytes)."""
+
+    code = "malformed_xml"
+
+
 class Unauthenticated(ReceiptsError):
     code = "unauthenticated"
 
@@ -56,6 +63,12 @@ class PayloadTooLarge(ReceiptsError):
 
 class UnsupportedMediaType(ReceiptsError):
     code = "unsupported_media_type"
+
+
+class NotAcceptable(ReceiptsError):
+    """None of the representations the client accepts is offered (406)."""
+
+    code = "not_acceptable"
 
 
 class AlreadyMatched(ReceiptsError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field
@@ -73,3 +74,15 @@ def format_amount(minor: int, currency: str) -> str:
     sign = "-" if minor < 0 else ""
     whole, fraction = divmod(abs(minor), 10**exponent)
     return f"{sign}{whole:,}.{fraction:0{exponent}d}"
+
+
+def to_minor(major: Decimal, currency: str) -> int | None:
+    """A major-unit decimal as printed (488.00 SEK) in minor units (48800), exactly; None if
+    it has more decimals than the currency's minor unit (4.005 EUR is no amount)."""
+    minor = major.scaleb(_EXPONENTS.get(currency, 2))
+    return int(minor) if minor == minor.to_integral_value() else None
+
+
+def to_major(minor: int, currency: str) -> Decimal:
+    """Minor units as a major-unit decimal with the currency's places: 48800 SEK -> 488.00."""
+    return Decimal(minor).scaleb(-_EXPONENTS.get(currency, 2))

@@ -30,8 +30,10 @@ class ReceiptLine(RequestModel):
     description: Text(200)
     sku: Text(64) | None = None
     quantity: Integer(1, 1_000_000)
-    unit_price: Amount
-    amount: Amount  # quantity × unit_price − the discounts
+    # Both or neither: a till may list an item without its price (ARTS DR does), and then
+    # no line of the receipt has one and its totals stand for them.
+    unit_price: Amount | None
+    amount: Amount | None  # quantity × unit_price − the discounts
     vat_rate: VatRate | None = None
     discounts: list[Discount] = Field(default_factory=list, max_length=20)
 
@@ -172,7 +174,8 @@ class ReceiptSubmission(RequestModel):
         """The receipt with its VAT per rate filled in where the lines give it; raise
         ValidationFailed listing every arithmetic rule it breaks."""
         violations = self._line_violations()
-        if self.totals.subtotal != sum(line.amount for line in self.lines):
+        priced = all(line.amount is not None for line in self.lines)
+        if priced and self.totals.subtotal != sum(line.amount for line in self.lines):
             violations.append(
                 Violation("totals.subtotal", "subtotal_mismatch", "subtotal must equal the sum of the line amounts")
             )
@@ -195,6 +198,13 @@ class ReceiptSubmission(RequestModel):
 
     def _line_violations(self) -> list[Violation]:
         violations = []
+        unpriced = [line.amount is None or line.unit_price is None for line in self.lines]
+        if any(unpriced):
+            if all(line.amount is None and line.unit_price is None and not line.discounts for line in self.lines):
+                return []
+            return [Violation(f"lines[{index}]", "line_price_missing", "every line needs unit_price and amount once"
+                              " any line has one (a receipt whose till prints no prices gives neither, nor discounts)")
+                    for index, line in enumerate(self.lines) if unpriced[index] or line.discounts]
         for index, line in enumerate(self.lines):
             discounted = sum(discount.amount for discount in line.discounts)
             if discounted > line.quantity * line.unit_price:
@@ -215,6 +225,8 @@ class ReceiptSubmission(RequestModel):
                 return None, [Violation("totals.vat", "vat_rate_missing",
                                         "a VAT breakdown needs every line's vat_rate")]
             return None, []
+        if any(line.amount is None for line in self.lines):
+            return None, [Violation("lines", "vat_rate_without_price", "VAT per rate needs the lines' amounts")]
         if not all(rated):
             return None, [Violation(f"lines[{index}].vat_rate", "vat_rate_missing",
                                     "every line needs its vat_rate once any line has one")

@@ -17,10 +17,12 @@ from typing import TypeVar
 import flask
 from pydantic import BaseModel, ValidationError
 
-from shared.domain.base import UNION_TAGS
+from shared import formats
+from shared.domain.base import violations
 from shared.domain.errors import (AlreadyMatched, Ambiguous, Forbidden, IdempotencyConflict, MalformedRequest,
-                                  MethodNotAllowed, NotFound, PayloadTooLarge, ReceiptsError, ServiceUnavailable,
-                                  Unauthenticated, UnsupportedMediaType, ValidationFailed, Violation)
+                                  MethodNotAllowed, NotAcceptable, NotFound, PayloadTooLarge, ReceiptsError,
+                                  ServiceUnavailable, Unauthenticated, UnsupportedMediaType, ValidationFailed,
+                                  Violation)
 from shared.domain.parties import Party, PartyKind
 from shared.entrypoints import readiness
 from shared.platform import faults, logs
@@ -36,6 +38,7 @@ STATUS = {
     Forbidden: 403,
     NotFound: 404,
     MethodNotAllowed: 405,
+    NotAcceptable: 406,
     IdempotencyConflict: 409,
     Ambiguous: 409,
     AlreadyMatched: 409,
@@ -104,10 +107,35 @@ def error_response(error: ReceiptsError, request: flask.Request) -> flask.Respon
     status = STATUS.get(type(error), 400)
     logs.event(_log, "request.rejected", path=request.path, status=status, code=error.code,
                fields=[violation.field for violation in error.details])
-    headers = _RETRY_LATER if status == 503 else None
+    headers = _RETRY_LATER if status == 503 else VARY if status == 406 else None
     body = {"error": {"code": error.code, "message": error.message,
                       "details": [violation.as_dict() for violation in error.details]}}
     return json_response(body, status, headers)
+
+
+VARY = {"Vary": "Accept"}
+
+
+def representation(request: flask.Request) -> str:
+    """Which of formats.OFFERED the client wants: ?format= names one (a link needs no
+    header), else Accept chooses (SPEC §12); 422 for an unknown format, 406 for an Accept
+    that takes none."""
+    named = request.args.get("format")
+    if named is not None:
+        if named not in formats.OFFERED:
+            raise ValidationFailed("the query string breaks the rules listed in details", [Violation(
+                "format", "unknown_format", f"format is one of {', '.join(formats.OFFERED)}")])
+        return named
+    kind = formats.negotiate(request.headers.get("Accept"))
+    if kind is None:
+        raise NotAcceptable("none of the representations the Accept header takes is offered: "
+                            + ", ".join(formats.OFFERED.values()))
+    return kind
+
+
+def document_response(body: bytes, media_type: str) -> flask.Response:
+    return flask.Response(body, 200, VARY, content_type=f"{media_type}; charset=utf-8"
+                          if media_type == formats.ARTS else media_type)
 
 
 def wants_html(request: flask.Request) -> bool:
@@ -134,26 +162,37 @@ def authenticate_admin(request: flask.Request) -> None:
     auth.authenticate_admin(request.headers.get("Authorization"))
 
 
-def parse_json(request: flask.Request, model: type[Model]) -> Model:
-    """The request body as a validated model: 415, 413, 400 or 422 otherwise."""
-    if request.mimetype != "application/json":
-        raise UnsupportedMediaType("send the body as JSON with 'Content-Type: application/json'")
+def document_kind(request: flask.Request) -> str:
+    """Which receipt document the body is, by its Content-Type (SPEC §12): 415 for any other."""
+    kind = formats.kind_of(request.mimetype, request.mimetype_params)
+    if kind is None:
+        raise UnsupportedMediaType("send the receipt as application/json, as Kivra's receipt (application/json;"
+                                   f' profile="{formats.KIVRA_PROFILE}") or as an ARTS Digital Receipt (application/xml)')
+    return kind
+
+
+def read_body(request: flask.Request) -> bytes:
+    """The request body, refused (413) past MAX_BODY_BYTES before more of it is read."""
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"the body is over {MAX_BODY_BYTES // 1024} KiB")
     body = request.stream.read(MAX_BODY_BYTES + 1)
     if len(body) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"the body is over {MAX_BODY_BYTES // 1024} KiB")
+    return body
+
+
+def parse_json(request: flask.Request, model: type[Model]) -> Model:
+    """The request body as a validated model: 415, 413, 400 or 422 otherwise."""
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType("send the body as JSON with 'Content-Type: application/json'")
+    body = read_body(request)
     try:
         return model.model_validate_json(body)
     except ValidationError as error:
-        problems = error.errors(include_url=False, include_input=False, include_context=False)
-        if any(problem["type"] == "json_invalid" for problem in problems):
+        found = violations(error)
+        if any(violation.code == "json_invalid" for violation in found):
             raise MalformedRequest("the body is not well-formed JSON") from None
-        # The input is never echoed: it may hold a card number.
-        raise ValidationFailed(
-            "the request breaks the rules listed in details",
-            [Violation(_field(problem["loc"]), problem["type"], problem["msg"]) for problem in problems],
-        ) from None
+        raise ValidationFailed("the request breaks the rules listed in details", found) from None
 
 
 def parse_query(request: flask.Request, model: type[Model]) -> Model:
@@ -161,11 +200,7 @@ def parse_query(request: flask.Request, model: type[Model]) -> Model:
     try:
         return model.model_validate(request.args.to_dict())
     except ValidationError as error:
-        problems = error.errors(include_url=False, include_input=False, include_context=False)
-        raise ValidationFailed(
-            "the query string breaks the rules listed in details",
-            [Violation(_field(problem["loc"]), problem["type"], problem["msg"]) for problem in problems],
-        ) from None
+        raise ValidationFailed("the query string breaks the rules listed in details", violations(error)) from None
 
 
 def path_parameter(request: flask.Request, index: int) -> str:
@@ -188,15 +223,6 @@ def party_in_path(request: flask.Request) -> Party:
         return Party(kind, uuid.UUID(path_parameter(request, 3)))
     except ValueError:
         raise NotFound(f"no such {kind}") from None
-
-
-def _field(loc: tuple) -> str:
-    path = ""
-    for previous, part in zip((None, *loc), loc):
-        if isinstance(previous, int) and part in UNION_TAGS:
-            continue  # payments[0], not payments[0].card
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path
 
 
 class ErrorDetail(BaseModel):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from shared import formats
 from shared.domain.parties import EndpointChange, MerchantChange, MerchantRegistration, PartyRegistration
 from shared.domain.payments import Clearing, PaymentSubmission, StatementLine
 from shared.domain.receipts import ReceiptSubmission
@@ -32,6 +33,7 @@ class Operation:
     responses: dict[int, tuple[str, type[BaseModel]]]
     query: type[BaseModel] | None = None
     html: bool = False  # 200 is also a page, for Accept: text/html
+    documents: bool = False  # the body, or the 200, is also a till's document: Kivra's or ARTS (SPEC §12)
     rules: str | None = None  # what the body must also satisfy, beyond its schema (422 otherwise)
     links: tuple[str, ...] = ()  # operations that take the 201's id as their {id} (stateful clients)
 
@@ -42,6 +44,7 @@ _ERRORS = {
     403: "a key of the wrong party",
     409: "a conflict: the same idempotency key with another body, or (look-up) more than one receipt fits",
     413: "body over 256 KiB",
+    406: "none of what the Accept header takes is offered (the message lists what is)",
     415: "body is not JSON",
     422: "a validation rule is broken (details list each)",
     503: "a backing service is down; retry after Retry-After seconds",
@@ -78,8 +81,10 @@ OPERATIONS = [
     Operation("delete", "/v1/admin/matches/{payment_id}", "unlinkMatch",
               "Undo a wrong match (never made again by matching)", "operator",
               None, {200: ("the undone match", MatchDecision)}),
-    Operation("post", "/v1/receipts", "submitReceipt", "Submit an itemised receipt", "merchant",
-              ReceiptSubmission, {201: ("accepted", ReceiptAccepted), 200: ("the same receipt again", ReceiptAccepted)},
+    Operation("post", "/v1/receipts", "submitReceipt",
+              "Submit an itemised receipt: the platform's JSON, Kivra's retail receipt or an ARTS Digital Receipt",
+              "merchant", ReceiptSubmission,
+              {201: ("accepted", ReceiptAccepted), 200: ("the same receipt again", ReceiptAccepted)}, documents=True,
               rules="each line's amount is quantity × unit_price − its discounts; subtotal is the sum of the "
                     "lines; total is subtotal + tax + tip (subtotal + tip when prices_include_vat); with vat_rate on "
                     "every line, totals.vat is per rate (net + vat = gross, within 1 minor unit per line) and tax "
@@ -94,7 +99,7 @@ OPERATIONS = [
               "The one receipt a statement line's card data leads to (404 none, 409 ambiguous)", "bank",
               StatementLine, {200: ("the itemised receipt and the rule that found it", LookupAnswer)}),
     Operation("get", "/v1/receipts/{id}", "getReceipt", "A receipt (its merchant's, or a matched bank's)",
-              "merchant or bank", None, {200: ("the receipt", ReceiptView)}, html=True),
+              "merchant or bank", None, {200: ("the receipt", ReceiptView)}, html=True, documents=True),
     Operation("get", "/v1/receipts", "listReceipts", "The merchant's receipts, newest first", "merchant",
               None, {200: ("a page of receipts", ReceiptPage)}, query=ReceiptQuery),
     Operation("get", "/v1/accounts/{account_ref}/payments", "listAccountPayments",
@@ -144,6 +149,17 @@ def _ref(refs: dict, model: type[BaseModel]) -> dict:
     return refs[(model, "validation")]
 
 
+# The tills' own documents (SPEC §12): each owner's schema is theirs (shared/formats/schemas),
+# checked by the platform, and named here rather than copied into this document.
+_DOCUMENTS = {
+    formats.KIVRA: {"schema": {"type": "object", "description": "Kivra's retail receipt v1.1 (DRJSON), valid against"
+                               f" {formats.KIVRA_PROFILE}; amounts in major units"}},
+    formats.ARTS: {"schema": {"type": "string", "description": "an ARTS Digital Receipt 2.0 document (namespace"
+                              " http://www.nrf-arts.org/IXRetail/namespace/), valid against DigitalReceiptV2.0.0.xsd;"
+                              " no DTD or entity declarations"}},
+}
+
+
 def _json(schema: dict) -> dict:
     return {"application/json": {"schema": schema}}
 
@@ -158,8 +174,11 @@ def _operation(operation: Operation, refs: dict) -> dict:
             "operationId": operation_id, "parameters": {"id": "$response.body#/id"}}
     if operation.html:
         responses["200"]["content"]["text/html"] = {"schema": {"type": "string"}}
+    if operation.documents and operation.method == "get":
+        responses["200"]["content"] |= _DOCUMENTS
+        responses["406"] = {"description": _ERRORS[406], "content": _json(_ref(refs, Error))}
     if operation.auth:
-        statuses = list(_ERRORS)
+        statuses = [status for status in _ERRORS if status != 406]  # 406: only where Accept chooses
         if operation.request is None:
             statuses = [401, 403, 404, 422, 503] if operation.method == "get" else [401, 403, 404, 503]
         for status in statuses:
@@ -176,10 +195,16 @@ def _operation(operation: Operation, refs: dict) -> dict:
         spec["description"] += f" Beyond its schema, the body must hold: {operation.rules} (422 lists what it breaks)."
     if operation.request:
         spec["requestBody"] = {"required": True, "content": _json(_ref(refs, operation.request))}
+        if operation.documents:
+            spec["requestBody"]["content"] |= _DOCUMENTS
     parameters = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in re.findall(r"\{([a-z_]+)\}", operation.path)
     ]
+    if operation.documents and operation.method == "get":
+        parameters.append({"name": "format", "in": "query", "required": False, "description":
+                           "the representation, as a link can name it (else Accept chooses)",
+                           "schema": {"type": "string", "enum": list(formats.OFFERED)}})
     if operation.query:
         schema = operation.query.model_json_schema()
         parameters += [

@@ -101,8 +101,11 @@ def receipt_html(receipt: dict, logo: str | None = None) -> str:
     merchant's logo (base64) if it gave one."""
     currency = receipt["currency"]
 
-    def money(minor: int) -> str:
-        return f"{format_amount(minor, currency)} {escape(currency)}"
+    def money(minor: int | None) -> str:
+        return "" if minor is None else f"{format_amount(minor, currency)} {escape(currency)}"
+
+    def each(line: dict) -> str:
+        return f'{line["quantity"]} × {money(line["unit_price"])}' if line["unit_price"] is not None else f'{line["quantity"]} ×'
 
     def rate(line: dict) -> str:
         return f' · {escape(str(line["vat_rate"]))} % VAT' if line.get("vat_rate") is not None else ""
@@ -113,7 +116,7 @@ def receipt_html(receipt: dict, logo: str | None = None) -> str:
 
     lines = "".join(
         f'<tr class="line"><td>{escape(line["description"])}'
-        f'<div class="qty">{line["quantity"]} × {money(line["unit_price"])}{rate(line)}</div>{discounts(line)}</td>'
+        f'<div class="qty">{each(line)}{rate(line)}</div>{discounts(line)}</td>'
         f'<td class="n">{money(line["amount"])}</td></tr>'
         for line in receipt["lines"]
     )

@@ -65,6 +65,14 @@ def merchant_logo(connection: Connection, merchant_id: str) -> str | None:
     return connection.execute(_LOGO, {"id": merchant_id}).scalar()
 
 
+_IDENTITY = text("SELECT jsonb_build_object('id', id, 'name', name) || identity FROM party_views WHERE id = :id")
+
+
+def merchant_identity(connection: Connection, merchant_id: str) -> dict:
+    """The merchant's whole identity (its Kivra service id too), for a receipt written out as a till's document."""
+    return connection.execute(_IDENTITY, {"id": merchant_id}).scalar() or {"id": merchant_id}
+
+
 _RECEIPT_FOR = {
     "merchant": text(
         f"SELECT {_RECEIPT_JSON} AS body FROM receipt_views r LEFT JOIN party_views m ON m.id = r.merchant_id"

@@ -24,8 +24,10 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, Engine, text
 
+from shared import formats
 from shared.domain.cards import mask_pan
 from shared.domain.errors import Forbidden, NotFound, Unauthenticated
+from shared.domain.receipts import ReceiptSubmission
 from shared.domain.vat import breakdown
 from shared.platform.config import settings
 from shared.simulation import iso8583
@@ -48,6 +50,11 @@ MERCHANT_NAME = "Cafe Central"
 TERMINAL_ID = "T0001"
 CARD_ACCEPTOR_ID = "CAFECENTRAL0001"
 OPENING_BALANCE = 1_000_000
+# Who the demo merchant is in law: its receipts name it (SPEC §12), and a till speaking
+# Kivra's or the ARTS format prints it in each document.
+DEMO_MERCHANT = {"legal_name": "Café Central GmbH", "vat_id": "DE136695976",
+                 "address": {"street": "Herrengasse 14", "postal_code": "10115", "city": "Berlin", "country": "DE"},
+                 "kivra_service_id": "15594097552e6dfbe7ca6d4679acd8120c3344cc8c"}
 
 
 class SimulationError(RuntimeError):
@@ -147,10 +154,11 @@ def _card_line(pan: str, rng: random.Random) -> dict:
     return {"masked_pan": "**** **** **** " + pan[-4:] if printed == "last4" else mask_pan(pan)}
 
 
-def checkout(merchant, account_ref: str, rng: random.Random | None = None) -> dict:
+def checkout(merchant, account_ref: str, rng: random.Random | None = None, document_format: str = "json") -> dict:
     """One purchase at the simulated POS (merchant: its credentials), paid by the demo card
-    of account_ref (with cash or a gift card beside it, now and then). It holds no database
-    connection while it calls the issuer and the platform."""
+    of account_ref (with cash or a gift card beside it, now and then), its receipt sent in
+    document_format (json, kivra or arts). It holds no database connection while it calls
+    the issuer and the platform."""
     rng = rng or random.Random()
     invoice = ring_up(rng)
     now = datetime.now().astimezone()
@@ -172,12 +180,25 @@ def checkout(merchant, account_ref: str, rng: random.Random | None = None) -> di
             "terminal_id": TERMINAL_ID, "rrn": authorization["rrn"], "scheme": "VISA",
         }, *tenders],
     }
-    status, body = _call("/v1/receipts", json.dumps(receipt).encode(), "application/json",
+    status, body = _call("/v1/receipts", *till_document(receipt, document_format),
                          {"Authorization": f"Bearer {merchant.api_key}"})
     if status not in (200, 201):
         raise SimulationError(f"the platform refused the receipt: {status} {body[:200]!r}")
     return {"approved": True, "receipt_id": json.loads(body)["id"], "merchant_receipt_id": receipt["merchant_receipt_id"],
             "auth_code": authorization["auth_code"], "rrn": authorization["rrn"], "total": invoice["totals"]["total"]}
+
+
+def till_document(receipt: dict, document_format: str) -> tuple[bytes, str]:
+    """The receipt as a till speaking that format sends it (its VAT per rate printed), and
+    its Content-Type."""
+    if document_format == "json":
+        return json.dumps(receipt).encode(), formats.JSON
+    printed = ReceiptSubmission.model_validate_json(json.dumps(receipt)).check().model_dump(mode="json")
+    issued_at = datetime.fromisoformat(receipt["issued_at"])
+    merchant = {"id": CARD_ACCEPTOR_ID, "name": MERCHANT_NAME, **DEMO_MERCHANT}
+    if document_format == "kivra":
+        return json.dumps(formats.kivra.document(printed, merchant, issued_at)).encode(), formats.KIVRA
+    return formats.arts.document(printed, merchant, issued_at), formats.ARTS
 
 
 # --- the payment processor -------------------------------------------------------------------

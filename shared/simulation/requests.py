@@ -22,6 +22,8 @@ class PartyCredentials(RequestModel):
 
 class Checkout(RequestModel):
     account_ref: Text(64)
+    # The format the till sends its receipt in (SPEC §12): the platform's JSON, Kivra's or ARTS.
+    format: Literal["json", "kivra", "arts"] = "json"
 
 
 class CallbackLogQuery(BaseModel):

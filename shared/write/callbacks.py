@@ -28,7 +28,7 @@ from shared.domain import legal
 from shared.domain.parties import Party
 from shared.domain.receipts import ReceiptSubmission
 from shared.platform.config import settings
-from shared.write import auth
+from shared.write import auth, results
 from shared.write.repositories import Parties
 
 SIGNATURE_HEADER = "Receipts-Signature"
@@ -201,7 +201,7 @@ def record_for_payment(connection: Connection, payment_id: uuid.UUID) -> int:
             "bank_payment_id": payment["bank_payment_id"],
             "account_ref": payment["account_ref"],
             "receipt": itemised,
-            "receipt_url": f"{settings().public_url}/v1/receipts/{match.receipt_id}",
+            **results.receipt_links(settings().public_url, match.receipt_id),
         }),
         "merchant": (match.merchant_id, match.merchant_url, {
             "receipt_id": str(match.receipt_id),

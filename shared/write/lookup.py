@@ -22,7 +22,7 @@ from shared.domain.parties import Party
 from shared.domain.payments import StatementLine
 from shared.platform import logs
 from shared.platform.config import settings
-from shared.write import callbacks
+from shared.write import callbacks, results
 
 _log = logs.get("lookup")
 
@@ -113,7 +113,7 @@ def look_up(connection: Connection, bank: Party, line: StatementLine) -> dict:
     receipt = connection.execute(_RECEIPT, {"id": receipt_ids[0]}).one()
     return {"receipt": callbacks.itemised_receipt(receipt.id, receipt.merchant_id, receipt.merchant_name,
                                                   receipt.document, receipt.merchant_identity),
-            "receipt_url": f"{settings().public_url}/v1/receipts/{receipt.id}", "match_rule": rule}
+            **results.receipt_links(settings().public_url, receipt.id), "match_rule": rule}
 
 
 def _first_fitting_rule(connection: Connection, bank_id: uuid.UUID, card: dict,

@@ -79,6 +79,11 @@ class Parties:
             {"id": party.id, **params},
         ).one_or_none()
 
+    def country(self, merchant: Party) -> str | None:
+        """The country of the merchant's address, if it gave one."""
+        return self.connection.execute(text("SELECT identity->'address'->>'country' FROM merchants WHERE id = :id"),
+                                       {"id": merchant.id}).scalar()
+
     def by_key_hash(self, key_hash: str) -> Party | None:
         row = self.connection.execute(
             text("SELECT party_kind, party_id FROM api_keys WHERE key_hash = :key_hash"),
@@ -160,6 +165,18 @@ class Receipts:
             text("SELECT 1 FROM receipts WHERE id = :id AND merchant_id = :merchant_id"),
             {"id": receipt_id, "merchant_id": merchant_id},
         ).first() is not None
+
+    def named(self, merchant_id: uuid.UUID, reference: str) -> uuid.UUID | None:
+        """The merchant's receipt a till's document names: by its platform id or its own id."""
+        try:
+            by_id = uuid.UUID(reference)
+        except ValueError:
+            by_id = None
+        return self.connection.execute(
+            text("SELECT id FROM receipts WHERE merchant_id = :merchant_id"
+                 " AND (id = :id OR merchant_receipt_id = :reference) ORDER BY id = :id DESC LIMIT 1"),
+            {"merchant_id": merchant_id, "id": by_id, "reference": reference},
+        ).scalar()
 
     def stored(self, merchant_id: uuid.UUID, merchant_receipt_id: str) -> Stored:
         row = self.connection.execute(

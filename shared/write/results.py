@@ -76,11 +76,26 @@ class ItemisedReceipt(BaseModel):
     legal: Legal
 
 
+class ReceiptFormats(BaseModel):
+    """The receipt's links in each format (SPEC §12), for an app that follows a link with no Accept header."""
+
+    html: str
+    kivra: str
+    arts: str
+
+
+def receipt_links(public_url: str, receipt_id) -> dict:
+    """receipt_url, and beside it the same receipt in each format a bank app may read natively."""
+    url = f"{public_url}/v1/receipts/{receipt_id}"
+    return {"receipt_url": url, "receipt_formats": {kind: f"{url}?format={kind}" for kind in ReceiptFormats.model_fields}}
+
+
 class LookupAnswer(BaseModel):
     """The one receipt a statement line's card data leads to, and the rule that found it."""
 
     receipt: ItemisedReceipt
     receipt_url: str
+    receipt_formats: ReceiptFormats
     match_rule: Literal["exact", "date_window", "tip", "no_auth_code"]
 
 

@@ -13,6 +13,7 @@ from shared.domain.parties import EndpointChange, MerchantChange, MerchantIdenti
 from shared.domain.payments import Clearing, PaymentSubmission
 from shared.domain.receipts import ReceiptSubmission
 from shared.domain.settlement import ManualMatch
+from shared.formats import Imported
 from shared.platform import logs
 from shared.platform.config import settings
 from shared.platform.db import read_engine
@@ -105,6 +106,22 @@ def submit_receipt(receipt: ReceiptSubmission, merchant: Party, uow: UnitOfWork)
         uow.recorded([submitted])
         uow.commit()
     return view, True
+
+
+def submit_document(document: Imported, merchant: Party, uow: UnitOfWork) -> tuple[ReceiptAccepted, bool]:
+    """A receipt in a till's own format (Kivra, ARTS; SPEC §12): its local time read in the
+    merchant's time zone, a return linked to the merchant's original where the platform
+    holds it, then stored as any receipt, idempotent on the document's receipt identifier."""
+    with uow:
+        country = uow.parties.country(merchant) if document.needs_time_zone else None
+        original = uow.receipts.named(merchant.id, document.original) if document.original else None
+    if document.original and original is None:
+        raise ValidationFailed("the return names no receipt of yours", [Violation(
+            document.paths["lines"], "original_unknown", "the original receipt is not on the platform: submit it first,"
+            " or send the return without its reference")])
+    receipt = document.submission(country, original)
+    with document.paths_named():
+        return submit_receipt(receipt, merchant, uow)
 
 
 def submit_payment(payment: PaymentSubmission, bank: Party, uow: UnitOfWork) -> tuple[PaymentAccepted, bool]:

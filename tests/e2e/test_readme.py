@@ -79,6 +79,25 @@ def test_the_readme_curl_calls_onboard_submit_and_call_back(platform):
     check(run_readme(platform.url, f"{platform.url}/sim"))
 
 
+def test_the_readme_curl_calls_take_and_give_the_tills_formats(platform):
+    """The README's formats block after *Try it*: a Kivra and an ARTS document in, the
+    matched receipt out as both, each valid against its owner's schema."""
+    from shared.formats import arts, kivra
+
+    script = readme_script(platform.url, f"{platform.url}/sim") + readme_block("readme-curl-read")
+    result = run_script(script + 'echo "--- formats"\n' + readme_block("readme-curl-formats"), timeout=120)
+    assert result.returncode == 0, result.stderr[-4000:]
+    answers = [line for line in result.stdout.split("--- formats\n", 1)[1].splitlines() if line.strip()]
+    taken_kivra, taken_arts, *arts_out, merchant_endpoint, kivra_out = answers
+    arts_out = "\n".join(arts_out)  # the XML declaration on its own line, then the document
+    assert json.loads(taken_kivra)["merchant_receipt_id"] == "0144079"
+    assert json.loads(taken_arts)["merchant_receipt_id"] == "POS-000124"
+    assert arts.schema_violations(arts.parse(arts_out.encode())) == [] and "<ReceiptNumber>POS-000123<" in arts_out
+    assert "callback_url" in json.loads(merchant_endpoint)
+    document = json.loads(kivra_out)
+    assert kivra.schema_violations(document) == [] and document["items"][0]["description"] == "Espresso"
+
+
 def runnable_blocks() -> list[tuple[str, str]]:
     """(guide, shell block) of every block the guides in docs/ mark runnable, in order."""
     return [(guide.name, block) for guide in sorted((ROOT / "docs").glob("*.md"))

@@ -107,6 +107,7 @@ def test_both_parties_get_one_signed_callback_each(functions, write_engine):
     assert data["receipt"]["merchant"]["name"] == merchant["name"]
     assert data["receipt"]["lines"][0]["description"] == "Espresso"
     assert data["receipt_url"].endswith(f"/v1/receipts/{receipt['id']}")
+    assert data["receipt_formats"] == {kind: f"{data['receipt_url']}?format={kind}" for kind in ("html", "kivra", "arts")}
     merchant_headers, merchant_body = by_path["/merchant"]
     assert callbacks.verify(merchant["webhook_secret"], merchant_headers["Receipts-Signature"], merchant_body)
     merchant_data = json.loads(merchant_body)["data"]

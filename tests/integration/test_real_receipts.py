@@ -16,7 +16,7 @@ from tests.support import bearer, remember, unique
 # formats/kivra/examples/sale-receipt-card-payment.json: two items at 25 % with their
 # retail_price_modifiers, paid by a card printed as ************3602.
 KIVRA_CARD_SALE = {
-    "issued_at": "2018-11-09T11:07:00+01:00",
+    "issued_at": "2018-11-10T11:07:00+01:00",  # a day after the example: tests/e2e submit it as it is
     "currency": "SEK",
     "prices_include_vat": True,
     "lines": [
@@ -29,11 +29,11 @@ KIVRA_CARD_SALE = {
     "totals": {"subtotal": 48800, "tax": 9760, "tip": 0, "total": 48800,
                "vat": [{"rate": 25, "net": 39040, "vat": 9760, "gross": 48800}]},
     "payments": [{"masked_pan": "************3602", "auth_code": "025965", "amount": 48800, "currency": "SEK",
-                  "transaction_date": "2018-11-09", "transaction_time": "11:22:00", "terminal_id": "73200801",
+                  "transaction_date": "2018-11-10", "transaction_time": "11:22:00", "terminal_id": "73200801",
                   "rrn": "000295749077", "scheme": "VISA"}],
 }
 KIVRA_PAYMENT = {"pan": "4581990000003602", "auth_code": "025965", "amount": 48800, "currency": "SEK",
-                 "transaction_date": "2018-11-09", "transaction_time": "11:22:00", "merchant_name": "BB Ludvika Ou",
+                 "transaction_date": "2018-11-10", "transaction_time": "11:22:00", "merchant_name": "BB Ludvika Ou",
                  "terminal_id": "73200801", "rrn": "000295749077"}
 
 # formats/arts/examples/swe-standard-dr-sale-min-with-image-attachment.xml, as its slip (the

@@ -13,6 +13,7 @@ from tests.conftest import ROOT
 RANK = {
     "shared.domain": 0,
     "shared.platform": 1,
+    "shared.formats": 1,
     "shared.write": 2,
     "shared.read": 2,
     "shared.entrypoints": 3,

@@ -1,0 +1,76 @@
+"""Receipts in the formats tills already produce and bank apps already read (SPEC §12):
+Kivra's retail receipt JSON (v1.1) and ARTS Digital Receipt 2.0 XML.
+
+`read` checks a document against its owner's schema and maps it to the platform's receipt
+(`Imported`); `kivra.document` and `arts.document` write a receipt view back out. Both
+schemas are the owners' files, unchanged, in `schemas/` with their licences.
+"""
+
+from __future__ import annotations
+
+from shared.formats import arts, kivra
+from shared.formats.document import Imported
+
+KIVRA_PROFILE = "https://se.receipts.kivra.com/schemas/json/retail/v1.1"
+KIVRA = f'application/json; profile="{KIVRA_PROFILE}"'
+ARTS = "application/xml"
+JSON = "application/json"
+HTML = "text/html"
+
+
+def kind_of(mimetype: str, params: dict) -> str | None:
+    """Which document a request body is, by its Content-Type: json, kivra, arts, or None."""
+    if mimetype == JSON:
+        return "kivra" if params.get("profile") == KIVRA_PROFILE else "json"
+    if mimetype in (ARTS, "text/xml"):
+        return "arts"
+    return None
+
+
+# What GET /v1/receipts/{id} answers in, by ?format= or Accept; the first is the default.
+OFFERED = {"json": JSON, "html": HTML, "kivra": KIVRA, "arts": ARTS}
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The representation an Accept header prefers among OFFERED (json when it says
+    nothing), or None if it accepts none of them. A range naming a profile matches only
+    that profile; application/json without one is the platform's JSON."""
+    best, best_rank = None, (0.0, 0)
+    for position, accepted in enumerate((accept or "*/*").split(",")):
+        media, *parameters = [part.strip() for part in accepted.split(";")]
+        params = dict(parameter.partition("=")[::2] for parameter in parameters if "=" in parameter)
+        params = {key.strip().lower(): value.strip().strip('"') for key, value in params.items()}
+        try:
+            quality = float(params.pop("q", "1"))
+        except ValueError:
+            continue
+        for kind in _matching(media.lower(), params.get("profile")):
+            rank = (quality, -position)
+            if quality > 0 and rank > best_rank:
+                best, best_rank = kind, rank
+            break
+    return best
+
+
+def _matching(media: str, profile: str | None) -> list[str]:
+    if profile is not None:
+        return ["kivra"] if media in ("application/json", "application/*", "*/*") and profile == KIVRA_PROFILE else []
+    exact = {JSON: "json", HTML: "html", ARTS: "arts", "text/xml": "arts"}
+    if media in exact:
+        return [exact[media]]
+    if media == "*/*":
+        return ["json"]
+    if media.endswith("/*"):
+        return [kind for kind, offered in OFFERED.items() if offered.startswith(media[:-1])][:1]
+    return []
+
+
+def read(kind: str, body: bytes) -> Imported:
+    """A Kivra or ARTS document as the platform's receipt: 400 if it does not parse (or, for
+    XML, declares a DTD or an entity), 422 naming the failing path if it breaks its owner's
+    schema or cannot be mapped."""
+    return kivra.read(body) if kind == "kivra" else arts.read(body)
+
+
+__all__ = ["ARTS", "HTML", "Imported", "JSON", "KIVRA", "KIVRA_PROFILE", "OFFERED", "arts", "kind_of", "kivra",
+           "negotiate", "read"]

@@ -1,0 +1,310 @@
+"""ARTS Digital Receipt 2.0 (XML, the Swedish standard), in and out (SPEC §12).
+
+A document is parsed with DTDs, entities and the network off, and refused (400) if it
+declares a DTD at all: that is how XML reads a machine's files (XXE) or grows to gigabytes
+(billion laughs). The owner's XSD is loaded by libxml2 (lxml), which validates a receipt
+in about a millisecond.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
+
+from lxml import etree
+
+from shared.domain.errors import MalformedDocument, ValidationFailed, Violation
+from shared.domain.money import to_major
+from shared.formats.document import Imported, Line, Problems, card_data, local, on_slip, tax_of
+
+NS = "http://www.nrf-arts.org/IXRetail/namespace/"
+SE = "http://www.sweretailstandard.se/schemas/namespace/se"
+_CONTENT_TYPE = "{http://www.w3.org/2005/05/xmlmime}contentType"
+_N = {"a": NS}
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+_DECLARATION = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+# libxml2 quotes the offending value: "…Amount': '35,00' is not a valid value…", "The value '…' is not accepted".
+_QUOTED_VALUE = re.compile(r"(: |[Tt]he value )'[^']*'( is not)")
+_TENDERS = {"Cash": "cash", "GiftCard": "gift_card", "Voucher": "voucher", "Coupon": "voucher"}
+_TENDERS_OUT = {"cash": "Cash", "gift_card": "GiftCard", "voucher": "Voucher", "other": "Other"}
+
+
+@cache
+def schema() -> etree.XMLSchema:
+    with resources.files(__package__).joinpath("schemas/arts/DigitalReceiptV2.0.0.xsd").open("rb") as xsd:
+        return etree.XMLSchema(etree.parse(xsd, etree.XMLParser(no_network=True, resolve_entities=False)))
+
+
+def parse(body: bytes) -> etree._Element:
+    """The document's root, or 400: not XML, or declaring a DTD or entities."""
+    if _DECLARATION.search(body):
+        raise MalformedDocument("a DTD or entity declaration is not accepted: send the receipt without <!DOCTYPE>")
+    try:
+        root = etree.fromstring(body, _PARSER)
+    except (etree.XMLSyntaxError, ValueError):
+        raise MalformedDocument("the body is not well-formed XML") from None
+    if root.getroottree().docinfo.doctype:  # declared in an encoding the byte search cannot see
+        raise MalformedDocument("a DTD or entity declaration is not accepted: send the receipt without <!DOCTYPE>")
+    return root
+
+
+def schema_violations(root: etree._Element) -> list[Violation]:
+    """Where the document breaks the ARTS XSD, by XPath; values quoted in libxml2's
+    messages are left out (one may be a card number)."""
+    checker = schema()
+    if checker.validate(root):
+        return []
+    return [Violation(entry.path or "/", "schema_invalid", _QUOTED_VALUE.sub(r"\1the value\2", entry.message))
+            for entry in list(checker.error_log)[:20]]
+
+
+def read(body: bytes) -> Imported:
+    root = parse(body)
+    found = schema_violations(root)
+    if found:
+        raise ValidationFailed("the document breaks the ARTS Digital Receipt 2.0 schema", found)
+    return _receipt(root)
+
+
+def _text(element, path: str) -> str | None:
+    found = element.find(path, _N)
+    return found.text.strip() if found is not None and found.text and found.text.strip() else None
+
+
+def _decimal(value: str | None, default: str = "1") -> Decimal:
+    try:
+        return Decimal(value if value is not None else default)
+    except InvalidOperation:
+        return Decimal(default)
+
+
+def _receipt(root: etree._Element) -> Imported:
+    tree = root.getroottree()
+    transaction = root.find("a:Transaction", _N)
+    if transaction is None:
+        raise ValidationFailed("the document cannot be read as a receipt", [
+            Violation(tree.getpath(root), "transaction_missing", "a DigitalReceipt holds one Transaction")])
+    retail = transaction.find("a:RetailTransaction", _N)
+    currency = _text(transaction, "a:CurrencyCode") or ""
+    problems = Problems(currency)
+    when_path = tree.getpath(transaction) + "/ReceiptDateTime"
+    issued_at = _datetime(_text(transaction, "a:ReceiptDateTime"), when_path, problems)
+    paths = {"issued_at": when_path, "currency": tree.getpath(transaction) + "/CurrencyCode",
+             "merchant_receipt_id": tree.getpath(transaction) + "/ReceiptNumber"}
+    if retail is None:
+        problems.add(tree.getpath(transaction), "retail_transaction_missing", "a receipt is a RetailTransaction")
+        problems.check()
+    paths |= {"lines": tree.getpath(retail), "payments": tree.getpath(retail), "totals": tree.getpath(retail)}
+    refund = transaction.get("TypeCode") == "ReturnTransaction"
+    lines, vat, payments = [], [], []
+    for item in retail.findall("a:LineItem", _N):
+        path = tree.getpath(item)
+        if (sale := item.find("a:Sale", _N)) is not None or (sale := item.find("a:Return", _N)) is not None:
+            refund = refund or etree.QName(sale).localname == "Return"
+            paths[f"lines[{len(lines)}]"] = path
+            lines.append(_line(sale, problems, path))
+        elif (tax := item.find("a:Tax", _N)) is not None:
+            paths[f"totals.vat[{len(vat)}]"] = path
+            vat.append(_vat_entry(tax, problems, path))
+        elif (tender := item.find("a:Tender", _N)) is not None:
+            paths[f"payments[{len(payments)}]"] = path
+            payments.append(_tender(tender, problems, path, currency, issued_at, _slip(transaction)))
+    total_element = retail.find("a:Total[@TotalType='TransactionGrandAmount']", _N)
+    paths["totals.total"] = tree.getpath(total_element) if total_element is not None else tree.getpath(retail)
+    total = problems.minor(total_element.text if total_element is not None else None, paths["totals.total"])
+    problems.check()
+    line_fields = [line.fields() for line in lines]
+    priced = bool(line_fields) and all(line["amount"] is not None for line in line_fields)
+    receipt = {
+        "merchant_receipt_id": _text(transaction, "a:ReceiptNumber") or _text(transaction, "a:SequenceNumber") or "",
+        "issued_at": issued_at,
+        "currency": currency,
+        "prices_include_vat": True,
+        "lines": line_fields,
+        "totals": {"subtotal": sum(line["amount"] for line in line_fields) if priced else total or 0,
+                   "tax": sum(entry["vat"] for entry in vat) if vat else tax_of(line_fields), "tip": 0, "total": total or 0, "vat": vat or None},
+        "payments": payments,
+    }
+    original = _text(retail, "a:TransactionLink/a:TransactionID") if refund else None
+    return Imported(receipt, paths, original, when_path)
+
+
+def _datetime(value: str | None, path: str, problems: Problems) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value or "")
+    except ValueError:
+        problems.add(path, "invalid_datetime", "the receipt's date and time, as 2018-01-08T08:57:22+01:00")
+        return None
+
+
+def _line(sale, problems: Problems, path: str) -> Line:
+    quantity_element = sale.find("a:Quantity", _N)
+    quantity = _decimal(_text(sale, "a:Quantity"))
+    if quantity_element is not None:
+        quantity *= _decimal(quantity_element.get("Units"))
+    amount = problems.minor(_text(sale, "a:ExtendedAmount"), f"{path}/ExtendedAmount")
+    discounted = problems.minor(_text(sale, "a:ExtendedDiscountAmount"), f"{path}/ExtendedDiscountAmount")
+    regular = problems.minor(_text(sale, "a:RegularSalesUnitPrice"), f"{path}/RegularSalesUnitPrice")
+    if regular is not None and quantity == quantity.to_integral_value():
+        gross = regular * int(quantity)
+    else:
+        gross = None if amount is None else amount + (discounted or 0)
+    modifiers = [(_text(modifier, "a:Description") or "", problems.minor(_text(modifier, "a:Amount"), path) or 0)
+                 for modifier in sale.findall("a:RetailPriceModifier", _N)]
+    if not modifiers and discounted:
+        modifiers = [("", discounted)]
+    rate = _text(sale, "a:Tax/a:Percent")
+    sku = _text(sale, "a:POSIdentity/a:POSItemID") or _text(sale, "a:ItemID")
+    return Line(_text(sale, "a:Description") or sku or "", sku, quantity, amount, gross, modifiers,
+                None if rate is None else _decimal(rate), (quantity_element.get("UnitOfMeasureCode") or "")
+                if quantity_element is not None else "")
+
+
+def _vat_entry(tax, problems: Problems, path: str) -> dict:
+    taxable_element = tax.find("a:TaxableAmount", _N)
+    taxable = problems.minor(_text(tax, "a:TaxableAmount"), f"{path}/Tax/TaxableAmount") or 0
+    vat = problems.minor(_text(tax, "a:Amount"), f"{path}/Tax/Amount") or 0
+    included = taxable_element is not None and taxable_element.get("TaxIncludedInTaxableAmountFlag") == "true"
+    gross = taxable if included else taxable + vat
+    return {"rate": _decimal(_text(tax, "a:Percent"), "0"), "net": gross - vat, "vat": vat, "gross": gross}
+
+
+def _slip(transaction) -> str:
+    """The receipt's printed text (the Swedish extension's text/plain attachment), where the
+    card terminal's slip may give what the tender's fields leave out."""
+    texts = []
+    for content in transaction.iterfind(f"{{{SE}}}Attachment/{{{SE}}}Content"):
+        if (content.get(_CONTENT_TYPE) or "text/plain").startswith("text/") and content.text:
+            try:
+                texts.append(base64.b64decode("".join(content.text.split())).decode("utf-8", "replace"))
+            except binascii.Error:
+                continue
+    return "\n".join(texts).replace("{NL}", "\n")
+
+
+def _tender(tender, problems: Problems, path: str, currency: str, issued_at: datetime | None, slip: str) -> dict:
+    amount = problems.minor(_text(tender, "a:AmountAppliedToBill") or _text(tender, "a:Amount"), f"{path}/Tender/Amount")
+    kind = tender.get("TenderType")
+    if kind != "CreditDebit":
+        return {"type": _TENDERS.get(kind, "other"), "amount": amount}
+    printed = _text(tender, "a:CreditDebit/a:PrimaryAccountNumber")
+    try:  # base64 of the number as printed
+        printed = base64.b64decode(printed or "", validate=True).decode("ascii") if printed else None
+    except (binascii.Error, UnicodeDecodeError):
+        problems.add(f"{path}/Tender/CreditDebit/PrimaryAccountNumber", "invalid_base64",
+                     "the card number as printed, base64-encoded")
+    at = issued_at
+    authorized = _text(tender, "a:Authorization/a:AuthorizationDateTime")
+    if authorized:
+        at = _datetime(authorized, f"{path}/Tender/Authorization/AuthorizationDateTime", problems)
+    at = local(at) if at else datetime.min
+    rrn, terminal_id = on_slip(slip)
+    return {**card_data(printed, _text(tender, "a:Authorization/a:AuthorizationCode"),
+                        _text(tender, "a:Authorization/a:ReferenceNumber") or rrn,
+                        _text(tender, "a:Authorization/a:AuthorizingTermID") or terminal_id),
+            "amount": amount, "currency": currency, "transaction_date": at.date(),
+            "transaction_time": at.time().isoformat()}
+
+
+# Out
+
+
+def document(receipt: dict, merchant: dict, issued_at: datetime) -> bytes:
+    """The receipt view as an ARTS Digital Receipt; merchant is its identity; issued_at is
+    the receipt's time in the merchant's time zone."""
+    currency = receipt["currency"]
+    refund = receipt.get("refund_of") is not None
+
+    def amount(minor: int) -> str:
+        return str(to_major(minor, currency))
+
+    def add(parent, name: str, text=None, **attributes):
+        element = etree.SubElement(parent, f"{{{NS}}}{name}", {key: str(value) for key, value in attributes.items()})
+        if text is not None:
+            element.text = str(text)
+        return element
+
+    root = etree.Element(f"{{{NS}}}DigitalReceipt", {"MajorVersion": "6", "MinorVersion": "0", "FixVersion": "0"},
+                         nsmap={None: NS})
+    transaction = add(root, "Transaction", **({"TypeCode": "ReturnTransaction"} if refund else {}))
+    store = receipt.get("store") or {}
+    unit = add(transaction, "BusinessUnit")
+    add(unit, "UnitID", store.get("id") or merchant["id"], Name=store.get("name") or merchant.get("legal_name")
+        or merchant.get("name") or "")
+    address = store.get("address") or merchant.get("address")
+    if address:
+        at = add(unit, "Address")
+        add(at, "AddressLine", address["street"], TypeCode="Street")
+        add(at, "City", address["city"])
+        add(at, "PostalCode", address["postal_code"])
+        add(at, "Country", address["country"], Code=address["country"])
+    add(transaction, "CurrencyCode", currency)
+    if merchant.get("vat_id"):
+        add(transaction, "VATRegistrationNumber", merchant["vat_id"])
+    add(transaction, "ReceiptDateTime", issued_at.isoformat())
+    add(transaction, "ReceiptNumber", receipt["merchant_receipt_id"])
+    retail = add(transaction, "RetailTransaction")
+    add(retail, "ItemCount", len(receipt["lines"]))
+    number = 0
+
+    def line_item():
+        nonlocal number
+        number += 1
+        return add(retail, "LineItem")
+
+    for line in receipt["lines"]:
+        item = line_item()
+        sale = add(item, "Return" if refund else "Sale", **({} if refund else {"ItemType": "Stock"}))
+        identity = add(sale, "POSIdentity")
+        add(identity, "POSItemID", line.get("sku") or number)
+        add(sale, "Description", line["description"])
+        if line["amount"] is not None:
+            discount = sum(discount["amount"] for discount in line.get("discounts") or ())
+            add(sale, "RegularSalesUnitPrice", amount(line["unit_price"]))
+            add(sale, "ExtendedAmount", amount(line["amount"]))
+            if discount:
+                add(sale, "ExtendedDiscountAmount", amount(discount))
+        add(sale, "Quantity", line["quantity"])
+        for sequence, modifier in enumerate(line.get("discounts") or (), 1):
+            price_modifier = add(sale, "RetailPriceModifier")
+            add(price_modifier, "SequenceNumber", sequence)
+            add(price_modifier, "Amount", amount(modifier["amount"]), Action="Subtract")
+            add(price_modifier, "Description", modifier["description"])
+        if line.get("vat_rate") is not None:
+            add(add(sale, "Tax"), "Percent", line["vat_rate"])
+        add(item, "SequenceNumber", number)
+    for entry in receipt["totals"].get("vat") or ():
+        item = line_item()
+        tax = add(item, "Tax")
+        add(tax, "TaxableAmount", amount(entry["net"]), TaxIncludedInTaxableAmountFlag="false")
+        add(tax, "Amount", amount(entry["vat"]))
+        add(tax, "Percent", entry["rate"])
+        add(item, "SequenceNumber", number)
+    for tender in receipt["payments"]:
+        item = line_item()
+        kind = _TENDERS_OUT.get(tender.get("type"), "CreditDebit")
+        element = add(item, "Tender", TypeCode="Refund" if refund else "Sale", TenderType=kind)
+        add(element, "Amount", amount(tender["amount"]))
+        if kind == "CreditDebit":
+            granted = add(element, "Authorization")
+            # The schema needs the element even when the slip printed no code (offline, some contactless).
+            add(granted, "AuthorizationCode", tender.get("auth_code") or "")
+            for name, value in (("ReferenceNumber", tender.get("rrn")),
+                                ("AuthorizationDateTime", f"{tender['transaction_date']}T{tender['transaction_time']}"),
+                                ("AuthorizingTermID", tender.get("terminal_id"))):
+                if value:
+                    add(granted, name, value)
+            if tender.get("masked_pan"):
+                card = add(element, "CreditDebit")
+                add(card, "PrimaryAccountNumber", base64.b64encode(tender["masked_pan"].encode()).decode())
+        add(item, "SequenceNumber", number)
+    add(retail, "Total", amount(receipt["totals"]["total"]), TotalType="TransactionGrandAmount")
+    if refund:
+        add(add(retail, "TransactionLink"), "TransactionID", receipt["refund_of"])
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+

@@ -1,0 +1,302 @@
+"""Kivra's retail receipt JSON v1.1 (DRJSON), in and out (SPEC §12).
+
+Amounts are major-unit decimals; a card tender carries ISO 8583's card data; VAT per rate
+is the `vat` total's sub_totals; a return item names its original by receipt_reference.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+
+from jsonschema import Draft6Validator
+
+from shared.domain.errors import MalformedRequest, ValidationFailed, Violation
+from shared.domain.money import to_major
+from shared.formats.document import Imported, Line, Problems, card_data, local, on_slip, tax_of
+
+_KIVRA_TERMINAL = re.compile(r"^[a-zA-Z0-9-]{8}$")  # DE41: 8 characters in Kivra's schema
+_OTHER_TENDERS = {"cash": "cash", "giftcard": "gift_card", "coupon": "voucher"}
+
+
+@cache
+def validator() -> Draft6Validator:
+    return Draft6Validator(json.loads(resources.files(__package__).joinpath("schemas/kivra/retail-v1.1.json")
+                                      .read_text()))
+
+
+def schema_violations(document) -> list[Violation]:
+    """Where the document breaks Kivra's schema, by JSON pointer; the message names the rule,
+    never the value (it may be a card number)."""
+    found = []
+    for error in sorted(validator().iter_errors(document), key=lambda error: list(error.absolute_path))[:20]:
+        for specific in _specific(error):
+            pointer = "/" + "/".join(str(part) for part in specific.absolute_path)
+            found.append(Violation(pointer, f"schema_{specific.validator}", _rule(specific)))
+    return found
+
+
+def _specific(error) -> list:
+    """For a oneOf or anyOf, the errors of the branch the document meant: the one whose
+    type (an enum or const) it does match."""
+    while error.context:
+        branches = {}
+        for sub in error.context:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+        meant = [errors for errors in branches.values() if not any(sub.validator in ("enum", "const")
+                                                                       for sub in errors)]
+        chosen = meant[0] if meant else min(branches.values(), key=len)
+        if len(chosen) != 1:
+            return chosen
+        error = chosen[0]
+    return [error]
+
+
+def _rule(error) -> str:
+    if error.validator == "required":
+        return error.message  # names the property, from the schema
+    if error.validator in ("type", "enum", "pattern", "minLength", "maxLength", "minimum", "maximum", "format",
+                           "minItems", "maxItems", "const", "additionalProperties"):
+        detail = error.validator_value if error.validator != "additionalProperties" else "false"
+        return f"breaks Kivra's schema: {error.validator} {json.dumps(detail, default=str)[:200]}"
+    return f"breaks Kivra's schema ({error.validator})"
+
+
+def read(body: bytes) -> Imported:
+    try:
+        document = json.loads(body, parse_float=Decimal)
+    except (ValueError, RecursionError):
+        raise MalformedRequest("the body is not well-formed JSON") from None
+    found = schema_violations(document)
+    if found:
+        raise ValidationFailed("the document breaks Kivra's receipt schema (retail v1.1)", found)
+    return _receipt(document)
+
+
+def _receipt(document: dict) -> Imported:
+    currency = document["currency"]
+    problems = Problems(currency)
+    try:
+        issued_at = datetime.fromisoformat(document["time_of_purchase"])
+    except ValueError:
+        issued_at = None
+        problems.add("/time_of_purchase", "invalid_datetime", "an ISO 8601 date and time, as 2018-11-09T11:07:00+01:00")
+    paths = {"issued_at": "/time_of_purchase", "currency": "/currency", "merchant_receipt_id": "/receipt_identifier",
+             "lines": "/items", "totals.subtotal": "/items", "payments": "/payments"}
+    lines, texts, original, returns = [], [], None, set()
+    for index, item in enumerate(document["items"]):
+        if item["type"] == "text":
+            texts.append((index, " ".join(item["text"]["collection"])))
+            continue
+        path = f"/items/{index}"
+        paths[f"lines[{len(lines)}]"] = path
+        returns.add(item["type"] == "return" or item.get("refund", False))
+        if item["type"] == "deposit":
+            amount = problems.minor(item["amount"], f"{path}/amount")
+            lines.append(Line("Pant", None, Decimal(1), amount, amount, vat_rate=_rate(item)))
+            continue
+        amount = problems.minor(item.get("extended_amount"), f"{path}/extended_amount")
+        gross = problems.minor(item.get("extended_gross_amount"), f"{path}/extended_gross_amount")
+        discounts = [(" ".join((modifier.get("description") or {}).get("collection", [])),
+                      problems.minor(modifier["amount"], f"{path}/retail_price_modifiers/{number}/amount") or 0)
+                     for number, modifier in enumerate(item.get("retail_price_modifiers", []))
+                     if modifier.get("action", "subtract") == "subtract"]
+        identifiers = item.get("identifiers") or [{}]
+        quantity = item.get("quantity", {})
+        lines.append(Line(item.get("description") or identifiers[0].get("value", ""), identifiers[0].get("value"),
+                          Decimal(quantity.get("value", 1)), amount, gross, discounts, _rate(item),
+                          quantity.get("unit", "")))
+        original = original or (item.get("receipt_reference") or {}).get("value")
+    if not lines:  # a till that prints no prices lists its items as text
+        for index, text in texts:
+            paths[f"lines[{len(lines)}]"] = f"/items/{index}"
+            lines.append(Line(text, None, Decimal(1), None, None))
+    if returns == {True, False}:
+        problems.add("/items", "mixed_sale_and_return", "a receipt either sells or returns: send the return as its own")
+    # Text items only: the payments say whether money went to the customer.
+    refund = returns == {True} if returns else all(payment.get("refund", False) for payment in document["payments"])
+    totals = {total["type"]: (number, total) for number, total in enumerate(document["totals"])}
+    vat, tax = [], 0
+    if "vat" in totals:
+        number, total = totals["vat"]
+        paths["totals.tax"] = f"/totals/{number}"
+        tax = problems.minor(total["amount"], f"/totals/{number}/amount") or 0
+        by_rate = {}
+        for line in lines:
+            if line.vat_rate is not None and line.amount is not None:
+                by_rate[line.vat_rate] = by_rate.get(line.vat_rate, 0) + line.amount
+        for entry, sub_total in enumerate(total.get("sub_totals", [])):
+            paths[f"totals.vat[{len(vat)}]"] = f"/totals/{number}/sub_totals/{entry}"
+            vat.append(_vat_entry(sub_total, problems, f"/totals/{number}/sub_totals/{entry}", by_rate))
+    paid_number, paid = totals.get("paid", totals.get("gross", (None, {"amount": None})))
+    paths["totals.total"] = f"/totals/{paid_number}"
+    payments = []
+    for index, payment in enumerate(document["payments"]):
+        if payment.get("refund", False) != refund:
+            continue  # change handed back on a sale
+        paths[f"payments[{len(payments)}]"] = f"/payments/{index}"
+        payments.append(_tender(payment, problems, f"/payments/{index}", currency, issued_at))
+    problems.check()
+    identifier = document["receipt_identifier"]
+    extended = identifier.get("extended_number", {}).get("value")
+    line_fields = [line.fields() for line in lines]
+    priced = all(line["amount"] is not None for line in line_fields)
+    subtotal = sum(line["amount"] for line in line_fields) if priced else problems.minor(paid["amount"], "")
+    receipt = {
+        "merchant_receipt_id": extended or str(identifier.get("sequence_number", "")),
+        "issued_at": issued_at,
+        "currency": currency,
+        "prices_include_vat": True,
+        "lines": line_fields,
+        "totals": {"subtotal": subtotal, "tax": tax if "vat" in totals else tax_of(line_fields), "tip": 0,
+                   "total": problems.minor(paid["amount"], paths["totals.total"]), "vat": vat or None},
+        "payments": payments,
+    }
+    return Imported(receipt, paths, original if refund else None, "/time_of_purchase")
+
+
+def _rate(item: dict) -> Decimal | None:
+    rate = item.get("tax_percentage")
+    return None if rate is None else Decimal(rate)
+
+
+def _vat_entry(sub_total: dict, problems: Problems, path: str, lines_by_rate: dict) -> dict:
+    """One rate: Kivra says taxable_amount includes the VAT; tills also send it without. The
+    lines at that rate tell which."""
+    rate = Decimal(sub_total.get("tax_percentage", 0))
+    vat = problems.minor(sub_total["amount"], f"{path}/amount") or 0
+    taxable = problems.minor(sub_total.get("taxable_amount", sub_total["amount"]), f"{path}/taxable_amount") or 0
+    gross = taxable + vat if lines_by_rate.get(rate) == taxable + vat else taxable
+    return {"rate": rate, "net": gross - vat, "vat": vat, "gross": gross}
+
+
+def _tender(payment: dict, problems: Problems, path: str, currency: str, issued_at: datetime | None) -> dict:
+    tender = payment["tender"]
+    amount = problems.minor(payment.get("amount_applied_to_bill", payment["amount"]), f"{path}/amount")
+    if tender["type"] == "other" and tender.get("type_name") in ("gift_card", "voucher"):
+        return {"type": tender["type_name"], "amount": amount}
+    if tender["type"] != "creditdebit":
+        return {"type": _OTHER_TENDERS.get(tender["type"], "other"), "amount": amount}
+    at = local(issued_at) if issued_at else datetime.min
+    rrn, terminal_id = on_slip("\n".join((tender.get("payment_slip") or {}).get("collection", [])))
+    return {**card_data(tender.get("bank_identification_number"), tender.get("approval_code"),
+                        tender.get("retrieval_reference_number") or rrn,
+                        tender.get("card_acceptor_terminal_id") or terminal_id),
+            "amount": amount, "currency": currency, "transaction_date": at.date(),
+            "transaction_time": at.time().isoformat()}
+
+
+# Out
+
+
+def missing(merchant: dict) -> list[str]:
+    """What Kivra's document needs of the merchant that it has not given (406 names them)."""
+    return [name for name, given in (
+        ("kivra_service_id", merchant.get("kivra_service_id")),
+        ("address", merchant.get("address")),
+        ("vat_id or tax_number", merchant.get("vat_id") or merchant.get("tax_number")),
+    ) if not given]
+
+
+def document(receipt: dict, merchant: dict, issued_at: datetime) -> dict:
+    """The receipt view as Kivra's retail receipt; merchant is its identity with the Kivra
+    service id; issued_at is the receipt's time in the merchant's time zone."""
+    currency = receipt["currency"]
+
+    def major(minor: int):
+        return json.loads(str(to_major(minor, currency)))  # a JSON number with the currency's places
+
+    refund = receipt.get("refund_of") is not None
+    address = merchant["address"]
+    store = receipt.get("store") or {}
+    totals = receipt["totals"]
+    discount = sum(discount["amount"] for line in receipt["lines"] for discount in line.get("discounts") or ())
+    vat = totals.get("vat") or []
+    flag = {"refund": True} if refund else {}
+    kivra_totals = [
+        {"type": "net", "amount": major(sum(entry["net"] for entry in vat) if vat else totals["total"] - totals["tax"]),
+         **flag},
+        {"type": "vat", "amount": major(totals["tax"]), **flag, "sub_totals": [
+            {"amount": major(entry["vat"]), "tax_percentage": entry["rate"], "taxable_amount": major(entry["gross"]),
+             "net_amount": major(entry["net"]), **flag} for entry in vat]},
+        {"type": "gross", "amount": major(totals["total"] + discount), **flag},
+        {"type": "paid", "amount": major(totals["total"]), **flag},
+    ]
+    if not vat:
+        del kivra_totals[1]["sub_totals"]
+    if discount:
+        kivra_totals.append({"type": "discount", "amount": major(discount), "refund": not refund})
+    items = [_item(line, number, receipt, major) for number, line in enumerate(receipt["lines"], 1)]
+    sequence = "".join(filter(str.isdigit, receipt["merchant_receipt_id"]))[-15:]
+    return {
+        "business_unit": {
+            "service_id": merchant["kivra_service_id"],
+            "organization_number": merchant.get("tax_number") or merchant["vat_id"],
+            "name": merchant.get("legal_name") or merchant.get("name") or "",
+            "contact": {"address": {"street_address": address["street"], "locality": address["city"],
+                                    "postal_code": address["postal_code"]}},
+            **({"unit_id": store["id"]} if store else {}),
+        },
+        "sales_recording_system": {"name": store.get("name") or "receipts platform"},
+        "receipt_identifier": {"sequence_number": int(sequence or 0),
+                               "extended_number": {"value": receipt["merchant_receipt_id"], "context": "store"}},
+        "time_of_purchase": issued_at.isoformat(),
+        "currency": currency,
+        "totals": kivra_totals,
+        "items": items,
+        "payments": [_payment(tender, major, refund) for tender in receipt["payments"]],
+    }
+
+
+def _item(line: dict, number: int, receipt: dict, major) -> dict:
+    if line["amount"] is None:  # a line the till printed without its price
+        description = line["description"] if line["quantity"] == 1 else f"{line['quantity']} × {line['description']}"
+        return {"type": "text", "sequence_number": number, "text": {"type": "array", "collection": [description]}}
+    quantity = line["quantity"]
+    item = {
+        "type": "return" if receipt.get("refund_of") else "sale",
+        "identifiers": [{"identifier_type": "pos", "value": line.get("sku") or str(number)}],
+        "description": line["description"],
+        "quantity": {"value": quantity, "unit": "ea"},
+        "regular_sales_unit_price": major(line["unit_price"]),
+        "actual_sales_unit_price": major(line["amount"] // quantity if line["amount"] % quantity == 0
+                                         else round(line["amount"] / quantity)),
+        "extended_amount": major(line["amount"]),
+        "extended_gross_amount": major(line["unit_price"] * quantity),
+        "sequence_number": number,
+    }
+    if line.get("discounts"):
+        item["retail_price_modifiers"] = [
+            {"amount": major(discount["amount"]), "description": {"type": "array", "collection": [discount["description"]]}}
+            for discount in line["discounts"]]
+        item["extended_discount_amount"] = major(sum(discount["amount"] for discount in line["discounts"]))
+    if line.get("vat_rate") is not None:
+        item["tax_percentage"] = line["vat_rate"]
+    if receipt.get("refund_of"):
+        item["receipt_reference"] = {"value": receipt["refund_of"], "context": "global"}
+    return item
+
+
+def _payment(tender: dict, major, refund: bool) -> dict:
+    flag = {"refund": True} if refund else {}
+    if "type" in tender:
+        # A gift card or coupon tender needs its card number and balance, which a receipt does not keep.
+        kivra = {"type": "cash"} if tender["type"] == "cash" else {"type": "other", "type_name": tender["type"]}
+        return {"tender": kivra, "amount": major(tender["amount"]), "amount_applied_to_bill": major(tender["amount"]),
+                **flag}
+    card = {"type": "creditdebit"}
+    for ours, theirs in (("masked_pan", "bank_identification_number"), ("auth_code", "approval_code"),
+                         ("rrn", "retrieval_reference_number")):
+        if tender.get(ours):
+            card[theirs] = tender[ours]
+    terminal = tender.get("terminal_id")
+    if terminal and _KIVRA_TERMINAL.fullmatch(terminal):
+        card["card_acceptor_terminal_id"] = terminal
+    elif terminal:  # as a slip prints it, where the schema's 8 characters cannot hold it
+        card["payment_slip"] = {"type": "array", "collection": [f"Termid: {terminal}"]}
+    return {"tender": card, "amount": major(tender["amount"]), "amount_applied_to_bill": major(tender["amount"]),
+            **flag}
