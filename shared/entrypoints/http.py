@@ -166,8 +166,9 @@ def document_kind(request: flask.Request) -> str:
     """Which receipt document the body is, by its Content-Type (SPEC §12): 415 for any other."""
     kind = formats.kind_of(request.mimetype, request.mimetype_params)
     if kind is None:
-        raise UnsupportedMediaType("send the receipt as application/json, as Kivra's receipt (application/json;"
-                                   f' profile="{formats.KIVRA_PROFILE}") or as an ARTS Digital Receipt (application/xml)')
+        raise UnsupportedMediaType(
+            "send the receipt as application/json, as Kivra's receipt (application/json;"
+            f' profile="{formats.KIVRA_PROFILE}") or as an ARTS Digital Receipt (application/xml)')
     return kind
 
 

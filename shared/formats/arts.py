@@ -127,7 +127,8 @@ def _receipt(root: etree._Element) -> Imported:
         "prices_include_vat": True,
         "lines": line_fields,
         "totals": {"subtotal": sum(line["amount"] for line in line_fields) if priced else total or 0,
-                   "tax": sum(entry["vat"] for entry in vat) if vat else tax_of(line_fields), "tip": 0, "total": total or 0, "vat": vat or None},
+                   "tax": sum(entry["vat"] for entry in vat) if vat else tax_of(line_fields), "tip": 0,
+                   "total": total or 0, "vat": vat or None},
         "payments": payments,
     }
     original = _text(retail, "a:TransactionLink/a:TransactionID") if refund else None
@@ -188,7 +189,8 @@ def _slip(transaction) -> str:
 
 
 def _tender(tender, problems: Problems, path: str, currency: str, issued_at: datetime | None, slip: str) -> dict:
-    amount = problems.minor(_text(tender, "a:AmountAppliedToBill") or _text(tender, "a:Amount"), f"{path}/Tender/Amount")
+    amount = problems.minor(_text(tender, "a:AmountAppliedToBill") or _text(tender, "a:Amount"),
+                            f"{path}/Tender/Amount")
     kind = tender.get("TenderType")
     if kind != "CreditDebit":
         return {"type": _TENDERS.get(kind, "other"), "amount": amount}

@@ -29,7 +29,8 @@ _TERMINAL_ID = re.compile(r"^[0-9A-Za-z_-]{1,16}$")
 
 # Card data a slip prints in its text ("Termid: 1 / 50201912", "Ref.nr: 000295749077"),
 # where a document's card fields leave it out.
-_SLIP_TERMINAL = re.compile(r"\bTerm(?:inal)?[ .]?id\s*:?\s*(?:[0-9]{1,3}\s*/\s*)?([0-9A-Za-z_-]{1,16})\b", re.IGNORECASE)
+_SLIP_TERMINAL = re.compile(r"\bTerm(?:inal)?[ .]?id\s*:?\s*(?:[0-9]{1,3}\s*/\s*)?([0-9A-Za-z_-]{1,16})\b",
+                            re.IGNORECASE)
 _SLIP_RRN = re.compile(r"\bRef(?:\.?\s*nr)?\s*[.:]\s*([0-9A-Za-z]{12})\b", re.IGNORECASE)
 
 
@@ -178,7 +179,8 @@ class Line:
     def fields(self) -> dict:
         """The platform's line: a measured quantity becomes 1 of its whole price."""
         whole = quantity(self.quantity)
-        description = self.description if whole else f"{self.description} ({self.quantity.normalize()} {self.unit})".strip()
+        measured = f"{self.description} ({self.quantity.normalize()} {self.unit})".strip()
+        description = self.description if whole else measured
         count = whole or 1
         if self.amount is None:
             return {"description": description[:200], "sku": self.sku, "quantity": count, "unit_price": None,

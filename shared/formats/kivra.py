@@ -271,7 +271,8 @@ def _item(line: dict, number: int, receipt: dict, major) -> dict:
     }
     if line.get("discounts"):
         item["retail_price_modifiers"] = [
-            {"amount": major(discount["amount"]), "description": {"type": "array", "collection": [discount["description"]]}}
+            {"amount": major(discount["amount"]),
+             "description": {"type": "array", "collection": [discount["description"]]}}
             for discount in line["discounts"]]
         item["extended_discount_amount"] = major(sum(discount["amount"] for discount in line["discounts"]))
     if line.get("vat_rate") is not None:

@@ -29,6 +29,7 @@ from shared.domain.cards import mask_pan
 from shared.domain.errors import Forbidden, NotFound, Unauthenticated
 from shared.domain.receipts import ReceiptSubmission
 from shared.domain.vat import breakdown
+from shared.formats import arts, kivra
 from shared.platform.config import settings
 from shared.simulation import iso8583
 from shared.write.callbacks import verify
@@ -197,8 +198,8 @@ def till_document(receipt: dict, document_format: str) -> tuple[bytes, str]:
     issued_at = datetime.fromisoformat(receipt["issued_at"])
     merchant = {"id": CARD_ACCEPTOR_ID, "name": MERCHANT_NAME, **DEMO_MERCHANT}
     if document_format == "kivra":
-        return json.dumps(formats.kivra.document(printed, merchant, issued_at)).encode(), formats.KIVRA
-    return formats.arts.document(printed, merchant, issued_at), formats.ARTS
+        return json.dumps(kivra.document(printed, merchant, issued_at)).encode(), formats.KIVRA
+    return arts.document(printed, merchant, issued_at), formats.ARTS
 
 
 # --- the payment processor -------------------------------------------------------------------

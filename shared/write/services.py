@@ -13,7 +13,7 @@ from shared.domain.parties import EndpointChange, MerchantChange, MerchantIdenti
 from shared.domain.payments import Clearing, PaymentSubmission
 from shared.domain.receipts import ReceiptSubmission
 from shared.domain.settlement import ManualMatch
-from shared.formats import Imported
+from shared.formats.document import Imported
 from shared.platform import logs
 from shared.platform.config import settings
 from shared.platform.db import read_engine

@@ -169,7 +169,8 @@ def test_a_document_breaking_its_schema_is_422_at_its_path_and_changes_nothing(p
     assert refused.status_code == 422
     # currency, required at the top; the description, which a sale item needs
     assert [detail["field"] for detail in refused.json()["error"]["details"]] == ["/", "/items/0"]
-    broken = ARTS_SALE.read_bytes().replace(b"<nam:CurrencyCode>SEK</nam:CurrencyCode>", b"<nam:Currency>SEK</nam:Currency>")
+    broken = ARTS_SALE.read_bytes().replace(b"<nam:CurrencyCode>SEK</nam:CurrencyCode>",
+                                            b"<nam:Currency>SEK</nam:Currency>")
     refused = submit(http, platform, merchant, broken, "application/xml")
     assert refused.status_code == 422
     assert refused.json()["error"]["details"][0]["field"].startswith("/nam:DigitalReceipt/nam:Transaction/")

@@ -86,7 +86,8 @@ def test_every_card_example_goes_back_out_valid_in_both_formats_and_reads_back_t
     kivra_document, arts_document = written(receipt, refund_of)
     assert kivra.schema_violations(kivra_document) == []
     assert arts.schema_violations(arts.parse(arts_document)) == []
-    for reader, document in ((kivra, kivra.read(json.dumps(kivra_document).encode())), (arts, arts.read(arts_document))):
+    for reader, document in ((kivra, kivra.read(json.dumps(kivra_document).encode())),
+                             (arts, arts.read(arts_document))):
         # A return's link sits on its items; Kivra's text items (lines without prices) have none.
         unlinked = reader is kivra and receipt.lines[0].amount is None
         assert document.original == (None if unlinked else refund_of)
@@ -240,7 +241,8 @@ def test_a_kivra_return_names_its_original_and_a_sale_none():
     ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "html"),
     ("application/xml", "arts"), ("text/xml", "arts"), (formats.KIVRA, "kivra"),
     ("application/json;q=0.5, application/xml", "arts"),
-    ('application/json; profile="https://example.com/other"', None), ("image/png", None), ("application/json;q=0", None),
+    ('application/json; profile="https://example.com/other"', None), ("image/png", None),
+    ("application/json;q=0", None),
 ])
 def test_accept_chooses_among_what_is_offered(accept, kind):
     assert formats.negotiate(accept) == kind
