@@ -14,7 +14,7 @@ FUZZ_SECONDS ?= 300
 RECEIPTS ?= plain
 FORMAT ?= json
 
-.PHONY: chromium run test fuzz swarm-up swarm-down migrate seed demo replay dlq redrive bench bench-projection bench-matching bench-lookup bench-reconcile bench-relay bench-connections bench-restarts bench-swarm venv clean
+.PHONY: chromium nginx run test fuzz swarm-up swarm-down migrate seed demo replay dlq redrive bench bench-projection bench-matching bench-lookup bench-reconcile bench-relay bench-connections bench-restarts bench-swarm venv clean
 
 # The .pth line makes the repository's packages (shared, runtime) importable from anywhere
 # in the venv, so `functions-framework --source functions/<name>/main.py` works as it is.
@@ -27,11 +27,11 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 venv: $(INSTALLED)
 
 ## run: migrate, then serve every function behind http://127.0.0.1:$GATEWAY_PORT (default 8080)
-run: $(INSTALLED)
+run: $(INSTALLED) nginx
 	$(PY) -m runtime.run
 
 ## test: the whole suite against the real PostgreSQL and RabbitMQ (and headless Chromium)
-test: $(INSTALLED) chromium
+test: $(INSTALLED) chromium nginx
 	$(PY) -m pytest
 
 ## swarm-up: the stack on Docker Swarm (a single-node swarm if none): SWARM_REPLICAS=submit-receipt=3,…
@@ -51,6 +51,12 @@ fuzz: $(INSTALLED)
 chromium:
 	@command -v chromium >/dev/null && command -v zbarimg >/dev/null || { echo "installing Debian's chromium and zbar-tools (once)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium zbar-tools >/dev/null; }
+
+# The gateway is nginx (runtime/nginx.py renders its configuration from template.yaml):
+# Debian's nginx-light, installed once, as compose runs the nginx image.
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { echo "installing Debian's nginx-light (once)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
 
 ## migrate: create missing databases and apply migrations (admin process)
 migrate: $(INSTALLED)
@@ -77,11 +83,11 @@ demo: $(INSTALLED)
 	$(PY) -m runtime.demo --checkouts $(N) --concurrency $(CONCURRENCY) --format $(FORMAT) $(if $(DEMO_RATE),--rate $(DEMO_RATE)) $(if $(URL),--url $(URL))
 
 ## bench: receipts/s through the gateway beside a bare functions-framework hello world (RECEIPTS="plain vat": both kinds; FORMAT="kivra arts": the till's receipts in those formats beside JSON)
-bench: $(INSTALLED)
+bench: $(INSTALLED) nginx
 	$(PY) bench/submissions.py --seconds $(SECONDS) --connections $(CONNECTIONS) --receipts $(RECEIPTS) $(if $(filter-out json,$(FORMAT)),--formats json $(filter-out json,$(FORMAT)))
 
 ## bench-projection: projection lag at RATE/s, and projector throughput beside a CloudEvent hello world
-bench-projection: $(INSTALLED)
+bench-projection: $(INSTALLED) nginx
 	$(PY) bench/projection.py --rate $(RATE) --seconds $(SECONDS)
 
 ## bench-matching: one matching sweep over 10k and 100k open pairs, beside a plain UPDATE … FROM join
@@ -101,7 +107,7 @@ bench-relay: $(INSTALLED)
 	$(PY) bench/relay.py
 
 ## bench-connections: one platform under `make demo N=…`: its peak PostgreSQL and broker connections
-bench-connections: $(INSTALLED)
+bench-connections: $(INSTALLED) nginx
 	$(PY) bench/connections.py --checkouts $(N) $(if $(DEMO_RATE),--rate $(DEMO_RATE))
 
 ## bench-swarm: the stack on a single-node swarm, replicated, under make demo N=… while it rolls and scales
@@ -109,7 +115,7 @@ bench-swarm: $(INSTALLED)
 	$(PY) bench/swarm.py --checkouts $(N)
 
 ## bench-restarts: the same, restarting RabbitMQ, then PostgreSQL, mid-demo (never beside make test)
-bench-restarts: $(INSTALLED)
+bench-restarts: $(INSTALLED) nginx
 	$(PY) bench/connections.py --checkouts $(N) --restart
 
 clean:

@@ -55,8 +55,10 @@ def _label(pid: int, name: str) -> str | None:
         return "queue triggers"
     if "runtime.cron_trigger" in argv:
         return "cron trigger"
-    if "runtime.run" in argv:
+    if name == "nginx":
         return "gateway"
+    if "runtime.run" in argv:
+        return "supervisor"
     return None
 
 

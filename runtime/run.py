@@ -1,9 +1,10 @@
 """`make run`: the whole platform as local processes behind one HTTP entry point.
 
 Creates missing databases, applies migrations, starts every function of template.yaml as
-its own functions-framework process, and serves the gateway on GATEWAY_PORT. A function
-process that dies is started again (as compose's `restart: always` would). SIGTERM or
-Ctrl-C stops everything within a few seconds.
+its own functions-framework process, and serves the gateway (nginx, its configuration
+rendered from template.yaml by runtime/nginx.py) on GATEWAY_PORT. A process that dies is
+started again (as compose's `restart: always` would). SIGTERM or Ctrl-C stops everything
+within a few seconds.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ import os
 import signal
 import socket
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pika.exceptions
 
-from runtime import gateway, stack
+from runtime import nginx, stack
 from runtime.probe import answers_200
 from shared.platform.config import environ_with_dotenv
 
@@ -123,6 +126,19 @@ class Supervisor:
                     raise RuntimeError(f"{entry.name} did not become ready")
                 await asyncio.sleep(0.05)
 
+    async def wait_until_serving(self, port: int) -> None:
+        """Until the gateway accepts connections on port."""
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        while True:
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.close()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the gateway did not start") from None
+                await asyncio.sleep(0.05)
+
     async def stop(self) -> None:
         self.stopping.set()
         running = [entry.process for entry in self.processes if entry.process and entry.process.returncode is None]
@@ -173,8 +189,7 @@ async def run_platform(port: int, environ: dict[str, str]) -> None:
         loop.add_signal_handler(signum, stop.set)
 
     ports = {entry.name: entry.port for entry in supervisor.processes if entry.port}
-    routes = gateway.routes_for(functions, lambda function: f"http://127.0.0.1:{ports[function.name]}")
-    servers = []
+    gateway = gateway_process(functions, ports, port)
     watchers = []
 
     async def start_all() -> None:
@@ -184,10 +199,11 @@ async def run_platform(port: int, environ: dict[str, str]) -> None:
             if entry.port:
                 await supervisor.start(entry)
         await supervisor.wait_until_ready()
-        servers.append(await gateway.serve(routes, "0.0.0.0", port))
+        supervisor.processes.append(gateway)
         for entry in supervisor.processes:
             if not entry.port:
                 await supervisor.start(entry)
+        await supervisor.wait_until_serving(port)
         watchers.extend(asyncio.create_task(supervisor.supervise(entry)) for entry in supervisor.processes)
         await asyncio.to_thread(wait_until_consuming, functions)
 
@@ -198,16 +214,24 @@ async def run_platform(port: int, environ: dict[str, str]) -> None:
         )
         if not stop.is_set():
             log("platform.ready", url=f"http://127.0.0.1:{port}", functions=ports,
-                triggers=sorted(entry.name for entry in supervisor.processes if not entry.port))
+                triggers=sorted(entry.name for entry in supervisor.processes if not entry.port and entry is not gateway),
+                gateway=gateway.argv[0])
             await stop.wait()
     finally:
         log("platform.stopping")
-        for server in servers:
-            server.close()
         await supervisor.stop()
         for watcher in watchers:
             watcher.cancel()
         log("platform.stopped")
+
+
+def gateway_process(functions: list[stack.Function], ports: dict[str, int], port: int) -> Process:
+    """nginx on port, in front of the functions' local ports; its configuration, pid and
+    buffers in a directory of its own."""
+    config = Path(tempfile.mkdtemp(prefix="receipts-gateway-")) / "nginx.conf"
+    http_ports = {function.name: ports[function.name] for function in functions if function.http}
+    config.write_text(nginx.render(functions, port=port, local_ports=http_ports, prefix=str(config.parent)))
+    return Process("gateway", nginx.command(config))
 
 
 def wait_until_consuming(functions: list[stack.Function]) -> None:

@@ -73,7 +73,9 @@ def render(replicas: dict[str, int]) -> dict:
             if isinstance(volume, str) and volume.startswith("./"):  # a bind mount: Swarm wants it absolute
                 service["volumes"][index] = str(stack.ROOT / volume[2:])
         if name in functions:
-            service.setdefault("healthcheck", _PORT_ANSWERS)
+            # Not compose's stack probe (on healthz): Swarm restarts an unhealthy task, and
+            # that probe fails whenever any function is briefly not ready.
+            service["healthcheck"] = _PORT_ANSWERS
         ports = service.pop("ports", [])
         if ports:  # published on the node itself: dnsrr services take no routing mesh
             service["ports"] = [{"target": int(port.rsplit(":", 1)[1]), "published": port.rsplit(":", 1)[0],

@@ -1,18 +1,17 @@
 """Beside OpenFaaS, the public gateway and the connectors call each function through the
 OpenFaaS gateway, at http://<openfaas-gateway>/function/<name> (docs/deployment.md: OpenFaaS)."""
 
+import re
 import signal
 import subprocess
-import sys
 from http.server import BaseHTTPRequestHandler
 
 import pytest
 import requests
 
-from runtime import cron_trigger
+from runtime import cron_trigger, nginx, stack
 from runtime.queue_trigger import Invoker
 from runtime.run import free_port
-from tests.conftest import ROOT
 from tests.support import QuietHandler, serve, wait_until
 
 
@@ -47,11 +46,11 @@ def openfaas():
     gateway.server.shutdown()
 
 
-def test_the_public_gateway_routes_through_the_openfaas_gateway(openfaas):
+def test_the_public_gateway_routes_through_the_openfaas_gateway(openfaas, tmp_path):
     port = free_port()
-    gateway = subprocess.Popen([sys.executable, "-m", "runtime.gateway", "--port", str(port),
-                                "--upstream", openfaas.upstream], cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    config = tmp_path / "nginx.conf"
+    config.write_text(nginx.render(stack.load(), port=port, upstream=openfaas.upstream, prefix=str(tmp_path)))
+    gateway = subprocess.Popen(nginx.command(config), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         def answered():
             try:
@@ -60,10 +59,14 @@ def test_the_public_gateway_routes_through_the_openfaas_gateway(openfaas):
                 return None
 
         assert wait_until(answered, message="the gateway to listen").status_code == 200
-        requests.post(f"http://127.0.0.1:{port}/v1/receipts", json={"a": 1}, timeout=5)
+        requests.post(f"http://127.0.0.1:{port}/v1/receipts", json={"a": 1}, headers={"X-Request-Id": "req-42"},
+                      timeout=5)
         assert [(method, path) for method, path, _, _ in openfaas.calls] == [
             ("GET", "/function/get-receipt/v1/receipts/r-1?view=x"), ("POST", "/function/submit-receipt/v1/receipts")]
         assert openfaas.calls[1][3] == b'{"a": 1}'
+        # A request id: the client's passed through, else one made at the gateway.
+        assert openfaas.calls[1][2]["X-Request-Id"] == "req-42"
+        assert re.fullmatch(r"[0-9a-f]{32}", openfaas.calls[0][2]["X-Request-Id"])
     finally:
         gateway.send_signal(signal.SIGTERM)
         # As a container's first process too, the gateway ends on SIGTERM.

@@ -120,7 +120,7 @@ def test_compose_runs_every_function_of_the_template_from_one_image():
     assert built == ["migrate"], "one build; every other service runs its image"
     image = services["migrate"]["image"]
     for name, service in services.items():
-        if name not in {"postgres", "rabbitmq", "fluentd", "migrate"}:
+        if name not in {"postgres", "rabbitmq", "fluentd", "migrate", "gateway"}:
             assert service["image"] == image and service["pull_policy"] == "never", name
     for function in functions:
         service = services[function.name]
@@ -128,7 +128,18 @@ def test_compose_runs_every_function_of_the_template_from_one_image():
         if function.queue_triggered:
             assert services[f"{function.name}-trigger"]["command"][2:4] == ["runtime.queue_trigger", function.name]
     # One health check for the stack: every function ready, and the API serving.
-    assert services["gateway"]["healthcheck"]["test"][1:4] == ["python", "-m", "runtime.probe"]
+    assert services["healthz"]["healthcheck"]["test"][1:4] == ["python", "-m", "runtime.probe"]
+    # The gateway is nginx, on the configuration rendered from template.yaml.
+    assert services["gateway"]["image"].startswith("nginx:")
+    assert services["gateway"]["volumes"] == ["./deploy/nginx/nginx.conf:/etc/nginx/nginx.conf:ro"]
     for name, service in services.items():
         for volume in service.get("volumes", []):
             assert volume.startswith("postgres-data") or (ROOT / volume.split(":")[0]).exists(), name
+
+
+def test_the_gateways_nginx_configuration_is_rendered_from_the_template():
+    from runtime import nginx
+
+    rendered = nginx.render(stack.load(), port=8080, resolver=nginx.DOCKER_DNS)
+    assert (ROOT / "deploy" / "nginx" / "nginx.conf").read_text() == rendered, \
+        "template.yaml changed: python -m runtime.nginx > deploy/nginx/nginx.conf"
