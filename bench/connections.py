@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import cpu  # noqa: E402
+from bench import submissions  # noqa: E402
 from bench.submissions import wait_for  # noqa: E402
 from runtime.run import free_port  # noqa: E402
 
@@ -236,15 +237,21 @@ def main() -> None:
     print(f"broker connections in {VHOST}, peak {sampler.peak_broker} (sampled every 3 s)")
     print(f"callbacks: {report}")
     if not args.restart and report["callbacks"]:
+        # The yardstick, measured in the same run: a bare functions-framework hello world.
+        submissions.ensure_wrk()
+        hello_ms = submissions.hello_world(5, 16, 1)["cpu_ms_per_request"]
         pairs = report["callbacks"] / 2
         platform_ms = {label: value * 1000 / pairs for label, value in spent.items()
                        if not label.startswith("sim_") and value * 1000 / pairs >= 0.005}
         print("\nCPU per matched pair, platform processes (simulated parties left out; PostgreSQL and RabbitMQ"
-              " include their work for them):")
+              f" include their work for them), beside hello world's {hello_ms:.2f} ms per request:")
         for label, value in sorted(platform_ms.items(), key=lambda item: -item[1]):
-            print(f"  {label:28}{value:>8.2f} ms")
-        print(f"  {'platform':28}{sum(platform_ms.values()):>8.2f} ms "
+            print(f"  {label:28}{value:>8.2f} ms{value / hello_ms:>8.1f}x")
+        total = sum(platform_ms.values())
+        print(f"  {'platform':28}{total:>8.2f} ms{total / hello_ms:>8.1f}x "
               f"(simulated parties: {sum(v for k, v in spent.items() if k.startswith('sim_')) * 1000 / pairs:.2f} ms)")
+        print(f"  a callback (deliver_callbacks, 2 per pair) {platform_ms.get('deliver_callbacks', 0) / 2 / hello_ms:.1f}x"
+              " a hello-world request")
     if report["lost"] or report["duplicated"] or report.get("late"):
         raise SystemExit(1)
 

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -253,22 +254,77 @@ class Answer:
         return self.status is not None and 200 <= self.status < 300
 
 
-def post(url: str, body: bytes, headers: dict, timeout: float = 10.0) -> Answer:
-    """POST once, following no redirect."""
-    parts = urlsplit(url)
-    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    connection = connection_class(parts.hostname, parts.port, timeout=timeout)
-    try:
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        connection.request("POST", path, body, {"Content-Type": "application/json", **headers})
-        response = connection.getresponse()
-        response.read(4096)
-        retry_after = _seconds(response.getheader("Retry-After")) if response.status in (429, 503) else None
-        return Answer(response.status, f"HTTP {response.status}", retry_after)
-    except (OSError, http.client.HTTPException) as error:
-        return Answer(None, type(error).__name__)
-    finally:
+class _Connections:
+    """Kept-alive connections to the receivers, per scheme, host and port: a callback
+    reuses one its receiver left open instead of a new TCP (and TLS) handshake. One that
+    sat idle longer than a receiver may keep it (gunicorn closes after 2 s) is dropped."""
+
+    MAX_IDLE_SECONDS = 1.5
+    PER_HOST = 8
+
+    def __init__(self):
+        self._idle: dict[tuple, list[tuple[http.client.HTTPConnection, float]]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: tuple) -> http.client.HTTPConnection | None:
+        with self._lock:
+            idle = self._idle.get(key, [])
+            while idle:
+                connection, since = idle.pop()
+                if time.monotonic() - since < self.MAX_IDLE_SECONDS:
+                    return connection
+                connection.close()
+        return None
+
+    def give_back(self, key: tuple, connection: http.client.HTTPConnection) -> None:
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            if len(idle) < self.PER_HOST:
+                idle.append((connection, time.monotonic()))
+                return
         connection.close()
+
+
+_connections = _Connections()
+_MAX_ANSWER_BYTES = 64 * 1024  # a receiver's answer is read (to reuse its connection) up to this
+
+
+def post(url: str, body: bytes, headers: dict, timeout: float = 10.0) -> Answer:
+    """POST once, following no redirect, on a kept-alive connection to the receiver where
+    one is open. A reused connection the receiver had closed meanwhile is replaced by a new
+    one: the request did not reach it (and a receiver dedupes on Receipts-Event-Id anyway)."""
+    parts = urlsplit(url)
+    key = (parts.scheme, parts.hostname, parts.port)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    request = ("POST", path, body, {"Content-Type": "application/json", **headers})
+    reused = _connections.take(key)
+    if reused is not None:
+        reused.timeout = timeout
+        answer = _exchange(reused, key, request, stale_is_none=True)
+        if answer is not None:
+            return answer
+    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    return _exchange(connection_class(parts.hostname, parts.port, timeout=timeout), key, request)
+
+
+def _exchange(connection: http.client.HTTPConnection, key: tuple, request: tuple,
+              stale_is_none: bool = False) -> Answer | None:
+    try:
+        connection.request(*request)
+        response = connection.getresponse()
+        response.read(_MAX_ANSWER_BYTES)
+    except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as error:
+        connection.close()
+        return None if stale_is_none else Answer(None, type(error).__name__)
+    except (OSError, http.client.HTTPException) as error:
+        connection.close()
+        return Answer(None, type(error).__name__)
+    if response.isclosed() and not response.will_close:  # read to its end: the connection can serve again
+        _connections.give_back(key, connection)
+    else:
+        connection.close()
+    retry_after = _seconds(response.getheader("Retry-After")) if response.status in (429, 503) else None
+    return Answer(response.status, f"HTTP {response.status}", retry_after)
 
 
 def _seconds(retry_after: str | None) -> float | None:

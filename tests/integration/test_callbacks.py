@@ -299,3 +299,33 @@ def test_a_leased_callback_is_not_sent_twice_and_is_retried_once_its_lease_runs_
                                 " WHERE payment_id = :id"), {"id": payment["id"]})
     assert deliver_until_done(event) == 1
     assert sorted(receiver.calls.values()) == [1, 1]
+
+
+def test_callbacks_to_one_receiver_reuse_its_kept_alive_connection_and_survive_its_closing():
+    """A receiver that keeps connections alive gets the next callback on the same one; when
+    it has closed it meanwhile, the callback goes on a new connection, delivered all the same."""
+    peers = []
+
+    class KeepAlive(QuietHandler, BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            peers.append(self.client_address)
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            if self.headers.get("X-Close"):
+                self.send_header("Connection", "close")
+            self.end_headers()
+
+    server = serve(KeepAlive)
+    url = f"http://127.0.0.1:{server.server_port}/hook"
+    try:
+        answers = [callbacks.post(url, b"{}", {}) for _ in range(3)]
+        assert [answer.status for answer in answers] == [204, 204, 204]
+        assert len(set(peers)) == 1  # one connection, kept alive
+        assert callbacks.post(url, b"{}", {"X-Close": "1"}).status == 204  # the receiver closes this one
+        assert callbacks.post(url, b"{}", {}).status == 204
+        assert len(set(peers)) == 2
+    finally:
+        server.shutdown()
