@@ -108,7 +108,7 @@ bench-relay: $(INSTALLED)
 
 ## bench-connections: one platform under `make demo N=…`: its peak PostgreSQL and broker connections
 bench-connections: $(INSTALLED) nginx
-	$(PY) bench/connections.py --checkouts $(N) $(if $(DEMO_RATE),--rate $(DEMO_RATE))
+	$(PY) bench/connections.py --checkouts $(N) $(if $(DEMO_RATE),--rate $(DEMO_RATE)) $(if $(PG_STAT_STATEMENTS),--pg-stat-statements)
 
 ## bench-swarm: the stack on a single-node swarm, replicated, under make demo N=… while it rolls and scales
 bench-swarm: $(INSTALLED)

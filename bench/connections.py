@@ -153,6 +153,64 @@ def restart_postgresql() -> None:
                    check=True, capture_output=True)
 
 
+def statements_counted() -> bool:
+    """Whether the server counts statements (pg_stat_statements preloaded); its view then
+    made available and emptied."""
+    admin = admin_connection()
+    try:
+        if "pg_stat_statements" not in admin.run("SHOW shared_preload_libraries")[0][0]:
+            return False
+        admin.run("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        admin.run("SELECT pg_stat_statements_reset()")
+        return True
+    finally:
+        admin.close()
+
+
+def enable_statement_counts() -> None:
+    """Preload pg_stat_statements (ALTER SYSTEM, then a restart of the server): asked for
+    with --pg-stat-statements, as it changes the machine's PostgreSQL for good."""
+    admin = admin_connection()
+    try:
+        loaded = admin.run("SHOW shared_preload_libraries")[0][0]
+        if "pg_stat_statements" in loaded:
+            return
+        libraries = ", ".join(filter(None, [loaded, "pg_stat_statements"]))
+        admin.run(f"ALTER SYSTEM SET shared_preload_libraries = '{libraries}'")
+    finally:
+        admin.close()
+    print("pg_stat_statements: preloaded by ALTER SYSTEM; restarting PostgreSQL", flush=True)
+    restart_postgresql()
+    deadline = time.monotonic() + 60
+    while subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"]).returncode:
+        if time.monotonic() > deadline:
+            raise SystemExit("PostgreSQL did not come back after the restart")
+        time.sleep(0.5)
+
+
+def database_work(with_statements: bool) -> dict[str, dict]:
+    """Per database of the run: transactions ended so far, and statements executed since
+    the reset (None where the server does not count them), with the most frequent ones."""
+    admin = admin_connection()
+    try:
+        names = ", ".join(f"'{database}'" for database in DATABASES.values())
+        work = {name: {"transactions": count, "statements": None, "top": []} for name, count in admin.run(
+            f"SELECT datname, xact_commit + xact_rollback FROM pg_stat_database WHERE datname IN ({names})")}
+        if with_statements:
+            for name, calls in admin.run(
+                    "SELECT d.datname, sum(s.calls) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
+                    f" WHERE d.datname IN ({names}) GROUP BY 1"):
+                work[name]["statements"] = int(calls)
+            for name, calls, query in admin.run(
+                    "SELECT d.datname, s.calls, left(regexp_replace(s.query, '\\s+', ' ', 'g'), 90)"
+                    " FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
+                    f" WHERE d.datname IN ({names}) ORDER BY s.calls DESC LIMIT 40"):
+                work[name]["top"].append((int(calls), query))
+        return work
+    finally:
+        admin.close()
+
+
 def outcome(restarted_at: float | None) -> dict:
     """Lost, duplicated and late callbacks, from the write model and the receivers' log."""
     write, sim = admin_connection(DATABASES["write"]), admin_connection(DATABASES["sim"])
@@ -183,8 +241,12 @@ def main() -> None:
     parser.add_argument("--restart", action="store_true", help="restart RabbitMQ, then PostgreSQL, mid-demo")
     parser.add_argument("--rate", type=float, default=0, help="checkouts per second (0: as fast as they go)")
     parser.add_argument("--name", default="conn", help="names its databases and vhost (two runs side by side)")
+    parser.add_argument("--pg-stat-statements", action="store_true",
+                        help="preload pg_stat_statements (ALTER SYSTEM and a restart of PostgreSQL) to count statements")
     args = parser.parse_args()
     configure(args.name)
+    if args.pg_stat_statements:
+        enable_statement_counts()
 
     fresh_backing_services()
     port = free_port()
@@ -199,6 +261,8 @@ def main() -> None:
     try:
         wait_for(f"{url}/healthz", timeout=90)
         sampler.start()
+        counting = statements_counted()
+        work_before = database_work(counting)
         cpu_before = cpu.snapshot(platform.pid)
         demo_started = time.monotonic()
         demo = subprocess.Popen([sys.executable, "-m", "runtime.demo", "--checkouts", str(args.checkouts),
@@ -224,6 +288,8 @@ def main() -> None:
         print(summary.strip())
         print(f"make demo took {time.monotonic() - demo_started:.1f} s from start to the last callback")
         spent = cpu.difference(cpu.snapshot(platform.pid), cpu_before)
+        time.sleep(2)  # backends report their transactions to the statistics within a second or so
+        work_after = database_work(counting)
     finally:
         sampler.stopping.set()
         if demo is not None and demo.poll() is None:
@@ -252,6 +318,22 @@ def main() -> None:
               f"(simulated parties: {sum(v for k, v in spent.items() if k.startswith('sim_')) * 1000 / pairs:.2f} ms)")
         print(f"  a callback (deliver_callbacks, 2 per pair) {platform_ms.get('deliver_callbacks', 0) / 2 / hello_ms:.1f}x"
               " a hello-world request")
+    if not args.restart and report["callbacks"]:
+        pairs = report["callbacks"] / 2
+        print("\nPostgreSQL per matched pair (transactions from pg_stat_database; statements from"
+              " pg_stat_statements" + ("" if counting else ", not preloaded: make bench-connections PG_STAT_STATEMENTS=1")
+              + "):")
+        for model, database in DATABASES.items():
+            before, after = work_before.get(database, {}), work_after.get(database, {})
+            transactions = (after.get("transactions") or 0) - (before.get("transactions") or 0)
+            statements = after.get("statements")
+            counted = f"{statements / pairs:>8.1f} statements" if statements is not None else ""
+            print(f"  {model:6} {transactions / pairs:>8.1f} transactions{counted}")
+        if counting:
+            print("  most frequent statements (calls per pair):")
+            for model, database in DATABASES.items():
+                for calls, query in work_after.get(database, {}).get("top", [])[:6]:
+                    print(f"    {model:6}{calls / pairs:>6.1f}  {query}")
     if report["lost"] or report["duplicated"] or report.get("late"):
         raise SystemExit(1)
 
