@@ -10,8 +10,7 @@ from shared.read import projections
 def project_together(events):
     # A batch in one transaction: a commit (and its WAL flush) per batch, not per event.
     with read_engine().begin() as connection:
-        for event in events:
-            projections.project(connection, event)
+        projections.project_all(connection, events)
 
 
 @functions_framework.cloud_event

@@ -8,6 +8,7 @@ read model as one in-order delivery would.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 
 from sqlalchemy import Connection, text
@@ -21,6 +22,12 @@ CONSUMER = "project-read-model"
 
 _TRACK = text(
     "INSERT INTO processed_events (consumer, event_id) VALUES (:consumer, :event_id)"
+    " ON CONFLICT DO NOTHING RETURNING event_id"
+)
+
+_TRACK_ALL = text(
+    "INSERT INTO processed_events (consumer, event_id)"
+    " SELECT :consumer, event_id FROM unnest(CAST(:event_ids AS uuid[])) AS event_id"
     " ON CONFLICT DO NOTHING RETURNING event_id"
 )
 
@@ -196,10 +203,29 @@ def project(connection: Connection, event: dict, consumer: str = CONSUMER) -> bo
     """
     if connection.execute(_TRACK, {"consumer": consumer, "event_id": event["id"]}).first() is None:
         return False
+    _apply(connection, event)
+    return True
+
+
+def project_all(connection: Connection, batch: list[dict], consumer: str = CONSUMER) -> int:
+    """Apply a batch of CloudEvents in the caller's transaction, in order, claiming them all
+    in one statement (one round trip, not one per event); how many were new."""
+    claimed = {row.event_id for row in connection.execute(
+        _TRACK_ALL, {"consumer": consumer, "event_ids": array_literal(uuid.UUID(event["id"]) for event in batch)})}
+    applied = 0
+    for event in batch:
+        event_id = uuid.UUID(event["id"])
+        if event_id in claimed:
+            claimed.discard(event_id)  # the same event twice in a batch: applied once
+            _apply(connection, event)
+            applied += 1
+    return applied
+
+
+def _apply(connection: Connection, event: dict) -> None:
     apply = APPLY.get(event["type"])
     if apply is not None:
         try:
             apply(connection, event["data"])
         except (KeyError, TypeError) as error:
             raise PoisonEvent(f"{event['type']} {event['id']} lacks {error}") from None
-    return True

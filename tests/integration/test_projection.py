@@ -2,10 +2,12 @@
 
 import copy
 
+from sqlalchemy import event as sql_events
 from sqlalchemy import text
 
 from shared.domain import events
 from shared.platform.db import read_engine
+from shared.read import projections
 from tests.support_events import cloud_event, deliver, receipt_state
 
 
@@ -71,3 +73,24 @@ def test_event_types_without_a_view_are_tracked_and_ignored(functions):
 def test_a_malformed_cloud_event_is_refused(functions):
     response = functions("project_read_model").post("/", data="{}", content_type="application/cloudevents+json")
     assert response.status_code == 400
+
+
+def test_a_batch_is_claimed_in_one_statement_and_each_event_applied_once():
+    submitted = receipt_state()
+    matched = copy.deepcopy(submitted) | {"status": "matched", "version": 2,
+                                          "bank_ids": ["6f1c2b1e-4d7a-4a34-9a1e-0c9d8e7f6a5b"]}
+    first, second = cloud_event(events.RECEIPT_SUBMITTED, submitted), cloud_event(events.RECEIPT_MATCHED, matched)
+    with read_engine().begin() as connection:
+        assert projections.project(connection, first)  # applied before, alone
+    with read_engine().begin() as connection:
+        statements = []
+
+        def listen(connection, cursor, statement, *args):
+            statements.append(statement)
+
+        sql_events.listen(connection, "before_cursor_execute", listen)
+        # the earlier one again, and the new one twice: only the new one applies, once
+        assert projections.project_all(connection, [first, second, second]) == 1
+        sql_events.remove(connection, "before_cursor_execute", listen)
+    assert sum("processed_events" in statement for statement in statements) == 1
+    assert receipt_row(submitted["id"]).status == "matched" and tracked(second["id"]) == 1
