@@ -1,12 +1,13 @@
 """The stack's health check: healthy when the API serves and every function is ready.
 
-Run in the gateway's container (compose.yaml): GET /healthz through the gateway must
+Run in the healthz function's container (compose.yaml; the gateway's is nginx, without
+Python): GET /healthz through the gateway must
 answer 200 (every backing service up), and every function of template.yaml must answer
 GET /_/ready with 200. One check for the whole stack, because each Docker health check is
 a process started in its container: one per function every few seconds kept a fifth of
 this machine's two cores busy on an idle stack.
 
-    python -m runtime.probe --upstream 'http://{name}:8080'
+    python -m runtime.probe --gateway http://gateway:8080 --upstream 'http://{name}:8080'
 """
 
 from __future__ import annotations
