@@ -48,14 +48,18 @@ def consumer(handler: Callable[[dict], None] | None = None, *,
              together: Callable[[list[dict]], None] | None = None, needs: tuple[str, ...] = ()) -> Callable:
     """Wrap a handler of event dicts as a functions-framework CloudEvent function.
 
-    together, if given, handles a batch of events at once (one transaction for all, say);
-    if it fails, each event of the batch is handled alone, so that only what fails by
-    itself fails. needs names the secrets it cannot work without (readiness). Use as
+    together, if given, handles a batch of events at once (one transaction for all, say),
+    and may return the events still pending ({id: DeliveryPending}: retried later); if it
+    fails, each event of the batch is handled alone, so that only what fails by itself fails. needs names the secrets it cannot work without (readiness). Use as
     @consumer or @consumer(together=..., needs=...).
     """
     if handler is None:
         return functools.partial(consumer, together=together, needs=needs)
     readiness.declare(handler.__name__, needs)
+
+    def pending(event: dict, error: DeliveryPending) -> tuple[int, str]:
+        logs.event(_log, "event.pending", logging.INFO, id=event["id"], reason=error.message)
+        return 503, error.message
 
     def handle(event: dict) -> tuple[int, str]:
         """The handler's outcome for one event as an HTTP status: 200 handled, 400 poison
@@ -64,8 +68,7 @@ def consumer(handler: Callable[[dict], None] | None = None, *,
             handler(event)
             return 200, ""
         except DeliveryPending as error:
-            logs.event(_log, "event.pending", logging.INFO, id=event["id"], reason=error.message)
-            return 503, error.message
+            return pending(event, error)
         except PoisonEvent as error:
             logs.event(_log, "event.poison", logging.ERROR, id=event["id"], type=event["type"], reason=error.message)
             return 400, error.message
@@ -96,8 +99,8 @@ def consumer(handler: Callable[[dict], None] | None = None, *,
     def handle_batch(batch: list[dict]) -> list[tuple[int, str]]:
         if together is not None and len(batch) > 1:
             try:
-                together(batch)
-                return [(200, "")] * len(batch)
+                waiting = together(batch) or {}  # events whose work is pending, by id: retried
+                return [pending(event, waiting[event["id"]]) if event["id"] in waiting else (200, "") for event in batch]
             except Exception:  # noqa: BLE001 - each event alone says which failed, and why
                 pass
         return [handle_alone(event) for event in batch]

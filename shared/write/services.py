@@ -209,33 +209,50 @@ def erase_account(bank: Party, account_ref: str, uow: UnitOfWork) -> dict:
     return {"erasure_id": erased.data["erasure_id"], "payments": erased.data["payments"], "status": "erased"}
 
 
+_CALLING_BACK = (events.PAYMENT_MATCHED, events.PAYMENT_CLEARED, events.MATCH_UNLINKED)
+
+
 def deliver_callbacks(event: dict, uow: UnitOfWork, send=callbacks.post) -> None:
     """Call back the bank and the merchant of a matched payment (and the bank of a
     payment a clearing or the operator unlinked); DeliveryPending while a receiver has not
     taken its callback yet (the trigger retries with backoff)."""
-    if event["type"] not in (events.PAYMENT_MATCHED, events.PAYMENT_CLEARED, events.MATCH_UNLINKED):
-        return
-    payment_id = uuid.UUID(event["subject"])
+    pending = deliver_callbacks_together([event], uow, send)
+    if pending:
+        raise pending[event["id"]]
+
+
+def deliver_callbacks_together(batch: list[dict], uow: UnitOfWork, send=callbacks.post) -> dict[str, DeliveryPending]:
+    """deliver_callbacks for a batch of events in two short transactions, whatever its size;
+    the events whose callbacks a receiver has not taken yet, by id (for the trigger to retry)."""
+    calling_back = [(event, uuid.UUID(event["subject"])) for event in batch if event["type"] in _CALLING_BACK]
+    if not calling_back:
+        return {}
     # The callbacks are recorded (a match's; a clearing or an operator that unlinked the
     # payment recorded the bank's itself) and leased in one short transaction, sent with
     # none open (a slow receiver holds no database connection), and answered in another.
     with uow:
-        if event["type"] == events.PAYMENT_MATCHED:
-            callbacks.record_for_payment(uow.connection, payment_id)
-        leased = callbacks.lease_due(uow.connection, payment_id)
+        leased = []
+        for event, payment_id in calling_back:
+            if event["type"] == events.PAYMENT_MATCHED:
+                callbacks.record_for_payment(uow.connection, payment_id)
+            leased.append(callbacks.lease_due(uow.connection, payment_id))
         uow.commit()
-    sent = callbacks.send_leased(leased, send)
+    sent = [callbacks.send_leased(due, send) for due in leased]
+    pending = {}
     with uow:
-        attempts = callbacks.record_answers(uow.connection, payment_id, sent)
-        for callback in attempts.finished:
-            event_type = events.CALLBACK_DELIVERED if callback["status"] == "delivered" else events.CALLBACK_FAILED
-            uow.record(events.Event(event_type, uuid.UUID(callback["callback_id"]), callback))
-        for kind, state in attempts.disabled:
-            logs.event(_log, "callback.endpoint_gone", logging.WARNING, party_kind=kind, party_id=str(state.id))
-            _record_party(uow, Party(kind, state.id), state)
+        for (event, payment_id), answers in zip(calling_back, sent):
+            attempts = callbacks.record_answers(uow.connection, payment_id, answers)
+            for callback in attempts.finished:
+                event_type = events.CALLBACK_DELIVERED if callback["status"] == "delivered" else events.CALLBACK_FAILED
+                uow.record(events.Event(event_type, uuid.UUID(callback["callback_id"]), callback))
+            for kind, state in attempts.disabled:
+                logs.event(_log, "callback.endpoint_gone", logging.WARNING, party_kind=kind, party_id=str(state.id))
+                _record_party(uow, Party(kind, state.id), state)
+            if attempts.pending:
+                pending[event["id"]] = DeliveryPending(
+                    f"{attempts.pending} callback(s) of payment {payment_id} not delivered yet")
         uow.commit()
-    if attempts.pending:
-        raise DeliveryPending(f"{attempts.pending} callback(s) of payment {payment_id} not delivered yet")
+    return pending
 
 
 def reconcile(uow: UnitOfWork) -> reconciliation.Run:

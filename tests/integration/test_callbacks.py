@@ -10,10 +10,12 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 import standardwebhooks
+from sqlalchemy import event as sql_events
 from sqlalchemy import text
 
 from shared.domain import events
 from shared.domain.errors import DeliveryPending
+from shared.platform import db
 from shared.platform.config import settings
 from shared.platform.db import read_engine
 from shared.read import report
@@ -329,3 +331,27 @@ def test_callbacks_to_one_receiver_reuse_its_kept_alive_connection_and_survive_i
         assert len(set(peers)) == 2
     finally:
         server.shutdown()
+
+
+def test_a_batch_of_matches_is_called_back_in_two_transactions_and_a_pending_one_retried_alone(functions):
+    """deliver-callbacks takes the trigger's batch at once: every payment's callbacks are
+    recorded and leased in one transaction and answered in another; a payment whose
+    receiver has not taken its callback yet is the one event handed back for a retry."""
+    taking, refusing = Receiver(), Receiver(answer=lambda path, call: (503, {}))
+    merchant, bank = register(functions, "merchant", f"{taking.url}/merchant"), register(functions, "bank",
+                                                                                         f"{taking.url}/bank")
+    first, second = (match(functions, merchant, bank)[3] for _ in range(2))
+    stuck = matched_payment(functions, refusing)[-1]
+    transactions = []
+
+    def begun(connection):
+        transactions.append(connection)
+
+    sql_events.listen(db.write_engine(), "begin", begun)
+    try:
+        pending = services.deliver_callbacks_together([first, second, stuck], UnitOfWork())
+    finally:
+        sql_events.remove(db.write_engine(), "begin", begun)
+    assert len(transactions) == 2
+    assert list(pending) == [stuck["id"]] and "not delivered yet" in pending[stuck["id"]].message
+    assert sorted(path for path, _, _ in taking.delivered) == ["/bank", "/bank", "/merchant", "/merchant"]
