@@ -13,8 +13,10 @@ RATE ?= 200
 FUZZ_SECONDS ?= 300
 RECEIPTS ?= plain
 FORMAT ?= json
+MINUTES ?= 30
+SOAK_RATE ?= 20
 
-.PHONY: chromium nginx run test fuzz swarm-up swarm-down migrate seed demo replay dlq redrive bench bench-projection bench-matching bench-lookup bench-reconcile bench-relay bench-connections bench-restarts bench-swarm venv clean
+.PHONY: chromium nginx run test fuzz swarm-up swarm-down migrate seed demo replay dlq redrive bench bench-projection bench-matching bench-lookup bench-reconcile bench-relay bench-connections bench-restarts bench-swarm soak venv clean
 
 # The .pth line makes the repository's packages (shared, runtime) importable from anywhere
 # in the venv, so `functions-framework --source functions/<name>/main.py` works as it is.
@@ -109,6 +111,10 @@ bench-relay: $(INSTALLED)
 ## bench-connections: one platform under `make demo N=…`: its peak PostgreSQL and broker connections
 bench-connections: $(INSTALLED) nginx
 	$(PY) bench/connections.py --checkouts $(N) $(if $(DEMO_RATE),--rate $(DEMO_RATE)) $(if $(PG_STAT_STATEMENTS),--pg-stat-statements)
+
+## soak: MINUTES (default 30) of make demo at SOAK_RATE checkouts/s (default 20) on a platform of its own: memory, connections, p99
+soak: $(INSTALLED) nginx
+	$(PY) bench/soak.py --minutes $(MINUTES) --rate $(SOAK_RATE)
 
 ## bench-swarm: the stack on a single-node swarm, replicated, under make demo N=… while it rolls and scales
 bench-swarm: $(INSTALLED)
