@@ -101,6 +101,12 @@ def snapshot(root: int) -> Counter:
     return totals
 
 
+def parts(root: int) -> dict[int, str]:
+    """The processes under root (alive now) that are a part of the platform, with that part."""
+    names, parents = _processes()
+    return {pid: label for pid in _tree(root, parents) if (label := _label(pid, names.get(pid, ""))) is not None}
+
+
 def tree_seconds(root: int) -> float:
     """CPU seconds so far of a process and every process under it (alive now)."""
     return sum(seconds(pid) for pid in _tree(root, _processes()[1]))

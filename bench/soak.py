@@ -41,13 +41,9 @@ def rss_kib(pid: int) -> int:
 
 def memory(root: int) -> Counter:
     """Resident memory (MiB) of the platform's processes by part, and of PostgreSQL's backends serving it."""
-    names, parents = cpu._processes()
-    tree = cpu._tree(root, parents)
     totals: Counter = Counter()
-    for pid in tree:
-        label = cpu._label(pid, names.get(pid, ""))
-        if label is not None:
-            totals[label] += rss_kib(pid) / 1024
+    for pid, part in cpu.parts(root).items():
+        totals[part] += rss_kib(pid) / 1024
     admin = connections.admin_connection()
     try:
         databases = ", ".join(f"'{database}'" for database in connections.DATABASES.values())

@@ -23,10 +23,10 @@ def get_receipt(request):
         receipt = views.receipt(connection, party, receipt_id)
         if receipt is None:
             raise NotFound("no such receipt")
-        if kind == "html":
-            logo = views.merchant_logo(connection, receipt["merchant"]["id"])
-            return http.html_response(render.receipt_html(receipt, logo), render.HEADERS | http.VARY)
         if kind != "json":
             merchant = views.merchant_identity(connection, receipt["merchant"]["id"])
+            if kind == "html":
+                return http.html_response(render.receipt_html(receipt, merchant.get("logo")),
+                                          render.HEADERS | http.VARY)
             return http.document_response(*documents.document(kind, receipt, merchant))
     return http.json_response(receipt, 200, http.VARY)

@@ -45,25 +45,22 @@ def negotiate(accept: str | None) -> str | None:
             quality = float(params.pop("q", "1"))
         except ValueError:
             continue
-        for kind in _matching(media.lower(), params.get("profile")):
-            rank = (quality, -position)
-            if quality > 0 and rank > best_rank:
-                best, best_rank = kind, rank
-            break
+        kind, rank = _matching(media.lower(), params.get("profile")), (quality, -position)
+        if kind is not None and quality > 0 and rank > best_rank:
+            best, best_rank = kind, rank
     return best
 
 
-def _matching(media: str, profile: str | None) -> list[str]:
+def _matching(media: str, profile: str | None) -> str | None:
+    """The offered representation a media range names first, if any."""
     if profile is not None:
-        return ["kivra"] if media in ("application/json", "application/*", "*/*") and profile == KIVRA_PROFILE else []
-    exact = {JSON: "json", HTML: "html", ARTS: "arts", "text/xml": "arts"}
+        return "kivra" if media in ("application/json", "application/*", "*/*") and profile == KIVRA_PROFILE else None
+    exact = {JSON: "json", HTML: "html", ARTS: "arts", "text/xml": "arts", "*/*": "json"}
     if media in exact:
-        return [exact[media]]
-    if media == "*/*":
-        return ["json"]
+        return exact[media]
     if media.endswith("/*"):
-        return [kind for kind, offered in OFFERED.items() if offered.startswith(media[:-1])][:1]
-    return []
+        return next((kind for kind, offered in OFFERED.items() if offered.startswith(media[:-1])), None)
+    return None
 
 
 def read(kind: str, body: bytes) -> Imported:

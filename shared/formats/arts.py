@@ -102,6 +102,7 @@ def _receipt(root: etree._Element) -> Imported:
     paths |= {"lines": tree.getpath(retail), "payments": tree.getpath(retail), "totals": tree.getpath(retail)}
     refund = transaction.get("TypeCode") == "ReturnTransaction"
     lines, vat, payments = [], [], []
+    slip = _slip(transaction)
     for item in retail.findall("a:LineItem", _N):
         path = tree.getpath(item)
         if (sale := item.find("a:Sale", _N)) is not None or (sale := item.find("a:Return", _N)) is not None:
@@ -113,7 +114,7 @@ def _receipt(root: etree._Element) -> Imported:
             vat.append(_vat_entry(tax, problems, path))
         elif (tender := item.find("a:Tender", _N)) is not None:
             paths[f"payments[{len(payments)}]"] = path
-            payments.append(_tender(tender, problems, path, currency, issued_at, _slip(transaction)))
+            payments.append(_tender(tender, problems, path, currency, issued_at, slip))
     total_element = retail.find("a:Total[@TotalType='TransactionGrandAmount']", _N)
     paths["totals.total"] = tree.getpath(total_element) if total_element is not None else tree.getpath(retail)
     total = problems.minor(total_element.text if total_element is not None else None, paths["totals.total"])
@@ -132,7 +133,7 @@ def _receipt(root: etree._Element) -> Imported:
         "payments": payments,
     }
     original = _text(retail, "a:TransactionLink/a:TransactionID") if refund else None
-    return Imported(receipt, paths, original, when_path)
+    return Imported(receipt, paths, original)
 
 
 def _datetime(value: str | None, path: str, problems: Problems) -> datetime | None:

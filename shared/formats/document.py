@@ -44,7 +44,6 @@ class Imported:
     paths: dict[str, str]
     # the original a return names: a platform receipt id or the merchant's own receipt id
     original: str | None = None
-    issued_at_path: str = ""
 
     @property
     def needs_time_zone(self) -> bool:
@@ -57,7 +56,7 @@ class Imported:
             zone = time_zone(country)
             if zone is None:
                 raise ValidationFailed("the receipt breaks the rules listed in details", [Violation(
-                    self.issued_at_path, "time_zone_unknown", "the time has no UTC offset, and the merchant has no"
+                    self.paths["issued_at"], "time_zone_unknown", "the time has no UTC offset, and the merchant has no"
                     " address whose country's time zone would place it: send the offset or register the address")])
             fields["issued_at"] = fields["issued_at"].replace(tzinfo=zone)
         with self.paths_named():

@@ -134,6 +134,7 @@ def _receipt(document: dict) -> Imported:
             vat.append(_vat_entry(sub_total, problems, f"/totals/{number}/sub_totals/{entry}", by_rate))
     paid_number, paid = totals.get("paid", totals.get("gross", (None, {"amount": None})))
     paths["totals.total"] = f"/totals/{paid_number}"
+    total = problems.minor(paid["amount"], paths["totals.total"])
     payments = []
     for index, payment in enumerate(document["payments"]):
         if payment.get("refund", False) != refund:
@@ -145,7 +146,7 @@ def _receipt(document: dict) -> Imported:
     extended = identifier.get("extended_number", {}).get("value")
     line_fields = [line.fields() for line in lines]
     priced = all(line["amount"] is not None for line in line_fields)
-    subtotal = sum(line["amount"] for line in line_fields) if priced else problems.minor(paid["amount"], "")
+    subtotal = sum(line["amount"] for line in line_fields) if priced else total
     receipt = {
         "merchant_receipt_id": extended or str(identifier.get("sequence_number", "")),
         "issued_at": issued_at,
@@ -153,10 +154,10 @@ def _receipt(document: dict) -> Imported:
         "prices_include_vat": True,
         "lines": line_fields,
         "totals": {"subtotal": subtotal, "tax": tax if "vat" in totals else tax_of(line_fields), "tip": 0,
-                   "total": problems.minor(paid["amount"], paths["totals.total"]), "vat": vat or None},
+                   "total": total, "vat": vat or None},
         "payments": payments,
     }
-    return Imported(receipt, paths, original if refund else None, "/time_of_purchase")
+    return Imported(receipt, paths, original if refund else None)
 
 
 def _rate(item: dict) -> Decimal | None:

@@ -57,19 +57,12 @@ _RECEIPT_JSON = """
     )::jsonb || r.extras
 """
 
-_LOGO = text("SELECT identity->>'logo' FROM party_views WHERE id = :id")
-
-
-def merchant_logo(connection: Connection, merchant_id: str) -> str | None:
-    """The merchant's logo (base64 PNG or JPEG), for the receipt page alone: JSON views leave it out."""
-    return connection.execute(_LOGO, {"id": merchant_id}).scalar()
-
-
 _IDENTITY = text("SELECT jsonb_build_object('id', id, 'name', name) || identity FROM party_views WHERE id = :id")
 
 
 def merchant_identity(connection: Connection, merchant_id: str) -> dict:
-    """The merchant's whole identity (its Kivra service id too), for a receipt written out as a till's document."""
+    """The merchant's whole identity: its logo for the receipt page, its Kivra service id for a
+    till's document (the JSON views leave both out)."""
     return connection.execute(_IDENTITY, {"id": merchant_id}).scalar() or {"id": merchant_id}
 
 
