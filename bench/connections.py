@@ -286,7 +286,11 @@ def main() -> None:
                   f"({datetime.now(timezone.utc):%H:%M:%S})", flush=True)
         summary, _ = demo.communicate(timeout=900)
         print(summary.strip())
-        print(f"make demo took {time.monotonic() - demo_started:.1f} s from start to the last callback")
+        took = time.monotonic() - demo_started
+        print(f"make demo took {took:.1f} s from start to the last callback")
+        if not args.rate and not args.restart:  # as fast as they go: what this machine sustains
+            print(f"saturation rate          {args.checkouts / took:.1f} checkouts/s (matched pairs called back per"
+                  " second, simulated parties on the same cores)")
         spent = cpu.difference(cpu.snapshot(platform.pid), cpu_before)
         time.sleep(2)  # backends report their transactions to the statistics within a second or so
         work_after = database_work(counting)

@@ -7,6 +7,7 @@ read model as one in-order delivery would.
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import Callable
@@ -19,11 +20,6 @@ from shared.domain.receipts import ReceiptSubmission
 from shared.platform.db import array_literal
 
 CONSUMER = "project-read-model"
-
-_TRACK = text(
-    "INSERT INTO processed_events (consumer, event_id) VALUES (:consumer, :event_id)"
-    " ON CONFLICT DO NOTHING RETURNING event_id"
-)
 
 _TRACK_ALL = text(
     "INSERT INTO processed_events (consumer, event_id)"
@@ -40,55 +36,32 @@ _UPSERT_PARTY = text(
     """
 )
 
-_UPSERT_RECEIPT = text(
-    """
-    INSERT INTO receipt_views (id, merchant_id, merchant_receipt_id, status, issued_at, currency,
-                               totals, lines, payments, bank_ids, refund_of, submitted_at, version, ambiguity, extras)
-    VALUES (:id, :merchant_id, :merchant_receipt_id, :status, :issued_at, :currency,
-            CAST(:totals AS jsonb), CAST(:lines AS jsonb), CAST(:payments AS jsonb),
-            CAST(:bank_ids AS uuid[]), :refund_of, :submitted_at, :version, CAST(:ambiguity AS jsonb),
-            CAST(:extras AS jsonb))
-    ON CONFLICT (id) DO UPDATE SET
-        merchant_id = EXCLUDED.merchant_id, merchant_receipt_id = EXCLUDED.merchant_receipt_id,
-        status = EXCLUDED.status, issued_at = EXCLUDED.issued_at, currency = EXCLUDED.currency,
-        totals = EXCLUDED.totals, lines = EXCLUDED.lines, payments = EXCLUDED.payments,
-        bank_ids = EXCLUDED.bank_ids, refund_of = EXCLUDED.refund_of, submitted_at = EXCLUDED.submitted_at,
-        version = EXCLUDED.version, ambiguity = EXCLUDED.ambiguity, extras = EXCLUDED.extras, projected_at = now()
-    WHERE receipt_views.version < EXCLUDED.version OR CAST(:restate AS boolean)
-    """
-)
+class _Views:
+    """A view table the projector upserts a batch's rows into at once: one statement for
+    the rows that must be newer than the stored one (by version, or a callback's attempts),
+    another for the restated ones that replace it whatever its version."""
 
-_UPSERT_PAYMENT = text(
-    """
-    INSERT INTO payment_views (id, bank_id, bank_payment_id, account_ref, masked_pan, auth_code, amount,
-        currency, transaction_date, transaction_time, merchant_name, terminal_id, rrn, kind, status,
-        receipt_id, match_rule, authorised_amount, submitted_at, version, ambiguity)
-    VALUES (:id, :bank_id, :bank_payment_id, :account_ref, :masked_pan, :auth_code, :amount,
-        :currency, CAST(:transaction_date AS date), CAST(:transaction_time AS time), :merchant_name,
-        :terminal_id, :rrn, :kind, :status, :receipt_id, :match_rule, :authorised_amount, :submitted_at, :version,
-        CAST(:ambiguity AS jsonb))
-    ON CONFLICT (id) DO UPDATE SET
-        bank_id = EXCLUDED.bank_id, bank_payment_id = EXCLUDED.bank_payment_id,
-        account_ref = EXCLUDED.account_ref, masked_pan = EXCLUDED.masked_pan, auth_code = EXCLUDED.auth_code,
-        amount = EXCLUDED.amount, currency = EXCLUDED.currency, transaction_date = EXCLUDED.transaction_date,
-        transaction_time = EXCLUDED.transaction_time, merchant_name = EXCLUDED.merchant_name,
-        terminal_id = EXCLUDED.terminal_id, rrn = EXCLUDED.rrn, kind = EXCLUDED.kind, status = EXCLUDED.status,
-        receipt_id = EXCLUDED.receipt_id, match_rule = EXCLUDED.match_rule,
-        authorised_amount = EXCLUDED.authorised_amount, submitted_at = EXCLUDED.submitted_at,
-        version = EXCLUDED.version, ambiguity = EXCLUDED.ambiguity, projected_at = now()
-    WHERE payment_views.version < EXCLUDED.version OR CAST(:restate AS boolean)
-    """
-)
+    def __init__(self, table: str, columns: tuple[str, ...], updated: tuple[str, ...], newer: str, stamp: str):
+        names = ", ".join(columns)
+        upsert = (f"INSERT INTO {table} ({names}) SELECT {names}"
+                  f" FROM jsonb_populate_recordset(NULL::{table}, CAST(:rows AS jsonb))"
+                  f" ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in updated)},"
+                  f" {stamp} = now()")
+        self.newer = newer
+        self.upsert = text(f"{upsert} WHERE {table}.{newer} < EXCLUDED.{newer}")
+        self.restate = text(upsert)
 
-_UPSERT_CALLBACK = text(
-    """
-    INSERT INTO callback_views (id, payment_id, party_kind, party_id, status, attempts, last_error)
-    VALUES (:callback_id, :payment_id, :party_kind, :party_id, :status, :attempts, :last_error)
-    ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, attempts = EXCLUDED.attempts,
-        last_error = EXCLUDED.last_error, finished_at = now()
-    WHERE callback_views.attempts < EXCLUDED.attempts
-    """
-)
+
+_RECEIPT_COLUMNS = ("id", "merchant_id", "merchant_receipt_id", "status", "issued_at", "currency", "totals", "lines",
+                    "payments", "bank_ids", "refund_of", "submitted_at", "version", "ambiguity", "extras")
+_PAYMENT_COLUMNS = ("id", "bank_id", "bank_payment_id", "account_ref", "masked_pan", "auth_code", "amount", "currency",
+                    "transaction_date", "transaction_time", "merchant_name", "terminal_id", "rrn", "kind", "status",
+                    "submitted_at", "version", "receipt_id", "match_rule", "authorised_amount", "ambiguity")
+_CALLBACK_COLUMNS = ("id", "payment_id", "party_kind", "party_id", "status", "attempts", "last_error")
+RECEIPT_VIEWS = _Views("receipt_views", _RECEIPT_COLUMNS, _RECEIPT_COLUMNS[1:], "version", "projected_at")
+PAYMENT_VIEWS = _Views("payment_views", _PAYMENT_COLUMNS, _PAYMENT_COLUMNS[1:], "version", "projected_at")
+CALLBACK_VIEWS = _Views("callback_views", _CALLBACK_COLUMNS, ("status", "attempts", "last_error"), "attempts",
+                        "finished_at")
 
 _INSERT_UNLINKED = text(
     """
@@ -118,54 +91,33 @@ def _party(kind: str) -> Callable[[Connection, dict], None]:
     return apply
 
 
-def _receipt(connection: Connection, data: dict, restate: bool = False) -> None:
-    connection.execute(
-        _UPSERT_RECEIPT,
-        {
-            "id": data["id"],
-            "merchant_id": data["merchant_id"],
-            "merchant_receipt_id": data["merchant_receipt_id"],
-            "status": data["status"],
-            "issued_at": data["issued_at"],
-            "currency": data["currency"],
-            "totals": json.dumps(data["totals"]),
-            "lines": json.dumps(data["lines"]),
-            "payments": json.dumps(data["payments"]),
-            "bank_ids": array_literal(data.get("bank_ids", [])),
-            "refund_of": data.get("refund_of"),
-            "submitted_at": data["submitted_at"],
-            "version": data["version"],
-            "ambiguity": _ambiguity(data),
-            "extras": json.dumps({key: data[key] for key in ReceiptSubmission.later_fields if key in data}),
-            "restate": restate,
-        },
-    )
+def _receipt(data: dict) -> dict:
+    return {key: data[key] for key in ("id", "merchant_id", "merchant_receipt_id", "status", "issued_at", "currency",
+                                       "totals", "lines", "payments", "submitted_at", "version")} | {
+        "bank_ids": data.get("bank_ids", []),
+        "refund_of": data.get("refund_of"),
+        "ambiguity": _ambiguity(data),
+        "extras": {key: data[key] for key in ReceiptSubmission.later_fields if key in data},
+    }
 
 
-def _ambiguity(data: dict) -> str | None:
+def _ambiguity(data: dict) -> list | None:
     """An ambiguous item's set (its state keeps the last one after it moves on: not shown)."""
-    return json.dumps(data["ambiguity"]) if data["status"] == "ambiguous" and data.get("ambiguity") else None
+    return data["ambiguity"] if data["status"] == "ambiguous" and data.get("ambiguity") else None
 
 
-def _payment(connection: Connection, data: dict, restate: bool = False) -> None:
-    connection.execute(
-        _UPSERT_PAYMENT,
-        {
-            key: data[key]
-            for key in (
-                "id", "bank_id", "bank_payment_id", "account_ref", "masked_pan", "auth_code", "amount",
-                "currency", "transaction_date", "transaction_time", "merchant_name", "terminal_id", "rrn",
-                "kind", "status", "submitted_at", "version",
-            )
-        }
-        | {key: data.get(key) for key in ("receipt_id", "match_rule", "authorised_amount")}
-        | {"ambiguity": _ambiguity(data), "restate": restate},
-    )
+def _payment(data: dict) -> dict:
+    return {key: data[key] for key in (
+        "id", "bank_id", "bank_payment_id", "account_ref", "masked_pan", "auth_code", "amount", "currency",
+        "transaction_date", "transaction_time", "merchant_name", "terminal_id", "rrn", "kind", "status",
+        "submitted_at", "version")} | {
+        key: data.get(key) for key in ("receipt_id", "match_rule", "authorised_amount")} | {
+        "ambiguity": _ambiguity(data)}
 
 
-def _callback(connection: Connection, data: dict) -> None:
-    connection.execute(_UPSERT_CALLBACK, {key: data[key] for key in (
-        "callback_id", "payment_id", "party_kind", "party_id", "status", "attempts", "last_error")})
+def _callback(data: dict) -> dict:
+    return {"id": data["callback_id"]} | {key: data[key] for key in (
+        "payment_id", "party_kind", "party_id", "status", "attempts", "last_error")}
 
 
 def _unlinked(connection: Connection, data: dict) -> None:
@@ -178,19 +130,25 @@ def _drift_repaired(connection: Connection, data: dict) -> None:
                                                "days": json.dumps(data["drift_repaired"])})
 
 
+# Events whose state is a row of a view table: (the table, the row, whether it restates).
+ROWS: dict[str, tuple[_Views, Callable[[dict], dict], bool]] = {
+    **dict.fromkeys((events.RECEIPT_SUBMITTED, events.RECEIPT_MATCHED, events.RECEIPT_AMBIGUOUS,
+                     events.RECEIPT_EXPIRED, events.RECEIPT_UNMATCHED), (RECEIPT_VIEWS, _receipt, False)),
+    events.RECEIPT_RESTATED: (RECEIPT_VIEWS, _receipt, True),
+    **dict.fromkeys((events.PAYMENT_SUBMITTED, events.PAYMENT_MATCHED, events.PAYMENT_AMBIGUOUS,
+                     events.PAYMENT_EXPIRED, events.PAYMENT_CLEARED, events.PAYMENT_UNMATCHED),
+                    (PAYMENT_VIEWS, _payment, False)),
+    events.PAYMENT_RESTATED: (PAYMENT_VIEWS, _payment, True),
+    events.CALLBACK_DELIVERED: (CALLBACK_VIEWS, _callback, False),
+    events.CALLBACK_FAILED: (CALLBACK_VIEWS, _callback, False),
+}
+
+# Events applied one at a time (rare: registrations, unlinks, reconciliation runs).
 APPLY: dict[str, Callable[[Connection, dict], None]] = {
     events.MERCHANT_REGISTERED: _party("merchant"),
     events.BANK_REGISTERED: _party("bank"),
     events.MERCHANT_UPDATED: _party("merchant"),
     events.BANK_UPDATED: _party("bank"),
-    **dict.fromkeys((events.RECEIPT_SUBMITTED, events.RECEIPT_MATCHED, events.RECEIPT_AMBIGUOUS,
-                     events.RECEIPT_EXPIRED, events.RECEIPT_UNMATCHED), _receipt),
-    events.RECEIPT_RESTATED: lambda connection, data: _receipt(connection, data, restate=True),
-    **dict.fromkeys((events.PAYMENT_SUBMITTED, events.PAYMENT_MATCHED, events.PAYMENT_AMBIGUOUS,
-                     events.PAYMENT_EXPIRED, events.PAYMENT_CLEARED, events.PAYMENT_UNMATCHED), _payment),
-    events.PAYMENT_RESTATED: lambda connection, data: _payment(connection, data, restate=True),
-    events.CALLBACK_DELIVERED: _callback,
-    events.CALLBACK_FAILED: _callback,
     events.MATCH_UNLINKED: _unlinked,
     events.RECONCILIATION_COMPLETED: _drift_repaired,
 }
@@ -201,31 +159,50 @@ def project(connection: Connection, event: dict, consumer: str = CONSUMER) -> bo
 
     Event types the read model does not show are tracked and otherwise ignored.
     """
-    if connection.execute(_TRACK, {"consumer": consumer, "event_id": event["id"]}).first() is None:
-        return False
-    _apply(connection, event)
-    return True
+    return project_all(connection, [event], consumer) == 1
 
 
 def project_all(connection: Connection, batch: list[dict], consumer: str = CONSUMER) -> int:
-    """Apply a batch of CloudEvents in the caller's transaction, in order, claiming them all
-    in one statement (one round trip, not one per event); how many were new."""
+    """Apply a batch of CloudEvents in the caller's transaction as if one by one in order,
+    claiming them in one statement and upserting each view table's rows in one more (not a
+    round trip per event); how many were new."""
+    ids = [_event_id(event) for event in batch]
     claimed = {row.event_id for row in connection.execute(
-        _TRACK_ALL, {"consumer": consumer, "event_ids": array_literal(uuid.UUID(event["id"]) for event in batch)})}
+        _TRACK_ALL, {"consumer": consumer, "event_ids": array_literal(ids)})}
+    # Per view row: the state the batch leaves it in, and whether a restatement on the way
+    # there makes it replace the stored row whatever that row's version.
+    rows: dict[tuple[_Views, str], tuple[dict, bool]] = {}
     applied = 0
-    for event in batch:
-        event_id = uuid.UUID(event["id"])
-        if event_id in claimed:
-            claimed.discard(event_id)  # the same event twice in a batch: applied once
-            _apply(connection, event)
-            applied += 1
+    for event, event_id in zip(batch, ids):
+        if event_id not in claimed:
+            continue
+        claimed.discard(event_id)  # the same event twice in a batch: applied once
+        applied += 1
+        if event["type"] in ROWS:
+            views, row_of, restates = ROWS[event["type"]]
+            row = _of(event, row_of)
+            before = rows.get((views, row["id"]))
+            if before is None or restates or before[0][views.newer] < row[views.newer]:
+                rows[views, row["id"]] = (row, restates or (before is not None and before[1]))
+        elif event["type"] in APPLY:
+            _of(event, functools.partial(APPLY[event["type"]], connection))
+    for views in (RECEIPT_VIEWS, PAYMENT_VIEWS, CALLBACK_VIEWS):
+        for restated, statement in ((False, views.upsert), (True, views.restate)):
+            if chosen := [row for (table, _id), (row, forced) in rows.items() if table is views and forced is restated]:
+                connection.execute(statement, {"rows": json.dumps(chosen)})
     return applied
 
 
-def _apply(connection: Connection, event: dict) -> None:
-    apply = APPLY.get(event["type"])
-    if apply is not None:
-        try:
-            apply(connection, event["data"])
-        except (KeyError, TypeError) as error:
-            raise PoisonEvent(f"{event['type']} {event['id']} lacks {error}") from None
+def _event_id(event: dict) -> uuid.UUID:
+    try:
+        return uuid.UUID(event["id"])
+    except ValueError:
+        raise PoisonEvent(f"{event['type']} event id {event['id']!r} is not a UUID") from None
+
+
+def _of(event: dict, apply: Callable[[dict], dict | None]):
+    """apply to the event's data; an event that lacks what it must carry is poison."""
+    try:
+        return apply(event["data"])
+    except (KeyError, TypeError) as error:
+        raise PoisonEvent(f"{event['type']} {event['id']} lacks {error}") from None

@@ -34,8 +34,8 @@ def replay(write: Engine, read: Engine, progress: Callable[[int], None] = lambda
         if not rows:
             return applied
         with read.begin() as connection:
-            for row in rows:
-                projections.project(connection, bus.envelope(row.id, row.type, row.subject, row.occurred_at, row.data))
+            projections.project_all(connection, [bus.envelope(row.id, row.type, row.subject, row.occurred_at, row.data)
+                                                 for row in rows])
         applied += len(rows)
         after = rows[-1].position
         progress(applied)

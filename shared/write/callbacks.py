@@ -116,14 +116,16 @@ _MATCH = text(
     JOIN receipts r ON r.id = p.receipt_id
     JOIN banks b ON b.id = p.bank_id
     JOIN merchants m ON m.id = r.merchant_id
-    WHERE p.id = :payment_id AND p.status = 'matched'
+    WHERE p.id = ANY(CAST(:payment_ids AS uuid[])) AND p.status = 'matched'
     """
 )
 
 _RECORD = text(
     """
     INSERT INTO callbacks (id, payment_id, receipt_id, party_kind, party_id, url, body, kind)
-    VALUES (:id, :payment_id, :receipt_id, :party_kind, :party_id, :url, :body, :kind)
+    SELECT id, payment_id, receipt_id, party_kind, party_id, url, body, kind
+    FROM jsonb_to_recordset(CAST(:callbacks AS jsonb)) AS c(
+        id uuid, payment_id uuid, receipt_id uuid, party_kind text, party_id uuid, url text, body text, kind text)
     ON CONFLICT (payment_id, receipt_id, party_kind, kind) DO NOTHING
     """
 )
@@ -137,22 +139,22 @@ _UNLINKED = text(
     """
 )
 
-# A payment's callbacks that are due (not held back by a Retry-After, not leased to another
+# The payments' callbacks that are due (not held back by a Retry-After, not leased to another
 # attempt), leased for this attempt. They go to their party's endpoint as it is now (a PATCH
 # may have moved it), signed with its secrets as they are now (a rotation may have added one).
 _LEASE_DUE = text(
     """
     WITH due AS (
         SELECT id FROM callbacks
-        WHERE payment_id = :payment_id AND status = 'pending'
+        WHERE payment_id = ANY(CAST(:payment_ids AS uuid[])) AND status = 'pending'
           AND (leased_until IS NULL OR leased_until < now()) AND (next_attempt_at IS NULL OR next_attempt_at <= now())
-        ORDER BY party_kind FOR UPDATE SKIP LOCKED
+        ORDER BY id FOR UPDATE SKIP LOCKED
     ), leased AS (
         UPDATE callbacks c SET leased_until = now() + make_interval(secs => :lease_seconds) FROM due
         WHERE c.id = due.id
-        RETURNING c.id, c.party_kind, c.party_id, c.body, c.attempts, c.created_at, c.url
+        RETURNING c.id, c.payment_id, c.party_kind, c.party_id, c.body, c.attempts, c.created_at, c.url
     )
-    SELECT c.id, c.party_kind, c.party_id, c.body, c.attempts, c.created_at,
+    SELECT c.id, c.payment_id, c.party_kind, c.party_id, c.body, c.attempts, c.created_at,
            coalesce(m.callback_url, b.callback_url, c.url) AS url,
            coalesce(m.webhook_secret_version, b.webhook_secret_version) AS secret_version,
            coalesce(m.webhook_secret_rotated_at, b.webhook_secret_rotated_at) AS secret_rotated_at,
@@ -160,19 +162,28 @@ _LEASE_DUE = text(
     FROM leased c
     LEFT JOIN merchants m ON c.party_kind = 'merchant' AND m.id = c.party_id
     LEFT JOIN banks b ON c.party_kind = 'bank' AND b.id = c.party_id
-    ORDER BY c.party_kind
+    ORDER BY c.payment_id, c.party_kind
     """
 )
 # Two sends of 10 s at the most fit in it with room.
 LEASE_SECONDS = 60
 
 _FINISH = text(
-    "UPDATE callbacks SET status = :status, attempts = attempts + :tried, last_error = :error, url = :url,"
-    " next_attempt_at = :next_attempt_at, leased_until = NULL,"
-    " finished_at = CASE WHEN :status = 'pending' THEN NULL ELSE now() END WHERE id = :id AND status = 'pending'"
+    """
+    UPDATE callbacks c SET status = a.status, attempts = c.attempts + a.tried, last_error = a.error, url = a.url,
+           next_attempt_at = a.next_attempt_at, leased_until = NULL,
+           finished_at = CASE WHEN a.status = 'pending' THEN NULL ELSE now() END
+    FROM jsonb_to_recordset(CAST(:answers AS jsonb)) AS a(
+        id uuid, status text, tried int, error text, url text, next_attempt_at timestamptz)
+    WHERE c.id = a.id AND c.status = 'pending'
+    RETURNING c.id
+    """
 )
 
-_STILL_PENDING = text("SELECT count(*) FROM callbacks WHERE payment_id = :payment_id AND status = 'pending'")
+_STILL_PENDING = text(
+    "SELECT payment_id, count(*) FROM callbacks"
+    " WHERE payment_id = ANY(CAST(:payment_ids AS uuid[])) AND status = 'pending' GROUP BY payment_id"
+)
 
 
 def itemised_receipt(receipt_id, merchant_id, merchant_name: str, document: dict, identity: dict | None = None) -> dict:
@@ -187,32 +198,31 @@ def itemised_receipt(receipt_id, merchant_id, merchant_name: str, document: dict
     return receipt
 
 
-def record_for_payment(connection: Connection, payment_id: uuid.UUID) -> int:
-    """Write the bank's and the merchant's callbacks of a matched payment (once per link)."""
-    match = connection.execute(_MATCH, {"payment_id": payment_id}).one_or_none()
-    if match is None:
-        return 0
+def record_for_payments(connection: Connection, payment_ids: list[uuid.UUID]) -> int:
+    """Write the bank's and the merchant's callbacks of matched payments (once per link),
+    in one statement; how many the payments have."""
     created_at = datetime.now(timezone.utc).isoformat()
-    receipt, payment = match.receipt, match.payment
-    itemised = itemised_receipt(match.receipt_id, match.merchant_id, match.merchant_name, receipt,
-                                match.merchant_identity)
-    bodies = {
-        "bank": (match.bank_id, match.bank_url, {
+    recorded = []
+    for match in connection.execute(_MATCH, {"payment_ids": [str(id_) for id_ in payment_ids]}):
+        receipt, payment = match.receipt, match.payment
+        itemised = itemised_receipt(match.receipt_id, match.merchant_id, match.merchant_name, receipt,
+                                    match.merchant_identity)
+        recorded.append(_callback(MATCHED, match.payment_id, match.receipt_id, "bank", match.bank_id, match.bank_url, {
             "payment_id": str(match.payment_id),
             "bank_payment_id": payment["bank_payment_id"],
             "account_ref": payment["account_ref"],
             "receipt": itemised,
             **results.receipt_links(settings().public_url, match.receipt_id),
-        }),
-        "merchant": (match.merchant_id, match.merchant_url, {
-            "receipt_id": str(match.receipt_id),
-            "merchant_receipt_id": receipt["merchant_receipt_id"],
-            "customer_id": customer_id(match.merchant_id, match.bank_id, payment["account_ref"]),
-        }),
-    }
-    for party_kind, (party_id, url, data) in bodies.items():
-        _record(connection, MATCHED, match.payment_id, match.receipt_id, party_kind, party_id, url, data, created_at)
-    return len(bodies)
+        }, created_at))
+        recorded.append(_callback(MATCHED, match.payment_id, match.receipt_id, "merchant", match.merchant_id,
+                                  match.merchant_url, {
+                                      "receipt_id": str(match.receipt_id),
+                                      "merchant_receipt_id": receipt["merchant_receipt_id"],
+                                      "customer_id": customer_id(match.merchant_id, match.bank_id,
+                                                                 payment["account_ref"]),
+                                  }, created_at))
+    _record(connection, recorded)
+    return len(recorded)
 
 
 def record_unlinked(connection: Connection, payment_id: uuid.UUID, receipt_id: uuid.UUID,
@@ -220,22 +230,27 @@ def record_unlinked(connection: Connection, payment_id: uuid.UUID, receipt_id: u
     """Write the bank's callback saying its payment was unlinked from receipt_id, by a
     clearing or by the operator (in that transaction). A new match calls back again."""
     payment = connection.execute(_UNLINKED, {"payment_id": payment_id}).one()
-    _record(connection, UNLINKED, payment_id, receipt_id, "bank", payment.bank_id, payment.bank_url, {
+    _record(connection, [_callback(UNLINKED, payment_id, receipt_id, "bank", payment.bank_id, payment.bank_url, {
         "payment_id": str(payment_id), "bank_payment_id": payment.bank_payment_id,
         "account_ref": payment.account_ref, "receipt_id": str(receipt_id), "reason": reason,
         "amount": payment.amount, "authorised_amount": payment.authorised_amount,
-    }, datetime.now(timezone.utc).isoformat())
+    }, datetime.now(timezone.utc).isoformat())])
 
 
-def _record(connection: Connection, kind: str, payment_id, receipt_id, party_kind: str, party_id, url: str,
-            data: dict, created_at: str) -> None:
-    """Write one callback (once): its event id and the exact body every attempt sends."""
+def _callback(kind: str, payment_id, receipt_id, party_kind: str, party_id, url: str, data: dict,
+              created_at: str) -> dict:
+    """One callback's row: its event id and the exact body every attempt sends."""
     event_id = callback_id(payment_id, receipt_id, party_kind, kind)
     body = {"id": str(event_id), "type": kind, "created_at": created_at, "data": data}
-    connection.execute(_RECORD, {
-        "id": event_id, "payment_id": payment_id, "receipt_id": receipt_id, "party_kind": party_kind,
-        "party_id": party_id, "url": url, "body": json.dumps(body, separators=(",", ":")), "kind": kind,
-    })
+    return {"id": str(event_id), "payment_id": str(payment_id), "receipt_id": str(receipt_id),
+            "party_kind": party_kind, "party_id": str(party_id), "url": url,
+            "body": json.dumps(body, separators=(",", ":")), "kind": kind}
+
+
+def _record(connection: Connection, rows: list[dict]) -> None:
+    """Write the callbacks (each once: a repeat of a link's changes nothing)."""
+    if rows:
+        connection.execute(_RECORD, {"callbacks": json.dumps(rows)})
 
 
 ENDPOINT_GONE = "endpoint_gone"
@@ -356,9 +371,14 @@ class Sent:
     answer: Answer | None
 
 
-def lease_due(connection: Connection, payment_id: uuid.UUID) -> list:
-    """Lease the payment's due callbacks for one attempt, in the caller's (short) transaction."""
-    return connection.execute(_LEASE_DUE, {"payment_id": payment_id, "lease_seconds": LEASE_SECONDS}).all()
+def lease_due(connection: Connection, payment_ids: list[uuid.UUID]) -> dict[uuid.UUID, list]:
+    """Lease the payments' due callbacks for one attempt, in the caller's (short)
+    transaction: each payment's, by payment id."""
+    leased: dict[uuid.UUID, list] = {payment_id: [] for payment_id in payment_ids}
+    for callback in connection.execute(_LEASE_DUE, {"payment_ids": [str(id_) for id_ in payment_ids],
+                                                    "lease_seconds": LEASE_SECONDS}):
+        leased[callback.payment_id].append(callback)
+    return leased
 
 
 def send_leased(leased: list, send=post, now: datetime | None = None) -> list[Sent]:
@@ -376,33 +396,43 @@ def send_leased(leased: list, send=post, now: datetime | None = None) -> list[Se
     return sent
 
 
-def record_answers(connection: Connection, payment_id: uuid.UUID, sent: list[Sent],
-                   now: datetime | None = None) -> Attempts:
-    """Record what the receivers answered, in the caller's (short) transaction.
+def record_answers(connection: Connection, sent: dict[uuid.UUID, list[Sent]],
+                   now: datetime | None = None) -> dict[uuid.UUID, Attempts]:
+    """Record what the receivers answered, in the caller's (short) transaction, in one
+    statement: what came of each payment's attempt, by payment id.
 
     A callback still failing past the retry window fails; one whose endpoint is gone fails
     as endpoint_gone; a Retry-After holds the next attempt back until then."""
     now = now or datetime.now(timezone.utc)
     window = settings().callback_window_seconds
-    result = Attempts()
-    for callback, answer in ((one.callback, one.answer) for one in sent):
+    results_by_payment = {payment_id: Attempts() for payment_id in sent}
+    answers, finished = [], {}
+    for payment_id, one in ((payment_id, one) for payment_id, sent_now in sent.items() for one in sent_now):
+        callback, answer = one.callback, one.answer
         tried = answer is not None
         answer = answer or Answer(410)
         gone = answer.status == 410
         if gone and tried:
             party = Party(callback.party_kind, callback.party_id)
-            result.disabled.append((party.kind, Parties(connection).disable_endpoint(party)))
+            results_by_payment[payment_id].disabled.append((party.kind, Parties(connection).disable_endpoint(party)))
         expired = (now - callback.created_at).total_seconds() >= window
         status = "delivered" if answer.delivered else "failed" if gone or expired else "pending"
         error = None if answer.delivered else ENDPOINT_GONE if gone else answer.error
         held_back = answer.retry_after if status == "pending" and answer.retry_after else None
-        recorded = connection.execute(_FINISH, {
-            "id": callback.id, "status": status, "tried": int(tried), "error": error, "url": callback.url,
-            "next_attempt_at": now + timedelta(seconds=held_back) if held_back else None}).rowcount
-        if recorded and status != "pending":
-            result.finished.append({"callback_id": str(callback.id), "payment_id": str(payment_id),
-                                    "party_kind": callback.party_kind, "party_id": str(callback.party_id),
-                                    "status": status, "attempts": callback.attempts + int(tried),
-                                    "last_error": error})
-    result.pending = connection.execute(_STILL_PENDING, {"payment_id": payment_id}).scalar_one()
-    return result
+        answers.append({"id": str(callback.id), "status": status, "tried": int(tried), "error": error,
+                        "url": callback.url,
+                        "next_attempt_at": (now + timedelta(seconds=held_back)).isoformat() if held_back else None})
+        if status != "pending":
+            finished[callback.id] = (payment_id, {
+                "callback_id": str(callback.id), "payment_id": str(payment_id), "party_kind": callback.party_kind,
+                "party_id": str(callback.party_id), "status": status, "attempts": callback.attempts + int(tried),
+                "last_error": error})
+    if answers:
+        for (recorded,) in connection.execute(_FINISH, {"answers": json.dumps(answers)}):
+            if recorded in finished:
+                payment_id, view = finished[recorded]
+                results_by_payment[payment_id].finished.append(view)
+    for payment_id, pending in connection.execute(_STILL_PENDING,
+                                                  {"payment_ids": [str(id_) for id_ in sent]}):
+        results_by_payment[payment_id].pending = pending
+    return results_by_payment

@@ -231,26 +231,25 @@ def deliver_callbacks_together(batch: list[dict], uow: UnitOfWork, send=callback
     # payment recorded the bank's itself) and leased in one short transaction, sent with
     # none open (a slow receiver holds no database connection), and answered in another.
     with uow:
-        leased = []
-        for event, payment_id in calling_back:
-            if event["type"] == events.PAYMENT_MATCHED:
-                callbacks.record_for_payment(uow.connection, payment_id)
-            leased.append(callbacks.lease_due(uow.connection, payment_id))
+        callbacks.record_for_payments(uow.connection, [payment_id for event, payment_id in calling_back
+                                                      if event["type"] == events.PAYMENT_MATCHED])
+        leased = callbacks.lease_due(uow.connection, [payment_id for _event, payment_id in calling_back])
         uow.commit()
-    sent = [callbacks.send_leased(due, send) for due in leased]
+    sent = {payment_id: callbacks.send_leased(due, send) for payment_id, due in leased.items()}
     pending = {}
     with uow:
-        for (event, payment_id), answers in zip(calling_back, sent):
-            attempts = callbacks.record_answers(uow.connection, payment_id, answers)
+        answered = callbacks.record_answers(uow.connection, sent)
+        for payment_id, attempts in answered.items():
             for callback in attempts.finished:
                 event_type = events.CALLBACK_DELIVERED if callback["status"] == "delivered" else events.CALLBACK_FAILED
                 uow.record(events.Event(event_type, uuid.UUID(callback["callback_id"]), callback))
             for kind, state in attempts.disabled:
                 logs.event(_log, "callback.endpoint_gone", logging.WARNING, party_kind=kind, party_id=str(state.id))
                 _record_party(uow, Party(kind, state.id), state)
-            if attempts.pending:
+        for event, payment_id in calling_back:  # two events of one payment both wait for its callbacks
+            if still := answered[payment_id].pending:
                 pending[event["id"]] = DeliveryPending(
-                    f"{attempts.pending} callback(s) of payment {payment_id} not delivered yet")
+                    f"{still} callback(s) of payment {payment_id} not delivered yet")
         uow.commit()
     return pending
 

@@ -290,8 +290,9 @@ def test_a_leased_callback_is_not_sent_twice_and_is_retried_once_its_lease_runs_
     receiver = Receiver()
     *_, payment, _, event = matched_payment(functions, receiver)
     with UnitOfWork() as uow:  # an attempt that recorded and leased them, then crashed before sending
-        callbacks.record_for_payment(uow.connection, uuid.UUID(payment["id"]))
-        assert len(callbacks.lease_due(uow.connection, uuid.UUID(payment["id"]))) == 2
+        payment_id = uuid.UUID(payment["id"])
+        callbacks.record_for_payments(uow.connection, [payment_id])
+        assert len(callbacks.lease_due(uow.connection, [payment_id])[payment_id]) == 2
         uow.commit()
     with pytest.raises(DeliveryPending):
         services.deliver_callbacks(event, UnitOfWork())
@@ -342,16 +343,39 @@ def test_a_batch_of_matches_is_called_back_in_two_transactions_and_a_pending_one
                                                                                          f"{taking.url}/bank")
     first, second = (match(functions, merchant, bank)[3] for _ in range(2))
     stuck = matched_payment(functions, refusing)[-1]
-    transactions = []
+    transactions, statements = [], []
 
     def begun(connection):
         transactions.append(connection)
 
+    def executed(connection, cursor, statement, *_):
+        statements.append(statement)
+
     sql_events.listen(db.write_engine(), "begin", begun)
+    sql_events.listen(db.write_engine(), "before_cursor_execute", executed)
     try:
         pending = services.deliver_callbacks_together([first, second, stuck], UnitOfWork())
     finally:
         sql_events.remove(db.write_engine(), "begin", begun)
+        sql_events.remove(db.write_engine(), "before_cursor_execute", executed)
     assert len(transactions) == 2
+    # Whatever the batch's size: the matches read, their callbacks written, leased, answered,
+    # the payments still pending counted, and the delivered events written to the outbox.
+    assert len(statements) == 6, statements
     assert list(pending) == [stuck["id"]] and "not delivered yet" in pending[stuck["id"]].message
     assert sorted(path for path, _, _ in taking.delivered) == ["/bank", "/bank", "/merchant", "/merchant"]
+
+
+def test_two_events_of_one_payment_in_a_batch_call_back_once(functions, write_engine):
+    """A redelivered event beside its first delivery (or a clearing's beside the match's)
+    sends each callback once and records each delivery once."""
+    receiver = Receiver()
+    *_, payment, _, event = matched_payment(functions, receiver)
+    again = {**event, "id": str(uuid.uuid4())}
+    assert services.deliver_callbacks_together([event, again], UnitOfWork()) == {}
+    assert sorted(path for path, _, _ in receiver.delivered) == ["/bank", "/merchant"]
+    with write_engine.connect() as connection:
+        delivered = connection.execute(text(
+            "SELECT count(*) FROM outbox WHERE type = :type AND data ->> 'payment_id' = :id"),
+            {"type": events.CALLBACK_DELIVERED, "id": payment["id"]}).scalar_one()
+    assert delivered == 2

@@ -94,3 +94,36 @@ def test_a_batch_is_claimed_in_one_statement_and_each_event_applied_once():
         sql_events.remove(connection, "before_cursor_execute", listen)
     assert sum("processed_events" in statement for statement in statements) == 1
     assert receipt_row(submitted["id"]).status == "matched" and tracked(second["id"]) == 1
+
+
+def test_a_batch_ends_each_view_row_where_its_events_one_by_one_would_and_upserts_each_table_once():
+    """Per row the newest state wins, out of order or not; a restatement replaces the row
+    whatever its version, and a newer event after it in the batch still wins."""
+    stale, restated, after = receipt_state(), receipt_state(), receipt_state()
+    reordered = receipt_state()
+    batch = [
+        cloud_event(events.RECEIPT_MATCHED, reordered | {"status": "matched", "version": 3}),
+        cloud_event(events.RECEIPT_SUBMITTED, reordered),  # older: changes nothing
+        cloud_event(events.RECEIPT_SUBMITTED, stale | {"version": 5}),
+        cloud_event(events.RECEIPT_RESTATED, restated | {"status": "expired", "version": 2}),
+        cloud_event(events.RECEIPT_RESTATED, after | {"status": "expired", "version": 2}),
+        cloud_event(events.RECEIPT_MATCHED, after | {"status": "matched", "version": 3}),
+    ]
+    with read_engine().begin() as connection:  # stored before: newer than the restatement's version
+        projections.project_all(connection, [cloud_event(events.RECEIPT_MATCHED, state | {"status": "matched",
+                                                                                       "version": 7})
+                                             for state in (stale, restated, after)])
+    with read_engine().begin() as connection:
+        statements = []
+
+        def listen(connection, cursor, statement, *args):
+            statements.append(statement)
+
+        sql_events.listen(connection, "before_cursor_execute", listen)
+        assert projections.project_all(connection, batch) == len(batch)
+        sql_events.remove(connection, "before_cursor_execute", listen)
+    assert (receipt_row(reordered["id"]).status, receipt_row(reordered["id"]).version) == ("matched", 3)
+    assert receipt_row(stale["id"]).version == 7  # 5 is older than what is stored
+    assert (receipt_row(restated["id"]).status, receipt_row(restated["id"]).version) == ("expired", 2)
+    assert (receipt_row(after["id"]).status, receipt_row(after["id"]).version) == ("matched", 3)
+    assert len(statements) == 3  # the claim, the version-guarded upsert, the restating one
