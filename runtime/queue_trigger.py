@@ -21,6 +21,7 @@ pairs on the same queue.
 from __future__ import annotations
 
 import argparse
+import collections
 import functools
 import http.client
 import json
@@ -147,6 +148,11 @@ class QueueTrigger:
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix=consumer.name)
         self._in_flight = 0
         self._generation = 0
+        # Delivery tags of the channel not acknowledged yet, in order, and those of them
+        # settled: acknowledged together (multiple=True) up to the first still in flight.
+        # Both are only touched on the connection's thread.
+        self._unacked: collections.deque[int] = collections.deque()
+        self._settled: set[int] = set()
 
     def stop(self, *_signal) -> None:
         self.stopping.set()
@@ -169,6 +175,8 @@ class QueueTrigger:
         self._generation += 1
         generation = self._generation
         self._in_flight = 0
+        self._unacked.clear()
+        self._settled.clear()
         try:
             channel = connection.channel()
             self.consumer.declare(channel)
@@ -180,6 +188,7 @@ class QueueTrigger:
 
             def on_message(channel, method, properties, body):
                 self._in_flight += 1
+                self._unacked.append(method.delivery_tag)
                 inbox.put((method.delivery_tag, properties, body))
 
             tag = channel.basic_consume(self.consumer.queue, on_message)
@@ -230,8 +239,13 @@ class QueueTrigger:
             settled = [functools.partial(self._settle, channel, generation, delivery_tag, properties, body, outcome,
                                          reason)
                        for (delivery_tag, properties, body), (outcome, reason) in zip(taken, outcomes)]
+            def settle_all():
+                for settle in settled:
+                    settle()
+                self._acknowledge(channel, generation)
+
             try:  # one wake-up of the connection's thread for the whole batch
-                connection.add_callback_threadsafe(lambda: [settle() for settle in settled])
+                connection.add_callback_threadsafe(settle_all)
             except Exception:  # the connection is gone: the broker redelivers the messages
                 pass
         finally:
@@ -255,7 +269,21 @@ class QueueTrigger:
             channel.basic_publish(bus.DEAD_LETTER_EXCHANGE, self.consumer.name, body, bus.with_headers(properties, headers))
             logs.event(_log, "event.dead_lettered", logging.ERROR, consumer=self.consumer.name,
                        id=properties.message_id, attempts=attempt, reason=reason)
-        channel.basic_ack(delivery_tag)
+        self._settled.add(delivery_tag)
+
+    def _acknowledge(self, channel, generation) -> None:
+        """Acknowledge every settled message up to the first one still in flight, in one
+        frame: a message is acknowledged only once it (and any retry or dead-letter copy of
+        it) is settled; one settled but not yet acknowledged when the trigger crashes is
+        redelivered, as at-least-once allows."""
+        if generation != self._generation or channel.is_closed:
+            return
+        last = None
+        while self._unacked and self._unacked[0] in self._settled:
+            last = self._unacked.popleft()
+            self._settled.discard(last)
+        if last is not None:
+            channel.basic_ack(last, multiple=True)
 
 
 def consumer_for(function: stack.Function, retry_delays_ms: tuple[int, ...] | None = None) -> bus.Consumer:

@@ -286,6 +286,11 @@ def test_events_that_pile_up_go_in_batches_each_settled_by_its_own_status(channe
         assert sent[letter.event_id] == "reject" and letter.attempts == 1
         assert max(function.batches) > 1, function.batches
         assert sorted(function.acknowledged) == sorted(handled)  # each once
+        # Settled messages are acknowledged together, up to the first still in flight:
+        # once the trigger stops, none is left for the broker to deliver again.
+        trigger.stop()
+        thread.join(timeout=10)
+        assert channel.queue_declare(consumer.queue, passive=True).method.message_count == 0
     finally:
         stop_and_delete(trigger, thread, function, consumer)
 
