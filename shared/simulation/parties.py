@@ -16,6 +16,7 @@ import http.client
 import json
 import random
 import secrets
+import threading
 import time
 import uuid
 from datetime import datetime, timezone
@@ -85,15 +86,11 @@ def _call(path: str, body: bytes, content_type: str, headers: dict | None = None
     parts = urlsplit(settings().public_url)
     deadline = time.monotonic() + patience
     while True:
-        connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=30)
         try:
-            connection.request("POST", path, body, {"Content-Type": content_type, **(headers or {})})
-            response = connection.getresponse()
-            status, answer, retry_after = response.status, response.read(), response.getheader("Retry-After")
-        except OSError as error:
+            status, answer, retry_after = _post((parts.hostname, parts.port or 80), path, body,
+                                                {"Content-Type": content_type, **(headers or {})})
+        except (OSError, http.client.HTTPException) as error:
             status, answer, retry_after = None, f"{path} unreachable: {error}", None
-        finally:
-            connection.close()
         pause = min(float(retry_after), 5.0) if retry_after and retry_after.isdigit() else 1.0
         if status not in (None, 503) or time.monotonic() + pause > deadline:
             break
@@ -101,6 +98,38 @@ def _call(path: str, body: bytes, content_type: str, headers: dict | None = None
     if status is None:
         raise SimulationError(answer)
     return status, answer
+
+
+_kept = threading.local()  # each thread's kept-alive connections to the gateway, by (host, port)
+
+
+def _post(address: tuple[str, int], path: str, body: bytes, headers: dict) -> tuple[int, bytes, str | None]:
+    """One POST on this thread's kept-alive connection to address, as an HTTP client
+    library would send it. A kept connection the gateway closed meanwhile is replaced once:
+    the request never reached it (and every submission is idempotent anyway)."""
+    kept = getattr(_kept, "connections", None)
+    if kept is None:
+        kept = _kept.connections = {}
+    while True:
+        reused = address in kept
+        connection = kept.pop(address, None) or http.client.HTTPConnection(*address, timeout=30)
+        try:
+            connection.request("POST", path, body, headers)
+            response = connection.getresponse()
+            answer = response.read()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            connection.close()
+            if reused:
+                continue
+            raise
+        except BaseException:
+            connection.close()
+            raise
+        if response.will_close:
+            connection.close()
+        else:
+            kept[address] = connection
+        return response.status, answer, response.getheader("Retry-After")
 
 
 # --- the parties' credentials, registered by `make demo` after it onboards them -------------
