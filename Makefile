@@ -16,7 +16,7 @@ FORMAT ?= json
 MINUTES ?= 30
 SOAK_RATE ?= 20
 
-.PHONY: chromium nginx run test fuzz swarm-up swarm-down migrate seed demo replay dlq redrive bench bench-projection bench-matching bench-lookup bench-reconcile bench-relay bench-connections bench-restarts bench-swarm soak venv clean
+.PHONY: chromium nginx run test fuzz swarm-up swarm-down migrate seed demo replay dlq redrive discard bench bench-projection bench-matching bench-lookup bench-reconcile bench-relay bench-connections bench-restarts bench-swarm bench-scrape soak venv clean
 
 # The .pth line makes the repository's packages (shared, runtime) importable from anywhere
 # in the venv, so `functions-framework --source functions/<name>/main.py` works as it is.
@@ -80,6 +80,10 @@ dlq: $(INSTALLED)
 redrive: $(INSTALLED)
 	$(PY) -m runtime.admin redrive $(CONSUMER) $(foreach id,$(IDS),--id $(id))
 
+## discard: delete dead letters for good, once read (IDS="id1 id2", required; CONSUMER=name)
+discard: $(INSTALLED)
+	$(PY) -m runtime.admin discard $(CONSUMER) $(foreach id,$(IDS),--id $(id))
+
 ## demo: against a running platform (URL, default make run's), N checkouts through the simulated POS, processor and issuer; FORMAT=kivra|arts: the till sends Kivra's or ARTS documents
 demo: $(INSTALLED)
 	$(PY) -m runtime.demo --checkouts $(N) --concurrency $(CONCURRENCY) --format $(FORMAT) $(if $(DEMO_RATE),--rate $(DEMO_RATE)) $(if $(URL),--url $(URL))
@@ -111,6 +115,10 @@ bench-relay: $(INSTALLED)
 ## bench-connections: one platform under `make demo N=…`: its peak PostgreSQL and broker connections
 bench-connections: $(INSTALLED) nginx
 	$(PY) bench/connections.py --checkouts $(N) $(if $(DEMO_RATE),--rate $(DEMO_RATE)) $(if $(PG_STAT_STATEMENTS),--pg-stat-statements)
+
+## bench-scrape: what a Prometheus scrape of each function's /_/metrics costs, after make demo N=… (default 300)
+bench-scrape: $(INSTALLED) nginx
+	$(PY) bench/scrape.py --checkouts $(if $(filter command line,$(origin N)),$(N),300)
 
 ## soak: MINUTES (default 30) of make demo at SOAK_RATE checkouts/s (default 20) on a platform of its own: memory, connections, p99
 soak: $(INSTALLED) nginx

@@ -4,6 +4,8 @@
     python -m runtime.admin dlq [CONSUMER]              list dead letters with their reason
     python -m runtime.admin redrive [CONSUMER] [--id EVENT_ID ...]
                                                         put dead letters back on their queue
+    python -m runtime.admin discard [CONSUMER] --id EVENT_ID [--id ...]
+                                                        delete dead letters for good
 CONSUMER is a queue-triggered function of template.yaml (default: every one).
 """
 
@@ -37,6 +39,9 @@ def main() -> None:
     redrive = commands.add_parser("redrive")
     redrive.add_argument("consumer", nargs="?")
     redrive.add_argument("--id", action="append", dest="ids", help="only this event id (repeatable)")
+    discard = commands.add_parser("discard")
+    discard.add_argument("consumer", nargs="?")
+    discard.add_argument("--id", action="append", dest="ids", required=True, help="this event id (repeatable)")
     args = parser.parse_args()
     os.environ.update(environ_with_dotenv(stack.ROOT / ".env"))
 
@@ -61,6 +66,11 @@ def main() -> None:
         for consumer in _consumers(args.consumer):
             moved = redrive_letters(consumer, set(args.ids) if args.ids else None)
             print(f"{consumer.dead_letter_queue}: {moved} dead letter(s) put back on {consumer.queue}")
+    elif args.command == "discard":
+        from shared.platform.dead_letters import discard as discard_letters
+
+        for consumer in _consumers(args.consumer):
+            print(f"{consumer.dead_letter_queue}: {discard_letters(consumer, set(args.ids))} dead letter(s) discarded")
     sys.stdout.flush()
 
 

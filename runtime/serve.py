@@ -6,6 +6,8 @@ app for FUNCTION_TARGET, behind the contracts a FaaS engine and its connectors e
 - `GET /_/health` answers 200 and `GET /_/ready` 200 when the function has what it needs
   (the paths OpenFaaS probes), whatever the function's own routes are; without a secret
   it declared (shared.entrypoints.readiness), ready answers 503 naming it.
+- `GET /_/metrics` answers the function's metrics in Prometheus's text format (SPEC §13,
+  shared.platform.metrics): every other request counted by status code and timed.
 - A connector-triggered (CloudEvent) function takes the connectors' calls as they come: a
   queue connector POSTs the message body exactly as published (a structured CloudEvent)
   under `text/plain`, `application/json` or `application/cloudevents+json`; the
@@ -30,6 +32,7 @@ import json
 import logging
 import os
 import sys
+import time
 import uuid
 from datetime import datetime, timezone
 
@@ -38,13 +41,14 @@ import functions_framework
 from functions_framework._http import create_server
 from gunicorn.errors import HaltServer
 
-from runtime import stack
+from runtime import queue_trigger, stack
 from shared.domain import events
 from shared.entrypoints import consumers, readiness
 from shared.entrypoints.http import MAX_BODY_BYTES
-from shared.platform import bus
+from shared.platform import bus, metrics
 
 PROBES = ("/_/health", "/_/ready")
+METRICS = "/_/metrics"
 MAX_BATCH_EVENTS = 64
 # On SIGTERM, gunicorn lets requests in flight finish for this long: well inside the
 # 10 s an engine waits before it kills (docker stop, Kubernetes' default is 30 s).
@@ -64,7 +68,24 @@ class Contracts:
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") in PROBES:
             return self._probe(environ, start_response)
+        if environ.get("PATH_INFO") == METRICS:
+            return self._metrics(start_response)
         self.requests = next(self._served)
+        started = time.perf_counter()
+        answered = []
+
+        def start_counted(status, headers, exc_info=None):
+            answered.append(status)
+            return start_response(status, headers, exc_info)
+
+        try:
+            return self._serve(environ, start_counted)
+        finally:
+            # Flask has built the whole body by now: the time is the function's.
+            metrics.request(self.function.name, int(answered[-1][:3]) if answered else 500,
+                            time.perf_counter() - started)
+
+    def _serve(self, environ, start_response):
         if self.function.queue_triggered and environ.get("REQUEST_METHOD") == "POST" \
                 and environ.get("CONTENT_TYPE", "").startswith(bus.BATCH_CONTENT_TYPE):
             return self._batch(environ, start_response)
@@ -81,6 +102,11 @@ class Contracts:
             if unready:
                 return _json(start_response, 503, {"status": "not_ready", "function": self.function.name, **unready})
         return _json(start_response, 200, {"status": "ok", "function": self.function.name, "requests": self.requests})
+
+    def _metrics(self, start_response):
+        payload = metrics.exposition()
+        start_response("200 OK", [("Content-Type", metrics.CONTENT_TYPE), ("Content-Length", str(len(payload)))])
+        return [payload]
 
     def _batch(self, environ, start_response):
         """Each event of a batch handled as its own request would be; their statuses."""
@@ -144,6 +170,13 @@ def create_app(target: str) -> flask.Flask:
     function = stack.by_target(target)
     app = functions_framework.create_app(target, str(stack.ROOT / function.source))
     app.wsgi_app = Contracts(app.wsgi_app, function)
+    if function.queue_triggered:
+        consumer = queue_trigger.consumer_for(function)
+        depths = bus.QueueDepths((consumer.queue, consumer.dead_letter_queue))
+
+        @metrics.sampled
+        def queue_messages():
+            return [metrics.queue_messages(depths())]
     # A path the framework's own router refuses (a newline in it, say) gets the SPEC's
     # JSON error, not Flask's HTML page.
     for status, code, message in ((404, "not_found", "no such endpoint"),

@@ -16,7 +16,8 @@ rendered from compose.yaml, the one description of the services, rather than kep
   many (the gateway's and the triggers' service names are load-balanced over them; queue
   consumers compete on their quorum queue; idempotent consumers make effects once);
 - the cron trigger runs as one replica, updated stop-first: each schedule fires once per
-  tick because only one trigger ever runs (asking for more is refused);
+  tick because only one trigger ever runs (asking for more is refused); so does Prometheus,
+  which finds each function's replicas as `tasks.<service>` (deploy/prometheus/swarm.yml);
 - PostgreSQL and RabbitMQ run here as one replica each, to try the stack out: in
   production they are managed services, or clustered deployments of their own, and the
   platform reaches them by URL;
@@ -46,9 +47,9 @@ COMPOSE_FILE = stack.ROOT / "compose.yaml"
 IMAGE = "receipts/platform:latest"
 STACK = "receipts"
 # Memory limits from the measured use (STACK-FACTS: a function container 55–70 MiB), with room.
-MEMORY = {"postgres": "1G", "rabbitmq": "1G", "fluentd": "256M", "migrate": "256M"}
+MEMORY = {"postgres": "1G", "rabbitmq": "1G", "fluentd": "256M", "migrate": "256M", "prometheus": "512M"}
 FUNCTION_MEMORY = "192M"
-SINGLETONS = {"cron-trigger", "postgres", "rabbitmq", "fluentd", "migrate"}
+SINGLETONS = {"cron-trigger", "postgres", "rabbitmq", "fluentd", "migrate", "prometheus"}
 # Compose keys `docker stack deploy` refuses or ignores.
 _COMPOSE_ONLY = ("build", "pull_policy", "restart", "depends_on", "container_name")
 # A function's task is up once its port answers (no Python started per check).
@@ -76,6 +77,8 @@ def render(replicas: dict[str, int]) -> dict:
             # Not compose's stack probe (on healthz): Swarm restarts an unhealthy task, and
             # that probe fails whenever any function is briefly not ready.
             service["healthcheck"] = _PORT_ANSWERS
+        if name == "prometheus":  # each function's replicas found as Swarm's tasks.<service>
+            service["command"] = [arg.replace("/prometheus.yml", "/swarm.yml") for arg in service["command"]]
         ports = service.pop("ports", [])
         if ports:  # published on the node itself: dnsrr services take no routing mesh
             service["ports"] = [{"target": int(port.rsplit(":", 1)[1]), "published": port.rsplit(":", 1)[0],

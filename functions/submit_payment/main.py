@@ -10,7 +10,7 @@ from shared.write.unit_of_work import UnitOfWork
 
 
 @functions_framework.http
-@http.endpoint("POST", needs=("PLATFORM_SECRET",))
+@http.endpoint("POST", needs=("PLATFORM_SECRET",), submits="payment")
 def submit_payment(request):
     bank = http.authenticate(request, BANK)
     payment = http.parse_json(request, PaymentSubmission)

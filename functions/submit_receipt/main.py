@@ -12,7 +12,7 @@ from shared.write.unit_of_work import UnitOfWork
 
 
 @functions_framework.http
-@http.endpoint("POST", needs=("PLATFORM_SECRET",))
+@http.endpoint("POST", needs=("PLATFORM_SECRET",), submits="receipt")
 def submit_receipt(request):
     merchant = http.authenticate(request, MERCHANT)
     kind = http.document_kind(request)

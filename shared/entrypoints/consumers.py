@@ -17,7 +17,7 @@ from werkzeug.exceptions import BadRequest, ServiceUnavailable
 
 from shared.domain.errors import DeliveryPending, PoisonEvent
 from shared.entrypoints import readiness
-from shared.platform import faults, logs
+from shared.platform import faults, logs, metrics
 from shared.platform.config import ConfigurationError
 
 _log = logs.get("consumer")
@@ -56,6 +56,7 @@ def consumer(handler: Callable[[dict], None] | None = None, *,
     if handler is None:
         return functools.partial(consumer, together=together, needs=needs)
     readiness.declare(handler.__name__, needs)
+    name = handler.__name__.replace("_", "-")  # the function's name in template.yaml, as its queue's
 
     def pending(event: dict, error: DeliveryPending) -> tuple[int, str]:
         logs.event(_log, "event.pending", logging.INFO, id=event["id"], reason=error.message)
@@ -97,17 +98,31 @@ def consumer(handler: Callable[[dict], None] | None = None, *,
             return 500, "the function failed on this event"
 
     def handle_batch(batch: list[dict]) -> list[tuple[int, str]]:
+        with metrics.consuming(name) as count:
+            outcomes = handle_together(batch)
+            for event, (status, _message) in zip(batch, outcomes):
+                count(event["id"], status)
+        return outcomes
+
+    def handle_together(batch: list[dict]) -> list[tuple[int, str]]:
         if together is not None and len(batch) > 1:
             try:
                 waiting = together(batch) or {}  # events whose work is pending, by id: retried
                 return [pending(event, waiting[event["id"]]) if event["id"] in waiting else (200, "") for event in batch]
             except Exception:  # noqa: BLE001 - each event alone says which failed, and why
-                pass
+                metrics.forget_repeated()
         return [handle_alone(event) for event in batch]
 
     @functools.wraps(handler)
     def consume(cloud_event) -> None:
-        status, message = handle(as_dict(cloud_event))
+        event = as_dict(cloud_event)
+        with metrics.consuming(name) as count:
+            try:
+                status, message = handle(event)
+            except Exception:
+                count(event["id"], 500)
+                raise
+            count(event["id"], status)
         if status == 503:
             raise ServiceUnavailable(message)
         if status == 400:

@@ -25,7 +25,7 @@ from shared.domain.errors import (AlreadyMatched, Ambiguous, Forbidden, Idempote
                                   Violation)
 from shared.domain.parties import Party, PartyKind
 from shared.entrypoints import readiness
-from shared.platform import faults, logs
+from shared.platform import faults, logs, metrics
 from shared.platform.config import ConfigurationError
 from shared.write import auth
 
@@ -54,16 +54,23 @@ Handler = Callable[[flask.Request], tuple[BaseModel | dict, int] | flask.Respons
 _log = logs.get("http")
 
 
-def endpoint(*methods: str, needs: tuple[str, ...] = ()) -> Callable[[Handler], Callable[[flask.Request],
-                                                                          flask.Response]]:
+def endpoint(*methods: str, needs: tuple[str, ...] = (), submits: str | None = None) -> Callable[
+        [Handler], Callable[[flask.Request], flask.Response]]:
     """Wrap a handler: method check, then the handler, then errors mapped to the SPEC.
-    needs names the secrets it cannot work without (readiness)."""
+    needs names the secrets it cannot work without (readiness); submits, the kind of
+    document the endpoint takes ("receipt", "payment"), counted by what came of it."""
 
     def decorate(handler: Handler) -> Callable[[flask.Request], flask.Response]:
         readiness.declare(handler.__name__, needs)
 
         @functools.wraps(handler)
         def serve(request: flask.Request) -> flask.Response:
+            response = answer(request)
+            if submits:
+                metrics.submission(submits, response.status_code)
+            return response
+
+        def answer(request: flask.Request) -> flask.Response:
             try:
                 if request.method not in methods:
                     response = error_response(MethodNotAllowed(f"use {' or '.join(methods)} on this path"), request)

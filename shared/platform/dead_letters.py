@@ -75,3 +75,20 @@ def redrive(consumer: bus.Consumer, event_ids: set[str] | None = None, limit: in
     finally:
         connection.close()
     return moved
+
+
+def discard(consumer: bus.Consumer, event_ids: set[str], limit: int = 100_000) -> int:
+    """Delete the dead letters with the given event ids, for good (an event no fix can make
+    acceptable, once the operator has read it); returns how many. The rest stay."""
+    connection = bus.connect()
+    discarded = 0
+    try:
+        channel = connection.channel()
+        consumer.declare(channel)
+        for method, properties, _body in bus.messages(channel, consumer.dead_letter_queue, limit):
+            if properties.message_id in event_ids:
+                channel.basic_ack(method.delivery_tag)
+                discarded += 1
+    finally:
+        connection.close()  # unacknowledged: every other message returns to the queue
+    return discarded

@@ -11,12 +11,14 @@ import functools
 import json
 import uuid
 from collections.abc import Callable
+from datetime import datetime, timezone
 
 from sqlalchemy import Connection, text
 
 from shared.domain import events
 from shared.domain.errors import PoisonEvent
 from shared.domain.receipts import ReceiptSubmission
+from shared.platform import metrics
 from shared.platform.db import array_literal
 
 CONSUMER = "project-read-model"
@@ -173,11 +175,15 @@ def project_all(connection: Connection, batch: list[dict], consumer: str = CONSU
     # there makes it replace the stored row whatever that row's version.
     rows: dict[tuple[_Views, str], tuple[dict, bool]] = {}
     applied = 0
+    now = datetime.now(timezone.utc)
     for event, event_id in zip(batch, ids):
         if event_id not in claimed:
+            metrics.repeated(event["id"])
             continue
         claimed.discard(event_id)  # the same event twice in a batch: applied once
         applied += 1
+        if occurred := _time(event):
+            metrics.PROJECTION_LAG.observe(max((now - occurred).total_seconds(), 0.0))
         if event["type"] in ROWS:
             views, row_of, restates = ROWS[event["type"]]
             row = _of(event, row_of)
@@ -198,6 +204,15 @@ def _event_id(event: dict) -> uuid.UUID:
         return uuid.UUID(event["id"])
     except ValueError:
         raise PoisonEvent(f"{event['type']} event id {event['id']!r} is not a UUID") from None
+
+
+def _time(event: dict) -> datetime | None:
+    """The event's time (its CloudEvent attribute), if it carries a readable one."""
+    try:
+        occurred = datetime.fromisoformat(event["time"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return occurred if occurred.tzinfo else occurred.replace(tzinfo=timezone.utc)
 
 
 def _of(event: dict, apply: Callable[[dict], dict | None]):

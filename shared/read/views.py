@@ -212,6 +212,18 @@ def ambiguity_sets(connection: Connection, query: PageQuery) -> dict:
     return _page(rows, query.limit, lambda row: (row.created_at, row.id))
 
 
+_OPEN_AMBIGUITY_SETS = text("""
+    SELECT count(DISTINCT ambiguity->>'set') FROM (
+        SELECT ambiguity FROM receipt_views WHERE status = 'ambiguous'
+        UNION ALL SELECT ambiguity FROM payment_views WHERE status = 'ambiguous') AS ambiguous
+""")
+
+
+def open_ambiguity_sets(connection: Connection) -> int:
+    """How many ambiguity sets wait for the operator (from the partial indexes of ambiguous items)."""
+    return connection.execute(_OPEN_AMBIGUITY_SETS).scalar_one()
+
+
 def _page(rows, limit: int, key) -> dict:
     items = [row.body for row in rows[:limit]]
     next_cursor = _encode_cursor(key(rows[limit - 1])) if len(rows) > limit else None

@@ -18,6 +18,7 @@ import json
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -436,3 +437,13 @@ def record_answers(connection: Connection, sent: dict[uuid.UUID, list[Sent]],
                                                   {"payment_ids": [str(id_) for id_ in sent]}):
         results_by_payment[payment_id].pending = pending
     return results_by_payment
+
+
+def outcomes(sent: dict[uuid.UUID, list[Sent]], answered: dict[uuid.UUID, Attempts]) -> Iterator[tuple[str, str]]:
+    """(party kind, outcome) of each callback sent: delivered, failed (for good), or
+    retried (to be tried again)."""
+    for payment_id, sent_now in sent.items():
+        finished = {view["callback_id"]: view["status"] for view in answered[payment_id].finished}
+        for one in sent_now:
+            if one.answer is not None or str(one.callback.id) in finished:
+                yield one.callback.party_kind, finished.get(str(one.callback.id), "retried")

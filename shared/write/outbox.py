@@ -47,6 +47,16 @@ _UNPUBLISHED = text(
     """
 )
 
+# Both from the partial index of unpublished rows: a scrape stays cheap however big the table.
+_BACKLOG = text(
+    """
+    SELECT count(*) AS unpublished,
+           coalesce(extract(epoch FROM now() - (SELECT occurred_at FROM outbox WHERE published_at IS NULL
+                                                ORDER BY position LIMIT 1)), 0) AS oldest_seconds
+    FROM outbox WHERE published_at IS NULL
+    """
+)
+
 
 # What set-based recording returns: the events, to publish after the commit (RECORDED),
 # or only their ids when they are many and the relay publishes them (RECORDED_IDS).
@@ -156,6 +166,13 @@ class _PublishedMarks:
 
 
 _marks = _PublishedMarks()
+
+
+def backlog(engine: Engine) -> tuple[int, float]:
+    """How many events wait unpublished, and how long the oldest of them has (seconds)."""
+    with engine.connect() as connection:
+        row = connection.execute(_BACKLOG).one()
+    return row.unpublished, float(row.oldest_seconds)
 
 
 def relay(engine: Engine, budget_seconds: float = 50.0, grace_seconds: float | None = None) -> int:

@@ -14,7 +14,7 @@ from shared.domain.payments import Clearing, PaymentSubmission
 from shared.domain.receipts import ReceiptSubmission
 from shared.domain.settlement import ManualMatch
 from shared.formats.document import Imported
-from shared.platform import logs
+from shared.platform import logs, metrics
 from shared.platform.config import settings
 from shared.platform.db import read_engine
 from shared.write import auth, callbacks, clearing, erasure, matching, outbox, reconciliation, settlement
@@ -251,6 +251,8 @@ def deliver_callbacks_together(batch: list[dict], uow: UnitOfWork, send=callback
                 pending[event["id"]] = DeliveryPending(
                     f"{still} callback(s) of payment {payment_id} not delivered yet")
         uow.commit()
+    for party, outcome in callbacks.outcomes(sent, answered):
+        metrics.callback(party, outcome)
     return pending
 
 
@@ -260,6 +262,8 @@ def reconcile(uow: UnitOfWork) -> reconciliation.Run:
         run = reconciliation.reconcile(uow.connection, read)
         uow.record(events.Event(events.RECONCILIATION_COMPLETED, run.id, run.summary()))
         uow.commit()
+    for rule, payments in run.matched.items():
+        metrics.matched(rule, payments)
     # The run's matches, expiries and restatements wait in the outbox: send them now
     # rather than after the relay's grace period.
     outbox.relay(uow.connection.engine, grace_seconds=0)

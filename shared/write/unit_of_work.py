@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, Engine
 
 from shared.domain.events import Event
+from shared.platform import metrics
 from shared.platform.db import write_engine
 from shared.write import outbox
 from shared.write.repositories import Parties, Payments, Receipts
@@ -43,7 +44,9 @@ class UnitOfWork:
     def commit(self) -> None:
         outbox.write(self.connection, self.events)
         self._transaction.commit()
-        outbox.publish_committed(self.connection.engine, self.events + self.written)
+        committed = self.events + self.written
+        metrics.committed(committed)
+        outbox.publish_committed(self.connection.engine, committed)
 
     def __exit__(self, *exc_info) -> None:
         try:

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from runtime.queue_trigger import Invoker, QueueTrigger
 from shared.platform import bus
 from shared.platform.db import engine_for
-from shared.platform.dead_letters import dead_letters, redrive
+from shared.platform.dead_letters import dead_letters, discard, redrive
 from shared.write import outbox
 from tests.conftest import TEST_ENV
 from tests.support import Forwarder, QuietHandler, bearer, receipt_body, serve, wait_until
@@ -263,6 +263,15 @@ def test_redrive_puts_a_dead_letter_back_on_its_queue(pipeline):
     wait_until(lambda: function.calls[event_id] == 2, message="the redriven delivery")
     [letter] = wait_until(lambda: dead_letters(consumer), message="the dead letter again")
     assert letter.event_id == event_id and letter.attempts == 1
+
+
+def test_discard_deletes_only_the_dead_letters_named(pipeline):
+    consumer, function, send = pipeline
+    kept, discarded = send("reject"), send("reject")
+    wait_until(lambda: len(dead_letters(consumer)) == 2, message="both dead letters")
+    assert discard(consumer, {discarded, str(uuid.uuid4())}) == 1
+    assert [letter.event_id for letter in dead_letters(consumer)] == [kept]
+    assert bus.QueueDepths([consumer.dead_letter_queue, "receipts.nobody"])() == {consumer.dead_letter_queue: 1}
 
 
 def test_events_that_pile_up_go_in_batches_each_settled_by_its_own_status(channel):

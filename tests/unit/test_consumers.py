@@ -45,3 +45,30 @@ def test_settings_say_which_needed_secrets_are_missing():
     given = Settings.from_env({"PLATFORM_SECRET": "s", "SECRETS_DIR": "/nonexistent"})
     assert given.missing(("ADMIN_API_KEY", "PLATFORM_SECRET")) == ["ADMIN_API_KEY"]
     assert Settings.from_env({"SECRETS_DIR": "/nonexistent"}).missing(("PLATFORM_SECRET",)) == ["PLATFORM_SECRET"]
+
+
+def consumed(consumer_name: str, outcome_name: str) -> float:
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value("receipts_events_consumed_total",
+                                     {"consumer": consumer_name, "outcome": outcome_name}) or 0.0
+
+
+def test_what_came_of_each_event_is_counted_by_outcome():
+    from shared.platform import metrics
+
+    def counted_consumer(event):
+        if event["id"] == "seen":
+            metrics.repeated(event["id"])
+        elif event["id"] == "poison":
+            raise PoisonEvent("no such receipt")
+        elif event["id"] == "busy":
+            raise ConnectionRefusedError("the database restarts")
+
+    consumer(counted_consumer)
+    batch = [{**EVENT, "id": event_id} for event_id in ("new", "seen", "poison", "busy")]
+    before = {outcome_name: consumed("counted-consumer", outcome_name)
+              for outcome_name in ("applied", "duplicate", "dead_lettered", "retried")}
+    assert [status for status, _ in consumers.BY_NAME["counted_consumer"](batch)] == [200, 200, 400, 503]
+    assert {outcome_name: consumed("counted-consumer", outcome_name) - count for outcome_name, count in before.items()} \
+        == {"applied": 1, "duplicate": 1, "dead_lettered": 1, "retried": 1}

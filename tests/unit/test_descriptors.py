@@ -108,11 +108,12 @@ def test_the_deployment_guide_deploys_every_function_but_the_simulators():
     assert [name for name in names if re.search(regex, name)] == [name for name in names if not name.startswith("sim-")]
 
 
-INFRASTRUCTURE = {"postgres", "rabbitmq", "fluentd", "migrate", "gateway"}
+INFRASTRUCTURE = {"postgres", "rabbitmq", "fluentd", "migrate", "gateway", "prometheus"}
 
 
 def test_compose_runs_every_function_of_the_template_from_one_image():
-    services = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    services, compose_volumes = compose["services"], set(compose["volumes"])
     functions = stack.load()
     triggers = {f"{function.name}-trigger" for function in functions if function.queue_triggered} | {"cron-trigger"}
     assert set(services) == INFRASTRUCTURE | {function.name for function in functions} | triggers
@@ -120,7 +121,7 @@ def test_compose_runs_every_function_of_the_template_from_one_image():
     assert built == ["migrate"], "one build; every other service runs its image"
     image = services["migrate"]["image"]
     for name, service in services.items():
-        if name not in {"postgres", "rabbitmq", "fluentd", "migrate", "gateway"}:
+        if name not in INFRASTRUCTURE:
             assert service["image"] == image and service["pull_policy"] == "never", name
     for function in functions:
         service = services[function.name]
@@ -134,7 +135,11 @@ def test_compose_runs_every_function_of_the_template_from_one_image():
     assert services["gateway"]["volumes"] == ["./deploy/nginx/nginx.conf:/etc/nginx/nginx.conf:ro"]
     for name, service in services.items():
         for volume in service.get("volumes", []):
-            assert volume.startswith("postgres-data") or (ROOT / volume.split(":")[0]).exists(), name
+            assert volume.split(":")[0] in compose_volumes or (ROOT / volume.split(":")[0]).exists(), name
+    # Prometheus beside it, on its configuration and alert rules, published on PROMETHEUS_PORT.
+    assert services["prometheus"]["image"].startswith("prom/prometheus:")
+    assert "./deploy/prometheus:/etc/prometheus:ro" in services["prometheus"]["volumes"]
+    assert services["prometheus"]["ports"] == ["${PROMETHEUS_PORT:-9090}:9090"]
 
 
 def test_the_gateways_nginx_configuration_is_rendered_from_the_template():
@@ -143,3 +148,18 @@ def test_the_gateways_nginx_configuration_is_rendered_from_the_template():
     rendered = nginx.render(stack.load(), port=8080, resolver=nginx.DOCKER_DNS)
     assert (ROOT / "deploy" / "nginx" / "nginx.conf").read_text() == rendered, \
         "template.yaml changed: python -m runtime.nginx > deploy/nginx/nginx.conf"
+
+
+def test_prometheus_scrapes_every_function_by_dns_as_rendered_from_the_template():
+    from runtime import prometheus
+
+    for swarm, file in ((False, "prometheus.yml"), (True, "swarm.yml")):
+        rendered = prometheus.render(stack.load(), swarm=swarm)
+        assert (ROOT / "deploy" / "prometheus" / file).read_text() == rendered, \
+            f"template.yaml changed: python -m runtime.prometheus{' --swarm' if swarm else ''} > deploy/prometheus/{file}"
+        [job] = yaml.safe_load(rendered)["scrape_configs"]
+        assert job["metrics_path"] == "/_/metrics"
+        [discovery] = job["dns_sd_configs"]
+        prefix = "tasks." if swarm else ""
+        assert discovery["names"] == [prefix + function.name for function in stack.load()]
+        assert discovery["port"] == 8080

@@ -34,7 +34,15 @@ def test_the_gateway_is_published_on_the_node():
     assert port == {"target": 8080, "published": "${GATEWAY_PORT:-8080}", "protocol": "tcp", "mode": "host"}
 
 
-@pytest.mark.parametrize("replicas", [{"cron-trigger": 2}, {"postgres": 3}])
+def test_prometheus_finds_the_replicas_as_swarm_tasks():
+    prometheus = swarm.render({})["services"]["prometheus"]
+    assert "--config.file=/etc/prometheus/swarm.yml" in prometheus["command"]
+    assert prometheus["volumes"][0] == f"{stack.ROOT}/deploy/prometheus:/etc/prometheus:ro"
+    [port] = prometheus["ports"]
+    assert port["published"] == "${PROMETHEUS_PORT:-9090}" and port["target"] == 9090
+
+
+@pytest.mark.parametrize("replicas", [{"cron-trigger": 2}, {"postgres": 3}, {"prometheus": 2}])
 def test_a_singleton_is_never_replicated(replicas):
     with pytest.raises(SystemExit, match="one replica"):
         swarm.render(replicas)

@@ -1,0 +1,187 @@
+"""What the platform did, in Prometheus's terms (SPEC §13): GET /_/metrics on every function.
+
+Counters and histograms live in their process (they start at 0 when it restarts, which
+Prometheus's rate() copes with) and are counted where the work happens, once it has
+committed. Gauges are sampled when scraped, by the function that owns their data
+(`sampled`): the relay the outbox, each consumer its queues, the ambiguity list the open
+sets. Label values are bounded sets — never an id, a PAN or an account reference.
+
+A function served by several worker processes (WORKERS > 1) counts in prometheus_client's
+multiprocess mode: each worker writes its values to a directory made before the workers
+fork, and a scrape of any one of them adds them all up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+
+if int(os.environ.get("WORKERS") or 1) > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # Before prometheus_client is imported: it picks how values are kept when it is.
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="receipts-metrics-")
+
+import prometheus_client  # noqa: E402
+from prometheus_client import CollectorRegistry, Counter, Histogram  # noqa: E402
+from prometheus_client.core import GaugeMetricFamily  # noqa: E402
+from prometheus_client.multiprocess import MultiProcessCollector  # noqa: E402
+
+from shared.domain import events  # noqa: E402
+from shared.platform import logs  # noqa: E402
+
+# The text format every Prometheus 2 reads (our names and labels need nothing newer).
+CONTENT_TYPE = prometheus_client.exposition.CONTENT_TYPE_PLAIN_0_0_4
+# A *_created series per counter would double what a scrape sends, for no query we make.
+prometheus_client.disable_created_metrics()
+_log = logs.get("metrics")
+
+FUNCTION_REQUESTS = Counter("receipts_function_requests", "Requests a function answered, by status code",
+                            ["function", "code"])
+FUNCTION_DURATION = Histogram("receipts_function_request_duration_seconds", "Time a function took to answer",
+                              ["function"], buckets=(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10))
+SUBMISSIONS = Counter("receipts_submissions", "Receipts and payments submitted, by what came of them",
+                      ["kind", "outcome"])
+MATCHES = Counter("receipts_matches", "Receipts and payments matched, by the rule that matched them", ["rule"])
+UNLINKS = Counter("receipts_unlinks", "Matches the operator undid")
+CALLBACKS = Counter("receipts_callbacks", "Callbacks sent, by receiver and what came of them", ["party", "outcome"])
+EVENTS_CONSUMED = Counter("receipts_events_consumed", "Events a consumer took, by what came of them",
+                          ["consumer", "outcome"])
+PROJECTION_LAG = Histogram("receipts_projection_lag_seconds", "From an event's time to its projection",
+                           buckets=(.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300))
+
+# Known label values start at 0, so that rate() and sum() see a series before its first event.
+for _kind in ("receipt", "payment"):
+    for _outcome in ("created", "duplicate", "rejected"):
+        SUBMISSIONS.labels(_kind, _outcome)
+for _party in ("bank", "merchant"):
+    for _outcome in ("delivered", "retried", "failed"):
+        CALLBACKS.labels(_party, _outcome)
+
+# What came of a submission, by the status its endpoint answered: a replay of the same
+# document is 200; the rest of 4xx is the document or its request refused.
+_SUBMITTED = {201: "created", 200: "duplicate"}
+_NOT_A_SUBMISSION = {401, 403, 404, 405, 406, 429}
+
+
+def submission(kind: str, status: int) -> None:
+    outcome = _SUBMITTED.get(status) or ("rejected" if 400 <= status < 500 and status not in _NOT_A_SUBMISSION
+                                         else None)
+    if outcome:
+        SUBMISSIONS.labels(kind, outcome).inc()
+
+
+def request(function: str, code: int, seconds: float) -> None:
+    FUNCTION_REQUESTS.labels(function, str(code)).inc()
+    FUNCTION_DURATION.labels(function).observe(seconds)
+
+
+def committed(recorded: Iterable) -> None:
+    """Count the matches (by matching and by the operator) and the unlinks a write-model
+    transaction committed, by the events it recorded. (A reconciliation sweep's matches
+    are recorded in the outbox by SQL alone: the run counts them, `matched`.)"""
+    for event in recorded:
+        if event.type == events.PAYMENT_MATCHED:
+            MATCHES.labels(event.data.get("match_rule") or "unknown").inc()
+        elif event.type == events.MATCH_UNLINKED:
+            UNLINKS.inc()
+
+
+def matched(rule: str, payments: int) -> None:
+    MATCHES.labels(rule).inc(payments)
+
+
+def callback(party: str, outcome: str) -> None:
+    CALLBACKS.labels(party, outcome).inc()
+
+
+# --- gauges sampled at scrape time ----------------------------------------------------------
+
+Sample = Callable[[], Iterable[GaugeMetricFamily]]
+_samplers: list[Sample] = []
+
+
+def sampled(sample: Sample) -> Sample:
+    """Register a function's gauges, read from its data when scraped (decorator)."""
+    _samplers.append(sample)
+    return sample
+
+
+def gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:
+    return GaugeMetricFamily(name, documentation, value=value)
+
+
+def queue_messages(depths: dict[str, int]) -> GaugeMetricFamily:
+    family = GaugeMetricFamily("receipts_queue_messages", "Messages ready in a consumer's queue or dead-letter queue",
+                               labels=["queue"])
+    for queue, messages in depths.items():
+        family.add_metric([queue], messages)
+    return family
+
+
+class _Sampled:
+    """The registered samplers, as one collector; a sampler that fails (its database is
+    down, say) leaves its gauges out of that scrape rather than failing the others."""
+
+    def collect(self):
+        for sample in _samplers:
+            try:
+                yield from sample()
+            except Exception as error:  # noqa: BLE001 - the scrape goes on; the gap shows on a graph
+                logs.event(_log, "metrics.sample_failed", logging.WARNING, sampler=sample.__name__,
+                           error=type(error).__name__)
+
+
+_MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+if not _MULTIPROCESS:
+    prometheus_client.REGISTRY.register(_Sampled())
+
+
+def exposition() -> bytes:
+    """Every metric of this function, in Prometheus's text format."""
+    if not _MULTIPROCESS:
+        return prometheus_client.generate_latest()
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry)
+    registry.register(_Sampled())
+    return prometheus_client.generate_latest(registry)
+
+
+# --- events consumed -------------------------------------------------------------------------
+
+_repeated: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("repeated", default=None)
+
+
+@contextlib.contextmanager
+def consuming(consumer: str) -> Iterator[Callable[[str, int], None]]:
+    """Count what came of the events a consumer handles inside: yields count(event_id,
+    status), status as the trigger reads it (2xx applied, or a duplicate if the handler
+    called repeated() on it; 400 dead-lettered; anything else retried)."""
+    repeated = set()
+    token = _repeated.set(repeated)
+
+    def count(event_id: str, status: int) -> None:
+        outcome = ("duplicate" if event_id in repeated else "applied") if status < 300 \
+            else "dead_lettered" if status == 400 else "retried"
+        EVENTS_CONSUMED.labels(consumer, outcome).inc()
+
+    try:
+        yield count
+    finally:
+        _repeated.reset(token)
+
+
+def repeated(event_id: str) -> None:
+    """The event being consumed was handled before (an idempotent consumer's claim found it)."""
+    seen = _repeated.get()
+    if seen is not None:
+        seen.add(event_id)
+
+
+def forget_repeated() -> None:
+    """The handling rolled back: what it found repeated may not be (each event is tried alone next)."""
+    seen = _repeated.get()
+    if seen is not None:
+        seen.clear()

@@ -1,0 +1,101 @@
+"""GET /_/metrics on every function of make run's platform (SPEC §13): the counters agree
+with what happened, the gauges are sampled from their owners' data, and no label holds an
+id, a PAN or an account reference."""
+
+from __future__ import annotations
+
+import re
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from runtime import stack
+from tests.e2e.test_read_api import submit_payment, submit_receipt
+from tests.integration.test_callbacks import Receiver
+from tests.support import ADMIN_API_KEY, bearer, random_pan, receipt_body, remember, wait_until
+
+N = 5
+
+
+def scrape(http, platform, name: str) -> dict[tuple[str, tuple], float]:
+    """A function's samples: {(name, sorted labels): value}."""
+    response = http.get(f"http://127.0.0.1:{platform.function_ports[name]}/_/metrics")
+    assert response.status_code == 200, (name, response.text)
+    assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(response.text) for sample in family.samples}
+
+
+def total(samples: dict, name: str, **labels: str) -> float:
+    return sum(value for (sample, sample_labels), value in samples.items()
+               if sample == name and labels.items() <= dict(sample_labels).items())
+
+
+def test_every_function_serves_its_metrics(platform, http):
+    for function in stack.load():
+        samples = scrape(http, platform, function.name)
+        assert ("receipts_unlinks_total", ()) in samples, function.name
+
+
+def test_the_counters_agree_with_what_happened(platform, http):
+    receiver = Receiver()
+    parties = {}
+    for kind in ("merchant", "bank"):
+        response = http.post(f"{platform.url}/v1/admin/{kind}s", headers=bearer(ADMIN_API_KEY),
+                             json={"name": f"{kind} metrics", "callback_url": f"{receiver.url}/{kind}"})
+        parties[kind] = response.json()
+        remember(parties[kind]["api_key"], parties[kind]["webhook_secret"])
+    names = ("submit-receipt", "submit-payment", "match", "deliver-callbacks", "project-read-model")
+    before = {name: scrape(http, platform, name) for name in names}
+
+    pans, accounts = [], []
+    for number in range(N):
+        pan, account = random_pan(), f"acct-metrics-{random_pan()[-6:]}-{number}"
+        submit_receipt(http, platform, parties["merchant"], pan=pan)
+        submit_payment(http, platform, parties["bank"], pan=pan, account_ref=account)
+        pans.append(pan)
+        accounts.append(account)
+    replayed = receipt_body(pan=random_pan())  # unmatched: its payment never comes
+    for status in (201, 200):
+        response = http.post(f"{platform.url}/v1/receipts", json=replayed, headers=bearer(parties["merchant"]["api_key"]))
+        assert response.status_code == status, response.text
+    rejected = http.post(f"{platform.url}/v1/receipts", json={**receipt_body(pan=pan), "currency": "euros"},
+                         headers=bearer(parties["merchant"]["api_key"]))
+    assert rejected.status_code == 422, rejected.text
+    wait_until(lambda: len(receiver.delivered) >= 2 * N, timeout=30, message="every callback delivered")
+
+    def grew(name: str, metric: str, **labels: str) -> float:
+        return total(scrape(http, platform, name), metric, **labels) - total(before[name], metric, **labels)
+
+    assert grew("submit-receipt", "receipts_submissions_total", kind="receipt", outcome="created") == N + 1
+    assert grew("submit-receipt", "receipts_submissions_total", kind="receipt", outcome="duplicate") == 1
+    assert grew("submit-receipt", "receipts_submissions_total", kind="receipt", outcome="rejected") == 1
+    assert grew("submit-payment", "receipts_submissions_total", kind="payment", outcome="created") == N
+    assert grew("match", "receipts_matches_total", rule="exact") == N
+    wait_until(lambda: grew("deliver-callbacks", "receipts_callbacks_total", outcome="delivered") >= 2 * N,
+               timeout=10, message="the callbacks counted")
+    assert grew("deliver-callbacks", "receipts_callbacks_total", party="bank", outcome="delivered") >= N
+    assert grew("submit-receipt", "receipts_function_requests_total", function="submit-receipt", code="201") == N + 1
+    assert grew("submit-receipt", "receipts_function_request_duration_seconds_count", function="submit-receipt") >= N + 3
+    # Every event the pairs produced was projected once: applied, and its lag observed.
+    wait_until(lambda: grew("project-read-model", "receipts_projection_lag_seconds_count") >= 4 * N,
+               timeout=10, message="the pairs' events projected")
+    assert grew("project-read-model", "receipts_events_consumed_total", consumer="project-read-model",
+                outcome="applied") >= 4 * N
+    assert grew("match", "receipts_events_consumed_total", consumer="match", outcome="applied") >= 2 * N
+
+    # Gauges, sampled by their owners when scraped.
+    relay = scrape(http, platform, "relay-outbox")
+    assert ("receipts_outbox_unpublished", ()) in relay and ("receipts_outbox_oldest_unpublished_seconds", ()) in relay
+    for name in ("project-read-model", "match", "deliver-callbacks"):
+        queues = {dict(labels)["queue"] for sample, labels in scrape(http, platform, name)
+                  if sample == "receipts_queue_messages"}
+        assert queues == {f"receipts.{name}", f"receipts.{name}.dlq"}, name
+    assert ("receipts_ambiguities_open", ()) in scrape(http, platform, "list-ambiguities")
+
+    # No label value is an id, a PAN or an account reference: every value of every function.
+    for function in stack.load():
+        text = http.get(f"http://127.0.0.1:{platform.function_ports[function.name]}/_/metrics").text
+        values = set(re.findall(r'="([^"]*)"', text))
+        assert not {value for value in values if re.search(r"\d{6,}|[0-9a-f]{8}-[0-9a-f]{4}", value)}, function.name
+        assert not any(pan in value or account in value for value in values
+                       for pan, account in zip(pans, accounts)), function.name
