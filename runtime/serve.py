@@ -225,6 +225,8 @@ def _exit_at_once(arbiter, worker=None) -> None:
     (docker compose down)."""
     if worker is not None and worker.pid != os.getpid():
         return  # the arbiter reaping a worker that died: not this process's end
+    if worker is None:
+        metrics.close()  # the arbiter's end: its workers are gone, and their metrics with them
     error = sys.exc_info()[1]
     if isinstance(error, HaltServer):
         status = error.exit_status

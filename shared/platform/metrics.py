@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 
+_made_directory = None
 if int(os.environ.get("WORKERS") or 1) > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     # Before prometheus_client is imported: it picks how values are kept when it is.
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="receipts-metrics-")
+    _made_directory = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="receipts-metrics-")
 
 import prometheus_client  # noqa: E402
 from prometheus_client import CollectorRegistry, Counter, Histogram  # noqa: E402
@@ -66,16 +69,23 @@ _SUBMITTED = {201: "created", 200: "duplicate"}
 _NOT_A_SUBMISSION = {401, 403, 404, 405, 406, 429}
 
 
+@functools.cache
+def _series(metric, *labels: str):
+    """metric's series for these label values, found once: labels() takes a lock and
+    builds a key on every call, a few µs each on every request (the values are bounded)."""
+    return metric.labels(*labels)
+
+
 def submission(kind: str, status: int) -> None:
     outcome = _SUBMITTED.get(status) or ("rejected" if 400 <= status < 500 and status not in _NOT_A_SUBMISSION
                                          else None)
     if outcome:
-        SUBMISSIONS.labels(kind, outcome).inc()
+        _series(SUBMISSIONS, kind, outcome).inc()
 
 
 def request(function: str, code: int, seconds: float) -> None:
-    FUNCTION_REQUESTS.labels(function, str(code)).inc()
-    FUNCTION_DURATION.labels(function).observe(seconds)
+    _series(FUNCTION_REQUESTS, function, str(code)).inc()
+    _series(FUNCTION_DURATION, function).observe(seconds)
 
 
 def committed(recorded: Iterable) -> None:
@@ -84,17 +94,17 @@ def committed(recorded: Iterable) -> None:
     are recorded in the outbox by SQL alone: the run counts them, `matched`.)"""
     for event in recorded:
         if event.type == events.PAYMENT_MATCHED:
-            MATCHES.labels(event.data.get("match_rule") or "unknown").inc()
+            _series(MATCHES, event.data.get("match_rule") or "unknown").inc()
         elif event.type == events.MATCH_UNLINKED:
             UNLINKS.inc()
 
 
 def matched(rule: str, payments: int) -> None:
-    MATCHES.labels(rule).inc(payments)
+    _series(MATCHES, rule).inc(payments)
 
 
 def callback(party: str, outcome: str) -> None:
-    CALLBACKS.labels(party, outcome).inc()
+    _series(CALLBACKS, party, outcome).inc()
 
 
 # --- gauges sampled at scrape time ----------------------------------------------------------
@@ -149,6 +159,12 @@ def exposition() -> bytes:
     return prometheus_client.generate_latest(registry)
 
 
+def close() -> None:
+    """The server's workers have ended: remove the directory they counted in, if it was ours."""
+    if _made_directory:
+        shutil.rmtree(_made_directory, ignore_errors=True)
+
+
 # --- events consumed -------------------------------------------------------------------------
 
 _repeated: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("repeated", default=None)
@@ -165,7 +181,7 @@ def consuming(consumer: str) -> Iterator[Callable[[str, int], None]]:
     def count(event_id: str, status: int) -> None:
         outcome = ("duplicate" if event_id in repeated else "applied") if status < 300 \
             else "dead_lettered" if status == 400 else "retried"
-        EVENTS_CONSUMED.labels(consumer, outcome).inc()
+        _series(EVENTS_CONSUMED, consumer, outcome).inc()
 
     try:
         yield count

@@ -4,11 +4,18 @@ id, a PAN or an account reference."""
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
+import sys
 
+import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from runtime import stack
+from runtime.run import free_port
+from tests.conftest import ROOT
 from tests.e2e.test_read_api import submit_payment, submit_receipt
 from tests.integration.test_callbacks import Receiver
 from tests.support import ADMIN_API_KEY, bearer, random_pan, receipt_body, remember, wait_until
@@ -16,9 +23,9 @@ from tests.support import ADMIN_API_KEY, bearer, random_pan, receipt_body, remem
 N = 5
 
 
-def scrape(http, platform, name: str) -> dict[tuple[str, tuple], float]:
+def scrape(http, platform, name: str | None, url: str | None = None) -> dict[tuple[str, tuple], float]:
     """A function's samples: {(name, sorted labels): value}."""
-    response = http.get(f"http://127.0.0.1:{platform.function_ports[name]}/_/metrics")
+    response = http.get(url or f"http://127.0.0.1:{platform.function_ports[name]}/_/metrics")
     assert response.status_code == 200, (name, response.text)
     assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
     return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
@@ -99,3 +106,33 @@ def test_the_counters_agree_with_what_happened(platform, http):
         assert not {value for value in values if re.search(r"\d{6,}|[0-9a-f]{8}-[0-9a-f]{4}", value)}, function.name
         assert not any(pan in value or account in value for value in values
                        for pan, account in zip(pans, accounts)), function.name
+
+
+def test_a_function_with_several_workers_counts_them_all(http, tmp_path):
+    """WORKERS=2: each worker counts in prometheus_client's multiprocess directory, a scrape
+    of either adds them up, and the directory goes when the server stops."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "runtime.serve", "--target", "submit_receipt", "--port", str(port)],
+                              cwd=ROOT, env={**os.environ, "WORKERS": "2", "TMPDIR": str(tmp_path)},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_until(lambda: ping(http, f"{url}/_/health"), timeout=30, message="the server answering")
+        for _ in range(40):  # a new connection each: the workers take turns accepting them
+            answer = requests.post(f"{url}/", json={}, timeout=10)
+            assert answer.status_code == 401
+        samples = scrape(http, None, None, url=f"{url}/_/metrics")
+        assert total(samples, "receipts_function_requests_total", function="submit-receipt", code="401") == 40
+        [directory] = tmp_path.glob("receipts-metrics-*")
+        assert len(list(directory.glob("counter_*.db"))) == 3, "the arbiter's (its series at 0) and one per worker"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    assert not list(tmp_path.glob("receipts-metrics-*")), "the directory removed at the end"
+
+
+def ping(http, url: str) -> bool:
+    try:
+        return http.get(url, timeout=2).status_code == 200
+    except requests.ConnectionError:
+        return False
