@@ -7,7 +7,9 @@ port, as `make swarm-up` deploys it, with submit-receipt and project-read-model 
 replicas and the match, projection and callback triggers at 2 (competing consumers):
 
 1. `make demo N` — receipts matched, callbacks, lost and duplicated (a party called back
-   twice for one receipt), and how many requests each submit-receipt replica took;
+   twice for one receipt), and how many requests each submit-receipt replica took; then
+   Prometheus (on a port of its own) must have found every replica as `tasks.<service>`
+   and counted exactly N receipts;
 2. the same demo while submit-receipt rolls (`docker service update --force`: start-first);
 3. the same demo while submit-receipt scales down to 1 and back up to 3;
 4. `docker stack rm`: no container, network or volume of the stack left.
@@ -24,6 +26,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +38,8 @@ from runtime.run import free_port  # noqa: E402
 
 REPLICAS = {"submit-receipt": 3, "project-read-model": 3, "match-trigger": 2, "project-read-model-trigger": 2,
             "deliver-callbacks-trigger": 2}
+# The functions' replicas Prometheus must find (the triggers serve no metrics).
+SCRAPED = {name: count for name, count in REPLICAS.items() if not name.endswith("-trigger")}
 
 
 class Stack:
@@ -78,6 +84,27 @@ class Stack:
                 "lost": sum((receipt, kind) not in called for receipt in receipts for kind in ("bank", "merchant")),
                 "duplicated": sum(int(count) - 1 for *_key, count in calls)}
 
+    def prometheus(self, query: str) -> list[dict]:
+        url = f"http://127.0.0.1:{os.environ['PROMETHEUS_PORT']}/api/v1/query?" + urllib.parse.urlencode({"query": query})
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return json.load(response)["data"]["result"]
+
+    def scraped(self, checkouts: int, timeout: float = 90) -> tuple[dict, float]:
+        """Replicas Prometheus scrapes, by service, and the receipts it counted, once the
+        replicas are REPLICAS' and the receipts are checkouts (or the timeout passed)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                up = {row["metric"]["service"]: int(row["value"][1]) for row in self.prometheus("sum by (service) (up)")}
+                counted = self.prometheus('sum(receipts_submissions_total{kind="receipt",outcome="created"})')
+                receipts = float(counted[0]["value"][1]) if counted else 0.0
+            except OSError:
+                up, receipts = {}, 0.0
+            if (receipts == checkouts and all(up.get(name) == count for name, count in SCRAPED.items())) \
+                    or time.monotonic() > deadline:
+                return up, receipts
+            time.sleep(2)
+
     def wait_until_converged(self, service: str, replicas: int, timeout: float = 300) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -118,6 +145,7 @@ def main() -> None:
     parser.add_argument("--checkouts", type=int, default=500)
     parser.add_argument("--name", default="receipts-bench")
     args = parser.parse_args()
+    os.environ["PROMETHEUS_PORT"] = str(free_port())  # beside any other stack's Prometheus
     stack = Stack(args.name, free_port())
     ok = True
     try:
@@ -129,6 +157,11 @@ def main() -> None:
         print(f"  requests per submit-receipt replica: {stack.requests_per_replica('submit-receipt')}", flush=True)
         print(f"  requests per project-read-model replica: {stack.requests_per_replica('project-read-model')}",
               flush=True)
+        up, receipts = stack.scraped(args.checkouts)
+        replicas = ", ".join(f"{name} {up.get(name, 0)} of {count}" for name, count in SCRAPED.items())
+        print(f"  Prometheus: {sum(up.values())} replicas scraped ({replicas}), receipts counted {receipts:.0f}"
+              f" ({args.checkouts} expected)", flush=True)
+        ok &= receipts == args.checkouts and all(up.get(name) == count for name, count in SCRAPED.items())
 
         def roll():
             swarm.docker("service", "update", "--force", "--detach", stack.service("submit-receipt"))
@@ -150,7 +183,7 @@ def main() -> None:
     finally:
         swarm.down(stack.name, timeout=120, volumes=True)
     if not ok:
-        raise SystemExit("something was lost or duplicated")
+        raise SystemExit("something was lost or duplicated, or Prometheus did not see it all")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import time
 
+import requests
+
 from tests.support import wait_until
 
 IDLE_SECONDS = 40
@@ -32,3 +34,12 @@ def test_after_idling_with_short_heartbeats_each_pair_is_called_back_at_once(qui
     assert max(latencies) < 5, latencies
     print(f"idle {IDLE_SECONDS} s with 5 s heartbeats, then pairs called back in "
           + ", ".join(f"{latency * 1000:.0f} ms" for latency in latencies))
+
+
+def test_after_idling_a_scrape_still_reads_the_queues(quiet_platform):
+    # The broker dropped the connection the last scrape kept, while the platform idled.
+    time.sleep(max(0.0, quiet_platform.idle_since + IDLE_SECONDS - time.monotonic()))
+    platform = quiet_platform.platform
+    text = requests.get(f"http://127.0.0.1:{platform.function_ports['match']}/_/metrics", timeout=10).text
+    assert 'receipts_queue_messages{queue="receipts.match"}' in text
+    assert '"metrics.sample_failed"' not in platform.log_text()
