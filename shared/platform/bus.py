@@ -23,6 +23,7 @@ import pika.exceptions
 from pika.adapters.blocking_connection import BlockingChannel
 
 from shared.domain.events import Event
+from shared.platform import faults
 from shared.platform.config import settings
 
 # pika logs every returned (unroutable) message with a prefix of its body; the outbox
@@ -375,8 +376,9 @@ class QueueDepths:
         with self._lock:
             try:
                 return self._read()
-            except (pika.exceptions.AMQPConnectionError, pika.exceptions.ChannelWrongStateError,
-                    pika.exceptions.StreamLostError, OSError):
+            except Exception as error:
+                if not faults.retryable(error):
+                    raise
                 self._close()
             return self._read()
 

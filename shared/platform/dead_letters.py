@@ -1,11 +1,15 @@
-"""Dead letters: list them with their reason, and put them back on their consumer's queue."""
+"""Dead letters: list them with their reason, put them back on their consumer's queue, or
+delete them for good."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import pika
+from pika.adapters.blocking_connection import BlockingChannel
 
 from shared.platform import bus
 
@@ -42,28 +46,33 @@ def _describe(properties: pika.BasicProperties, body: bytes) -> DeadLetter:
     )
 
 
-def dead_letters(consumer: bus.Consumer, limit: int = 1000) -> list[DeadLetter]:
-    """The consumer's dead letters, oldest first; they stay where they are."""
+@contextlib.contextmanager
+def _dead_letter_queue(consumer: bus.Consumer, limit: int) -> Iterator[tuple[BlockingChannel, Iterable[tuple]]]:
+    """A channel to the broker, and the consumer's dead letters read from it, unacknowledged:
+    what the caller does not acknowledge returns to the queue when the connection closes."""
     connection = bus.connect()
     try:
         channel = connection.channel()
         consumer.declare(channel)
-        return [_describe(properties, body) for _, properties, body in bus.messages(channel, consumer.dead_letter_queue, limit)]
+        channel.confirm_delivery()
+        yield channel, bus.messages(channel, consumer.dead_letter_queue, limit)
     finally:
-        connection.close()  # unacknowledged: every message returns to the queue
+        connection.close()
+
+
+def dead_letters(consumer: bus.Consumer, limit: int = 1000) -> list[DeadLetter]:
+    """The consumer's dead letters, oldest first; they stay where they are."""
+    with _dead_letter_queue(consumer, limit) as (_channel, letters):
+        return [_describe(properties, body) for _, properties, body in letters]
 
 
 def redrive(consumer: bus.Consumer, event_ids: set[str] | None = None, limit: int = 100_000) -> int:
     """Move dead letters (all, or those with the given event ids) back to the consumer's
     queue with a fresh attempt count; returns how many. Each is acknowledged in the DLQ
     only after the broker confirmed its copy."""
-    connection = bus.connect()
     moved = 0
-    try:
-        channel = connection.channel()
-        consumer.declare(channel)
-        channel.confirm_delivery()
-        for method, properties, body in bus.messages(channel, consumer.dead_letter_queue, limit):
+    with _dead_letter_queue(consumer, limit) as (channel, letters):
+        for method, properties, body in letters:
             if event_ids is not None and properties.message_id not in event_ids:
                 continue
             headers = {key: value for key, value in (properties.headers or {}).items()
@@ -72,23 +81,16 @@ def redrive(consumer: bus.Consumer, event_ids: set[str] | None = None, limit: in
             channel.basic_publish("", consumer.queue, body, bus.with_headers(properties, headers))
             channel.basic_ack(method.delivery_tag)
             moved += 1
-    finally:
-        connection.close()
     return moved
 
 
 def discard(consumer: bus.Consumer, event_ids: set[str], limit: int = 100_000) -> int:
     """Delete the dead letters with the given event ids, for good (an event no fix can make
     acceptable, once the operator has read it); returns how many. The rest stay."""
-    connection = bus.connect()
     discarded = 0
-    try:
-        channel = connection.channel()
-        consumer.declare(channel)
-        for method, properties, _body in bus.messages(channel, consumer.dead_letter_queue, limit):
+    with _dead_letter_queue(consumer, limit) as (channel, letters):
+        for method, properties, _body in letters:
             if properties.message_id in event_ids:
                 channel.basic_ack(method.delivery_tag)
                 discarded += 1
-    finally:
-        connection.close()  # unacknowledged: every other message returns to the queue
     return discarded
