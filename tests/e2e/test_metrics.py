@@ -4,6 +4,7 @@ id, a PAN or an account reference."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -15,9 +16,12 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from runtime import stack
 from runtime.run import free_port
+from shared import formats
 from tests.conftest import ROOT
 from tests.e2e.pairs import Flow
+from tests.e2e.test_formats import onboard, submit
 from tests.support import bearer, receipt_body, wait_until
+from tests.unit.test_formats import ARTS_SALE, KIVRA_SALE
 
 N = 5
 
@@ -93,6 +97,25 @@ def test_the_counters_agree_with_what_happened(platform, http):
         text = http.get(f"http://127.0.0.1:{platform.function_ports[function.name]}/_/metrics").text
         values = set(re.findall(r'="([^"]*)"', text))
         assert not {value for value in values if re.search(r"\d{6,}|[0-9a-f]{8}-[0-9a-f]{4}|acct", value)}, function.name
+
+def test_the_tills_own_documents_are_counted_as_receipts(platform, http):
+    """The owners' examples (Kivra's card sale, an ARTS sale) as a till sends them: created,
+    then duplicates when sent again; one breaking Kivra's schema, rejected."""
+    merchant = onboard(http, platform, "merchant")
+    before = scrape(http, platform, "submit-receipt")
+    documents = ((KIVRA_SALE.read_bytes(), formats.KIVRA), (ARTS_SALE.read_bytes(), "application/xml"))
+    for expected in (201, 200):
+        for body, media_type in documents:
+            taken = submit(http, platform, merchant, body, media_type)
+            assert taken.status_code == expected, taken.text
+    broken = json.loads(KIVRA_SALE.read_text())
+    del broken["currency"]
+    assert submit(http, platform, merchant, json.dumps(broken).encode(), formats.KIVRA).status_code == 422
+    after = scrape(http, platform, "submit-receipt")
+    assert {outcome: total(after, "receipts_submissions_total", kind="receipt", outcome=outcome)
+            - total(before, "receipts_submissions_total", kind="receipt", outcome=outcome)
+            for outcome in ("created", "duplicate", "rejected")} == {"created": 2, "duplicate": 2, "rejected": 1}
+
 
 def test_a_function_with_several_workers_counts_them_all(http, tmp_path):
     """WORKERS=2: each worker counts in prometheus_client's multiprocess directory, a scrape
