@@ -19,7 +19,7 @@ from runtime.run import free_port
 from shared import formats
 from tests.conftest import ROOT
 from tests.e2e.pairs import Flow
-from tests.e2e.test_formats import onboard, submit
+from tests.e2e.test_formats import on_a_day_of_its_own, onboard, submit
 from tests.support import bearer, receipt_body, wait_until
 from tests.unit.test_formats import ARTS_SALE, KIVRA_SALE
 
@@ -103,7 +103,10 @@ def test_the_tills_own_documents_are_counted_as_receipts(platform, http):
     then duplicates when sent again; one breaking Kivra's schema, rejected."""
     merchant = onboard(http, platform, "merchant")
     before = scrape(http, platform, "submit-receipt")
-    documents = ((KIVRA_SALE.read_bytes(), formats.KIVRA), (ARTS_SALE.read_bytes(), "application/xml"))
+    # Each on a day no other test's receipt is on: left unmatched here, they must not make
+    # another test's payment with the same card data ambiguous.
+    documents = ((on_a_day_of_its_own(KIVRA_SALE.read_bytes(), "2018-11-09")[0], formats.KIVRA),
+                 (on_a_day_of_its_own(ARTS_SALE.read_bytes(), "2018-01-08")[0], "application/xml"))
     for expected in (201, 200):
         for body, media_type in documents:
             taken = submit(http, platform, merchant, body, media_type)
