@@ -32,6 +32,12 @@ class Platform:
     def log_text(self) -> str:
         return self.log.read_text()
 
+    def exits(self, process: str) -> int:
+        """How often the supervisor has seen process (a function's or trigger's name) exit:
+        the log is the session's, and other tests kill processes of this platform too."""
+        return sum(1 for line in self.log_text().splitlines()
+                   if '"process.exited"' in line and json.loads(line).get("process") == process)
+
     @property
     def function_ports(self) -> dict[str, int]:
         """Each function's own port, as the ready platform logged them."""

@@ -99,8 +99,11 @@ def test_every_http_function_in_the_template_is_routed(platform, http):
 def test_a_killed_function_process_is_started_again(platform, http):
     merchant = register(http, platform, "merchant")
     [victim] = [pid for pid in platform.children() if "submit_receipt" in open(f"/proc/{pid}/cmdline").read()]
+    exits = platform.exits("submit-receipt")
     os.kill(victim, signal.SIGKILL)
-    wait_until(lambda: '"process.exited"' in platform.log_text(), message="the supervisor to notice")
+    # Until the supervisor has ended the victim's worker too: an orphaned worker would
+    # still take a request, and be killed while it answers.
+    wait_until(lambda: platform.exits("submit-receipt") > exits, message="the supervisor to notice")
 
     def accepted():
         try:
