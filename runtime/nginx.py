@@ -3,8 +3,9 @@
 nginx stands where the OpenFaaS gateway stands in a cluster: the one public entry point,
 routing each request to its function by method and path, in OpenAPI's order (the most
 concrete path first), and answering what no function serves itself in the SPEC's error
-format: 404, 405 with `Allow`, 413 over 256 KiB, 503 + Retry-After while a function is
-starting, 504 when it does not answer. A request id (X-Request-Id, made when absent) goes
+format: 404, 405 with `Allow`, 413 over 256 KiB, 414 for a request line over 8 KiB, 400
+for what is not HTTP, 503 + Retry-After while a function is starting, 504 when it does not
+answer. A request id (X-Request-Id, made when absent) goes
 to the function and into the access log, a JSON line on stdout like every other log.
 
 Three ways to reach the functions:
@@ -118,6 +119,21 @@ def render(functions: list[stack.Function], *, port: int, upstream: str = "http:
         "        error_page 413 @payload_too_large;",
         "        error_page 502 503 = @function_unavailable;",
         "        error_page 504 @function_timeout;",
+        # What nginx refuses before it has parsed the request line (a line over 8 KiB: 414;
+        # a header over 8 KiB or no HTTP at all: 400) can only go to a URI, not a named
+        # location; an outsider asking for that URI gets the JSON 404.
+        "        error_page 414 /_/gateway/414;",
+        "        error_page 400 494 /_/gateway/400;",
+        "        error_page 404 /_/gateway/404;",
+        "        location = /_/gateway/414 {",
+        "            internal;",
+        f"            return 414 {_error('uri_too_long', 'the request line is over 8 KiB: shorten the path or query')};",
+        "        }",
+        "        location = /_/gateway/400 {",
+        "            internal;",
+        f"            return 400 {_error('bad_request', 'not an HTTP request this gateway can read (a header over 8 KiB?)')};",
+        "        }",
+        f"        location = /_/gateway/404 {{ return 404 {_error('not_found', 'no such endpoint')}; }}",
         "        location @method_not_allowed {",
         f"            if ($route = \"\") {{ return 404 {_error('not_found', 'no such endpoint')}; }}",
         "            add_header Allow $allowed always;",

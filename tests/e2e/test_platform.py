@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import uuid
@@ -63,6 +64,22 @@ def test_unknown_paths_and_methods_get_spec_errors(platform, http):
     # A path the function's own router refuses (a newline in it) still gets the SPEC's JSON.
     odd = http.get(f"{platform.url}/v1/accounts/a%0Ab/payments", headers={"Authorization": "Bearer x"})
     assert odd.status_code == 404 and odd.json()["error"]["code"] == "not_found"
+
+
+def test_what_the_gateway_cannot_read_gets_spec_errors(platform, http):
+    """What nginx refuses before any route is chosen: JSON as well, never its HTML pages."""
+    long_query = http.get(f"{platform.url}/v1/receipts", params={"cursor": "c" * 9000})
+    assert long_query.status_code == 414 and long_query.json()["error"]["code"] == "uri_too_long"
+    long_header = http.get(f"{platform.url}/v1/receipts", headers={"Authorization": "Bearer " + "k" * 9000})
+    assert long_header.status_code == 400 and long_header.json()["error"]["code"] == "bad_request"
+    with socket.create_connection(("127.0.0.1", platform.port), timeout=5) as garbage:
+        garbage.sendall(b"NOT HTTP\r\n\r\n")
+        head, _, body = garbage.makefile("rb").read().partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400") and json.loads(body)["error"]["code"] == "bad_request"
+    # Where those answers live inside the gateway is nobody's endpoint.
+    for path in ("/_/gateway/414", "/_/gateway/400"):
+        inside = http.get(f"{platform.url}{path}")
+        assert inside.status_code == 404 and inside.json()["error"]["code"] == "not_found"
 
 
 def test_healthz_reports_each_database(platform, http):
