@@ -118,8 +118,9 @@ class Run:
 
 
 def reconcile(write: Connection, read: Connection) -> Run:
-    """One run in the caller's write transaction (read is only read). Returns its figures;
-    the completed event is the caller's to record."""
+    """One run in the caller's write transaction (read is only read), which should read one
+    snapshot (UnitOfWork.sweeping). Returns its figures; the completed event is the
+    caller's to record."""
     config = settings()
     run = Run()
     # Drift first: what this run changes is on its way to the read model, not drift. (It

@@ -258,7 +258,7 @@ def deliver_callbacks_together(batch: list[dict], uow: UnitOfWork, send=callback
 
 def reconcile(uow: UnitOfWork) -> reconciliation.Run:
     """One reconciliation run (shared.reconciliation); its events are published at once."""
-    with uow, read_engine().connect() as read:
+    with uow.sweeping(), read_engine().connect() as read:
         run = reconciliation.reconcile(uow.connection, read)
         uow.record(events.Event(events.RECONCILIATION_COMPLETED, run.id, run.summary()))
         uow.commit()

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from shared.domain import events
-from shared.write import callbacks, outbox, services
+from shared.platform import faults
+from shared.write import callbacks, matching, outbox, services
 from shared.write.unit_of_work import UnitOfWork
 from tests.conftest import ARTIFACTS
 from tests.reconciliation_scenarios import BASE_AMOUNT, BASE_DATE, SCENARIOS, Scenario
@@ -186,6 +188,61 @@ def test_two_concurrent_runs_end_in_the_state_one_run_gives(parties, write_engin
             " AND subject = ANY(CAST(:ids AS uuid[])) GROUP BY subject HAVING count(*) > 1"
         ), {"ids": "{" + ",".join(payment_ids) + "}"}).all()
     assert matched_events == []
+
+
+def test_a_pair_that_arrives_during_a_run_waits_for_an_exact_match(parties, write_engine, monkeypatch):
+    """A run's rules all read one snapshot: a pair committed between the exact and the
+    date_window statement is not the run's (READ COMMITTED once labelled it date_window,
+    though its dates are equal); the next run, or its own event's match, takes it exactly."""
+    pan, rrn = random_pan(), "600000000555"
+    arrived = {}
+    sweep = matching.sweep
+
+    def a_pair_arrives_after_the_exact_rule(connection, rule=matching.EXACT, **options):
+        outcome = sweep(connection, rule=rule, **options)
+        if rule == matching.EXACT:
+            arrived["receipt"] = parties.receipt(pan, rrn)
+            arrived["payment"], _ = parties.payment(pan, rrn)
+        return outcome
+
+    monkeypatch.setattr(matching, "sweep", a_pair_arrives_after_the_exact_rule)
+    reconcile()
+    assert statuses(write_engine, "payments", [arrived["payment"]]) == {arrived["payment"]: "unmatched"}
+    monkeypatch.setattr(matching, "sweep", sweep)
+    reconcile()
+    found = payment_states(write_engine, [arrived["payment"]])[arrived["payment"]]
+    assert (str(found.receipt_id), found.match_rule) == (arrived["receipt"], "exact")
+
+
+def test_a_run_that_a_clearing_overtakes_fails_whole_and_the_next_one_matches(parties, write_engine, monkeypatch):
+    """On its snapshot a run cannot claim a payment a clearing has changed since: it fails
+    with a serialization error (a transient fault, which its trigger tries again), having
+    changed nothing, and the next run matches the payment at its cleared amount."""
+    pan, rrn = random_pan(), "600000000556"
+    receipt_id = parties.receipt(pan, rrn)
+    payment_id, bank_payment_id = parties.payment(pan, rrn, amount=BASE_AMOUNT + 100)  # a tip
+    sweep = matching.sweep
+
+    def cleared_after_the_exact_rule(connection, rule=matching.EXACT, **options):
+        outcome = sweep(connection, rule=rule, **options)
+        if rule == matching.EXACT:
+            assert parties.clear(bank_payment_id, BASE_AMOUNT + 50).status_code == 200
+        return outcome
+
+    monkeypatch.setattr(matching, "sweep", cleared_after_the_exact_rule)
+    with pytest.raises(DBAPIError) as failure:
+        reconcile()
+    assert faults.sqlstate(failure.value) == "40001" and faults.retryable(failure.value)
+    assert statuses(write_engine, "payments", [payment_id]) == {payment_id: "unmatched"}
+    with write_engine.connect() as connection:  # the failed run let go of the sweep lock
+        assert connection.execute(text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ExclusiveLock'"
+            " AND (classid::bigint << 32 | objid::bigint) = hashtextextended('receipts.matching.sweep', 0)"
+        )).scalar_one() == 0
+    monkeypatch.setattr(matching, "sweep", sweep)
+    reconcile()
+    found = payment_states(write_engine, [payment_id])[payment_id]
+    assert (str(found.receipt_id), found.match_rule) == (receipt_id, "tip")
 
 
 def test_items_unmatched_past_the_window_expire_and_are_not_matched_after(parties, write_engine):
