@@ -77,10 +77,7 @@ _CARD = "coalesce(l.pan_last4, l.rrn || '/' || l.terminal_id)"  # what a set of 
 # an event's match is deferred rather than queued behind it: its trigger calls again.
 _SWEEP_LOCK = "hashtextextended('receipts.matching.sweep', 0)"
 LOCK_SWEEP = text(f"SELECT pg_advisory_xact_lock({_SWEEP_LOCK})")
-# The same lock held by a session, so that a sweep's transaction can begin (and take its
-# snapshot) once the lock is held: see UnitOfWork.sweeping.
-HOLD_SWEEP = text(f"SELECT pg_advisory_lock({_SWEEP_LOCK})")
-RELEASE_SWEEP = text(f"SELECT pg_advisory_unlock({_SWEEP_LOCK})")
+TRY_LOCK_SWEEP = text(f"SELECT pg_try_advisory_xact_lock({_SWEEP_LOCK})")
 TRY_LOCK_ITEM = text(f"SELECT pg_try_advisory_xact_lock_shared({_SWEEP_LOCK})")
 
 # Items that could be each other's match share currency, amount and date, however their

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, RootTransaction
 
 from shared.domain.events import Event
 from shared.platform import metrics
 from shared.platform.db import write_engine
 from shared.write import matching, outbox
 from shared.write.repositories import Parties, Payments, Receipts
+
+SWEEP_TRIES = 20
 
 
 class UnitOfWork:
@@ -23,29 +25,21 @@ class UnitOfWork:
     def __init__(self, engine: Engine | None = None):
         self._engine = engine
         self._sweep = False
-        self._holding_sweep = False
 
     def sweeping(self) -> UnitOfWork:
-        """This unit as a matching sweep: it waits for the sweep lock before its transaction
-        begins, then reads one snapshot throughout (REPEATABLE READ), so every rule of the
-        cascade sees the same items. At READ COMMITTED each statement saw what had committed
-        since the one before: a pair arriving between the exact and the date_window rule was
-        matched by date_window, its dates equal. (The transaction's own lock would not do:
-        its first statement takes the snapshot, and taking the lock is that statement.)"""
+        """This unit as a matching sweep: its transaction holds the sweep lock and reads one
+        snapshot throughout (REPEATABLE READ), so every rule of the cascade sees the same
+        items. (At READ COMMITTED a pair committed between the exact and the date_window
+        statement was matched by date_window, its dates equal.)"""
         self._sweep = True
         return self
 
     def __enter__(self) -> UnitOfWork:
         self.connection = (self._engine or write_engine()).connect()
         try:
-            if self._sweep:
-                self.connection.execute(matching.HOLD_SWEEP)
-                self._holding_sweep = True
-                self.connection.commit()
-                self.connection.execution_options(isolation_level="REPEATABLE READ")
-            self._transaction = self.connection.begin()
+            self._transaction = self._begin_sweep() if self._sweep else self.connection.begin()
         except BaseException:
-            self._close()
+            self.connection.close()
             raise
         self.parties = Parties(self.connection)
         self.receipts = Receipts(self.connection)
@@ -53,6 +47,27 @@ class UnitOfWork:
         self.events: list[Event] = []
         self.written: list[Event] = []
         return self
+
+    def _begin_sweep(self) -> RootTransaction:
+        """A transaction whose snapshot is no older than its hold of the sweep lock.
+
+        A transaction's first statement takes its snapshot: waiting for the lock there would
+        leave it blind to the matches committed meanwhile. So the lock is tried, and while
+        it is busy, waited for in a transaction of its own, let go and tried again. Only
+        locks of a transaction are used, which a pooler in transaction mode keeps."""
+        self.connection.execution_options(isolation_level="REPEATABLE READ")  # the pool resets it
+        for _ in range(SWEEP_TRIES):
+            transaction = self.connection.begin()
+            if self.connection.execute(matching.TRY_LOCK_SWEEP).scalar():
+                return transaction
+            transaction.rollback()
+            with self.connection.begin():
+                self.connection.execute(matching.LOCK_SWEEP)
+        # Busy all along: wait on an older snapshot. A match committed while it waited then
+        # fails the run (SQLSTATE 40001), a transient fault its trigger retries.
+        transaction = self.connection.begin()
+        self.connection.execute(matching.LOCK_SWEEP)
+        return transaction
 
     def record(self, event: Event) -> None:
         """An event to write to the outbox at commit (and publish after)."""
@@ -65,7 +80,6 @@ class UnitOfWork:
     def commit(self) -> None:
         outbox.write(self.connection, self.events)
         self._transaction.commit()
-        self._release_sweep()
         committed = self.events + self.written
         metrics.committed(committed)
         outbox.publish_committed(self.connection.engine, committed)
@@ -75,21 +89,4 @@ class UnitOfWork:
             if self._transaction.is_active:
                 self._transaction.rollback()
         finally:
-            self._close()
-
-    def _close(self) -> None:
-        try:
-            self._release_sweep()
-        finally:
-            self.connection.close()  # the pool resets the isolation level
-
-    def _release_sweep(self) -> None:
-        if not self._holding_sweep:
-            return
-        self._holding_sweep = False
-        try:
-            self.connection.execute(matching.RELEASE_SWEEP)
-            self.connection.commit()
-        except Exception:
-            # The connection is broken: closing it for good ends its session, and the lock with it.
-            self.connection.invalidate()
+            self.connection.close()

@@ -7,6 +7,7 @@ import json
 import random
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from shared.write import callbacks, matching, outbox, services
 from shared.write.unit_of_work import UnitOfWork
 from tests.conftest import ARTIFACTS
 from tests.reconciliation_scenarios import BASE_AMOUNT, BASE_DATE, SCENARIOS, Scenario
-from tests.support import bearer, mask, random_pan, unique
+from tests.support import bearer, mask, random_pan, unique, wait_until
 
 
 @pytest.fixture(autouse=True)
@@ -243,6 +244,30 @@ def test_a_run_that_a_clearing_overtakes_fails_whole_and_the_next_one_matches(pa
     reconcile()
     found = payment_states(write_engine, [payment_id])[payment_id]
     assert (str(found.receipt_id), found.match_rule) == (receipt_id, "tip")
+
+
+def test_a_run_that_waits_for_a_match_in_flight_reads_what_it_committed(parties, write_engine):
+    """A run that finds the sweep lock busy takes its snapshot once it holds the lock: the
+    match an event was making meanwhile is in it, not a serialization failure."""
+    pan, rrn = random_pan(), "600000000557"
+    receipt_id = parties.receipt(pan, rrn)
+    payment_id, _ = parties.payment(pan, rrn)
+    with write_engine.connect() as matcher, ThreadPoolExecutor(1) as pool:
+        with matcher.begin():
+            outcome = matching.match_items(matcher, [uuid.UUID(receipt_id)], [uuid.UUID(payment_id)])
+            assert (outcome.lines_matched, outcome.deferred) == (1, False)
+            run = pool.submit(reconcile)
+            wait_until(lambda: sweeps_waiting(write_engine) == 1, message="the run to wait for the sweep lock")
+        run.result(timeout=60)
+    found = payment_states(write_engine, [payment_id])[payment_id]
+    assert (str(found.receipt_id), found.match_rule, found.version) == (receipt_id, "exact", 2)
+
+
+def sweeps_waiting(write_engine) -> int:
+    with write_engine.connect() as connection:
+        return connection.execute(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'"
+            " AND query LIKE '%pg_advisory_xact_lock(hashtextextended(''receipts.matching.sweep''%'")).scalar_one()
 
 
 def test_items_unmatched_past_the_window_expire_and_are_not_matched_after(parties, write_engine):
