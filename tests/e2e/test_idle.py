@@ -17,11 +17,15 @@ from tests.support import wait_until
 IDLE_SECONDS = 40
 
 
+def wait_out_the_idle(flow) -> None:
+    """Until nothing has been sent to the platform for IDLE_SECONDS (the scenario is an idle
+    platform; other tests run meanwhile)."""
+    time.sleep(max(0.0, flow.idle_since + IDLE_SECONDS - time.monotonic()))
+
+
 def test_after_idling_with_short_heartbeats_each_pair_is_called_back_at_once(quiet_platform):
     flow = quiet_platform
-    # The scenario is an idle platform: nothing is sent to it for this long (other tests
-    # run meanwhile).
-    time.sleep(max(0.0, flow.idle_since + IDLE_SECONDS - time.monotonic()))
+    wait_out_the_idle(flow)
     latencies = []
     for _ in range(8):
         started = time.monotonic()
@@ -38,7 +42,7 @@ def test_after_idling_with_short_heartbeats_each_pair_is_called_back_at_once(qui
 
 def test_after_idling_a_scrape_still_reads_the_queues(quiet_platform):
     # The broker dropped the connection the last scrape kept, while the platform idled.
-    time.sleep(max(0.0, quiet_platform.idle_since + IDLE_SECONDS - time.monotonic()))
+    wait_out_the_idle(quiet_platform)
     platform = quiet_platform.platform
     text = requests.get(f"http://127.0.0.1:{platform.function_ports['match']}/_/metrics", timeout=10).text
     assert 'receipts_queue_messages{queue="receipts.match"}' in text

@@ -15,6 +15,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from runtime import stack
+from runtime.probe import answers_200
 from runtime.run import free_port
 from shared import formats
 from tests.conftest import ROOT
@@ -26,9 +27,13 @@ from tests.unit.test_formats import ARTS_SALE, KIVRA_SALE
 N = 5
 
 
-def scrape(http, platform, name: str | None, url: str | None = None) -> dict[tuple[str, tuple], float]:
+def scrape(http, platform, name: str) -> dict[tuple[str, tuple], float]:
     """A function's samples: {(name, sorted labels): value}."""
-    response = http.get(url or f"http://127.0.0.1:{platform.function_ports[name]}/_/metrics")
+    return read_metrics(http, f"http://127.0.0.1:{platform.function_ports[name]}/_/metrics")
+
+
+def read_metrics(http, url: str) -> dict[tuple[str, tuple], float]:
+    response = http.get(url)
     assert response.status_code == 200, (name, response.text)
     assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
     return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
@@ -98,6 +103,7 @@ def test_the_counters_agree_with_what_happened(platform, http):
         values = set(re.findall(r'="([^"]*)"', text))
         assert not {value for value in values if re.search(r"\d{6,}|[0-9a-f]{8}-[0-9a-f]{4}|acct", value)}, function.name
 
+
 def test_the_tills_own_documents_are_counted_as_receipts(platform, http):
     """The owners' examples (Kivra's card sale, an ARTS sale) as a till sends them: created,
     then duplicates when sent again; one breaking Kivra's schema, rejected."""
@@ -129,11 +135,11 @@ def test_a_function_with_several_workers_counts_them_all(http, tmp_path):
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}"
-        wait_until(lambda: ping(http, f"{url}/_/health"), timeout=30, message="the server answering")
+        wait_until(lambda: answers_200(f"{url}/_/health"), timeout=30, message="the server answering")
         for _ in range(40):  # a new connection each: the workers take turns accepting them
             answer = requests.post(f"{url}/", json={}, timeout=10)
             assert answer.status_code == 401
-        samples = scrape(http, None, None, url=f"{url}/_/metrics")
+        samples = read_metrics(http, f"{url}/_/metrics")
         assert total(samples, "receipts_function_requests_total", function="submit-receipt", code="401") == 40
         [directory] = tmp_path.glob("receipts-metrics-*")
         assert len(list(directory.glob("counter_*.db"))) == 3, "the arbiter's (its series at 0) and one per worker"
@@ -141,10 +147,3 @@ def test_a_function_with_several_workers_counts_them_all(http, tmp_path):
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     assert not list(tmp_path.glob("receipts-metrics-*")), "the directory removed at the end"
-
-
-def ping(http, url: str) -> bool:
-    try:
-        return http.get(url, timeout=2).status_code == 200
-    except requests.ConnectionError:
-        return False

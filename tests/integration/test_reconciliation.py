@@ -3,6 +3,7 @@ clearing and refunds (issue 5)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import threading
@@ -191,47 +192,53 @@ def test_two_concurrent_runs_end_in_the_state_one_run_gives(parties, write_engin
     assert matched_events == []
 
 
-def test_a_pair_that_arrives_during_a_run_waits_for_an_exact_match(parties, write_engine, monkeypatch):
+@contextlib.contextmanager
+def after_each_exact_rule(happening):
+    """Inside, each run calls happening() once its exact rule has run, before the others."""
+    sweep = matching.sweep
+
+    def sweep_then(connection, rule=matching.EXACT, **options):
+        outcome = sweep(connection, rule=rule, **options)
+        if rule == matching.EXACT:
+            happening()
+        return outcome
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(matching, "sweep", sweep_then)
+        yield
+
+
+def test_a_pair_that_arrives_during_a_run_waits_for_an_exact_match(parties, write_engine):
     """A run's rules all read one snapshot: a pair committed between the exact and the
     date_window statement is not the run's (READ COMMITTED once labelled it date_window,
     though its dates are equal); the next run, or its own event's match, takes it exactly."""
     pan, rrn = random_pan(), "600000000555"
     arrived = {}
-    sweep = matching.sweep
 
-    def a_pair_arrives_after_the_exact_rule(connection, rule=matching.EXACT, **options):
-        outcome = sweep(connection, rule=rule, **options)
-        if rule == matching.EXACT:
-            arrived["receipt"] = parties.receipt(pan, rrn)
-            arrived["payment"], _ = parties.payment(pan, rrn)
-        return outcome
+    def a_pair_arrives():
+        arrived["receipt"] = parties.receipt(pan, rrn)
+        arrived["payment"], _ = parties.payment(pan, rrn)
 
-    monkeypatch.setattr(matching, "sweep", a_pair_arrives_after_the_exact_rule)
-    reconcile()
+    with after_each_exact_rule(a_pair_arrives):
+        reconcile()
     assert statuses(write_engine, "payments", [arrived["payment"]]) == {arrived["payment"]: "unmatched"}
-    monkeypatch.setattr(matching, "sweep", sweep)
     reconcile()
     found = payment_states(write_engine, [arrived["payment"]])[arrived["payment"]]
     assert (str(found.receipt_id), found.match_rule) == (arrived["receipt"], "exact")
 
 
-def test_a_run_that_a_clearing_overtakes_fails_whole_and_the_next_one_matches(parties, write_engine, monkeypatch):
+def test_a_run_that_a_clearing_overtakes_fails_whole_and_the_next_one_matches(parties, write_engine):
     """On its snapshot a run cannot claim a payment a clearing has changed since: it fails
     with a serialization error (a transient fault, which its trigger tries again), having
     changed nothing, and the next run matches the payment at its cleared amount."""
     pan, rrn = random_pan(), "600000000556"
     receipt_id = parties.receipt(pan, rrn)
     payment_id, bank_payment_id = parties.payment(pan, rrn, amount=BASE_AMOUNT + 100)  # a tip
-    sweep = matching.sweep
 
-    def cleared_after_the_exact_rule(connection, rule=matching.EXACT, **options):
-        outcome = sweep(connection, rule=rule, **options)
-        if rule == matching.EXACT:
-            assert parties.clear(bank_payment_id, BASE_AMOUNT + 50).status_code == 200
-        return outcome
+    def cleared():
+        assert parties.clear(bank_payment_id, BASE_AMOUNT + 50).status_code == 200
 
-    monkeypatch.setattr(matching, "sweep", cleared_after_the_exact_rule)
-    with pytest.raises(DBAPIError) as failure:
+    with after_each_exact_rule(cleared), pytest.raises(DBAPIError) as failure:
         reconcile()
     assert faults.sqlstate(failure.value) == "40001" and faults.retryable(failure.value)
     assert statuses(write_engine, "payments", [payment_id]) == {payment_id: "unmatched"}
@@ -240,7 +247,6 @@ def test_a_run_that_a_clearing_overtakes_fails_whole_and_the_next_one_matches(pa
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ExclusiveLock'"
             " AND (classid::bigint << 32 | objid::bigint) = hashtextextended('receipts.matching.sweep', 0)"
         )).scalar_one() == 0
-    monkeypatch.setattr(matching, "sweep", sweep)
     reconcile()
     found = payment_states(write_engine, [payment_id])[payment_id]
     assert (str(found.receipt_id), found.match_rule) == (receipt_id, "tip")
