@@ -6,9 +6,11 @@ import functools
 import hashlib
 import hmac
 import re
+from decimal import Decimal
 from typing import Annotated, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, StringConstraints,
+                      ValidationError, WithJsonSchema)
 from pydantic_core import PydanticCustomError
 
 from shared.domain.errors import Violation
@@ -95,3 +97,33 @@ def _storable(value: str) -> str:
     if _UNSTORABLE.search(value):
         raise PydanticCustomError("unstorable_text", "text without NUL characters or lone surrogates")
     return value
+
+
+def Number(places: int, minimum: str, maximum: str, *, code: str, what: str, description: str,  # noqa: N802
+           examples: list):
+    """A JSON number read exactly, as a Decimal with at most `places` decimals (a VAT rate, a
+    weighed quantity): never a string or a boolean; written back as 19 or 0.512, never "19"."""
+
+    def read(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+            raise PydanticCustomError(f"{code}_type", f"{what} is a number, as {examples[0]} or {examples[-1]}")
+        number = Decimal(str(value))
+        if not number.is_finite() or number.as_tuple().exponent < -places:
+            raise PydanticCustomError(f"{code}_precision", f"{what} has at most {places} decimals")
+        return number
+
+    lowest, highest = Decimal(minimum), Decimal(maximum)
+    return Annotated[
+        Decimal,
+        BeforeValidator(read),
+        Field(ge=lowest, le=highest),
+        PlainSerializer(json_number, when_used="json"),
+        WithJsonSchema({"type": "number", "minimum": json_number(lowest), "maximum": json_number(highest),
+                        "multipleOf": json_number(Decimal(1).scaleb(-places)), "description": description,
+                        "examples": examples}),
+    ]
+
+
+def json_number(value: Decimal) -> int | float:
+    """As JSON writes an exact decimal: 19, not "19" or 19.0; 5.5."""
+    return int(value) if value == value.to_integral_value() else float(value)

@@ -11,6 +11,9 @@ The rules, with their sources (docs/api.md lists them too):
   the data to compute it);
 - elsewhere: no jurisdiction, and no judgement.
 
+A till's document taken as printed (SPEC §12) may not add up: the paths of its warnings
+about its figures are listed as inconsistent, and a receipt with any is not complete.
+
 A receipt view is a dict as the API shows it: its merchant carries the identity.
 """
 
@@ -25,20 +28,27 @@ class Legal(BaseModel):
     jurisdiction: str | None  # the merchant's country, where rules are known
     complete: bool | None  # None: no judgement (no known rules)
     missing: list[str]  # the receipt's fields the law asks for and it lacks, as paths
+    # where a till's document taken as printed does not add up, as its warnings' paths (only then)
+    inconsistent: list[str] | None = None
 
 
 EU = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
+# A warning that says nothing of the receipt's figures: the return's original is elsewhere.
+_NOT_ABOUT_FIGURES = frozenset({"original_unknown"})
 # §33 UStDV's small-amount invoice: up to 250 € gross.
 SMALL_AMOUNT_EUR = 25_000
 
 
 def judge(receipt: dict) -> dict:
-    """{"jurisdiction", "complete", "missing": [field paths]} for a receipt view."""
+    """{"jurisdiction", "complete", "missing": [field paths], "inconsistent": [paths]} for a receipt view."""
     merchant = receipt.get("merchant") or {}
     address = (receipt.get("store") or {}).get("address") or merchant.get("address")
     country = (merchant.get("address") or address or {}).get("country")
+    inconsistent = list(dict.fromkeys(warning["path"] for warning in receipt.get("warnings") or ()
+                                      if warning["code"] not in _NOT_ABOUT_FIGURES))
+    named = {"inconsistent": inconsistent} if inconsistent else {}
     if country not in EU:
-        return {"jurisdiction": None, "complete": None, "missing": []}
+        return {"jurisdiction": None, "complete": None, "missing": [], **named}
     missing = []
     if not merchant.get("legal_name"):
         missing.append("merchant.legal_name")
@@ -58,4 +68,4 @@ def judge(receipt: dict) -> dict:
             missing.append("merchant.vat_id")
         if not has_rates and not (receipt.get("totals") or {}).get("tax"):
             missing.append("totals.vat")
-    return {"jurisdiction": country, "complete": not missing, "missing": missing}
+    return {"jurisdiction": country, "complete": not missing and not inconsistent, "missing": missing, **named}

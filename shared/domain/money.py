@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field
@@ -58,6 +58,7 @@ def Integer(minimum: int, maximum: int, **field):  # noqa: N802 - reads as a typ
 Amount = Integer(0, MAX_AMOUNT, description="minor units")
 PositiveAmount = Integer(1, MAX_AMOUNT, description="minor units")
 Total = Integer(0, MAX_TOTAL, description="minor units")
+SignedAmount = Integer(-MAX_AMOUNT, MAX_AMOUNT, description="minor units, signed")
 
 # Minor units per currency (ISO 4217 exponent); every other active code has 2.
 _EXPONENTS = {
@@ -83,6 +84,29 @@ def to_minor(major: Decimal, currency: str) -> int | None:
     return int(minor) if minor == minor.to_integral_value() else None
 
 
+def rounded_to_minor(major: Decimal, currency: str) -> int:
+    """A major-unit decimal in minor units, rounded half up: 4.005 EUR -> 401."""
+    return half_up(major.scaleb(_EXPONENTS.get(currency, 2)))
+
+
 def to_major(minor: int, currency: str) -> Decimal:
     """Minor units as a major-unit decimal with the currency's places: 48800 SEK -> 488.00."""
     return Decimal(minor).scaleb(-_EXPONENTS.get(currency, 2))
+
+
+def half_up(amount: Decimal) -> int:
+    """A computed amount (a share of VAT, a weighed good's price) in whole minor units, as
+    tills round: half up."""
+    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def allocate(amount: int, weights: list[int]) -> list[int]:
+    """amount split in proportion to weights, in whole minor units that add up to it exactly:
+    each part rounded down, the units left over given to the largest remainders (first
+    come first where they tie). Weights are non-negative and not all 0."""
+    whole = sum(weights)
+    parts = [amount * weight // whole for weight in weights]
+    by_remainder = sorted(range(len(weights)), key=lambda index: -(amount * weights[index] % whole))
+    for index in by_remainder[:amount - sum(parts)]:
+        parts[index] += 1
+    return parts

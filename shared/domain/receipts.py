@@ -7,14 +7,24 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Discriminator, Field, Tag
+from pydantic import AwareDatetime, BaseModel, Discriminator, Field, Tag
 
-from shared.domain.base import UNION_TAGS, RequestModel, Text
+from shared.domain.base import UNION_TAGS, Number, RequestModel, Text
 from shared.domain.cards import AuthCode, LocalTime, PrintedPan, Rrn, TerminalId
 from shared.domain.errors import ValidationFailed, Violation
-from shared.domain.money import Amount, Currency, Integer, PositiveAmount, Total
+from shared.domain.money import Amount, Currency, Integer, PositiveAmount, SignedAmount, Total, half_up
 from shared.domain.parties import Address
 from shared.domain.vat import VatRate, breakdown
+
+Quantity = Number(3, "0.001", "1000000", code="quantity", what="a quantity",
+                  description="how many, or how much of a weighed good (at most 3 decimals)", examples=[2, 0.512])
+# UN/ECE Recommendation 20's unit codes: H87 piece, KGM kilogram, LTR litre, MTR metre, …
+UnitCode = Annotated[str, Field(pattern=r"^[A-Z0-9]{2,3}$", examples=["H87", "KGM", "LTR"],
+                                description="UN/ECE Recommendation 20 unit code")]
+PIECE = "H87"
+# Why a line carries no VAT rate: a deposit on bottles and cans (pant), a supply outside
+# the scope of VAT, or one exempt from it.
+VatExemption = Literal["deposit", "outside_scope", "exempt"]
 
 
 class Discount(RequestModel):
@@ -25,17 +35,35 @@ class Discount(RequestModel):
 
 
 class ReceiptLine(RequestModel):
-    later_fields = frozenset({"vat_rate", "discounts"})
+    later_fields = frozenset({"vat_rate", "discounts", "unit", "vat_exemption"})
 
     description: Text(200)
     sku: Text(64) | None = None
-    quantity: Integer(1, 1_000_000)
+    quantity: Quantity
+    unit: UnitCode = PIECE
     # Both or neither: a till may list an item without its price (ARTS DR does), and then
     # no line of the receipt has one and its totals stand for them.
-    unit_price: Amount | None
-    amount: Amount | None  # quantity × unit_price − the discounts
+    unit_price: Amount | None  # per unit: per piece, per kilogram of a weighed good
+    amount: Amount | None  # quantity × unit_price rounded half up to the minor unit, − the discounts
     vat_rate: VatRate | None = None
+    vat_exemption: VatExemption | None = None
     discounts: list[Discount] = Field(default_factory=list, max_length=20)
+
+
+class DiscountShare(RequestModel):
+    """The part of a receipt's discount that reduces one line (by its 0-based index)."""
+
+    line: Integer(0, 499)
+    amount: PositiveAmount
+
+
+class ReceiptDiscount(RequestModel):
+    """A reduction of several lines or the whole receipt ("3 for 2", 10 % off today), shared
+    out over the lines it reduces, so that VAT per rate stays computable."""
+
+    description: Text(200)
+    amount: PositiveAmount
+    shares: list[DiscountShare] = Field(min_length=1, max_length=500)
 
 
 class VatTotal(RequestModel):
@@ -48,11 +76,12 @@ class VatTotal(RequestModel):
 
 
 class Totals(RequestModel):
-    later_fields = frozenset({"vat"})
+    later_fields = frozenset({"vat", "rounding"})
 
     subtotal: Total
     tax: Total
     tip: Total
+    rounding: SignedAmount = 0  # cash rounding (öresavrundning), part of the total
     total: Total
     vat: list[VatTotal] | None = Field(None, min_length=1, max_length=10)
 
@@ -149,8 +178,36 @@ class Store(RequestModel):
     address: Address | None = None
 
 
+class ReceiptWarning(BaseModel):
+    """A rule of the platform's receipt that a till's document breaks, where the document
+    breaks it: the document was taken as printed (SPEC §12). The code is the one the JSON
+    API's 422 uses for the same rule."""
+
+    path: str
+    code: str
+    message: str
+
+
+def kind_of(receipt: dict) -> Literal["sale", "refund"]:
+    """A receipt's kind, from its JSON: as it states it, else a refund when it names the
+    receipt it refunds, else a sale."""
+    return receipt.get("kind") or ("refund" if receipt.get("refund_of") else "sale")
+
+
+def extras(receipt: dict) -> dict:
+    """What a stored receipt (its JSON) carries beyond the SPEC §4 shape: the later fields it
+    has, its kind, and the warnings a till's document was taken with."""
+    return ({key: receipt[key] for key in ReceiptSubmission.later_fields if key in receipt}
+            | {"kind": kind_of(receipt)} | ({"warnings": receipt["warnings"]} if receipt.get("warnings") else {}))
+
+
+# What no receipt is taken with, whatever its format: a card line the platform can match on.
+# A till's document breaking any other rule is taken as printed, the rule reported as a warning.
+UNUSABLE = frozenset({"no_card_payment", "card_data_missing"})
+
+
 class ReceiptSubmission(RequestModel):
-    later_fields = frozenset({"prices_include_vat", "store", "fiscal"})
+    later_fields = frozenset({"prices_include_vat", "store", "fiscal", "kind", "discounts"})
 
     merchant_receipt_id: Text(64)
     issued_at: AwareDatetime
@@ -159,10 +216,13 @@ class ReceiptSubmission(RequestModel):
     # true: gross prices, VAT included (EU retail); false: net prices, tax added (US sales tax).
     prices_include_vat: bool = False
     lines: list[ReceiptLine] = Field(min_length=1, max_length=500)
+    discounts: list[ReceiptDiscount] = Field(default_factory=list, max_length=20)
     totals: Totals
     payments: list[Tender] = Field(min_length=1, max_length=10)
-    # A refund receipt names the platform id of the merchant's receipt it refunds; its card
-    # lines match the bank's refund payments.
+    # sale or refund: left out, a receipt naming refund_of is a refund, any other a sale. A
+    # refund's card lines match the bank's refund payments.
+    kind: Literal["sale", "refund"] | None = None
+    # The platform id of the merchant's receipt a refund refunds, where the platform holds it.
     refund_of: uuid.UUID | None = None
     fiscal: Fiscal | None = None
 
@@ -170,55 +230,93 @@ class ReceiptSubmission(RequestModel):
     def card_lines(self) -> list[CardPaymentLine]:
         return [tender for tender in self.payments if isinstance(tender, CardPaymentLine)]
 
+    @property
+    def is_refund(self) -> bool:
+        return kind_of({"kind": self.kind, "refund_of": self.refund_of}) == "refund"
+
     def check(self) -> ReceiptSubmission:
         """The receipt with its VAT per rate filled in where the lines give it; raise
-        ValidationFailed listing every arithmetic rule it breaks."""
-        violations = self._line_violations()
-        priced = all(line.amount is not None for line in self.lines)
-        if priced and self.totals.subtotal != sum(line.amount for line in self.lines):
-            violations.append(
-                Violation("totals.subtotal", "subtotal_mismatch", "subtotal must equal the sum of the line amounts")
-            )
+        ValidationFailed listing every rule it breaks."""
+        receipt, broken = self.rules_broken()
+        if broken:
+            raise ValidationFailed("the receipt breaks the rules listed in details", broken)
+        return receipt
+
+    def rules_broken(self) -> tuple[ReceiptSubmission, list[Violation]]:
+        """The receipt with its VAT per rate filled in where the lines give it, and every
+        rule it breaks (SPEC §4, §12)."""
+        violations = self._line_violations() + self._discount_violations()
+        if all(line.amount is not None for line in self.lines):
+            discounted = sum(discount.amount for discount in self.discounts)
+            if self.totals.subtotal != sum(line.amount for line in self.lines) - discounted:
+                violations.append(Violation("totals.subtotal", "subtotal_mismatch", "subtotal must equal the sum of the"
+                                            " line amounts" + (" less the receipt's discounts" if discounted else "")))
         vat, vat_violations = self._vat()
         violations += vat_violations
-        tax_in_total = 0 if self.prices_include_vat else self.totals.tax
-        if self.totals.total != self.totals.subtotal + tax_in_total + self.totals.tip:
-            violations.append(
-                Violation("totals.total", "total_mismatch", "total must equal subtotal + tip when prices include VAT"
-                          if self.prices_include_vat else "total must equal subtotal + tax + tip")
-            )
+        violations += self._total_violations()
         violations += self._tender_violations()
         violations += self._fiscal_violations(vat)
-        if violations:
-            raise ValidationFailed("the receipt breaks the rules listed in details", violations)
+        if self.kind == "sale" and self.refund_of is not None:
+            violations.append(Violation("kind", "kind_mismatch", "a receipt naming refund_of is a refund"))
         if vat is None or self.totals.vat is not None:
-            return self
+            return self, violations
         return self.model_copy(update={"totals": self.totals.model_copy(update={
-            "vat": [VatTotal.model_validate(entry.entry()) for entry in vat]})})
+            "vat": [VatTotal.model_validate(entry.entry()) for entry in vat]})}), violations
 
     def _line_violations(self) -> list[Violation]:
-        violations = []
+        violations = [Violation(f"lines[{index}].vat_exemption", "vat_exemption_with_rate",
+                                "a line has a vat_rate or a vat_exemption, not both")
+                      for index, line in enumerate(self.lines)
+                      if line.vat_exemption is not None and line.vat_rate is not None]
         unpriced = [line.amount is None or line.unit_price is None for line in self.lines]
         if any(unpriced):
             if all(line.amount is None and line.unit_price is None and not line.discounts for line in self.lines):
-                return []
-            return [Violation(f"lines[{index}]", "line_price_missing", "every line needs unit_price and amount once"
-                              " any line has one (a receipt whose till prints no prices gives neither, nor discounts)")
-                    for index, line in enumerate(self.lines) if unpriced[index] or line.discounts]
+                return violations
+            return violations + [
+                Violation(f"lines[{index}]", "line_price_missing", "every line needs unit_price and amount once any"
+                          " line has one (a receipt whose till prints no prices gives neither, nor discounts)")
+                for index, line in enumerate(self.lines) if unpriced[index] or line.discounts]
         for index, line in enumerate(self.lines):
+            price = half_up(line.quantity * line.unit_price)
             discounted = sum(discount.amount for discount in line.discounts)
-            if discounted > line.quantity * line.unit_price:
+            if discounted > price:
                 violations.append(Violation(f"lines[{index}].discounts", "discount_exceeds_price",
                                             "the discounts may not exceed quantity × unit_price"))
-            elif line.amount != line.quantity * line.unit_price - discounted:
+            elif line.amount != price - discounted:
+                rounded = "" if line.quantity == line.quantity.to_integral_value() else " (rounded half up)"
                 violations.append(Violation(f"lines[{index}].amount", "line_amount_mismatch",
-                                            "amount must equal quantity × unit_price − the line's discounts"
-                                            if line.discounts else "amount must equal quantity × unit_price"))
+                                            f"amount must equal quantity × unit_price{rounded}"
+                                            + (" − the line's discounts" if line.discounts else "")))
+        return violations
+
+    def _shared(self) -> list[int]:
+        """Per line, what the receipt's discounts take off it (shares naming no line are left out)."""
+        shared = [0] * len(self.lines)
+        for discount in self.discounts:
+            for share in discount.shares:
+                if share.line < len(shared):
+                    shared[share.line] += share.amount
+        return shared
+
+    def _discount_violations(self) -> list[Violation]:
+        violations = []
+        for index, discount in enumerate(self.discounts):
+            violations += [Violation(f"discounts[{index}].shares[{number}].line", "discount_line_unknown",
+                                     "a share names a line of this receipt with an amount, by its 0-based index")
+                           for number, share in enumerate(discount.shares)
+                           if share.line >= len(self.lines) or self.lines[share.line].amount is None]
+            if sum(share.amount for share in discount.shares) != discount.amount:
+                violations.append(Violation(f"discounts[{index}].shares", "discount_shares_mismatch",
+                                            "the shares must add up to the discount's amount"))
+        violations += [Violation("discounts", "discount_exceeds_line", f"the shares on lines[{index}] exceed its amount")
+                       for index, (line, shared) in enumerate(zip(self.lines, self._shared()))
+                       if shared > (line.amount or 0)]
         return violations
 
     def _vat(self):
         """The breakdown per rate the lines give (None for a receipt without rates), and how
-        a stated breakdown or tax disagrees with it (SPEC §12)."""
+        a stated breakdown or tax disagrees with it (SPEC §12). A receipt's discounts come off
+        the lines they are shared over; lines outside VAT are in no rate."""
         rated = [line.vat_rate is not None for line in self.lines]
         if not any(rated):
             if self.totals.vat is not None:
@@ -227,11 +325,12 @@ class ReceiptSubmission(RequestModel):
             return None, []
         if any(line.amount is None for line in self.lines):
             return None, [Violation("lines", "vat_rate_without_price", "VAT per rate needs the lines' amounts")]
-        if not all(rated):
-            return None, [Violation(f"lines[{index}].vat_rate", "vat_rate_missing",
-                                    "every line needs its vat_rate once any line has one")
-                          for index, has_rate in enumerate(rated) if not has_rate]
-        computed = breakdown([(line.vat_rate, line.amount) for line in self.lines], self.prices_include_vat)
+        unrated = [index for index, line in enumerate(self.lines) if line.vat_rate is None and line.vat_exemption is None]
+        if unrated:
+            return None, [Violation(f"lines[{index}].vat_rate", "vat_rate_missing", "every line needs its vat_rate,"
+                                    " or the vat_exemption it has none for, once any line has one") for index in unrated]
+        computed = breakdown([(line.vat_rate, line.amount - shared) for line, shared in zip(self.lines, self._shared())
+                              if line.vat_rate is not None], self.prices_include_vat)
         violations = []
         stated = self.totals.vat
         if stated is not None:
@@ -247,7 +346,9 @@ class ReceiptSubmission(RequestModel):
                     base = ("gross", entry.gross, own.gross) if self.prices_include_vat else ("net", entry.net, own.net)
                     if base[1] != base[2]:
                         violations.append(Violation(f"totals.vat[{index}].{base[0]}", "vat_base_mismatch",
-                                                    f"{base[0]} must equal the sum of the lines at {entry.rate} %"))
+                                                    f"{base[0]} must equal the sum of the lines at {entry.rate} %"
+                                                    + (" less their shares of the receipt's discounts"
+                                                       if self.discounts else "")))
                     elif abs(entry.vat - own.vat) > own.lines:
                         violations.append(Violation(f"totals.vat[{index}].vat", "vat_mismatch",
                                                     f"vat must be {entry.rate} % of the lines at that rate"
@@ -257,6 +358,15 @@ class ReceiptSubmission(RequestModel):
             violations.append(Violation("totals.tax", "tax_mismatch", "tax must equal the sum of the VAT per rate"
                                         f" ({vat_total})"))
         return computed, violations
+
+    def _total_violations(self) -> list[Violation]:
+        totals = self.totals
+        tax = 0 if self.prices_include_vat else totals.tax
+        if totals.total == totals.subtotal + tax + totals.tip + totals.rounding:
+            return []
+        terms = ["subtotal", *(() if self.prices_include_vat else ("tax",)), "tip", *(("rounding",) if totals.rounding else ())]
+        return [Violation("totals.total", "total_mismatch", f"total must equal {' + '.join(terms)}"
+                          + (" when prices include VAT" if self.prices_include_vat else ""))]
 
     def _fiscal_violations(self, vat) -> list[Violation]:
         """A Kassenbeleg-V1 signs the gross per rate: it must be the receipt's (SPEC §12)."""

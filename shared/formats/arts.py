@@ -20,7 +20,9 @@ from lxml import etree
 
 from shared.domain.errors import MalformedDocument, ValidationFailed, Violation
 from shared.domain.money import to_major
-from shared.formats.document import Imported, Line, Problems, card_data, local, on_slip, tax_of
+from shared.domain.receipts import PIECE, kind_of
+from shared.formats.document import (Imported, Line, Problems, card_data, discount, local, no_card_payment, read_slip,
+                                     subtotal_and_rounding)
 
 NS = "http://www.nrf-arts.org/IXRetail/namespace/"
 SE = "http://www.sweretailstandard.se/schemas/namespace/se"
@@ -90,24 +92,32 @@ def _receipt(root: etree._Element) -> Imported:
         raise ValidationFailed("the document cannot be read as a receipt", [
             Violation(tree.getpath(root), "transaction_missing", "a DigitalReceipt holds one Transaction")])
     retail = transaction.find("a:RetailTransaction", _N)
+    if retail is None:
+        raise ValidationFailed("the document cannot be read as a receipt", [
+            Violation(tree.getpath(transaction), "retail_transaction_missing", "a receipt is a RetailTransaction")])
+    tenders = [item for item in retail.iterfind("a:LineItem/a:Tender", _N)]
+    if not any(_is_card(tender) for tender in tenders):
+        raise no_card_payment(tree.getpath(retail), [f"{tender.get('TenderType') or 'an unnamed tender'}"
+                                                     f" {_text(tender, 'a:Amount')}" for tender in tenders])
     currency = _text(transaction, "a:CurrencyCode") or ""
     problems = Problems(currency)
     when_path = tree.getpath(transaction) + "/ReceiptDateTime"
     issued_at = _datetime(_text(transaction, "a:ReceiptDateTime"), when_path, problems)
     paths = {"issued_at": when_path, "currency": tree.getpath(transaction) + "/CurrencyCode",
-             "merchant_receipt_id": tree.getpath(transaction) + "/ReceiptNumber"}
-    if retail is None:
-        problems.add(tree.getpath(transaction), "retail_transaction_missing", "a receipt is a RetailTransaction")
-        problems.check()
-    paths |= {"lines": tree.getpath(retail), "payments": tree.getpath(retail), "totals": tree.getpath(retail)}
+             "merchant_receipt_id": tree.getpath(transaction) + "/ReceiptNumber",
+             **dict.fromkeys(("lines", "discounts", "payments", "totals", "kind", "refund_of"), tree.getpath(retail))}
     refund = transaction.get("TypeCode") == "ReturnTransaction"
-    lines, vat, payments = [], [], []
+    lines, vat, payments, numbered, linked_discounts = [], [], [], {}, []
+    rounded_lines, rounded_tenders = [], []
     slip = _slip(transaction)
     for item in retail.findall("a:LineItem", _N):
         path = tree.getpath(item)
         if (sale := item.find("a:Sale", _N)) is not None or (sale := item.find("a:Return", _N)) is not None:
             refund = refund or etree.QName(sale).localname == "Return"
             paths[f"lines[{len(lines)}]"] = path
+            name = etree.QName(sale).localname
+            paths |= {f"lines[{len(lines)}].{ours}": f"{path}/{name}/{theirs}" for ours, theirs in _LINE_FIELDS}
+            numbered[_text(item, "a:SequenceNumber")] = len(lines)
             lines.append(_line(sale, problems, path))
         elif (tax := item.find("a:Tax", _N)) is not None:
             paths[f"totals.vat[{len(vat)}]"] = path
@@ -115,25 +125,47 @@ def _receipt(root: etree._Element) -> Imported:
         elif (tender := item.find("a:Tender", _N)) is not None:
             paths[f"payments[{len(payments)}]"] = path
             payments.append(_tender(tender, problems, path, currency, issued_at, slip))
+            rounded_tenders.append(problems.minor(_text(tender, "a:Rounding"), f"{path}/Tender/Rounding") or 0)
+        elif (reduction := item.find("a:Discount", _N)) is not None:
+            paths[f"discounts[{len(linked_discounts)}]"] = path
+            linked_discounts.append((_text(reduction, "a:Description") or "",
+                                     problems.minor(_text(reduction, "a:Amount"), f"{path}/Discount/Amount") or 0,
+                                     [link.text.strip() for link in item.iterfind("a:ItemLink", _N) if link.text]))
+        elif (rounded := item.find("a:Rounding", _N)) is not None:
+            paths["totals.rounding"] = path
+            rounded_lines.append(problems.minor(rounded.text, path) or 0)
+    discounts = [discount(text, amount, lines, [numbered[link] for link in links if link in numbered])
+                 for text, amount, links in linked_discounts]
     total_element = retail.find("a:Total[@TotalType='TransactionGrandAmount']", _N)
     paths["totals.total"] = tree.getpath(total_element) if total_element is not None else tree.getpath(retail)
     total = problems.minor(total_element.text if total_element is not None else None, paths["totals.total"])
     problems.check()
+    if total is None:  # no grand total printed: what the tenders paid
+        total = sum(payment["amount"] for payment in payments)
     line_fields = [line.fields() for line in lines]
-    priced = bool(line_fields) and all(line["amount"] is not None for line in line_fields)
+    # A rounding line states the receipt's; a cash tender's own rounding is the same one.
+    printed = sum(rounded_lines) if rounded_lines else sum(rounded_tenders)
+    subtotal, rounded = subtotal_and_rounding(line_fields, discounts, printed, total)
     receipt = {
         "merchant_receipt_id": _text(transaction, "a:ReceiptNumber") or _text(transaction, "a:SequenceNumber") or "",
         "issued_at": issued_at,
         "currency": currency,
         "prices_include_vat": True,
         "lines": line_fields,
-        "totals": {"subtotal": sum(line["amount"] for line in line_fields) if priced else total or 0,
-                   "tax": sum(entry["vat"] for entry in vat) if vat else tax_of(line_fields), "tip": 0,
-                   "total": total or 0, "vat": vat or None},
+        "discounts": discounts,
+        "totals": {"subtotal": subtotal, "tax": sum(entry["vat"] for entry in vat) if vat else None, "tip": 0,
+                   "total": total, "rounding": rounded, "vat": vat or None},
         "payments": payments,
     }
-    original = _text(retail, "a:TransactionLink/a:TransactionID") if refund else None
-    return Imported(receipt, paths, original)
+    link = retail.find(".//a:TransactionLink/a:TransactionID", _N) if refund else None
+    if link is not None:
+        paths["original"] = tree.getpath(link)
+    return Imported("arts", receipt, paths, link.text.strip() if link is not None and link.text else None,
+                    problems.noticed)
+
+
+def _is_card(tender) -> bool:
+    return tender.get("TenderType") == "CreditDebit" or tender.find("a:CreditDebit", _N) is not None
 
 
 def _datetime(value: str | None, path: str, problems: Problems) -> datetime | None:
@@ -144,27 +176,41 @@ def _datetime(value: str | None, path: str, problems: Problems) -> datetime | No
         return None
 
 
+# ARTS units of measure are UN/ECE Recommendation 20's, EA and Kg aside; another code of
+# Recommendation 20 goes out as an extension, Rec20:<code>.
+_UNITS = {"EA": PIECE, "Kg": "KGM"}
+_UNITS_OUT = {"H87": "EA"}
+_REC20 = "Rec20:"
+# Where a Sale or Return prints the platform's line fields.
+_LINE_FIELDS = (("amount", "ExtendedAmount"), ("unit_price", "RegularSalesUnitPrice"), ("quantity", "Quantity"),
+                ("vat_rate", "Tax/Percent"), ("discounts", "RetailPriceModifier"))
+_RETAIL_UNITS = frozenset("GLI GLL LTR INH FOT MMT CMQ MTR MTK MTQ GRM KGM LBR ANN CEL FAH".split())
+
+
 def _line(sale, problems: Problems, path: str) -> Line:
     quantity_element = sale.find("a:Quantity", _N)
-    quantity = _decimal(_text(sale, "a:Quantity"))
+    quantity, unit = _decimal(_text(sale, "a:Quantity")), PIECE
     if quantity_element is not None:
         quantity *= _decimal(quantity_element.get("Units"))
+        code = quantity_element.get("UnitOfMeasureCode") or "EA"
+        unit = _UNITS.get(code) or code.removeprefix(_REC20)
     amount = problems.minor(_text(sale, "a:ExtendedAmount"), f"{path}/ExtendedAmount")
     discounted = problems.minor(_text(sale, "a:ExtendedDiscountAmount"), f"{path}/ExtendedDiscountAmount")
-    regular = problems.minor(_text(sale, "a:RegularSalesUnitPrice"), f"{path}/RegularSalesUnitPrice")
-    if regular is not None and quantity == quantity.to_integral_value():
-        gross = regular * int(quantity)
-    else:
-        gross = None if amount is None else amount + (discounted or 0)
     modifiers = [(_text(modifier, "a:Description") or "", problems.minor(_text(modifier, "a:Amount"), path) or 0)
                  for modifier in sale.findall("a:RetailPriceModifier", _N)]
     if not modifiers and discounted:
         modifiers = [("", discounted)]
     rate = _text(sale, "a:Tax/a:Percent")
+    exemption = None
+    if rate is None and sale.get("ItemType") in ("Deposit", "DepositRefund"):
+        exemption = "deposit"
+    elif rate is None and sale.get("TaxableFlag") == "false":
+        exemption = "exempt"
     sku = _text(sale, "a:POSIdentity/a:POSItemID") or _text(sale, "a:ItemID")
-    return Line(_text(sale, "a:Description") or sku or "", sku, quantity, amount, gross, modifiers,
-                None if rate is None else _decimal(rate), (quantity_element.get("UnitOfMeasureCode") or "")
-                if quantity_element is not None else "")
+    return Line(_text(sale, "a:Description") or sku or "", sku, quantity, amount,
+                None if amount is None else amount + (discounted or 0), modifiers,
+                None if rate is None else _decimal(rate), unit if re.fullmatch(r"[A-Z0-9]{2,3}", unit) else PIECE,
+                problems.minor(_text(sale, "a:RegularSalesUnitPrice"), f"{path}/RegularSalesUnitPrice"), exemption)
 
 
 def _vat_entry(tax, problems: Problems, path: str) -> dict:
@@ -176,9 +222,9 @@ def _vat_entry(tax, problems: Problems, path: str) -> dict:
     return {"rate": _decimal(_text(tax, "a:Percent"), "0"), "net": gross - vat, "vat": vat, "gross": gross}
 
 
-def _slip(transaction) -> str:
+def _slip(transaction) -> list[str]:
     """The receipt's printed text (the Swedish extension's text/plain attachment), where the
-    card terminal's slip may give what the tender's fields leave out."""
+    card terminal's slip may give what the tender's fields leave out, line by line."""
     texts = []
     for content in transaction.iterfind(f"{{{SE}}}Attachment/{{{SE}}}Content"):
         if (content.get(_CONTENT_TYPE) or "text/plain").startswith("text/") and content.text:
@@ -186,32 +232,39 @@ def _slip(transaction) -> str:
                 texts.append(base64.b64decode("".join(content.text.split())).decode("utf-8", "replace"))
             except binascii.Error:
                 continue
-    return "\n".join(texts).replace("{NL}", "\n")
+    return "\n".join(texts).replace("{NL}", "\n").splitlines()
 
 
-def _tender(tender, problems: Problems, path: str, currency: str, issued_at: datetime | None, slip: str) -> dict:
-    amount = problems.minor(_text(tender, "a:AmountAppliedToBill") or _text(tender, "a:Amount"),
-                            f"{path}/Tender/Amount")
-    kind = tender.get("TenderType")
-    if kind != "CreditDebit":
-        return {"type": _TENDERS.get(kind, "other"), "amount": amount}
+def _terminal_texts(tender) -> list[str]:
+    """The card terminal's own lines (the Swedish extension's PaymentTerminal), each with the
+    label the terminal gave it in an attribute."""
+    return [" ".join(part for part in (text.get("Name"), (text.text or "").strip()) if part)
+            for text in tender.iterfind(f"{{{SE}}}PaymentTerminal/{{{SE}}}Text")]
+
+
+def _tender(tender, problems: Problems, path: str, currency: str, issued_at: datetime | None,
+            slip: list[str]) -> dict:
+    """A tender: a card as charged (its Amount), any other as applied to the bill."""
+    if not _is_card(tender):
+        amount = problems.minor(_text(tender, "a:AmountAppliedToBill") or _text(tender, "a:Amount"),
+                                f"{path}/Tender/Amount")
+        return {"type": _TENDERS.get(tender.get("TenderType"), "other"), "amount": amount}
     printed = _text(tender, "a:CreditDebit/a:PrimaryAccountNumber")
-    try:  # base64 of the number as printed
-        printed = base64.b64decode(printed or "", validate=True).decode("ascii") if printed else None
+    try:  # base64 of the number as printed, though some tills send the number itself
+        printed = base64.b64decode(printed, validate=True).decode("ascii") if printed else None
     except (binascii.Error, UnicodeDecodeError):
-        problems.add(f"{path}/Tender/CreditDebit/PrimaryAccountNumber", "invalid_base64",
-                     "the card number as printed, base64-encoded")
+        pass
     at = issued_at
     authorized = _text(tender, "a:Authorization/a:AuthorizationDateTime")
     if authorized:
         at = _datetime(authorized, f"{path}/Tender/Authorization/AuthorizationDateTime", problems)
     at = local(at) if at else datetime.min
-    rrn, terminal_id = on_slip(slip)
     return {**card_data(printed, _text(tender, "a:Authorization/a:AuthorizationCode"),
-                        _text(tender, "a:Authorization/a:ReferenceNumber") or rrn,
-                        _text(tender, "a:Authorization/a:AuthorizingTermID") or terminal_id),
-            "amount": amount, "currency": currency, "transaction_date": at.date(),
-            "transaction_time": at.time().isoformat()}
+                        _text(tender, "a:Authorization/a:ReferenceNumber"),
+                        _text(tender, "a:Authorization/a:AuthorizingTermID"),
+                        read_slip([*_terminal_texts(tender), *slip])),
+            "amount": problems.minor(_text(tender, "a:Amount"), f"{path}/Tender/Amount", exact=True),
+            "currency": currency, "transaction_date": at.date(), "transaction_time": at.time().isoformat()}
 
 
 # Out
@@ -221,7 +274,7 @@ def document(receipt: dict, merchant: dict, issued_at: datetime) -> bytes:
     """The receipt view as an ARTS Digital Receipt; merchant is its identity; issued_at is
     the receipt's time in the merchant's time zone."""
     currency = receipt["currency"]
-    refund = receipt.get("refund_of") is not None
+    refund = kind_of(receipt) == "refund"
 
     def amount(minor: int) -> str:
         return str(to_major(minor, currency))
@@ -262,7 +315,7 @@ def document(receipt: dict, merchant: dict, issued_at: datetime) -> bytes:
 
     for line in receipt["lines"]:
         item = line_item()
-        sale = add(item, "Return" if refund else "Sale", **({} if refund else {"ItemType": "Stock"}))
+        sale = add(item, "Return" if refund else "Sale", **_item_type(line))
         identity = add(sale, "POSIdentity")
         add(identity, "POSItemID", line.get("sku") or number)
         add(sale, "Description", line["description"])
@@ -272,7 +325,9 @@ def document(receipt: dict, merchant: dict, issued_at: datetime) -> bytes:
             add(sale, "ExtendedAmount", amount(line["amount"]))
             if discount:
                 add(sale, "ExtendedDiscountAmount", amount(discount))
-        add(sale, "Quantity", line["quantity"])
+        unit_code = line.get("unit", PIECE)
+        add(sale, "Quantity", line["quantity"], UnitOfMeasureCode=_UNITS_OUT.get(unit_code) or (
+            unit_code if unit_code in _RETAIL_UNITS else _REC20 + unit_code))
         for sequence, modifier in enumerate(line.get("discounts") or (), 1):
             price_modifier = add(sale, "RetailPriceModifier")
             add(price_modifier, "SequenceNumber", sequence)
@@ -280,6 +335,19 @@ def document(receipt: dict, merchant: dict, issued_at: datetime) -> bytes:
             add(price_modifier, "Description", modifier["description"])
         if line.get("vat_rate") is not None:
             add(add(sale, "Tax"), "Percent", line["vat_rate"])
+        add(item, "SequenceNumber", number)
+    for sequence, reduction in enumerate(receipt.get("discounts") or (), 1):
+        item = line_item()
+        discount = add(item, "Discount")
+        add(discount, "SequenceNumber", sequence)
+        add(discount, "Amount", amount(reduction["amount"]), Action="Subtract")
+        add(discount, "Description", reduction["description"])
+        add(item, "SequenceNumber", number)
+        for share in reduction["shares"]:
+            add(item, "ItemLink", share["line"] + 1)
+    if receipt["totals"].get("rounding"):
+        item = line_item()
+        add(item, "Rounding", amount(receipt["totals"]["rounding"]))
         add(item, "SequenceNumber", number)
     for entry in receipt["totals"].get("vat") or ():
         item = line_item()
@@ -307,7 +375,14 @@ def document(receipt: dict, merchant: dict, issued_at: datetime) -> bytes:
                 add(card, "PrimaryAccountNumber", base64.b64encode(tender["masked_pan"].encode()).decode())
         add(item, "SequenceNumber", number)
     add(retail, "Total", amount(receipt["totals"]["total"]), TotalType="TransactionGrandAmount")
-    if refund:
+    if receipt.get("refund_of"):
         add(add(retail, "TransactionLink"), "TransactionID", receipt["refund_of"])
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
+
+def _item_type(line: dict) -> dict:
+    """An item's attributes: a deposit is an item of its own type, a line outside VAT not taxable."""
+    attributes = {"ItemType": "Deposit" if line.get("vat_exemption") == "deposit" else "Stock"}
+    if line.get("vat_exemption"):
+        attributes["TaxableFlag"] = "false"
+    return attributes

@@ -1,10 +1,17 @@
 """What both formats share: the mapped receipt waiting for the merchant's context, card
-data as the slip gives it, amounts in major units, and error paths in the document's terms."""
+data wherever a slip prints it, amounts in major units, and paths in the document's terms.
+
+A till's document is the legal record and the platform its carrier (SPEC §12): it is taken
+as printed, and each rule of the platform's receipt it breaks is reported as a warning at
+its path in the document. Refused are only a document with no card tender, and one whose
+card tender gives nothing to match on or no amount charged.
+"""
 
 from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,11 +22,10 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from shared.domain.base import violations
+from shared.domain.base import field_name
 from shared.domain.errors import ValidationFailed, Violation
-from shared.domain.money import to_minor
-from shared.domain.receipts import ReceiptSubmission
-from shared.domain.vat import breakdown
+from shared.domain.money import allocate, half_up, rounded_to_minor, to_minor
+from shared.domain.receipts import PIECE, UNUSABLE, ReceiptSubmission, ReceiptWarning
 
 _LAST4 = re.compile(r"[0-9]{4}$")
 _AUTH_CODE = re.compile(r"^[0-9A-Za-z]{6}$")
@@ -27,31 +33,34 @@ _RRN = re.compile(r"^[0-9A-Za-z]{12}$")
 _TERMINAL_ID = re.compile(r"^[0-9A-Za-z_-]{1,16}$")
 
 
-# Card data a slip prints in its text ("Termid: 1 / 50201912", "Ref.nr: 000295749077"),
-# where a document's card fields leave it out.
-_SLIP_TERMINAL = re.compile(r"\bTerm(?:inal)?[ .]?id\s*:?\s*(?:[0-9]{1,3}\s*/\s*)?([0-9A-Za-z_-]{1,16})\b",
-                            re.IGNORECASE)
-_SLIP_RRN = re.compile(r"\bRef(?:\.?\s*nr)?\s*[.:]\s*([0-9A-Za-z]{12})\b", re.IGNORECASE)
-
-
 @dataclass
 class Imported:
     """A till's document mapped to the platform's receipt fields, before the merchant's
     context: the time zone a local time is read in, and the receipt a return refunds."""
 
+    format: str  # kivra or arts
     receipt: dict
     # the platform's field (a prefix such as lines[2] or totals.vat[0]) -> the document's path
     paths: dict[str, str]
     # the original a return names: a platform receipt id or the merchant's own receipt id
     original: str | None = None
+    # what the mapping itself noticed (an amount with more decimals than its currency has)
+    noticed: list[Violation] = field(default_factory=list)
 
     @property
     def needs_time_zone(self) -> bool:
         return self.receipt["issued_at"].tzinfo is None
 
     def submission(self, country: str | None, refund_of: uuid.UUID | None) -> ReceiptSubmission:
-        """The receipt, its local time read in the time zone of the merchant's country."""
+        """The receipt, its local time read in the time zone of the merchant's country; a
+        return whose original the platform does not hold is an unlinked refund. What does
+        not fit the platform's receipt is refused at its path, in the document's words."""
         fields = dict(self.receipt, refund_of=refund_of)
+        printed_tax = fields["totals"]["tax"] is not None
+        if not printed_tax:
+            fields["totals"] = dict(fields["totals"], tax=0)
+        if self.original and refund_of is None:
+            fields["kind"] = "refund"
         if self.needs_time_zone:
             zone = time_zone(country)
             if zone is None:
@@ -59,11 +68,31 @@ class Imported:
                     self.paths["issued_at"], "time_zone_unknown", "the time has no UTC offset, and the merchant has no"
                     " address whose country's time zone would place it: send the offset or register the address")])
             fields["issued_at"] = fields["issued_at"].replace(tzinfo=zone)
-        with self.paths_named():
-            try:
-                return ReceiptSubmission.model_validate(fields)
-            except ValidationError as error:
-                raise ValidationFailed("the receipt breaks the rules listed in details", violations(error)) from None
+        try:
+            submitted = ReceiptSubmission.model_validate(fields)
+        except ValidationError as error:
+            raise ValidationFailed("the document cannot be read as a receipt", [
+                self._named(Violation(field_name(problem["loc"]), "invalid_value", problem["msg"]))
+                for problem in error.errors(include_url=False, include_input=False, include_context=False)]) from None
+        if not printed_tax:  # a till that prints no VAT: what its lines' rates give
+            receipt, _ = submitted.rules_broken()
+            tax = sum(entry.vat for entry in receipt.totals.vat or ())
+            submitted = submitted.model_copy(update={"totals": submitted.totals.model_copy(update={"tax": tax})})
+        return submitted
+
+    def accepted(self, submitted: ReceiptSubmission) -> tuple[ReceiptSubmission, list[ReceiptWarning]]:
+        """The receipt as printed (its VAT per rate filled in where the lines give it), and a
+        warning for each rule it breaks; ValidationFailed if it has nothing to match on."""
+        receipt, broken = submitted.rules_broken()
+        unusable = [self._named(violation) for violation in broken if violation.code in UNUSABLE]
+        if unusable:
+            raise ValidationFailed("the receipt has no card payment the platform can match", unusable)
+        found = [*self.noticed, *(self._named(violation) for violation in broken)]
+        if self.original and submitted.refund_of is None:
+            found.append(Violation(self.paths["original"], "original_unknown", "the original receipt is not on the"
+                                   " platform: the return is kept as a refund linked to none"))
+        return receipt, [ReceiptWarning(path=violation.field, code=violation.code, message=violation.message)
+                         for violation in found]
 
     @contextmanager
     def paths_named(self):
@@ -97,65 +126,121 @@ def time_zone(country: str | None) -> ZoneInfo | None:
     return ZoneInfo(zone) if zone else None
 
 
+def no_card_payment(path: str, tenders: list[str]) -> ValidationFailed:
+    """The one refusal a document paid with no card gets (SPEC §12), naming what paid it."""
+    return ValidationFailed("the receipt has no card payment to match", [Violation(
+        path, "no_card_payment", "no card tender: the document is paid by " + (", ".join(tenders) or "nothing"))])
+
+
 class Problems:
-    """Violations gathered while mapping a document, each at its path in the document."""
+    """What a document's figures say as it is mapped, each at its path in the document: what
+    cannot be read (refused), and what was read with a change (noticed, a warning)."""
 
     def __init__(self, currency: str):
         self.currency = currency
         self.found: list[Violation] = []
+        self.noticed: list[Violation] = []
 
     def add(self, path: str, code: str, message: str) -> None:
         self.found.append(Violation(path, code, message))
 
-    def minor(self, value, path: str) -> int | None:
-        """A major-unit amount (a JSON number or an XML decimal's text) in minor units, exactly."""
+    def minor(self, value, path: str, exact: bool = False) -> int | None:
+        """A major-unit amount (a JSON number or an XML decimal's text) in minor units. One
+        with more decimals than the currency has is rounded half up and noticed; where an
+        exact amount is needed (what a card was charged), it is refused."""
         if value is None:
             return None
         try:
             amount = Decimal(str(value).strip())
-            minor = to_minor(amount, self.currency) if amount.is_finite() else None
         except InvalidOperation:
-            minor = None
-        if minor is None:
-            self.add(path, "amount_precision", f"an amount in {self.currency} with at most its minor unit's decimals")
-        return minor
+            amount = Decimal("NaN")
+        if not amount.is_finite():
+            self.add(path, "invalid_amount", f"an amount in {self.currency}, as 488.00")
+            return None
+        minor = to_minor(amount, self.currency)
+        if minor is not None:
+            return minor
+        if exact:
+            self.add(path, "amount_precision", f"the amount charged, in {self.currency} with at most its minor unit's"
+                     " decimals")
+            return None
+        self.noticed.append(Violation(path, "amount_precision", f"more decimals than {self.currency} has: read"
+                                      " rounded half up to its minor unit"))
+        return rounded_to_minor(amount, self.currency)
 
     def check(self) -> None:
         if self.found:
             raise ValidationFailed("the document cannot be read as a receipt", self.found)
 
 
-def card_data(masked_pan: str | None, auth_code: str | None, rrn: str | None, terminal_id: str | None) -> dict:
-    """The card data a slip gives, as far as the platform can match on it. A masked number
-    without its last 4 digits, an approval reference longer than ISO 8583's 6 characters or
-    an id out of its field's form identifies nothing and is left out; a full card number is
-    kept for the receipt's rules to refuse."""
+# --- card data, from a tender's fields and its slip's text -----------------------------------
+
+# How slips print card data, label before value; a label may also stand in an attribute of
+# its own (ARTS's <se:Text Name="AUT.KOD:">), which is read as the start of its line.
+_MASK = r"[*Xx•#]"
+_SLIP_PAN = re.compile(rf"(?<![0-9A-Za-z*])((?:[0-9]|{_MASK})(?:[ -]?(?:[0-9]|{_MASK})){{11,18}})(?![0-9A-Za-z*])")
+_SLIP_RRN = re.compile(r"\b(?:Ref(?:erens)?(?:\.?\s*nr)?|RRN)\s*[.:]?\s*([0-9A-Za-z]{12})\b", re.IGNORECASE)
+_SLIP_TERMINAL = re.compile(r"\b(?:Term(?:inal)?(?:[ .]?id)?|TID)\s*[.:]\s*(?:[0-9]{1,3}\s*/\s*)?([0-9A-Za-z_-]{1,16})\b",
+                            re.IGNORECASE)
+_SLIP_AUTH_CODE = re.compile(
+    r"\b(?:AUT(?:H|\.)?\s*\.?\s*(?:KOD|CODE|NO|NR)|Auth(?:orisation|orization)?\s*code|Godk(?:\.|änd)?\s*kod"
+    r"|Appr(?:oval)?\.?\s*code|Genehmigungs-?\s*nr)\.?\s*:?\s*([0-9A-Za-z]{6})\b", re.IGNORECASE)
+# Swedish terminals print the approval code last on the verification line: "K/1 7 000 SWE 784547".
+_SLIP_VERIFICATION = re.compile(r"^\s*[A-Z][a-z]?/?[0-9]\s+[0-9]\s+[0-9_]{3}\s+[A-Z]{3}\s+([0-9A-Z]{6})\s*$")
+
+
+@dataclass(frozen=True)
+class Slip:
+    """What a card slip's text prints of the card and the transaction."""
+
+    masked_pan: str | None = None
+    auth_code: str | None = None
+    rrn: str | None = None
+    terminal_id: str | None = None
+
+
+def read_slip(lines: Iterable[str]) -> Slip:
+    """The card data a slip's text prints, the first of each where a slip (or two slips, a
+    copy after the customer's) prints it more than once."""
+    found: dict[str, str] = {}
+    for line in lines:
+        for name, pattern in (("rrn", _SLIP_RRN), ("terminal_id", _SLIP_TERMINAL), ("auth_code", _SLIP_AUTH_CODE),
+                              ("auth_code", _SLIP_VERIFICATION)):
+            if name not in found and (match := pattern.search(line)):
+                found[name] = match.group(1)
+        if "masked_pan" not in found:
+            for match in _SLIP_PAN.finditer(line):
+                printed = re.sub(r"[ -]", "", match.group(1))
+                if re.search(_MASK, printed) and _LAST4.search(printed):
+                    found["masked_pan"] = re.sub(_MASK, "*", printed)
+                    break
+    return Slip(**found)
+
+
+def card_data(masked_pan: str | None, auth_code: str | None, rrn: str | None, terminal_id: str | None,
+              slip: Slip = Slip()) -> dict:
+    """The card data a tender gives, its fields first and its slip's text where they are
+    silent, as far as the platform can match on it. A masked number without its last 4
+    digits, an approval reference longer than ISO 8583's 6 characters or an id out of its
+    field's form identifies nothing and is left out; a full card number is kept for the
+    receipt's rules to refuse."""
     masked_pan = (masked_pan or "").strip()
+    if not _LAST4.search(masked_pan.replace(" ", "")):
+        masked_pan = slip.masked_pan
     return {
-        "masked_pan": masked_pan if _LAST4.search(masked_pan.replace(" ", "")) else None,
-        "auth_code": auth_code.strip() if auth_code and _AUTH_CODE.fullmatch(auth_code.strip()) else None,
-        "rrn": rrn.strip() if rrn and _RRN.fullmatch(rrn.strip()) else None,
-        "terminal_id": terminal_id.strip() if terminal_id and _TERMINAL_ID.fullmatch(terminal_id.strip()) else None,
+        "masked_pan": masked_pan or None,
+        "auth_code": _fitting(auth_code, _AUTH_CODE) or _fitting(slip.auth_code, _AUTH_CODE),
+        "rrn": _fitting(rrn, _RRN) or _fitting(slip.rrn, _RRN),
+        "terminal_id": _fitting(terminal_id, _TERMINAL_ID) or _fitting(slip.terminal_id, _TERMINAL_ID),
     }
 
 
-def tax_of(lines: list[dict]) -> int:
-    """The VAT a document's lines carry by their rates (gross prices), where it states none per rate."""
-    if not lines or any(line["amount"] is None or line["vat_rate"] is None for line in lines):
-        return 0
-    return sum(entry.vat for entry in breakdown([(line["vat_rate"], line["amount"]) for line in lines], True))
+def _fitting(value: str | None, form: re.Pattern) -> str | None:
+    value = (value or "").strip()
+    return value if form.fullmatch(value) else None
 
 
-def on_slip(text: str) -> tuple[str | None, str | None]:
-    """The RRN and terminal id a card slip's text prints, where it prints them."""
-    rrn, terminal = _SLIP_RRN.search(text), _SLIP_TERMINAL.search(text)
-    return rrn and rrn.group(1), terminal and terminal.group(1)
-
-
-def quantity(value: Decimal) -> int | None:
-    """A whole quantity; None for a measured one (0.5 kg), which the receipt keeps as 1 of its price."""
-    return int(value) if value == value.to_integral_value() and value >= 1 else None
-
+# --- items, discounts, rounding -------------------------------------------------------------
 
 def local(moment: datetime) -> datetime:
     """The wall-clock time at the till, as its slip prints it."""
@@ -164,42 +249,68 @@ def local(moment: datetime) -> datetime:
 
 @dataclass
 class Line:
-    """One item as a document gives it, in minor units."""
+    """One item as a document prints it, in minor units."""
 
     description: str
     sku: str | None
     quantity: Decimal
     amount: int | None  # after its discounts
-    gross: int | None  # before them
+    gross: int | None = None  # before them
     discounts: list[tuple[str, int]] = field(default_factory=list)
     vat_rate: Decimal | None = None
-    unit: str = ""
+    unit: str = PIECE
+    unit_price: int | None = None  # as printed, before discounts
+    vat_exemption: str | None = None
 
     def fields(self) -> dict:
-        """The platform's line: a measured quantity becomes 1 of its whole price."""
-        whole = quantity(self.quantity)
-        measured = f"{self.description} ({self.quantity.normalize()} {self.unit})".strip()
-        description = self.description if whole else measured
-        count = whole or 1
+        """The platform's line. Without a printed unit price, one is derived from the line's
+        gross; a count whose gross it does not divide is kept as 1 of its whole price."""
+        line = {"description": (self.description or self.sku or "Item")[:200], "sku": self.sku,
+                "quantity": self.quantity, "unit": self.unit, "unit_price": None, "amount": None,
+                "vat_rate": self.vat_rate, "vat_exemption": self.vat_exemption}
         if self.amount is None:
-            return {"description": description[:200], "sku": self.sku, "quantity": count, "unit_price": None,
-                    "amount": None, "vat_rate": self.vat_rate}
+            return line
         gross = self.gross if self.gross is not None else self.amount
-        discounted = gross - self.amount
-        discounts = _discounts(self.discounts, discounted, count)
-        if gross % count:
-            count, description = 1, f"{count} × {description}"
-        return {"description": description[:200], "sku": self.sku, "quantity": count, "unit_price": gross // count,
-                "amount": self.amount, "vat_rate": self.vat_rate, "discounts": discounts}
+        quantity, unit_price = self.quantity, self.unit_price
+        if unit_price is None and quantity > 0:
+            whole = quantity == quantity.to_integral_value()
+            if whole and gross % int(quantity):
+                line["description"] = f"{quantity.normalize()} × {line['description']}"[:200]
+                quantity = line["quantity"] = Decimal(1)
+            unit_price = gross // int(quantity) if whole else half_up(gross / quantity)
+        price = half_up(quantity * unit_price) if quantity > 0 else gross
+        return line | {"unit_price": unit_price, "amount": self.amount,
+                       "discounts": _discounts(self.discounts, price - self.amount, quantity)}
 
 
-def _discounts(given: list[tuple[str, int]], discounted: int, count: int) -> list[dict]:
-    """The line's discounts adding up to what it was reduced by: as given, or given per unit
-    (as tills print them for a quantity), or else one discount of the difference."""
-    if discounted <= 0:
-        return []
-    for scale in (1, count):
-        if given and sum(amount for _, amount in given) * scale == discounted:
-            return [{"description": (text or "Rabatt")[:200], "amount": amount * scale} for text, amount in given
-                    if amount]
-    return [{"description": (given[0][0] if given else "") or "Rabatt", "amount": discounted}]
+def _discounts(given: list[tuple[str, int]], reduced: int, quantity: Decimal) -> list[dict]:
+    """The line's discounts: as given, or given per unit (as tills print them for a count)
+    where that is what the line was reduced by."""
+    printed = [(text or "Rabatt", amount) for text, amount in given if amount > 0]
+    per_line = sum(amount for _, amount in printed)
+    if printed and per_line != reduced and quantity == quantity.to_integral_value() and per_line * quantity == reduced:
+        printed = [(text, amount * int(quantity)) for text, amount in printed]
+    return [{"description": text[:200], "amount": amount} for text, amount in printed]
+
+
+def discount(description: str, amount: int, lines: list[Line], linked: list[int]) -> dict:
+    """A reduction of several lines (or, linked to none, of all): shared out over them in
+    proportion to their amounts, as a till prorates it."""
+    linked = [index for index in (linked or range(len(lines))) if lines[index].amount]
+    if not linked:
+        linked = [index for index, line in enumerate(lines) if line.amount]
+    shares = allocate(amount, [lines[index].amount for index in linked]) if linked else []
+    return {"description": (description or "Rabatt")[:200], "amount": amount,
+            "shares": [{"line": index, "amount": share} for index, share in zip(linked, shares) if share]}
+
+
+def subtotal_and_rounding(lines: list[dict], discounts: list[dict], printed: int, total: int) -> tuple[int, int]:
+    """The receipt's subtotal (its lines less its discounts; where the till prints no prices,
+    its total less the rounding) and its cash rounding, signed as the total takes it: tills
+    print it signed or as the amount rounded off, and the document's own total says which."""
+    if any(line["amount"] is None for line in lines):
+        return total - printed, printed
+    subtotal = sum(line["amount"] for line in lines) - sum(entry["amount"] for entry in discounts)
+    if subtotal + printed != total and subtotal - printed == total:
+        return subtotal, -printed
+    return subtotal, printed

@@ -16,11 +16,13 @@ from importlib import resources
 from jsonschema import Draft6Validator
 
 from shared.domain.errors import MalformedRequest, ValidationFailed, Violation
-from shared.domain.money import to_major
-from shared.formats.document import Imported, Line, Problems, card_data, local, on_slip, tax_of
+from shared.domain.money import half_up, to_major
+from shared.domain.receipts import PIECE, kind_of
+from shared.formats.document import (Imported, Line, Problems, card_data, discount, local, no_card_payment, read_slip,
+                                     subtotal_and_rounding)
 
 _KIVRA_TERMINAL = re.compile(r"^[a-zA-Z0-9-]{8}$")  # DE41: 8 characters in Kivra's schema
-_OTHER_TENDERS = {"cash": "cash", "giftcard": "gift_card", "coupon": "voucher"}
+_OTHER_TENDERS = {"cash": "cash", "giftcard": "gift_card", "coupon": "voucher", "voucher": "voucher"}
 
 
 @cache
@@ -77,8 +79,32 @@ def read(body: bytes) -> Imported:
     return _receipt(document)
 
 
+# Kivra's units of measure and UN/ECE Recommendation 20's (a pack counts as a piece).
+_UNITS = {"ea": PIECE, "6 pack": PIECE, "12 pack": PIECE, "24 pack": PIECE, "kg": "KGM", "grm": "GRM", "km": "KMT",
+          "m": "MTR", "cm": "CMT", "mm": "MMT", "annual": "ANN", "days": "DAY", "hours": "HUR", "seconds": "SEC",
+          "l": "LTR", "gallon": "GLL"}
+_UNITS_OUT = {code: unit for unit, code in reversed(_UNITS.items())}
+# Where an item prints the platform's line fields.
+_LINE_FIELDS = {
+    "deposit": (("amount", "amount"), ("unit_price", "unit_amount"), ("quantity", "quantity"),
+                ("vat_rate", "tax_percentage")),
+    **dict.fromkeys(("sale", "return"), (
+        ("amount", "extended_amount"), ("unit_price", "regular_sales_unit_price"), ("quantity", "quantity/value"),
+        ("vat_rate", "tax_percentage"), ("discounts", "retail_price_modifiers"))),
+}
+
+
 def _receipt(document: dict) -> Imported:
     currency = document["currency"]
+    returns = {item["type"] == "return" or item.get("refund", False) for item in document["items"]
+               if item["type"] in ("sale", "return")}
+    # Text items only: the payments say whether money went to the customer.
+    refund = returns == {True} if returns else all(payment.get("refund", False) for payment in document["payments"])
+    # Money going the other way is change handed back on a sale (or paid in on a return).
+    tenders = [(index, payment) for index, payment in enumerate(document["payments"])
+               if payment.get("refund", False) == refund]
+    if not any(payment["tender"]["type"] == "creditdebit" for _, payment in tenders):
+        raise no_card_payment("/payments", [_described(payment, currency) for payment in document["payments"]])
     problems = Problems(currency)
     try:
         issued_at = datetime.fromisoformat(document["time_of_purchase"])
@@ -86,78 +112,85 @@ def _receipt(document: dict) -> Imported:
         issued_at = None
         problems.add("/time_of_purchase", "invalid_datetime", "an ISO 8601 date and time, as 2018-11-09T11:07:00+01:00")
     paths = {"issued_at": "/time_of_purchase", "currency": "/currency", "merchant_receipt_id": "/receipt_identifier",
-             "lines": "/items", "totals.subtotal": "/items", "payments": "/payments"}
-    lines, texts, original, returns = [], [], None, set()
+             "lines": "/items", "discounts": "/retail_price_modifiers", "totals.subtotal": "/items",
+             "payments": "/payments", "kind": "/items", "refund_of": "/items"}
+    lines, texts, original, numbered = [], [], None, {}
     for index, item in enumerate(document["items"]):
         if item["type"] == "text":
             texts.append((index, " ".join(item["text"]["collection"])))
             continue
         path = f"/items/{index}"
         paths[f"lines[{len(lines)}]"] = path
-        returns.add(item["type"] == "return" or item.get("refund", False))
-        if item["type"] == "deposit":
-            amount = problems.minor(item["amount"], f"{path}/amount")
-            lines.append(Line("Pant", None, Decimal(1), amount, amount, vat_rate=_rate(item)))
-            continue
-        amount = problems.minor(item.get("extended_amount"), f"{path}/extended_amount")
-        gross = problems.minor(item.get("extended_gross_amount"), f"{path}/extended_gross_amount")
-        discounts = [(" ".join((modifier.get("description") or {}).get("collection", [])),
-                      problems.minor(modifier["amount"], f"{path}/retail_price_modifiers/{number}/amount") or 0)
-                     for number, modifier in enumerate(item.get("retail_price_modifiers", []))
-                     if modifier.get("action", "subtract") == "subtract"]
-        identifiers = item.get("identifiers") or [{}]
-        quantity = item.get("quantity", {})
-        lines.append(Line(item.get("description") or identifiers[0].get("value", ""), identifiers[0].get("value"),
-                          Decimal(quantity.get("value", 1)), amount, gross, discounts, _rate(item),
-                          quantity.get("unit", "")))
-        original = original or (item.get("receipt_reference") or {}).get("value")
+        paths |= {f"lines[{len(lines)}].{ours}": f"{path}/{theirs}" for ours, theirs in _LINE_FIELDS[item["type"]]}
+        numbered[item.get("sequence_number")] = len(lines)
+        lines.append(_deposit(item, problems, path) if item["type"] == "deposit" else _line(item, problems, path))
+        if item["type"] == "return" and not original and item.get("receipt_reference"):
+            original, paths["original"] = item["receipt_reference"]["value"], f"{path}/receipt_reference"
+    if returns == {True, False}:
+        problems.add("/items", "mixed_sale_and_return", "a receipt either sells or returns: send the return as its own")
     if not lines:  # a till that prints no prices lists its items as text
         for index, text in texts:
             paths[f"lines[{len(lines)}]"] = f"/items/{index}"
-            lines.append(Line(text, None, Decimal(1), None, None))
-    if returns == {True, False}:
-        problems.add("/items", "mixed_sale_and_return", "a receipt either sells or returns: send the return as its own")
-    # Text items only: the payments say whether money went to the customer.
-    refund = returns == {True} if returns else all(payment.get("refund", False) for payment in document["payments"])
+            lines.append(Line(text, None, Decimal(1), None))
+    discounts = []
+    for index, modifier in enumerate(document.get("retail_price_modifiers", [])):
+        if modifier.get("action", "subtract") == "subtract":
+            paths[f"discounts[{len(discounts)}]"] = f"/retail_price_modifiers/{index}"
+            amount = problems.minor(modifier["amount"], f"/retail_price_modifiers/{index}/amount") or 0
+            discounts.append(discount(" ".join((modifier.get("description") or {}).get("collection", [])), amount,
+                                      lines, [numbered[link] for link in modifier.get("item_links", ())
+                                              if link in numbered]))
     totals = {total["type"]: (number, total) for number, total in enumerate(document["totals"])}
-    vat, tax = [], 0
+    vat, tax = [], None
     if "vat" in totals:
         number, total = totals["vat"]
-        paths["totals.tax"] = f"/totals/{number}"
-        tax = problems.minor(total["amount"], f"/totals/{number}/amount") or 0
-        by_rate = {}
-        for line in lines:
-            if line.vat_rate is not None and line.amount is not None:
-                by_rate[line.vat_rate] = by_rate.get(line.vat_rate, 0) + line.amount
+        paths["totals.tax"] = paths["totals.vat"] = f"/totals/{number}"
+        tax = problems.minor(total["amount"], f"/totals/{number}/amount")
         for entry, sub_total in enumerate(total.get("sub_totals", [])):
             paths[f"totals.vat[{len(vat)}]"] = f"/totals/{number}/sub_totals/{entry}"
-            vat.append(_vat_entry(sub_total, problems, f"/totals/{number}/sub_totals/{entry}", by_rate))
+            vat.append(_vat_entry(sub_total, problems, f"/totals/{number}/sub_totals/{entry}", lines, discounts))
     paid_number, paid = totals.get("paid", totals.get("gross", (None, {"amount": None})))
     paths["totals.total"] = f"/totals/{paid_number}"
     total = problems.minor(paid["amount"], paths["totals.total"])
     payments = []
-    for index, payment in enumerate(document["payments"]):
-        if payment.get("refund", False) != refund:
-            continue  # change handed back on a sale
+    for index, payment in tenders:
         paths[f"payments[{len(payments)}]"] = f"/payments/{index}"
         payments.append(_tender(payment, problems, f"/payments/{index}", currency, issued_at))
+    if "rounding" in totals:
+        number, entry = totals["rounding"]
+        paths["totals.rounding"] = f"/totals/{number}"
+        printed = problems.minor(entry["amount"], f"/totals/{number}/amount") or 0
+        if entry.get("refund", False) != refund:  # money to the customer on a sale: rounded down
+            printed = -printed
+    else:
+        printed = sum(problems.minor(payment.get("rounding", 0), f"/payments/{index}/rounding") or 0
+                      for index, payment in tenders)
     problems.check()
+    if total is None:  # no paid or gross total printed: what the tenders paid
+        total, paths["totals.total"] = sum(payment["amount"] for payment in payments), "/payments"
     identifier = document["receipt_identifier"]
     extended = identifier.get("extended_number", {}).get("value")
     line_fields = [line.fields() for line in lines]
-    priced = all(line["amount"] is not None for line in line_fields)
-    subtotal = sum(line["amount"] for line in line_fields) if priced else total
+    subtotal, rounded = subtotal_and_rounding(line_fields, discounts, printed, total)
     receipt = {
         "merchant_receipt_id": extended or str(identifier.get("sequence_number", "")),
         "issued_at": issued_at,
         "currency": currency,
         "prices_include_vat": True,
         "lines": line_fields,
-        "totals": {"subtotal": subtotal, "tax": tax if "vat" in totals else tax_of(line_fields), "tip": 0,
-                   "total": total, "vat": vat or None},
+        "discounts": discounts,
+        "totals": {"subtotal": subtotal, "tax": tax, "tip": 0, "total": total,
+                   "rounding": rounded, "vat": vat or None},
         "payments": payments,
     }
-    return Imported(receipt, paths, original if refund else None)
+    return Imported("kivra", receipt, paths, original if refund else None, problems.noticed)
+
+
+def _described(payment: dict, currency: str) -> str:
+    """A tender as the no-card refusal names it: "cash 50.00 SEK (handed back)"."""
+    tender = payment["tender"]
+    kind = tender.get("type_name") if tender["type"] == "other" else tender["type"]
+    return f"{kind} {payment['amount']} {currency}" + (" (to the customer)" if payment.get("refund") else "")
 
 
 def _rate(item: dict) -> Decimal | None:
@@ -165,30 +198,60 @@ def _rate(item: dict) -> Decimal | None:
     return None if rate is None else Decimal(rate)
 
 
-def _vat_entry(sub_total: dict, problems: Problems, path: str, lines_by_rate: dict) -> dict:
-    """One rate: Kivra says taxable_amount includes the VAT; tills also send it without. The
-    lines at that rate tell which."""
+def _line(item: dict, problems: Problems, path: str) -> Line:
+    amount = problems.minor(item.get("extended_amount"), f"{path}/extended_amount")
+    gross = problems.minor(item.get("extended_gross_amount"), f"{path}/extended_gross_amount")
+    unit_price = problems.minor(item.get("regular_sales_unit_price"), f"{path}/regular_sales_unit_price")
+    discounts = [(" ".join((modifier.get("description") or {}).get("collection", [])),
+                  problems.minor(modifier["amount"], f"{path}/retail_price_modifiers/{number}/amount") or 0)
+                 for number, modifier in enumerate(item.get("retail_price_modifiers", []))
+                 if modifier.get("action", "subtract") == "subtract"]
+    if not discounts and item.get("extended_discount_amount"):
+        discounts = [("", problems.minor(item["extended_discount_amount"], f"{path}/extended_discount_amount") or 0)]
+    identifiers = item.get("identifiers") or [{}]
+    quantity = item.get("quantity", {})
+    return Line(item.get("description") or identifiers[0].get("value", ""), identifiers[0].get("value"),
+                Decimal(quantity.get("value", 1)), amount, gross, discounts, _rate(item),
+                _UNITS.get(quantity.get("unit", "ea"), PIECE), unit_price)
+
+
+def _deposit(item: dict, problems: Problems, path: str) -> Line:
+    """A deposit (pant on bottles and cans): outside VAT unless the till gives it a rate."""
+    amount = problems.minor(item["amount"], f"{path}/amount")
+    rate = _rate(item)
+    text = item.get("description") or " ".join((item.get("text") or {}).get("collection", [])).strip()
+    return Line(text or "Pant", None, Decimal(item.get("quantity", 1)), amount, amount, vat_rate=rate,
+                unit_price=problems.minor(item.get("unit_amount"), f"{path}/unit_amount"),
+                vat_exemption=None if rate is not None else "deposit")
+
+
+def _vat_entry(sub_total: dict, problems: Problems, path: str, lines: list[Line], discounts: list[dict]) -> dict:
+    """One rate, as printed. Kivra says taxable_amount includes the VAT; tills also send it
+    without: the lines at that rate, less their shares of the receipt's discounts, tell which
+    (the reading closer to them)."""
     rate = Decimal(sub_total.get("tax_percentage", 0))
     vat = problems.minor(sub_total["amount"], f"{path}/amount") or 0
     taxable = problems.minor(sub_total.get("taxable_amount", sub_total["amount"]), f"{path}/taxable_amount") or 0
-    gross = taxable + vat if lines_by_rate.get(rate) == taxable + vat else taxable
+    shared = {share["line"]: share["amount"] for entry in discounts for share in entry["shares"]}
+    at_rate = sum((line.amount or 0) - shared.get(index, 0) for index, line in enumerate(lines) if line.vat_rate == rate)
+    gross = taxable + vat if abs(at_rate - taxable - vat) < abs(at_rate - taxable) else taxable
     return {"rate": rate, "net": gross - vat, "vat": vat, "gross": gross}
 
 
 def _tender(payment: dict, problems: Problems, path: str, currency: str, issued_at: datetime | None) -> dict:
+    """A tender: a card as charged (its amount), any other as applied to the bill."""
     tender = payment["tender"]
-    amount = problems.minor(payment.get("amount_applied_to_bill", payment["amount"]), f"{path}/amount")
-    if tender["type"] == "other" and tender.get("type_name") in ("gift_card", "voucher"):
-        return {"type": tender["type_name"], "amount": amount}
     if tender["type"] != "creditdebit":
+        amount = problems.minor(payment.get("amount_applied_to_bill", payment["amount"]), f"{path}/amount")
+        if tender["type"] == "other" and tender.get("type_name") in ("gift_card", "voucher"):
+            return {"type": tender["type_name"], "amount": amount}
         return {"type": _OTHER_TENDERS.get(tender["type"], "other"), "amount": amount}
     at = local(issued_at) if issued_at else datetime.min
-    rrn, terminal_id = on_slip("\n".join((tender.get("payment_slip") or {}).get("collection", [])))
+    slip = read_slip((tender.get("payment_slip") or {}).get("collection", []))
     return {**card_data(tender.get("bank_identification_number"), tender.get("approval_code"),
-                        tender.get("retrieval_reference_number") or rrn,
-                        tender.get("card_acceptor_terminal_id") or terminal_id),
-            "amount": amount, "currency": currency, "transaction_date": at.date(),
-            "transaction_time": at.time().isoformat()}
+                        tender.get("retrieval_reference_number"), tender.get("card_acceptor_terminal_id"), slip),
+            "amount": problems.minor(payment["amount"], f"{path}/amount", exact=True), "currency": currency,
+            "transaction_date": at.date(), "transaction_time": at.time().isoformat()}
 
 
 # Out
@@ -211,11 +274,14 @@ def document(receipt: dict, merchant: dict, issued_at: datetime) -> dict:
     def major(minor: int):
         return json.loads(str(to_major(minor, currency)))  # a JSON number with the currency's places
 
-    refund = receipt.get("refund_of") is not None
+    refund = kind_of(receipt) == "refund"
     address = merchant["address"]
     store = receipt.get("store") or {}
     totals = receipt["totals"]
-    discount = sum(discount["amount"] for line in receipt["lines"] for discount in line.get("discounts") or ())
+    discounts = receipt.get("discounts") or []
+    discounted = sum(discount["amount"] for line in receipt["lines"] for discount in line.get("discounts") or ()) \
+        + sum(discount["amount"] for discount in discounts)
+    rounded = totals.get("rounding", 0)
     vat = totals.get("vat") or []
     flag = {"refund": True} if refund else {}
     kivra_totals = [
@@ -224,16 +290,18 @@ def document(receipt: dict, merchant: dict, issued_at: datetime) -> dict:
         {"type": "vat", "amount": major(totals["tax"]), **flag, "sub_totals": [
             {"amount": major(entry["vat"]), "tax_percentage": entry["rate"], "taxable_amount": major(entry["gross"]),
              "net_amount": major(entry["net"]), **flag} for entry in vat]},
-        {"type": "gross", "amount": major(totals["total"] + discount), **flag},
+        {"type": "gross", "amount": major(totals["total"] - rounded + discounted), **flag},
         {"type": "paid", "amount": major(totals["total"]), **flag},
     ]
     if not vat:
         del kivra_totals[1]["sub_totals"]
-    if discount:
-        kivra_totals.append({"type": "discount", "amount": major(discount), "refund": not refund})
-    items = [_item(line, number, receipt, major) for number, line in enumerate(receipt["lines"], 1)]
+    if discounted:
+        kivra_totals.append({"type": "discount", "amount": major(discounted), "refund": not refund})
+    if rounded:  # its sign as Kivra's amounts say it: money to the customer is a refund
+        kivra_totals.append({"type": "rounding", "amount": major(abs(rounded)), "refund": (rounded < 0) != refund})
+    items = [_item(line, number, receipt, refund, major) for number, line in enumerate(receipt["lines"], 1)]
     sequence = "".join(filter(str.isdigit, receipt["merchant_receipt_id"]))[-15:]
-    return {
+    kivra = {
         "business_unit": {
             "service_id": merchant["kivra_service_id"],
             "organization_number": merchant.get("tax_number") or merchant["vat_id"],
@@ -251,23 +319,32 @@ def document(receipt: dict, merchant: dict, issued_at: datetime) -> dict:
         "items": items,
         "payments": [_payment(tender, major, refund) for tender in receipt["payments"]],
     }
+    if discounts:
+        kivra["retail_price_modifiers"] = [
+            {"action": "subtract", "amount": major(discount["amount"]),
+             "description": {"type": "array", "collection": [discount["description"]]},
+             "item_links": [share["line"] + 1 for share in discount["shares"]]} for discount in discounts]
+    return kivra
 
 
-def _item(line: dict, number: int, receipt: dict, major) -> dict:
+def _item(line: dict, number: int, receipt: dict, refund: bool, major) -> dict:
+    quantity = Decimal(str(line["quantity"]))
     if line["amount"] is None:  # a line the till printed without its price
-        description = line["description"] if line["quantity"] == 1 else f"{line['quantity']} × {line['description']}"
+        description = line["description"] if quantity == 1 else f"{quantity.normalize()} × {line['description']}"
         return {"type": "text", "sequence_number": number, "text": {"type": "array", "collection": [description]}}
-    quantity = line["quantity"]
+    if line.get("vat_exemption") == "deposit" and quantity == quantity.to_integral_value():
+        return {"type": "deposit", "sequence_number": number, "refund": refund, "amount": major(line["amount"]),
+                "unit_amount": major(line["unit_price"]), "quantity": int(quantity),
+                "text": {"type": "array", "collection": [line["description"]]}}
     item = {
-        "type": "return" if receipt.get("refund_of") else "sale",
+        "type": "return" if refund else "sale",
         "identifiers": [{"identifier_type": "pos", "value": line.get("sku") or str(number)}],
         "description": line["description"],
-        "quantity": {"value": quantity, "unit": "ea"},
+        "quantity": {"value": line["quantity"], "unit": _UNITS_OUT.get(line.get("unit", PIECE), "ea")},
         "regular_sales_unit_price": major(line["unit_price"]),
-        "actual_sales_unit_price": major(line["amount"] // quantity if line["amount"] % quantity == 0
-                                         else round(line["amount"] / quantity)),
+        "actual_sales_unit_price": major(half_up(line["amount"] / quantity)),
         "extended_amount": major(line["amount"]),
-        "extended_gross_amount": major(line["unit_price"] * quantity),
+        "extended_gross_amount": major(half_up(quantity * line["unit_price"])),
         "sequence_number": number,
     }
     if line.get("discounts"):

@@ -52,6 +52,8 @@ UNLINKS = Counter("receipts_unlinks", "Matches the operator undid")
 CALLBACKS = Counter("receipts_callbacks", "Callbacks sent, by receiver and what came of them", ["party", "outcome"])
 EVENTS_CONSUMED = Counter("receipts_events_consumed", "Events a consumer took, by what came of them",
                           ["consumer", "outcome"])
+DOCUMENT_WARNINGS = Counter("receipts_document_warnings", "Rules a till's document broke, taken as printed, by"
+                            " its format and the rule's code", ["format", "code"])
 PROJECTION_LAG = Histogram("receipts_projection_lag_seconds", "From an event's time to its projection",
                            buckets=(.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300))
 
@@ -97,6 +99,11 @@ def committed(recorded: Iterable) -> None:
             _series(MATCHES, event.data.get("match_rule") or "unknown").inc()
         elif event.type == events.MATCH_UNLINKED:
             UNLINKS.inc()
+
+
+def document_warnings(document_format: str, codes: Iterable[str]) -> None:
+    for code in codes:
+        _series(DOCUMENT_WARNINGS, document_format, code).inc()
 
 
 def matched(rule: str, payments: int) -> None:

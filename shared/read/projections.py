@@ -15,9 +15,8 @@ from datetime import datetime, timezone
 
 from sqlalchemy import Connection, text
 
-from shared.domain import events
+from shared.domain import events, receipts
 from shared.domain.errors import PoisonEvent
-from shared.domain.receipts import ReceiptSubmission
 from shared.platform import metrics
 from shared.platform.db import array_literal
 
@@ -99,7 +98,7 @@ def _receipt(data: dict) -> dict:
         "bank_ids": data.get("bank_ids", []),
         "refund_of": data.get("refund_of"),
         "ambiguity": _ambiguity(data),
-        "extras": {key: data[key] for key in ReceiptSubmission.later_fields if key in data},
+        "extras": receipts.extras(data),
     }
 
 

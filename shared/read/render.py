@@ -86,14 +86,22 @@ def _fiscal(fiscal: dict | None) -> str:
             f' · signature counter {fiscal["signature_counter"]}</div></div>')
 
 
+# How a line's unit (UN/ECE Recommendation 20) reads on the page; a piece is just a count.
+_UNITS = {"H87": "", "KGM": "kg", "GRM": "g", "LTR": "l", "MTR": "m", "CMT": "cm", "MMT": "mm", "KMT": "km"}
+_EXEMPTIONS = {"deposit": "deposit, no VAT", "outside_scope": "outside the scope of VAT", "exempt": "exempt from VAT"}
+
+
 def _legal(legal: dict | None) -> str:
     """Whether the receipt stands in for the paper slip where the merchant is (SPEC §12)."""
     if not legal or not legal.get("jurisdiction"):
         return ""
     if legal["complete"]:
         return f'<div class="meta legal">A complete receipt under {escape(legal["jurisdiction"])} rules.</div>'
+    reasons = [f"{', '.join(legal['missing'])} missing"] if legal["missing"] else []
+    if legal.get("inconsistent"):
+        reasons.append("the till's figures do not add up")
     return (f'<div class="meta legal">Not a complete receipt under {escape(legal["jurisdiction"])} rules: '
-            f'{escape(", ".join(legal["missing"]))} missing.</div>')
+            f'{escape("; ".join(reasons))}.</div>')
 
 
 def receipt_html(receipt: dict, logo: str | None = None) -> str:
@@ -105,9 +113,14 @@ def receipt_html(receipt: dict, logo: str | None = None) -> str:
         return "" if minor is None else f"{format_amount(minor, currency)} {escape(currency)}"
 
     def each(line: dict) -> str:
-        return f'{line["quantity"]} × {money(line["unit_price"])}' if line["unit_price"] is not None else f'{line["quantity"]} ×'
+        unit = _UNITS.get(line.get("unit", "H87"), line.get("unit", ""))
+        per = f"/{unit}" if unit else ""
+        quantity = f'{line["quantity"]} {unit}'.strip()
+        return f'{quantity} × {money(line["unit_price"])}{per}' if line["unit_price"] is not None else f'{quantity} ×'
 
     def rate(line: dict) -> str:
+        if line.get("vat_exemption"):
+            return f' · {_EXEMPTIONS[line["vat_exemption"]]}'
         return f' · {escape(str(line["vat_rate"]))} % VAT' if line.get("vat_rate") is not None else ""
 
     def discounts(line: dict) -> str:
@@ -121,11 +134,15 @@ def receipt_html(receipt: dict, logo: str | None = None) -> str:
         for line in receipt["lines"]
     )
     totals = receipt["totals"]
-    summary = f'<tr><td>Subtotal</td><td class="n">{money(totals["subtotal"])}</td></tr>'
+    summary = "".join(f'<tr><td>{escape(discount["description"])}</td><td class="n">−{money(discount["amount"])}</td></tr>'
+                      for discount in receipt.get("discounts") or ())
+    summary += f'<tr><td>Subtotal</td><td class="n">{money(totals["subtotal"])}</td></tr>'
     if totals["tax"] and not receipt.get("prices_include_vat"):
         summary += f'<tr><td>Tax</td><td class="n">{money(totals["tax"])}</td></tr>'
     if totals["tip"]:
         summary += f'<tr><td>Tip</td><td class="n">{money(totals["tip"])}</td></tr>'
+    if totals.get("rounding"):
+        summary += f'<tr><td>Rounding</td><td class="n">{money(totals["rounding"])}</td></tr>'
     summary += f'<tr class="total"><td>Total</td><td class="n">{money(totals["total"])}</td></tr>'
     vat = ""
     if totals.get("vat"):

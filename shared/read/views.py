@@ -7,6 +7,7 @@ first by keyset, so items arriving while a client pages never shift a page.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Literal
@@ -19,7 +20,8 @@ from shared.domain.errors import NotFound
 from shared.domain.legal import Legal
 from shared.domain.matching import Status
 from shared.domain.parties import MerchantRef, Party
-from shared.domain.receipts import CardPaymentLine, Fiscal, ReceiptLine, Store, Tender, Totals
+from shared.domain.receipts import (CardPaymentLine, Fiscal, ReceiptDiscount, ReceiptLine, ReceiptWarning, Store, Tender,
+                                    Totals)
 
 # A cursor is the last item's sort key: 16 hex digits of microseconds since 0001-01-01
 # (its time) and its id's 32. Every string of that form is a place in the list, so no
@@ -38,6 +40,8 @@ class PageQuery(BaseModel):
 
 class ReceiptQuery(PageQuery):
     status: Status | None = None
+    warnings: bool | None = Field(None, description="true: only the receipts taken with warnings; false: only those"
+                                  " without")
 
 
 _RECEIPT_JSON = """
@@ -53,7 +57,8 @@ _RECEIPT_JSON = """
         'totals', r.totals,
         'payments', r.payments,
         'refund_of', r.refund_of,
-        'submitted_at', r.submitted_at
+        'submitted_at', r.submitted_at,
+        'warnings', '[]'::jsonb
     )::jsonb || r.extras
 """
 
@@ -95,10 +100,13 @@ def _judged(receipt: dict | None) -> dict | None:
     return receipt
 
 
-def _receipts_query(by_status: bool, after: bool) -> text:
+@functools.cache
+def _receipts_query(by_status: bool, warnings: bool | None, after: bool) -> text:
     conditions = ["r.merchant_id = :merchant"]
     if by_status:
         conditions.append("r.status = :status")
+    if warnings is not None:
+        conditions.append("r.extras ? 'warnings'" if warnings else "NOT r.extras ? 'warnings'")
     if after:
         conditions.append("(r.submitted_at, r.id) < (CAST(:after_at AS timestamptz), CAST(:after_id AS uuid))")
     return text(
@@ -109,15 +117,12 @@ def _receipts_query(by_status: bool, after: bool) -> text:
     )
 
 
-_RECEIPTS = {(by_status, after): _receipts_query(by_status, after) for by_status in (False, True) for after in (False, True)}
-
-
 def receipts(connection: Connection, merchant_id: uuid.UUID, query: ReceiptQuery) -> dict:
     after = _decode_cursor(query.cursor)
     params = {"merchant": merchant_id, "status": query.status, "limit": query.limit + 1}
     if after:
         params |= {"after_at": after[0].replace(tzinfo=timezone.utc), "after_id": after[1]}
-    rows = connection.execute(_RECEIPTS[(query.status is not None, bool(after))], params).all()
+    rows = connection.execute(_receipts_query(query.status is not None, query.warnings, bool(after)), params).all()
     page = _page(rows, query.limit, lambda row: (row.submitted_at, row.id))
     for item in page["items"]:
         _judged(item)
@@ -258,10 +263,13 @@ class ReceiptView(BaseModel):
     totals: Totals
     payments: list[Tender]
     refund_of: str | None = None
+    kind: Literal["sale", "refund"]
+    discounts: list[ReceiptDiscount] | None = None
     submitted_at: str
     prices_include_vat: bool | None = None
     store: Store | None = None
     fiscal: Fiscal | None = None
+    warnings: list[ReceiptWarning]
     legal: Legal
 
 

@@ -26,9 +26,8 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, text
 
-from shared.domain import legal
+from shared.domain import legal, receipts
 from shared.domain.parties import Party
-from shared.domain.receipts import ReceiptSubmission
 from shared.platform.config import settings
 from shared.write import auth, results
 from shared.write.repositories import Parties
@@ -192,8 +191,9 @@ def itemised_receipt(receipt_id, merchant_id, merchant_name: str, document: dict
     receipt = {
         "id": str(receipt_id),
         "merchant": {"id": str(merchant_id), "name": merchant_name, **(identity or {})},
-        **{key: document[key] for key in ("merchant_receipt_id", "issued_at", "currency", "lines", "totals", "payments",
-                                          *sorted(ReceiptSubmission.later_fields)) if key in document},
+        **{key: document[key] for key in ("merchant_receipt_id", "issued_at", "currency", "lines", "totals", "payments")
+           if key in document},
+        **receipts.extras(document),
     }
     receipt["legal"] = legal.judge(receipt)
     return receipt

@@ -110,13 +110,12 @@ class Receipts:
             INSERT INTO receipt_lines (receipt_id, line_no, description, sku, quantity, unit_price, amount)
             SELECT receipt.id, l.line_no, l.description, l.sku, l.quantity, l.unit_price, l.amount
             FROM receipt, jsonb_to_recordset(CAST(:lines AS jsonb)) AS l(
-                line_no int, description text, sku text, quantity int, unit_price bigint, amount bigint)
+                line_no int, description text, sku text, quantity numeric, unit_price bigint, amount bigint)
         ), card_lines AS (
             INSERT INTO receipt_card_payments (receipt_id, line_no, masked_pan, auth_code, amount,
                 currency, transaction_date, transaction_time, terminal_id, rrn, scheme, kind)
             SELECT receipt.id, p.line_no, p.masked_pan, p.auth_code, p.amount, p.currency,
-                   p.transaction_date, p.transaction_time, p.terminal_id, p.rrn, p.scheme,
-                   CASE WHEN CAST(:refund_of AS uuid) IS NULL THEN 'purchase' ELSE 'refund' END
+                   p.transaction_date, p.transaction_time, p.terminal_id, p.rrn, p.scheme, :kind
             FROM receipt, jsonb_to_recordset(CAST(:payments AS jsonb)) AS p(
                 line_no int, masked_pan text, auth_code text, amount bigint, currency text,
                 transaction_date date, transaction_time time, terminal_id text, rrn text, scheme text)
@@ -150,6 +149,7 @@ class Receipts:
                 "tip": totals.tip,
                 "total": totals.total,
                 "refund_of": receipt.refund_of,
+                "kind": "refund" if receipt.is_refund else "purchase",
                 "lines": _numbered(line.model_dump(mode="json") for line in receipt.lines),
                 "payments": _numbered(line.model_dump(mode="json") for line in receipt.card_lines),
                 "document": json.dumps(submitted.data),

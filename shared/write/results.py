@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from shared.domain.legal import Legal
 from shared.domain.matching import Status
 from shared.domain.parties import MerchantRef
-from shared.domain.receipts import Fiscal, ReceiptLine, Store, Tender, Totals
+from shared.domain.receipts import Fiscal, ReceiptDiscount, ReceiptLine, ReceiptWarning, Store, Tender, Totals
 
 
 class PartyCredentials(BaseModel):
@@ -41,6 +41,8 @@ class ReceiptAccepted(BaseModel):
     id: str
     status: Status
     merchant_receipt_id: str
+    # What a till's document breaks of the platform's rules: it was taken as printed (SPEC §12).
+    warnings: list[ReceiptWarning] = []
 
 
 class PaymentAccepted(BaseModel):
@@ -70,9 +72,12 @@ class ItemisedReceipt(BaseModel):
     lines: list[ReceiptLine]
     totals: Totals
     payments: list[Tender]
+    kind: Literal["sale", "refund"]
+    discounts: list[ReceiptDiscount] | None = None
     prices_include_vat: bool | None = None
     store: Store | None = None
     fiscal: Fiscal | None = None
+    warnings: list[ReceiptWarning] | None = None
     legal: Legal
 
 

@@ -11,7 +11,7 @@ from shared.domain.cards import mask_pan
 from shared.domain.errors import DeliveryPending, IdempotencyConflict, NotFound, ValidationFailed, Violation
 from shared.domain.parties import EndpointChange, MerchantChange, MerchantIdentity, Party, PartyKind, PartyRegistration
 from shared.domain.payments import Clearing, PaymentSubmission
-from shared.domain.receipts import ReceiptSubmission
+from shared.domain.receipts import ReceiptSubmission, ReceiptWarning
 from shared.domain.settlement import ManualMatch
 from shared.formats.document import Imported
 from shared.platform import logs, metrics
@@ -84,44 +84,53 @@ def _record_party(uow: UnitOfWork, party: Party, state) -> None:
 
 
 def submit_receipt(receipt: ReceiptSubmission, merchant: Party, uow: UnitOfWork) -> tuple[ReceiptAccepted, bool]:
-    """Store a merchant's receipt once; returns its view and whether it is new."""
-    fingerprint = receipt.fingerprint(settings().require_platform_secret())
-    receipt = receipt.check()
+    """Store a merchant's receipt once, if it keeps every rule; returns its view and whether it is new."""
+    return _store_receipt(receipt, receipt.check(), merchant, uow)
+
+
+def submit_document(document: Imported, merchant: Party, uow: UnitOfWork) -> tuple[ReceiptAccepted, bool]:
+    """A receipt in a till's own format (Kivra, ARTS; SPEC §12), taken as printed: its local
+    time read in the merchant's time zone, a return linked to the merchant's original where
+    the platform holds it, each rule it breaks a warning; stored as any receipt, idempotent
+    on the document's receipt identifier."""
+    with uow:
+        country = uow.parties.country(merchant) if document.needs_time_zone else None
+        original = uow.receipts.named(merchant.id, document.original) if document.original else None
+    submitted = document.submission(country, original)
+    receipt, warnings = document.accepted(submitted)
+    with document.paths_named():
+        accepted, created = _store_receipt(submitted, receipt, merchant, uow, warnings)
+    if created:
+        metrics.document_warnings(document.format, [warning.code for warning in warnings])
+    return accepted, created
+
+
+def _store_receipt(submitted: ReceiptSubmission, receipt: ReceiptSubmission, merchant: Party, uow: UnitOfWork,
+                   warnings: list[ReceiptWarning] | None = None) -> tuple[ReceiptAccepted, bool]:
+    """Store the receipt (submitted, as its fingerprint knows it; receipt, with what the
+    platform filled in) once; returns its view and whether it is new."""
+    fingerprint = submitted.fingerprint(settings().require_platform_secret())
+    warnings = warnings or []
     receipt_id = uuid.uuid4()
-    view = ReceiptAccepted(id=str(receipt_id), status="unmatched", merchant_receipt_id=receipt.merchant_receipt_id)
+    view = ReceiptAccepted(id=str(receipt_id), status="unmatched", merchant_receipt_id=receipt.merchant_receipt_id,
+                           warnings=warnings)
     now = datetime.now(timezone.utc)
-    state = receipt.stored() | view.model_dump() | {
+    state = receipt.stored() | view.model_dump(exclude={"warnings"}) | {
         "merchant_id": str(merchant.id), "bank_ids": [], "submitted_at": now.isoformat(), "version": 1,
-    }
+    } | ({"warnings": [warning.model_dump() for warning in warnings]} if warnings else {})
     with uow:
         if receipt.refund_of is not None and not uow.receipts.owned(merchant.id, receipt.refund_of):
             raise ValidationFailed("refund_of names no receipt of this merchant", [
                 Violation("refund_of", "refund_of_unknown", "refund_of must be the id of one of your receipts")])
-        submitted = events.Event(events.RECEIPT_SUBMITTED, receipt_id, state, occurred_at=now)
-        if not uow.receipts.add(receipt_id, merchant.id, fingerprint, receipt, submitted):
+        submitted_event = events.Event(events.RECEIPT_SUBMITTED, receipt_id, state, occurred_at=now)
+        if not uow.receipts.add(receipt_id, merchant.id, fingerprint, receipt, submitted_event):
             stored = uow.receipts.stored(merchant.id, receipt.merchant_receipt_id)
             _check_replay(stored, fingerprint, "merchant_receipt_id")
             return ReceiptAccepted(id=str(stored.id), status=stored.status,
-                                   merchant_receipt_id=receipt.merchant_receipt_id), False
-        uow.recorded([submitted])
+                                   merchant_receipt_id=receipt.merchant_receipt_id, warnings=warnings), False
+        uow.recorded([submitted_event])
         uow.commit()
     return view, True
-
-
-def submit_document(document: Imported, merchant: Party, uow: UnitOfWork) -> tuple[ReceiptAccepted, bool]:
-    """A receipt in a till's own format (Kivra, ARTS; SPEC §12): its local time read in the
-    merchant's time zone, a return linked to the merchant's original where the platform
-    holds it, then stored as any receipt, idempotent on the document's receipt identifier."""
-    with uow:
-        country = uow.parties.country(merchant) if document.needs_time_zone else None
-        original = uow.receipts.named(merchant.id, document.original) if document.original else None
-    if document.original and original is None:
-        raise ValidationFailed("the return names no receipt of yours", [Violation(
-            document.paths["lines"], "original_unknown", "the original receipt is not on the platform: submit it first,"
-            " or send the return without its reference")])
-    receipt = document.submission(country, original)
-    with document.paths_named():
-        return submit_receipt(receipt, merchant, uow)
 
 
 def submit_payment(payment: PaymentSubmission, bank: Party, uow: UnitOfWork) -> tuple[PaymentAccepted, bool]:

@@ -1,0 +1,1 @@
+ALTER TABLE receipt_lines ALTER COLUMN quantity TYPE integer USING ceil(quantity);
