@@ -127,6 +127,8 @@ def main() -> None:
 
     started: dict[str, float] = {}
     references: dict[str, str] = {}  # receipt id -> the RRN of the payment its checkout made
+    warned: Counter = Counter()  # the warnings the platform took the till's documents with, by code
+    warned_receipts: list[str] = []
     failures: list[str] = []
     bar = Bar("checkouts", args.checkouts)
     begin = time.time() + 0.2
@@ -149,6 +151,9 @@ def main() -> None:
         if status == 201:
             started[result["receipt_id"]] = at
             references[result["receipt_id"]] = result["rrn"]
+            if result.get("warnings"):
+                warned_receipts.append(result["receipt_id"])
+                warned.update(result["warnings"])
         else:
             failures.append(f"{status} {result}")
         bar.advance()
@@ -181,6 +186,9 @@ def main() -> None:
     print(f"matches by rule          {', '.join(f'{rule} {count}' for rule, count in sorted(rules.items())) or 'none'}"
           f" (the bank's statements); wrong matches {wrong}")
     print(f"callbacks delivered      {delivered} (bank and merchant, {2 * len(ids)} expected)")
+    print(f"receipts with warnings   {len(warned_receipts)}"
+          + (f" ({', '.join(f'{code} {count}' for code, count in sorted(warned.items()))}; taken as the till"
+             f" printed them: {url}/v1/receipts?warnings=true)" if warned else ""))
     print(f"end-to-end latency       p50 {percentile(latencies, 0.5):.0f} ms, p99 {percentile(latencies, 0.99):.0f} ms"
           f" (checkout start → both callbacks received)")
     if ids:

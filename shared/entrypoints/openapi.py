@@ -86,11 +86,16 @@ OPERATIONS = [
               "Submit an itemised receipt: the platform's JSON, Kivra's retail receipt or an ARTS Digital Receipt",
               "merchant", ReceiptSubmission,
               {201: ("accepted", ReceiptAccepted), 200: ("the same receipt again", ReceiptAccepted)}, documents=True,
-              rules="each line's amount is quantity × unit_price − its discounts; subtotal is the sum of the "
-                    "lines; total is subtotal + tax + tip (subtotal + tip when prices_include_vat); with vat_rate on "
-                    "every line, totals.vat is per rate (net + vat = gross, within 1 minor unit per line) and tax "
-                    "its sum; the tenders add up to total, at least one of them a card line (with masked_pan, or "
-                    "rrn and terminal_id), in the receipt's currency; refund_of names one of your receipts"),
+              rules="each line's amount is quantity × unit_price (rounded half up) − its discounts; a receipt "
+                    "discount's shares add up to its amount, each on a line with an amount; subtotal is the sum of the "
+                    "lines less the receipt's discounts; total is subtotal + tax + tip + rounding (without tax when "
+                    "prices_include_vat); once any line has a vat_rate, every other line has one or a vat_exemption "
+                    "(never both), totals.vat is per rate over the lines less their discount shares (net + vat = "
+                    "gross, within 1 minor unit per line) and tax its sum; the tenders add up to total, at least one "
+                    "of them a card line (with masked_pan, or rrn and terminal_id), in the receipt's currency; "
+                    "refund_of names one of your receipts (and kind, if given, is refund). A Kivra or ARTS document "
+                    "is taken as printed: what it breaks of these rules comes back as warnings, and only one with no "
+                    "card tender, or none the platform can match on, is refused"),
     Operation("post", "/v1/payments", "submitPayment", "Report a card payment", "bank",
               PaymentSubmission, {201: ("accepted", PaymentAccepted), 200: ("the same payment again", PaymentAccepted)}),
     Operation("post", "/v1/payments/clearing", "clearPayment", "Send a reported payment's final amount", "bank",

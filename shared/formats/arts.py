@@ -73,6 +73,12 @@ def read(body: bytes) -> Imported:
     return _receipt(root)
 
 
+def _at(element, *names: str) -> str:
+    """The XPath of element's descendant by names (which may not be there), in the document's prefix."""
+    prefix = f"{element.prefix}:" if element.prefix else ""
+    return element.getroottree().getpath(element) + "".join(f"/{prefix}{name}" for name in names)
+
+
 def _text(element, path: str) -> str | None:
     found = element.find(path, _N)
     return found.text.strip() if found is not None and found.text and found.text.strip() else None
@@ -101,10 +107,10 @@ def _receipt(root: etree._Element) -> Imported:
                                                      f" {_text(tender, 'a:Amount')}" for tender in tenders])
     currency = _text(transaction, "a:CurrencyCode") or ""
     problems = Problems(currency)
-    when_path = tree.getpath(transaction) + "/ReceiptDateTime"
+    when_path = _at(transaction, "ReceiptDateTime")
     issued_at = _datetime(_text(transaction, "a:ReceiptDateTime"), when_path, problems)
-    paths = {"issued_at": when_path, "currency": tree.getpath(transaction) + "/CurrencyCode",
-             "merchant_receipt_id": tree.getpath(transaction) + "/ReceiptNumber",
+    paths = {"issued_at": when_path, "currency": _at(transaction, "CurrencyCode"),
+             "merchant_receipt_id": _at(transaction, "ReceiptNumber"),
              **dict.fromkeys(("lines", "discounts", "payments", "totals", "kind", "refund_of"), tree.getpath(retail))}
     refund = transaction.get("TypeCode") == "ReturnTransaction"
     lines, vat, payments, numbered, linked_discounts = [], [], [], {}, []
@@ -115,21 +121,20 @@ def _receipt(root: etree._Element) -> Imported:
         if (sale := item.find("a:Sale", _N)) is not None or (sale := item.find("a:Return", _N)) is not None:
             refund = refund or etree.QName(sale).localname == "Return"
             paths[f"lines[{len(lines)}]"] = path
-            name = etree.QName(sale).localname
-            paths |= {f"lines[{len(lines)}].{ours}": f"{path}/{name}/{theirs}" for ours, theirs in _LINE_FIELDS}
+            paths |= {f"lines[{len(lines)}].{ours}": _at(sale, *theirs) for ours, theirs in _LINE_FIELDS}
             numbered[_text(item, "a:SequenceNumber")] = len(lines)
-            lines.append(_line(sale, problems, path))
+            lines.append(_line(sale, problems))
         elif (tax := item.find("a:Tax", _N)) is not None:
             paths[f"totals.vat[{len(vat)}]"] = path
-            vat.append(_vat_entry(tax, problems, path))
+            vat.append(_vat_entry(tax, problems))
         elif (tender := item.find("a:Tender", _N)) is not None:
             paths[f"payments[{len(payments)}]"] = path
-            payments.append(_tender(tender, problems, path, currency, issued_at, slip))
-            rounded_tenders.append(problems.minor(_text(tender, "a:Rounding"), f"{path}/Tender/Rounding") or 0)
+            payments.append(_tender(tender, problems, currency, issued_at, slip))
+            rounded_tenders.append(problems.minor(_text(tender, "a:Rounding"), _at(tender, "Rounding")) or 0)
         elif (reduction := item.find("a:Discount", _N)) is not None:
             paths[f"discounts[{len(linked_discounts)}]"] = path
             linked_discounts.append((_text(reduction, "a:Description") or "",
-                                     problems.minor(_text(reduction, "a:Amount"), f"{path}/Discount/Amount") or 0,
+                                     problems.minor(_text(reduction, "a:Amount"), _at(reduction, "Amount")) or 0,
                                      [link.text.strip() for link in item.iterfind("a:ItemLink", _N) if link.text]))
         elif (rounded := item.find("a:Rounding", _N)) is not None:
             paths["totals.rounding"] = path
@@ -160,12 +165,16 @@ def _receipt(root: etree._Element) -> Imported:
     link = retail.find(".//a:TransactionLink/a:TransactionID", _N) if refund else None
     if link is not None:
         paths["original"] = tree.getpath(link)
-    return Imported("arts", receipt, paths, link.text.strip() if link is not None and link.text else None,
+    return Imported("arts", receipt, paths, refund, link.text.strip() if link is not None and link.text else None,
                     problems.noticed)
 
 
+# Card tenders by ARTS's names (debit cards have names of their own), or any with card data.
+_CARDS = frozenset({"CreditDebit", "CheckCard", "InternationalMaestro", "UKMaestro"})
+
+
 def _is_card(tender) -> bool:
-    return tender.get("TenderType") == "CreditDebit" or tender.find("a:CreditDebit", _N) is not None
+    return tender.get("TenderType") in _CARDS or tender.find("a:CreditDebit", _N) is not None
 
 
 def _datetime(value: str | None, path: str, problems: Problems) -> datetime | None:
@@ -182,21 +191,22 @@ _UNITS = {"EA": PIECE, "Kg": "KGM"}
 _UNITS_OUT = {"H87": "EA"}
 _REC20 = "Rec20:"
 # Where a Sale or Return prints the platform's line fields.
-_LINE_FIELDS = (("amount", "ExtendedAmount"), ("unit_price", "RegularSalesUnitPrice"), ("quantity", "Quantity"),
-                ("vat_rate", "Tax/Percent"), ("discounts", "RetailPriceModifier"))
+_LINE_FIELDS = (("amount", ("ExtendedAmount",)), ("unit_price", ("RegularSalesUnitPrice",)), ("quantity", ("Quantity",)),
+                ("vat_rate", ("Tax", "Percent")), ("discounts", ("RetailPriceModifier",)))
 _RETAIL_UNITS = frozenset("GLI GLL LTR INH FOT MMT CMQ MTR MTK MTQ GRM KGM LBR ANN CEL FAH".split())
 
 
-def _line(sale, problems: Problems, path: str) -> Line:
+def _line(sale, problems: Problems) -> Line:
     quantity_element = sale.find("a:Quantity", _N)
     quantity, unit = _decimal(_text(sale, "a:Quantity")), PIECE
     if quantity_element is not None:
         quantity *= _decimal(quantity_element.get("Units"))
         code = quantity_element.get("UnitOfMeasureCode") or "EA"
         unit = _UNITS.get(code) or code.removeprefix(_REC20)
-    amount = problems.minor(_text(sale, "a:ExtendedAmount"), f"{path}/ExtendedAmount")
-    discounted = problems.minor(_text(sale, "a:ExtendedDiscountAmount"), f"{path}/ExtendedDiscountAmount")
-    modifiers = [(_text(modifier, "a:Description") or "", problems.minor(_text(modifier, "a:Amount"), path) or 0)
+    amount = problems.minor(_text(sale, "a:ExtendedAmount"), _at(sale, "ExtendedAmount"))
+    discounted = problems.minor(_text(sale, "a:ExtendedDiscountAmount"), _at(sale, "ExtendedDiscountAmount"))
+    modifiers = [(_text(modifier, "a:Description") or "",
+                  problems.minor(_text(modifier, "a:Amount"), _at(modifier, "Amount")) or 0)
                  for modifier in sale.findall("a:RetailPriceModifier", _N)]
     if not modifiers and discounted:
         modifiers = [("", discounted)]
@@ -210,13 +220,13 @@ def _line(sale, problems: Problems, path: str) -> Line:
     return Line(_text(sale, "a:Description") or sku or "", sku, quantity, amount,
                 None if amount is None else amount + (discounted or 0), modifiers,
                 None if rate is None else _decimal(rate), unit if re.fullmatch(r"[A-Z0-9]{2,3}", unit) else PIECE,
-                problems.minor(_text(sale, "a:RegularSalesUnitPrice"), f"{path}/RegularSalesUnitPrice"), exemption)
+                problems.minor(_text(sale, "a:RegularSalesUnitPrice"), _at(sale, "RegularSalesUnitPrice")), exemption)
 
 
-def _vat_entry(tax, problems: Problems, path: str) -> dict:
+def _vat_entry(tax, problems: Problems) -> dict:
     taxable_element = tax.find("a:TaxableAmount", _N)
-    taxable = problems.minor(_text(tax, "a:TaxableAmount"), f"{path}/Tax/TaxableAmount") or 0
-    vat = problems.minor(_text(tax, "a:Amount"), f"{path}/Tax/Amount") or 0
+    taxable = problems.minor(_text(tax, "a:TaxableAmount"), _at(tax, "TaxableAmount")) or 0
+    vat = problems.minor(_text(tax, "a:Amount"), _at(tax, "Amount")) or 0
     included = taxable_element is not None and taxable_element.get("TaxIncludedInTaxableAmountFlag") == "true"
     gross = taxable if included else taxable + vat
     return {"rate": _decimal(_text(tax, "a:Percent"), "0"), "net": gross - vat, "vat": vat, "gross": gross}
@@ -242,12 +252,11 @@ def _terminal_texts(tender) -> list[str]:
             for text in tender.iterfind(f"{{{SE}}}PaymentTerminal/{{{SE}}}Text")]
 
 
-def _tender(tender, problems: Problems, path: str, currency: str, issued_at: datetime | None,
-            slip: list[str]) -> dict:
+def _tender(tender, problems: Problems, currency: str, issued_at: datetime | None, slip: list[str]) -> dict:
     """A tender: a card as charged (its Amount), any other as applied to the bill."""
     if not _is_card(tender):
-        amount = problems.minor(_text(tender, "a:AmountAppliedToBill") or _text(tender, "a:Amount"),
-                                f"{path}/Tender/Amount")
+        applied = "AmountAppliedToBill" if _text(tender, "a:AmountAppliedToBill") else "Amount"
+        amount = problems.minor(_text(tender, f"a:{applied}"), _at(tender, applied))
         return {"type": _TENDERS.get(tender.get("TenderType"), "other"), "amount": amount}
     printed = _text(tender, "a:CreditDebit/a:PrimaryAccountNumber")
     try:  # base64 of the number as printed, though some tills send the number itself
@@ -257,13 +266,13 @@ def _tender(tender, problems: Problems, path: str, currency: str, issued_at: dat
     at = issued_at
     authorized = _text(tender, "a:Authorization/a:AuthorizationDateTime")
     if authorized:
-        at = _datetime(authorized, f"{path}/Tender/Authorization/AuthorizationDateTime", problems)
+        at = _datetime(authorized, _at(tender, "Authorization", "AuthorizationDateTime"), problems)
     at = local(at) if at else datetime.min
     return {**card_data(printed, _text(tender, "a:Authorization/a:AuthorizationCode"),
                         _text(tender, "a:Authorization/a:ReferenceNumber"),
                         _text(tender, "a:Authorization/a:AuthorizingTermID"),
                         read_slip([*_terminal_texts(tender), *slip])),
-            "amount": problems.minor(_text(tender, "a:Amount"), f"{path}/Tender/Amount", exact=True),
+            "amount": problems.minor(_text(tender, "a:Amount"), _at(tender, "Amount"), exact=True),
             "currency": currency, "transaction_date": at.date(), "transaction_time": at.time().isoformat()}
 
 
@@ -345,9 +354,9 @@ def document(receipt: dict, merchant: dict, issued_at: datetime) -> bytes:
         add(item, "SequenceNumber", number)
         for share in reduction["shares"]:
             add(item, "ItemLink", share["line"] + 1)
-    if receipt["totals"].get("rounding"):
+    if receipt["totals"].get("rounding"):  # unsigned in ARTS: the total says which way it went
         item = line_item()
-        add(item, "Rounding", amount(receipt["totals"]["rounding"]))
+        add(item, "Rounding", amount(abs(receipt["totals"]["rounding"])))
         add(item, "SequenceNumber", number)
     for entry in receipt["totals"].get("vat") or ():
         item = line_item()

@@ -42,6 +42,7 @@ class Imported:
     receipt: dict
     # the platform's field (a prefix such as lines[2] or totals.vat[0]) -> the document's path
     paths: dict[str, str]
+    refund: bool = False  # a return: money back to the card
     # the original a return names: a platform receipt id or the merchant's own receipt id
     original: str | None = None
     # what the mapping itself noticed (an amount with more decimals than its currency has)
@@ -59,7 +60,7 @@ class Imported:
         printed_tax = fields["totals"]["tax"] is not None
         if not printed_tax:
             fields["totals"] = dict(fields["totals"], tax=0)
-        if self.original and refund_of is None:
+        if self.refund and refund_of is None:  # a return whose original is elsewhere, or not named
             fields["kind"] = "refund"
         if self.needs_time_zone:
             zone = time_zone(country)
@@ -180,10 +181,12 @@ class Problems:
 _MASK = r"[*Xx•#]"
 _SLIP_PAN = re.compile(rf"(?<![0-9A-Za-z*])((?:[0-9]|{_MASK})(?:[ -]?(?:[0-9]|{_MASK})){{11,18}})(?![0-9A-Za-z*])")
 _SLIP_RRN = re.compile(r"\b(?:Ref(?:erens)?(?:\.?\s*nr)?|RRN)\s*[.:]?\s*([0-9A-Za-z]{12})\b", re.IGNORECASE)
-_SLIP_TERMINAL = re.compile(r"\b(?:Term(?:inal)?(?:[ .]?id)?|TID)\s*[.:]\s*(?:[0-9]{1,3}\s*/\s*)?([0-9A-Za-z_-]{1,16})\b",
+# A terminal id as ISO 8583's DE41 carries it (8 characters at most): a longer one printed
+# on a slip is the terminal's own serial, which the issuer never sees.
+_SLIP_TERMINAL = re.compile(r"\bTerm(?:inal)?(?:[ .]?id)?\s*[.:]\s*(?:[0-9]{1,3}\s*/\s*)?([0-9A-Za-z_-]{1,8})(?![0-9A-Za-z_-])",
                             re.IGNORECASE)
 _SLIP_AUTH_CODE = re.compile(
-    r"\b(?:AUT(?:H|\.)?\s*\.?\s*(?:KOD|CODE|NO|NR)|Auth(?:orisation|orization)?\s*code|Godk(?:\.|änd)?\s*kod"
+    r"\b(?:AUT(?:H|\.)?\s*\.?\s*(?:KOD|CODE|NO|NR)|Auth(?:orisation|orization)?\s*code|Godk(?:\.|ännande)?\s*kod"
     r"|Appr(?:oval)?\.?\s*code|Genehmigungs-?\s*nr)\.?\s*:?\s*([0-9A-Za-z]{6})\b", re.IGNORECASE)
 # Swedish terminals print the approval code last on the verification line: "K/1 7 000 SWE 784547".
 _SLIP_VERIFICATION = re.compile(r"^\s*[A-Z][a-z]?/?[0-9]\s+[0-9]\s+[0-9_]{3}\s+[A-Z]{3}\s+([0-9A-Z]{6})\s*$")

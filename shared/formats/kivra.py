@@ -183,7 +183,7 @@ def _receipt(document: dict) -> Imported:
                    "rounding": rounded, "vat": vat or None},
         "payments": payments,
     }
-    return Imported("kivra", receipt, paths, original if refund else None, problems.noticed)
+    return Imported("kivra", receipt, paths, refund, original if refund else None, problems.noticed)
 
 
 def _described(payment: dict, currency: str) -> str:

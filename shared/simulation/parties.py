@@ -28,6 +28,7 @@ from sqlalchemy import Connection, Engine, text
 from shared import formats
 from shared.domain.cards import mask_pan
 from shared.domain.errors import Forbidden, NotFound, Unauthenticated
+from shared.domain.money import allocate, half_up
 from shared.domain.receipts import ReceiptSubmission
 from shared.domain.vat import breakdown
 from shared.formats import arts, kivra
@@ -35,18 +36,26 @@ from shared.platform.config import settings
 from shared.simulation import iso8583
 from shared.write.callbacks import verify
 
-# (sku, description, unit price in cents), rung up with VAT on top.
 # The café's items at gross prices (VAT included, as EU retail prints them) with their German
-# rate: 19 % for drinks, 7 % for food to take away.
+# rate: 19 % for drinks, 7 % for food to take away: (sku, description, price in cents, rate).
 DEMO_SKUS = [
     ("ESP-1", "Espresso", 250, 19), ("CAP-1", "Cappuccino", 380, 19), ("FLW-1", "Flat white", 390, 19),
     ("CRO-1", "Croissant", 320, 7), ("MUF-1", "Blueberry muffin", 350, 7), ("SAN-1", "Ham & cheese sandwich", 650, 7),
     ("WAT-1", "Still water", 200, 19), ("OJ-1", "Orange juice", 420, 19),
+    ("BEANS-1", "House blend beans", 2490, 7), ("SPARK-1", "Sparkling water 0.5 l", 180, 19),
 ]
+WEIGHED = {"BEANS-1": "KGM"}  # sold by the kilogram, weighed at the counter
+BOTTLED = {"SPARK-1": 25}  # a deposit (Pfand) on each bottle, in cents, outside VAT
+# A breakfast deal: a coffee and a pastry together, a euro off, shared over the two lines.
+BREAKFAST = ({"CAP-1", "FLW-1", "ESP-1"}, {"CRO-1", "MUF-1"}, 100)
 # How slips show the card, as real terminals print them: most the last 4 digits only or the
 # first 6 and last 4, a few no digits but the acquirer's reference (SPEC §12).
 PRINTED = (("last4", 0.46), ("reference", 0.06), ("full", 0.48))
 SPLIT_TENDER_SHARE = 0.12  # slips paid partly in cash or with a gift card
+CASH_ROUNDING = 5  # the till rounds a cash part to 5 cents, as Dutch and Finnish tills do
+# Tills' documents that misprint a field no total uses (a unit price): taken as printed,
+# with a warning (SPEC §12).
+MISPRINTED_SHARE = 0.03
 CURRENCY = "EUR"
 MERCHANT_NAME = "Cafe Central"
 TERMINAL_ID = "T0001"
@@ -153,20 +162,48 @@ def credentials(connection: Connection, kind: str):
 # --- the merchant's POS ----------------------------------------------------------------------
 
 def ring_up(rng: random.Random) -> dict:
-    """A receipt of 1–4 demo items at 19 % and 7 %, some with a happy-hour discount; the VAT
-    per rate is left to the platform to compute, the tax it prints is the same."""
+    """A receipt of 1–4 demo items at 19 % and 7 %, as a café's till rings it up: some with a
+    happy-hour discount, beans weighed, a deposit under each bottle, a breakfast deal shared
+    over its coffee and pastry; the VAT per rate the till prints is left to the platform to
+    compute, the tax it prints is the same."""
     lines = []
     for sku, description, price, rate in rng.sample(DEMO_SKUS, rng.randint(1, 4)):
+        if sku in WEIGHED:
+            quantity = Decimal(rng.randint(125, 750)).scaleb(-3)
+            lines.append({"description": description, "sku": sku, "quantity": float(quantity), "unit": WEIGHED[sku],
+                          "unit_price": price, "amount": half_up(quantity * price), "vat_rate": rate})
+            continue
         quantity = rng.randint(1, 3)
         line = {"description": description, "sku": sku, "quantity": quantity, "unit_price": price, "vat_rate": rate}
         if rng.random() < 0.2:
             line["discounts"] = [{"description": "Happy hour", "amount": quantity * price // 10}]
         line["amount"] = quantity * price - sum(discount["amount"] for discount in line.get("discounts", ()))
         lines.append(line)
-    subtotal = sum(line["amount"] for line in lines)
-    tax = sum(part.vat for part in breakdown([(Decimal(line["vat_rate"]), line["amount"]) for line in lines], True))
-    return {"prices_include_vat": True, "lines": lines,
+        if sku in BOTTLED:
+            lines.append({"description": "Pfand", "quantity": quantity, "unit_price": BOTTLED[sku],
+                          "amount": quantity * BOTTLED[sku], "vat_rate": None, "vat_exemption": "deposit"})
+    discounts = _breakfast_deal(lines)
+    shared = {share["line"]: share["amount"] for discount in discounts for share in discount["shares"]}
+    subtotal = sum(line["amount"] for line in lines) - sum(discount["amount"] for discount in discounts)
+    tax = sum(part.vat for part in breakdown([(Decimal(line["vat_rate"]), line["amount"] - shared.get(index, 0))
+                                              for index, line in enumerate(lines) if line["vat_rate"] is not None],
+                                             True))
+    return {"prices_include_vat": True, "lines": lines, **({"discounts": discounts} if discounts else {}),
             "totals": {"subtotal": subtotal, "tax": tax, "tip": 0, "total": subtotal}}
+
+
+def _breakfast_deal(lines: list[dict]) -> list[dict]:
+    """The deal's discount when a coffee and a pastry are on the receipt: shared over the two
+    in proportion to their amounts, as the till prorates it."""
+    coffees, pastries, amount = BREAKFAST
+    coffee = next((index for index, line in enumerate(lines) if line.get("sku") in coffees), None)
+    pastry = next((index for index, line in enumerate(lines) if line.get("sku") in pastries), None)
+    if coffee is None or pastry is None:
+        return []
+    linked = sorted((coffee, pastry))
+    shares = allocate(amount, [lines[index]["amount"] for index in linked])
+    return [{"description": "Breakfast deal", "amount": amount,
+             "shares": [{"line": index, "amount": share} for index, share in zip(linked, shares)]}]
 
 
 def _tenders(total: int, rng: random.Random) -> list[dict]:
@@ -174,6 +211,16 @@ def _tenders(total: int, rng: random.Random) -> list[dict]:
     if total < 200 or rng.random() >= SPLIT_TENDER_SHARE:
         return []
     return [{"type": rng.choice(("cash", "gift_card")), "amount": rng.randint(100, total // 2)}]
+
+
+def round_cash(invoice: dict, tenders: list[dict]) -> None:
+    """Round a cash part to CASH_ROUNDING cents, the rounding part of the receipt's total."""
+    for tender in tenders:
+        if tender["type"] == "cash":
+            rounded = (tender["amount"] + CASH_ROUNDING // 2) // CASH_ROUNDING * CASH_ROUNDING
+            invoice["totals"]["rounding"] = rounded - tender["amount"]
+            invoice["totals"]["total"] += rounded - tender["amount"]
+            tender["amount"] = rounded
 
 
 def _card_line(pan: str, rng: random.Random) -> dict:
@@ -195,6 +242,7 @@ def checkout(merchant, account_ref: str, rng: random.Random | None = None, docum
     pan = demo_card_number(account_ref)
     tenders = _tenders(invoice["totals"]["total"], rng)
     card_amount = invoice["totals"]["total"] - sum(tender["amount"] for tender in tenders)
+    round_cash(invoice, tenders)
     authorization = authorize(pan, card_amount, CURRENCY, now)
     if not authorization["approved"]:
         return {"approved": False, "response_code": authorization["response_code"]}
@@ -210,20 +258,26 @@ def checkout(merchant, account_ref: str, rng: random.Random | None = None, docum
             "terminal_id": TERMINAL_ID, "rrn": authorization["rrn"], "scheme": "VISA",
         }, *tenders],
     }
-    status, body = _call("/v1/receipts", *till_document(receipt, document_format),
+    misprinted = document_format != "json" and rng.random() < MISPRINTED_SHARE
+    status, body = _call("/v1/receipts", *till_document(receipt, document_format, misprinted),
                          {"Authorization": f"Bearer {merchant.api_key}"})
     if status not in (200, 201):
         raise SimulationError(f"the platform refused the receipt: {status} {body[:200]!r}")
-    return {"approved": True, "receipt_id": json.loads(body)["id"], "merchant_receipt_id": receipt["merchant_receipt_id"],
-            "auth_code": authorization["auth_code"], "rrn": authorization["rrn"], "total": invoice["totals"]["total"]}
+    accepted = json.loads(body)
+    return {"approved": True, "receipt_id": accepted["id"], "merchant_receipt_id": receipt["merchant_receipt_id"],
+            "auth_code": authorization["auth_code"], "rrn": authorization["rrn"], "total": invoice["totals"]["total"],
+            "warnings": [warning["code"] for warning in accepted.get("warnings", ())]}
 
 
-def till_document(receipt: dict, document_format: str) -> tuple[bytes, str]:
+def till_document(receipt: dict, document_format: str, misprinted: bool = False) -> tuple[bytes, str]:
     """The receipt as a till speaking that format sends it (its VAT per rate printed), and
-    its Content-Type."""
+    its Content-Type; misprinted, its first line's unit price is a euro off, as a till whose
+    price file has a typing error prints it (no total uses it)."""
     if document_format == "json":
         return json.dumps(receipt).encode(), formats.JSON
     printed = ReceiptSubmission.model_validate_json(json.dumps(receipt)).check().model_dump(mode="json")
+    if misprinted and printed["lines"][0]["unit_price"] is not None:
+        printed["lines"][0]["unit_price"] += 100
     issued_at = datetime.fromisoformat(receipt["issued_at"])
     merchant = {"id": CARD_ACCEPTOR_ID, "name": MERCHANT_NAME, **DEMO_MERCHANT}
     if document_format == "kivra":
