@@ -183,7 +183,7 @@ _SLIP_PAN = re.compile(rf"(?<![0-9A-Za-z*])((?:[0-9]|{_MASK})(?:[ -]?(?:[0-9]|{_
 _SLIP_RRN = re.compile(r"\b(?:Ref(?:erens)?(?:\.?\s*nr)?|RRN)\s*[.:]?\s*([0-9A-Za-z]{12})\b", re.IGNORECASE)
 # A terminal id as ISO 8583's DE41 carries it (8 characters at most): a longer one printed
 # on a slip is the terminal's own serial, which the issuer never sees.
-_SLIP_TERMINAL = re.compile(r"\bTerm(?:inal)?(?:[ .]?id)?\s*[.:]\s*(?:[0-9]{1,3}\s*/\s*)?([0-9A-Za-z_-]{1,8})(?![0-9A-Za-z_-])",
+_SLIP_TERMINAL = re.compile(r"\bTerm(?:inal)?(?:[ .]?id)?\s*:\s*(?:[0-9]{1,3}\s*/\s*)?([0-9A-Za-z_-]{1,8})(?![0-9A-Za-z_-])",
                             re.IGNORECASE)
 _SLIP_AUTH_CODE = re.compile(
     r"\b(?:AUT(?:H|\.)?\s*\.?\s*(?:KOD|CODE|NO|NR)|Auth(?:orisation|orization)?\s*code|Godk(?:\.|ännande)?\s*kod"

@@ -3,6 +3,7 @@
 import copy
 import json
 import random
+import uuid
 
 import pytest
 from sqlalchemy import text
@@ -321,3 +322,107 @@ def test_vat_per_rate_is_computed_when_absent_and_tenders_are_kept(functions, me
     assert document["payments"][1] == {"type": "cash", "amount": 120} and card_lines == 1
     assert document["lines"][1]["discounts"] == [{"description": "Member", "amount": 30}]
     assert document["prices_include_vat"] is True
+
+
+def grocery_body() -> dict:
+    """A till's receipt as real counters print it (SPEC §12): bananas weighed, a bottle with its
+    deposit outside VAT, "3 for 2" on three sodas shared over them, and cash rounding."""
+    body = receipt_body(prices_include_vat=True, currency="SEK", lines=[
+        {"description": "Bananer", "quantity": 0.846, "unit": "KGM", "unit_price": 2490, "amount": 2107,
+         "vat_rate": 12},
+        {"description": "Läsk", "quantity": 3, "unit_price": 2000, "amount": 6000, "vat_rate": 12},
+        {"description": "Pant", "quantity": 3, "unit_price": 200, "amount": 600, "vat_rate": None,
+         "vat_exemption": "deposit"},
+    ])
+    body["discounts"] = [{"description": "3 för 2", "amount": 2000, "shares": [{"line": 1, "amount": 2000}]}]
+    # 12 %: 21.07 + 60.00 − 20.00 = 61.07 gross has 6.54 VAT; the pant none. 66.07, rounded to 66.00.
+    body["totals"] = {"subtotal": 6707, "tax": 654, "tip": 0, "rounding": -7, "total": 6700,
+                      "vat": [{"rate": 12, "net": 5453, "vat": 654, "gross": 6107}]}
+    body["payments"][0] |= {"amount": 5000, "currency": "SEK"}
+    body["payments"].append({"type": "cash", "amount": 1700})
+    return body
+
+
+def test_weighed_goods_deposits_receipt_discounts_and_cash_rounding_are_kept(functions, merchant, write_engine):
+    body = grocery_body()
+    response = post(functions, merchant["api_key"], body)
+    assert response.status_code == 201, response.json
+    assert response.json["warnings"] == []  # the platform's own JSON is taken only when it adds up
+    with write_engine.connect() as connection:
+        document = connection.execute(text("SELECT document FROM receipts WHERE id = :id"),
+                                      {"id": response.json["id"]}).scalar_one()
+        quantities = connection.execute(text("SELECT quantity FROM receipt_lines WHERE receipt_id = :id ORDER BY line_no"),
+                                        {"id": response.json["id"]}).scalars().all()
+    assert [str(quantity) for quantity in quantities] == ["0.846", "3.000", "3.000"]
+    assert document["lines"][0] == body["lines"][0] | {"sku": None}
+    assert document["lines"][2]["vat_exemption"] == "deposit" and document["discounts"] == body["discounts"]
+    assert document["totals"]["rounding"] == -7
+
+
+def test_a_receipt_in_the_old_shape_is_stored_in_it(functions, merchant, write_engine):
+    response = post(functions, merchant["api_key"], receipt_body())
+    with write_engine.connect() as connection:
+        document = connection.execute(text("SELECT document FROM receipts WHERE id = :id"),
+                                      {"id": response.json["id"]}).scalar_one()
+    assert "rounding" not in document["totals"] and "unit" not in document["lines"][0]
+    assert "discounts" not in document and "kind" not in document
+
+
+GROCERY_RULES = [
+    ("a weighed amount is rounded half up", _set(("lines", 0, "amount"), 2106), "lines[0].amount",
+     "line_amount_mismatch"),
+    ("a quantity has 3 decimals at most", _set(("lines", 0, "quantity"), 0.8461), "lines[0].quantity",
+     "quantity_precision"),
+    ("a quantity is a number", _set(("lines", 0, "quantity"), "0.846"), "lines[0].quantity", "quantity_type"),
+    ("a quantity is more than 0", _set(("lines", 0, "quantity"), 0.0), "lines[0].quantity", "greater_than_equal"),
+    ("a unit is a Recommendation 20 code", _set(("lines", 0, "unit"), "kg"), "lines[0].unit",
+     "string_pattern_mismatch"),
+    ("a line outside VAT says why", _delete(("lines", 2, "vat_exemption")), "lines[2].vat_rate", "vat_rate_missing"),
+    ("a known exemption", _set(("lines", 2, "vat_exemption"), "zero"), "lines[2].vat_exemption", "literal_error"),
+    ("a rate or an exemption, not both", _set(("lines", 2, "vat_rate"), 12), "lines[2].vat_exemption",
+     "vat_exemption_with_rate"),
+    ("shares add up to the discount", _set(("discounts", 0, "shares", 0, "amount"), 1900), "discounts[0].shares",
+     "discount_shares_mismatch"),
+    ("a share names a line", _set(("discounts", 0, "shares", 0, "line"), 7), "discounts[0].shares[0].line",
+     "discount_line_unknown"),
+    ("a share is at most its line", _set(("discounts", 0), {"description": "Gratis", "amount": 2500, "shares": [
+        {"line": 1, "amount": 1800}, {"line": 2, "amount": 700}]}), "discounts", "discount_exceeds_line"),
+    ("a discount has shares", _set(("discounts", 0, "shares"), []), "discounts[0].shares", "too_short"),
+    ("subtotal less the receipt's discounts", _set(("totals", "subtotal"), 8707), "totals.subtotal",
+     "subtotal_mismatch"),
+    ("VAT on the lines less their shares", _set(("totals", "vat", 0), {"rate": 12, "net": 7239, "vat": 868,
+                                                                        "gross": 8107}), "totals.vat[0].gross",
+     "vat_base_mismatch"),
+    ("the rounding is part of the total", _set(("totals", "rounding"), 0), "totals.total", "total_mismatch"),
+    ("rounding is whole minor units", _set(("totals", "rounding"), -7.5), "totals.rounding", "int_type"),
+]
+
+
+@pytest.mark.parametrize("rule, mutate, field, code", GROCERY_RULES, ids=[rule[0] for rule in GROCERY_RULES])
+def test_each_rule_of_what_tills_print_refuses_the_receipt_and_writes_nothing(functions, merchant, write_engine, rule,
+                                                                            mutate, field, code):
+    body = grocery_body()
+    mutate(body)
+    response = post(functions, merchant["api_key"], body)
+    assert response.status_code == 422, response.json
+    assert {"field": field, "code": code} in [{"field": d["field"], "code": d["code"]}
+                                              for d in response.json["error"]["details"]]
+    assert stored_receipts(write_engine, merchant) == 0
+
+
+def test_a_refund_may_name_its_original_or_none(functions, merchant, write_engine):
+    sale = post(functions, merchant["api_key"], receipt_body()).json
+    linked = post(functions, merchant["api_key"], receipt_body(refund_of=sale["id"]))
+    unlinked = post(functions, merchant["api_key"], receipt_body(kind="refund"))
+    assert (linked.status_code, unlinked.status_code) == (201, 201), unlinked.json
+    with write_engine.connect() as connection:
+        kinds = dict(connection.execute(text("SELECT receipt_id, kind FROM receipt_card_payments WHERE receipt_id IN"
+                                             " (:linked, :unlinked, :sale)"), {
+            "linked": linked.json["id"], "unlinked": unlinked.json["id"], "sale": sale["id"]}).all())
+    assert {str(key): value for key, value in kinds.items()} == {
+        sale["id"]: "purchase", linked.json["id"]: "refund", unlinked.json["id"]: "refund"}
+    refused = post(functions, merchant["api_key"], receipt_body(kind="sale", refund_of=sale["id"]))
+    assert refused.status_code == 422 and refused.json["error"]["details"][0]["code"] == "kind_mismatch"
+    unknown = post(functions, merchant["api_key"], receipt_body(kind="refund", refund_of=str(uuid.uuid4())))
+    assert unknown.status_code == 422 and unknown.json["error"]["details"][0]["code"] == "refund_of_unknown"
+    assert post(functions, merchant["api_key"], receipt_body(kind="return")).status_code == 422
