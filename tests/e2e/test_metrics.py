@@ -22,7 +22,7 @@ from tests.conftest import ROOT
 from tests.e2e.pairs import Flow
 from tests.e2e.test_formats import on_a_day_of_its_own, onboard, submit
 from tests.support import bearer, receipt_body, wait_until
-from tests.unit.test_formats import ARTS_SALE, KIVRA_SALE
+from tests.unit.test_formats import ARTS_SALE, EXAMPLES, KIVRA_SALE
 
 N = 5
 
@@ -106,7 +106,8 @@ def test_the_counters_agree_with_what_happened(platform, http):
 
 def test_the_tills_own_documents_are_counted_as_receipts(platform, http):
     """The owners' examples (Kivra's card sale, an ARTS sale) as a till sends them: created,
-    then duplicates when sent again; one breaking Kivra's schema, rejected."""
+    then duplicates when sent again; one breaking Kivra's schema, rejected; one taken with a
+    warning, counted by its format and code."""
     merchant = onboard(http, platform, "merchant")
     before = scrape(http, platform, "submit-receipt")
     # Each on a day no other test's receipt is on: left unmatched here, they must not make
@@ -120,10 +121,18 @@ def test_the_tills_own_documents_are_counted_as_receipts(platform, http):
     broken = json.loads(KIVRA_SALE.read_text())
     del broken["currency"]
     assert submit(http, platform, merchant, json.dumps(broken).encode(), formats.KIVRA).status_code == 422
+    # Taken as printed: the variant's till misprinted a unit price, counted once (not again as a duplicate).
+    misprinted = on_a_day_of_its_own((EXAMPLES / "variants/kivra-misprinted-unit-price.json").read_bytes(),
+                                     "2018-11-09")[0]
+    for expected in (201, 200):
+        assert submit(http, platform, merchant, misprinted, formats.KIVRA).status_code == expected
     after = scrape(http, platform, "submit-receipt")
     assert {outcome: total(after, "receipts_submissions_total", kind="receipt", outcome=outcome)
             - total(before, "receipts_submissions_total", kind="receipt", outcome=outcome)
-            for outcome in ("created", "duplicate", "rejected")} == {"created": 2, "duplicate": 2, "rejected": 1}
+            for outcome in ("created", "duplicate", "rejected")} == {"created": 3, "duplicate": 3, "rejected": 1}
+    assert {code: total(after, "receipts_document_warnings_total", format="kivra", code=code)
+            - total(before, "receipts_document_warnings_total", format="kivra", code=code)
+            for code in ("line_amount_mismatch", "vat_mismatch")} == {"line_amount_mismatch": 1, "vat_mismatch": 0}
 
 
 def test_a_function_with_several_workers_counts_them_all(http, tmp_path):
