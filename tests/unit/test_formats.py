@@ -283,3 +283,16 @@ def test_amounts_are_converted_exactly_by_the_currencys_minor_unit():
         ("488.00", "SEK"), ("97.6", "SEK"), ("0.1", "EUR"), ("1000", "JPY"), ("1.234", "KWD"), ("4.005", "EUR"),
         ("0.5", "JPY"))] == [48800, 9760, 10, 1000, 1234, None, None]
     assert str(to_major(48800, "SEK")) == "488.00" and str(to_major(1000, "JPY")) == "1000"
+
+
+def test_a_figure_no_receipt_can_hold_is_refused_at_its_path_in_words():
+    document = json.loads(KIVRA_SALE.read_text())
+    document["items"][0]["quantity"]["value"] = 0
+    document["receipt_identifier"]["extended_number"]["value"] = "0" * 65
+    read = kivra.read(json.dumps(document).encode())
+    with pytest.raises(ValidationFailed) as refused:
+        read.submission(None, None)
+    assert [(violation.field, violation.code) for violation in refused.value.details] == [
+        ("/receipt_identifier", "invalid_value"), ("/items/0/quantity/value", "invalid_value")]
+    assert all("_" not in violation.message.split(" (")[0] for violation in refused.value.details)
+    assert "(the receipt's lines[0].quantity)" in refused.value.details[1].message
