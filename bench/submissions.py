@@ -164,13 +164,16 @@ SCRIPTS = {"plain": "bench/receipt_distinct.lua", "vat": "bench/receipt_vat.lua"
 LABELS = {"plain": "POST /v1/receipts via gateway", "vat": "  the same, VAT per rate"}
 
 
-def till_documents(document_format: str, count: int) -> Path:
+def till_documents(document_format: str, count: int, given: Path | None = None) -> Path:
     """count receipts of the simulated till (distinct card data), as that format's till sends
-    them, one per line: what bench/documents.lua posts."""
+    them, one per line: what bench/documents.lua posts. given: a folder holding such a file
+    already (another checkout's, to measure two versions on the same documents)."""
     import random
 
     from shared.simulation import parties
 
+    if given:
+        return given / f"documents-{document_format}.txt"
     rng = random.Random(22)
     path = ROOT / f"bench/results/documents-{document_format}.txt"
     with path.open("wb") as lines:
@@ -192,7 +195,7 @@ def till_documents(document_format: str, count: int) -> Path:
 
 
 def receipts_through_gateway(seconds: int, connections: int, workers: int, receipt: str = "plain",
-                             document_format: str | None = None) -> dict:
+                             document_format: str | None = None, documents: Path | None = None) -> dict:
     port = free_port()
     log = (ROOT / "bench/results/platform.log").open("w")
     process = subprocess.Popen(
@@ -214,7 +217,7 @@ def receipts_through_gateway(seconds: int, connections: int, workers: int, recei
 
             script = ROOT / "bench/documents.lua"
             env |= {"RECEIPTS_THREADS": "2", "RECEIPTS_TYPE": formats.OFFERED[document_format],
-                    "RECEIPTS_FILE": str(till_documents(document_format, 400 * (seconds + 3) + 1000))}
+                    "RECEIPTS_FILE": str(till_documents(document_format, 400 * (seconds + 3) + 1000, documents))}
         wrk(url, 3, connections, script, env)  # warm-up
         drained()
         analyze()
@@ -240,6 +243,9 @@ def main() -> None:
                         help="which receipts to send, each measured in turn (vat: VAT per rate, discounts, last-4 slips)")
     parser.add_argument("--formats", nargs="+", choices=("json", "kivra", "arts"), default=[],
                         help="instead: the simulated till's receipts in each format (SPEC §12), each measured in turn")
+    parser.add_argument("--documents", type=Path,
+                        help="with --formats: send the documents-<format>.txt of this folder (another checkout's"
+                             " bench/results) instead of making them, to compare two versions on the same receipts")
     args = parser.parse_args()
     ensure_wrk()
     ensure_vhost()
@@ -258,7 +264,7 @@ def main() -> None:
               f" {args.seconds}s ...", flush=True)
         LABELS[document_format] = f"POST /v1/receipts, {document_format}"
         measured[document_format] = receipts_through_gateway(args.seconds, args.connections, args.workers,
-                                                             document_format=document_format)
+                                                             document_format=document_format, documents=args.documents)
 
     print()
     print(f"{'':32}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}")

@@ -107,7 +107,7 @@ def Number(places: int, minimum: str, maximum: str, *, code: str, what: str, des
     def read(value):
         if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
             raise PydanticCustomError(f"{code}_type", f"{what} is a number, as {examples[0]} or {examples[-1]}")
-        number = Decimal(str(value))
+        number = value if isinstance(value, Decimal) else Decimal(value if isinstance(value, int) else str(value))
         if not number.is_finite() or number.as_tuple().exponent < -places:
             raise PydanticCustomError(f"{code}_precision", f"{what} has at most {places} decimals")
         return number

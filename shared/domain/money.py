@@ -97,7 +97,10 @@ def to_major(minor: int, currency: str) -> Decimal:
 def half_up(amount: Decimal) -> int:
     """A computed amount (a share of VAT, a weighed good's price) in whole minor units, as
     tills round: half up."""
-    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return int(amount.quantize(_ONE, rounding=ROUND_HALF_UP))
+
+
+_ONE = Decimal(1)
 
 
 def allocate(amount: int, weights: list[int]) -> list[int]:

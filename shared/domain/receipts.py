@@ -292,6 +292,8 @@ class ReceiptSubmission(RequestModel):
     def _shared(self) -> list[int]:
         """Per line, what the receipt's discounts take off it (shares naming no line are left out)."""
         shared = [0] * len(self.lines)
+        if not self.discounts:
+            return shared
         for discount in self.discounts:
             for share in discount.shares:
                 if share.line < len(shared):
@@ -299,6 +301,8 @@ class ReceiptSubmission(RequestModel):
         return shared
 
     def _discount_violations(self) -> list[Violation]:
+        if not self.discounts:
+            return []
         violations = []
         for index, discount in enumerate(self.discounts):
             violations += [Violation(f"discounts[{index}].shares[{number}].line", "discount_line_unknown",

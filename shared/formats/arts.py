@@ -73,15 +73,32 @@ def read(body: bytes) -> Imported:
     return _receipt(root)
 
 
-def _at(element, *names: str) -> str:
-    """The XPath of element's descendant by names (which may not be there), in the document's prefix."""
-    prefix = f"{element.prefix}:" if element.prefix else ""
-    return element.getroottree().getpath(element) + "".join(f"/{prefix}{name}" for name in names)
+def _at(path: str, ns: str, *names: str) -> str:
+    """The XPath of the descendant by names (which may not be there) of the element at path,
+    ns the document's prefix for ARTS's namespace ("nam:", or "" where it is the default)."""
+    return path + "".join([f"/{ns}{name}" for name in names])
 
 
 def _text(element, path: str) -> str | None:
-    found = element.find(path, _N)
-    return found.text.strip() if found is not None and found.text and found.text.strip() else None
+    return _value(element.find(path, _N))
+
+
+def _value(element) -> str | None:
+    """An element's text, stripped; None for no element or no text."""
+    return None if element is None else (element.text or "").strip() or None
+
+
+_NAMESPACED = f"{{{NS}}}"
+
+
+def _children(element) -> dict[str, etree._Element]:
+    """element's children in ARTS's namespace by local name, the first of each: one pass over
+    them, where find() would parse its path again on every call."""
+    found = {}
+    for child in element:
+        if isinstance(child.tag, str) and child.tag.startswith(_NAMESPACED):
+            found.setdefault(child.tag[len(_NAMESPACED):], child)
+    return found
 
 
 def _decimal(value: str | None, default: str = "1") -> Decimal:
@@ -107,34 +124,42 @@ def _receipt(root: etree._Element) -> Imported:
                                                      f" {_text(tender, 'a:Amount')}" for tender in tenders])
     currency = _text(transaction, "a:CurrencyCode") or ""
     problems = Problems(currency)
-    when_path = _at(transaction, "ReceiptDateTime")
+    ns = f"{root.prefix}:" if root.prefix else ""
+    at_transaction = tree.getpath(transaction)
+    when_path = _at(at_transaction, ns, "ReceiptDateTime")
     issued_at = _datetime(_text(transaction, "a:ReceiptDateTime"), when_path, problems)
-    paths = {"issued_at": when_path, "currency": _at(transaction, "CurrencyCode"),
-             "merchant_receipt_id": _at(transaction, "ReceiptNumber"),
-             **dict.fromkeys(("lines", "discounts", "payments", "totals", "kind", "refund_of"), tree.getpath(retail))}
+    at_retail = tree.getpath(retail)
+    paths = {"issued_at": when_path, "currency": _at(at_transaction, ns, "CurrencyCode"),
+             "merchant_receipt_id": _at(at_transaction, ns, "ReceiptNumber"),
+             **dict.fromkeys(("lines", "discounts", "payments", "totals", "kind", "refund_of"), at_retail)}
     refund = transaction.get("TypeCode") == "ReturnTransaction"
     lines, vat, payments, numbered, linked_discounts = [], [], [], {}, []
     rounded_lines, rounded_tenders = [], []
     slip = _slip(transaction)
-    for item in retail.findall("a:LineItem", _N):
-        path = tree.getpath(item)
+    for position, item in enumerate(retail.iterfind("a:LineItem", _N), 1):
+        path = f"{at_retail}/{ns}LineItem[{position}]"
         if (sale := item.find("a:Sale", _N)) is not None or (sale := item.find("a:Return", _N)) is not None:
-            refund = refund or etree.QName(sale).localname == "Return"
+            returned = sale.tag.endswith("}Return")
+            refund = refund or returned
             paths[f"lines[{len(lines)}]"] = path
-            paths |= {f"lines[{len(lines)}].{ours}": _at(sale, *theirs) for ours, theirs in _LINE_FIELDS}
+            at_sale = _at(path, ns, "Return" if returned else "Sale")
+            paths |= {f"lines[{len(lines)}].{ours}": at_sale + theirs for ours, theirs in _line_fields(ns)}
             numbered[_text(item, "a:SequenceNumber")] = len(lines)
-            lines.append(_line(sale, problems))
+            lines.append(_line(sale, at_sale, ns, problems))
         elif (tax := item.find("a:Tax", _N)) is not None:
             paths[f"totals.vat[{len(vat)}]"] = path
-            vat.append(_vat_entry(tax, problems))
+            vat.append(_vat_entry(tax, _at(path, ns, "Tax"), ns, problems))
         elif (tender := item.find("a:Tender", _N)) is not None:
             paths[f"payments[{len(payments)}]"] = path
-            payments.append(_tender(tender, problems, currency, issued_at, slip))
-            rounded_tenders.append(problems.minor(_text(tender, "a:Rounding"), _at(tender, "Rounding")) or 0)
+            payments.append(_tender(tender, _at(path, ns, "Tender"), ns, problems, currency, issued_at, slip))
+            if tender.get("TenderType") == "Cash":  # rounding is cash's
+                rounded_tenders.append(problems.minor(_text(tender, "a:Rounding"), _at(path, ns, "Tender", "Rounding"))
+                                       or 0)
         elif (reduction := item.find("a:Discount", _N)) is not None:
             paths[f"discounts[{len(linked_discounts)}]"] = path
             linked_discounts.append((_text(reduction, "a:Description") or "",
-                                     problems.minor(_text(reduction, "a:Amount"), _at(reduction, "Amount")) or 0,
+                                     problems.minor(_text(reduction, "a:Amount"), _at(path, ns, "Discount", "Amount"))
+                                     or 0,
                                      [link.text.strip() for link in item.iterfind("a:ItemLink", _N) if link.text]))
         elif (rounded := item.find("a:Rounding", _N)) is not None:
             paths["totals.rounding"] = path
@@ -142,7 +167,7 @@ def _receipt(root: etree._Element) -> Imported:
     discounts = [discount(text, amount, lines, [numbered[link] for link in links if link in numbered])
                  for text, amount, links in linked_discounts]
     total_element = retail.find("a:Total[@TotalType='TransactionGrandAmount']", _N)
-    paths["totals.total"] = tree.getpath(total_element) if total_element is not None else tree.getpath(retail)
+    paths["totals.total"] = tree.getpath(total_element) if total_element is not None else at_retail
     total = problems.minor(total_element.text if total_element is not None else None, paths["totals.total"])
     problems.check()
     if total is None:  # no grand total printed: what the tenders paid
@@ -193,43 +218,55 @@ _REC20 = "Rec20:"
 # Where a Sale or Return prints the platform's line fields.
 _LINE_FIELDS = (("amount", ("ExtendedAmount",)), ("unit_price", ("RegularSalesUnitPrice",)), ("quantity", ("Quantity",)),
                 ("vat_rate", ("Tax", "Percent")), ("discounts", ("RetailPriceModifier",)))
+_UNIT = re.compile(r"[A-Z0-9]{2,3}")
+
+
+@cache
+def _line_fields(ns: str) -> tuple[tuple[str, str], ...]:
+    """_LINE_FIELDS as paths below a Sale or Return, in the document's prefix."""
+    return tuple((ours, _at("", ns, *theirs)) for ours, theirs in _LINE_FIELDS)
+
+
 _RETAIL_UNITS = frozenset("GLI GLL LTR INH FOT MMT CMQ MTR MTK MTQ GRM KGM LBR ANN CEL FAH".split())
 
 
-def _line(sale, problems: Problems) -> Line:
-    quantity_element = sale.find("a:Quantity", _N)
-    quantity, unit = _decimal(_text(sale, "a:Quantity")), PIECE
+def _line(sale, path: str, ns: str, problems: Problems) -> Line:
+    child = _children(sale)
+    quantity_element, quantity, unit = child.get("Quantity"), Decimal(1), PIECE
     if quantity_element is not None:
-        quantity *= _decimal(quantity_element.get("Units"))
+        quantity = _decimal(_value(quantity_element)) * _decimal(quantity_element.get("Units"))
         code = quantity_element.get("UnitOfMeasureCode") or "EA"
         unit = _UNITS.get(code) or code.removeprefix(_REC20)
-    amount = problems.minor(_text(sale, "a:ExtendedAmount"), _at(sale, "ExtendedAmount"))
-    discounted = problems.minor(_text(sale, "a:ExtendedDiscountAmount"), _at(sale, "ExtendedDiscountAmount"))
+    amount = problems.minor(_value(child.get("ExtendedAmount")), _at(path, ns, "ExtendedAmount"))
+    discounted = problems.minor(_value(child.get("ExtendedDiscountAmount")), _at(path, ns, "ExtendedDiscountAmount"))
     modifiers = [(_text(modifier, "a:Description") or "",
-                  problems.minor(_text(modifier, "a:Amount"), _at(modifier, "Amount")) or 0)
-                 for modifier in sale.findall("a:RetailPriceModifier", _N)]
+                  problems.minor(_text(modifier, "a:Amount"), _at(path, ns, f"RetailPriceModifier[{number}]", "Amount"))
+                  or 0) for number, modifier in enumerate(sale.iterfind("a:RetailPriceModifier", _N), 1)
+                 ] if "RetailPriceModifier" in child else []
     if not modifiers and discounted:
         modifiers = [("", discounted)]
-    rate = _text(sale, "a:Tax/a:Percent")
+    rate = _text(child["Tax"], "a:Percent") if "Tax" in child else None
     exemption = None
     if rate is None and sale.get("ItemType") in ("Deposit", "DepositRefund"):
         exemption = "deposit"
     elif rate is None and sale.get("TaxableFlag") == "false":
         exemption = "exempt"
-    sku = _text(sale, "a:POSIdentity/a:POSItemID") or _text(sale, "a:ItemID")
-    return Line(_text(sale, "a:Description") or sku or "", sku, quantity, amount,
+    sku = (_text(child["POSIdentity"], "a:POSItemID") if "POSIdentity" in child else None) or _value(child.get("ItemID"))
+    return Line(_value(child.get("Description")) or sku or "", sku, quantity, amount,
                 None if amount is None else amount + (discounted or 0), modifiers,
-                None if rate is None else _decimal(rate), unit if re.fullmatch(r"[A-Z0-9]{2,3}", unit) else PIECE,
-                problems.minor(_text(sale, "a:RegularSalesUnitPrice"), _at(sale, "RegularSalesUnitPrice")), exemption)
+                None if rate is None else _decimal(rate), unit if _UNIT.fullmatch(unit) else PIECE,
+                problems.minor(_value(child.get("RegularSalesUnitPrice")), _at(path, ns, "RegularSalesUnitPrice")),
+                exemption)
 
 
-def _vat_entry(tax, problems: Problems) -> dict:
-    taxable_element = tax.find("a:TaxableAmount", _N)
-    taxable = problems.minor(_text(tax, "a:TaxableAmount"), _at(tax, "TaxableAmount")) or 0
-    vat = problems.minor(_text(tax, "a:Amount"), _at(tax, "Amount")) or 0
+def _vat_entry(tax, path: str, ns: str, problems: Problems) -> dict:
+    child = _children(tax)
+    taxable_element = child.get("TaxableAmount")
+    taxable = problems.minor(_value(taxable_element), _at(path, ns, "TaxableAmount")) or 0
+    vat = problems.minor(_value(child.get("Amount")), _at(path, ns, "Amount")) or 0
     included = taxable_element is not None and taxable_element.get("TaxIncludedInTaxableAmountFlag") == "true"
     gross = taxable if included else taxable + vat
-    return {"rate": _decimal(_text(tax, "a:Percent"), "0"), "net": gross - vat, "vat": vat, "gross": gross}
+    return {"rate": _decimal(_value(child.get("Percent")), "0"), "net": gross - vat, "vat": vat, "gross": gross}
 
 
 def _slip(transaction) -> list[str]:
@@ -252,27 +289,28 @@ def _terminal_texts(tender) -> list[str]:
             for text in tender.iterfind(f"{{{SE}}}PaymentTerminal/{{{SE}}}Text")]
 
 
-def _tender(tender, problems: Problems, currency: str, issued_at: datetime | None, slip: list[str]) -> dict:
+def _tender(tender, path: str, ns: str, problems: Problems, currency: str, issued_at: datetime | None,
+            slip: list[str]) -> dict:
     """A tender: a card as charged (its Amount), any other as applied to the bill."""
+    child = _children(tender)
     if not _is_card(tender):
-        applied = "AmountAppliedToBill" if _text(tender, "a:AmountAppliedToBill") else "Amount"
-        amount = problems.minor(_text(tender, f"a:{applied}"), _at(tender, applied))
+        applied = "AmountAppliedToBill" if _value(child.get("AmountAppliedToBill")) else "Amount"
+        amount = problems.minor(_value(child.get(applied)), _at(path, ns, applied))
         return {"type": _TENDERS.get(tender.get("TenderType"), "other"), "amount": amount}
-    printed = _text(tender, "a:CreditDebit/a:PrimaryAccountNumber")
+    printed = _text(child["CreditDebit"], "a:PrimaryAccountNumber") if "CreditDebit" in child else None
     try:  # base64 of the number as printed, though some tills send the number itself
         printed = base64.b64decode(printed, validate=True).decode("ascii") if printed else None
     except (binascii.Error, UnicodeDecodeError):
         pass
+    granted = _children(child["Authorization"]) if "Authorization" in child else {}
     at = issued_at
-    authorized = _text(tender, "a:Authorization/a:AuthorizationDateTime")
+    authorized = _value(granted.get("AuthorizationDateTime"))
     if authorized:
-        at = _datetime(authorized, _at(tender, "Authorization", "AuthorizationDateTime"), problems)
+        at = _datetime(authorized, _at(path, ns, "Authorization", "AuthorizationDateTime"), problems)
     at = local(at) if at else datetime.min
-    return {**card_data(printed, _text(tender, "a:Authorization/a:AuthorizationCode"),
-                        _text(tender, "a:Authorization/a:ReferenceNumber"),
-                        _text(tender, "a:Authorization/a:AuthorizingTermID"),
-                        read_slip([*_terminal_texts(tender), *slip])),
-            "amount": problems.minor(_text(tender, "a:Amount"), _at(tender, "Amount"), exact=True),
+    return {**card_data(printed, _value(granted.get("AuthorizationCode")), _value(granted.get("ReferenceNumber")),
+                        _value(granted.get("AuthorizingTermID")), read_slip([*_terminal_texts(tender), *slip])),
+            "amount": problems.minor(_value(child.get("Amount")), _at(path, ns, "Amount"), exact=True),
             "currency": currency, "transaction_date": at.date(), "transaction_time": at.time().isoformat()}
 
 
