@@ -108,7 +108,8 @@ def Number(places: int, minimum: str, maximum: str, *, code: str, what: str, des
         if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
             raise PydanticCustomError(f"{code}_type", f"{what} is a number, as {examples[0]} or {examples[-1]}")
         number = value if isinstance(value, Decimal) else Decimal(value if isinstance(value, int) else str(value))
-        if not number.is_finite() or number.as_tuple().exponent < -places:
+        # 25.000 is 25: the places a number has, not the zeros it is written with.
+        if not number.is_finite() or number.normalize().as_tuple().exponent < -places:
             raise PydanticCustomError(f"{code}_precision", f"{what} has at most {places} decimals")
         return number
 

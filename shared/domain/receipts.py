@@ -49,6 +49,11 @@ class ReceiptLine(RequestModel):
     vat_exemption: VatExemption | None = None
     discounts: list[Discount] = Field(default_factory=list, max_length=20)
 
+    def price(self) -> int:
+        """quantity × unit_price, rounded half up to the minor unit (a weighed good's price)."""
+        whole = int(self.quantity)
+        return self.unit_price * whole if whole == self.quantity else half_up(self.quantity * self.unit_price)
+
 
 class DiscountShare(RequestModel):
     """The part of a receipt's discount that reduces one line (by its 0-based index)."""
@@ -181,14 +186,15 @@ class Store(RequestModel):
 class ReceiptWarning(BaseModel):
     """A rule of the platform's receipt that a till's document breaks, where the document
     breaks it: the document was taken as printed (SPEC §12). The code is the one the JSON
-    API's 422 uses for the same rule."""
+    API's 422 uses for the same rule; amount_precision (an amount read rounded) and
+    original_unknown (a return kept unlinked) are a document's own."""
 
     path: str
     code: str
     message: str
 
 
-def kind_of(receipt: dict) -> Literal["sale", "refund"]:
+def sale_or_refund(receipt: dict) -> Literal["sale", "refund"]:
     """A receipt's kind, from its JSON: as it states it, else a refund when it names the
     receipt it refunds, else a sale."""
     return receipt.get("kind") or ("refund" if receipt.get("refund_of") else "sale")
@@ -198,7 +204,7 @@ def extras(receipt: dict) -> dict:
     """What a stored receipt (its JSON) carries beyond the SPEC §4 shape: the later fields it
     has, its kind, and the warnings a till's document was taken with."""
     return ({key: receipt[key] for key in ReceiptSubmission.later_fields if key in receipt}
-            | {"kind": kind_of(receipt)} | ({"warnings": receipt["warnings"]} if receipt.get("warnings") else {}))
+            | {"kind": sale_or_refund(receipt)} | ({"warnings": receipt["warnings"]} if receipt.get("warnings") else {}))
 
 
 # What no receipt is taken with, whatever its format: a card line the platform can match on.
@@ -232,7 +238,7 @@ class ReceiptSubmission(RequestModel):
 
     @property
     def is_refund(self) -> bool:
-        return kind_of({"kind": self.kind, "refund_of": self.refund_of}) == "refund"
+        return sale_or_refund({"kind": self.kind, "refund_of": self.refund_of}) == "refund"
 
     def check(self) -> ReceiptSubmission:
         """The receipt with its VAT per rate filled in where the lines give it; raise
@@ -264,10 +270,14 @@ class ReceiptSubmission(RequestModel):
             "vat": [VatTotal.model_validate(entry.entry()) for entry in vat]})}), violations
 
     def _line_violations(self) -> list[Violation]:
-        violations = [Violation(f"lines[{index}].vat_exemption", "vat_exemption_with_rate",
-                                "a line has a vat_rate or a vat_exemption, not both")
-                      for index, line in enumerate(self.lines)
-                      if line.vat_exemption is not None and line.vat_rate is not None]
+        violations = []
+        for index, line in enumerate(self.lines):
+            if line.unit == PIECE and line.quantity != line.quantity.to_integral_value():
+                violations.append(Violation(f"lines[{index}].quantity", "quantity_not_whole", "pieces are counted"
+                                            " whole: a weighed or measured good gives its unit (KGM, LTR, MTR, …)"))
+            if line.vat_exemption is not None and line.vat_rate is not None:
+                violations.append(Violation(f"lines[{index}].vat_exemption", "vat_exemption_with_rate",
+                                            "a line has a vat_rate or a vat_exemption, not both"))
         unpriced = [line.amount is None or line.unit_price is None for line in self.lines]
         if any(unpriced):
             if all(line.amount is None and line.unit_price is None and not line.discounts for line in self.lines):
@@ -277,7 +287,7 @@ class ReceiptSubmission(RequestModel):
                           " line has one (a receipt whose till prints no prices gives neither, nor discounts)")
                 for index, line in enumerate(self.lines) if unpriced[index] or line.discounts]
         for index, line in enumerate(self.lines):
-            price = half_up(line.quantity * line.unit_price)
+            price = line.price()
             discounted = sum(discount.amount for discount in line.discounts)
             if discounted > price:
                 violations.append(Violation(f"lines[{index}].discounts", "discount_exceeds_price",
@@ -312,7 +322,8 @@ class ReceiptSubmission(RequestModel):
             if sum(share.amount for share in discount.shares) != discount.amount:
                 violations.append(Violation(f"discounts[{index}].shares", "discount_shares_mismatch",
                                             "the shares must add up to the discount's amount"))
-        violations += [Violation("discounts", "discount_exceeds_line", f"the shares on lines[{index}] exceed its amount")
+        violations += [Violation(f"lines[{index}]", "discount_exceeds_line",
+                                 "its shares of the receipt's discounts exceed its amount")
                        for index, (line, shared) in enumerate(zip(self.lines, self._shared()))
                        if shared > (line.amount or 0)]
         return violations

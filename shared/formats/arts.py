@@ -20,9 +20,9 @@ from lxml import etree
 
 from shared.domain.errors import MalformedDocument, ValidationFailed, Violation
 from shared.domain.money import to_major
-from shared.domain.receipts import PIECE, kind_of
-from shared.formats.document import (Imported, Line, Problems, card_data, discount, local, no_card_payment, read_slip,
-                                     subtotal_and_rounding)
+from shared.domain.receipts import PIECE, sale_or_refund
+from shared.formats.document import (Imported, Line, Problems, Slip, card_line, discount, no_card_payment,
+                                     printed_receipt, read_slip)
 
 NS = "http://www.nrf-arts.org/IXRetail/namespace/"
 SE = "http://www.sweretailstandard.se/schemas/namespace/se"
@@ -131,9 +131,9 @@ def _receipt(root: etree._Element) -> Imported:
     at_retail = tree.getpath(retail)
     paths = {"issued_at": when_path, "currency": _at(at_transaction, ns, "CurrencyCode"),
              "merchant_receipt_id": _at(at_transaction, ns, "ReceiptNumber"),
-             **dict.fromkeys(("lines", "discounts", "payments", "totals", "kind", "refund_of"), at_retail)}
+             **dict.fromkeys(("lines", "discounts", "payments", "totals"), at_retail)}
     refund = transaction.get("TypeCode") == "ReturnTransaction"
-    lines, vat, payments, numbered, linked_discounts = [], [], [], {}, []
+    lines, line_fields, vat, payments, numbered, reductions = [], [], [], [], {}, []
     rounded_lines, rounded_tenders = [], []
     slip = _slip(transaction)
     for position, item in enumerate(retail.iterfind("a:LineItem", _N), 1):
@@ -141,57 +141,49 @@ def _receipt(root: etree._Element) -> Imported:
         if (sale := item.find("a:Sale", _N)) is not None or (sale := item.find("a:Return", _N)) is not None:
             returned = sale.tag.endswith("}Return")
             refund = refund or returned
-            paths[f"lines[{len(lines)}]"] = path
-            at_sale = _at(path, ns, "Return" if returned else "Sale")
-            paths |= {f"lines[{len(lines)}].{ours}": at_sale + theirs for ours, theirs in _line_fields(ns)}
+            at_sale = paths[f"lines[{len(lines)}]"] = _at(path, ns, "Return" if returned else "Sale")
+            line_fields.append(_line_fields(ns))
             numbered[_text(item, "a:SequenceNumber")] = len(lines)
             lines.append(_line(sale, at_sale, ns, problems))
         elif (tax := item.find("a:Tax", _N)) is not None:
             paths[f"totals.vat[{len(vat)}]"] = path
             vat.append(_vat_entry(tax, _at(path, ns, "Tax"), ns, problems))
         elif (tender := item.find("a:Tender", _N)) is not None:
-            paths[f"payments[{len(payments)}]"] = path
-            payments.append(_tender(tender, _at(path, ns, "Tender"), ns, problems, currency, issued_at, slip))
+            paid = _tender(tender, _at(path, ns, "Tender"), ns, problems, currency, issued_at, slip)
+            if "type" not in paid or paid["amount"]:  # a cash line of nothing pays nothing
+                paths[f"payments[{len(payments)}]"] = path
+                payments.append(paid)
             if tender.get("TenderType") == "Cash":  # rounding is cash's
                 rounded_tenders.append(problems.minor(_text(tender, "a:Rounding"), _at(path, ns, "Tender", "Rounding"))
                                        or 0)
         elif (reduction := item.find("a:Discount", _N)) is not None:
-            paths[f"discounts[{len(linked_discounts)}]"] = path
-            linked_discounts.append((_text(reduction, "a:Description") or "",
-                                     problems.minor(_text(reduction, "a:Amount"), _at(path, ns, "Discount", "Amount"))
-                                     or 0,
-                                     [link.text.strip() for link in item.iterfind("a:ItemLink", _N) if link.text]))
+            reductions.append((path, _text(reduction, "a:Description") or "",
+                               problems.minor(_text(reduction, "a:Amount"), _at(path, ns, "Discount", "Amount")) or 0,
+                               [link.text.strip() for link in item.iterfind("a:ItemLink", _N) if link.text]))
         elif (rounded := item.find("a:Rounding", _N)) is not None:
             paths["totals.rounding"] = path
-            rounded_lines.append(problems.minor(rounded.text, path) or 0)
-    discounts = [discount(text, amount, lines, [numbered[link] for link in links if link in numbered])
-                 for text, amount, links in linked_discounts]
+            rounded_lines.append(problems.minor(rounded.text, _at(path, ns, "Rounding")) or 0)
+    discounts = []
+    for path, text, amount, links in reductions:  # once every line they may link is read
+        if reduction := discount(text, amount, lines, links, numbered, problems, path):
+            paths[f"discounts[{len(discounts)}]"] = path
+            discounts.append(reduction)
     total_element = retail.find("a:Total[@TotalType='TransactionGrandAmount']", _N)
     paths["totals.total"] = tree.getpath(total_element) if total_element is not None else at_retail
     total = problems.minor(total_element.text if total_element is not None else None, paths["totals.total"])
     problems.check()
     if total is None:  # no grand total printed: what the tenders paid
         total = sum(payment["amount"] for payment in payments)
-    line_fields = [line.fields() for line in lines]
     # A rounding line states the receipt's; a cash tender's own rounding is the same one.
     printed = sum(rounded_lines) if rounded_lines else sum(rounded_tenders)
-    subtotal, rounded = subtotal_and_rounding(line_fields, discounts, printed, total)
-    receipt = {
-        "merchant_receipt_id": _text(transaction, "a:ReceiptNumber") or _text(transaction, "a:SequenceNumber") or "",
-        "issued_at": issued_at,
-        "currency": currency,
-        "prices_include_vat": True,
-        "lines": line_fields,
-        "discounts": discounts,
-        "totals": {"subtotal": subtotal, "tax": sum(entry["vat"] for entry in vat) if vat else None, "tip": 0,
-                   "total": total, "rounding": rounded, "vat": vat or None},
-        "payments": payments,
-    }
+    number = _text(transaction, "a:ReceiptNumber") or _text(transaction, "a:SequenceNumber") or ""
+    receipt = printed_receipt(number, issued_at, currency, lines, discounts, vat,
+                              sum(entry["vat"] for entry in vat) if vat else None, total, printed, payments)
     link = retail.find(".//a:TransactionLink/a:TransactionID", _N) if refund else None
     if link is not None:
         paths["original"] = tree.getpath(link)
     return Imported("arts", receipt, paths, refund, link.text.strip() if link is not None and link.text else None,
-                    problems.noticed)
+                    problems.noticed, line_fields)
 
 
 # Card tenders by ARTS's names (debit cards have names of their own), or any with card data.
@@ -216,15 +208,15 @@ _UNITS = {"EA": PIECE, "Kg": "KGM"}
 _UNITS_OUT = {"H87": "EA"}
 _REC20 = "Rec20:"
 # Where a Sale or Return prints the platform's line fields.
-_LINE_FIELDS = (("amount", ("ExtendedAmount",)), ("unit_price", ("RegularSalesUnitPrice",)), ("quantity", ("Quantity",)),
-                ("vat_rate", ("Tax", "Percent")), ("discounts", ("RetailPriceModifier",)))
+_LINE_FIELDS = {"amount": ("ExtendedAmount",), "unit_price": ("RegularSalesUnitPrice",), "quantity": ("Quantity",),
+                "vat_rate": ("Tax", "Percent"), "discounts": ("RetailPriceModifier",)}
 _UNIT = re.compile(r"[A-Z0-9]{2,3}")
 
 
 @cache
-def _line_fields(ns: str) -> tuple[tuple[str, str], ...]:
+def _line_fields(ns: str) -> dict[str, str]:
     """_LINE_FIELDS as paths below a Sale or Return, in the document's prefix."""
-    return tuple((ours, _at("", ns, *theirs)) for ours, theirs in _LINE_FIELDS)
+    return {ours: _at("", ns, *theirs)[1:] for ours, theirs in _LINE_FIELDS.items()}
 
 
 _RETAIL_UNITS = frozenset("GLI GLL LTR INH FOT MMT CMQ MTR MTK MTQ GRM KGM LBR ANN CEL FAH".split())
@@ -253,10 +245,11 @@ def _line(sale, path: str, ns: str, problems: Problems) -> Line:
         exemption = "exempt"
     sku = (_text(child["POSIdentity"], "a:POSItemID") if "POSIdentity" in child else None) or _value(child.get("ItemID"))
     return Line(_value(child.get("Description")) or sku or "", sku, quantity, amount,
-                None if amount is None else amount + (discounted or 0), modifiers,
-                None if rate is None else _decimal(rate), unit if _UNIT.fullmatch(unit) else PIECE,
-                problems.minor(_value(child.get("RegularSalesUnitPrice")), _at(path, ns, "RegularSalesUnitPrice")),
-                exemption)
+                gross=None if amount is None else amount + (discounted or 0), discounts=modifiers,
+                vat_rate=None if rate is None else _decimal(rate), unit=unit if _UNIT.fullmatch(unit) else PIECE,
+                unit_price=problems.minor(_value(child.get("RegularSalesUnitPrice")),
+                                          _at(path, ns, "RegularSalesUnitPrice")),
+                vat_exemption=exemption)
 
 
 def _vat_entry(tax, path: str, ns: str, problems: Problems) -> dict:
@@ -307,11 +300,9 @@ def _tender(tender, path: str, ns: str, problems: Problems, currency: str, issue
     authorized = _value(granted.get("AuthorizationDateTime"))
     if authorized:
         at = _datetime(authorized, _at(path, ns, "Authorization", "AuthorizationDateTime"), problems)
-    at = local(at) if at else datetime.min
-    return {**card_data(printed, _value(granted.get("AuthorizationCode")), _value(granted.get("ReferenceNumber")),
-                        _value(granted.get("AuthorizingTermID")), read_slip([*_terminal_texts(tender), *slip])),
-            "amount": problems.minor(_value(child.get("Amount")), _at(path, ns, "Amount"), exact=True),
-            "currency": currency, "transaction_date": at.date(), "transaction_time": at.time().isoformat()}
+    return card_line(Slip(printed, _value(granted.get("AuthorizationCode")), _value(granted.get("ReferenceNumber")),
+                          _value(granted.get("AuthorizingTermID"))), read_slip([*_terminal_texts(tender), *slip]),
+                     problems.minor(_value(child.get("Amount")), _at(path, ns, "Amount"), exact=True), currency, at)
 
 
 # Out
@@ -321,7 +312,7 @@ def document(receipt: dict, merchant: dict, issued_at: datetime) -> bytes:
     """The receipt view as an ARTS Digital Receipt; merchant is its identity; issued_at is
     the receipt's time in the merchant's time zone."""
     currency = receipt["currency"]
-    refund = kind_of(receipt) == "refund"
+    refund = sale_or_refund(receipt) == "refund"
 
     def amount(minor: int) -> str:
         return str(to_major(minor, currency))

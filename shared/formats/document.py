@@ -9,10 +9,10 @@ card tender gives nothing to match on or no amount charged.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import uuid
-from collections.abc import Iterable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -28,6 +28,7 @@ from shared.domain.money import allocate, half_up, rounded_to_minor, to_minor
 from shared.domain.receipts import PIECE, UNUSABLE, ReceiptSubmission, ReceiptWarning
 
 _LAST4 = re.compile(r"[0-9]{4}$")
+_LINE_FIELD = re.compile(r"lines\[([0-9]+)\]\.([a-z_]+)")
 _AUTH_CODE = re.compile(r"^[0-9A-Za-z]{6}$")
 _RRN = re.compile(r"^[0-9A-Za-z]{12}$")
 _TERMINAL_ID = re.compile(r"^[0-9A-Za-z_-]{1,16}$")
@@ -47,6 +48,8 @@ class Imported:
     original: str | None = None
     # what the mapping itself noticed (an amount with more decimals than its currency has)
     noticed: list[Violation] = field(default_factory=list)
+    # for each line, where the document prints its fields (amount, unit_price, …) below the line's path
+    line_fields: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def needs_time_zone(self) -> bool:
@@ -95,20 +98,28 @@ class Imported:
         return receipt, [ReceiptWarning(path=violation.field, code=violation.code, message=violation.message)
                          for violation in found]
 
-    @contextmanager
-    def paths_named(self):
-        """Re-raise a ValidationFailed with each field named by its path in the document."""
-        try:
-            yield
-        except ValidationFailed as error:
-            raise ValidationFailed(error.message, [self._named(violation) for violation in error.details]) from None
+    def fingerprint(self, submitted: ReceiptSubmission, key: bytes) -> str:
+        """A keyed hash of what the document says, whatever the platform holds: a return sent
+        again once its original is on the platform is still the same document."""
+        said = submitted.model_copy(update={"refund_of": None, "kind": "refund"}) if submitted.refund_of else submitted
+        if self.original is None:
+            return said.fingerprint(key)
+        return hmac.new(key, f"{said.fingerprint(key)}|{self.original}".encode(), hashlib.sha256).hexdigest()
 
     def _named(self, violation: Violation) -> Violation:
-        prefix = max((key for key in self.paths if violation.field == key or violation.field.startswith(key)
-                      and violation.field[len(key)] in ".["), key=len, default=None)
-        if prefix is None:
-            return violation
-        return Violation(self.paths[prefix], violation.code, f"{violation.message} (the receipt's {violation.field})")
+        """The violation at its path in the document, the receipt's field named in its message."""
+        return Violation(self._path(violation.field), violation.code,
+                         f"{violation.message} (the receipt's {violation.field})")
+
+    def _path(self, name: str) -> str:
+        """Where the document prints the receipt's field: a line's own field below the line, else
+        the nearest enclosing field the mapping named (the field itself if none)."""
+        if (line := _LINE_FIELD.fullmatch(name)) and int(line[1]) < len(self.line_fields):
+            if below := self.line_fields[int(line[1])].get(line[2]):
+                return f"{self.paths[f'lines[{line[1]}]']}/{below}"
+        prefix = max((key for key in self.paths if name == key or name.startswith(key) and name[len(key)] in ".["),
+                     key=len, default=None)
+        return self.paths[prefix] if prefix else name
 
 
 @cache
@@ -145,6 +156,9 @@ class Problems:
     def add(self, path: str, code: str, message: str) -> None:
         self.found.append(Violation(path, code, message))
 
+    def notice(self, path: str, code: str, message: str) -> None:
+        self.noticed.append(Violation(path, code, message))
+
     def minor(self, value, path: str, exact: bool = False) -> int | None:
         """A major-unit amount (a JSON number or an XML decimal's text) in minor units. One
         with more decimals than the currency has is rounded half up and noticed; where an
@@ -152,7 +166,8 @@ class Problems:
         if value is None:
             return None
         try:
-            amount = Decimal(str(value).strip())
+            amount = value if isinstance(value, Decimal) else Decimal(value if isinstance(value, int) else
+                                                                      str(value).strip())
         except InvalidOperation:
             amount = Decimal("NaN")
         if not amount.is_finite():
@@ -165,8 +180,8 @@ class Problems:
             self.add(path, "amount_precision", f"the amount charged, in {self.currency} with at most its minor unit's"
                      " decimals")
             return None
-        self.noticed.append(Violation(path, "amount_precision", f"more decimals than {self.currency} has: read"
-                                      " rounded half up to its minor unit"))
+        self.notice(path, "amount_precision", f"more decimals than {self.currency} has: read rounded half up to its"
+                    " minor unit")
         return rounded_to_minor(amount, self.currency)
 
     def check(self) -> None:
@@ -202,9 +217,14 @@ class Slip:
     terminal_id: str | None = None
 
 
-def read_slip(lines: Iterable[str]) -> Slip:
+_NOTHING_PRINTED = Slip()
+
+
+def read_slip(lines: list[str]) -> Slip:
     """The card data a slip's text prints, the first of each where a slip (or two slips, a
     copy after the customer's) prints it more than once."""
+    if not lines:
+        return _NOTHING_PRINTED
     found: dict[str, str] = {}
     for line in lines:
         for name, pattern in (("rrn", _SLIP_RRN), ("terminal_id", _SLIP_TERMINAL), ("auth_code", _SLIP_AUTH_CODE),
@@ -220,21 +240,23 @@ def read_slip(lines: Iterable[str]) -> Slip:
     return Slip(**found)
 
 
-def card_data(masked_pan: str | None, auth_code: str | None, rrn: str | None, terminal_id: str | None,
-              slip: Slip = Slip()) -> dict:
-    """The card data a tender gives, its fields first and its slip's text where they are
-    silent, as far as the platform can match on it. A masked number without its last 4
-    digits, an approval reference longer than ISO 8583's 6 characters or an id out of its
-    field's form identifies nothing and is left out; a full card number is kept for the
-    receipt's rules to refuse."""
-    masked_pan = (masked_pan or "").strip()
+def card_line(printed: Slip, slip: Slip, amount: int | None, currency: str, at: datetime | None) -> dict:
+    """The platform's card line for a tender: the card data its own fields give (printed),
+    its slip's text where they are silent, as far as the platform can match on it; charged
+    amount, at the local time of day. A masked number without its last 4 digits, an
+    approval reference longer than ISO 8583's 6 characters or an id out of its field's form
+    identifies nothing and is left out; a full card number is kept for the receipt's rules
+    to refuse."""
+    masked_pan = (printed.masked_pan or "").strip()
     if not _LAST4.search(masked_pan.replace(" ", "")):
         masked_pan = slip.masked_pan
+    at = _local(at) if at else datetime.min
     return {
         "masked_pan": masked_pan or None,
-        "auth_code": _fitting(auth_code, _AUTH_CODE) or _fitting(slip.auth_code, _AUTH_CODE),
-        "rrn": _fitting(rrn, _RRN) or _fitting(slip.rrn, _RRN),
-        "terminal_id": _fitting(terminal_id, _TERMINAL_ID) or _fitting(slip.terminal_id, _TERMINAL_ID),
+        "auth_code": _fitting(printed.auth_code, _AUTH_CODE) or _fitting(slip.auth_code, _AUTH_CODE),
+        "rrn": _fitting(printed.rrn, _RRN) or _fitting(slip.rrn, _RRN),
+        "terminal_id": _fitting(printed.terminal_id, _TERMINAL_ID) or _fitting(slip.terminal_id, _TERMINAL_ID),
+        "amount": amount, "currency": currency, "transaction_date": at.date(), "transaction_time": at.time().isoformat(),
     }
 
 
@@ -245,7 +267,7 @@ def _fitting(value: str | None, form: re.Pattern) -> str | None:
 
 # --- items, discounts, rounding -------------------------------------------------------------
 
-def local(moment: datetime) -> datetime:
+def _local(moment: datetime) -> datetime:
     """The wall-clock time at the till, as its slip prints it."""
     return moment.replace(tzinfo=None)
 
@@ -296,18 +318,41 @@ def _discounts(given: list[tuple[str, int]], reduced: int, quantity: Decimal) ->
     return [{"description": text[:200], "amount": amount} for text, amount in printed]
 
 
-def discount(description: str, amount: int, lines: list[Line], linked: list[int]) -> dict:
-    """A reduction of several lines (or, linked to none, of all): shared out over them in
-    proportion to their amounts, as a till prorates it."""
-    linked = [index for index in (linked or range(len(lines))) if lines[index].amount]
+def discount(description: str, amount: int, lines: list[Line], links: list, numbered: dict, problems: Problems,
+             path: str) -> dict | None:
+    """A reduction of the lines links name (by the document's item numbers; linking none, of
+    all): shared out over those with an amount in proportion to it, as a till prorates it.
+    Links that name no priced line are noticed, and the reduction goes over every priced
+    line; None for one of nothing, or with no priced line to go over (noticed too)."""
+    if not amount:
+        return None
+    linked = [numbered[link] for link in links if link in numbered and lines[numbered[link]].amount]
+    if len(linked) < len(links):
+        problems.notice(path, "discount_line_unknown", "it links items that are not priced lines of the receipt:"
+                        " shared over " + ("the rest" if linked else "every priced line"))
+    linked = linked or [index for index, line in enumerate(lines) if line.amount]
     if not linked:
-        linked = [index for index, line in enumerate(lines) if line.amount]
-    shares = allocate(amount, [lines[index].amount for index in linked]) if linked else []
+        problems.notice(path, "discount_line_unknown", "no priced line to share it over: left out")
+        return None
+    shares = allocate(amount, [lines[index].amount for index in linked])
     return {"description": (description or "Rabatt")[:200], "amount": amount,
             "shares": [{"line": index, "amount": share} for index, share in zip(linked, shares) if share]}
 
 
-def subtotal_and_rounding(lines: list[dict], discounts: list[dict], printed: int, total: int) -> tuple[int, int]:
+def printed_receipt(number: str, issued_at: datetime | None, currency: str, lines: list[Line], discounts: list[dict],
+            vat: list[dict], tax: int | None, total: int, rounding_printed: int, payments: list[dict]) -> dict:
+    """The platform's receipt fields of a document as printed (prices include VAT, as the
+    tills' formats print them; a tax of None: printed nowhere)."""
+    line_fields = [line.fields() for line in lines]
+    subtotal, rounded = _subtotal_and_rounding(line_fields, discounts, rounding_printed, total)
+    return {"merchant_receipt_id": number, "issued_at": issued_at, "currency": currency, "prices_include_vat": True,
+            "lines": line_fields, "discounts": discounts,
+            "totals": {"subtotal": subtotal, "tax": tax, "tip": 0, "total": total, "rounding": rounded,
+                       "vat": vat or None},
+            "payments": payments}
+
+
+def _subtotal_and_rounding(lines: list[dict], discounts: list[dict], printed: int, total: int) -> tuple[int, int]:
     """The receipt's subtotal (its lines less its discounts; where the till prints no prices,
     its total less the rounding) and its cash rounding, signed as the total takes it: tills
     print it signed or as the amount rounded off, and the document's own total says which."""

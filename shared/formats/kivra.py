@@ -17,9 +17,9 @@ from jsonschema import Draft6Validator
 
 from shared.domain.errors import MalformedRequest, ValidationFailed, Violation
 from shared.domain.money import half_up, to_major
-from shared.domain.receipts import PIECE, kind_of
-from shared.formats.document import (Imported, Line, Problems, card_data, discount, local, no_card_payment, read_slip,
-                                     subtotal_and_rounding)
+from shared.domain.receipts import PIECE, sale_or_refund
+from shared.formats.document import (Imported, Line, Problems, Slip, card_line, discount, no_card_payment, read_slip,
+                                     printed_receipt)
 
 _KIVRA_TERMINAL = re.compile(r"^[a-zA-Z0-9-]{8}$")  # DE41: 8 characters in Kivra's schema
 _OTHER_TENDERS = {"cash": "cash", "giftcard": "gift_card", "coupon": "voucher", "voucher": "voucher"}
@@ -86,11 +86,10 @@ _UNITS = {"ea": PIECE, "6 pack": PIECE, "12 pack": PIECE, "24 pack": PIECE, "kg"
 _UNITS_OUT = {code: unit for unit, code in reversed(_UNITS.items())}
 # Where an item prints the platform's line fields.
 _LINE_FIELDS = {
-    "deposit": (("amount", "amount"), ("unit_price", "unit_amount"), ("quantity", "quantity"),
-                ("vat_rate", "tax_percentage")),
-    **dict.fromkeys(("sale", "return"), (
-        ("amount", "extended_amount"), ("unit_price", "regular_sales_unit_price"), ("quantity", "quantity/value"),
-        ("vat_rate", "tax_percentage"), ("discounts", "retail_price_modifiers"))),
+    "deposit": {"amount": "amount", "unit_price": "unit_amount", "quantity": "quantity", "vat_rate": "tax_percentage"},
+    **dict.fromkeys(("sale", "return"), {
+        "amount": "extended_amount", "unit_price": "regular_sales_unit_price", "quantity": "quantity/value",
+        "vat_rate": "tax_percentage", "discounts": "retail_price_modifiers"}),
 }
 
 
@@ -113,15 +112,15 @@ def _receipt(document: dict) -> Imported:
         problems.add("/time_of_purchase", "invalid_datetime", "an ISO 8601 date and time, as 2018-11-09T11:07:00+01:00")
     paths = {"issued_at": "/time_of_purchase", "currency": "/currency", "merchant_receipt_id": "/receipt_identifier",
              "lines": "/items", "discounts": "/retail_price_modifiers", "totals.subtotal": "/items",
-             "payments": "/payments", "kind": "/items", "refund_of": "/items"}
-    lines, texts, original, numbered = [], [], None, {}
+             "payments": "/payments"}
+    lines, line_fields, texts, original, numbered = [], [], [], None, {}
     for index, item in enumerate(document["items"]):
         if item["type"] == "text":
             texts.append((index, " ".join(item["text"]["collection"])))
             continue
         path = f"/items/{index}"
         paths[f"lines[{len(lines)}]"] = path
-        paths |= {f"lines[{len(lines)}].{ours}": f"{path}/{theirs}" for ours, theirs in _LINE_FIELDS[item["type"]]}
+        line_fields.append(_LINE_FIELDS[item["type"]])
         numbered[item.get("sequence_number")] = len(lines)
         lines.append(_deposit(item, problems, path) if item["type"] == "deposit" else _line(item, problems, path))
         if item["type"] == "return" and not original and item.get("receipt_reference"):
@@ -134,12 +133,14 @@ def _receipt(document: dict) -> Imported:
             lines.append(Line(text, None, Decimal(1), None))
     discounts = []
     for index, modifier in enumerate(document.get("retail_price_modifiers", [])):
-        if modifier.get("action", "subtract") == "subtract":
-            paths[f"discounts[{len(discounts)}]"] = f"/retail_price_modifiers/{index}"
-            amount = problems.minor(modifier["amount"], f"/retail_price_modifiers/{index}/amount") or 0
-            discounts.append(discount(" ".join((modifier.get("description") or {}).get("collection", [])), amount,
-                                      lines, [numbered[link] for link in modifier.get("item_links", ())
-                                              if link in numbered]))
+        path = f"/retail_price_modifiers/{index}"
+        reduction = modifier.get("action", "subtract") == "subtract" and discount(
+            " ".join((modifier.get("description") or {}).get("collection", [])),
+            problems.minor(modifier["amount"], f"{path}/amount") or 0, lines, modifier.get("item_links", []), numbered,
+            problems, path)
+        if reduction:
+            paths[f"discounts[{len(discounts)}]"] = path
+            discounts.append(reduction)
     totals = {total["type"]: (number, total) for number, total in enumerate(document["totals"])}
     vat, tax = [], None
     if "vat" in totals:
@@ -154,8 +155,10 @@ def _receipt(document: dict) -> Imported:
     total = problems.minor(paid["amount"], paths["totals.total"])
     payments = []
     for index, payment in tenders:
-        paths[f"payments[{len(payments)}]"] = f"/payments/{index}"
-        payments.append(_tender(payment, problems, f"/payments/{index}", currency, issued_at))
+        tender = _tender(payment, problems, f"/payments/{index}", currency, issued_at)
+        if "type" not in tender or tender["amount"]:  # a cash line of nothing pays nothing
+            paths[f"payments[{len(payments)}]"] = f"/payments/{index}"
+            payments.append(tender)
     if "rounding" in totals:
         number, entry = totals["rounding"]
         paths["totals.rounding"] = f"/totals/{number}"
@@ -163,27 +166,15 @@ def _receipt(document: dict) -> Imported:
         if entry.get("refund", False) != refund:  # money to the customer on a sale: rounded down
             printed = -printed
     else:
-        printed = sum(problems.minor(payment.get("rounding", 0), f"/payments/{index}/rounding") or 0
-                      for index, payment in tenders)
+        printed = sum(problems.minor(payment["rounding"], f"/payments/{index}/rounding") or 0
+                      for index, payment in tenders if "rounding" in payment)
     problems.check()
     if total is None:  # no paid or gross total printed: what the tenders paid
         total, paths["totals.total"] = sum(payment["amount"] for payment in payments), "/payments"
     identifier = document["receipt_identifier"]
-    extended = identifier.get("extended_number", {}).get("value")
-    line_fields = [line.fields() for line in lines]
-    subtotal, rounded = subtotal_and_rounding(line_fields, discounts, printed, total)
-    receipt = {
-        "merchant_receipt_id": extended or str(identifier.get("sequence_number", "")),
-        "issued_at": issued_at,
-        "currency": currency,
-        "prices_include_vat": True,
-        "lines": line_fields,
-        "discounts": discounts,
-        "totals": {"subtotal": subtotal, "tax": tax, "tip": 0, "total": total,
-                   "rounding": rounded, "vat": vat or None},
-        "payments": payments,
-    }
-    return Imported("kivra", receipt, paths, refund, original if refund else None, problems.noticed)
+    number = identifier.get("extended_number", {}).get("value") or str(identifier.get("sequence_number", ""))
+    return Imported("kivra", printed_receipt(number, issued_at, currency, lines, discounts, vat, tax, total, printed, payments),
+                    paths, refund, original if refund else None, problems.noticed, line_fields)
 
 
 def _described(payment: dict, currency: str) -> str:
@@ -211,8 +202,8 @@ def _line(item: dict, problems: Problems, path: str) -> Line:
     identifiers = item.get("identifiers") or [{}]
     quantity = item.get("quantity", {})
     return Line(item.get("description") or identifiers[0].get("value", ""), identifiers[0].get("value"),
-                Decimal(quantity.get("value", 1)), amount, gross, discounts, _rate(item),
-                _UNITS.get(quantity.get("unit", "ea"), PIECE), unit_price)
+                Decimal(quantity.get("value", 1)), amount, gross=gross, discounts=discounts, vat_rate=_rate(item),
+                unit=_UNITS.get(quantity.get("unit", "ea"), PIECE), unit_price=unit_price)
 
 
 def _deposit(item: dict, problems: Problems, path: str) -> Line:
@@ -220,7 +211,7 @@ def _deposit(item: dict, problems: Problems, path: str) -> Line:
     amount = problems.minor(item["amount"], f"{path}/amount")
     rate = _rate(item)
     text = item.get("description") or " ".join((item.get("text") or {}).get("collection", [])).strip()
-    return Line(text or "Pant", None, Decimal(item.get("quantity", 1)), amount, amount, vat_rate=rate,
+    return Line(text or "Pant", None, Decimal(item.get("quantity", 1)), amount, gross=amount, vat_rate=rate,
                 unit_price=problems.minor(item.get("unit_amount"), f"{path}/unit_amount"),
                 vat_exemption=None if rate is not None else "deposit")
 
@@ -234,7 +225,7 @@ def _vat_entry(sub_total: dict, problems: Problems, path: str, lines: list[Line]
     taxable = problems.minor(sub_total.get("taxable_amount", sub_total["amount"]), f"{path}/taxable_amount") or 0
     shared = {share["line"]: share["amount"] for entry in discounts for share in entry["shares"]}
     at_rate = sum((line.amount or 0) - shared.get(index, 0) for index, line in enumerate(lines) if line.vat_rate == rate)
-    gross = taxable + vat if abs(at_rate - taxable - vat) < abs(at_rate - taxable) else taxable
+    gross = taxable + vat if taxable < vat or abs(at_rate - taxable - vat) < abs(at_rate - taxable) else taxable
     return {"rate": rate, "net": gross - vat, "vat": vat, "gross": gross}
 
 
@@ -246,12 +237,10 @@ def _tender(payment: dict, problems: Problems, path: str, currency: str, issued_
         if tender["type"] == "other" and tender.get("type_name") in ("gift_card", "voucher"):
             return {"type": tender["type_name"], "amount": amount}
         return {"type": _OTHER_TENDERS.get(tender["type"], "other"), "amount": amount}
-    at = local(issued_at) if issued_at else datetime.min
-    slip = read_slip((tender.get("payment_slip") or {}).get("collection", []))
-    return {**card_data(tender.get("bank_identification_number"), tender.get("approval_code"),
-                        tender.get("retrieval_reference_number"), tender.get("card_acceptor_terminal_id"), slip),
-            "amount": problems.minor(payment["amount"], f"{path}/amount", exact=True), "currency": currency,
-            "transaction_date": at.date(), "transaction_time": at.time().isoformat()}
+    return card_line(Slip(tender.get("bank_identification_number"), tender.get("approval_code"),
+                          tender.get("retrieval_reference_number"), tender.get("card_acceptor_terminal_id")),
+                     read_slip((tender.get("payment_slip") or {}).get("collection", [])),
+                     problems.minor(payment["amount"], f"{path}/amount", exact=True), currency, issued_at)
 
 
 # Out
@@ -274,7 +263,7 @@ def document(receipt: dict, merchant: dict, issued_at: datetime) -> dict:
     def major(minor: int):
         return json.loads(str(to_major(minor, currency)))  # a JSON number with the currency's places
 
-    refund = kind_of(receipt) == "refund"
+    refund = sale_or_refund(receipt) == "refund"
     address = merchant["address"]
     store = receipt.get("store") or {}
     totals = receipt["totals"]

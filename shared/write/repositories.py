@@ -21,6 +21,7 @@ class Stored:
     id: uuid.UUID
     fingerprint: str
     status: str
+    warnings: list = ()  # a receipt's: what its till's document was taken with
 
 
 _PARTY_TABLES = {"merchant": "merchants", "bank": "banks"}
@@ -181,12 +182,12 @@ class Receipts:
     def stored(self, merchant_id: uuid.UUID, merchant_receipt_id: str) -> Stored:
         row = self.connection.execute(
             text(
-                "SELECT id, fingerprint, status FROM receipts"
+                "SELECT id, fingerprint, status, document->'warnings' AS warnings FROM receipts"
                 " WHERE merchant_id = :merchant_id AND merchant_receipt_id = :merchant_receipt_id"
             ),
             {"merchant_id": merchant_id, "merchant_receipt_id": merchant_receipt_id},
         ).one()
-        return Stored(row.id, row.fingerprint, row.status)
+        return Stored(row.id, row.fingerprint, row.status, row.warnings or [])
 
 
 class Payments:

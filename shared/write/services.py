@@ -85,7 +85,7 @@ def _record_party(uow: UnitOfWork, party: Party, state) -> None:
 
 def submit_receipt(receipt: ReceiptSubmission, merchant: Party, uow: UnitOfWork) -> tuple[ReceiptAccepted, bool]:
     """Store a merchant's receipt once, if it keeps every rule; returns its view and whether it is new."""
-    return _store_receipt(receipt, receipt.check(), merchant, uow)
+    return _store_receipt(receipt.fingerprint(settings().require_platform_secret()), receipt.check(), merchant, uow)
 
 
 def submit_document(document: Imported, merchant: Party, uow: UnitOfWork) -> tuple[ReceiptAccepted, bool]:
@@ -98,18 +98,17 @@ def submit_document(document: Imported, merchant: Party, uow: UnitOfWork) -> tup
         original = uow.receipts.named(merchant.id, document.original) if document.original else None
     submitted = document.submission(country, original)
     receipt, warnings = document.accepted(submitted)
-    with document.paths_named():
-        accepted, created = _store_receipt(submitted, receipt, merchant, uow, warnings)
+    fingerprint = document.fingerprint(submitted, settings().require_platform_secret())
+    accepted, created = _store_receipt(fingerprint, receipt, merchant, uow, warnings)
     if created:
         metrics.document_warnings(document.format, [warning.code for warning in warnings])
     return accepted, created
 
 
-def _store_receipt(submitted: ReceiptSubmission, receipt: ReceiptSubmission, merchant: Party, uow: UnitOfWork,
+def _store_receipt(fingerprint: str, receipt: ReceiptSubmission, merchant: Party, uow: UnitOfWork,
                    warnings: list[ReceiptWarning] | None = None) -> tuple[ReceiptAccepted, bool]:
-    """Store the receipt (submitted, as its fingerprint knows it; receipt, with what the
-    platform filled in) once; returns its view and whether it is new."""
-    fingerprint = submitted.fingerprint(settings().require_platform_secret())
+    """Store the receipt once under the fingerprint of what was sent; returns its view (with
+    the warnings it was taken with) and whether it is new."""
     warnings = warnings or []
     receipt_id = uuid.uuid4()
     view = ReceiptAccepted(id=str(receipt_id), status="unmatched", merchant_receipt_id=receipt.merchant_receipt_id,
@@ -127,7 +126,7 @@ def _store_receipt(submitted: ReceiptSubmission, receipt: ReceiptSubmission, mer
             stored = uow.receipts.stored(merchant.id, receipt.merchant_receipt_id)
             _check_replay(stored, fingerprint, "merchant_receipt_id")
             return ReceiptAccepted(id=str(stored.id), status=stored.status,
-                                   merchant_receipt_id=receipt.merchant_receipt_id, warnings=warnings), False
+                                   merchant_receipt_id=receipt.merchant_receipt_id, warnings=stored.warnings), False
         uow.recorded([submitted_event])
         uow.commit()
     return view, True

@@ -65,15 +65,15 @@ def test_every_document_is_taken_as_printed_and_matched_or_refused_for_the_one_r
         as_arts = fetched(http, platform, bank["api_key"], receipt_id, formats.ARTS)
         assert as_arts.status_code == 200 and arts.schema_violations(arts.parse(as_arts.content)) == [], document.path
 
-    listed, cursor = [], ""
-    while True:
-        page = http.get(f"{platform.url}/v1/receipts?warnings=true&limit=100{cursor}",
-                        headers=bearer(merchant["api_key"])).json()
-        listed += [item["id"] for item in page["items"]]
-        if not page["next_cursor"]:
-            break
-        cursor = f"&cursor={page['next_cursor']}"
-    assert sorted(listed) == sorted(receipt_id for receipt_id, (_, warnings) in taken.items() if warnings)
-    without = http.get(f"{platform.url}/v1/receipts?warnings=false&limit=100", headers=bearer(merchant["api_key"]))
-    assert sorted(item["id"] for item in without.json()["items"]) == sorted(
-        receipt_id for receipt_id, (_, warnings) in taken.items() if not warnings)
+    def listed(warnings: str) -> list[str]:
+        ids, cursor = [], ""
+        while True:
+            page = http.get(f"{platform.url}/v1/receipts?warnings={warnings}&limit=5{cursor}",
+                            headers=bearer(merchant["api_key"])).json()
+            ids += [item["id"] for item in page["items"]]
+            if not page["next_cursor"]:
+                return sorted(ids)
+            cursor = f"&cursor={page['next_cursor']}"
+
+    assert listed("true") == sorted(receipt_id for receipt_id, (_, warnings) in taken.items() if warnings)
+    assert listed("false") == sorted(receipt_id for receipt_id, (_, warnings) in taken.items() if not warnings)

@@ -152,6 +152,15 @@ def test_a_return_is_linked_to_the_merchants_original(platform, http):
     view = wait_until(lambda: (answer := http.get(url, headers=bearer(merchant["api_key"]))).ok and answer.json(),
                       timeout=20, message="the unlinked return to be visible")
     assert (view["kind"], view["refund_of"], view["warnings"]) == ("refund", None, unknown.json()["warnings"])
+    # The original arrives after all, and the till sends its return again: the same document,
+    # answered as it was taken (no 409 for the link the platform could now make).
+    original = json.loads(body)
+    original["receipt_identifier"] = {"sequence_number": 1, "extended_number": {"value": "NOT-ON-THE-PLATFORM",
+                                                                               "context": "chain"}}
+    assert submit(http, platform, merchant, json.dumps(original).encode(), formats.KIVRA).status_code == 201
+    again = submit(http, platform, merchant, json.dumps(document).encode(), formats.KIVRA)
+    assert (again.status_code, again.json()["id"], again.json()["warnings"]) == (
+        200, unknown.json()["id"], unknown.json()["warnings"])
 
 
 def test_what_cannot_be_offered_is_406_naming_what_is(platform, http):

@@ -375,6 +375,7 @@ GROCERY_RULES = [
      "quantity_precision"),
     ("a quantity is a number", _set(("lines", 0, "quantity"), "0.846"), "lines[0].quantity", "quantity_type"),
     ("a quantity is more than 0", _set(("lines", 0, "quantity"), 0.0), "lines[0].quantity", "greater_than_equal"),
+    ("pieces are counted whole", _set(("lines", 1, "quantity"), 2.5), "lines[1].quantity", "quantity_not_whole"),
     ("a unit is a Recommendation 20 code", _set(("lines", 0, "unit"), "kg"), "lines[0].unit",
      "string_pattern_mismatch"),
     ("a line outside VAT says why", _delete(("lines", 2, "vat_exemption")), "lines[2].vat_rate", "vat_rate_missing"),
@@ -386,7 +387,7 @@ GROCERY_RULES = [
     ("a share names a line", _set(("discounts", 0, "shares", 0, "line"), 7), "discounts[0].shares[0].line",
      "discount_line_unknown"),
     ("a share is at most its line", _set(("discounts", 0), {"description": "Gratis", "amount": 2500, "shares": [
-        {"line": 1, "amount": 1800}, {"line": 2, "amount": 700}]}), "discounts", "discount_exceeds_line"),
+        {"line": 1, "amount": 1800}, {"line": 2, "amount": 700}]}), "lines[2]", "discount_exceeds_line"),
     ("a discount has shares", _set(("discounts", 0, "shares"), []), "discounts[0].shares", "too_short"),
     ("subtotal less the receipt's discounts", _set(("totals", "subtotal"), 8707), "totals.subtotal",
      "subtotal_mismatch"),

@@ -296,3 +296,30 @@ def test_a_figure_no_receipt_can_hold_is_refused_at_its_path_in_words():
         ("/receipt_identifier", "invalid_value"), ("/items/0/quantity/value", "invalid_value")]
     assert all("_" not in violation.message.split(" (")[0] for violation in refused.value.details)
     assert "(the receipt's lines[0].quantity)" in refused.value.details[1].message
+
+
+def test_numbers_written_with_trailing_zeros_are_what_they_say():
+    document = json.loads(KIVRA_SALE.read_text())
+    body = json.dumps(document).replace('"tax_percentage": 25', '"tax_percentage": 25.000').replace(
+        '"value": 2,', '"value": 2.0000,')
+    receipt, warnings = taken(kivra.read(body.encode()))
+    assert [(line.quantity, line.vat_rate) for line in receipt.lines] == [(1, 25), (2, 25)] and warnings == []
+
+
+def test_a_discount_of_nothing_or_with_nothing_to_go_over_is_noticed_never_refused():
+    document = json.loads(KIVRA_SALE.read_text())
+    document["retail_price_modifiers"] = [
+        {"amount": 0, "description": {"type": "array", "collection": ["Kampanj"]}},
+        {"amount": 10.0, "item_links": [7]},  # an item the receipt does not have
+    ]
+    document["payments"].append({"tender": {"type": "cash"}, "amount": 0})  # a cash line of nothing
+    receipt, warnings = taken(kivra.read(json.dumps(document).encode()))
+    assert [(discount.amount, [share.line for share in discount.shares]) for discount in receipt.discounts] == [
+        (1000, [0, 1])]  # shared over every priced line
+    assert [tender.amount for tender in receipt.payments] == [48800]
+    assert ("/retail_price_modifiers/1", "discount_line_unknown") in [(warning.path, warning.code)
+                                                                       for warning in warnings]
+
+
+def taken(read) -> tuple[ReceiptSubmission, list]:
+    return read.accepted(read.submission("SE", None))

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from shared.formats import arts, kivra
-from shared.formats.document import Slip, card_data, read_slip
+from shared.formats.document import Slip, card_line, read_slip
 from tests.unit.test_formats import ARTS_SALE, KIVRA_SALE
 
 
@@ -110,10 +110,15 @@ def test_the_acquirers_reference_and_terminal(printed, rrn, terminal_id):
 def test_a_tenders_own_fields_come_before_its_slip_and_a_first_six_only_number_leaves_the_reference():
     # Kivra's documentation: "bank_identification_number": "527500**********", RRN and terminal in their fields.
     slip = Slip(masked_pan="************9999", auth_code="999999", rrn="999999999999", terminal_id="T9")
-    assert card_data("527500**********", "123456", "996933866525", "13848718", slip) == {
-        "masked_pan": "************9999", "auth_code": "123456", "rrn": "996933866525", "terminal_id": "13848718"}
-    assert card_data("527500**********", None, "996933866525", "13848718") == {
-        "masked_pan": None, "auth_code": None, "rrn": "996933866525", "terminal_id": "13848718"}
+
+    def card(fields: Slip, on_slip: Slip) -> tuple:
+        line = card_line(fields, on_slip, 2499, "SEK", None)
+        return line["masked_pan"], line["auth_code"], line["rrn"], line["terminal_id"]
+
+    assert card(Slip("527500**********", "123456", "996933866525", "13848718"), slip) == (
+        "************9999", "123456", "996933866525", "13848718")
+    assert card(Slip("527500**********", None, "996933866525", "13848718"), Slip()) == (
+        None, None, "996933866525", "13848718")
 
 
 def test_an_attachment_that_is_not_text_is_not_read():
