@@ -105,11 +105,12 @@ def Number(places: int, minimum: str, maximum: str, *, code: str, what: str, des
     weighed quantity): never a string or a boolean; written back as 19 or 0.512, never "19"."""
 
     def read(value):
-        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        kind = type(value)  # exactly: a bool is not a number here
+        if kind is not Decimal and kind is not int and kind is not float:
             raise PydanticCustomError(f"{code}_type", f"{what} is a number, as {examples[0]} or {examples[-1]}")
-        number = value if isinstance(value, Decimal) else Decimal(value if isinstance(value, int) else str(value))
-        # 25.000 is 25: the places a number has, not the zeros it is written with.
-        if not number.is_finite() or number.normalize().as_tuple().exponent < -places:
+        number = value if kind is Decimal else Decimal(value if kind is int else str(value))
+        if not number.is_finite() or number.as_tuple().exponent < -places and (
+                number.normalize().as_tuple().exponent < -places):  # 25.000 is 25: places, not written zeros
             raise PydanticCustomError(f"{code}_precision", f"{what} has at most {places} decimals")
         return number
 

@@ -50,9 +50,14 @@ class ReceiptLine(RequestModel):
     discounts: list[Discount] = Field(default_factory=list, max_length=20)
 
     def price(self) -> int:
-        """quantity × unit_price, rounded half up to the minor unit (a weighed good's price)."""
-        whole = int(self.quantity)
-        return self.unit_price * whole if whole == self.quantity else half_up(self.quantity * self.unit_price)
+        return price(self.quantity, self.unit_price)
+
+
+def price(quantity: Decimal, unit_price: int) -> int:
+    """A line's price before its discounts: quantity × unit price, rounded half up to the
+    minor unit (a weighed good's; a count's is exact)."""
+    whole = int(quantity)
+    return unit_price * whole if whole == quantity else half_up(quantity * unit_price)
 
 
 class DiscountShare(RequestModel):
@@ -253,7 +258,7 @@ class ReceiptSubmission(RequestModel):
         rule it breaks (SPEC §4, §12)."""
         violations = self._line_violations() + self._discount_violations()
         if all(line.amount is not None for line in self.lines):
-            discounted = sum(discount.amount for discount in self.discounts)
+            discounted = sum(discount.amount for discount in self.discounts) if self.discounts else 0
             if self.totals.subtotal != sum(line.amount for line in self.lines) - discounted:
                 violations.append(Violation("totals.subtotal", "subtotal_mismatch", "subtotal must equal the sum of the"
                                             " line amounts" + (" less the receipt's discounts" if discounted else "")))

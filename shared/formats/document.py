@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from typing import NamedTuple
 from importlib import resources
 from zoneinfo import ZoneInfo
 
@@ -25,7 +26,7 @@ from pydantic import ValidationError
 from shared.domain.base import field_name
 from shared.domain.errors import ValidationFailed, Violation
 from shared.domain.money import allocate, half_up, rounded_to_minor, to_minor
-from shared.domain.receipts import PIECE, UNUSABLE, ReceiptSubmission, ReceiptWarning
+from shared.domain.receipts import PIECE, UNUSABLE, ReceiptSubmission, ReceiptWarning, price
 
 _LAST4 = re.compile(r"[0-9]{4}$")
 _LINE_FIELD = re.compile(r"lines\[([0-9]+)\]\.([a-z_]+)")
@@ -166,8 +167,7 @@ class Problems:
         if value is None:
             return None
         try:
-            amount = value if isinstance(value, Decimal) else Decimal(value if isinstance(value, int) else
-                                                                      str(value).strip())
+            amount = value if type(value) is Decimal else Decimal(value if type(value) is int else str(value).strip())
         except InvalidOperation:
             amount = Decimal("NaN")
         if not amount.is_finite():
@@ -207,9 +207,8 @@ _SLIP_AUTH_CODE = re.compile(
 _SLIP_VERIFICATION = re.compile(r"^\s*[A-Z][a-z]?/?[0-9]\s+[0-9]\s+[0-9_]{3}\s+[A-Z]{3}\s+([0-9A-Z]{6})\s*$")
 
 
-@dataclass(frozen=True)
-class Slip:
-    """What a card slip's text prints of the card and the transaction."""
+class Slip(NamedTuple):
+    """What a card slip's text prints of the card and the transaction (or a tender's fields)."""
 
     masked_pan: str | None = None
     auth_code: str | None = None
@@ -303,14 +302,16 @@ class Line:
                 line["description"] = f"{quantity.normalize()} × {line['description']}"[:200]
                 quantity = line["quantity"] = Decimal(1)
             unit_price = gross // int(quantity) if whole else half_up(gross / quantity)
-        price = half_up(quantity * unit_price) if quantity > 0 else gross
+        before = price(quantity, unit_price) if quantity > 0 else gross
         return line | {"unit_price": unit_price, "amount": self.amount,
-                       "discounts": _discounts(self.discounts, price - self.amount, quantity)}
+                       "discounts": _discounts(self.discounts, before - self.amount, quantity)}
 
 
 def _discounts(given: list[tuple[str, int]], reduced: int, quantity: Decimal) -> list[dict]:
     """The line's discounts: as given, or given per unit (as tills print them for a count)
     where that is what the line was reduced by."""
+    if not given:
+        return []
     printed = [(text or "Rabatt", amount) for text, amount in given if amount > 0]
     per_line = sum(amount for _, amount in printed)
     if printed and per_line != reduced and quantity == quantity.to_integral_value() and per_line * quantity == reduced:
