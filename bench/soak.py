@@ -6,7 +6,7 @@ each of its processes (by part, as bench/cpu.py names them; PostgreSQL: the back
 its databases) and its PostgreSQL connections. At the end it prints how each grew after
 the first window (5 minutes, or a third of a shorter run), the p99 end-to-end latency
 (submitted → both callbacks received) of the last window beside the first, and what was
-lost or duplicated. Growth under 10 % and a p99 within 1.5× are what issue 23 asks.
+lost or duplicated. Growth under 10 % and a p99 within 1.5× are the targets.
 """
 
 from __future__ import annotations

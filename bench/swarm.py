@@ -1,4 +1,4 @@
-"""The stack on Docker Swarm, replicated, under `make demo` (issue 14).
+"""The stack on Docker Swarm, replicated, under `make demo`.
 
     make bench-swarm N=500        # or: .venv/bin/python bench/swarm.py --checkouts 500
 

@@ -1,4 +1,4 @@
-"""The platform on Docker Swarm (issue 14): compose.yaml's services, as a stack.
+"""The platform on Docker Swarm: compose.yaml's services, as a stack.
 
     make swarm-up [SWARM_REPLICAS=submit-receipt=3,project-read-model=3]   # build, deploy, wait
     make swarm-down                                                          # stack rm, wait until gone

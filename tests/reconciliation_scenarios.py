@@ -1,4 +1,4 @@
-"""The labelled scenario set of reconciliation (issue 5): what real card data looks like,
+"""The labelled scenario set of reconciliation: what real card data looks like,
 and which receipt each payment truly belongs to.
 
 Each scenario has its own card, so scenarios never compete with each other. Items are

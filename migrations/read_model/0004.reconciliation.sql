@@ -1,5 +1,5 @@
 -- depends: 0003.projected_at
--- Reconciliation (issue 5): match rules, refunds, clearing, callbacks and reconcile runs.
+-- Reconciliation: match rules, refunds, clearing, callbacks and reconcile runs.
 ALTER TABLE receipt_views ADD COLUMN refund_of uuid;
 ALTER TABLE payment_views ADD COLUMN match_rule text, ADD COLUMN authorised_amount bigint;
 

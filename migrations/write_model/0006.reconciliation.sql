@@ -1,5 +1,5 @@
 -- depends: 0005.callbacks
--- Reconciliation (issue 5): refunds, clearing, ambiguous and expired items, re-links.
+-- Reconciliation: refunds, clearing, ambiguous and expired items, re-links.
 
 -- A refund receipt names the receipt it refunds; its card lines match refund payments.
 ALTER TABLE receipts ADD COLUMN refund_of uuid REFERENCES receipts (id);

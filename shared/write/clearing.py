@@ -1,4 +1,4 @@
-"""Clearing: the final amount of a payment replaces the authorised one (issue 5).
+"""Clearing: the final amount of a payment replaces the authorised one.
 
 A matched payment keeps its receipt while the final amount still fits the receipt's line
 (equal, or above it by at most the tip share). Otherwise the link is released: the

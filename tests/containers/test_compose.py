@@ -1,8 +1,8 @@
-"""The platform as containers: compose.yaml brought up for real (SPEC §9, issue 9).
+"""The platform as containers: compose.yaml brought up for real (SPEC §9).
 
 One stack for the module, under a project name and gateway and Prometheus ports of its own:
 the image is built, `up --wait` returns once the API serves, a short `make demo` runs
-against it and Prometheus counts exactly what it did (issue 24), a dead letter fires its
+against it and Prometheus counts exactly what it did, a dead letter fires its
 alert until it is discarded, the README's calls run, a function's process is killed and
 the platform recovers with nothing lost, and every container stops on SIGTERM before it is
 taken down with its volumes.

@@ -1,4 +1,4 @@
-"""Platforms of their own for the connection tests (issue 10), and pairs sent to them as
+"""Platforms of their own for the connection tests, and pairs sent to them as
 a client would."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Refused and terminated database connections while pairs flow (SPEC §8, issue 10).
+"""Refused and terminated database connections while pairs flow (SPEC §8).
 
 The platform connects to PostgreSQL as an ordinary role: connection limits do not apply
 to superusers, and production does not run as one. While pairs flow, the role is refused

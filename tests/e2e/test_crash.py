@@ -1,5 +1,5 @@
 """kill -9 of the projector while 2,000 events flow: every submission ends in the read
-model exactly once (issue 3)."""
+model exactly once."""
 
 import json
 import os

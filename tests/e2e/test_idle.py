@@ -1,5 +1,5 @@
 """An idle platform with short heartbeats: the first pairs after the idle are called back
-at once, not after the outbox relay's next round (issue 10).
+at once, not after the outbox relay's next round.
 
 The quiet platform (conftest) negotiates 5 s heartbeats with RabbitMQ, was warmed up when
 the e2e tests began, and has had nothing sent to it since: the broker drops any connection

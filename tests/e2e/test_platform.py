@@ -1,4 +1,4 @@
-"""`make run`'s platform: one entry point, supervised functions, clean stop (issue 2)."""
+"""`make run`'s platform: one entry point, supervised functions, clean stop."""
 
 import hashlib
 import hmac

@@ -1,4 +1,4 @@
-"""The read API through the gateway, fed only by events (SPEC §4, §7; issue 3)."""
+"""The read API through the gateway, fed only by events (SPEC §4, §7)."""
 
 import json
 import uuid
@@ -112,7 +112,7 @@ def test_a_bank_sees_a_receipt_matched_to_its_payment_inline_in_its_statement(pl
     receipt = visible(http, f"{platform.url}/v1/receipts/{accepted['id']}", merchant["api_key"])
     statement_url = f"{platform.url}/v1/accounts/acct-inline/payments"
     [item] = listed(http, statement_url, bank["api_key"], 1)
-    # What matching (issue 4) will publish: both aggregates' new state, version 2.
+    # What matching will publish: both aggregates' new state, version 2.
     matched_receipt = {k: v for k, v in receipt.items() if k != "merchant"} | {
         "merchant_id": merchant["id"], "status": "matched", "bank_ids": [bank["id"]], "version": 2}
     matched_payment = {k: v for k, v in item.items() if k != "receipt"} | {

@@ -86,6 +86,16 @@ def test_two_merchants_may_use_the_same_receipt_id(functions, merchant, write_en
     assert post(functions, other["api_key"], body).status_code == 201
 
 
+def refused_writing_nothing(functions, merchant, write_engine, body: dict, field: str, code: str) -> None:
+    """The body is 422 with the rule at its field among the details, and nothing is stored."""
+    response = post(functions, merchant["api_key"], body)
+    assert response.status_code == 422, response.json
+    error = response.json["error"]
+    assert error["code"] == "validation_failed"
+    assert {"field": field, "code": code} in [{"field": d["field"], "code": d["code"]} for d in error["details"]]
+    assert stored_receipts(write_engine, merchant) == 0
+
+
 def _set(path, value):
     def mutate(body):
         target = body
@@ -150,12 +160,7 @@ RULES = [
 def test_each_rule_refuses_the_receipt_and_writes_nothing(functions, merchant, write_engine, rule, mutate, field, code):
     body = receipt_body()
     mutate(body)
-    response = post(functions, merchant["api_key"], body)
-    assert response.status_code == 422, response.json
-    error = response.json["error"]
-    assert error["code"] == "validation_failed"
-    assert {"field": field, "code": code} in [{"field": d["field"], "code": d["code"]} for d in error["details"]]
-    assert stored_receipts(write_engine, merchant) == 0
+    refused_writing_nothing(functions, merchant, write_engine, body, field, code)
 
 
 def test_an_error_never_echoes_the_card_number(functions, merchant):
@@ -291,11 +296,7 @@ def test_each_vat_and_tender_rule_refuses_the_receipt_and_writes_nothing(functio
                                                                         field, code):
     body = vat_body()
     mutate(body)
-    response = post(functions, merchant["api_key"], body)
-    assert response.status_code == 422, response.json
-    assert {"field": field, "code": code} in [{"field": d["field"], "code": d["code"]}
-                                              for d in response.json["error"]["details"]]
-    assert stored_receipts(write_engine, merchant) == 0
+    refused_writing_nothing(functions, merchant, write_engine, body, field, code)
 
 
 def test_a_fiscal_block_that_agrees_with_the_receipt_is_kept(functions, merchant, write_engine):
@@ -404,11 +405,7 @@ def test_each_rule_of_what_tills_print_refuses_the_receipt_and_writes_nothing(fu
                                                                             mutate, field, code):
     body = grocery_body()
     mutate(body)
-    response = post(functions, merchant["api_key"], body)
-    assert response.status_code == 422, response.json
-    assert {"field": field, "code": code} in [{"field": d["field"], "code": d["code"]}
-                                              for d in response.json["error"]["details"]]
-    assert stored_receipts(write_engine, merchant) == 0
+    refused_writing_nothing(functions, merchant, write_engine, body, field, code)
 
 
 def test_a_refund_may_name_its_original_or_none(functions, merchant, write_engine):

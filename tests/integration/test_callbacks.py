@@ -1,4 +1,4 @@
-"""Callback delivery against real receivers and the real write model (SPEC §6; issue 4)."""
+"""Callback delivery against real receivers and the real write model (SPEC §6)."""
 
 import dataclasses
 import json

@@ -1,4 +1,4 @@
-"""Matching on the real write model (SPEC §5; issue 4)."""
+"""Matching on the real write model (SPEC §5)."""
 
 import json
 import random

@@ -1,5 +1,5 @@
 """Reconciliation on the real write model: the labelled scenarios, concurrency, expiry,
-clearing and refunds (issue 5)."""
+clearing and refunds."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The reconciliation report's failed callbacks, projected from callback events (issue 5)."""
+"""The reconciliation report's failed callbacks, projected from callback events."""
 
 import uuid
 

@@ -1,4 +1,4 @@
-"""The Swarm stack rendered from compose.yaml (issue 14), without Docker."""
+"""The Swarm stack rendered from compose.yaml, without Docker."""
 
 import pytest
 import yaml
