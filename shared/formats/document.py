@@ -193,8 +193,10 @@ class Problems:
 
 # How slips print card data, label before value; a label may also stand in an attribute of
 # its own (ARTS's <se:Text Name="AUT.KOD:">), which is read as the start of its line.
-_MASK = r"[*Xx•#]"
-_SLIP_PAN = re.compile(rf"(?<![0-9A-Za-z*])((?:[0-9]|{_MASK})(?:[ -]?(?:[0-9]|{_MASK})){{11,18}})(?![0-9A-Za-z*])")
+_MASK = re.compile(r"[*Xx•#]")
+_SPACING = re.compile(r"[ -]")
+_SLIP_PAN = re.compile(rf"(?<![0-9A-Za-z*])((?:[0-9]|{_MASK.pattern})(?:[ -]?(?:[0-9]|{_MASK.pattern})){{11,18}})"
+                       r"(?![0-9A-Za-z*])")
 _SLIP_RRN = re.compile(r"\b(?:Ref(?:erens)?(?:\.?\s*nr)?|RRN)\s*[.:]?\s*([0-9A-Za-z]{12})\b", re.IGNORECASE)
 # A terminal id as ISO 8583's DE41 carries it (8 characters at most): a longer one printed
 # on a slip is the terminal's own serial, which the issuer never sees.
@@ -232,9 +234,9 @@ def read_slip(lines: list[str]) -> Slip:
                 found[name] = match.group(1)
         if "masked_pan" not in found:
             for match in _SLIP_PAN.finditer(line):
-                printed = re.sub(r"[ -]", "", match.group(1))
-                if re.search(_MASK, printed) and _LAST4.search(printed):
-                    found["masked_pan"] = re.sub(_MASK, "*", printed)
+                printed = _SPACING.sub("", match.group(1))
+                if _MASK.search(printed) and _LAST4.search(printed):
+                    found["masked_pan"] = _MASK.sub("*", printed)
                     break
     return Slip(**found)
 

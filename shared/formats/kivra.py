@@ -147,9 +147,10 @@ def _receipt(document: dict) -> Imported:
         number, total = totals["vat"]
         paths["totals.tax"] = paths["totals.vat"] = f"/totals/{number}"
         tax = problems.minor(total["amount"], f"/totals/{number}/amount")
+        bases = _rate_bases(lines, discounts)
         for entry, sub_total in enumerate(total.get("sub_totals", [])):
             paths[f"totals.vat[{len(vat)}]"] = f"/totals/{number}/sub_totals/{entry}"
-            vat.append(_vat_entry(sub_total, problems, f"/totals/{number}/sub_totals/{entry}", lines, discounts))
+            vat.append(_vat_entry(sub_total, problems, f"/totals/{number}/sub_totals/{entry}", bases))
     paid_number, paid = totals.get("paid", totals.get("gross", (None, {"amount": None})))
     paths["totals.total"] = f"/totals/{paid_number}"
     total = problems.minor(paid["amount"], paths["totals.total"])
@@ -216,15 +217,26 @@ def _deposit(item: dict, problems: Problems, path: str) -> Line:
                 vat_exemption=None if rate is not None else "deposit")
 
 
-def _vat_entry(sub_total: dict, problems: Problems, path: str, lines: list[Line], discounts: list[dict]) -> dict:
+def _rate_bases(lines: list[Line], discounts: list[dict]) -> dict[Decimal, int]:
+    """Per VAT rate, what the lines at it print, less their shares of the receipt's discounts."""
+    bases: dict[Decimal, int] = {}
+    for line in lines:
+        if line.vat_rate is not None:
+            bases[line.vat_rate] = bases.get(line.vat_rate, 0) + (line.amount or 0)
+    for share in (share for discount in discounts for share in discount["shares"]):
+        rate = lines[share["line"]].vat_rate
+        if rate is not None:
+            bases[rate] -= share["amount"]
+    return bases
+
+
+def _vat_entry(sub_total: dict, problems: Problems, path: str, bases: dict[Decimal, int]) -> dict:
     """One rate, as printed. Kivra says taxable_amount includes the VAT; tills also send it
-    without: the lines at that rate, less their shares of the receipt's discounts, tell which
-    (the reading closer to them)."""
+    without: the lines at that rate (bases) tell which, the reading closer to them."""
     rate = Decimal(sub_total.get("tax_percentage", 0))
     vat = problems.minor(sub_total["amount"], f"{path}/amount") or 0
     taxable = problems.minor(sub_total.get("taxable_amount", sub_total["amount"]), f"{path}/taxable_amount") or 0
-    shared = {share["line"]: share["amount"] for entry in discounts for share in entry["shares"]}
-    at_rate = sum((line.amount or 0) - shared.get(index, 0) for index, line in enumerate(lines) if line.vat_rate == rate)
+    at_rate = bases.get(rate, 0)
     gross = taxable + vat if taxable < vat or abs(at_rate - taxable - vat) < abs(at_rate - taxable) else taxable
     return {"rate": rate, "net": gross - vat, "vat": vat, "gross": gross}
 

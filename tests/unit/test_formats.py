@@ -323,3 +323,16 @@ def test_a_discount_of_nothing_or_with_nothing_to_go_over_is_noticed_never_refus
 
 def taken(read) -> tuple[ReceiptSubmission, list]:
     return read.accepted(read.submission("SE", None))
+
+
+def test_two_discounts_on_one_item_both_come_off_its_rate():
+    document = json.loads((EXAMPLES / "variants" / "kivra-receipt-discount.json").read_text())
+    # 400.00 off, as two 200.00 discounts on both items: the 25 % base is 88.00, VAT 17.60 in it.
+    document["retail_price_modifiers"] = [{"amount": 200.0, "item_links": [1, 2]}, {"amount": 200.0, "item_links": [1, 2]}]
+    vat = next(total for total in document["totals"] if total["type"] == "vat")
+    vat["amount"] = 17.6
+    vat["sub_totals"] = [{"amount": 17.6, "tax_percentage": 25, "taxable_amount": 88.0, "net_amount": 70.4}]
+    next(total for total in document["totals"] if total["type"] == "paid")["amount"] = 88.0
+    document["payments"][0]["amount"] = document["payments"][0]["amount_applied_to_bill"] = 88.0
+    receipt, warnings = taken(kivra.read(json.dumps(document).encode()))
+    assert receipt.totals.vat[0].gross == 8800 and warnings == []
