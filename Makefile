@@ -11,6 +11,7 @@ CONNECTIONS ?= 16
 CONCURRENCY ?= 8
 RATE ?= 200
 FUZZ_SECONDS ?= 300
+MATCHING_EXAMPLES ?= 20000
 RECEIPTS ?= plain
 FORMAT ?= json
 MINUTES ?= 30
@@ -44,9 +45,11 @@ swarm-up: $(INSTALLED)
 swarm-down: $(INSTALLED)
 	$(PY) -m runtime.swarm down
 
-## fuzz: schemathesis, every check and phase, as operator, merchant and bank, FUZZ_SECONDS each (no example bound)
+## fuzz: schemathesis, every check and phase, as operator, merchant and bank, FUZZ_SECONDS each (no example bound);
+## then the matching property test on MATCHING_EXAMPLES new populations (make test runs the same 500 each time)
 fuzz: $(INSTALLED)
 	$(PY) tests/fuzz.py --seconds $(FUZZ_SECONDS)
+	MATCHING_EXAMPLES=$(MATCHING_EXAMPLES) $(PY) -m pytest -q tests/integration/test_matching_model.py
 
 # The rendered receipt is checked in a real browser, its fiscal QR code read back from the
 # screenshot: Debian's chromium and zbar-tools, installed once.

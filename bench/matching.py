@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 
 from shared.platform.dialect import prepared_url  # noqa: E402
 from shared.platform.migrate import migrate  # noqa: E402
-from shared.write import matching  # noqa: E402
+from shared.write import matching, outbox  # noqa: E402
 
 PLAIN_JOIN = text(
     """
@@ -124,9 +124,9 @@ def main() -> None:
             seconds, _ = timed(engine, lambda connection: connection.execute(BOTH_SIDES_JOIN).rowcount)
             both_sides.append(seconds)
             seconds, _ = timed(engine, lambda connection: connection.execute(
-                matching._CLAIM_ALL, {"rule": matching.EXACT}).all())
+                matching._CLAIM_ALL[matching.EXACT], {"rule": matching.EXACT}).all())
             claim.append(seconds)
-            seconds, outcome = timed(engine, lambda connection: matching.sweep(connection))
+            seconds, outcome = timed(engine, lambda connection: matching.Matches(connection, outbox.Recorded()).sweep())
             sweep.append(seconds)
         assert claimed == size and outcome.lines_matched == size and outcome.receipts_matched == size
         results[size] = (statistics.median(plain), statistics.median(sweep))

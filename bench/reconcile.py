@@ -152,10 +152,9 @@ def main() -> None:
         plain.append(seconds)
         # As the function runs it: in a sweeping unit (one snapshot, under the sweep lock),
         # rolled back so that each repeat starts from the same data.
-        with read_engine.connect() as read, timed_phases(write_engine) as spent, \
-                UnitOfWork(write_engine).sweeping() as uow:
+        with timed_phases(write_engine) as spent, UnitOfWork(write_engine, read_engine).sweeping() as uow:
             started = time.perf_counter()
-            run = reconciliation.reconcile(uow.connection, read)
+            run = reconciliation.reconcile(uow)
             seconds = time.perf_counter() - started
         runs.append(seconds)
         phases.append(dict(spent))

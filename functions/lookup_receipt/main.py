@@ -6,8 +6,8 @@ import functions_framework
 from shared.domain.parties import BANK
 from shared.domain.payments import StatementLine
 from shared.entrypoints import http
-from shared.platform.db import write_engine
-from shared.write import lookup
+from shared.write import services
+from shared.write.unit_of_work import UnitOfWork
 
 
 @functions_framework.http
@@ -15,5 +15,4 @@ from shared.write import lookup
 def lookup_receipt(request):
     bank = http.authenticate(request, BANK)
     line = http.parse_json(request, StatementLine)
-    with write_engine().connect() as connection:
-        return lookup.look_up(connection, bank, line), 200
+    return services.look_up_receipt(bank, line, UnitOfWork()), 200

@@ -1,15 +1,42 @@
-"""What a match is called: the rules that make one (recorded on every match, SPEC §5 and
-§11) and the states a receipt or payment goes through. Names only; the SQL of each rule is
-the write side's (shared.matching)."""
+"""Matching (SPEC §5): which bank payment a receipt's card line belongs to, as plain rules.
+
+This module is the reference. The write model runs the same rules set-based in SQL
+(shared.write.matching, one statement per rule), and tests/integration/test_matching_model.py
+checks on random populations that the SQL decides exactly what decide() does.
+
+A card line is one card payment a receipt's slip prints, with the card data it shows:
+the BIN and last 4 digits, the last 4 only, or no digits. A payment is what the issuer
+saw: the BIN and last 4 always, an auth code, the terminal and the acquirer's reference.
+
+- **Open**: a line not yet claimed, of a receipt that is unmatched or ambiguous; a payment
+  that is unmatched or ambiguous. Only open items are candidates.
+- **Candidates**: a line and a payment fit under a rule when they are of the same card
+  (same_card), currency and kind (purchase or refund), the rule's own test holds, and the
+  operator never unlinked that payment from that receipt.
+- **Claimed**: a pair is matched when each is the other's only candidate and neither item
+  is ambiguous already.
+- **Look-alikes**: every item of a pair with more than one candidate on either side is
+  ambiguous, in a set named by look_alike_set(); ambiguous items are never claimed but stay
+  candidates, so a newcomer that would compete with one is ambiguous too. Nothing is guessed.
+- **The cascade**: a sweep tries RULES in order over what is still open; the event path
+  tries EXACT for the pairs that involve the items just submitted.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import math
+import uuid
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 Status = Literal["unmatched", "matched", "ambiguous", "expired"]
 
 EXACT = "exact"
-# The tolerant rules, in cascade order after EXACT.
 DATE_WINDOW = "date_window"
 TIP = "tip"
 NO_AUTH_CODE = "no_auth_code"
@@ -17,3 +44,172 @@ NO_AUTH_CODE = "no_auth_code"
 RULES = (EXACT, DATE_WINDOW, TIP, NO_AUTH_CODE)
 # The operator's match (SPEC §11): never made automatically.
 MANUAL = "manual"
+
+# How far apart the slip's and the bank's transaction dates may be under DATE_WINDOW.
+DATE_WINDOW_DAYS = 2
+
+
+@dataclass(frozen=True)
+class CardLine:
+    """A receipt's card-payment line, as its slip prints it (None: not printed)."""
+
+    receipt_id: uuid.UUID
+    line_no: int
+    kind: Literal["purchase", "refund"]
+    currency: str
+    amount: int
+    transaction_date: date
+    pan_bin: str | None
+    pan_last4: str | None
+    auth_code: str | None
+    terminal_id: str | None
+    rrn: str | None
+
+    @property
+    def key(self) -> tuple[uuid.UUID, int]:
+        return self.receipt_id, self.line_no
+
+
+@dataclass(frozen=True)
+class CardPayment:
+    """An issuer's payment: the card's BIN and last 4, its auth code and reference, always."""
+
+    id: uuid.UUID
+    kind: Literal["purchase", "refund"]
+    currency: str
+    amount: int
+    transaction_date: date
+    pan_bin: str
+    pan_last4: str
+    auth_code: str
+    terminal_id: str
+    rrn: str
+
+
+def _equal(printed: str | None, known: str | None) -> bool:
+    """Equal, and printed: a value the slip does not show equals nothing (SQL's =)."""
+    return printed is not None and printed == known
+
+
+def _agrees(printed: str | None, known: str | None) -> bool:
+    """Equal wherever the slip prints it."""
+    return printed is None or printed == known
+
+
+def same_card(line: CardLine, payment: CardPayment) -> bool:
+    """Whether the slip names the payment's card, on what both sides carry (SPEC §12).
+
+    A slip with the BIN and last 4: both equal the payment's. With the last 4 only: they
+    equal, and the RRN and terminal id agree wherever the slip prints them. With no digits:
+    the acquirer's reference (RRN and terminal id) names the card instead.
+    """
+    if line.pan_last4 is None:
+        return _equal(line.rrn, payment.rrn) and _equal(line.terminal_id, payment.terminal_id)
+    if line.pan_last4 != payment.pan_last4:
+        return False
+    if line.pan_bin is not None:
+        return line.pan_bin == payment.pan_bin
+    return _agrees(line.rrn, payment.rrn) and _agrees(line.terminal_id, payment.terminal_id)
+
+
+def within_tip(line_amount: int, amount: int, tip_share: float) -> bool:
+    """Whether a payment of amount pays a line of line_amount with a tip added on the slip:
+    above it by at most tip_share of it (a share of 0.25 lets 10.00 become 12.50)."""
+    return line_amount < amount <= line_amount + math.floor(line_amount * Decimal(str(tip_share)))
+
+
+def exact(line: CardLine, payment: CardPayment, tip_share: float) -> bool:
+    """Auth code, amount and transaction date all equal."""
+    return (_equal(line.auth_code, payment.auth_code) and line.amount == payment.amount
+            and line.transaction_date == payment.transaction_date)
+
+
+def date_window(line: CardLine, payment: CardPayment, tip_share: float) -> bool:
+    """The bank posted on another day (time zones, late posting): auth code and amount
+    equal, the dates at most DATE_WINDOW_DAYS apart."""
+    return (_equal(line.auth_code, payment.auth_code) and line.amount == payment.amount
+            and abs((payment.transaction_date - line.transaction_date).days) <= DATE_WINDOW_DAYS)
+
+
+def tip(line: CardLine, payment: CardPayment, tip_share: float) -> bool:
+    """A tip added on the slip: auth code and date equal, the payment within_tip of the line."""
+    return (_equal(line.auth_code, payment.auth_code) and line.transaction_date == payment.transaction_date
+            and within_tip(line.amount, payment.amount, tip_share))
+
+
+def no_auth_code(line: CardLine, payment: CardPayment, tip_share: float) -> bool:
+    """The slip has no auth code, or another one: the terminal's reference instead (terminal
+    id and RRN), with amount and date equal."""
+    return (_equal(line.terminal_id, payment.terminal_id) and _equal(line.rrn, payment.rrn)
+            and line.amount == payment.amount and line.transaction_date == payment.transaction_date
+            and line.auth_code != payment.auth_code)
+
+
+TESTS: dict[str, Callable[[CardLine, CardPayment, float], bool]] = {
+    EXACT: exact, DATE_WINDOW: date_window, TIP: tip, NO_AUTH_CODE: no_auth_code,
+}
+
+
+def fits(rule: str, line: CardLine, payment: CardPayment, tip_share: float) -> bool:
+    """Whether line and payment are candidates of each other under rule (unlinked pairs aside)."""
+    return (line.currency == payment.currency and line.kind == payment.kind and same_card(line, payment)
+            and TESTS[rule](line, payment, tip_share))
+
+
+def look_alike_set(rule: str, line: CardLine) -> uuid.UUID:
+    """The set an ambiguous pair's items are recorded in: the rule and what look-alikes share,
+    the card as the slip shows it, and under EXACT the currency, amount and date (each
+    tolerant rule: the currency and kind)."""
+    card = line.pan_last4 if line.pan_last4 is not None else f"{line.rrn}/{line.terminal_id}"
+    shared = ((line.currency, line.amount, line.transaction_date.isoformat()) if rule == EXACT
+              else (line.currency, line.kind))
+    return uuid.UUID(hashlib.md5("|".join(map(str, (rule, card, *shared))).encode()).hexdigest())
+
+
+Item = tuple[Literal["receipt", "payment"], uuid.UUID]
+
+
+@dataclass(frozen=True)
+class Ambiguity:
+    set_id: uuid.UUID  # the first set by id, where an item is in several
+    candidates: int  # the most any of its pairs had on its side
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What one rule decides: the pairs it claims, and the items it finds among look-alikes."""
+
+    claimed: dict[tuple[uuid.UUID, int], uuid.UUID] = field(default_factory=dict)  # line key → payment id
+    ambiguous: dict[Item, Ambiguity] = field(default_factory=dict)
+
+
+def decide(rule: str, lines: Iterable[CardLine], payments: Iterable[CardPayment], tip_share: float, *,
+           held: Collection[uuid.UUID] = (), unlinked: Collection[tuple[uuid.UUID, uuid.UUID]] = (),
+           focus: Collection[uuid.UUID] | None = None) -> Decision:
+    """Apply rule to the open lines and payments.
+
+    held: receipts and payments that are ambiguous already (candidates, never claimed).
+    unlinked: (payment id, receipt id) pairs the operator undid, never paired again.
+    focus: decide only the pairs with one of these receipts or payments on either side (the
+    event path); their candidates are still counted against everything open.
+    """
+    payments = list(payments)
+    pairs = [(line, payment) for line in lines for payment in payments
+             if fits(rule, line, payment, tip_share) and (payment.id, line.receipt_id) not in unlinked]
+    of_line = Counter(line.key for line, _ in pairs)
+    of_payment = Counter(payment.id for _, payment in pairs)
+    if focus is not None:
+        pairs = [(line, payment) for line, payment in pairs if line.receipt_id in focus or payment.id in focus]
+    decision = Decision()
+    found: dict[Item, list[tuple[uuid.UUID, int]]] = {}
+    for line, payment in pairs:
+        alone = of_line[line.key] == 1 and of_payment[payment.id] == 1
+        if alone and line.receipt_id not in held and payment.id not in held:
+            decision.claimed[line.key] = payment.id
+        elif not alone:
+            set_id = look_alike_set(rule, line)
+            found.setdefault(("receipt", line.receipt_id), []).append((set_id, of_line[line.key]))
+            found.setdefault(("payment", payment.id), []).append((set_id, of_payment[payment.id]))
+    for item, sets in found.items():
+        decision.ambiguous[item] = Ambiguity(min(sets, key=lambda one: str(one[0]))[0], max(n for _, n in sets))
+    return decision

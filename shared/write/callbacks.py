@@ -199,43 +199,8 @@ def itemised_receipt(receipt_id, merchant_id, merchant_name: str, document: dict
     return receipt
 
 
-def record_for_payments(connection: Connection, payment_ids: list[uuid.UUID]) -> int:
-    """Write the bank's and the merchant's callbacks of matched payments (once per link),
-    in one statement; how many the payments have."""
-    created_at = datetime.now(timezone.utc).isoformat()
-    recorded = []
-    for match in connection.execute(_MATCH, {"payment_ids": [str(id_) for id_ in payment_ids]}):
-        receipt, payment = match.receipt, match.payment
-        itemised = itemised_receipt(match.receipt_id, match.merchant_id, match.merchant_name, receipt,
-                                    match.merchant_identity)
-        recorded.append(_callback(MATCHED, match.payment_id, match.receipt_id, "bank", match.bank_id, match.bank_url, {
-            "payment_id": str(match.payment_id),
-            "bank_payment_id": payment["bank_payment_id"],
-            "account_ref": payment["account_ref"],
-            "receipt": itemised,
-            **results.receipt_links(settings().public_url, match.receipt_id),
-        }, created_at))
-        recorded.append(_callback(MATCHED, match.payment_id, match.receipt_id, "merchant", match.merchant_id,
-                                  match.merchant_url, {
-                                      "receipt_id": str(match.receipt_id),
-                                      "merchant_receipt_id": receipt["merchant_receipt_id"],
-                                      "customer_id": customer_id(match.merchant_id, match.bank_id,
-                                                                 payment["account_ref"]),
-                                  }, created_at))
-    _record(connection, recorded)
-    return len(recorded)
 
 
-def record_unlinked(connection: Connection, payment_id: uuid.UUID, receipt_id: uuid.UUID,
-                    reason: str = "clearing") -> None:
-    """Write the bank's callback saying its payment was unlinked from receipt_id, by a
-    clearing or by the operator (in that transaction). A new match calls back again."""
-    payment = connection.execute(_UNLINKED, {"payment_id": payment_id}).one()
-    _record(connection, [_callback(UNLINKED, payment_id, receipt_id, "bank", payment.bank_id, payment.bank_url, {
-        "payment_id": str(payment_id), "bank_payment_id": payment.bank_payment_id,
-        "account_ref": payment.account_ref, "receipt_id": str(receipt_id), "reason": reason,
-        "amount": payment.amount, "authorised_amount": payment.authorised_amount,
-    }, datetime.now(timezone.utc).isoformat())])
 
 
 def _callback(kind: str, payment_id, receipt_id, party_kind: str, party_id, url: str, data: dict,
@@ -248,10 +213,6 @@ def _callback(kind: str, payment_id, receipt_id, party_kind: str, party_id, url:
             "body": json.dumps(body, separators=(",", ":")), "kind": kind}
 
 
-def _record(connection: Connection, rows: list[dict]) -> None:
-    """Write the callbacks (each once: a repeat of a link's changes nothing)."""
-    if rows:
-        connection.execute(_RECORD, {"callbacks": json.dumps(rows)})
 
 
 ENDPOINT_GONE = "endpoint_gone"
@@ -372,14 +333,6 @@ class Sent:
     answer: Answer | None
 
 
-def lease_due(connection: Connection, payment_ids: list[uuid.UUID]) -> dict[uuid.UUID, list]:
-    """Lease the payments' due callbacks for one attempt, in the caller's (short)
-    transaction: each payment's, by payment id."""
-    leased: dict[uuid.UUID, list] = {payment_id: [] for payment_id in payment_ids}
-    for callback in connection.execute(_LEASE_DUE, {"payment_ids": [str(id_) for id_ in payment_ids],
-                                                    "lease_seconds": LEASE_SECONDS}):
-        leased[callback.payment_id].append(callback)
-    return leased
 
 
 def send_leased(leased: list, send=post, now: datetime | None = None) -> list[Sent]:
@@ -397,46 +350,107 @@ def send_leased(leased: list, send=post, now: datetime | None = None) -> list[Se
     return sent
 
 
-def record_answers(connection: Connection, sent: dict[uuid.UUID, list[Sent]],
-                   now: datetime | None = None) -> dict[uuid.UUID, Attempts]:
-    """Record what the receivers answered, in the caller's (short) transaction, in one
-    statement: what came of each payment's attempt, by payment id.
 
-    A callback still failing past the retry window fails; one whose endpoint is gone fails
-    as endpoint_gone; a Retry-After holds the next attempt back until then."""
-    now = now or datetime.now(timezone.utc)
-    window = settings().callback_window_seconds
-    results_by_payment = {payment_id: Attempts() for payment_id in sent}
-    answers, finished = [], {}
-    for payment_id, one in ((payment_id, one) for payment_id, sent_now in sent.items() for one in sent_now):
-        callback, answer = one.callback, one.answer
-        tried = answer is not None
-        answer = answer or Answer(410)
-        gone = answer.status == 410
-        if gone and tried:
-            party = Party(callback.party_kind, callback.party_id)
-            results_by_payment[payment_id].disabled.append((party.kind, Parties(connection).disable_endpoint(party)))
-        expired = (now - callback.created_at).total_seconds() >= window
-        status = "delivered" if answer.delivered else "failed" if gone or expired else "pending"
-        error = None if answer.delivered else ENDPOINT_GONE if gone else answer.error
-        held_back = answer.retry_after if status == "pending" and answer.retry_after else None
-        answers.append({"id": str(callback.id), "status": status, "tried": int(tried), "error": error,
-                        "url": callback.url,
-                        "next_attempt_at": (now + timedelta(seconds=held_back)).isoformat() if held_back else None})
-        if status != "pending":
-            finished[callback.id] = (payment_id, {
-                "callback_id": str(callback.id), "payment_id": str(payment_id), "party_kind": callback.party_kind,
-                "party_id": str(callback.party_id), "status": status, "attempts": callback.attempts + int(tried),
-                "last_error": error})
-    if answers:
-        for (recorded,) in connection.execute(_FINISH, {"answers": json.dumps(answers)}):
-            if recorded in finished:
-                payment_id, view = finished[recorded]
-                results_by_payment[payment_id].finished.append(view)
-    for payment_id, pending in connection.execute(_STILL_PENDING,
-                                                  {"payment_ids": [str(id_) for id_ in sent]}):
-        results_by_payment[payment_id].pending = pending
-    return results_by_payment
+
+
+class Callbacks:
+    """The callbacks' rows, on the unit of work's connection: recorded once per link and
+    kind, leased for an attempt, and finished with what their receivers answered."""
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    def record_for_payments(self, payment_ids: list[uuid.UUID]) -> int:
+        """Write the bank's and the merchant's callbacks of matched payments (once per link),
+        in one statement; how many the payments have."""
+        created_at = datetime.now(timezone.utc).isoformat()
+        recorded = []
+        for match in self.connection.execute(_MATCH, {"payment_ids": [str(id_) for id_ in payment_ids]}):
+            receipt, payment = match.receipt, match.payment
+            itemised = itemised_receipt(match.receipt_id, match.merchant_id, match.merchant_name, receipt,
+                                        match.merchant_identity)
+            recorded.append(_callback(MATCHED, match.payment_id, match.receipt_id, "bank", match.bank_id, match.bank_url, {
+                "payment_id": str(match.payment_id),
+                "bank_payment_id": payment["bank_payment_id"],
+                "account_ref": payment["account_ref"],
+                "receipt": itemised,
+                **results.receipt_links(settings().public_url, match.receipt_id),
+            }, created_at))
+            recorded.append(_callback(MATCHED, match.payment_id, match.receipt_id, "merchant", match.merchant_id,
+                                      match.merchant_url, {
+                                          "receipt_id": str(match.receipt_id),
+                                          "merchant_receipt_id": receipt["merchant_receipt_id"],
+                                          "customer_id": customer_id(match.merchant_id, match.bank_id,
+                                                                     payment["account_ref"]),
+                                      }, created_at))
+        self._record(recorded)
+        return len(recorded)
+
+    def record_unlinked(self, payment_id: uuid.UUID, receipt_id: uuid.UUID,
+                        reason: str = "clearing") -> None:
+        """Write the bank's callback saying its payment was unlinked from receipt_id, by a
+        clearing or by the operator (in that transaction). A new match calls back again."""
+        payment = self.connection.execute(_UNLINKED, {"payment_id": payment_id}).one()
+        self._record([_callback(UNLINKED, payment_id, receipt_id, "bank", payment.bank_id, payment.bank_url, {
+            "payment_id": str(payment_id), "bank_payment_id": payment.bank_payment_id,
+            "account_ref": payment.account_ref, "receipt_id": str(receipt_id), "reason": reason,
+            "amount": payment.amount, "authorised_amount": payment.authorised_amount,
+        }, datetime.now(timezone.utc).isoformat())])
+
+    def _record(self, rows: list[dict]) -> None:
+        """Write the callbacks (each once: a repeat of a link's changes nothing)."""
+        if rows:
+            self.connection.execute(_RECORD, {"callbacks": json.dumps(rows)})
+
+    def lease_due(self, payment_ids: list[uuid.UUID]) -> dict[uuid.UUID, list]:
+        """Lease the payments' due callbacks for one attempt, in the caller's (short)
+        transaction: each payment's, by payment id."""
+        leased: dict[uuid.UUID, list] = {payment_id: [] for payment_id in payment_ids}
+        for callback in self.connection.execute(_LEASE_DUE, {"payment_ids": [str(id_) for id_ in payment_ids],
+                                                        "lease_seconds": LEASE_SECONDS}):
+            leased[callback.payment_id].append(callback)
+        return leased
+
+    def record_answers(self, sent: dict[uuid.UUID, list[Sent]],
+                       now: datetime | None = None) -> dict[uuid.UUID, Attempts]:
+        """Record what the receivers answered, in the caller's (short) transaction, in one
+        statement: what came of each payment's attempt, by payment id.
+
+        A callback still failing past the retry window fails; one whose endpoint is gone fails
+        as endpoint_gone; a Retry-After holds the next attempt back until then."""
+        now = now or datetime.now(timezone.utc)
+        window = settings().callback_window_seconds
+        results_by_payment = {payment_id: Attempts() for payment_id in sent}
+        answers, finished = [], {}
+        for payment_id, one in ((payment_id, one) for payment_id, sent_now in sent.items() for one in sent_now):
+            callback, answer = one.callback, one.answer
+            tried = answer is not None
+            answer = answer or Answer(410)
+            gone = answer.status == 410
+            if gone and tried:
+                party = Party(callback.party_kind, callback.party_id)
+                results_by_payment[payment_id].disabled.append((party.kind, Parties(self.connection).disable_endpoint(party)))
+            expired = (now - callback.created_at).total_seconds() >= window
+            status = "delivered" if answer.delivered else "failed" if gone or expired else "pending"
+            error = None if answer.delivered else ENDPOINT_GONE if gone else answer.error
+            held_back = answer.retry_after if status == "pending" and answer.retry_after else None
+            answers.append({"id": str(callback.id), "status": status, "tried": int(tried), "error": error,
+                            "url": callback.url,
+                            "next_attempt_at": (now + timedelta(seconds=held_back)).isoformat() if held_back else None})
+            if status != "pending":
+                finished[callback.id] = (payment_id, {
+                    "callback_id": str(callback.id), "payment_id": str(payment_id), "party_kind": callback.party_kind,
+                    "party_id": str(callback.party_id), "status": status, "attempts": callback.attempts + int(tried),
+                    "last_error": error})
+        if answers:
+            for (recorded,) in self.connection.execute(_FINISH, {"answers": json.dumps(answers)}):
+                if recorded in finished:
+                    payment_id, view = finished[recorded]
+                    results_by_payment[payment_id].finished.append(view)
+        for payment_id, pending in self.connection.execute(_STILL_PENDING,
+                                                      {"payment_ids": [str(id_) for id_ in sent]}):
+            results_by_payment[payment_id].pending = pending
+        return results_by_payment
 
 
 def outcomes(sent: dict[uuid.UUID, list[Sent]], answered: dict[uuid.UUID, Attempts]) -> Iterator[tuple[str, str]]:

@@ -29,7 +29,7 @@ import uuid
 
 from sqlalchemy import Connection, text
 
-from shared.domain.events import ACCOUNT_ERASED, PAYMENT_RESTATED, Event
+from shared.domain.events import PAYMENT_RESTATED
 from shared.platform.db import array_literal
 from shared.write import outbox
 
@@ -66,18 +66,21 @@ _ERASE_CALLBACKS = text(
 )
 
 
-def erase(connection: Connection, bank_id: uuid.UUID, account_ref: str) -> tuple[list[Event], Event]:
-    """Erase the bank's account_ref everywhere in the write model, in the caller's
-    transaction: the payments' new states (in the outbox already) and the erasure's event,
-    for the caller to record. An account the platform never held erases nothing."""
-    ids = connection.execute(_PAYMENTS, {"bank_id": bank_id, "account_ref": account_ref}).scalars().all()
-    recorded = []
-    if ids:
-        params = {"ids": array_literal(ids), "tombstone": f"erased:{uuid.UUID(bytes=secrets.token_bytes(16))}"}
-        recorded = connection.execute(_ERASE_PAYMENTS, {**params, "type": PAYMENT_RESTATED}).all()
-        connection.execute(_ERASE_EVENTS, params)
-        connection.execute(_ERASE_CALLBACKS, params)
-    erasure_id = uuid.uuid4()
-    erased = Event(ACCOUNT_ERASED, erasure_id, {"erasure_id": str(erasure_id), "bank_id": str(bank_id),
-                                                "payments": len(ids)})
-    return outbox.recorded_events(recorded), erased
+class Erasures:
+    """Erasing accounts, on the unit of work's connection."""
+
+    def __init__(self, connection: Connection, recorded: outbox.Recorded):
+        self.connection = connection
+        self._recorded = recorded
+
+    def erase(self, bank_id: uuid.UUID, account_ref: str) -> int:
+        """Erase the bank's account_ref everywhere in the write model, recording the payments'
+        new states; how many payments the account had (none: the platform never held it)."""
+        ids = self.connection.execute(_PAYMENTS, {"bank_id": bank_id, "account_ref": account_ref}).scalars().all()
+        if ids:
+            params = {"ids": array_literal(ids), "tombstone": f"erased:{uuid.UUID(bytes=secrets.token_bytes(16))}"}
+            self._recorded.written_with(outbox.recorded_events(self.connection.execute(
+                _ERASE_PAYMENTS, {**params, "type": PAYMENT_RESTATED}).all()))
+            self.connection.execute(_ERASE_EVENTS, params)
+            self.connection.execute(_ERASE_CALLBACKS, params)
+        return len(ids)

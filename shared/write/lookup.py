@@ -1,7 +1,7 @@
 """The issuer's look-up (SPEC §10): a bank asks, with the card data of one statement line,
 for the one receipt it belongs to — or nothing, never a guess.
 
-It runs the matching cascade (shared.matching: exact, then reconciliation's tolerant
+It runs the matching cascade (shared.domain.matching.RULES: exact, then reconciliation's tolerant
 rules in order) over receipts' card lines, open or matched, in one statement: each rule
 answers at most two receipts, and the first rule with any answer decides (one: that
 receipt; two: ambiguous). A line already matched to a payment is only visible to the bank
@@ -16,15 +16,8 @@ import uuid
 
 from sqlalchemy import Connection, text
 
-from shared.domain.errors import Ambiguous, NotFound
 from shared.domain.matching import DATE_WINDOW, EXACT, NO_AUTH_CODE, RULES, TIP
-from shared.domain.parties import Party
-from shared.domain.payments import StatementLine
-from shared.platform import logs
-from shared.platform.config import settings
-from shared.write import callbacks, results
-
-_log = logs.get("lookup")
+from shared.write import callbacks
 
 # Which lines a rule finds for the card data of a statement line (:masked_pan is the
 # bank's, first 6 and last 4): the statement-side reading of the rule's join in
@@ -98,36 +91,30 @@ _RECEIPT = text(
 )
 
 
-def look_up(connection: Connection, bank: Party, line: StatementLine) -> dict:
-    """The one receipt a bank's statement line leads to (shaped as responses.LookupAnswer):
-    NotFound when none fits, Ambiguous when look-alikes do (the first rule of the cascade
-    that finds any decides)."""
-    card = line.card()
-    rule, receipt_ids = _first_fitting_rule(connection, bank.id, card, settings().tip_share)
-    # The outcome only: no card data in the log.
-    logs.event(_log, "lookup.answered", bank_id=str(bank.id), rule=rule, candidates=len(receipt_ids))
-    if not receipt_ids:
-        raise NotFound("no receipt fits this statement line")
-    if len(receipt_ids) > 1:
-        raise Ambiguous(f"more than one receipt fits this statement line under the {rule} rule; none is picked")
-    receipt = connection.execute(_RECEIPT, {"id": receipt_ids[0]}).one()
-    return {"receipt": callbacks.itemised_receipt(receipt.id, receipt.merchant_id, receipt.merchant_name,
-                                                  receipt.document, receipt.merchant_identity),
-            **results.receipt_links(settings().public_url, receipt.id), "match_rule": rule}
+class Lookups:
+    """The issuer's look-up on the unit of work's connection: it reads, never writes."""
 
+    def __init__(self, connection: Connection):
+        self.connection = connection
 
-def _first_fitting_rule(connection: Connection, bank_id: uuid.UUID, card: dict,
-                        tip_share: float) -> tuple[str | None, list[uuid.UUID]]:
-    """The first rule of the cascade that finds any receipt for card, and what it finds
-    (one, or two look-alikes); (None, []) when none does."""
-    rules = [rule for rule in RULES if _can_fit(rule, card)]
-    if not rules:
+    def first_fitting_rule(self, bank_id: uuid.UUID, card: dict,
+                           tip_share: float) -> tuple[str | None, list[uuid.UUID]]:
+        """The first rule of the cascade that finds any receipt for card, and what it finds
+        (one, or two look-alikes); (None, []) when none does."""
+        rules = [rule for rule in RULES if _can_fit(rule, card)]
+        if not rules:
+            return None, []
+        by_reference = card.get("rrn") is not None and card.get("terminal_id") is not None
+        rows = self.connection.execute(_cascade(tuple(rules), by_reference),
+                                       {**card, "bank_id": bank_id, "tip_share": tip_share}).all()
+        for rule in rules:
+            receipt_ids = list(dict.fromkeys(row.receipt_id for row in rows if row.rule == rule))
+            if receipt_ids:
+                return rule, receipt_ids
         return None, []
-    by_reference = card.get("rrn") is not None and card.get("terminal_id") is not None
-    rows = connection.execute(_cascade(tuple(rules), by_reference),
-                              {**card, "bank_id": bank_id, "tip_share": tip_share}).all()
-    for rule in rules:
-        receipt_ids = list(dict.fromkeys(row.receipt_id for row in rows if row.rule == rule))
-        if receipt_ids:
-            return rule, receipt_ids
-    return None, []
+
+    def itemised_receipt(self, receipt_id: uuid.UUID) -> dict:
+        """The receipt as a bank is given it."""
+        receipt = self.connection.execute(_RECEIPT, {"id": receipt_id}).one()
+        return callbacks.itemised_receipt(receipt.id, receipt.merchant_id, receipt.merchant_name,
+                                          receipt.document, receipt.merchant_identity)

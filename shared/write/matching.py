@@ -1,22 +1,15 @@
-"""Matching payments to receipts' card-payment lines (SPEC §5), set-based in SQL.
+"""Matching in SQL: the rules of shared.domain.matching, set-based over the write model.
 
-The exact rule: masked PAN, auth code, currency, amount and transaction date all equal.
-Within one key, the join of open lines and open payments has lines × payments rows, so a
-key matches when that product is 1; above 1 the items are ambiguous, and are recorded,
-never guessed. The cost is one hash join of the open sides on indexed keys, whatever the
-backlog, never lines × payments.
+Each rule is one statement over the open sides, by index, whatever the backlog:
+claim_items() is the event path (EXACT for the pairs of the items just submitted),
+claim_all(rule) a sweep's rule over everything open. Print them with
+`python -m shared.write.matching`.
 
-Reconciliation then runs the tolerant rules (TOLERANT, in cascade order) over what is
-still open. They have no single key, so a line and a payment match when each is the
-other's only candidate under the rule; any item with more than one candidate is
-ambiguous. Ambiguous items are never claimed, but they stay candidates: a newcomer that
-would compete with one is ambiguous too, so no rule ever picks between look-alikes.
-
-A match runs for the keys of some items (events: receipts' lines, payments) or for every
-key (a sweep, under the caller's LOCK_SWEEP). Matchers of the same keys take
-the keys' advisory locks in a fixed order, so concurrent matchers decide one after the
-other; a line is claimed by a conditional update and a payment by a unique constraint, so
-nothing is claimed twice even without the locks.
+A match runs for the keys of some items (events) or for every key (a sweep, under the
+caller's locks.SWEEP). Matchers of the same keys take the keys' advisory locks in a fixed
+order (locks.KEYS), so concurrent matchers decide one after the other; a line is claimed
+by a conditional update and a payment by a unique constraint, so nothing is claimed twice
+even without the locks.
 """
 
 from __future__ import annotations
@@ -26,129 +19,92 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, text
 
-from shared.domain.events import PAYMENT_AMBIGUOUS, PAYMENT_MATCHED, RECEIPT_AMBIGUOUS, RECEIPT_MATCHED, Event
-from shared.domain.matching import DATE_WINDOW, EXACT, NO_AUTH_CODE, TIP
+from shared.domain.events import (PAYMENT_AMBIGUOUS, PAYMENT_MATCHED, PAYMENT_UNMATCHED, RECEIPT_AMBIGUOUS,
+                                  RECEIPT_MATCHED, RECEIPT_UNMATCHED, Event)
+from shared.domain.matching import DATE_WINDOW, DATE_WINDOW_DAYS, EXACT, MANUAL, NO_AUTH_CODE, RULES, TIP
 from shared.platform.db import array_literal
-from shared.write import outbox
+from shared.write import locks, outbox
 
-# The tolerant rules, in cascade order: each one's join condition beyond equal masked PAN,
-# currency and kind (purchase or refund).
-TOLERANT = {
-    # (a) the bank posted on another day (time zones, late posting): up to 2 days apart.
-    DATE_WINDOW: "{p}.auth_code = {l}.auth_code AND {p}.amount = {l}.amount"
-                 " AND {p}.transaction_date BETWEEN {l}.transaction_date - 2 AND {l}.transaction_date + 2",
-    # (b) a tip added on the slip: the payment above the line by at most :tip_share of it.
-    TIP: "{p}.auth_code = {l}.auth_code AND {p}.transaction_date = {l}.transaction_date"
-         " AND {p}.amount > {l}.amount AND {p}.amount <= {l}.amount + floor({l}.amount * CAST(:tip_share AS numeric))",
-    # (c) no auth code on the slip, or another one: the terminal's retrieval reference instead.
-    NO_AUTH_CODE: "{p}.terminal_id = {l}.terminal_id AND {p}.rrn = {l}.rrn AND {p}.amount = {l}.amount"
-                  " AND {p}.transaction_date = {l}.transaction_date AND {p}.auth_code IS DISTINCT FROM {l}.auth_code",
+# Every condition below reads a receipt's card line as l (of receipt r) and a payment as p,
+# and says in SQL what its namesake in shared.domain.matching says in Python.
+
+OPEN_LINE = "l.payment_id IS NULL AND r.status IN ('unmatched', 'ambiguous')"
+OPEN_PAYMENT = "p.status IN ('unmatched', 'ambiguous')"
+CLAIMABLE = "r.status = 'unmatched' AND p.status = 'unmatched'"
+
+# same_card, as two conditions that never overlap, so that each is found by its own index:
+# a slip that shows card digits, and a slip that shows none.
+SAME_CARD = {
+    "digits": "p.pan_last4 = l.pan_last4 AND (p.pan_bin = l.pan_bin OR (l.pan_bin IS NULL"
+              " AND (l.rrn IS NULL OR p.rrn = l.rrn) AND (l.terminal_id IS NULL OR p.terminal_id = l.terminal_id)))",
+    "reference": "l.masked_pan IS NULL AND p.rrn = l.rrn AND p.terminal_id = l.terminal_id",
 }
 
-_OPEN = "('unmatched', 'ambiguous')"
+# Each rule's own test (TESTS).
+TESTS = {
+    EXACT: "p.auth_code = l.auth_code AND p.amount = l.amount AND p.transaction_date = l.transaction_date",
+    DATE_WINDOW: "p.auth_code = l.auth_code AND p.amount = l.amount AND p.transaction_date"
+                 f" BETWEEN l.transaction_date - {DATE_WINDOW_DAYS} AND l.transaction_date + {DATE_WINDOW_DAYS}",
+    TIP: "p.auth_code = l.auth_code AND p.transaction_date = l.transaction_date"
+         " AND p.amount > l.amount AND p.amount <= l.amount + floor(l.amount * CAST(:tip_share AS numeric))",
+    NO_AUTH_CODE: "p.terminal_id = l.terminal_id AND p.rrn = l.rrn AND p.amount = l.amount"
+                  " AND p.transaction_date = l.transaction_date AND p.auth_code IS DISTINCT FROM l.auth_code",
+}
+
+NOT_UNLINKED = "NOT EXISTS (SELECT 1 FROM unlinked_pairs u WHERE u.payment_id = p.id AND u.receipt_id = l.receipt_id)"
+
+# look_alike_set.
+LOOK_ALIKE_SET = {
+    rule: "md5(concat_ws('|', CAST(:rule AS text), coalesce(l.pan_last4, l.rrn || '/' || l.terminal_id), "
+          + ("l.currency, l.amount, l.transaction_date" if rule == EXACT else "l.currency, l.kind") + "))::uuid"
+    for rule in RULES
+}
 
 
-def _card_agrees(l: str, p: str) -> str:
-    """Beyond the last 4 digits: the BIN where the slip shows it; where it shows the last 4
-    only (or no digits), the RRN and terminal id wherever it prints them."""
-    return (f"({l}.pan_bin = {p}.pan_bin OR ({l}.pan_bin IS NULL"
-            f" AND ({l}.rrn IS NULL OR {l}.rrn = {p}.rrn) AND ({l}.terminal_id IS NULL OR {l}.terminal_id = {p}.terminal_id)))")
+def fits(rule: str, card: str) -> str:
+    """fits, for the slips that show their card one way (SAME_CARD), and never an unlinked pair."""
+    return (f"{SAME_CARD[card]}\n            AND p.currency = l.currency AND p.kind = l.kind"
+            f"\n            AND {TESTS[rule]}\n            AND {NOT_UNLINKED}")
 
 
-def _by_digits(l: str, p: str, condition: str) -> str:
-    """A slip that shows card digits fits a payment with the same last 4 under condition."""
-    return (f"{p}.pan_last4 = {l}.pan_last4 AND {p}.currency = {l}.currency AND {p}.kind = {l}.kind"
-            f" AND {_card_agrees(l, p)} AND {condition.format(l=l, p=p)}")
-
-
-def _by_reference(l: str, p: str, condition: str) -> str:
-    """A slip with no card digits fits a payment with its acquirer's reference under condition."""
-    return (f"{l}.masked_pan IS NULL AND {p}.rrn = {l}.rrn AND {p}.terminal_id = {l}.terminal_id"
-            f" AND {p}.currency = {l}.currency AND {p}.kind = {l}.kind AND {condition.format(l=l, p=p)}")
-
-
-# The exact rule beyond the card: auth code, amount and date equal.
-_EXACT = "{p}.auth_code = {l}.auth_code AND {p}.amount = {l}.amount AND {p}.transaction_date = {l}.transaction_date"
-_CARD = "coalesce(l.pan_last4, l.rrn || '/' || l.terminal_id)"  # what a set of look-alikes shares
-
-# A sweep holds this lock exclusively, and a match of one item holds it shared: a sweep
-# never races an event's match (which could both claim one payment for two lines), and
-# matches of different items never wait for each other. While a sweep runs (or waits to),
-# an event's match is deferred rather than queued behind it: its trigger calls again.
-_SWEEP_LOCK = "hashtextextended('receipts.matching.sweep', 0)"
-LOCK_SWEEP = text(f"SELECT pg_advisory_xact_lock({_SWEEP_LOCK})")
-TRY_LOCK_SWEEP = text(f"SELECT pg_try_advisory_xact_lock({_SWEEP_LOCK})")
-TRY_LOCK_ITEM = text(f"SELECT pg_try_advisory_xact_lock_shared({_SWEEP_LOCK})")
-
-# Items that could be each other's match share currency, amount and date, however their
-# slips show the card: matchers lock those keys of their items, in one order for all, so
-# two batches never wait for each other in a cycle.
-_LOCK_KEYS = text("""
-    SELECT pg_advisory_xact_lock(lock) FROM (
-        SELECT DISTINCT hashtextextended(concat_ws('|', currency, amount, transaction_date), 0) AS lock FROM (
-            SELECT currency, amount, transaction_date FROM receipt_card_payments
-            WHERE receipt_id = ANY(CAST(:receipt_ids AS uuid[])) AND payment_id IS NULL
-            UNION
-            SELECT currency, amount, transaction_date FROM payments
-            WHERE id = ANY(CAST(:payment_ids AS uuid[])) AND status = 'unmatched'
-        ) AS items ORDER BY lock
-    ) AS locks
-""")
-
-# A pair the operator unlinked is never linked again by matching (SPEC §11).
-_NOT_UNLINKED = "NOT EXISTS (SELECT 1 FROM unlinked_pairs u WHERE u.payment_id = {p}.id AND u.receipt_id = {l}.receipt_id)"
-
-
-def _pairs(condition: str, focus: str = "") -> list[str]:
-    """The open (line, payment) pairs that fit under condition, as one query per way a
-    slip identifies its card (they never overlap)."""
-    return [f"""
-        SELECT l.receipt_id, l.line_no, p.id AS payment_id,
-               r.status = 'unmatched' AND p.status = 'unmatched' AS open, {_CARD} AS card
+def _pairs(rule: str, card: str, where: str = "") -> str:
+    """The open (line, payment) pairs that fit under rule, with whether they may be claimed
+    and the set their items are ambiguous in if they are look-alikes."""
+    return f"""
+        SELECT l.receipt_id, l.line_no, p.id AS payment_id, {CLAIMABLE} AS claimable, {LOOK_ALIKE_SET[rule]} AS set_id
         FROM receipt_card_payments l
         JOIN receipts r ON r.id = l.receipt_id
-        JOIN payments p ON {fits('l', 'p', condition)}
-        WHERE l.payment_id IS NULL AND r.status IN {_OPEN} AND p.status IN {_OPEN}
-          AND {_NOT_UNLINKED.format(l='l', p='p')} {focus}"""
-            for fits in (_by_digits, _by_reference)]
+        JOIN payments p ON {fits(rule, card)}
+        WHERE {OPEN_LINE} AND {OPEN_PAYMENT} {where}"""
 
 
-def _candidates_of_line(condition: str) -> str:
-    """How many open payments fit line l under condition (correlated, by index)."""
-    return " + ".join(f"""(SELECT count(*) FROM payments p2 WHERE p2.status IN {_OPEN}
-                           AND {fits('l', 'p2', condition)} AND {_NOT_UNLINKED.format(l='l', p='p2')})"""
-                      for fits in (_by_digits, _by_reference))
+def _candidates_of_line(rule: str) -> str:
+    """How many open payments fit the outer query's line l (correlated, by index: the inner
+    p hides the outer one)."""
+    return " + ".join(f"(SELECT count(*) FROM payments p WHERE {OPEN_PAYMENT} AND {fits(rule, card)})"
+                      for card in SAME_CARD)
 
 
-def _candidates_of_payment(condition: str) -> str:
-    """How many open lines fit payment p under condition (correlated, by index)."""
-    return " + ".join(f"""(SELECT count(*) FROM receipt_card_payments l2 JOIN receipts r2 ON r2.id = l2.receipt_id
-                           WHERE l2.payment_id IS NULL AND r2.status IN {_OPEN}
-                             AND {fits('l2', 'p', condition)} AND {_NOT_UNLINKED.format(l='l2', p='p')})"""
-                      for fits in (_by_digits, _by_reference))
+def _candidates_of_payment(rule: str) -> str:
+    """How many open lines fit the outer query's payment p (the inner l and r hide the outer ones)."""
+    return " + ".join(f"(SELECT count(*) FROM receipt_card_payments l JOIN receipts r ON r.id = l.receipt_id"
+                      f" WHERE {OPEN_LINE} AND {fits(rule, card)})" for card in SAME_CARD)
 
 
-# What every claim returns: each claimed line's receipt and payment, then each item newly
-# found ambiguous (under its kind's column).
-_CLAIM_RESULT = """
-    SELECT receipt_id, payment_id, false AS ambiguous FROM claimed
-    UNION ALL
-    SELECT CASE item_kind WHEN 'receipt' THEN item_id END, CASE item_kind WHEN 'payment' THEN item_id END, true
-    FROM ambiguous
-"""
-
-
-def _claim_sql(candidates: str) -> str:
+def _claim(candidates: str) -> str:
     """Claim each pair of candidates that is both its line's and its payment's only one;
     record every item of a pair with look-alikes as ambiguous. candidates: (receipt_id,
-    line_no, payment_id, open, card, line_candidates, payment_candidates)."""
+    line_no, payment_id, claimable, set_id, line_candidates, payment_candidates).
+
+    Returns each claimed line's receipt and payment, then each item newly found ambiguous
+    (under its kind's column)."""
     return f"""
     WITH candidates AS MATERIALIZED ({candidates}
     ), claimed AS (
         UPDATE receipt_card_payments l
         SET payment_id = c.payment_id, match_rule = :rule, matched_at = now()
         FROM candidates c
-        WHERE c.line_candidates = 1 AND c.payment_candidates = 1 AND c.open
+        WHERE c.line_candidates = 1 AND c.payment_candidates = 1 AND c.claimable
           AND l.receipt_id = c.receipt_id AND l.line_no = c.line_no AND l.payment_id IS NULL
         RETURNING l.receipt_id, l.payment_id
     ), ambiguous AS (
@@ -164,41 +120,38 @@ def _claim_sql(candidates: str) -> str:
         ON CONFLICT (item_kind, item_id, rule) DO NOTHING
         RETURNING item_kind, item_id
     )
-    {_CLAIM_RESULT}
+    SELECT receipt_id, payment_id, false AS ambiguous FROM claimed
+    UNION ALL
+    SELECT CASE item_kind WHEN 'receipt' THEN item_id END, CASE item_kind WHEN 'payment' THEN item_id END, true
+    FROM ambiguous
     """
 
 
-def _exact_claim_of_items_sql() -> str:
-    """The exact rule for the items of a batch: the pairs that have one of them on either
-    side, each counted against everything open (a handful of index look-ups per pair)."""
-    focus = {"lines": "AND l.receipt_id = ANY(CAST(:receipt_ids AS uuid[]))",
-             "payments": "AND p.id = ANY(CAST(:payment_ids AS uuid[]))"}
-    near = " UNION ".join(pair for where in focus.values() for pair in _pairs(_EXACT, where))
-    return _claim_sql(f"""
-        SELECT near.*, {_candidates_of_line(_EXACT)} AS line_candidates,
-               {_candidates_of_payment(_EXACT)} AS payment_candidates,
-               md5(concat_ws('|', CAST(:rule AS text), near.card, l.currency, l.amount, l.transaction_date))::uuid AS set_id
+def claim_items() -> str:
+    """The event path: EXACT for the pairs with one of the batch's receipts (:receipt_ids) or
+    payments (:payment_ids) on either side, each pair's candidates counted against everything
+    open (a handful of index look-ups per pair)."""
+    focus = ("AND l.receipt_id = ANY(CAST(:receipt_ids AS uuid[]))", "AND p.id = ANY(CAST(:payment_ids AS uuid[]))")
+    near = " UNION ".join(_pairs(EXACT, card, where) for where in focus for card in SAME_CARD)
+    return _claim(f"""
+        SELECT near.*, {_candidates_of_line(EXACT)} AS line_candidates,
+               {_candidates_of_payment(EXACT)} AS payment_candidates
         FROM ({near}) AS near
         JOIN receipt_card_payments l ON l.receipt_id = near.receipt_id AND l.line_no = near.line_no
         JOIN payments p ON p.id = near.payment_id""")
 
 
-def _sweep_claim_sql(condition: str, set_key: str) -> str:
-    """A rule over everything open: each pair counted against the others (window counts)."""
-    pairs = " UNION ALL ".join(
-        pair.replace("AS card", f"AS card, {set_key} AS set_key") for pair in _pairs(condition))
-    return _claim_sql(f"""
-        SELECT receipt_id, line_no, payment_id, open, card,
-               count(*) OVER (PARTITION BY receipt_id, line_no) AS line_candidates,
-               count(*) OVER (PARTITION BY payment_id) AS payment_candidates,
-               md5(concat_ws('|', CAST(:rule AS text), card, set_key))::uuid AS set_id
+def claim_all(rule: str) -> str:
+    """A sweep's rule over everything open: each pair counted against the others."""
+    pairs = " UNION ALL ".join(_pairs(rule, card) for card in SAME_CARD)
+    return _claim(f"""
+        SELECT *, count(*) OVER (PARTITION BY receipt_id, line_no) AS line_candidates,
+                  count(*) OVER (PARTITION BY payment_id) AS payment_candidates
         FROM ({pairs}) AS pairs""")
 
 
-_CLAIM_ITEMS = text(_exact_claim_of_items_sql())
-_CLAIM_ALL = text(_sweep_claim_sql(_EXACT, "concat_ws('|', l.currency, l.amount, l.transaction_date)"))
-_TOLERANT_CLAIM = {rule: text(_sweep_claim_sql(condition, "concat_ws('|', l.currency, l.kind)"))
-                   for rule, condition in TOLERANT.items()}
+_CLAIM_ITEMS = text(claim_items())
+_CLAIM_ALL = {rule: text(claim_all(rule)) for rule in RULES}
 
 _RECORDED = {
     True: outbox.RECORDED,
@@ -262,13 +215,75 @@ _MATCH_RECEIPTS = {publish: text(outbox.recording_sql(_MATCHED_RECEIPTS, returni
 _AMBIGUITY = """, 'ambiguity', (SELECT jsonb_build_object('set', a.set_id, 'rule', a.rule, 'since', a.detected_at)
                               FROM ambiguities a WHERE a.item_kind = '{kind}' AND a.item_id = t.id
                               ORDER BY a.detected_at, a.rule LIMIT 1)"""
-# What a match by hand records, as a match of events does.
-MATCH_PAYMENTS, MATCH_RECEIPTS = _MATCH_PAYMENTS[True], _MATCH_RECEIPTS[True]
 _MARK_AMBIGUOUS = {
     (table, publish): text(transition_sql(table, "ambiguous", _AMBIGUOUS_WHERE, returning,
                                           _AMBIGUITY.format(kind=table.removesuffix("s"))))
     for table in ("receipts", "payments") for publish, returning in _RECORDED.items()
 }
+
+
+# The operator's claim of one pair: the line by the conditional update a rule's claim
+# uses, the payment by the same unique constraint.
+_CLAIM_BY_HAND = text(
+    "UPDATE receipt_card_payments SET payment_id = :payment_id, match_rule = :rule, matched_at = now()"
+    " WHERE receipt_id = :receipt_id AND line_no = :line_no AND payment_id IS NULL"
+    " AND NOT EXISTS (SELECT 1 FROM receipt_card_payments WHERE payment_id = :payment_id)")
+_PAYMENT = text("SELECT id, currency, kind, status FROM payments WHERE id = :id")
+_LINES = text("SELECT line_no, currency, kind, payment_id FROM receipt_card_payments WHERE receipt_id = :id"
+              " ORDER BY line_no")
+_MATCHED = text(
+    """
+    SELECT p.id, p.bank_id, p.transaction_date, l.receipt_id, l.line_no, l.match_rule, r.merchant_id
+    FROM payments p
+    JOIN receipt_card_payments l ON l.payment_id = p.id
+    JOIN receipts r ON r.id = l.receipt_id
+    WHERE p.id = :id AND p.status = 'matched'
+    FOR UPDATE OF p
+    """
+)
+
+# The sets a pair was ambiguous in; their other ambiguous items go back to the cascade.
+_SETS = text("SELECT DISTINCT set_id FROM ambiguities WHERE (item_kind, item_id) IN (('receipt', :receipt_id),"
+             " ('payment', :payment_id))")
+_SET_ITEMS = text("DELETE FROM ambiguities WHERE set_id = ANY(CAST(:sets AS uuid[])) RETURNING item_kind, item_id")
+_REOPEN = {
+    table: text(transition_sql(table, "unmatched", "t.id = ANY(CAST(:ids AS uuid[])) AND t.status = 'ambiguous'",
+                               outbox.RECORDED))
+    for table in ("receipts", "payments")
+}
+
+# The receipt a released line belonged to is open again; banks still matched to its other
+# lines keep seeing it. (The CTE's subquery sees the lines before the release.)
+_RELEASE = text(outbox.recording_sql(
+    """
+    released AS (
+        UPDATE receipt_card_payments SET payment_id = NULL, match_rule = NULL, matched_at = NULL
+        WHERE payment_id = :id
+        RETURNING receipt_id
+    ), changed AS (
+        UPDATE receipts r SET status = 'unmatched', version = r.version + 1,
+            document = r.document || jsonb_build_object('status', 'unmatched', 'version', r.version + 1,
+                'bank_ids', coalesce((SELECT jsonb_agg(DISTINCT p.bank_id) FROM receipt_card_payments l
+                                      JOIN payments p ON p.id = l.payment_id
+                                      WHERE l.receipt_id = r.id AND l.payment_id <> :id), '[]'::jsonb))
+        FROM released WHERE r.id = released.receipt_id AND r.status = 'matched'
+        RETURNING r.id, r.document
+    )
+    """
+))
+_UNMATCH_PAYMENT = text(outbox.recording_sql(
+    """
+    changed AS (
+        UPDATE payments p SET status = 'unmatched', receipt_id = NULL, version = p.version + 1,
+            document = p.document || jsonb_build_object('status', 'unmatched', 'receipt_id', NULL,
+                                                        'match_rule', NULL, 'version', p.version + 1)
+        WHERE p.id = :id
+        RETURNING p.id, p.document
+    )
+    """
+))
+_REMEMBER_UNLINK = text(
+    "INSERT INTO unlinked_pairs (payment_id, receipt_id) VALUES (:payment_id, :receipt_id) ON CONFLICT DO NOTHING")
 
 
 @dataclass(frozen=True)
@@ -280,51 +295,119 @@ class Outcome:
     deferred: bool = False  # a sweep was running: nothing was tried
 
 
-def match_items(connection: Connection, receipt_ids: list[uuid.UUID], payment_ids: list[uuid.UUID]) -> Outcome:
-    """Match by the exact rule the keys of some receipts and payments (those events announced).
+class Matches:
+    """Matches and ambiguities on the unit of work's connection: claims by rule or by hand,
+    and their undoing. Every change records its events (the unit of work publishes them)."""
 
-    Runs in the caller's transaction and records the match events in the outbox; returns
-    them, to publish after the commit. While a sweep runs, matches nothing (deferred).
-    """
-    if not connection.execute(TRY_LOCK_ITEM).scalar():
-        return Outcome(0, 0, 0, deferred=True)
-    params = {"receipt_ids": array_literal(receipt_ids), "payment_ids": array_literal(payment_ids), "rule": EXACT}
-    lock_keys(connection, params)
-    return _claim(connection, _CLAIM_ITEMS, params, publish=True)
+    def __init__(self, connection: Connection, recorded: outbox.Recorded):
+        self.connection = connection
+        self._recorded = recorded
+
+    def hold_off_sweeps(self) -> bool:
+        """Take the sweep lock shared, without waiting: False while a sweep runs (or waits to)."""
+        return bool(self.connection.execute(locks.TRY_ITEM).scalar())
+
+    def lock_sweep(self) -> None:
+        """Take the sweep lock exclusively, waiting for the matches in flight."""
+        self.connection.execute(locks.SWEEP)
+
+    def lock_keys(self, receipt_ids: list[uuid.UUID], payment_ids: list[uuid.UUID]) -> None:
+        """Take the advisory locks of the keys of the items' open lines and unmatched payments, in one order."""
+        self.connection.execute(locks.KEYS, {"receipt_ids": array_literal(receipt_ids),
+                                             "payment_ids": array_literal(payment_ids)})
+
+    def match_items(self, receipt_ids: list[uuid.UUID], payment_ids: list[uuid.UUID]) -> Outcome:
+        """Match by the exact rule the keys of some receipts and payments (those events
+        announced). While a sweep runs, matches nothing (deferred)."""
+        if not self.hold_off_sweeps():
+            return Outcome(0, 0, 0, deferred=True)
+        self.lock_keys(receipt_ids, payment_ids)
+        params = {"receipt_ids": array_literal(receipt_ids), "payment_ids": array_literal(payment_ids), "rule": EXACT}
+        return self._claim(_CLAIM_ITEMS, params, publish=True)
+
+    def sweep(self, rule: str = EXACT, tip_share: float = 0.25) -> Outcome:
+        """Match by rule everything open, under lock_sweep(). Its events are left to the
+        relay (they are many)."""
+        return self._claim(_CLAIM_ALL[rule], {"rule": rule, "tip_share": tip_share}, publish=False)
+
+    def _claim(self, claim, params: dict, publish: bool) -> Outcome:
+        rows = self.connection.execute(claim, params).all()
+        claimed = [row for row in rows if not row.ambiguous]
+        ambiguous = {
+            "receipts": [row.receipt_id for row in rows if row.ambiguous and row.receipt_id],
+            "payments": [row.payment_id for row in rows if row.ambiguous and row.payment_id],
+        }
+        recorded, receipts_matched = [], []
+        if claimed:
+            recorded += self.connection.execute(_MATCH_PAYMENTS[publish], {
+                "payment_ids": array_literal(row.payment_id for row in claimed), "type": PAYMENT_MATCHED}).all()
+            receipts_matched = self.connection.execute(_MATCH_RECEIPTS[publish], {
+                "receipt_ids": array_literal({row.receipt_id for row in claimed}), "type": RECEIPT_MATCHED}).all()
+            recorded += receipts_matched
+        for table, event_type in (("receipts", RECEIPT_AMBIGUOUS), ("payments", PAYMENT_AMBIGUOUS)):
+            if ambiguous[table]:
+                recorded += self.connection.execute(_MARK_AMBIGUOUS[table, publish], {
+                    "ids": array_literal(ambiguous[table]), "type": event_type}).all()
+        events = self._recorded.written_with(outbox.recorded_events(recorded)) if publish else []
+        return Outcome(len(claimed), len(receipts_matched), len(ambiguous["receipts"]) + len(ambiguous["payments"]),
+                       events)
+
+    # The operator's decisions (SPEC §11).
+
+    def payment(self, payment_id: uuid.UUID):
+        """The payment's currency, kind and status, or None."""
+        return self.connection.execute(_PAYMENT, {"id": payment_id}).one_or_none()
+
+    def card_lines(self, receipt_id: uuid.UUID) -> list:
+        """The receipt's card lines (line_no, currency, kind, payment_id), in order."""
+        return self.connection.execute(_LINES, {"id": receipt_id}).all()
+
+    def matched(self, payment_id: uuid.UUID):
+        """The payment's match (its line, rule, bank and merchant), locked; None if it has none."""
+        return self.connection.execute(_MATCHED, {"id": payment_id}).one_or_none()
+
+    def claim_by_hand(self, receipt_id: uuid.UUID, line_no: int, payment_id: uuid.UUID) -> bool:
+        """Match the pair under MANUAL; False if either side was claimed meanwhile. The rest
+        of the pair's ambiguity sets goes back to the cascade."""
+        claimed = self.connection.execute(_CLAIM_BY_HAND, {"payment_id": payment_id, "receipt_id": receipt_id,
+                                                           "line_no": line_no, "rule": MANUAL}).rowcount
+        if not claimed:
+            return False
+        recorded = self.connection.execute(_MATCH_PAYMENTS[True], {
+            "payment_ids": array_literal([payment_id]), "type": PAYMENT_MATCHED}).all()
+        recorded += self.connection.execute(_MATCH_RECEIPTS[True], {
+            "receipt_ids": array_literal([receipt_id]), "type": RECEIPT_MATCHED}).all()
+        self._recorded.written_with(outbox.recorded_events(recorded))
+        self._back_to_the_cascade(receipt_id, payment_id)
+        return True
+
+    def _back_to_the_cascade(self, receipt_id: uuid.UUID, payment_id: uuid.UUID) -> None:
+        """The sets the pair was ambiguous in are settled: their other items are open again."""
+        sets = self.connection.execute(_SETS, {"receipt_id": receipt_id, "payment_id": payment_id}).scalars().all()
+        if not sets:
+            return
+        items = self.connection.execute(_SET_ITEMS, {"sets": array_literal(sets)}).all()
+        for table, kind, event_type in (("receipts", "receipt", RECEIPT_UNMATCHED),
+                                        ("payments", "payment", PAYMENT_UNMATCHED)):
+            ids = [row.item_id for row in items if row.item_kind == kind and row.item_id not in (receipt_id, payment_id)]
+            if ids:
+                self._recorded.written_with(outbox.recorded_events(self.connection.execute(
+                    _REOPEN[table], {"ids": array_literal(ids), "type": event_type}).all()))
+
+    def release(self, payment_id: uuid.UUID) -> None:
+        """Free the payment's card line: its receipt is open again (a clearing or the operator undid the match)."""
+        self._recorded.written_with(outbox.recorded_events(self.connection.execute(
+            _RELEASE, {"id": payment_id, "type": RECEIPT_UNMATCHED}).all()))
+
+    def unlink(self, payment_id: uuid.UUID, receipt_id: uuid.UUID) -> None:
+        """Undo the payment's match to receipt_id: both sides unmatched, the pair never
+        linked again by matching."""
+        self.release(payment_id)
+        self._recorded.written_with(outbox.recorded_events(self.connection.execute(
+            _UNMATCH_PAYMENT, {"id": payment_id, "type": PAYMENT_UNMATCHED}).all()))
+        self.connection.execute(_REMEMBER_UNLINK, {"payment_id": payment_id, "receipt_id": receipt_id})
 
 
-def lock_keys(connection: Connection, items: dict) -> None:
-    """Take the advisory locks of the keys of items' open receipt lines and unmatched
-    payments (items: receipt_ids and payment_ids, as array literals), in one order."""
-    connection.execute(_LOCK_KEYS, items)
-
-
-def sweep(connection: Connection, rule: str = EXACT, tip_share: float = 0.25) -> Outcome:
-    """Match by rule everything open, under the caller's LOCK_SWEEP. Records the match
-    events in the outbox and leaves them to the relay (they are many)."""
-    claim = _CLAIM_ALL if rule == EXACT else _TOLERANT_CLAIM[rule]
-    return _claim(connection, claim, {"rule": rule, "tip_share": tip_share}, publish=False)
-
-
-def _claim(connection: Connection, claim, params: dict, publish: bool) -> Outcome:
-    rows = connection.execute(claim, params).all()
-    claimed = [row for row in rows if not row.ambiguous]
-    ambiguous = {
-        "receipts": [row.receipt_id for row in rows if row.ambiguous and row.receipt_id],
-        "payments": [row.payment_id for row in rows if row.ambiguous and row.payment_id],
-    }
-    recorded, receipts_matched = [], []
-    if claimed:
-        recorded += connection.execute(_MATCH_PAYMENTS[publish], {
-            "payment_ids": array_literal(row.payment_id for row in claimed), "type": PAYMENT_MATCHED}).all()
-        receipts_matched = connection.execute(_MATCH_RECEIPTS[publish], {
-            "receipt_ids": array_literal({row.receipt_id for row in claimed}), "type": RECEIPT_MATCHED}).all()
-        recorded += receipts_matched
-    for table, event_type in (("receipts", RECEIPT_AMBIGUOUS), ("payments", PAYMENT_AMBIGUOUS)):
-        if ambiguous[table]:
-            recorded += connection.execute(_MARK_AMBIGUOUS[table, publish], {
-                "ids": array_literal(ambiguous[table]), "type": event_type}).all()
-    events = outbox.recorded_events(recorded) if publish else []
-    return Outcome(len(claimed), len(receipts_matched), len(ambiguous["receipts"]) + len(ambiguous["payments"]),
-                   events)
-
+if __name__ == "__main__":
+    for name, statement in [("event path (exact)", claim_items())] + [(f"sweep: {rule}", claim_all(rule)) for rule in RULES]:
+        print(f"-- {name}{statement}")

@@ -76,9 +76,49 @@ def recording_sql(changes: str, returning: str = RECORDED) -> str:
     """
 
 
+def recording_one_sql(changes: str, made: str) -> str:
+    """One statement that inserts a row and records the event given by event_params() with
+    it, if the row was made: changes is a list of CTEs, the one named made returning the
+    new row's id, which the statement returns (nothing if no row was made)."""
+    return f"""
+    WITH {changes}, recorded AS (
+        INSERT INTO outbox (id, type, subject, data, occurred_at)
+        SELECT :event_id, :event_type, id, CAST(:event_data AS jsonb), :occurred_at FROM {made}
+    )
+    SELECT id FROM {made}
+    """
+
+
+def event_params(event: Event) -> dict:
+    """The parameters of a recording_one_sql statement for event."""
+    return {"event_id": event.id, "event_type": event.type, "event_data": json.dumps(event.data),
+            "occurred_at": event.occurred_at}
+
+
 def recorded_events(rows) -> list[Event]:
     """The events a recording_sql statement returned (with RECORDED)."""
     return [Event(row.type, row.subject, row.data, id=row.id, occurred_at=row.occurred_at) for row in rows]
+
+
+class Recorded:
+    """The events of one unit of work: those to write to the outbox at commit, and those a
+    set-based statement wrote already, with the change it made. All are published once the
+    unit has committed."""
+
+    def __init__(self):
+        self.to_write: list[Event] = []
+        self.written: list[Event] = []
+
+    def add(self, event: Event) -> None:
+        self.to_write.append(event)
+
+    def written_with(self, events: list[Event]) -> list[Event]:
+        """Events a statement wrote with its change (the repositories' own)."""
+        self.written.extend(events)
+        return events
+
+    def all(self) -> list[Event]:
+        return self.to_write + self.written
 
 
 def write(connection: Connection, events: list[Event]) -> None:

@@ -1,13 +1,13 @@
 """Scheduled reconciliation: what the event path missed, tolerant matches, expiry, drift.
 
-One run, in one write-model transaction; its matching and expiry hold the matching
-sweep's advisory lock (so two concurrent runs end as one would, and no event's match
+One run, in one unit of work (UnitOfWork.sweeping); its matching and expiry hold the
+matching sweep's advisory lock (so two concurrent runs end as one would, and no event's match
 runs meanwhile):
 1. drift: per day of the last RECONCILE_DRIFT_DAYS, the read model's count and checksum
    of receipts and payments are compared with the write model's; the items of a day that differs are restated (an
    event carrying the write model's state, which the projector applies over its row);
 2. the matching cascade over everything open: the exact rule, then the tolerant rules
-   (shared.matching.TOLERANT); every match records its rule, and a rule that finds more
+   (shared.domain.matching.RULES); every match records its rule, and a rule that finds more
    than one candidate matches none and marks the items ambiguous;
 3. expiry: items still unmatched after the expiry window are marked expired;
 4. a completed event with the run's figures (the read model keeps its drift repairs).
@@ -20,10 +20,11 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
 from shared.domain import events
 from shared.domain.matching import RULES
@@ -70,13 +71,8 @@ _DAY_ITEMS = {
     for key, rows in _ITEM_ROWS.items()
 }
 _RESTATE = {
-    table: text(
-        f"""
-        INSERT INTO outbox (id, type, subject, data)
-        SELECT gen_random_uuid(), :type, id, document FROM {table} WHERE id = ANY(CAST(:ids AS uuid[]))
-        RETURNING id
-        """
-    )
+    table: text(outbox.recording_sql(
+        f"changed AS (SELECT id, document FROM {table} WHERE id = ANY(CAST(:ids AS uuid[])))", outbox.RECORDED_IDS))
     for table in ("receipts", "payments")
 }
 # An item whose latest event is unpublished or younger than this is on its way to the read
@@ -117,58 +113,75 @@ class Run:
         }
 
 
-def reconcile(write: Connection, read: Connection) -> Run:
-    """One run in the caller's write transaction (read is only read), which should read one
-    snapshot (UnitOfWork.sweeping). Returns its figures; the completed event is the
-    caller's to record."""
+def reconcile(uow) -> Run:
+    """One run in uow (a sweeping unit of work, which reads one snapshot). Returns its
+    figures; the completed event is the caller's to record."""
     config = settings()
     run = Run()
     # Drift first: what this run changes is on its way to the read model, not drift. (It
     # only reads and records events, so it needs no lock: a second run restates again.)
-    run.drift_repaired = repair_drift(write, read)
-    write.execute(matching.LOCK_SWEEP)
+    run.drift_repaired = uow.reconciliation.repair_drift()
+    uow.matches.lock_sweep()
     for rule in RULES:
-        outcome = matching.sweep(write, rule=rule, tip_share=config.tip_share)
+        outcome = uow.matches.sweep(rule=rule, tip_share=config.tip_share)
         run.matched[rule] = outcome.lines_matched
         run.ambiguous += outcome.ambiguous_items
-    for table, statement in _EXPIRE.items():
-        run.expired[table] = len(write.execute(statement, {
-            "window": config.expiry_days * 86400, "type": _EXPIRED_EVENTS[table]}).all())
-    run.failed_callbacks = write.execute(_FAILED_CALLBACKS).scalar_one()
+    run.expired = uow.reconciliation.expire(config.expiry_days * 86400)
+    run.failed_callbacks = uow.reconciliation.failed_callbacks()
     logs.event(_log, "reconcile.completed", logging.INFO, **run.summary())
     return run
 
 
-def drift(write: Connection, read: Connection) -> dict[str, dict[uuid.UUID, str]]:
-    """The receipts and payments of the last RECONCILE_DRIFT_DAYS days whose read-model row
-    differs from the write model (or is missing), each with its day; items with events in
-    flight are left out. Only the items of days whose count or checksum differ are
-    compared one by one."""
-    since = (datetime.now(timezone.utc).date() - timedelta(days=settings().drift_days)).isoformat()
-    differing = {}
-    for table in ("receipts", "payments"):
-        truth = {row.day: (row.items, row.checksum) for row in write.execute(_DAYS["write", table], {"since": since})}
-        shown = {row.day: (row.items, row.checksum) for row in read.execute(_DAYS["read", table], {"since": since})}
-        days = sorted(day for day in truth if shown.get(day) != truth[day])
-        differing[table] = {}
-        if days:
-            params = {"days": array_literal(days), "since": since}
-            shown_items = {row.id: row.digest for row in read.execute(_DAY_ITEMS["read", table], params)}
-            differing[table] = {row.id: row.day for row in write.execute(_DAY_ITEMS["write", table], params)
-                                if shown_items.get(row.id) != row.digest}
-        if differing[table]:
-            in_flight = write.execute(_IN_FLIGHT, {"ids": array_literal(differing[table]), "grace": DRIFT_GRACE_SECONDS})
-            for row in in_flight:
-                differing[table].pop(row.subject, None)
-    return differing
+class Reconciliation:
+    """What a run reads and changes, on the unit of work's connection: drift between the
+    models (the read model's side read through read_engine, never written), expiry."""
 
+    def __init__(self, connection: Connection, read_engine: Callable[[], Engine]):
+        self.connection = connection
+        self._read_engine = read_engine
 
-def repair_drift(write: Connection, read: Connection) -> dict[str, int]:
-    """Restate every item that drifted; returns how many were restated per day."""
-    repaired: Counter[str] = Counter()
-    for table, items in drift(write, read).items():
-        if items:
-            write.execute(_RESTATE[table], {"ids": array_literal(items), "type": _RESTATED[table]})
-            repaired.update(items.values())
-    return dict(repaired)
+    def drift(self) -> dict[str, dict[uuid.UUID, str]]:
+        """The receipts and payments of the last RECONCILE_DRIFT_DAYS days whose read-model row
+        differs from the write model (or is missing), each with its day; items with events in
+        flight are left out. Only the items of days whose count or checksum differ are
+        compared one by one."""
+        since = (datetime.now(timezone.utc).date() - timedelta(days=settings().drift_days)).isoformat()
+        write = self.connection
+        differing = {}
+        with self._read_engine().connect() as read:
+            for table in ("receipts", "payments"):
+                truth = {row.day: (row.items, row.checksum)
+                         for row in write.execute(_DAYS["write", table], {"since": since})}
+                shown = {row.day: (row.items, row.checksum)
+                         for row in read.execute(_DAYS["read", table], {"since": since})}
+                days = sorted(day for day in truth if shown.get(day) != truth[day])
+                differing[table] = {}
+                if days:
+                    params = {"days": array_literal(days), "since": since}
+                    shown_items = {row.id: row.digest for row in read.execute(_DAY_ITEMS["read", table], params)}
+                    differing[table] = {row.id: row.day for row in write.execute(_DAY_ITEMS["write", table], params)
+                                        if shown_items.get(row.id) != row.digest}
+                if differing[table]:
+                    in_flight = write.execute(_IN_FLIGHT, {"ids": array_literal(differing[table]),
+                                                           "grace": DRIFT_GRACE_SECONDS})
+                    for row in in_flight:
+                        differing[table].pop(row.subject, None)
+        return differing
 
+    def repair_drift(self) -> dict[str, int]:
+        """Restate every item that drifted (the relay publishes them); how many were restated per day."""
+        repaired: Counter[str] = Counter()
+        for table, items in self.drift().items():
+            if items:
+                self.connection.execute(_RESTATE[table], {"ids": array_literal(items), "type": _RESTATED[table]})
+                repaired.update(items.values())
+        return dict(repaired)
+
+    def expire(self, window_seconds: int) -> dict[str, int]:
+        """Mark the items unmatched for longer than the window expired (the relay publishes
+        their events); how many of each."""
+        return {table: len(self.connection.execute(statement, {
+            "window": window_seconds, "type": _EXPIRED_EVENTS[table]}).all()) for table, statement in _EXPIRE.items()}
+
+    def failed_callbacks(self) -> int:
+        return self.connection.execute(_FAILED_CALLBACKS).scalar_one()

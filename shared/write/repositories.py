@@ -1,4 +1,6 @@
-"""Write-model repositories: the SQL of each aggregate, on the unit of work's connection."""
+"""Write-model repositories: the SQL of parties, receipts and payments, on the unit of
+work's connection. (Matches, callbacks, erasures and reconciliation runs have theirs in
+matching.py, callbacks.py, erasure.py and reconciliation.py.)"""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from shared.domain.events import Event
+from shared.domain.events import PAYMENT_CLEARED, Event
+from shared.write import outbox
 from shared.domain.parties import Party
 from shared.domain.payments import PaymentSubmission
 from shared.domain.receipts import ReceiptSubmission
@@ -94,17 +97,18 @@ class Parties:
 
 
 class Receipts:
-    def __init__(self, connection: Connection):
+    def __init__(self, connection: Connection, recorded: outbox.Recorded):
         self.connection = connection
+        self._recorded = recorded
 
-    _INSERT = text(
+    _INSERT = text(outbox.recording_one_sql(
         """
-        WITH receipt AS (
+        receipt AS (
             INSERT INTO receipts (id, merchant_id, merchant_receipt_id, fingerprint, issued_at,
                                   utc_offset_seconds, currency, subtotal, tax, tip, total, refund_of, document)
             VALUES (:id, :merchant_id, :merchant_receipt_id, :fingerprint, :issued_at,
                     :utc_offset_seconds, :currency, :subtotal, :tax, :tip, :total, :refund_of,
-                    CAST(:document AS jsonb))
+                    CAST(:event_data AS jsonb))
             ON CONFLICT (merchant_id, merchant_receipt_id) DO NOTHING
             RETURNING id
         ), item_lines AS (
@@ -120,20 +124,16 @@ class Receipts:
             FROM receipt, jsonb_to_recordset(CAST(:payments AS jsonb)) AS p(
                 line_no int, masked_pan text, auth_code text, amount bigint, currency text,
                 transaction_date date, transaction_time time, terminal_id text, rrn text, scheme text)
-        ), recorded AS (
-            INSERT INTO outbox (id, type, subject, data, occurred_at)
-            SELECT :event_id, :event_type, receipt.id, CAST(:document AS jsonb), :occurred_at FROM receipt
         )
-        SELECT id FROM receipt
-        """
-    )
+        """, made="receipt"))
 
     def add(self, receipt_id: uuid.UUID, merchant_id: uuid.UUID, fingerprint: str, receipt: ReceiptSubmission,
             submitted: Event) -> bool:
-        """Insert the receipt with its lines and its event (the outbox row) in one
+        """Insert the receipt with its lines and record its submitted event, in one
         statement; False if its id was taken (and nothing was written).
 
-        submitted.data is the receipt as its events carry it, kept for the events that follow."""
+        submitted.data is the receipt as its events carry it, kept as its document for the
+        events that follow."""
         totals = receipt.totals
         inserted = self.connection.execute(
             self._INSERT,
@@ -153,12 +153,11 @@ class Receipts:
                 "kind": "refund" if receipt.is_refund else "purchase",
                 "lines": _numbered(line.model_dump(mode="json") for line in receipt.lines),
                 "payments": _numbered(line.model_dump(mode="json") for line in receipt.card_lines),
-                "document": json.dumps(submitted.data),
-                "event_id": submitted.id,
-                "event_type": submitted.type,
-                "occurred_at": submitted.occurred_at,
+                **outbox.event_params(submitted),
             },
         ).first()
+        if inserted is not None:
+            self._recorded.written_with([submitted])
         return inserted is not None
 
     def owned(self, merchant_id: uuid.UUID, receipt_id: uuid.UUID) -> bool:
@@ -191,41 +190,39 @@ class Receipts:
 
 
 class Payments:
-    def __init__(self, connection: Connection):
+    def __init__(self, connection: Connection, recorded: outbox.Recorded):
         self.connection = connection
+        self._recorded = recorded
 
-    _INSERT = text(
+    _INSERT = text(outbox.recording_one_sql(
         """
-        WITH payment AS (
+        payment AS (
         INSERT INTO payments (id, bank_id, bank_payment_id, fingerprint, account_ref, masked_pan,
             auth_code, amount, currency, transaction_date, transaction_time, merchant_name,
             terminal_id, rrn, kind, document)
         VALUES (:id, :bank_id, :bank_payment_id, :fingerprint, :account_ref, :masked_pan,
             :auth_code, :amount, :currency, :transaction_date, :transaction_time, :merchant_name,
-            :terminal_id, :rrn, :kind, CAST(:document AS jsonb))
+            :terminal_id, :rrn, :kind, CAST(:event_data AS jsonb))
         ON CONFLICT (bank_id, bank_payment_id) DO NOTHING
         RETURNING id
-        ), recorded AS (
-            INSERT INTO outbox (id, type, subject, data, occurred_at)
-            SELECT :event_id, :event_type, payment.id, CAST(:document AS jsonb), :occurred_at FROM payment
         )
-        SELECT id FROM payment
-        """
-    )
+        """, made="payment"))
 
     def add(self, payment_id: uuid.UUID, bank_id: uuid.UUID, fingerprint: str, masked_pan: str,
             payment: PaymentSubmission, submitted: Event) -> bool:
-        """Insert the payment under its masked PAN, with its event (the outbox row), in one
+        """Insert the payment under its masked PAN and record its submitted event, in one
         statement; False if its id was taken (and nothing was written).
 
-        submitted.data is the payment as its events carry it (masked PAN only)."""
+        submitted.data is the payment as its events carry it (masked PAN only), kept as its
+        document."""
         fields = payment.model_dump(exclude={"pan"})
         inserted = self.connection.execute(
             self._INSERT,
             {**fields, "id": payment_id, "bank_id": bank_id, "fingerprint": fingerprint, "masked_pan": masked_pan,
-             "document": json.dumps(submitted.data), "event_id": submitted.id, "event_type": submitted.type,
-             "occurred_at": submitted.occurred_at},
+             **outbox.event_params(submitted)},
         ).first()
+        if inserted is not None:
+            self._recorded.written_with([submitted])
         return inserted is not None
 
     def stored(self, bank_id: uuid.UUID, bank_payment_id: str) -> Stored:
@@ -237,6 +234,47 @@ class Payments:
             {"bank_id": bank_id, "bank_payment_id": bank_payment_id},
         ).one()
         return Stored(row.id, row.fingerprint, row.status)
+
+
+    _FOR_CLEARING = text(
+        """
+        SELECT p.id, p.amount, p.authorised_amount, p.currency, p.status, p.receipt_id, p.bank_payment_id,
+               l.amount AS line_amount, l.match_rule
+        FROM payments p LEFT JOIN receipt_card_payments l ON l.payment_id = p.id
+        WHERE p.bank_id = :bank_id AND p.bank_payment_id = :bank_payment_id
+        FOR UPDATE OF p
+        """
+    )
+
+    _CLEAR = text(outbox.recording_sql(
+        """
+        changed AS (
+            UPDATE payments p
+            SET authorised_amount = coalesce(p.authorised_amount, p.amount), amount = :amount, status = :status,
+                receipt_id = CAST(:receipt_id AS uuid), version = p.version + 1,
+                document = p.document || jsonb_build_object(
+                    'amount', CAST(:amount AS bigint), 'authorised_amount', coalesce(p.authorised_amount, p.amount),
+                    'status', CAST(:status AS text),
+                    'receipt_id', CAST(:receipt_id AS uuid), 'match_rule', CAST(:match_rule AS text),
+                    'version', p.version + 1)
+            WHERE p.id = :id
+            RETURNING p.id, p.document
+        )
+        """
+    ))
+
+    def to_clear(self, bank_id: uuid.UUID, bank_payment_id: str):
+        """The bank's payment with its matched line's amount and rule, locked; None if there is none."""
+        return self.connection.execute(self._FOR_CLEARING, {"bank_id": bank_id,
+                                                            "bank_payment_id": bank_payment_id}).one_or_none()
+
+    def clear(self, payment_id: uuid.UUID, amount: int, status: str, receipt_id: uuid.UUID | None,
+              match_rule: str | None) -> None:
+        """Give the payment its final amount (the authorised one is kept) and the status and
+        match it has with it, recording its cleared event."""
+        self._recorded.written_with(outbox.recorded_events(self.connection.execute(self._CLEAR, {
+            "id": payment_id, "amount": amount, "status": status, "receipt_id": receipt_id,
+            "match_rule": match_rule, "type": PAYMENT_CLEARED}).all()))
 
 
 def _numbered(items) -> str:

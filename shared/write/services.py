@@ -8,16 +8,17 @@ from datetime import datetime, timezone
 
 from shared.domain import events
 from shared.domain.cards import mask_pan
-from shared.domain.errors import DeliveryPending, IdempotencyConflict, NotFound, ValidationFailed, Violation
+from shared.domain.errors import (AlreadyMatched, Ambiguous, DeliveryPending, IdempotencyConflict, NotFound, ServiceUnavailable,
+                                  ValidationFailed, Violation)
 from shared.domain.parties import EndpointChange, MerchantChange, MerchantIdentity, Party, PartyKind, PartyRegistration
-from shared.domain.payments import Clearing, PaymentSubmission
+from shared.domain.payments import Clearing, PaymentSubmission, StatementLine
 from shared.domain.receipts import ReceiptSubmission, ReceiptWarning
-from shared.domain.settlement import ManualMatch
+from shared.domain.matching import MANUAL, within_tip
+from shared.domain.settlement import ManualMatch, line_to_settle
 from shared.formats.document import Imported
 from shared.platform import logs, metrics
 from shared.platform.config import settings
-from shared.platform.db import read_engine
-from shared.write import auth, callbacks, clearing, erasure, matching, outbox, reconciliation, settlement
+from shared.write import auth, callbacks, matching, outbox, reconciliation, results
 from shared.write.repositories import Stored
 from shared.write.results import (PartyCredentials, PartyEndpoint, PaymentAccepted, PaymentCleared, ReceiptAccepted,
                                   WebhookSecret)
@@ -127,7 +128,6 @@ def _store_receipt(fingerprint: str, receipt: ReceiptSubmission, merchant: Party
             _check_replay(stored, fingerprint, "merchant_receipt_id")
             return ReceiptAccepted(id=str(stored.id), status=stored.status,
                                    merchant_receipt_id=receipt.merchant_receipt_id, warnings=stored.warnings), False
-        uow.recorded([submitted_event])
         uow.commit()
     return view, True
 
@@ -150,18 +150,47 @@ def submit_payment(payment: PaymentSubmission, bank: Party, uow: UnitOfWork) -> 
             _check_replay(stored, fingerprint, "bank_payment_id")
             return PaymentAccepted(id=str(stored.id), status=stored.status,
                                    bank_payment_id=payment.bank_payment_id, masked_pan=masked_pan), False
-        uow.recorded([submitted])
         uow.commit()
     return view, True
 
 
 def clear_payment(final: Clearing, bank: Party, uow: UnitOfWork) -> PaymentCleared:
-    """Apply a payment's final amount (shared.clearing); the same amount again changes nothing."""
+    """Apply a payment's final amount, which replaces the authorised one (kept); the same
+    amount again changes nothing.
+
+    A matched payment keeps its receipt while the final amount still pays the receipt's
+    line (equal, or a tip within the share). Otherwise the link is released: the receipt is
+    open again, the bank gets a receipt.unlinked callback, and the payment is matched
+    afresh (at once by the event path's exact rule, or by the next reconciliation).
+    """
     with uow:
-        view, recorded = clearing.clear(uow.connection, bank.id, final, settings().tip_share)
-        uow.recorded(recorded)
+        payment = uow.payments.to_clear(bank.id, final.bank_payment_id)
+        if payment is None:
+            raise NotFound("no payment of yours has this bank_payment_id")
+        if payment.currency != final.currency:
+            raise ValidationFailed("the clearing's currency is not the payment's", [
+                Violation("currency", "currency_mismatch", f"the payment is in {payment.currency}")])
+        authorised = payment.authorised_amount or payment.amount
+        if payment.amount == final.amount:
+            return _cleared(payment, payment.status, final.amount, authorised, payment.receipt_id)
+        matched = payment.status == "matched"
+        keeps_match = matched and (final.amount == payment.line_amount
+                                   or within_tip(payment.line_amount, final.amount, settings().tip_share))
+        released = matched and not keeps_match
+        if released:
+            uow.matches.release(payment.id)
+        status = "matched" if keeps_match else "expired" if payment.status == "expired" else "unmatched"
+        receipt_id = payment.receipt_id if keeps_match else None
+        uow.payments.clear(payment.id, final.amount, status, receipt_id, payment.match_rule if keeps_match else None)
+        if released:  # the callback tells the bank the final amount
+            uow.callbacks.record_unlinked(payment.id, payment.receipt_id)
         uow.commit()
-    return view
+    return _cleared(payment, status, final.amount, authorised, receipt_id)
+
+
+def _cleared(payment, status: str, amount: int, authorised_amount: int, receipt_id) -> PaymentCleared:
+    return PaymentCleared(id=str(payment.id), status=status, bank_payment_id=payment.bank_payment_id, amount=amount,
+                          authorised_amount=authorised_amount, receipt_id=str(receipt_id) if receipt_id else None)
 
 
 _MATCHED_AS = {events.RECEIPT_SUBMITTED: "receipt", events.PAYMENT_SUBMITTED: "payment",
@@ -178,8 +207,7 @@ def match_submissions(batch: list[dict], uow: UnitOfWork) -> matching.Outcome | 
     if not items["receipt"] and not items["payment"]:
         return None
     with uow:
-        outcome = matching.match_items(uow.connection, items["receipt"], items["payment"])
-        uow.recorded(outcome.events)
+        outcome = uow.matches.match_items(items["receipt"], items["payment"])
         uow.commit()
     if outcome.deferred:
         # Not left to the next reconciliation (a minute away): the trigger calls again in a second.
@@ -187,34 +215,71 @@ def match_submissions(batch: list[dict], uow: UnitOfWork) -> matching.Outcome | 
     return outcome
 
 
+_ALREADY_MATCHED = "already matched: unlink it first (DELETE /v1/admin/matches/{payment_id})"
+
+
 def settle_match(match: ManualMatch, uow: UnitOfWork) -> dict:
-    """The operator matches a pair matching would not (SPEC §11); callbacks follow as for any match."""
+    """The operator matches a pair matching would not (SPEC §11, rule manual); callbacks
+    follow as for any match.
+
+    The pair is claimed as matching claims (the line by a conditional update, the payment
+    by a unique constraint) under the same locks (the sweep's, shared; then both items'
+    keys, in one order), so it never claims what a concurrent match claims. The rest of the
+    pair's ambiguity sets goes back to the cascade, for the next reconciliation.
+    """
     with uow:
-        decision = settlement.settle(uow.connection, match.receipt_id, match.payment_id, match.line_no)
-        uow.recorded(decision.recorded)
-        uow.record(decision.event)
+        if not uow.matches.hold_off_sweeps():
+            raise ServiceUnavailable("a matching sweep is running; retry in a few seconds")
+        payment = uow.matches.payment(match.payment_id)
+        lines = uow.matches.card_lines(match.receipt_id)
+        if payment is None:
+            raise NotFound("no such payment")
+        if not lines:
+            raise NotFound("no such receipt (or it has no card line)")
+        line = line_to_settle(lines, payment, match.line_no)
+        # Whoever holds the keys second finds the first one's claim.
+        uow.matches.lock_keys([match.receipt_id], [match.payment_id])
+        if payment.status == "matched" or line.payment_id is not None:
+            raise AlreadyMatched(_ALREADY_MATCHED)
+        if not uow.matches.claim_by_hand(match.receipt_id, line.line_no, match.payment_id):
+            raise AlreadyMatched(_ALREADY_MATCHED)  # matched meanwhile, by a matcher that held the keys first
+        view = {"receipt_id": str(match.receipt_id), "payment_id": str(match.payment_id), "match_rule": MANUAL}
+        uow.record(events.Event(events.MATCH_SETTLED, match.payment_id, {
+            **view, "line_no": line.line_no, "settled_at": datetime.now(timezone.utc).isoformat()}))
         uow.commit()
-    return decision.view
+    return view
 
 
 def unlink_match(payment_id: uuid.UUID, uow: UnitOfWork) -> dict:
-    """The operator undoes a wrong match; the bank is told, and the pair is never matched again by itself."""
+    """The operator undoes a match of any rule: both sides are unmatched again, the bank is
+    told (receipt.unlinked, reason operator), and matching never links the pair again."""
     with uow:
-        decision = settlement.unlink(uow.connection, payment_id)
-        uow.recorded(decision.recorded)
-        uow.record(decision.event)
+        if not uow.matches.hold_off_sweeps():
+            raise ServiceUnavailable("a matching sweep is running; retry in a few seconds")
+        matched = uow.matches.matched(payment_id)
+        if matched is None:
+            raise NotFound("this payment is not matched")
+        uow.matches.unlink(payment_id, matched.receipt_id)
+        uow.callbacks.record_unlinked(payment_id, matched.receipt_id, reason="operator")
+        view = {"receipt_id": str(matched.receipt_id), "payment_id": str(payment_id),
+                "match_rule": matched.match_rule, "status": "unlinked"}
+        uow.record(events.Event(events.MATCH_UNLINKED, payment_id, {
+            **view, "unlink_id": str(uuid.uuid4()), "reason": "operator", "bank_id": str(matched.bank_id),
+            "merchant_id": str(matched.merchant_id), "transaction_date": matched.transaction_date.isoformat(),
+            "unlinked_at": datetime.now(timezone.utc).isoformat()}))
         uow.commit()
-    return decision.view
+    return view
 
 
 def erase_account(bank: Party, account_ref: str, uow: UnitOfWork) -> dict:
-    """Erase a cardholder account of the bank from every store of the platform (shared.erasure)."""
+    """Erase a cardholder account of the bank from every store of the platform (shared.write.erasure)."""
+    erasure_id = uuid.uuid4()
     with uow:
-        recorded, erased = erasure.erase(uow.connection, bank.id, account_ref)
-        uow.recorded(recorded)
-        uow.record(erased)
+        payments = uow.erasures.erase(bank.id, account_ref)
+        uow.record(events.Event(events.ACCOUNT_ERASED, erasure_id, {
+            "erasure_id": str(erasure_id), "bank_id": str(bank.id), "payments": payments}))
         uow.commit()
-    return {"erasure_id": erased.data["erasure_id"], "payments": erased.data["payments"], "status": "erased"}
+    return {"erasure_id": str(erasure_id), "payments": payments, "status": "erased"}
 
 
 _CALLING_BACK = (events.PAYMENT_MATCHED, events.PAYMENT_CLEARED, events.MATCH_UNLINKED)
@@ -239,14 +304,14 @@ def deliver_callbacks_together(batch: list[dict], uow: UnitOfWork, send=callback
     # payment recorded the bank's itself) and leased in one short transaction, sent with
     # none open (a slow receiver holds no database connection), and answered in another.
     with uow:
-        callbacks.record_for_payments(uow.connection, [payment_id for event, payment_id in calling_back
-                                                      if event["type"] == events.PAYMENT_MATCHED])
-        leased = callbacks.lease_due(uow.connection, [payment_id for _event, payment_id in calling_back])
+        uow.callbacks.record_for_payments([payment_id for event, payment_id in calling_back
+                                           if event["type"] == events.PAYMENT_MATCHED])
+        leased = uow.callbacks.lease_due([payment_id for _event, payment_id in calling_back])
         uow.commit()
     sent = {payment_id: callbacks.send_leased(due, send) for payment_id, due in leased.items()}
     pending = {}
     with uow:
-        answered = callbacks.record_answers(uow.connection, sent)
+        answered = uow.callbacks.record_answers(sent)
         for payment_id, attempts in answered.items():
             for callback in attempts.finished:
                 event_type = events.CALLBACK_DELIVERED if callback["status"] == "delivered" else events.CALLBACK_FAILED
@@ -264,17 +329,33 @@ def deliver_callbacks_together(batch: list[dict], uow: UnitOfWork, send=callback
     return pending
 
 
+def look_up_receipt(bank: Party, line: StatementLine, uow: UnitOfWork) -> dict:
+    """The one receipt a bank's statement line leads to (shaped as results.LookupAnswer):
+    NotFound when none fits, Ambiguous when look-alikes do (the first rule of the cascade
+    that finds any decides; shared.write.lookup)."""
+    with uow:
+        rule, receipt_ids = uow.lookups.first_fitting_rule(bank.id, line.card(), settings().tip_share)
+        # The outcome only: no card data in the log.
+        logs.event(_log, "lookup.answered", bank_id=str(bank.id), rule=rule, candidates=len(receipt_ids))
+        if not receipt_ids:
+            raise NotFound("no receipt fits this statement line")
+        if len(receipt_ids) > 1:
+            raise Ambiguous(f"more than one receipt fits this statement line under the {rule} rule; none is picked")
+        receipt = uow.lookups.itemised_receipt(receipt_ids[0])
+    return {"receipt": receipt, **results.receipt_links(settings().public_url, receipt_ids[0]), "match_rule": rule}
+
+
 def reconcile(uow: UnitOfWork) -> reconciliation.Run:
-    """One reconciliation run (shared.reconciliation); its events are published at once."""
-    with uow.sweeping(), read_engine().connect() as read:
-        run = reconciliation.reconcile(uow.connection, read)
+    """One reconciliation run (shared.write.reconciliation); its events are published at once."""
+    with uow.sweeping():
+        run = reconciliation.reconcile(uow)
         uow.record(events.Event(events.RECONCILIATION_COMPLETED, run.id, run.summary()))
         uow.commit()
     for rule, payments in run.matched.items():
         metrics.matched(rule, payments)
     # The run's matches, expiries and restatements wait in the outbox: send them now
     # rather than after the relay's grace period.
-    outbox.relay(uow.connection.engine, grace_seconds=0)
+    outbox.relay(uow.engine, grace_seconds=0)
     return run
 
 

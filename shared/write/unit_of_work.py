@@ -1,4 +1,5 @@
-"""The unit of work: one write-model transaction per invocation, its events in the outbox."""
+"""The unit of work: the only way into the write model. One transaction per command, its
+repositories on that transaction's connection, its events in the outbox with the change."""
 
 from __future__ import annotations
 
@@ -6,8 +7,13 @@ from sqlalchemy import Connection, Engine, RootTransaction
 
 from shared.domain.events import Event
 from shared.platform import metrics
-from shared.platform.db import write_engine
-from shared.write import matching, outbox
+from shared.platform.db import read_engine, write_engine
+from shared.write import locks, outbox
+from shared.write.callbacks import Callbacks
+from shared.write.erasure import Erasures
+from shared.write.lookup import Lookups
+from shared.write.matching import Matches
+from shared.write.reconciliation import Reconciliation
 from shared.write.repositories import Parties, Payments, Receipts
 
 SWEEP_TRIES = 20
@@ -16,36 +22,50 @@ SWEEP_TRIES = 20
 class UnitOfWork:
     """One write-model transaction, rolled back unless commit() is called.
 
-    Events recorded during the unit are written to the outbox by commit(), in the same
-    transaction as the state change they describe, and published once it has committed.
+    A service records each event it makes with record(); the repositories record those
+    their statements make with their change. commit() writes the recorded events to the
+    outbox in the same transaction as the state change they describe, and publishes them
+    once it has committed.
     """
 
-    connection: Connection
+    parties: Parties
+    receipts: Receipts
+    payments: Payments
+    matches: Matches
+    callbacks: Callbacks
+    erasures: Erasures
+    reconciliation: Reconciliation
+    lookups: Lookups
 
-    def __init__(self, engine: Engine | None = None):
-        self._engine = engine
+    def __init__(self, engine: Engine | None = None, read: Engine | None = None):
+        self.engine = engine or write_engine()
+        self._read = read  # the read model, which reconciliation compares (read_engine() if None)
         self._sweep = False
 
     def sweeping(self) -> UnitOfWork:
         """This unit as a matching sweep: its transaction holds the sweep lock and reads one
         snapshot throughout (REPEATABLE READ), so every rule of the cascade sees the same
-        items. (At READ COMMITTED a pair committed between the exact and the date_window
-        statement was matched by date_window, its dates equal.)"""
+        items: a pair committed between two rules' statements is left to the next run."""
         self._sweep = True
         return self
 
     def __enter__(self) -> UnitOfWork:
-        self.connection = (self._engine or write_engine()).connect()
+        self._connection = self.engine.connect()
         try:
-            self._transaction = self._begin_sweep() if self._sweep else self.connection.begin()
+            self._transaction = self._begin_sweep() if self._sweep else self._connection.begin()
         except BaseException:
-            self.connection.close()
+            self._connection.close()
             raise
-        self.parties = Parties(self.connection)
-        self.receipts = Receipts(self.connection)
-        self.payments = Payments(self.connection)
-        self.events: list[Event] = []
-        self.written: list[Event] = []
+        self._recorded = outbox.Recorded()
+        connection = self._connection
+        self.parties = Parties(connection)
+        self.receipts = Receipts(connection, self._recorded)
+        self.payments = Payments(connection, self._recorded)
+        self.matches = Matches(connection, self._recorded)
+        self.callbacks = Callbacks(connection)
+        self.erasures = Erasures(connection, self._recorded)
+        self.lookups = Lookups(connection)
+        self.reconciliation = Reconciliation(connection, lambda: self._read or read_engine())
         return self
 
     def _begin_sweep(self) -> RootTransaction:
@@ -53,40 +73,36 @@ class UnitOfWork:
 
         A transaction's first statement takes its snapshot: waiting for the lock there would
         leave it blind to the matches committed meanwhile. So the lock is tried, and while
-        it is busy, waited for in a transaction of its own, let go and tried again. Only
-        locks of a transaction are used, which a pooler in transaction mode keeps."""
-        self.connection.execution_options(isolation_level="REPEATABLE READ")  # the pool resets it
+        it is busy, waited for in a transaction of its own, let go and tried again."""
+        connection = self._connection
+        connection.execution_options(isolation_level="REPEATABLE READ")  # the pool resets it
         for _ in range(SWEEP_TRIES):
-            transaction = self.connection.begin()
-            if self.connection.execute(matching.TRY_LOCK_SWEEP).scalar():
+            transaction = connection.begin()
+            if connection.execute(locks.TRY_SWEEP).scalar():
                 return transaction
             transaction.rollback()
-            with self.connection.begin():
-                self.connection.execute(matching.LOCK_SWEEP)
+            with connection.begin():
+                connection.execute(locks.SWEEP)
         # Busy all along: wait on an older snapshot. A match committed while it waited then
         # fails the run (SQLSTATE 40001), a transient fault its trigger retries.
-        transaction = self.connection.begin()
-        self.connection.execute(matching.LOCK_SWEEP)
+        transaction = connection.begin()
+        connection.execute(locks.SWEEP)
         return transaction
 
     def record(self, event: Event) -> None:
-        """An event to write to the outbox at commit (and publish after)."""
-        self.events.append(event)
-
-    def recorded(self, events: list[Event]) -> None:
-        """Events that set-based SQL already wrote to the outbox: publish after commit."""
-        self.written.extend(events)
+        """An event of this unit's change, written to the outbox at commit and published after."""
+        self._recorded.add(event)
 
     def commit(self) -> None:
-        outbox.write(self.connection, self.events)
+        outbox.write(self._connection, self._recorded.to_write)
         self._transaction.commit()
-        committed = self.events + self.written
+        committed = self._recorded.all()
         metrics.committed(committed)
-        outbox.publish_committed(self.connection.engine, committed)
+        outbox.publish_committed(self.engine, committed)
 
     def __exit__(self, *exc_info) -> None:
         try:
             if self._transaction.is_active:
                 self._transaction.rollback()
         finally:
-            self.connection.close()
+            self._connection.close()

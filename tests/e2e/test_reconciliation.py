@@ -36,8 +36,8 @@ def report(http, platform, key: str, accept: str = "application/json"):
 
 
 def drifting(item_ids: set[str]) -> set[str]:
-    with write_engine().connect() as write, read_engine().connect() as read:
-        found = reconciliation.drift(write, read)
+    with write_engine().connect() as write:
+        found = reconciliation.Reconciliation(write, read_engine).drift()
     return {str(item) for items in found.values() for item in items} & item_ids
 
 

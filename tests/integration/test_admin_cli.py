@@ -55,7 +55,7 @@ def test_migrate_waits_for_a_broker_that_comes_up_late():
             break
     else:
         raise AssertionError(f"migrate did not wait for the broker: {process.stderr.read()}")
-    assert '"RabbitMQ"' in line  # refused: it waits, where it used to exit
+    assert '"RabbitMQ"' in line  # refused: it waits rather than exit
     broker = Forwarder(5672, port)
     try:
         stdout, stderr = process.communicate(timeout=60)

@@ -291,8 +291,8 @@ def test_a_leased_callback_is_not_sent_twice_and_is_retried_once_its_lease_runs_
     *_, payment, _, event = matched_payment(functions, receiver)
     with UnitOfWork() as uow:  # an attempt that recorded and leased them, then crashed before sending
         payment_id = uuid.UUID(payment["id"])
-        callbacks.record_for_payments(uow.connection, [payment_id])
-        assert len(callbacks.lease_due(uow.connection, [payment_id])[payment_id]) == 2
+        uow.callbacks.record_for_payments([payment_id])
+        assert len(uow.callbacks.lease_due([payment_id])[payment_id]) == 2
         uow.commit()
     with pytest.raises(DeliveryPending):
         services.deliver_callbacks(event, UnitOfWork())

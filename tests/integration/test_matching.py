@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from shared.domain import events
 from shared.domain.errors import DeliveryPending
-from shared.write import matching, outbox, services
+from shared.write import locks, matching, outbox, services
 from shared.write.unit_of_work import UnitOfWork
 from tests.support import bearer, mask, payment_body, random_pan, receipt_body
 
@@ -242,12 +242,11 @@ def test_a_sweep_matches_everything_open_once(submit, write_engine):
     pans = [random_pan() for _ in range(5)]
     submit_receipt, submit_payment = submit
     pairs = [(submit_receipt(pan=pan), submit_payment(pan=pan)) for pan in pans]
-    with UnitOfWork() as uow:
-        first = matching.sweep(uow.connection)
-        uow.recorded(first.events)
+    with UnitOfWork().sweeping() as uow:
+        first = uow.matches.sweep()
         uow.commit()
-    with UnitOfWork() as uow:
-        again = matching.sweep(uow.connection)
+    with UnitOfWork().sweeping() as uow:
+        again = uow.matches.sweep()
         uow.commit()
     assert first.lines_matched >= len(pans) and again.lines_matched == 0
     assert all(state(write_engine, r, p).payment == "matched" for r, p in pairs)
@@ -261,7 +260,7 @@ def test_an_event_during_a_sweep_is_answered_pending_and_matches_when_retried(su
     receipt_id, payment_id = submit_receipt(pan=pan), submit_payment(pan=pan)
     with write_engine.connect() as sweeping:
         with sweeping.begin():
-            sweeping.execute(matching.LOCK_SWEEP)
+            sweeping.execute(locks.SWEEP)
             with pytest.raises(DeliveryPending):
                 match_event("payment", payment_id)
         assert state(write_engine, receipt_id, payment_id).payment == "unmatched"

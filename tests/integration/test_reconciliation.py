@@ -195,22 +195,22 @@ def test_two_concurrent_runs_end_in_the_state_one_run_gives(parties, write_engin
 @contextlib.contextmanager
 def after_each_exact_rule(happening):
     """Inside, each run calls happening() once its exact rule has run, before the others."""
-    sweep = matching.sweep
+    sweep = matching.Matches.sweep
 
-    def sweep_then(connection, rule=matching.EXACT, **options):
-        outcome = sweep(connection, rule=rule, **options)
+    def sweep_then(matches, rule=matching.EXACT, **options):
+        outcome = sweep(matches, rule=rule, **options)
         if rule == matching.EXACT:
             happening()
         return outcome
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(matching, "sweep", sweep_then)
+        patch.setattr(matching.Matches, "sweep", sweep_then)
         yield
 
 
 def test_a_pair_that_arrives_during_a_run_waits_for_an_exact_match(parties, write_engine):
     """A run's rules all read one snapshot: a pair committed between the exact and the
-    date_window statement is not the run's (READ COMMITTED once labelled it date_window,
+    date_window statement is not the run's (at READ COMMITTED, date_window would label it,
     though its dates are equal); the next run, or its own event's match, takes it exactly."""
     pan, rrn = random_pan(), "600000000555"
     arrived = {}
@@ -260,7 +260,7 @@ def test_a_run_that_waits_for_a_match_in_flight_reads_what_it_committed(parties,
     payment_id, _ = parties.payment(pan, rrn)
     with write_engine.connect() as matcher, ThreadPoolExecutor(1) as pool:
         with matcher.begin():
-            outcome = matching.match_items(matcher, [uuid.UUID(receipt_id)], [uuid.UUID(payment_id)])
+            outcome = matching.Matches(matcher, outbox.Recorded()).match_items([uuid.UUID(receipt_id)], [uuid.UUID(payment_id)])
             assert (outcome.lines_matched, outcome.deferred) == (1, False)
             run = pool.submit(reconcile)
             wait_until(lambda: sweeps_waiting(write_engine) == 1, message="the run to wait for the sweep lock")

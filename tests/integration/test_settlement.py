@@ -12,7 +12,7 @@ from shared.domain.errors import DeliveryPending
 from shared.domain.parties import Party
 from shared.platform.db import array_literal, read_engine
 from shared.read import report
-from shared.write import callbacks, matching, outbox, services
+from shared.write import callbacks, locks, matching, outbox, services
 from shared.write.unit_of_work import UnitOfWork
 from tests.support import ADMIN_API_KEY, bearer, payment_body, random_pan, receipt_body
 from tests.support_events import project_outbox
@@ -153,9 +153,9 @@ def test_an_unlinked_match_calls_the_bank_back_and_is_never_matched_again_by_its
     services.match_submissions([{"id": str(uuid.uuid4()), "type": events.PAYMENT_SUBMITTED, "subject": payment_id},
                                 {"id": str(uuid.uuid4()), "type": events.RECEIPT_SUBMITTED, "subject": receipt_id}],
                                UnitOfWork())
-    with write_engine.begin() as connection:
-        connection.execute(matching.LOCK_SWEEP)
-        matching.sweep(connection)
+    with UnitOfWork().sweeping() as uow:
+        uow.matches.sweep()
+        uow.commit()
     assert (desk.status("receipts", receipt_id), desk.status("payments", payment_id)) == ("unmatched", "unmatched")
     # ... but the operator may.
     assert desk.settle(receipt_id, payment_id).status_code == 201
@@ -201,9 +201,9 @@ def test_an_operators_match_and_an_events_match_never_claim_twice(desk, write_en
                     continue
 
         def sweep():
-            with write_engine.begin() as connection:
-                connection.execute(matching.LOCK_SWEEP)
-                matching.sweep(connection)
+            with UnitOfWork().sweeping() as uow:
+                uow.matches.sweep()
+                uow.commit()
 
         threads = [threading.Thread(target=target) for target in (operator, event, sweep)]
         for thread in threads:

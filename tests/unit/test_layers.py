@@ -5,9 +5,12 @@ every import, at module scope or inside a function."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from tests.conftest import ROOT
+
+SHARED = ROOT / "shared"
 
 # Lowest first: a package may import its own modules and any package of a lower rank.
 RANK = {
@@ -100,3 +103,31 @@ def test_shared_never_imports_a_function_or_the_runtime():
 def test_a_module_outside_every_layer_is_reported():
     assert violations("shared.helpers", []) != []
     assert violations("shared.write.services", [(2, "shared.helpers.thing")]) != []
+
+
+def named_in_the_receipts_path() -> list[tuple[str, str | None]]:
+    """(file, name or None) for every file and every function or class after it that
+    shared/README.md's "A receipt's path" names, in backticks."""
+    guide = (SHARED / "README.md").read_text()
+    path = guide.split("## A receipt's path", 1)[1].split("\n## ", 1)[0]
+    named, current = [], None
+    for token in re.findall(r"`([^`]+)`", path):
+        if token.endswith(".py"):
+            current = token if token.startswith(("functions/", "runtime/")) else f"shared/{token}"
+            named.append((current, None))
+        elif current and re.fullmatch(r"[A-Za-z_][\w.]*", token):
+            named.append((current, token))
+    return named
+
+
+def test_the_receipts_path_in_shared_readme_names_what_the_code_has():
+    named = named_in_the_receipts_path()
+    assert len(named) > 20
+    for file, name in named:
+        source = ROOT / file
+        assert source.is_file(), file
+        if name is not None:
+            *owner, last = name.split(".")
+            text = source.read_text()
+            assert all(re.search(rf"^class {part}\b", text, re.M) for part in owner), f"{file}: {name}"
+            assert re.search(rf"^\s*(def|class) {last}\b", text, re.M), f"{file}: {name}"
