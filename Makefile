@@ -17,7 +17,7 @@ FORMAT ?= json
 MINUTES ?= 30
 SOAK_RATE ?= 20
 
-.PHONY: chromium nginx run test fuzz swarm-up swarm-down migrate seed demo replay dlq redrive discard bench bench-projection bench-matching bench-lookup bench-reconcile bench-relay bench-connections bench-restarts bench-swarm bench-scrape soak venv clean
+.PHONY: chromium nginx run test lint fuzz swarm-up swarm-down migrate seed demo replay dlq redrive discard bench bench-projection bench-matching bench-lookup bench-reconcile bench-relay bench-connections bench-restarts bench-swarm bench-scrape soak venv clean
 
 # The .pth line makes the repository's packages (shared, runtime) importable from anywhere
 # in the venv, so `functions-framework --source functions/<name>/main.py` works as it is.
@@ -33,9 +33,14 @@ venv: $(INSTALLED)
 run: $(INSTALLED) nginx
 	$(PY) -m runtime.run
 
-## test: the whole suite against the real PostgreSQL and RabbitMQ (and headless Chromium)
-test: $(INSTALLED) chromium nginx
+## test: ruff, then the whole suite against the real PostgreSQL and RabbitMQ (and headless Chromium)
+test: $(INSTALLED) chromium nginx lint
 	$(PY) -m pytest
+
+## lint: ruff's lint and format check over the repository (ruff format . mends the format)
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 ## swarm-up: the stack on Docker Swarm (a single-node swarm if none): SWARM_REPLICAS=submit-receipt=3,…
 swarm-up: $(INSTALLED)

@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pg8000.native
@@ -34,10 +34,12 @@ import pg8000.native
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import cpu  # noqa: E402
-from bench import submissions  # noqa: E402
-from bench.submissions import wait_for  # noqa: E402
-from runtime.run import free_port  # noqa: E402
+from bench import (
+    cpu,
+    submissions,
+)
+from bench.submissions import wait_for
+from runtime.run import free_port
 
 VHOST = ""
 DATABASES: dict[str, str] = {}
@@ -49,10 +51,19 @@ def configure(name: str) -> None:
     global VHOST
     VHOST = f"receipts-{name}"
     DATABASES.update({model: f"receipts_{model}_{name}" for model in ("write", "read", "sim")})
-    ENV.update({f"{model.upper()}_DATABASE_URL": f"postgresql+pg8000://postgres@127.0.0.1:5432/{database}"
-                for model, database in DATABASES.items()})
-    ENV.update({"AMQP_URL": f"amqp://guest:guest@127.0.0.1:5672/{VHOST}", "ADMIN_API_KEY": "bench-admin-key",
-                "PLATFORM_SECRET": "bench-platform-secret"})
+    ENV.update(
+        {
+            f"{model.upper()}_DATABASE_URL": f"postgresql+pg8000://postgres@127.0.0.1:5432/{database}"
+            for model, database in DATABASES.items()
+        }
+    )
+    ENV.update(
+        {
+            "AMQP_URL": f"amqp://guest:guest@127.0.0.1:5672/{VHOST}",
+            "ADMIN_API_KEY": "bench-admin-key",
+            "PLATFORM_SECRET": "bench-platform-secret",
+        }
+    )
 
 
 LATE_SECONDS = 120
@@ -63,8 +74,7 @@ def admin_connection(database: str = "postgres") -> pg8000.native.Connection:
 
 
 def rabbitmqctl(*args: str, check: bool = True) -> str:
-    return subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, text=True, check=check,
-                          timeout=120).stdout
+    return subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, text=True, check=check, timeout=120).stdout
 
 
 def fresh_backing_services() -> None:
@@ -95,8 +105,10 @@ class Sampler(threading.Thread):
         while not self.stopping.wait(0.25):
             try:
                 admin = admin or admin_connection()
-                rows = admin.run(f"SELECT application_name, count(*) FROM pg_stat_activity"
-                                 f" WHERE datname IN ({names}) AND pid <> pg_backend_pid() GROUP BY 1")
+                rows = admin.run(
+                    f"SELECT application_name, count(*) FROM pg_stat_activity"
+                    f" WHERE datname IN ({names}) AND pid <> pg_backend_pid() GROUP BY 1"
+                )
             except Exception:  # PostgreSQL restarting: sample again when it is back
                 admin = None
                 continue
@@ -149,8 +161,11 @@ def restart_rabbitmq() -> None:
 
 def restart_postgresql() -> None:
     version = sorted(os.listdir("/etc/postgresql"))[-1]
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart", "-m", "fast"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart", "-m", "fast"],
+        check=True,
+        capture_output=True,
+    )
 
 
 def statements_counted() -> bool:
@@ -194,17 +209,23 @@ def database_work(with_statements: bool) -> dict[str, dict]:
     admin = admin_connection()
     try:
         names = ", ".join(f"'{database}'" for database in DATABASES.values())
-        work = {name: {"transactions": count, "statements": None, "top": []} for name, count in admin.run(
-            f"SELECT datname, xact_commit + xact_rollback FROM pg_stat_database WHERE datname IN ({names})")}
+        work = {
+            name: {"transactions": count, "statements": None, "top": []}
+            for name, count in admin.run(
+                f"SELECT datname, xact_commit + xact_rollback FROM pg_stat_database WHERE datname IN ({names})"
+            )
+        }
         if with_statements:
             for name, calls in admin.run(
-                    "SELECT d.datname, sum(s.calls) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
-                    f" WHERE d.datname IN ({names}) GROUP BY 1"):
+                "SELECT d.datname, sum(s.calls) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
+                f" WHERE d.datname IN ({names}) GROUP BY 1"
+            ):
                 work[name]["statements"] = int(calls)
             for name, calls, query in admin.run(
-                    "SELECT d.datname, s.calls, left(regexp_replace(s.query, '\\s+', ' ', 'g'), 90)"
-                    " FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
-                    f" WHERE d.datname IN ({names}) ORDER BY s.calls DESC LIMIT 40"):
+                "SELECT d.datname, s.calls, left(regexp_replace(s.query, '\\s+', ' ', 'g'), 90)"
+                " FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
+                f" WHERE d.datname IN ({names}) ORDER BY s.calls DESC LIMIT 40"
+            ):
                 work[name]["top"].append((int(calls), query))
         return work
     finally:
@@ -217,8 +238,10 @@ def outcome(restarted_at: float | None) -> dict:
     try:
         receipts = {str(row[0]) for row in write.run("SELECT id FROM receipts")}
         payments = write.run("SELECT count(*) FROM payments")[0][0]
-        calls = sim.run("SELECT receipt_id, party_kind, count(*), max(received_at) FROM sim_callbacks"
-                        " WHERE receipt_id IS NOT NULL GROUP BY 1, 2")
+        calls = sim.run(
+            "SELECT receipt_id, party_kind, count(*), max(received_at) FROM sim_callbacks"
+            " WHERE receipt_id IS NOT NULL GROUP BY 1, 2"
+        )
     finally:
         write.close()
         sim.close()
@@ -226,8 +249,13 @@ def outcome(restarted_at: float | None) -> dict:
     lost = sum((receipt, kind) not in called for receipt in receipts for kind in ("bank", "merchant"))
     duplicated = sum(count - 1 for _receipt, _kind, count, _last in calls)
     last = max((last for *_rest, last in calls), default=None)
-    result = {"receipts": len(receipts), "payments": payments, "callbacks": len(called), "lost": lost,
-              "duplicated": duplicated}
+    result = {
+        "receipts": len(receipts),
+        "payments": payments,
+        "callbacks": len(called),
+        "lost": lost,
+        "duplicated": duplicated,
+    }
     if restarted_at is not None and last is not None:
         after = last.timestamp() - restarted_at
         result["last_callback_after_restart_s"] = round(after, 1)
@@ -241,8 +269,11 @@ def main() -> None:
     parser.add_argument("--restart", action="store_true", help="restart RabbitMQ, then PostgreSQL, mid-demo")
     parser.add_argument("--rate", type=float, default=0, help="checkouts per second (0: as fast as they go)")
     parser.add_argument("--name", default="conn", help="names its databases and vhost (two runs side by side)")
-    parser.add_argument("--pg-stat-statements", action="store_true",
-                        help="preload pg_stat_statements (ALTER SYSTEM and a restart of PostgreSQL) to count statements")
+    parser.add_argument(
+        "--pg-stat-statements",
+        action="store_true",
+        help="preload pg_stat_statements (ALTER SYSTEM and a restart of PostgreSQL) to count statements",
+    )
     args = parser.parse_args()
     configure(args.name)
     if args.pg_stat_statements:
@@ -253,8 +284,9 @@ def main() -> None:
     (ROOT / "bench" / "results").mkdir(exist_ok=True)
     log = (ROOT / "bench" / "results" / f"connections-{args.name}-platform.log").open("w")
     env = {**os.environ, **ENV, "GATEWAY_PORT": str(port)}
-    platform = subprocess.Popen([sys.executable, "-m", "runtime.run"], cwd=ROOT, env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
+    platform = subprocess.Popen(
+        [sys.executable, "-m", "runtime.run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     url = f"http://127.0.0.1:{port}"
     sampler = Sampler()
     demo = None
@@ -265,32 +297,47 @@ def main() -> None:
         work_before = database_work(counting)
         cpu_before = cpu.snapshot(platform.pid)
         demo_started = time.monotonic()
-        demo = subprocess.Popen([sys.executable, "-m", "runtime.demo", "--checkouts", str(args.checkouts),
-                                 "--rate", str(args.rate), "--url", url], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, text=True)
+        demo = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "runtime.demo",
+                "--checkouts",
+                str(args.checkouts),
+                "--rate",
+                str(args.rate),
+                "--url",
+                url,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         restarted_at = None
         if args.restart:
             if not wait_for_callbacks(args.checkouts // 3, timeout=300):
                 raise SystemExit("callbacks never flowed")
             started = time.time()
             restart_rabbitmq()
-            print(f"RabbitMQ restarted in {time.time() - started:.1f} s "
-                  f"({datetime.now(timezone.utc):%H:%M:%S})", flush=True)
+            print(f"RabbitMQ restarted in {time.time() - started:.1f} s ({datetime.now(UTC):%H:%M:%S})", flush=True)
             flowing = callbacks_received()
             if not wait_for_callbacks(flowing + 100, timeout=180):
                 print("callbacks did not flow again within 3 minutes of RabbitMQ's restart", flush=True)
             started = time.time()
             restart_postgresql()
             restarted_at = time.time()
-            print(f"PostgreSQL restarted in {restarted_at - started:.1f} s "
-                  f"({datetime.now(timezone.utc):%H:%M:%S})", flush=True)
+            print(f"PostgreSQL restarted in {restarted_at - started:.1f} s ({datetime.now(UTC):%H:%M:%S})", flush=True)
         summary, _ = demo.communicate(timeout=900)
         print(summary.strip())
         took = time.monotonic() - demo_started
         print(f"make demo took {took:.1f} s from start to the last callback")
         if not args.rate and not args.restart:  # as fast as they go: what this machine sustains
-            print(f"saturation rate          {args.checkouts / took:.1f} checkouts/s (matched pairs called back per"
-                  " second, simulated parties on the same cores)")
+            print(
+                f"saturation rate          {args.checkouts / took:.1f} checkouts/s (matched pairs called back per"
+                " second, simulated parties on the same cores)"
+            )
         spent = cpu.difference(cpu.snapshot(platform.pid), cpu_before)
         time.sleep(2)  # backends report their transactions to the statistics within a second or so
         work_after = database_work(counting)
@@ -311,22 +358,34 @@ def main() -> None:
         submissions.ensure_wrk()
         hello_ms = submissions.hello_world(5, 16, 1)["cpu_ms_per_request"]
         pairs = report["callbacks"] / 2
-        platform_ms = {label: value * 1000 / pairs for label, value in spent.items()
-                       if not label.startswith("sim_") and value * 1000 / pairs >= 0.005}
-        print("\nCPU per matched pair, platform processes (simulated parties left out; PostgreSQL and RabbitMQ"
-              f" include their work for them), beside hello world's {hello_ms:.2f} ms per request:")
+        platform_ms = {
+            label: value * 1000 / pairs
+            for label, value in spent.items()
+            if not label.startswith("sim_") and value * 1000 / pairs >= 0.005
+        }
+        print(
+            "\nCPU per matched pair, platform processes (simulated parties left out; PostgreSQL and RabbitMQ"
+            f" include their work for them), beside hello world's {hello_ms:.2f} ms per request:"
+        )
         for label, value in sorted(platform_ms.items(), key=lambda item: -item[1]):
             print(f"  {label:28}{value:>8.2f} ms{value / hello_ms:>8.1f}x")
         total = sum(platform_ms.values())
-        print(f"  {'platform':28}{total:>8.2f} ms{total / hello_ms:>8.1f}x "
-              f"(simulated parties: {sum(v for k, v in spent.items() if k.startswith('sim_')) * 1000 / pairs:.2f} ms)")
-        print(f"  a callback (deliver_callbacks, 2 per pair) {platform_ms.get('deliver_callbacks', 0) / 2 / hello_ms:.1f}x"
-              " a hello-world request")
+        print(
+            f"  {'platform':28}{total:>8.2f} ms{total / hello_ms:>8.1f}x "
+            f"(simulated parties: {sum(v for k, v in spent.items() if k.startswith('sim_')) * 1000 / pairs:.2f} ms)"
+        )
+        print(
+            f"  a callback (deliver_callbacks, 2 per pair) {platform_ms.get('deliver_callbacks', 0) / 2 / hello_ms:.1f}x"
+            " a hello-world request"
+        )
     if not args.restart and report["callbacks"]:
         pairs = report["callbacks"] / 2
-        print("\nPostgreSQL per matched pair (transactions from pg_stat_database; statements from"
-              " pg_stat_statements" + ("" if counting else ", not preloaded: make bench-connections PG_STAT_STATEMENTS=1")
-              + "):")
+        print(
+            "\nPostgreSQL per matched pair (transactions from pg_stat_database; statements from"
+            " pg_stat_statements"
+            + ("" if counting else ", not preloaded: make bench-connections PG_STAT_STATEMENTS=1")
+            + "):"
+        )
         for model, database in DATABASES.items():
             before, after = work_before.get(database, {}), work_after.get(database, {})
             transactions = (after.get("transactions") or 0) - (before.get("transactions") or 0)

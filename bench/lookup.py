@@ -31,14 +31,14 @@ URL = "postgresql+pg8000://postgres:postgres@127.0.0.1:5432/receipts_write_looku
 os.environ["WRITE_DATABASE_URL"] = URL
 os.environ.setdefault("PLATFORM_SECRET", "bench-platform-secret")
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, text
 
-from shared.domain.errors import NotFound  # noqa: E402
+from shared.domain.errors import NotFound
 from shared.domain.parties import Party
-from shared.domain.payments import StatementLine  # noqa: E402
-from shared.platform.dialect import prepared_url  # noqa: E402
-from shared.platform.migrate import migrate  # noqa: E402
-from shared.write import lookup  # noqa: E402
+from shared.domain.payments import StatementLine
+from shared.platform.dialect import prepared_url
+from shared.platform.migrate import migrate
+from shared.write import lookup
 
 MERCHANT, BANK = uuid.UUID(int=1), uuid.UUID(int=2)
 DAY = date(2026, 11, 26)
@@ -46,21 +46,33 @@ DAY = date(2026, 11, 26)
 
 def card(i: int) -> dict:
     """Line i's card data: distinct per line, as real slips are."""
-    return {"masked_pan": f"4{i % 200:05d}******{i % 9973:04d}", "auth_code": f"{i:06X}"[-6:],
-            "amount": 100 + i % 50000, "terminal_id": f"T{i % 5000:05d}", "rrn": f"{i:012d}"}
+    return {
+        "masked_pan": f"4{i % 200:05d}******{i % 9973:04d}",
+        "auth_code": f"{i:06X}"[-6:],
+        "amount": 100 + i % 50000,
+        "terminal_id": f"T{i % 5000:05d}",
+        "rrn": f"{i:012d}",
+    }
 
 
 def load(engine, size: int) -> None:
     with engine.begin() as connection:
-        connection.execute(text("TRUNCATE ambiguities, callbacks, receipt_card_payments, receipt_lines, outbox,"
-                                " receipts, payments, api_keys, merchants, banks CASCADE"))
-        connection.execute(text("INSERT INTO merchants (id, name, callback_url) VALUES (:id, 'bench', 'http://x')"),
-                           {"id": MERCHANT})
-        connection.execute(text("INSERT INTO banks (id, name, callback_url) VALUES (:id, 'bench', 'http://x')"),
-                           {"id": BANK})
+        connection.execute(
+            text(
+                "TRUNCATE ambiguities, callbacks, receipt_card_payments, receipt_lines, outbox,"
+                " receipts, payments, api_keys, merchants, banks CASCADE"
+            )
+        )
+        connection.execute(
+            text("INSERT INTO merchants (id, name, callback_url) VALUES (:id, 'bench', 'http://x')"), {"id": MERCHANT}
+        )
+        connection.execute(
+            text("INSERT INTO banks (id, name, callback_url) VALUES (:id, 'bench', 'http://x')"), {"id": BANK}
+        )
         # The same card data as card(i), in SQL.
-        connection.execute(text(
-            """
+        connection.execute(
+            text(
+                """
             INSERT INTO receipts (id, merchant_id, merchant_receipt_id, fingerprint, issued_at, utc_offset_seconds,
                                   currency, subtotal, tax, tip, total, status, document)
             SELECT md5('r' || i)::uuid, :merchant, 'B-' || i, repeat('0', 64), timestamptz '2026-11-26 12:00+00', 0,
@@ -72,9 +84,13 @@ def load(engine, size: int) -> None:
                        'totals', jsonb_build_object('subtotal', 100 + mod(i, 50000), 'tax', 0, 'tip', 0,
                        'total', 100 + mod(i, 50000)), 'payments', '[]'::jsonb)
             FROM generate_series(1, :n) AS i
-            """), {"merchant": MERCHANT, "n": size})
-        connection.execute(text(
             """
+            ),
+            {"merchant": MERCHANT, "n": size},
+        )
+        connection.execute(
+            text(
+                """
             INSERT INTO payments (id, bank_id, bank_payment_id, fingerprint, account_ref, masked_pan, auth_code,
                                   amount, currency, transaction_date, transaction_time, merchant_name, terminal_id,
                                   rrn, kind, status, receipt_id, document)
@@ -84,9 +100,13 @@ def load(engine, size: int) -> None:
                    'bench', 'T' || lpad((mod(i, 5000))::text, 5, '0'), lpad(i::text, 12, '0'), 'purchase', 'matched',
                    md5('r' || i)::uuid, '{}'::jsonb
             FROM generate_series(10, :n, 10) AS i
-            """), {"bank": BANK, "n": size})
-        connection.execute(text(
             """
+            ),
+            {"bank": BANK, "n": size},
+        )
+        connection.execute(
+            text(
+                """
             INSERT INTO receipt_card_payments (receipt_id, line_no, masked_pan, auth_code, amount, currency,
                                                transaction_date, transaction_time, terminal_id, rrn, payment_id,
                                                match_rule)
@@ -96,7 +116,10 @@ def load(engine, size: int) -> None:
                    'T' || lpad((mod(i, 5000))::text, 5, '0'), lpad(i::text, 12, '0'),
                    CASE WHEN mod(i, 10) = 0 THEN md5('p' || i)::uuid END, CASE WHEN mod(i, 10) = 0 THEN 'exact' END
             FROM generate_series(1, :n) AS i
-            """), {"n": size})
+            """
+            ),
+            {"n": size},
+        )
         connection.execute(text("ANALYZE receipts, receipt_card_payments, payments"))
 
 
@@ -107,8 +130,13 @@ def statement_lines(size: int, count: int, rng: random.Random) -> list[tuple[str
         data, rule = card(i), ("exact", "date_window", "tip", "no_auth_code")[n % 4]
         if n % 10 == 9:
             data, rule = card(size + 1 + n), None  # nobody's receipt
-        fields = {"masked_pan": data["masked_pan"], "auth_code": data["auth_code"], "amount": data["amount"],
-                  "currency": "EUR", "transaction_date": DAY}
+        fields = {
+            "masked_pan": data["masked_pan"],
+            "auth_code": data["auth_code"],
+            "amount": data["amount"],
+            "currency": "EUR",
+            "transaction_date": DAY,
+        }
         if rule == "date_window":
             fields["transaction_date"] = DAY + timedelta(days=1)
         elif rule == "tip":
@@ -162,16 +190,26 @@ def main() -> None:
                 connection.execute(text("SELECT document FROM receipts WHERE id = :id"), {"id": receipt_id}).first()
                 baseline.append(time.perf_counter() - start)
             miss = next(line for rule, line in lines if rule is None).card()
-            plan = connection.execute(text("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) "
-                                           + " UNION ALL ".join(lookup._candidates(rule) for rule in lookup.RULES)),
-                                      {**miss, "bank_id": BANK, "tip_share": 0.25}).scalars().all()
+            plan = (
+                connection.execute(
+                    text(
+                        "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) "
+                        + " UNION ALL ".join(lookup._candidates(rule) for rule in lookup.RULES)
+                    ),
+                    {**miss, "bank_id": BANK, "tip_share": 0.25},
+                )
+                .scalars()
+                .all()
+            )
         wrong = {key: count for key, count in outcomes.items() if key[0] != key[1]}
         assert not wrong, f"look-ups answered other rules than expected: {wrong}"
         ms = [seconds * 1000 for seconds in took]
         base = [seconds * 1000 for seconds in baseline]
-        print(f"  {len(ms)} look-ups: p50 {statistics.median(ms):.2f} ms, p99 {percentile(ms, 0.99):.2f} ms, "
-              f"{len(ms) / sum(took):.0f}/s on one connection; primary-key read p50 {statistics.median(base):.2f} ms, "
-              f"p99 {percentile(base, 0.99):.2f} ms ({statistics.median(ms) / statistics.median(base):.1f}x at p50)")
+        print(
+            f"  {len(ms)} look-ups: p50 {statistics.median(ms):.2f} ms, p99 {percentile(ms, 0.99):.2f} ms, "
+            f"{len(ms) / sum(took):.0f}/s on one connection; primary-key read p50 {statistics.median(base):.2f} ms, "
+            f"p99 {percentile(base, 0.99):.2f} ms ({statistics.median(ms) / statistics.median(base):.1f}x at p50)"
+        )
         print("  plan of a miss (every rule tried):")
         for row in plan:
             if "on receipt_card_payments" in row or "Execution" in row:

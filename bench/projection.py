@@ -26,18 +26,18 @@ import threading
 import time
 import urllib.request
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.submissions import BENCH_ENV as ENV  # noqa: E402
+from bench.submissions import BENCH_ENV as ENV
 from bench.submissions import ensure_vhost, ensure_wrk, wait_for, wrk
 
 os.environ.update(ENV)
-from runtime.run import free_port  # noqa: E402
-from shared.platform import bus  # noqa: E402
+from runtime.run import free_port
+from shared.platform import bus
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -48,10 +48,23 @@ def percentile(values: list[float], share: float) -> float:
 def start_function(target: str, source: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "functions_framework", "--target", target, "--source", str(source),
-         "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env={**os.environ, "XDG_RUNTIME_DIR": f"/tmp/bench-{target}"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "functions_framework",
+            "--target",
+            target,
+            "--source",
+            str(source),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "XDG_RUNTIME_DIR": f"/tmp/bench-{target}"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     os.makedirs(f"/tmp/bench-{target}", exist_ok=True)
     url = f"http://127.0.0.1:{port}/"
@@ -95,16 +108,38 @@ def backlog(consumer: bus.Consumer, events: int) -> None:
     merchant = str(uuid.uuid4())
     for _ in range(events):
         receipt = str(uuid.uuid4())
-        event = bus.envelope(uuid.uuid4(), "receipts.receipt.submitted.v1", receipt, datetime.now(timezone.utc), {
-            "id": receipt, "merchant_id": merchant, "merchant_receipt_id": f"DRAIN-{receipt[:8]}",
-            "status": "unmatched", "issued_at": "2026-11-26T13:45:10+01:00", "currency": "EUR",
-            "lines": [{"description": "Espresso", "sku": None, "quantity": 1, "unit_price": 250, "amount": 250}],
-            "totals": {"subtotal": 250, "tax": 0, "tip": 0, "total": 250},
-            "payments": [{"masked_pan": "412345******1234", "auth_code": "A1B2C3", "amount": 250, "currency": "EUR",
-                          "transaction_date": "2026-11-26", "transaction_time": "13:45:02", "terminal_id": "T1",
-                          "rrn": "633012345678", "scheme": None}],
-            "bank_ids": [], "submitted_at": datetime.now(timezone.utc).isoformat(), "version": 1,
-        })
+        event = bus.envelope(
+            uuid.uuid4(),
+            "receipts.receipt.submitted.v1",
+            receipt,
+            datetime.now(UTC),
+            {
+                "id": receipt,
+                "merchant_id": merchant,
+                "merchant_receipt_id": f"DRAIN-{receipt[:8]}",
+                "status": "unmatched",
+                "issued_at": "2026-11-26T13:45:10+01:00",
+                "currency": "EUR",
+                "lines": [{"description": "Espresso", "sku": None, "quantity": 1, "unit_price": 250, "amount": 250}],
+                "totals": {"subtotal": 250, "tax": 0, "tip": 0, "total": 250},
+                "payments": [
+                    {
+                        "masked_pan": "412345******1234",
+                        "auth_code": "A1B2C3",
+                        "amount": 250,
+                        "currency": "EUR",
+                        "transaction_date": "2026-11-26",
+                        "transaction_time": "13:45:02",
+                        "terminal_id": "T1",
+                        "rrn": "633012345678",
+                        "scheme": None,
+                    }
+                ],
+                "bank_ids": [],
+                "submitted_at": datetime.now(UTC).isoformat(),
+                "version": 1,
+            },
+        )
         channel.basic_publish("", consumer.queue, json.dumps(event).encode(), bus.properties(event))
     connection.close()
 
@@ -145,14 +180,22 @@ def drain_throughput(events: int) -> dict:
 def lag(rate: int, seconds: int, warmup: int) -> dict:
     port = free_port()
     log = (ROOT / "bench/results/platform-projection.log").open("w")
-    platform = subprocess.Popen([sys.executable, "-m", "runtime.run"], cwd=ROOT,
-                                env={**os.environ, "GATEWAY_PORT": str(port)}, stdout=log, stderr=subprocess.STDOUT)
+    platform = subprocess.Popen(
+        [sys.executable, "-m", "runtime.run"],
+        cwd=ROOT,
+        env={**os.environ, "GATEWAY_PORT": str(port)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{url}/healthz")
         request = urllib.request.Request(
-            f"{url}/v1/admin/merchants", json.dumps({"name": "Lag Cafe", "callback_url": "http://127.0.0.1:9/callbacks"}).encode(),
-            {"Authorization": "Bearer bench-admin-key", "Content-Type": "application/json"}, method="POST")
+            f"{url}/v1/admin/merchants",
+            json.dumps({"name": "Lag Cafe", "callback_url": "http://127.0.0.1:9/callbacks"}).encode(),
+            {"Authorization": "Bearer bench-admin-key", "Content-Type": "application/json"},
+            method="POST",
+        )
         merchant = json.load(urllib.request.urlopen(request))
         from tests.support import receipt_body
 
@@ -184,8 +227,10 @@ def lag(rate: int, seconds: int, warmup: int) -> dict:
         from shared.platform.dialect import prepared_url
 
         engine = create_engine(prepared_url(ENV["READ_DATABASE_URL"]))
-        query = text("SELECT extract(epoch FROM projected_at - submitted_at) * 1000 AS lag_ms, submitted_at"
-                     " FROM receipt_views WHERE merchant_id = :merchant ORDER BY submitted_at")
+        query = text(
+            "SELECT extract(epoch FROM projected_at - submitted_at) * 1000 AS lag_ms, submitted_at"
+            " FROM receipt_views WHERE merchant_id = :merchant ORDER BY submitted_at"
+        )
         deadline = time.monotonic() + 60
         while True:
             with engine.connect() as connection:
@@ -197,10 +242,17 @@ def lag(rate: int, seconds: int, warmup: int) -> dict:
         measured_from = rows[0].submitted_at.timestamp() + warmup
         lags = [float(row.lag_ms) for row in rows if row.submitted_at.timestamp() >= measured_from]
         return {
-            "rate_asked": rate, "rate_sent": round(len(bodies) / sent_for), "submitted": len(bodies),
-            "failed": len(failures), "projected": len(rows), "measured": len(lags), "warmup_seconds": warmup,
-            "lag_p50_ms": round(percentile(lags, 0.50), 1), "lag_p99_ms": round(percentile(lags, 0.99), 1),
-            "lag_max_ms": round(max(lags), 1), "lag_mean_ms": round(statistics.mean(lags), 1),
+            "rate_asked": rate,
+            "rate_sent": round(len(bodies) / sent_for),
+            "submitted": len(bodies),
+            "failed": len(failures),
+            "projected": len(rows),
+            "measured": len(lags),
+            "warmup_seconds": warmup,
+            "lag_p50_ms": round(percentile(lags, 0.50), 1),
+            "lag_p99_ms": round(percentile(lags, 0.99), 1),
+            "lag_max_ms": round(max(lags), 1),
+            "lag_mean_ms": round(statistics.mean(lags), 1),
         }
     finally:
         platform.send_signal(signal.SIGTERM)
@@ -219,14 +271,22 @@ def main() -> None:
     ensure_wrk()
     ensure_vhost()
     (ROOT / "bench/results").mkdir(exist_ok=True)
-    subprocess.run([sys.executable, "-m", "runtime.run", "migrate"], cwd=ROOT, env=os.environ,
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "runtime.run", "migrate"],
+        cwd=ROOT,
+        env=os.environ,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
     print(f"lag at {args.rate} submissions/s through the gateway, {args.seconds}s ...", flush=True)
     lag_result = lag(args.rate, args.seconds, args.warmup)
-    print(f"\nprojection lag at {lag_result['rate_sent']}/s, after {args.warmup}s of warm-up: "
-          f"p50 {lag_result['lag_p50_ms']} ms, p99 {lag_result['lag_p99_ms']} ms, max {lag_result['lag_max_ms']} ms "
-          f"({lag_result['projected']}/{lag_result['submitted']} projected, {lag_result['failed']} failed)", flush=True)
+    print(
+        f"\nprojection lag at {lag_result['rate_sent']}/s, after {args.warmup}s of warm-up: "
+        f"p50 {lag_result['lag_p50_ms']} ms, p99 {lag_result['lag_p99_ms']} ms, max {lag_result['lag_max_ms']} ms "
+        f"({lag_result['projected']}/{lag_result['submitted']} projected, {lag_result['failed']} failed)",
+        flush=True,
+    )
     if args.only_lag:
         return
     print(f"direct throughput (wrk, {args.connections} connections, {args.seconds}s each) ...", flush=True)
@@ -236,15 +296,20 @@ def main() -> None:
 
     print()
     hello, projector = direct["hello_event"], direct["project_read_model"]
-    print(f"direct:  hello_event {hello['requests_per_second']:.0f}/s, project_read_model "
-          f"{projector['requests_per_second']:.0f}/s ({projector['requests_per_second'] / hello['requests_per_second']:.0%})"
-          f", p99 {projector['p99_ms']:.1f} ms, non-2xx {projector['non_2xx']}")
-    print(f"drained: hello_event {drain['hello_event']['events_per_second']}/s, project_read_model "
-          f"{drain['project_read_model']['events_per_second']}/s "
-          f"({drain['project_read_model']['events_per_second'] / drain['hello_event']['events_per_second']:.0%})")
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    print(
+        f"direct:  hello_event {hello['requests_per_second']:.0f}/s, project_read_model "
+        f"{projector['requests_per_second']:.0f}/s ({projector['requests_per_second'] / hello['requests_per_second']:.0%})"
+        f", p99 {projector['p99_ms']:.1f} ms, non-2xx {projector['non_2xx']}"
+    )
+    print(
+        f"drained: hello_event {drain['hello_event']['events_per_second']}/s, project_read_model "
+        f"{drain['project_read_model']['events_per_second']}/s "
+        f"({drain['project_read_model']['events_per_second'] / drain['hello_event']['events_per_second']:.0%})"
+    )
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (ROOT / f"bench/results/projection-{stamp}.json").write_text(
-        json.dumps({"lag": lag_result, "direct": direct, "drain": drain}, indent=2))
+        json.dumps({"lag": lag_result, "direct": direct, "drain": drain}, indent=2)
+    )
 
 
 if __name__ == "__main__":

@@ -24,13 +24,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, event, text  # noqa: E402
+from sqlalchemy import create_engine, event, text
 
-from bench.matching import PLAIN_JOIN, timed  # noqa: E402
-from shared.platform.dialect import prepared_url  # noqa: E402
-from shared.platform.migrate import migrate  # noqa: E402
-from shared.write import reconciliation  # noqa: E402
-from shared.write.unit_of_work import UnitOfWork  # noqa: E402
+from bench.matching import PLAIN_JOIN, timed
+from shared.platform.dialect import prepared_url
+from shared.platform.migrate import migrate
+from shared.write import reconciliation
+from shared.write.unit_of_work import UnitOfWork
 
 BASE = "postgresql+pg8000://postgres:postgres@127.0.0.1:5432"
 WRITE_URL, READ_URL = f"{BASE}/receipts_write_reconbench", f"{BASE}/receipts_read_reconbench"
@@ -93,10 +93,15 @@ _READ = [
 def load(write_engine, read_engine, items: int) -> None:
     params = {"merchant": uuid.uuid4(), "bank": uuid.uuid4(), "n": items}
     with write_engine.begin() as connection:
-        connection.execute(text("TRUNCATE ambiguities, callbacks, receipt_card_payments, receipt_lines, outbox, "
-                                "receipts, payments, api_keys, merchants, banks CASCADE"))
-        connection.execute(text("INSERT INTO merchants (id, name, callback_url) VALUES (:merchant, 'b', 'http://x')"),
-                           params)
+        connection.execute(
+            text(
+                "TRUNCATE ambiguities, callbacks, receipt_card_payments, receipt_lines, outbox, "
+                "receipts, payments, api_keys, merchants, banks CASCADE"
+            )
+        )
+        connection.execute(
+            text("INSERT INTO merchants (id, name, callback_url) VALUES (:merchant, 'b', 'http://x')"), params
+        )
         connection.execute(text("INSERT INTO banks (id, name, callback_url) VALUES (:bank, 'b', 'http://x')"), params)
         for statement in _WRITE:
             connection.execute(text(statement), params)
@@ -160,9 +165,11 @@ def main() -> None:
         phases.append(dict(spent))
     join = statistics.median(plain)
     print(f"  plain join of the exact keys: {join:.2f} s ({joined} pairs)")
-    print(f"  reconcile: {statistics.median(runs):.2f} s ({statistics.median(runs) / join:.1f}x), "
-          f"{sum(run.matched.values())} matched {run.matched}, {run.ambiguous} ambiguous, "
-          f"drift repaired {run.drift_repaired or 0}")
+    print(
+        f"  reconcile: {statistics.median(runs):.2f} s ({statistics.median(runs) / join:.1f}x), "
+        f"{sum(run.matched.values())} matched {run.matched}, {run.ambiguous} ambiguous, "
+        f"drift repaired {run.drift_repaired or 0}"
+    )
     for name in phases[0]:
         seconds = statistics.median(spent.get(name, 0.0) for spent in phases)
         print(f"    {name}: {seconds:.2f} s ({seconds / join:.1f}x)")

@@ -20,15 +20,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.submissions import BENCH_ENV, ensure_vhost  # noqa: E402
+from bench.submissions import BENCH_ENV, ensure_vhost
 
 os.environ.update(BENCH_ENV)
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import text
 
-from shared.platform import bus  # noqa: E402
-from shared.platform.db import write_engine  # noqa: E402
-from shared.platform.migrate import migrate  # noqa: E402
-from shared.write import outbox  # noqa: E402
+from shared.platform import bus
+from shared.platform.db import write_engine
+from shared.platform.migrate import migrate
+from shared.write import outbox
 
 EVENT_TYPE = "bench.relayed.v1"
 QUEUE = "bench.relayed"
@@ -37,14 +37,18 @@ QUEUE = "bench.relayed"
 def load_backlog(engine, events: int) -> None:
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM outbox"))
-        connection.execute(text(
-            """
+        connection.execute(
+            text(
+                """
             INSERT INTO outbox (id, type, subject, data, occurred_at)
             SELECT gen_random_uuid(), :type, gen_random_uuid(),
                    jsonb_build_object('n', n, 'status', 'matched', 'lines', jsonb_build_array('a', 'b')),
                    now() - interval '1 minute'
             FROM generate_series(1, :events) AS n
-            """), {"type": EVENT_TYPE, "events": events})
+            """
+            ),
+            {"type": EVENT_TYPE, "events": events},
+        )
 
 
 def relayed_per_second(engine, events: int) -> float:
@@ -85,8 +89,10 @@ def main() -> None:
         del publisher.publish
     channel.queue_delete(QUEUE)
     connection.close()
-    print(f"relay, {args.events} events: {in_flight:,.0f} events/s with confirms in flight, "
-          f"{blocking:,.0f} events/s with a blocking confirm each ({in_flight / blocking:.1f}x)")
+    print(
+        f"relay, {args.events} events: {in_flight:,.0f} events/s with confirms in flight, "
+        f"{blocking:,.0f} events/s with a blocking confirm each ({in_flight / blocking:.1f}x)"
+    )
 
 
 if __name__ == "__main__":

@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import connections, cpu  # noqa: E402
-from bench.submissions import wait_for  # noqa: E402
-from runtime.run import free_port  # noqa: E402
+from bench import connections, cpu
+from bench.submissions import wait_for
+from runtime.run import free_port
 
 SCRAPES = 50
 
@@ -49,13 +49,20 @@ def main() -> None:
     log_path = ROOT / "bench" / "results" / "scrape-platform.log"
     env = {**os.environ, **connections.ENV, "GATEWAY_PORT": str(port)}
     with log_path.open("w") as log:
-        platform = subprocess.Popen([sys.executable, "-m", "runtime.run"], cwd=ROOT, env=env,
-                                    stdout=log, stderr=subprocess.STDOUT)
+        platform = subprocess.Popen(
+            [sys.executable, "-m", "runtime.run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{url}/healthz", timeout=90)
-        demo = subprocess.run([sys.executable, "-m", "runtime.demo", "--checkouts", str(args.checkouts), "--url", url],
-                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+        demo = subprocess.run(
+            [sys.executable, "-m", "runtime.demo", "--checkouts", str(args.checkouts), "--url", url],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         if demo.returncode:
             raise SystemExit(f"make demo failed:\n{demo.stdout}\n{demo.stderr}")
         time.sleep(3)  # the last callbacks' events projected, the platform quiet again

@@ -22,9 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import connections, cpu  # noqa: E402
-from bench.submissions import wait_for  # noqa: E402
-from runtime.run import free_port  # noqa: E402
+from bench import connections, cpu
+from bench.submissions import wait_for
+from runtime.run import free_port
 
 SAMPLE_EVERY_SECONDS = 30
 
@@ -47,8 +47,9 @@ def memory(root: int) -> Counter:
     admin = connections.admin_connection()
     try:
         databases = ", ".join(f"'{database}'" for database in connections.DATABASES.values())
-        backends = admin.run(f"SELECT pid FROM pg_stat_activity WHERE datname IN ({databases})"
-                             " AND pid <> pg_backend_pid()")
+        backends = admin.run(
+            f"SELECT pid FROM pg_stat_activity WHERE datname IN ({databases}) AND pid <> pg_backend_pid()"
+        )
     finally:
         admin.close()
     totals["PostgreSQL backends"] = sum(rss_kib(pid) for (pid,) in backends) / 1024
@@ -62,9 +63,13 @@ def latencies(started: float) -> list[tuple[float, float]]:
     sim = connections.admin_connection(connections.DATABASES["sim"])
     try:
         submitted = {str(receipt): at.timestamp() for receipt, at in write.run("SELECT id, created_at FROM receipts")}
-        called = {str(receipt): last.timestamp() for receipt, last in sim.run(
-            "SELECT receipt_id, max(received_at) FROM sim_callbacks WHERE receipt_id IS NOT NULL"
-            " GROUP BY 1 HAVING count(DISTINCT party_kind) = 2")}
+        called = {
+            str(receipt): last.timestamp()
+            for receipt, last in sim.run(
+                "SELECT receipt_id, max(received_at) FROM sim_callbacks WHERE receipt_id IS NOT NULL"
+                " GROUP BY 1 HAVING count(DISTINCT party_kind) = 2"
+            )
+        }
     finally:
         write.close()
         sim.close()
@@ -88,24 +93,46 @@ def main() -> None:
     (ROOT / "bench" / "results").mkdir(exist_ok=True)
     log = (ROOT / "bench" / "results" / "soak-platform.log").open("w")
     env = {**os.environ, **connections.ENV, "GATEWAY_PORT": str(port)}
-    platform = subprocess.Popen([sys.executable, "-m", "runtime.run"], cwd=ROOT, env=env, stdout=log,
-                                stderr=subprocess.STDOUT)
+    platform = subprocess.Popen(
+        [sys.executable, "-m", "runtime.run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{url}/healthz", timeout=90)
         started = time.time()
         checkouts = int(args.rate * args.minutes * 60)
-        demo = subprocess.Popen([sys.executable, "-m", "runtime.demo", "--checkouts", str(checkouts),
-                                 "--rate", str(args.rate), "--url", url], cwd=ROOT, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        demo = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "runtime.demo",
+                "--checkouts",
+                str(checkouts),
+                "--rate",
+                str(args.rate),
+                "--url",
+                url,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         samples = []
-        print(f"soak: {checkouts} checkouts at {args.rate:g}/s for {args.minutes:g} min; a sample every"
-              f" {SAMPLE_EVERY_SECONDS} s", flush=True)
+        print(
+            f"soak: {checkouts} checkouts at {args.rate:g}/s for {args.minutes:g} min; a sample every"
+            f" {SAMPLE_EVERY_SECONDS} s",
+            flush=True,
+        )
         while demo.poll() is None:
             samples.append((time.time() - started, memory(platform.pid)))
             elapsed, sample = samples[-1]
-            print(f"  {elapsed / 60:5.1f} min  RSS {sum(v for k, v in sample.items() if 'connections' not in k):7.0f}"
-                  f" MiB  PostgreSQL connections {sample['PostgreSQL connections']:3.0f}", flush=True)
+            print(
+                f"  {elapsed / 60:5.1f} min  RSS {sum(v for k, v in sample.items() if 'connections' not in k):7.0f}"
+                f" MiB  PostgreSQL connections {sample['PostgreSQL connections']:3.0f}",
+                flush=True,
+            )
             try:
                 demo.wait(timeout=SAMPLE_EVERY_SECONDS)
             except subprocess.TimeoutExpired:
@@ -126,8 +153,10 @@ def main() -> None:
     end = max((at for at, _ in timings), default=0)
     first = p99([latency for at, latency in timings if at <= window])
     last = p99([latency for at, latency in timings if at >= end - window])
-    print(f"p99 end to end: first {window / 60:g} min {first * 1000:.0f} ms, last {window / 60:g} min"
-          f" {last * 1000:.0f} ms ({last / first:.2f}x; target: within 1.5x)")
+    print(
+        f"p99 end to end: first {window / 60:g} min {first * 1000:.0f} ms, last {window / 60:g} min"
+        f" {last * 1000:.0f} ms ({last / first:.2f}x; target: within 1.5x)"
+    )
     print(f"callbacks: {report}")
     if report["lost"] or report["duplicated"]:
         raise SystemExit(1)

@@ -19,16 +19,16 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import pg8000.native  # noqa: E402
+import pg8000.native
 
-from bench import cpu  # noqa: E402
-from runtime.run import free_port  # noqa: E402
+from bench import cpu
+from runtime.run import free_port
 
 BASE = "postgresql+pg8000://postgres:postgres@127.0.0.1:5432"
 VHOST = "receipts-bench"
@@ -43,8 +43,11 @@ BENCH_ENV = {
 
 def ensure_vhost() -> None:
     """A fresh RabbitMQ vhost: no backlog of an earlier run may sit in front of this one."""
-    for command in (["delete_vhost", VHOST], ["add_vhost", VHOST],
-                    ["set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*"]):
+    for command in (
+        ["delete_vhost", VHOST],
+        ["add_vhost", VHOST],
+        ["set_permissions", "-p", VHOST, "guest", ".*", ".*", ".*"],
+    ):
         subprocess.run(["rabbitmqctl", "-q", *command], capture_output=True)
 
 
@@ -81,8 +84,9 @@ def wrk(url: str, seconds: int, connections: int, script: Path | None = None, en
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     if script:
         command[1:1] = ["-s", str(script)]
-    output = subprocess.run(command, capture_output=True, text=True, check=True,
-                            env={**os.environ, **(env or {})}).stdout
+    output = subprocess.run(
+        command, capture_output=True, text=True, check=True, env={**os.environ, **(env or {})}
+    ).stdout
 
     def latency_ms(percentile: str) -> float:
         value, unit = re.search(rf"^\s+{percentile}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M).groups()
@@ -101,9 +105,22 @@ def wrk(url: str, seconds: int, connections: int, script: Path | None = None, en
 def hello_world(seconds: int, connections: int, workers: int) -> dict:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "functions_framework", "--target", "hello",
-         "--source", str(ROOT / "bench/hello/main.py"), "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, "WORKERS": str(workers)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "functions_framework",
+            "--target",
+            "hello",
+            "--source",
+            str(ROOT / "bench/hello/main.py"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env={**os.environ, "WORKERS": str(workers)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for(f"http://127.0.0.1:{port}/")
@@ -128,10 +145,14 @@ def counts() -> tuple[int, int, int]:
     finally:
         write.close()
         read.close()
-    listed = subprocess.run(["rabbitmqctl", "-q", "list_queues", "-p", VHOST, "name", "messages"],
-                            capture_output=True, text=True).stdout.split()
-    queued = sum(int(count) for name, count in zip(listed[::2], listed[1::2])
-                 if name in ("receipts.match", "receipts.project-read-model"))
+    listed = subprocess.run(
+        ["rabbitmqctl", "-q", "list_queues", "-p", VHOST, "name", "messages"], capture_output=True, text=True
+    ).stdout.split()
+    queued = sum(
+        int(count)
+        for name, count in zip(listed[::2], listed[1::2])
+        if name in ("receipts.match", "receipts.project-read-model")
+    )
     return written, projected, queued
 
 
@@ -181,32 +202,51 @@ def till_documents(document_format: str, count: int, given: Path | None = None) 
             invoice = parties.ring_up(rng)
             total = invoice["totals"]["total"]
             pan = "4" + "".join(rng.choices("0123456789", k=15))
-            card = {"masked_pan": "************" + pan[-4:] if number % 2 else pan[:6] + "******" + pan[-4:],
-                    "auth_code": "".join(rng.choices("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", k=6)), "amount": total,
-                    "currency": "EUR", "transaction_date": f"2026-11-{rng.randint(1, 26):02d}",
-                    "transaction_time": "13:45:10", "terminal_id": f"T{rng.randint(1, 9999999):07d}",
-                    "rrn": f"6330{rng.randint(0, 99999999):08d}"}
-            receipt = {"merchant_receipt_id": f"BENCH-{document_format.upper()}-{number}",
-                       "issued_at": f"{card['transaction_date']}T13:45:10+01:00", "currency": "EUR", **invoice,
-                       "payments": [card]}
+            card = {
+                "masked_pan": "************" + pan[-4:] if number % 2 else pan[:6] + "******" + pan[-4:],
+                "auth_code": "".join(rng.choices("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", k=6)),
+                "amount": total,
+                "currency": "EUR",
+                "transaction_date": f"2026-11-{rng.randint(1, 26):02d}",
+                "transaction_time": "13:45:10",
+                "terminal_id": f"T{rng.randint(1, 9999999):07d}",
+                "rrn": f"6330{rng.randint(0, 99999999):08d}",
+            }
+            receipt = {
+                "merchant_receipt_id": f"BENCH-{document_format.upper()}-{number}",
+                "issued_at": f"{card['transaction_date']}T13:45:10+01:00",
+                "currency": "EUR",
+                **invoice,
+                "payments": [card],
+            }
             body, _ = parties.till_document(receipt, document_format)
             lines.write(body.replace(b"\n", b"") + b"\n")
     return path
 
 
-def receipts_through_gateway(seconds: int, connections: int, workers: int, receipt: str = "plain",
-                             document_format: str | None = None, documents: Path | None = None) -> dict:
+def receipts_through_gateway(
+    seconds: int,
+    connections: int,
+    workers: int,
+    receipt: str = "plain",
+    document_format: str | None = None,
+    documents: Path | None = None,
+) -> dict:
     port = free_port()
     log = (ROOT / "bench/results/platform.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "runtime.run"], cwd=ROOT,
-        env={**os.environ, **BENCH_ENV, "GATEWAY_PORT": str(port), "WORKERS": str(workers)}, stdout=log, stderr=subprocess.STDOUT,
+        [sys.executable, "-m", "runtime.run"],
+        cwd=ROOT,
+        env={**os.environ, **BENCH_ENV, "GATEWAY_PORT": str(port), "WORKERS": str(workers)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{url}/healthz")
         request = urllib.request.Request(
-            f"{url}/v1/admin/merchants", method="POST",
+            f"{url}/v1/admin/merchants",
+            method="POST",
             data=json.dumps({"name": "Bench Cafe", "callback_url": "http://127.0.0.1:9/callbacks"}).encode(),
             headers={"Authorization": "Bearer bench-admin-key", "Content-Type": "application/json"},
         )
@@ -216,8 +256,11 @@ def receipts_through_gateway(seconds: int, connections: int, workers: int, recei
             from shared import formats
 
             script = ROOT / "bench/documents.lua"
-            env |= {"RECEIPTS_THREADS": "2", "RECEIPTS_TYPE": formats.OFFERED[document_format],
-                    "RECEIPTS_FILE": str(till_documents(document_format, 400 * (seconds + 3) + 1000, documents))}
+            env |= {
+                "RECEIPTS_THREADS": "2",
+                "RECEIPTS_TYPE": formats.OFFERED[document_format],
+                "RECEIPTS_FILE": str(till_documents(document_format, 400 * (seconds + 3) + 1000, documents)),
+            }
         wrk(url, 3, connections, script, env)  # warm-up
         drained()
         analyze()
@@ -239,38 +282,65 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=1, help="functions-framework WORKERS, for both sides")
-    parser.add_argument("--receipts", nargs="+", choices=sorted(SCRIPTS), default=["plain"],
-                        help="which receipts to send, each measured in turn (vat: VAT per rate, discounts, last-4 slips)")
-    parser.add_argument("--formats", nargs="+", choices=("json", "kivra", "arts"), default=[],
-                        help="instead: the simulated till's receipts in each format (SPEC §12), each measured in turn")
-    parser.add_argument("--documents", type=Path,
-                        help="with --formats: send the documents-<format>.txt of this folder (another checkout's"
-                             " bench/results) instead of making them, to compare two versions on the same receipts")
+    parser.add_argument(
+        "--receipts",
+        nargs="+",
+        choices=sorted(SCRIPTS),
+        default=["plain"],
+        help="which receipts to send, each measured in turn (vat: VAT per rate, discounts, last-4 slips)",
+    )
+    parser.add_argument(
+        "--formats",
+        nargs="+",
+        choices=("json", "kivra", "arts"),
+        default=[],
+        help="instead: the simulated till's receipts in each format (SPEC §12), each measured in turn",
+    )
+    parser.add_argument(
+        "--documents",
+        type=Path,
+        help="with --formats: send the documents-<format>.txt of this folder (another checkout's"
+        " bench/results) instead of making them, to compare two versions on the same receipts",
+    )
     args = parser.parse_args()
     ensure_wrk()
     ensure_vhost()
     fresh_databases()
     (ROOT / "bench/results").mkdir(exist_ok=True)
 
-    print(f"hello world (bare functions-framework, WORKERS={args.workers}), {args.connections} connections,"
-          f" {args.seconds}s ...", flush=True)
+    print(
+        f"hello world (bare functions-framework, WORKERS={args.workers}), {args.connections} connections,"
+        f" {args.seconds}s ...",
+        flush=True,
+    )
     hello = hello_world(args.seconds, args.connections, args.workers)
     measured = {}
     for receipt in args.receipts if not args.formats else ():
-        print(f"{receipt} receipts through the gateway, {args.connections} connections, {args.seconds}s ...", flush=True)
+        print(
+            f"{receipt} receipts through the gateway, {args.connections} connections, {args.seconds}s ...", flush=True
+        )
         measured[receipt] = receipts_through_gateway(args.seconds, args.connections, args.workers, receipt)
     for document_format in args.formats:
-        print(f"the till's receipts as {document_format} documents through the gateway, {args.connections} connections,"
-              f" {args.seconds}s ...", flush=True)
+        print(
+            f"the till's receipts as {document_format} documents through the gateway, {args.connections} connections,"
+            f" {args.seconds}s ...",
+            flush=True,
+        )
         LABELS[document_format] = f"POST /v1/receipts, {document_format}"
-        measured[document_format] = receipts_through_gateway(args.seconds, args.connections, args.workers,
-                                                             document_format=document_format, documents=args.documents)
+        measured[document_format] = receipts_through_gateway(
+            args.seconds, args.connections, args.workers, document_format=document_format, documents=args.documents
+        )
 
     print()
     print(f"{'':32}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}")
-    for name, result in (("hello world (baseline)", hello), *((LABELS[kind], result) for kind, result in measured.items())):
-        print(f"{name:32}{result['requests_per_second']:>10.0f}{result['p50_ms']:>10.1f}"
-              f"{result['p99_ms']:>10.1f}{result['non_2xx']:>10}")
+    for name, result in (
+        ("hello world (baseline)", hello),
+        *((LABELS[kind], result) for kind, result in measured.items()),
+    ):
+        print(
+            f"{name:32}{result['requests_per_second']:>10.0f}{result['p50_ms']:>10.1f}"
+            f"{result['p99_ms']:>10.1f}{result['non_2xx']:>10}"
+        )
     hello_ms = hello["cpu_ms_per_request"]
     totals = {}
     for kind, receipts in measured.items():
@@ -278,23 +348,35 @@ def main() -> None:
         print(f"\n{kind} receipts/s as a share of hello-world req/s: {ratio:.0%} (target: at least 35%, p99 < 100 ms)")
         per_receipt = receipts["cpu_ms_per_receipt"]
         totals[kind] = total = sum(per_receipt.values())
-        print(f"CPU per {kind} receipt ({receipts['receipts']} receipts with distinct card data, pipeline drained),"
-              f" beside hello world's {hello_ms:.2f} ms per request:")
+        print(
+            f"CPU per {kind} receipt ({receipts['receipts']} receipts with distinct card data, pipeline drained),"
+            f" beside hello world's {hello_ms:.2f} ms per request:"
+        )
         for label, value in sorted(per_receipt.items(), key=lambda item: -item[1]):
             if value >= 0.005:
                 print(f"  {label:28}{value:>8.2f} ms{value / hello_ms:>8.1f}x")
         print(f"  {'whole platform':28}{total:>8.2f} ms{total / hello_ms:>8.1f}x   (target: at most 5x)")
     for document_format in set(args.formats) - {"json"}:
         if "json" in totals:
-            print(f"a receipt taken in as {document_format} costs {totals[document_format] / totals['json']:.2f}x a JSON"
-                  " submission's CPU (the same receipts; target: at most 2x)")
+            print(
+                f"a receipt taken in as {document_format} costs {totals[document_format] / totals['json']:.2f}x a JSON"
+                " submission's CPU (the same receipts; target: at most 2x)"
+            )
     if {"plain", "vat"} <= set(totals):
         print(f"\na receipt with VAT per rate costs {totals['vat'] / totals['plain'] - 1:+.1%} of a plain one's CPU")
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (ROOT / f"bench/results/submissions-{stamp}.json").write_text(
-        json.dumps({"connections": args.connections, "seconds": args.seconds, "workers": args.workers, "hello_world": hello,
-                    "receipts_via_gateway": measured,
-                    "cpu_ratio": {kind: total / hello_ms for kind, total in totals.items()}}, indent=2)
+        json.dumps(
+            {
+                "connections": args.connections,
+                "seconds": args.seconds,
+                "workers": args.workers,
+                "hello_world": hello,
+                "receipts_via_gateway": measured,
+                "cpu_ratio": {kind: total / hello_ms for kind, total in totals.items()},
+            },
+            indent=2,
+        )
     )
     if any(receipts["non_2xx"] for receipts in measured.values()):
         raise SystemExit("some receipts were refused: the figure is not valid")

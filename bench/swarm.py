@@ -33,11 +33,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from runtime import swarm  # noqa: E402
-from runtime.run import free_port  # noqa: E402
+from runtime import swarm
+from runtime.run import free_port
 
-REPLICAS = {"submit-receipt": 3, "project-read-model": 3, "match-trigger": 2, "project-read-model-trigger": 2,
-            "deliver-callbacks-trigger": 2}
+REPLICAS = {
+    "submit-receipt": 3,
+    "project-read-model": 3,
+    "match-trigger": 2,
+    "project-read-model-trigger": 2,
+    "deliver-callbacks-trigger": 2,
+}
 # The functions' replicas Prometheus must find (the triggers serve no metrics).
 SCRAPED = {name: count for name, count in REPLICAS.items() if not name.endswith("-trigger")}
 
@@ -51,7 +56,9 @@ class Stack:
         return f"{self.name}_{service}"
 
     def containers(self, service: str) -> list[str]:
-        return swarm.docker("ps", "-q", "--filter", f"label=com.docker.swarm.service.name={self.service(service)}").split()
+        return swarm.docker(
+            "ps", "-q", "--filter", f"label=com.docker.swarm.service.name={self.service(service)}"
+        ).split()
 
     def sql(self, database: str, query: str) -> list[list[str]]:
         [postgres] = self.containers("postgres")
@@ -60,15 +67,37 @@ class Stack:
 
     def requests_per_replica(self, service: str) -> list[int]:
         """What each running replica's /_/health says it served."""
-        probe = ("import json, urllib.request; "
-                 "print(json.load(urllib.request.urlopen('http://127.0.0.1:8080/_/health'))['requests'])")
-        return sorted((int(swarm.docker("exec", container, "python", "-c", probe).strip())
-                       for container in self.containers(service)), reverse=True)
+        probe = (
+            "import json, urllib.request; "
+            "print(json.load(urllib.request.urlopen('http://127.0.0.1:8080/_/health'))['requests'])"
+        )
+        return sorted(
+            (
+                int(swarm.docker("exec", container, "python", "-c", probe).strip())
+                for container in self.containers(service)
+            ),
+            reverse=True,
+        )
 
     def demo(self, checkouts: int) -> str:
-        result = subprocess.run([sys.executable, "-m", "runtime.demo", "--checkouts", str(checkouts), "--concurrency",
-                                 "8", "--url", f"http://127.0.0.1:{self.port}"], cwd=ROOT, env={**os.environ, **self.env},
-                                capture_output=True, text=True, timeout=900)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "runtime.demo",
+                "--checkouts",
+                str(checkouts),
+                "--concurrency",
+                "8",
+                "--url",
+                f"http://127.0.0.1:{self.port}",
+            ],
+            cwd=ROOT,
+            env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         if result.returncode:
             raise SystemExit(f"make demo failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
         return result.stdout
@@ -76,16 +105,24 @@ class Stack:
     def outcome(self) -> dict:
         """Every receipt so far: called back to bank and merchant once each?"""
         receipts = {row[0] for row in self.sql("receipts_write", "SELECT id FROM receipts")}
-        calls = self.sql("receipts_sim", "SELECT receipt_id, party_kind, count(*) FROM sim_callbacks"
-                                         " WHERE receipt_id IS NOT NULL GROUP BY 1, 2")
+        calls = self.sql(
+            "receipts_sim",
+            "SELECT receipt_id, party_kind, count(*) FROM sim_callbacks WHERE receipt_id IS NOT NULL GROUP BY 1, 2",
+        )
         called = {(receipt, kind) for receipt, kind, _count in calls}
         projected = int(self.sql("receipts_read", "SELECT count(*) FROM receipt_views")[0][0])
-        return {"receipts": len(receipts), "projected": projected, "callbacks": len(called),
-                "lost": sum((receipt, kind) not in called for receipt in receipts for kind in ("bank", "merchant")),
-                "duplicated": sum(int(count) - 1 for *_key, count in calls)}
+        return {
+            "receipts": len(receipts),
+            "projected": projected,
+            "callbacks": len(called),
+            "lost": sum((receipt, kind) not in called for receipt in receipts for kind in ("bank", "merchant")),
+            "duplicated": sum(int(count) - 1 for *_key, count in calls),
+        }
 
     def prometheus(self, query: str) -> list[dict]:
-        url = f"http://127.0.0.1:{os.environ['PROMETHEUS_PORT']}/api/v1/query?" + urllib.parse.urlencode({"query": query})
+        url = f"http://127.0.0.1:{os.environ['PROMETHEUS_PORT']}/api/v1/query?" + urllib.parse.urlencode(
+            {"query": query}
+        )
         with urllib.request.urlopen(url, timeout=10) as response:
             return json.load(response)["data"]["result"]
 
@@ -95,13 +132,16 @@ class Stack:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                up = {row["metric"]["service"]: int(row["value"][1]) for row in self.prometheus("sum by (service) (up)")}
+                up = {
+                    row["metric"]["service"]: int(row["value"][1]) for row in self.prometheus("sum by (service) (up)")
+                }
                 counted = self.prometheus('sum(receipts_submissions_total{kind="receipt",outcome="created"})')
                 receipts = float(counted[0]["value"][1]) if counted else 0.0
             except OSError:
                 up, receipts = {}, 0.0
-            if (receipts == checkouts and all(up.get(name) == count for name, count in SCRAPED.items())) \
-                    or time.monotonic() > deadline:
+            if (
+                receipts == checkouts and all(up.get(name) == count for name, count in SCRAPED.items())
+            ) or time.monotonic() > deadline:
                 return up, receipts
             time.sleep(2)
 
@@ -133,11 +173,18 @@ def report(label: str, output: str, outcome: dict, expected: int) -> bool:
     a checkout.)"""
     lines = {line.split("  ")[0]: " ".join(line.split()) for line in output.splitlines()}
     submitted, latency = lines.get("checkouts submitted", "?"), lines.get("end-to-end latency", "?")
-    print(f"{label}: {submitted}; {outcome['receipts']} receipts ({expected} expected), {outcome['projected']} projected,"
-          f" {outcome['callbacks']} called back, lost {outcome['lost']}, duplicated {outcome['duplicated']}; {latency}",
-          flush=True)
-    return outcome["receipts"] == expected and outcome["lost"] == 0 and outcome["duplicated"] == 0 \
-        and outcome["projected"] == expected and "(0 failed)" in submitted
+    print(
+        f"{label}: {submitted}; {outcome['receipts']} receipts ({expected} expected), {outcome['projected']} projected,"
+        f" {outcome['callbacks']} called back, lost {outcome['lost']}, duplicated {outcome['duplicated']}; {latency}",
+        flush=True,
+    )
+    return (
+        outcome["receipts"] == expected
+        and outcome["lost"] == 0
+        and outcome["duplicated"] == 0
+        and outcome["projected"] == expected
+        and "(0 failed)" in submitted
+    )
 
 
 def main() -> None:
@@ -152,15 +199,23 @@ def main() -> None:
         swarm.up(stack.name, REPLICAS, timeout=300, port=stack.port)
         started = time.monotonic()
         output = stack.demo(args.checkouts)
-        ok &= report(f"make demo N={args.checkouts} ({time.monotonic() - started:.0f} s)", output, stack.outcome(),
-                     args.checkouts)
+        ok &= report(
+            f"make demo N={args.checkouts} ({time.monotonic() - started:.0f} s)",
+            output,
+            stack.outcome(),
+            args.checkouts,
+        )
         print(f"  requests per submit-receipt replica: {stack.requests_per_replica('submit-receipt')}", flush=True)
-        print(f"  requests per project-read-model replica: {stack.requests_per_replica('project-read-model')}",
-              flush=True)
+        print(
+            f"  requests per project-read-model replica: {stack.requests_per_replica('project-read-model')}", flush=True
+        )
         up, receipts = stack.scraped(args.checkouts)
         replicas = ", ".join(f"{name} {up.get(name, 0)} of {count}" for name, count in SCRAPED.items())
-        print(f"  Prometheus: {sum(up.values())} replicas scraped ({replicas}), receipts counted {receipts:.0f}"
-              f" ({args.checkouts} expected)", flush=True)
+        print(
+            f"  Prometheus: {sum(up.values())} replicas scraped ({replicas}), receipts counted {receipts:.0f}"
+            f" ({args.checkouts} expected)",
+            flush=True,
+        )
         ok &= receipts == args.checkouts and all(up.get(name) == count for name, count in SCRAPED.items())
 
         def roll():
@@ -178,8 +233,10 @@ def main() -> None:
 
         output, outcome = during(rescale, stack, args.checkouts)
         ok &= report("during a scale of submit-receipt to 1 and back to 3", output, outcome, 3 * args.checkouts)
-        print(f"  requests per submit-receipt replica (after the scale): "
-              f"{stack.requests_per_replica('submit-receipt')}", flush=True)
+        print(
+            f"  requests per submit-receipt replica (after the scale): {stack.requests_per_replica('submit-receipt')}",
+            flush=True,
+        )
     finally:
         swarm.down(stack.name, timeout=120, volumes=True)
     if not ok:

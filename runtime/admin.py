@@ -58,8 +58,10 @@ def main() -> None:
             letters = dead_letters(consumer)
             print(f"{consumer.dead_letter_queue}: {len(letters)} dead letter(s)")
             for letter in letters:
-                print(f"  {letter.event_id}  {letter.type}  subject={letter.subject}"
-                      f"  attempts={letter.attempts}  reason={letter.reason}")
+                print(
+                    f"  {letter.event_id}  {letter.type}  subject={letter.subject}"
+                    f"  attempts={letter.attempts}  reason={letter.reason}"
+                )
     elif args.command == "redrive":
         from shared.platform.dead_letters import redrive as redrive_letters
 

@@ -18,7 +18,7 @@ import logging
 import signal
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from runtime import stack
@@ -106,9 +106,9 @@ class Job:
 
 def run(jobs: list[Job], stopping: threading.Event) -> None:
     # The minute the trigger starts in has begun without it: the first firing is the next.
-    last_minute = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    last_minute = datetime.now(UTC).replace(second=0, microsecond=0)
     while not stopping.is_set():
-        now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+        now = datetime.now(UTC).replace(second=0, microsecond=0)
         if now != last_minute:
             last_minute = now
             for job in jobs:
@@ -119,8 +119,11 @@ def run(jobs: list[Job], stopping: threading.Event) -> None:
 
 def jobs_for(upstream: str, urls: dict[str, str]) -> list[Job]:
     """A job per scheduled function of template.yaml, calling urls[name] or the upstream pattern."""
-    return [Job(function.name, Schedule(function.schedule), urls.get(function.name) or upstream.format(name=function.name))
-            for function in stack.load() if function.scheduled]
+    return [
+        Job(function.name, Schedule(function.schedule), urls.get(function.name) or upstream.format(name=function.name))
+        for function in stack.load()
+        if function.scheduled
+    ]
 
 
 def main() -> None:

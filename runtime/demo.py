@@ -23,7 +23,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 from runtime import stack
@@ -33,8 +33,9 @@ from shared.simulation.parties import DEMO_MERCHANT
 
 def call(method: str, url: str, body: dict | None = None, key: str | None = None) -> tuple[int, dict]:
     headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {key}"} if key else {})
-    request = urllib.request.Request(url, json.dumps(body).encode() if body is not None else None, headers,
-                                     method=method)
+    request = urllib.request.Request(
+        url, json.dumps(body).encode() if body is not None else None, headers, method=method
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, json.load(response)
@@ -66,8 +67,9 @@ class Bar:
         width = 30
         filled = int(width * self.done / max(self.total, 1))
         rate = self.done / max(time.monotonic() - self.started, 1e-9)
-        sys.stderr.write(f"\r{self.label:<22} [{'#' * filled}{'.' * (width - filled)}] "
-                         f"{self.done}/{self.total} ({rate:.0f}/s)")
+        sys.stderr.write(
+            f"\r{self.label:<22} [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} ({rate:.0f}/s)"
+        )
         sys.stderr.flush()
 
     def close(self) -> None:
@@ -84,8 +86,12 @@ def main() -> None:
     parser.add_argument("--checkouts", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rate", type=float, default=0, help="checkouts per second (0: as fast as they go)")
-    parser.add_argument("--format", choices=("json", "kivra", "arts"), default="json",
-                        help="the format the simulated till sends its receipts in (SPEC §12)")
+    parser.add_argument(
+        "--format",
+        choices=("json", "kivra", "arts"),
+        default="json",
+        help="the format the simulated till sends its receipts in (SPEC §12)",
+    )
     parser.add_argument("--accounts", type=int, default=50, help="demo cardholder accounts to spread over")
     parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for the callbacks")
     parser.add_argument("--url", help="the platform's gateway (default http://127.0.0.1:$GATEWAY_PORT)")
@@ -104,7 +110,7 @@ def main() -> None:
 
     # The demo's own merchant and bank, their callbacks going to the simulated receivers at
     # the address the platform reaches them by (behind compose, not this shell's).
-    run_started = datetime.now(timezone.utc)
+    run_started = datetime.now(UTC)
     run = run_started.strftime("%H%M%S")
     since = quote((run_started - timedelta(seconds=5)).isoformat())  # a little slack for clocks
     status, log = call("GET", f"{url}/sim/callbacks?since={since}")
@@ -112,15 +118,24 @@ def main() -> None:
         raise SystemExit(f"the simulated parties do not answer at {url}/sim: {status} {log}")
     parties = {}
     for kind in ("merchant", "bank"):
-        status, party = call("POST", f"{url}/v1/admin/{kind}s", {
-            "name": "Cafe Central" if kind == "merchant" else "First Demo Bank",
-            "callback_url": log["receivers"][kind], **(DEMO_MERCHANT if kind == "merchant" else {})},
-            config.admin_api_key)
+        status, party = call(
+            "POST",
+            f"{url}/v1/admin/{kind}s",
+            {
+                "name": "Cafe Central" if kind == "merchant" else "First Demo Bank",
+                "callback_url": log["receivers"][kind],
+                **(DEMO_MERCHANT if kind == "merchant" else {}),
+            },
+            config.admin_api_key,
+        )
         if status != 201:
             raise SystemExit(f"could not onboard the demo {kind}: {status} {party}")
-        status, _ = call("POST", f"{url}/sim/parties", {
-            "kind": kind, "id": party["id"], "api_key": party["api_key"],
-            "webhook_secret": party["webhook_secret"]}, config.admin_api_key)
+        status, _ = call(
+            "POST",
+            f"{url}/sim/parties",
+            {"kind": kind, "id": party["id"], "api_key": party["api_key"], "webhook_secret": party["webhook_secret"]},
+            config.admin_api_key,
+        )
         if status != 200:
             raise SystemExit(f"could not hand the demo {kind} to the simulator: {status}")
         parties[kind] = party
@@ -141,8 +156,11 @@ def main() -> None:
         at = time.time()
         while True:  # as a POS would: a platform that says 503 (or cannot be reached) is tried again
             try:
-                status, result = call("POST", f"{url}/sim/checkout", {"account_ref": f"demo-{run}-{index % args.accounts}",
-                                                                     "format": args.format})
+                status, result = call(
+                    "POST",
+                    f"{url}/sim/checkout",
+                    {"account_ref": f"demo-{run}-{index % args.accounts}", "format": args.format},
+                )
             except OSError as error:
                 status, result = 0, {"error": str(error)}
             if status not in (0, 503) or time.time() - at > args.timeout:
@@ -175,25 +193,44 @@ def main() -> None:
         time.sleep(0.2)
     wait.close()
 
-    latencies = [(datetime.fromisoformat(item["last_received_at"]).timestamp() - started[receipt_id]) * 1000
-                 for receipt_id, item in received.items() if item["callbacks"] >= 2]
+    latencies = [
+        (datetime.fromisoformat(item["last_received_at"]).timestamp() - started[receipt_id]) * 1000
+        for receipt_id, item in received.items()
+        if item["callbacks"] >= 2
+    ]
     matched = sum(1 for item in received.values() if item["callbacks"] >= 1)
-    rules, wrong = matches_by_rule(url, parties["bank"]["api_key"], [f"demo-{run}-{index}" for index in
-                                                                       range(min(args.accounts, args.checkouts))],
-                                   references, deadline)
+    rules, wrong = matches_by_rule(
+        url,
+        parties["bank"]["api_key"],
+        [f"demo-{run}-{index}" for index in range(min(args.accounts, args.checkouts))],
+        references,
+        deadline,
+    )
     print(f"\ncheckouts submitted      {len(ids)} of {args.checkouts} ({len(failures)} failed)")
     print(f"receipts matched         {matched}")
-    print(f"matches by rule          {', '.join(f'{rule} {count}' for rule, count in sorted(rules.items())) or 'none'}"
-          f" (the bank's statements); wrong matches {wrong}")
+    print(
+        f"matches by rule          {', '.join(f'{rule} {count}' for rule, count in sorted(rules.items())) or 'none'}"
+        f" (the bank's statements); wrong matches {wrong}"
+    )
     print(f"callbacks delivered      {delivered} (bank and merchant, {2 * len(ids)} expected)")
-    print(f"receipts with warnings   {len(warned_receipts)}"
-          + (f" ({', '.join(f'{code} {count}' for code, count in sorted(warned.items()))}; taken as the till"
-             f" printed them: {url}/v1/receipts?warnings=true)" if warned else ""))
-    print(f"end-to-end latency       p50 {percentile(latencies, 0.5):.0f} ms, p99 {percentile(latencies, 0.99):.0f} ms"
-          f" (checkout start → both callbacks received)")
+    print(
+        f"receipts with warnings   {len(warned_receipts)}"
+        + (
+            f" ({', '.join(f'{code} {count}' for code, count in sorted(warned.items()))}; taken as the till"
+            f" printed them: {url}/v1/receipts?warnings=true)"
+            if warned
+            else ""
+        )
+    )
+    print(
+        f"end-to-end latency       p50 {percentile(latencies, 0.5):.0f} ms, p99 {percentile(latencies, 0.99):.0f} ms"
+        f" (checkout start → both callbacks received)"
+    )
     if ids:
-        print(f"a rendered receipt       {url}/v1/receipts/{ids[0]}  (Accept: text/html, with the demo merchant's"
-              f" or bank's key)")
+        print(
+            f"a rendered receipt       {url}/v1/receipts/{ids[0]}  (Accept: text/html, with the demo merchant's"
+            f" or bank's key)"
+        )
         print(f"the bank's view          {url}/sim/bank/accounts/demo-{run}-0")
     for failure in failures[:5]:
         print(f"  failed: {failure[:200]}")
@@ -201,8 +238,9 @@ def main() -> None:
         raise SystemExit(1)
 
 
-def matches_by_rule(url: str, bank_key: str, accounts: list[str], references: dict[str, str],
-                    deadline: float) -> tuple[Counter, int]:
+def matches_by_rule(
+    url: str, bank_key: str, accounts: list[str], references: dict[str, str], deadline: float
+) -> tuple[Counter, int]:
     """The demo's matches as its bank's statements show them, counted per rule, and how many
     link a receipt to a payment its checkout did not make (wrong: the RRNs differ). The
     statements are read models: wait until they show every receipt as matched."""

@@ -37,8 +37,11 @@ def main() -> None:
     parser.add_argument("--gateway", default="http://127.0.0.1:8080")
     parser.add_argument("--upstream", default="http://{name}:8080", help="URL of each function, by its name")
     args = parser.parse_args()
-    waiting = [function.name for function in stack.load()
-               if not answers_200(args.upstream.format(name=function.name) + "/_/ready")]
+    waiting = [
+        function.name
+        for function in stack.load()
+        if not answers_200(args.upstream.format(name=function.name) + "/_/ready")
+    ]
     if not answers_200(args.gateway + "/healthz"):
         waiting.append("the gateway's /healthz")
     if waiting:

@@ -29,17 +29,22 @@ def render(functions: list[stack.Function], *, swarm: bool = False) -> str:
     config = {
         "global": {"scrape_interval": SCRAPE_INTERVAL, "evaluation_interval": SCRAPE_INTERVAL},
         "rule_files": ["alerts.yml"],
-        "scrape_configs": [{
-            "job_name": "functions",
-            "metrics_path": "/_/metrics",
-            "dns_sd_configs": [{"names": names, "type": "A", "port": PORT, "refresh_interval": "15s"}],
-            # Each replica's service, beside its address: `up{service="match"}`.
-            "relabel_configs": [{"source_labels": ["__meta_dns_name"], "regex": "(?:tasks\\.)?(.+)",
-                                 "target_label": "service"}],
-        }],
+        "scrape_configs": [
+            {
+                "job_name": "functions",
+                "metrics_path": "/_/metrics",
+                "dns_sd_configs": [{"names": names, "type": "A", "port": PORT, "refresh_interval": "15s"}],
+                # Each replica's service, beside its address: `up{service="match"}`.
+                "relabel_configs": [
+                    {"source_labels": ["__meta_dns_name"], "regex": "(?:tasks\\.)?(.+)", "target_label": "service"}
+                ],
+            }
+        ],
     }
-    header = (f"# Rendered from template.yaml by `python -m runtime.prometheus{' --swarm' if swarm else ''}`;"
-              " a test keeps the two in step.\n")
+    header = (
+        f"# Rendered from template.yaml by `python -m runtime.prometheus{' --swarm' if swarm else ''}`;"
+        " a test keeps the two in step.\n"
+    )
     return header + yaml.safe_dump(config, sort_keys=False)
 
 

@@ -77,8 +77,12 @@ class Invoker:
             try:
                 results = json.loads(text)["results"]  # in the batch's order, one per event
                 if len(results) == len(deliveries):
-                    return [_outcome(result["status"], f"function answered {result['status']} for the event: "
-                                                       f"{result['message']}") for result in results]
+                    return [
+                        _outcome(
+                            result["status"], f"function answered {result['status']} for the event: {result['message']}"
+                        )
+                        for result in results
+                    ]
             except (ValueError, KeyError, TypeError):
                 pass
         return [self(body, topic) for body, topic in deliveries]
@@ -130,8 +134,15 @@ def _outcome(status: int, reason: str) -> tuple[str, str]:
 
 
 class QueueTrigger:
-    def __init__(self, consumer: bus.Consumer, invoke, concurrency: int = 8, amqp_url: str | None = None,
-                 batch: int = 1, linger_ms: int = 0):
+    def __init__(
+        self,
+        consumer: bus.Consumer,
+        invoke,
+        concurrency: int = 8,
+        amqp_url: str | None = None,
+        batch: int = 1,
+        linger_ms: int = 0,
+    ):
         self.consumer = consumer
         self.invoke = invoke
         self.concurrency = concurrency
@@ -164,8 +175,14 @@ class QueueTrigger:
                 self._consume()
                 backoff = 0.5
             except (pika.exceptions.AMQPError, OSError) as error:
-                logs.event(_log, "trigger.disconnected", logging.WARNING, consumer=self.consumer.name,
-                           error=type(error).__name__, retry_in=backoff)
+                logs.event(
+                    _log,
+                    "trigger.disconnected",
+                    logging.WARNING,
+                    consumer=self.consumer.name,
+                    error=type(error).__name__,
+                    retry_in=backoff,
+                )
                 self.stopping.wait(backoff)
                 backoff = min(backoff * 2, 30.0)
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -183,8 +200,12 @@ class QueueTrigger:
             channel.confirm_delivery()
             channel.basic_qos(prefetch_count=self.concurrency * self.batch)
             inbox: queue.SimpleQueue = queue.SimpleQueue()
-            threading.Thread(target=self._dispatch, args=(connection, channel, generation, inbox),
-                             name=f"{self.consumer.name}-dispatch", daemon=True).start()
+            threading.Thread(
+                target=self._dispatch,
+                args=(connection, channel, generation, inbox),
+                name=f"{self.consumer.name}-dispatch",
+                daemon=True,
+            ).start()
 
             def on_message(channel, method, properties, body):
                 self._in_flight += 1
@@ -220,8 +241,9 @@ class QueueTrigger:
             deadline = time.monotonic() + self.linger
             while len(taken) < self.batch:
                 try:
-                    taken.append(inbox.get(timeout=max(deadline - time.monotonic(), 0)) if self.linger
-                                 else inbox.get_nowait())
+                    taken.append(
+                        inbox.get(timeout=max(deadline - time.monotonic(), 0)) if self.linger else inbox.get_nowait()
+                    )
                 except queue.Empty:
                     break
                 if taken[-1] is None:  # the channel closed while lingering: deliver these, then end
@@ -236,9 +258,11 @@ class QueueTrigger:
         try:
             deliveries = [(body, properties.type or "") for _tag, properties, body in taken]
             outcomes = [self.invoke(*deliveries[0])] if len(taken) == 1 else self.invoke.many(deliveries)
-            settled = [functools.partial(self._settle, channel, generation, delivery_tag, properties, body, outcome,
-                                         reason)
-                       for (delivery_tag, properties, body), (outcome, reason) in zip(taken, outcomes)]
+            settled = [
+                functools.partial(self._settle, channel, generation, delivery_tag, properties, body, outcome, reason)
+                for (delivery_tag, properties, body), (outcome, reason) in zip(taken, outcomes)
+            ]
+
             def settle_all():
                 for settle in settled:
                     settle()
@@ -261,14 +285,30 @@ class QueueTrigger:
         if outcome == "wait" or (outcome == "retry" and failures < self.consumer.max_attempts):
             headers.update({ATTEMPT_HEADER: attempt + 1, FAILURE_HEADER: failures, REASON_HEADER: reason})
             channel.basic_publish("", self.consumer.retry_queue(attempt), body, bus.with_headers(properties, headers))
-            logs.event(_log, "event.retry_scheduled", logging.WARNING, consumer=self.consumer.name,
-                       id=properties.message_id, attempt=attempt, delay_ms=self.consumer.retry_delay_ms(attempt),
-                       reason=reason)
+            logs.event(
+                _log,
+                "event.retry_scheduled",
+                logging.WARNING,
+                consumer=self.consumer.name,
+                id=properties.message_id,
+                attempt=attempt,
+                delay_ms=self.consumer.retry_delay_ms(attempt),
+                reason=reason,
+            )
         elif outcome != "ack":
             headers.update({ATTEMPT_HEADER: attempt, FAILURE_HEADER: failures, REASON_HEADER: reason})
-            channel.basic_publish(bus.DEAD_LETTER_EXCHANGE, self.consumer.name, body, bus.with_headers(properties, headers))
-            logs.event(_log, "event.dead_lettered", logging.ERROR, consumer=self.consumer.name,
-                       id=properties.message_id, attempts=attempt, reason=reason)
+            channel.basic_publish(
+                bus.DEAD_LETTER_EXCHANGE, self.consumer.name, body, bus.with_headers(properties, headers)
+            )
+            logs.event(
+                _log,
+                "event.dead_lettered",
+                logging.ERROR,
+                consumer=self.consumer.name,
+                id=properties.message_id,
+                attempts=attempt,
+                reason=reason,
+            )
         self._settled.add(delivery_tag)
 
     def _acknowledge(self, channel, generation) -> None:
@@ -298,8 +338,9 @@ def main() -> None:
     parser.add_argument("--url", help="the function's URL (default: http://<function>:8080/)")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--batch", type=int, default=16, help="most events in one request to the function")
-    parser.add_argument("--linger-ms", type=int,
-                        help="how long a batch waits for more events (default: the function's batch_linger)")
+    parser.add_argument(
+        "--linger-ms", type=int, help="how long a batch waits for more events (default: the function's batch_linger)"
+    )
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the function")
     parser.add_argument("--retry-delays-ms", help="comma-separated delays before each retry, e.g. 1000,2000,4000")
     args = parser.parse_args()

@@ -65,19 +65,51 @@ def processes_for(functions: list[stack.Function]) -> list[Process]:
     urls = {}
     for function, port in zip(functions, free_ports(len(functions))):
         urls[function.name] = f"http://127.0.0.1:{port}/"
-        processes.append(Process(function.name, [
-            python, "-m", "runtime.serve", "--target", function.target, "--host", "127.0.0.1", "--port", str(port),
-        ], port))
+        processes.append(
+            Process(
+                function.name,
+                [
+                    python,
+                    "-m",
+                    "runtime.serve",
+                    "--target",
+                    function.target,
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                ],
+                port,
+            )
+        )
     for function in functions:
         if function.queue_triggered:
-            processes.append(Process(f"{function.name}-trigger", [
-                python, "-m", "runtime.queue_trigger", function.name, "--url", urls[function.name],
-            ]))
+            processes.append(
+                Process(
+                    f"{function.name}-trigger",
+                    [
+                        python,
+                        "-m",
+                        "runtime.queue_trigger",
+                        function.name,
+                        "--url",
+                        urls[function.name],
+                    ],
+                )
+            )
     scheduled = [function for function in functions if function.scheduled]
     if scheduled:
-        processes.append(Process("cron-trigger", [
-            python, "-m", "runtime.cron_trigger", *[f"--url={f.name}={urls[f.name]}" for f in scheduled],
-        ]))
+        processes.append(
+            Process(
+                "cron-trigger",
+                [
+                    python,
+                    "-m",
+                    "runtime.cron_trigger",
+                    *[f"--url={f.name}={urls[f.name]}" for f in scheduled],
+                ],
+            )
+        )
     return processes
 
 
@@ -91,7 +123,10 @@ class Supervisor:
         # Each process leads its own process group, as a container would hold it: when it
         # dies, whatever it started (gunicorn's workers) is ended with it.
         entry.process = await asyncio.create_subprocess_exec(
-            *entry.argv, cwd=stack.ROOT, env={**self.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True,
+            *entry.argv,
+            cwd=stack.ROOT,
+            env={**self.environ, "PYTHONUNBUFFERED": "1"},
+            start_new_session=True,
         )
 
     async def supervise(self, entry: Process) -> None:
@@ -108,7 +143,7 @@ class Supervisor:
             try:
                 await asyncio.wait_for(self.stopping.wait(), backoff)
                 return
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             backoff = min(backoff * 2, RESTART_BACKOFF_MAX_SECONDS)
             entry.restarts += 1
@@ -121,7 +156,8 @@ class Supervisor:
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         for entry in self.processes:
             while entry.port is not None and not await asyncio.to_thread(
-                    answers_200, f"http://127.0.0.1:{entry.port}/_/ready"):
+                answers_200, f"http://127.0.0.1:{entry.port}/_/ready"
+            ):
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{entry.name} did not become ready")
                 await asyncio.sleep(0.05)
@@ -146,7 +182,7 @@ class Supervisor:
             process.terminate()
         try:
             await asyncio.wait_for(asyncio.gather(*(process.wait() for process in running)), STOP_GRACE_SECONDS)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             for process in running:
                 if process.returncode is None:
                     process.kill()
@@ -213,9 +249,15 @@ async def run_platform(port: int, environ: dict[str, str]) -> None:
             return_when=asyncio.FIRST_COMPLETED,
         )
         if not stop.is_set():
-            log("platform.ready", url=f"http://127.0.0.1:{port}", functions=ports,
-                triggers=sorted(entry.name for entry in supervisor.processes if not entry.port and entry is not gateway),
-                gateway=gateway.argv[0])
+            log(
+                "platform.ready",
+                url=f"http://127.0.0.1:{port}",
+                functions=ports,
+                triggers=sorted(
+                    entry.name for entry in supervisor.processes if not entry.port and entry is not gateway
+                ),
+                gateway=gateway.argv[0],
+            )
             await stop.wait()
     finally:
         log("platform.stopping")
@@ -299,10 +341,18 @@ def main() -> None:
     from shared.platform.faults import unreachable
     from shared.platform.migrate import migrate_all
 
-    wait_for("PostgreSQL", migrate_all, unreachable,
-             "Start it, or set WRITE_DATABASE_URL / READ_DATABASE_URL / SIM_DATABASE_URL to a running server.")
-    wait_for("RabbitMQ", declare_topology, lambda error: isinstance(error, pika.exceptions.AMQPConnectionError),
-             "Start it (rabbitmq-server -detached), or set AMQP_URL to a running broker.")
+    wait_for(
+        "PostgreSQL",
+        migrate_all,
+        unreachable,
+        "Start it, or set WRITE_DATABASE_URL / READ_DATABASE_URL / SIM_DATABASE_URL to a running server.",
+    )
+    wait_for(
+        "RabbitMQ",
+        declare_topology,
+        lambda error: isinstance(error, pika.exceptions.AMQPConnectionError),
+        "Start it (rabbitmq-server -detached), or set AMQP_URL to a running broker.",
+    )
     command = sys.argv[1] if len(sys.argv) > 1 else "serve"
     if command == "seed":
         from shared.simulation.seed import seed

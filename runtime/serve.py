@@ -34,7 +34,7 @@ import os
 import sys
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import flask
 import functions_framework
@@ -82,12 +82,16 @@ class Contracts:
             return self._serve(environ, start_counted)
         finally:
             # Flask has built the whole body by now: the time is the function's.
-            metrics.request(self.function.name, int(answered[-1][:3]) if answered else 500,
-                            time.perf_counter() - started)
+            metrics.request(
+                self.function.name, int(answered[-1][:3]) if answered else 500, time.perf_counter() - started
+            )
 
     def _serve(self, environ, start_response):
-        if self.function.queue_triggered and environ.get("REQUEST_METHOD") == "POST" \
-                and environ.get("CONTENT_TYPE", "").startswith(bus.BATCH_CONTENT_TYPE):
+        if (
+            self.function.queue_triggered
+            and environ.get("REQUEST_METHOD") == "POST"
+            and environ.get("CONTENT_TYPE", "").startswith(bus.BATCH_CONTENT_TYPE)
+        ):
             return self._batch(environ, start_response)
         if self.function.topic and environ.get("REQUEST_METHOD") == "POST":
             refusal = self._as_structured_event(environ)
@@ -116,15 +120,34 @@ class Contracts:
             events = json.loads(body)
         except ValueError:
             events = None
-        if handle is None or not isinstance(events, list) or not 0 < len(events) <= MAX_BATCH_EVENTS \
-                or not all(isinstance(event, dict) and "specversion" in event and "id" in event for event in events):
-            return _json(start_response, 400, {"error": {
-                "code": "not_a_cloud_event_batch", "details": [],
-                "message": f"send a JSON array of 1 to {MAX_BATCH_EVENTS} structured CloudEvents, or one event alone"}})
+        if (
+            handle is None
+            or not isinstance(events, list)
+            or not 0 < len(events) <= MAX_BATCH_EVENTS
+            or not all(isinstance(event, dict) and "specversion" in event and "id" in event for event in events)
+        ):
+            return _json(
+                start_response,
+                400,
+                {
+                    "error": {
+                        "code": "not_a_cloud_event_batch",
+                        "details": [],
+                        "message": f"send a JSON array of 1 to {MAX_BATCH_EVENTS} structured CloudEvents, or one event alone",
+                    }
+                },
+            )
         outcomes = handle([consumers.structured(event) for event in events])
-        return _json(start_response, 200, {"results": [
-            {"id": event["id"], "status": status, "message": message}
-            for event, (status, message) in zip(events, outcomes)]})
+        return _json(
+            start_response,
+            200,
+            {
+                "results": [
+                    {"id": event["id"], "status": status, "message": message}
+                    for event, (status, message) in zip(events, outcomes)
+                ]
+            },
+        )
 
     def _as_structured_event(self, environ) -> tuple[int, str, str] | None:
         """Rewrite a connector's call as a structured CloudEvent request, or say why not."""
@@ -152,16 +175,19 @@ class Contracts:
 
 def schedule_fired(function: stack.Function) -> dict:
     """The event of one firing of a function's schedule."""
-    event = bus.envelope(uuid.uuid4(), events.SCHEDULE_FIRED, function.name, datetime.now(timezone.utc),
-                         {"schedule": function.schedule})
+    event = bus.envelope(
+        uuid.uuid4(), events.SCHEDULE_FIRED, function.name, datetime.now(UTC), {"schedule": function.schedule}
+    )
     event["source"] = "urn:receipts:cron"
     return event
 
 
 def _json(start_response, status: int, body: dict):
     payload = json.dumps(body).encode()
-    start_response(f"{status} {http.HTTPStatus(status).phrase}", [
-        ("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
+    start_response(
+        f"{status} {http.HTTPStatus(status).phrase}",
+        [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
+    )
     return [payload]
 
 
@@ -177,18 +203,24 @@ def create_app(target: str) -> flask.Flask:
         @metrics.sampled
         def queue_messages():
             return [metrics.queue_messages(depths())]
+
     # A path the framework's own router refuses (a newline in it, say) gets the SPEC's
     # JSON error, not Flask's HTML page.
-    for status, code, message in ((404, "not_found", "no such endpoint"),
-                                  (405, "method_not_allowed", "this method is not allowed on this path")):
+    for status, code, message in (
+        (404, "not_found", "no such endpoint"),
+        (405, "method_not_allowed", "this method is not allowed on this path"),
+    ):
         app.register_error_handler(status, _error_handler(status, code, message))
     return app
 
 
 def _error_handler(status: int, code: str, message: str):
     def handle(error) -> flask.Response:
-        response = flask.Response(json.dumps({"error": {"code": code, "message": message, "details": []}}),
-                                  status, mimetype="application/json")
+        response = flask.Response(
+            json.dumps({"error": {"code": code, "message": message, "details": []}}),
+            status,
+            mimetype="application/json",
+        )
         if status == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
@@ -198,8 +230,11 @@ def _error_handler(status: int, code: str, message: str):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Serve one function of template.yaml.")
-    parser.add_argument("--target", default=os.environ.get("FUNCTION_TARGET"),
-                        help="the function's Python name (default: $FUNCTION_TARGET)")
+    parser.add_argument(
+        "--target",
+        default=os.environ.get("FUNCTION_TARGET"),
+        help="the function's Python name (default: $FUNCTION_TARGET)",
+    )
     parser.add_argument("--host", default="0.0.0.0")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8080))
     args = parser.parse_args()
@@ -208,7 +243,8 @@ def main() -> None:
     os.environ["FUNCTION_TARGET"] = args.target  # what its settings (and connections) say it serves
     app = create_app(args.target)
     create_server(
-        app, False,
+        app,
+        False,
         # gunicorn's control socket is for an operator's shell, which a container has
         # not; under a user without a home (USER nobody) it only logs a permission error.
         control_socket_disable=True,

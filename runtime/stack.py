@@ -56,7 +56,7 @@ _UNITS_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000}
 
 
 def duration_ms(value: str) -> int:
-    """"500ms", "1s", "1h" as milliseconds."""
+    """ "500ms", "1s", "1h" as milliseconds."""
     match = re.fullmatch(r"(\d+)(ms|s|m|h)", str(value).strip())
     if not match:
         raise ValueError(f"{value!r} is not a duration like 500ms, 1s, 5m or 1h")
@@ -78,8 +78,9 @@ def _backoff(annotations: dict) -> tuple[int, ...] | None:
 
 def expand(value: str, environ=os.environ) -> str:
     """${NAME} and ${NAME:-default} as faas-cli substitutes them in a stack file."""
-    return re.sub(r"\$\{(\w+)(?::-([^}]*))?\}",
-                  lambda match: environ.get(match.group(1)) or match.group(2) or "", str(value))
+    return re.sub(
+        r"\$\{(\w+)(?::-([^}]*))?\}", lambda match: environ.get(match.group(1)) or match.group(2) or "", str(value)
+    )
 
 
 def load(path: Path = STACK_FILE) -> list[Function]:

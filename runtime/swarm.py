@@ -53,8 +53,13 @@ SINGLETONS = {"cron-trigger", "postgres", "rabbitmq", "fluentd", "migrate", "pro
 # Compose keys `docker stack deploy` refuses or ignores.
 _COMPOSE_ONLY = ("build", "pull_policy", "restart", "depends_on", "container_name")
 # A function's task is up once its port answers (no Python started per check).
-_PORT_ANSWERS = {"test": ["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080"],
-                 "interval": "2s", "timeout": "2s", "retries": 30, "start_period": "2s"}
+_PORT_ANSWERS = {
+    "test": ["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080"],
+    "interval": "2s",
+    "timeout": "2s",
+    "retries": 30,
+    "start_period": "2s",
+}
 
 
 def render(replicas: dict[str, int]) -> dict:
@@ -64,8 +69,10 @@ def render(replicas: dict[str, int]) -> dict:
     if unknown:
         raise SystemExit(f"no such services: {', '.join(sorted(unknown))}")
     for name in SINGLETONS & {name for name, count in replicas.items() if count != 1}:
-        raise SystemExit(f"{name} runs as one replica (the cron trigger would fire each tick twice; "
-                         "the others are single servers or a one-off job)")
+        raise SystemExit(
+            f"{name} runs as one replica (the cron trigger would fire each tick twice; "
+            "the others are single servers or a one-off job)"
+        )
     functions = {function.name for function in stack.load()}
     services = {}
     for name, service in compose["services"].items():
@@ -81,14 +88,25 @@ def render(replicas: dict[str, int]) -> dict:
             service["command"] = [arg.replace("/prometheus.yml", "/swarm.yml") for arg in service["command"]]
         ports = service.pop("ports", [])
         if ports:  # published on the node itself: dnsrr services take no routing mesh
-            service["ports"] = [{"target": int(port.rsplit(":", 1)[1]), "published": port.rsplit(":", 1)[0],
-                                 "protocol": "tcp", "mode": "host"} for port in ports]
+            service["ports"] = [
+                {
+                    "target": int(port.rsplit(":", 1)[1]),
+                    "published": port.rsplit(":", 1)[0],
+                    "protocol": "tcp",
+                    "mode": "host",
+                }
+                for port in ports
+            ]
         service["deploy"] = {
             "endpoint_mode": "dnsrr",
             "replicas": replicas.get(name, 1),
             "restart_policy": {"condition": "on-failure" if name == "migrate" else "any", "delay": "2s"},
-            "update_config": {"parallelism": 1, "delay": "2s", "failure_action": "rollback",
-                              "order": "stop-first" if name in SINGLETONS else "start-first"},
+            "update_config": {
+                "parallelism": 1,
+                "delay": "2s",
+                "failure_action": "rollback",
+                "order": "stop-first" if name in SINGLETONS else "start-first",
+            },
             "resources": {"limits": {"memory": MEMORY.get(name, FUNCTION_MEMORY)}},
         }
         services[name] = service
@@ -107,7 +125,7 @@ def stack_file(replicas: dict[str, int]) -> str:
 
 
 def parse_replicas(text: str | None) -> dict[str, int]:
-    """"submit-receipt=3,project-read-model=3" → {"submit-receipt": 3, …}."""
+    """ "submit-receipt=3,project-read-model=3" → {"submit-receipt": 3, …}."""
     replicas = {}
     for item in filter(None, (text or "").split(",")):
         name, _, count = item.partition("=")
@@ -190,8 +208,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=("up", "down", "render"))
     parser.add_argument("--name", default=STACK)
-    parser.add_argument("--replicas", default=os.environ.get("SWARM_REPLICAS"),
-                        help="e.g. submit-receipt=3,project-read-model=3 (default: one each)")
+    parser.add_argument(
+        "--replicas",
+        default=os.environ.get("SWARM_REPLICAS"),
+        help="e.g. submit-receipt=3,project-read-model=3 (default: one each)",
+    )
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--volumes", action="store_true", help="down: drop the stack's databases too")
     args = parser.parse_args()

@@ -57,8 +57,14 @@ def _recreate(url: str, model: str) -> None:
 
 def recreate_vhost(name: str) -> None:
     """An empty RabbitMQ virtual host: no queue or message of an earlier run survives."""
-    for command in (["delete_vhost", name], ["add_vhost", name], ["set_permissions", "-p", name, "guest", ".*", ".*", ".*"]):
-        subprocess.run(["rabbitmqctl", "-q", *command], capture_output=True, timeout=60, check=command[0] != "delete_vhost")
+    for command in (
+        ["delete_vhost", name],
+        ["add_vhost", name],
+        ["set_permissions", "-p", name, "guest", ".*", ".*", ".*"],
+    ):
+        subprocess.run(
+            ["rabbitmqctl", "-q", *command], capture_output=True, timeout=60, check=command[0] != "delete_vhost"
+        )
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -64,8 +64,15 @@ class _Parties:
         if party.id in self.store.parties:
             return False
         self.store.parties[party.id] = SimpleNamespace(
-            id=party.id, kind=party.kind, name=name, callback_url=callback_url, identity=identity or {},
-            webhook_secret_version=1, endpoint_disabled=False, version=1)
+            id=party.id,
+            kind=party.kind,
+            name=name,
+            callback_url=callback_url,
+            identity=identity or {},
+            webhook_secret_version=1,
+            endpoint_disabled=False,
+            version=1,
+        )
         self.store.keys[key_hash] = party
         return True
 
@@ -97,11 +104,18 @@ class _Receipts:
         for line_no, tender in enumerate(receipt.card_lines, start=1):
             digits = tender.masked_pan
             self.store.lines[receipt_id, line_no] = CardLine(
-                receipt_id=receipt_id, line_no=line_no, kind="refund" if receipt.is_refund else "purchase",
-                currency=tender.currency, amount=tender.amount, transaction_date=tender.transaction_date,
+                receipt_id=receipt_id,
+                line_no=line_no,
+                kind="refund" if receipt.is_refund else "purchase",
+                currency=tender.currency,
+                amount=tender.amount,
+                transaction_date=tender.transaction_date,
                 pan_bin=digits[:6] if digits and digits[:6].isdigit() else None,
-                pan_last4=digits[-4:] if digits else None, auth_code=tender.auth_code,
-                terminal_id=tender.terminal_id, rrn=tender.rrn)
+                pan_last4=digits[-4:] if digits else None,
+                auth_code=tender.auth_code,
+                terminal_id=tender.terminal_id,
+                rrn=tender.rrn,
+            )
         self._events.append(submitted)
         return True
 
@@ -109,8 +123,14 @@ class _Receipts:
         return any(key[0] == merchant_id and stored.id == receipt_id for key, stored in self.store.receipts.items())
 
     def named(self, merchant_id, reference: str):
-        return next((stored.id for (merchant, own_id), stored in self.store.receipts.items()
-                     if merchant == merchant_id and reference in (own_id, str(stored.id))), None)
+        return next(
+            (
+                stored.id
+                for (merchant, own_id), stored in self.store.receipts.items()
+                if merchant == merchant_id and reference in (own_id, str(stored.id))
+            ),
+            None,
+        )
 
     def stored(self, merchant_id, merchant_receipt_id: str) -> Stored:
         return self.store.receipts[merchant_id, merchant_receipt_id]
@@ -125,13 +145,29 @@ class _Payments:
         if key in self.store.payments:
             return False
         self.store.payments[key] = SimpleNamespace(
-            id=payment_id, fingerprint=fingerprint, status="unmatched", receipt_id=None, match_rule=None,
-            bank_payment_id=payment.bank_payment_id, amount=payment.amount, authorised_amount=None,
-            currency=payment.currency, line_amount=None,
-            card=CardPayment(id=payment_id, kind=payment.kind, currency=payment.currency, amount=payment.amount,
-                             transaction_date=payment.transaction_date, pan_bin=masked_pan[:6],
-                             pan_last4=masked_pan[-4:], auth_code=payment.auth_code,
-                             terminal_id=payment.terminal_id, rrn=payment.rrn))
+            id=payment_id,
+            fingerprint=fingerprint,
+            status="unmatched",
+            receipt_id=None,
+            match_rule=None,
+            bank_payment_id=payment.bank_payment_id,
+            amount=payment.amount,
+            authorised_amount=None,
+            currency=payment.currency,
+            line_amount=None,
+            card=CardPayment(
+                id=payment_id,
+                kind=payment.kind,
+                currency=payment.currency,
+                amount=payment.amount,
+                transaction_date=payment.transaction_date,
+                pan_bin=masked_pan[:6],
+                pan_last4=masked_pan[-4:],
+                auth_code=payment.auth_code,
+                terminal_id=payment.terminal_id,
+                rrn=payment.rrn,
+            ),
+        )
         self._events.append(submitted)
         return True
 
@@ -170,8 +206,12 @@ class _Matches:
             payment.status, payment.receipt_id, payment.match_rule = "matched", key[0], EXACT
             payment.line_amount = self.store.lines[key].amount
             self._events.append(Event("receipts.payment.matched.v1", payment_id, {"receipt_id": str(key[0])}))
-        return Outcome(len(decision.claimed), len({key[0] for key in decision.claimed}), len(decision.ambiguous),
-                       list(self._events))
+        return Outcome(
+            len(decision.claimed),
+            len({key[0] for key in decision.claimed}),
+            len(decision.ambiguous),
+            list(self._events),
+        )
 
     def release(self, payment_id) -> None:
         for key, (matched, _) in list(self.store.matched.items()):
@@ -186,8 +226,15 @@ class _Callbacks:
 
     def record_unlinked(self, payment_id, receipt_id, reason: str = "clearing") -> None:
         payment = _payment(self.store, payment_id)
-        self.store.callbacks.append({"type": "receipt.unlinked", "payment_id": payment_id, "receipt_id": receipt_id,
-                                     "reason": reason, "amount": payment.amount})
+        self.store.callbacks.append(
+            {
+                "type": "receipt.unlinked",
+                "payment_id": payment_id,
+                "receipt_id": receipt_id,
+                "reason": reason,
+                "amount": payment.amount,
+            }
+        )
 
 
 def _payment(store: Store, payment_id) -> SimpleNamespace:

@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.submissions import wait_for  # noqa: E402
-from runtime.run import free_port  # noqa: E402
-from tests.support import SCHEMATHESIS  # noqa: E402
+from bench.submissions import wait_for
+from runtime.run import free_port
+from tests.support import SCHEMATHESIS
 
 NAME = "fuzz"
 ADMIN_KEY = "fuzz-admin-key"
@@ -35,23 +35,43 @@ ADMIN_KEY = "fuzz-admin-key"
 
 def fresh_backing_services() -> dict:
     for model in ("write", "read", "sim"):
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
-                        f"DROP DATABASE IF EXISTS receipts_{model}_{NAME} WITH (FORCE)"],
-                       env={**os.environ, "PGOPTIONS": "-c client_min_messages=warning"}, check=True)
-    for command in (["delete_vhost", f"receipts-{NAME}"], ["add_vhost", f"receipts-{NAME}"],
-                    ["set_permissions", "-p", f"receipts-{NAME}", "guest", ".*", ".*", ".*"]):
+        subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-qc",
+                f"DROP DATABASE IF EXISTS receipts_{model}_{NAME} WITH (FORCE)",
+            ],
+            env={**os.environ, "PGOPTIONS": "-c client_min_messages=warning"},
+            check=True,
+        )
+    for command in (
+        ["delete_vhost", f"receipts-{NAME}"],
+        ["add_vhost", f"receipts-{NAME}"],
+        ["set_permissions", "-p", f"receipts-{NAME}", "guest", ".*", ".*", ".*"],
+    ):
         subprocess.run(["rabbitmqctl", "-q", *command], capture_output=True)
-    return {**{f"{model.upper()}_DATABASE_URL": f"postgresql+pg8000://postgres@127.0.0.1:5432/receipts_{model}_{NAME}"
-               for model in ("write", "read", "sim")},
-            "AMQP_URL": f"amqp://guest:guest@127.0.0.1:5672/receipts-{NAME}", "ADMIN_API_KEY": ADMIN_KEY,
-            "PLATFORM_SECRET": "fuzz-platform-secret"}
+    return {
+        **{
+            f"{model.upper()}_DATABASE_URL": f"postgresql+pg8000://postgres@127.0.0.1:5432/receipts_{model}_{NAME}"
+            for model in ("write", "read", "sim")
+        },
+        "AMQP_URL": f"amqp://guest:guest@127.0.0.1:5672/receipts-{NAME}",
+        "ADMIN_API_KEY": ADMIN_KEY,
+        "PLATFORM_SECRET": "fuzz-platform-secret",
+    }
 
 
 def onboard(url: str, kind: str) -> str:
     request = urllib.request.Request(
-        f"{url}/v1/admin/{kind}s", method="POST", headers={"Authorization": f"Bearer {ADMIN_KEY}",
-                                                           "Content-Type": "application/json"},
-        data=json.dumps({"name": f"fuzz {kind}", "callback_url": "http://127.0.0.1:9/callbacks"}).encode())
+        f"{url}/v1/admin/{kind}s",
+        method="POST",
+        headers={"Authorization": f"Bearer {ADMIN_KEY}", "Content-Type": "application/json"},
+        data=json.dumps({"name": f"fuzz {kind}", "callback_url": "http://127.0.0.1:9/callbacks"}).encode(),
+    )
     return json.load(urllib.request.urlopen(request))["api_key"]
 
 
@@ -63,8 +83,13 @@ def main() -> None:
     artifacts = ROOT / "tests/.artifacts"
     artifacts.mkdir(parents=True, exist_ok=True)
     log = (artifacts / "fuzz-platform.log").open("w")
-    platform = subprocess.Popen([sys.executable, "-m", "runtime.run"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                env={**os.environ, **fresh_backing_services(), "GATEWAY_PORT": str(port)})
+    platform = subprocess.Popen(
+        [sys.executable, "-m", "runtime.run"],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **fresh_backing_services(), "GATEWAY_PORT": str(port)},
+    )
     url = f"http://127.0.0.1:{port}"
     failed = []
     try:
@@ -75,9 +100,24 @@ def main() -> None:
             report = artifacts / f"fuzz-{role}.txt"
             with report.open("w") as out:
                 run = subprocess.run(
-                    [*SCHEMATHESIS, "run", f"{url}/openapi.json", "--checks", "all",
-                     "--no-color", "--max-time", str(args.seconds), "--workers", "1",
-                     "--header", f"Authorization: Bearer {key}"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+                    [
+                        *SCHEMATHESIS,
+                        "run",
+                        f"{url}/openapi.json",
+                        "--checks",
+                        "all",
+                        "--no-color",
+                        "--max-time",
+                        str(args.seconds),
+                        "--workers",
+                        "1",
+                        "--header",
+                        f"Authorization: Bearer {key}",
+                    ],
+                    cwd=ROOT,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
             summary = [line for line in report.read_text().splitlines() if "generated" in line]
             print(f"  {summary[-1].strip() if summary else 'no summary'} (report: {report.relative_to(ROOT)})")
             if run.returncode:

@@ -176,17 +176,28 @@ class Forwarder:
 # AST constructor keeps its depth in state that two threads can corrupt, reported as
 # "SystemError: AST constructor recursion depth mismatch" (python/cpython#106905): run it
 # with one worker thread (--workers 1).
-SCHEMATHESIS = [sys.executable, "-c", "import sys; sys.setrecursionlimit(10_000); sys.argv[0] = 'schemathesis'; "
-                "from schemathesis.cli import schemathesis; sys.exit(schemathesis())"]
+SCHEMATHESIS = [
+    sys.executable,
+    "-c",
+    "import sys; sys.setrecursionlimit(10_000); sys.argv[0] = 'schemathesis'; "
+    "from schemathesis.cli import schemathesis; sys.exit(schemathesis())",
+]
 
 
 def fiscal_block(gross_19: str, gross_7: str, payments: str) -> dict:
     """What a German till's security module (TSE) signs for a receipt (KassenSichV, DSFinV-K),
     the gross amounts per rate as it prints them (major units)."""
-    return {"client_id": "KASSE-01", "tse_serial": "5f8d2b9e0c1a4e7fa3b6c9d2e5f80a1b4c7d0e3f6a9b2c5d8e1f4a7b0c3d6e9f",
-            "transaction_number": 4711, "signature_counter": 9812, "start_time": "2026-11-26T12:45:02.000Z",
-            "end_time": "2026-11-26T12:45:10.000Z", "process_type": "Kassenbeleg-V1",
-            "process_data": f"Beleg^{gross_19}_{gross_7}_0.00_0.00_0.00^{payments}",
-            "signature_algorithm": "ecdsa-plain-SHA384", "time_format": "utcTime",
-            "signature": "MGUCMQDx2pJ6y8Qz4mN3sXy7e1VwKfB0rHc5tU9aLq2oGd8iP4jS6kE1nZ3vR7bW0yTqXuACMGf5hD2lY9cO8",
-            "public_key": "BHhWOeisRpPBTGQ1W4VUH95TXx2GARf8e2NYZXJoInjtGqnxJ8sZ3CQpYgjI+LYEmW5A37sLWHsyU7nSJUBemyU="}
+    return {
+        "client_id": "KASSE-01",
+        "tse_serial": "5f8d2b9e0c1a4e7fa3b6c9d2e5f80a1b4c7d0e3f6a9b2c5d8e1f4a7b0c3d6e9f",
+        "transaction_number": 4711,
+        "signature_counter": 9812,
+        "start_time": "2026-11-26T12:45:02.000Z",
+        "end_time": "2026-11-26T12:45:10.000Z",
+        "process_type": "Kassenbeleg-V1",
+        "process_data": f"Beleg^{gross_19}_{gross_7}_0.00_0.00_0.00^{payments}",
+        "signature_algorithm": "ecdsa-plain-SHA384",
+        "time_format": "utcTime",
+        "signature": "MGUCMQDx2pJ6y8Qz4mN3sXy7e1VwKfB0rHc5tU9aLq2oGd8iP4jS6kE1nZ3vR7bW0yTqXuACMGf5hD2lY9cO8",
+        "public_key": "BHhWOeisRpPBTGQ1W4VUH95TXx2GARf8e2NYZXJoInjtGqnxJ8sZ3CQpYgjI+LYEmW5A37sLWHsyU7nSJUBemyU=",
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from shared.domain import events
 from shared.platform import bus
@@ -20,11 +20,21 @@ def receipt_state(version: int = 1, status: str = "unmatched", **overrides) -> d
         "currency": "EUR",
         "lines": [{"description": "Espresso", "sku": None, "quantity": 1, "unit_price": 250, "amount": 250}],
         "totals": {"subtotal": 250, "tax": 0, "tip": 0, "total": 250},
-        "payments": [{"masked_pan": "412345******1234", "auth_code": "A1B2C3", "amount": 250, "currency": "EUR",
-                      "transaction_date": "2026-11-26", "transaction_time": "13:45:02", "terminal_id": "T1",
-                      "rrn": "633012345678", "scheme": None}],
+        "payments": [
+            {
+                "masked_pan": "412345******1234",
+                "auth_code": "A1B2C3",
+                "amount": 250,
+                "currency": "EUR",
+                "transaction_date": "2026-11-26",
+                "transaction_time": "13:45:02",
+                "terminal_id": "T1",
+                "rrn": "633012345678",
+                "scheme": None,
+            }
+        ],
         "bank_ids": [],
-        "submitted_at": datetime.now(timezone.utc).isoformat(),
+        "submitted_at": datetime.now(UTC).isoformat(),
         "version": version,
     }
     return state | overrides
@@ -48,11 +58,15 @@ def project_outbox(write_engine, subjects) -> None:
     from shared.read import projections
 
     with write_engine.connect() as connection:
-        rows = connection.execute(text(
-            "SELECT id, type, subject, data FROM outbox WHERE subject = ANY(CAST(:ids AS uuid[]))"
-            " OR subject IN (SELECT id FROM callbacks WHERE payment_id = ANY(CAST(:ids AS uuid[]))) ORDER BY position"),
-            {"ids": array_literal(subjects)}).all()
+        rows = connection.execute(
+            text(
+                "SELECT id, type, subject, data FROM outbox WHERE subject = ANY(CAST(:ids AS uuid[]))"
+                " OR subject IN (SELECT id FROM callbacks WHERE payment_id = ANY(CAST(:ids AS uuid[]))) ORDER BY position"
+            ),
+            {"ids": array_literal(subjects)},
+        ).all()
     with read_engine().begin() as connection:
         for row in rows:
-            projections.project(connection, {"id": str(row.id), "type": row.type, "subject": str(row.subject),
-                                             "data": row.data})
+            projections.project(
+                connection, {"id": str(row.id), "type": row.type, "subject": str(row.subject), "data": row.data}
+            )

@@ -15,7 +15,9 @@ def dump(url: str) -> str:
     database = make_url(url).database
     return subprocess.run(
         ["pg_dump", "--data-only", "-h", "127.0.0.1", "-U", "postgres", database],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
 
 

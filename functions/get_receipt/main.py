@@ -26,7 +26,8 @@ def get_receipt(request):
         if kind != "json":
             merchant = views.merchant_identity(connection, receipt["merchant"]["id"])
             if kind == "html":
-                return http.html_response(render.receipt_html(receipt, merchant.get("logo")),
-                                          render.HEADERS | http.VARY)
+                return http.html_response(
+                    render.receipt_html(receipt, merchant.get("logo")), render.HEADERS | http.VARY
+                )
             return http.document_response(*documents.document(kind, receipt, merchant))
     return http.json_response(receipt, 200, http.VARY)

@@ -22,5 +22,10 @@ def list_ambiguities(request):
 @metrics.sampled
 def ambiguities_open():
     with read_engine().connect() as connection:
-        return [metrics.gauge("receipts_ambiguities_open", "Ambiguity sets waiting for the operator",
-                              views.open_ambiguity_sets(connection))]
+        return [
+            metrics.gauge(
+                "receipts_ambiguities_open",
+                "Ambiguity sets waiting for the operator",
+                views.open_ambiguity_sets(connection),
+            )
+        ]

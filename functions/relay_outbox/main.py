@@ -18,6 +18,11 @@ def relay_outbox(event):
 @metrics.sampled
 def outbox_backlog():
     unpublished, oldest_seconds = outbox.backlog(write_engine())
-    return [metrics.gauge("receipts_outbox_unpublished", "Events in the outbox not published yet", unpublished),
-            metrics.gauge("receipts_outbox_oldest_unpublished_seconds",
-                          "How long the oldest unpublished event has waited", oldest_seconds)]
+    return [
+        metrics.gauge("receipts_outbox_unpublished", "Events in the outbox not published yet", unpublished),
+        metrics.gauge(
+            "receipts_outbox_oldest_unpublished_seconds",
+            "How long the oldest unpublished event has waited",
+            oldest_seconds,
+        ),
+    ]

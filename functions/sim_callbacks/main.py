@@ -16,6 +16,11 @@ def sim_callbacks(request):
     if kind not in ("merchant", "bank"):
         raise NotFound("no such simulated party")
     with sim_engine().begin() as connection:
-        new = parties.receive_callback(connection, kind, request.headers.get(SIGNATURE_HEADER),
-                                       request.headers.get(EVENT_ID_HEADER), request.get_data())
+        new = parties.receive_callback(
+            connection,
+            kind,
+            request.headers.get(SIGNATURE_HEADER),
+            request.headers.get(EVENT_ID_HEADER),
+            request.get_data(),
+        )
     return {"received": True, "duplicate": not new}, 200

@@ -9,8 +9,17 @@ import re
 from decimal import Decimal
 from typing import Annotated, ClassVar
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, StringConstraints,
-                      ValidationError, WithJsonSchema)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    ValidationError,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 
 from shared.domain.errors import Violation
@@ -51,8 +60,9 @@ class RequestModel(BaseModel):
 
         Keyed, because a request may hold a PAN and a plain hash of one is guessable.
         """
-        return hmac.new(key, self.model_dump_json(exclude=self.later_defaults() or None).encode(),
-                        hashlib.sha256).hexdigest()
+        return hmac.new(
+            key, self.model_dump_json(exclude=self.later_defaults() or None).encode(), hashlib.sha256
+        ).hexdigest()
 
     def stored(self) -> dict:
         """The request as JSON data, as it is stored and carried by events."""
@@ -76,15 +86,22 @@ class RequestModel(BaseModel):
                 if nested := value.later_defaults():
                     exclude[name] = nested
             elif isinstance(value, (list, tuple)):
-                if nested := {index: found for index, item in enumerate(value)
-                              if isinstance(item, RequestModel) and (found := item.later_defaults())}:
+                if nested := {
+                    index: found
+                    for index, item in enumerate(value)
+                    if isinstance(item, RequestModel) and (found := item.later_defaults())
+                }:
                     exclude[name] = nested
         return exclude
 
 
-def Text(max_length: int):  # noqa: N802 - reads as a type in field declarations
-    return Annotated[str, StringConstraints(min_length=1, max_length=max_length),
-                     Field(json_schema_extra={"pattern": _NO_NUL}), AfterValidator(_storable)]
+def Text(max_length: int):  # reads as a type in field declarations
+    return Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=max_length),
+        Field(json_schema_extra={"pattern": _NO_NUL}),
+        AfterValidator(_storable),
+    ]
 
 
 # PostgreSQL's text holds neither a NUL nor a lone surrogate (which is not UTF-8). The
@@ -99,8 +116,16 @@ def _storable(value: str) -> str:
     return value
 
 
-def Number(places: int, minimum: str, maximum: str, *, code: str, what: str, description: str,  # noqa: N802
-           examples: list):
+def Number(
+    places: int,
+    minimum: str,
+    maximum: str,
+    *,
+    code: str,
+    what: str,
+    description: str,
+    examples: list,
+):
     """A JSON number read exactly, as a Decimal with at most `places` decimals (a VAT rate, a
     weighed quantity): never a string or a boolean; written back as 19 or 0.512, never "19"."""
 
@@ -109,8 +134,11 @@ def Number(places: int, minimum: str, maximum: str, *, code: str, what: str, des
         if kind is not Decimal and kind is not int and kind is not float:
             raise PydanticCustomError(f"{code}_type", f"{what} is a number, as {examples[0]} or {examples[-1]}")
         number = value if kind is Decimal else Decimal(value if kind is int else str(value))
-        if not number.is_finite() or number.as_tuple().exponent < -places and (
-                number.normalize().as_tuple().exponent < -places):  # 25.000 is 25: places, not written zeros
+        if (
+            not number.is_finite()
+            or number.as_tuple().exponent < -places
+            and (number.normalize().as_tuple().exponent < -places)
+        ):  # 25.000 is 25: places, not written zeros
             raise PydanticCustomError(f"{code}_precision", f"{what} has at most {places} decimals")
         return number
 
@@ -120,9 +148,16 @@ def Number(places: int, minimum: str, maximum: str, *, code: str, what: str, des
         BeforeValidator(read),
         Field(ge=lowest, le=highest),
         PlainSerializer(json_number, when_used="json"),
-        WithJsonSchema({"type": "number", "minimum": json_number(lowest), "maximum": json_number(highest),
-                        "multipleOf": json_number(Decimal(1).scaleb(-places)), "description": description,
-                        "examples": examples}),
+        WithJsonSchema(
+            {
+                "type": "number",
+                "minimum": json_number(lowest),
+                "maximum": json_number(highest),
+                "multipleOf": json_number(Decimal(1).scaleb(-places)),
+                "description": description,
+                "examples": examples,
+            }
+        ),
     ]
 
 

@@ -66,15 +66,20 @@ def _local_time(value):
 
 MaskedPan = Annotated[
     str,
-    Field(min_length=12, max_length=19, examples=["412345******1234"],
-          json_schema_extra={"pattern": _MASKED_PAN.pattern}),
+    Field(
+        min_length=12, max_length=19, examples=["412345******1234"], json_schema_extra={"pattern": _MASKED_PAN.pattern}
+    ),
     AfterValidator(_masked_pan),
 ]
 # On a receipt: as the slip prints it, stored as ************1234 or 412345******1234.
 PrintedPan = Annotated[
     str,
-    Field(min_length=8, max_length=37, examples=["412345******1234", "************1234", "**** **** **** 1234"],
-          json_schema_extra={"pattern": _PRINTED_PAN.pattern}),
+    Field(
+        min_length=8,
+        max_length=37,
+        examples=["412345******1234", "************1234", "**** **** **** 1234"],
+        json_schema_extra={"pattern": _PRINTED_PAN.pattern},
+    ),
     AfterValidator(_printed_pan),
 ]
 # DE2: the full PAN, accepted from issuers only and masked on arrival.
@@ -85,5 +90,8 @@ AuthCode = Annotated[str, Field(pattern=r"^[0-9A-Za-z]{6}$", examples=["A1B2C3"]
 Rrn = Annotated[str, Field(pattern=r"^[0-9A-Za-z]{12}$", examples=["633012345678"])]
 # DE41: the terminal id (8 in ISO 8583; some acquirers print more).
 TerminalId = Annotated[str, Field(pattern=r"^[0-9A-Za-z_-]{1,16}$", examples=["T0001"])]
-LocalTime = Annotated[time, BeforeValidator(_local_time),
-                      WithJsonSchema({"type": "string", "pattern": _LOCAL_TIME.pattern, "examples": ["13:45:02"]})]
+LocalTime = Annotated[
+    time,
+    BeforeValidator(_local_time),
+    WithJsonSchema({"type": "string", "pattern": _LOCAL_TIME.pattern, "examples": ["13:45:02"]}),
+]

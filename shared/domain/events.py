@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 RECEIPT_SUBMITTED = "receipts.receipt.submitted.v1"
 PAYMENT_SUBMITTED = "receipts.payment.submitted.v1"
@@ -43,4 +43,4 @@ class Event:
     subject: uuid.UUID
     data: dict
     id: uuid.UUID = field(default_factory=uuid.uuid4)
-    occurred_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))

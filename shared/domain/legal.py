@@ -44,8 +44,11 @@ def judge(receipt: dict) -> dict:
     merchant = receipt.get("merchant") or {}
     address = (receipt.get("store") or {}).get("address") or merchant.get("address")
     country = (merchant.get("address") or address or {}).get("country")
-    inconsistent = list(dict.fromkeys(warning["path"] for warning in receipt.get("warnings") or ()
-                                      if warning["code"] not in _NOT_ABOUT_FIGURES))
+    inconsistent = list(
+        dict.fromkeys(
+            warning["path"] for warning in receipt.get("warnings") or () if warning["code"] not in _NOT_ABOUT_FIGURES
+        )
+    )
     named = {"inconsistent": inconsistent} if inconsistent else {}
     if country not in EU:
         return {"jurisdiction": None, "complete": None, "missing": [], **named}

@@ -120,40 +120,60 @@ def within_tip(line_amount: int, amount: int, tip_share: float) -> bool:
 
 def exact(line: CardLine, payment: CardPayment, tip_share: float) -> bool:
     """Auth code, amount and transaction date all equal."""
-    return (_equal(line.auth_code, payment.auth_code) and line.amount == payment.amount
-            and line.transaction_date == payment.transaction_date)
+    return (
+        _equal(line.auth_code, payment.auth_code)
+        and line.amount == payment.amount
+        and line.transaction_date == payment.transaction_date
+    )
 
 
 def date_window(line: CardLine, payment: CardPayment, tip_share: float) -> bool:
     """The bank posted on another day (time zones, late posting): auth code and amount
     equal, the dates at most DATE_WINDOW_DAYS apart."""
-    return (_equal(line.auth_code, payment.auth_code) and line.amount == payment.amount
-            and abs((payment.transaction_date - line.transaction_date).days) <= DATE_WINDOW_DAYS)
+    return (
+        _equal(line.auth_code, payment.auth_code)
+        and line.amount == payment.amount
+        and abs((payment.transaction_date - line.transaction_date).days) <= DATE_WINDOW_DAYS
+    )
 
 
 def tip(line: CardLine, payment: CardPayment, tip_share: float) -> bool:
     """A tip added on the slip: auth code and date equal, the payment within_tip of the line."""
-    return (_equal(line.auth_code, payment.auth_code) and line.transaction_date == payment.transaction_date
-            and within_tip(line.amount, payment.amount, tip_share))
+    return (
+        _equal(line.auth_code, payment.auth_code)
+        and line.transaction_date == payment.transaction_date
+        and within_tip(line.amount, payment.amount, tip_share)
+    )
 
 
 def no_auth_code(line: CardLine, payment: CardPayment, tip_share: float) -> bool:
     """The slip has no auth code, or another one: the terminal's reference instead (terminal
     id and RRN), with amount and date equal."""
-    return (_equal(line.terminal_id, payment.terminal_id) and _equal(line.rrn, payment.rrn)
-            and line.amount == payment.amount and line.transaction_date == payment.transaction_date
-            and line.auth_code != payment.auth_code)
+    return (
+        _equal(line.terminal_id, payment.terminal_id)
+        and _equal(line.rrn, payment.rrn)
+        and line.amount == payment.amount
+        and line.transaction_date == payment.transaction_date
+        and line.auth_code != payment.auth_code
+    )
 
 
 TESTS: dict[str, Callable[[CardLine, CardPayment, float], bool]] = {
-    EXACT: exact, DATE_WINDOW: date_window, TIP: tip, NO_AUTH_CODE: no_auth_code,
+    EXACT: exact,
+    DATE_WINDOW: date_window,
+    TIP: tip,
+    NO_AUTH_CODE: no_auth_code,
 }
 
 
 def fits(rule: str, line: CardLine, payment: CardPayment, tip_share: float) -> bool:
     """Whether line and payment are candidates of each other under rule (unlinked pairs aside)."""
-    return (line.currency == payment.currency and line.kind == payment.kind and same_card(line, payment)
-            and TESTS[rule](line, payment, tip_share))
+    return (
+        line.currency == payment.currency
+        and line.kind == payment.kind
+        and same_card(line, payment)
+        and TESTS[rule](line, payment, tip_share)
+    )
 
 
 def look_alike_set(rule: str, line: CardLine) -> uuid.UUID:
@@ -161,8 +181,9 @@ def look_alike_set(rule: str, line: CardLine) -> uuid.UUID:
     the card as the slip shows it, and under EXACT the currency, amount and date (each
     tolerant rule: the currency and kind)."""
     card = line.pan_last4 if line.pan_last4 is not None else f"{line.rrn}/{line.terminal_id}"
-    shared = ((line.currency, line.amount, line.transaction_date.isoformat()) if rule == EXACT
-              else (line.currency, line.kind))
+    shared = (
+        (line.currency, line.amount, line.transaction_date.isoformat()) if rule == EXACT else (line.currency, line.kind)
+    )
     return uuid.UUID(hashlib.md5("|".join(map(str, (rule, card, *shared))).encode()).hexdigest())
 
 
@@ -183,9 +204,16 @@ class Decision:
     ambiguous: dict[Item, Ambiguity] = field(default_factory=dict)
 
 
-def decide(rule: str, lines: Iterable[CardLine], payments: Iterable[CardPayment], tip_share: float, *,
-           held: Collection[uuid.UUID] = (), unlinked: Collection[tuple[uuid.UUID, uuid.UUID]] = (),
-           focus: Collection[uuid.UUID] | None = None) -> Decision:
+def decide(
+    rule: str,
+    lines: Iterable[CardLine],
+    payments: Iterable[CardPayment],
+    tip_share: float,
+    *,
+    held: Collection[uuid.UUID] = (),
+    unlinked: Collection[tuple[uuid.UUID, uuid.UUID]] = (),
+    focus: Collection[uuid.UUID] | None = None,
+) -> Decision:
     """Apply rule to the open lines and payments.
 
     held: receipts and payments that are ambiguous already (candidates, never claimed).
@@ -194,8 +222,12 @@ def decide(rule: str, lines: Iterable[CardLine], payments: Iterable[CardPayment]
     event path); their candidates are still counted against everything open.
     """
     payments = list(payments)
-    pairs = [(line, payment) for line in lines for payment in payments
-             if fits(rule, line, payment, tip_share) and (payment.id, line.receipt_id) not in unlinked]
+    pairs = [
+        (line, payment)
+        for line in lines
+        for payment in payments
+        if fits(rule, line, payment, tip_share) and (payment.id, line.receipt_id) not in unlinked
+    ]
     of_line = Counter(line.key for line, _ in pairs)
     of_payment = Counter(payment.id for _, payment in pairs)
     if focus is not None:

@@ -31,15 +31,18 @@ def _known_currency(code: str) -> str:
 
 Currency = Annotated[
     str,
-    Field(pattern=r"^[A-Z]{3}$", examples=["EUR"], description="ISO 4217 alpha-3 code",
-          json_schema_extra={"enum": sorted(ISO_4217)}),
+    Field(
+        pattern=r"^[A-Z]{3}$",
+        examples=["EUR"],
+        description="ISO 4217 alpha-3 code",
+        json_schema_extra={"enum": sorted(ISO_4217)},
+    ),
     AfterValidator(_known_currency),
 ]
 
 # Bounds keep every sum of a receipt well inside a PostgreSQL bigint.
 MAX_AMOUNT = 10**12
 MAX_TOTAL = 10**15
-
 
 
 def _integral(value):
@@ -50,7 +53,7 @@ def _integral(value):
     return value
 
 
-def Integer(minimum: int, maximum: int, **field):  # noqa: N802 - reads as a type in field declarations
+def Integer(minimum: int, maximum: int, **field):  # reads as a type in field declarations
     """A count or an amount in minor units: an integer as JSON Schema means it, in bounds."""
     return Annotated[int, Field(ge=minimum, le=maximum, **field), BeforeValidator(_integral)]
 
@@ -110,6 +113,6 @@ def allocate(amount: int, weights: list[int]) -> list[int]:
     whole = sum(weights)
     parts = [amount * weight // whole for weight in weights]
     by_remainder = sorted(range(len(weights)), key=lambda index: -(amount * weights[index] % whole))
-    for index in by_remainder[:amount - sum(parts)]:
+    for index in by_remainder[: amount - sum(parts)]:
         parts[index] += 1
     return parts

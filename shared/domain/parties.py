@@ -7,14 +7,13 @@ import binascii
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 from pydantic_core import PydanticCustomError
 from stdnum import exceptions as stdnum_errors
 from stdnum.eu import vat as eu_vat
 from stdnum.util import get_cc_module
-from typing_extensions import Annotated
 
 from shared.domain.base import RequestModel, Text
 
@@ -44,8 +43,12 @@ def _http_url(value: str) -> str:
 
 CallbackUrl = Annotated[
     str,
-    Field(min_length=1, max_length=2048, examples=["https://pos.example.com/receipts/callbacks"],
-          json_schema_extra={"pattern": _HTTP_URL.pattern}),
+    Field(
+        min_length=1,
+        max_length=2048,
+        examples=["https://pos.example.com/receipts/callbacks"],
+        json_schema_extra={"pattern": _HTTP_URL.pattern},
+    ),
     AfterValidator(_http_url),
 ]
 
@@ -56,7 +59,8 @@ class PartyRegistration(RequestModel):
 
 
 # ISO 3166-1 alpha-2, officially assigned codes.
-ISO_3166 = frozenset("""
+ISO_3166 = frozenset(
+    """
     AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW
     BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI
     FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN
@@ -65,7 +69,8 @@ ISO_3166 = frozenset("""
     PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV
     SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE
     YT ZA ZM ZW
-""".split())
+""".split()
+)
 
 
 def _country(code: str) -> str:
@@ -74,8 +79,11 @@ def _country(code: str) -> str:
     return code
 
 
-Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["DE"], json_schema_extra={"enum": sorted(ISO_3166)}),
-                    AfterValidator(_country)]
+Country = Annotated[
+    str,
+    Field(pattern=r"^[A-Z]{2}$", examples=["DE"], json_schema_extra={"enum": sorted(ISO_3166)}),
+    AfterValidator(_country),
+]
 
 
 class Address(RequestModel):
@@ -101,8 +109,11 @@ def _vat_id(value: str) -> str:
         raise PydanticCustomError("invalid_vat_id", "not a VAT id of its country's format") from None
 
 
-VatId = Annotated[str, Field(min_length=4, max_length=20, pattern=r"^[A-Za-z]{2}[0-9A-Za-z .-]{2,18}$",
-                             examples=["DE136695976"]), AfterValidator(_vat_id)]
+VatId = Annotated[
+    str,
+    Field(min_length=4, max_length=20, pattern=r"^[A-Za-z]{2}[0-9A-Za-z .-]{2,18}$", examples=["DE136695976"]),
+    AfterValidator(_vat_id),
+]
 
 MAX_LOGO_BYTES = 64 * 1024
 # Base64 that starts with the PNG or the JPEG signature ("iVBORw0KGg" and o to r, "/9j/"), whole
@@ -133,11 +144,17 @@ def _logo(value: str) -> str:
     return value
 
 
-Logo = Annotated[str, Field(min_length=4, json_schema_extra={
-    "maxLength": 4 * ((MAX_LOGO_BYTES + 2) // 3), "pattern": _LOGO, "contentEncoding": "base64"}),
-    AfterValidator(_logo)]
-KivraServiceId = Annotated[str, Field(pattern=r"^[0-9]{10}[0-9a-f]{32}$",
-                                      examples=["15594097552e6dfbe7ca6d4679acd8120c3344cc8c"])]
+Logo = Annotated[
+    str,
+    Field(
+        min_length=4,
+        json_schema_extra={"maxLength": 4 * ((MAX_LOGO_BYTES + 2) // 3), "pattern": _LOGO, "contentEncoding": "base64"},
+    ),
+    AfterValidator(_logo),
+]
+KivraServiceId = Annotated[
+    str, Field(pattern=r"^[0-9]{10}[0-9a-f]{32}$", examples=["15594097552e6dfbe7ca6d4679acd8120c3344cc8c"])
+]
 
 
 class MerchantIdentity(RequestModel):
@@ -152,8 +169,11 @@ class MerchantIdentity(RequestModel):
 
     def identity(self) -> dict:
         """The fields given, as stored."""
-        return {name: value for name, value in self.model_dump(mode="json", include=set(MerchantIdentity.model_fields))
-                .items() if value is not None}
+        return {
+            name: value
+            for name, value in self.model_dump(mode="json", include=set(MerchantIdentity.model_fields)).items()
+            if value is not None
+        }
 
 
 class MerchantRegistration(PartyRegistration, MerchantIdentity):
@@ -171,7 +191,6 @@ class MerchantChange(MerchantIdentity):
     its identity that changed (SPEC §10, §12); what is left out stays as it was."""
 
     callback_url: CallbackUrl | None = None
-
 
 
 class MerchantRef(BaseModel):

@@ -63,8 +63,16 @@ class StatementLine(RequestModel):
         """The card data the cascade compares, the number masked; ValidationFailed unless
         exactly one of pan and masked_pan came."""
         if (self.pan is None) == (self.masked_pan is None):
-            raise ValidationFailed("send the card number once: pan or masked_pan", [
-                Violation("pan", "one_card_number", "send exactly one of pan and masked_pan")])
-        return {"masked_pan": self.masked_pan or mask_pan(self.pan), "auth_code": self.auth_code,
-                "amount": self.amount, "currency": self.currency, "transaction_date": self.transaction_date,
-                "terminal_id": self.terminal_id, "rrn": self.rrn}
+            raise ValidationFailed(
+                "send the card number once: pan or masked_pan",
+                [Violation("pan", "one_card_number", "send exactly one of pan and masked_pan")],
+            )
+        return {
+            "masked_pan": self.masked_pan or mask_pan(self.pan),
+            "auth_code": self.auth_code,
+            "amount": self.amount,
+            "currency": self.currency,
+            "transaction_date": self.transaction_date,
+            "terminal_id": self.terminal_id,
+            "rrn": self.rrn,
+        }

@@ -16,11 +16,20 @@ from shared.domain.money import Amount, Currency, Integer, PositiveAmount, Signe
 from shared.domain.parties import Address
 from shared.domain.vat import VatRate, breakdown
 
-Quantity = Number(3, "0.001", "1000000", code="quantity", what="a quantity",
-                  description="how many, or how much of a weighed good (at most 3 decimals)", examples=[2, 0.512])
+Quantity = Number(
+    3,
+    "0.001",
+    "1000000",
+    code="quantity",
+    what="a quantity",
+    description="how many, or how much of a weighed good (at most 3 decimals)",
+    examples=[2, 0.512],
+)
 # UN/ECE Recommendation 20's unit codes: H87 piece, KGM kilogram, LTR litre, MTR metre, …
-UnitCode = Annotated[str, Field(pattern=r"^[A-Z0-9]{2,3}$", examples=["H87", "KGM", "LTR"],
-                                description="UN/ECE Recommendation 20 unit code")]
+UnitCode = Annotated[
+    str,
+    Field(pattern=r"^[A-Z0-9]{2,3}$", examples=["H87", "KGM", "LTR"], description="UN/ECE Recommendation 20 unit code"),
+]
 PIECE = "H87"
 # Why a line carries no VAT rate: a deposit on bottles and cans (pant), a supply outside
 # the scope of VAT, or one exempt from it.
@@ -155,10 +164,22 @@ class Fiscal(RequestModel):
 
     def qr_code(self) -> str:
         """The DSFinV-K receipt QR code's text."""
-        return "V0;" + ";".join(str(value) for value in (
-            self.client_id, self.process_type, self.process_data, self.transaction_number, self.signature_counter,
-            self.start_time, self.end_time, self.signature_algorithm, self.time_format, self.signature,
-            self.public_key))
+        return "V0;" + ";".join(
+            str(value)
+            for value in (
+                self.client_id,
+                self.process_type,
+                self.process_data,
+                self.transaction_number,
+                self.signature_counter,
+                self.start_time,
+                self.end_time,
+                self.signature_algorithm,
+                self.time_format,
+                self.signature,
+                self.public_key,
+            )
+        )
 
     def signed_gross(self) -> dict[Decimal, int] | None:
         """For a Kassenbeleg-V1, the gross amounts per rate (minor units) the TSE signed; None
@@ -208,8 +229,11 @@ def sale_or_refund(receipt: dict) -> Literal["sale", "refund"]:
 def extras(receipt: dict) -> dict:
     """What a stored receipt (its JSON) carries beyond the SPEC §4 shape: the later fields it
     has, its kind, and the warnings a till's document was taken with."""
-    return ({key: receipt[key] for key in ReceiptSubmission.later_fields if key in receipt}
-            | {"kind": sale_or_refund(receipt)} | ({"warnings": receipt["warnings"]} if receipt.get("warnings") else {}))
+    return (
+        {key: receipt[key] for key in ReceiptSubmission.later_fields if key in receipt}
+        | {"kind": sale_or_refund(receipt)}
+        | ({"warnings": receipt["warnings"]} if receipt.get("warnings") else {})
+    )
 
 
 # What no receipt is taken with, whatever its format: a card line the platform can match on.
@@ -260,8 +284,14 @@ class ReceiptSubmission(RequestModel):
         if all(line.amount is not None for line in self.lines):
             discounted = sum(discount.amount for discount in self.discounts) if self.discounts else 0
             if self.totals.subtotal != sum(line.amount for line in self.lines) - discounted:
-                violations.append(Violation("totals.subtotal", "subtotal_mismatch", "subtotal must equal the sum of the"
-                                            " line amounts" + (" less the receipt's discounts" if discounted else "")))
+                violations.append(
+                    Violation(
+                        "totals.subtotal",
+                        "subtotal_mismatch",
+                        "subtotal must equal the sum of the"
+                        " line amounts" + (" less the receipt's discounts" if discounted else ""),
+                    )
+                )
         vat, vat_violations = self._vat()
         violations += vat_violations
         violations += self._total_violations()
@@ -271,37 +301,68 @@ class ReceiptSubmission(RequestModel):
             violations.append(Violation("kind", "kind_mismatch", "a receipt naming refund_of is a refund"))
         if vat is None or self.totals.vat is not None:
             return self, violations
-        return self.model_copy(update={"totals": self.totals.model_copy(update={
-            "vat": [VatTotal.model_validate(entry.entry()) for entry in vat]})}), violations
+        return self.model_copy(
+            update={
+                "totals": self.totals.model_copy(
+                    update={"vat": [VatTotal.model_validate(entry.entry()) for entry in vat]}
+                )
+            }
+        ), violations
 
     def _line_violations(self) -> list[Violation]:
         violations = []
         for index, line in enumerate(self.lines):
             if line.unit == PIECE and line.quantity != line.quantity.to_integral_value():
-                violations.append(Violation(f"lines[{index}].quantity", "quantity_not_whole", "pieces are counted"
-                                            " whole: a weighed or measured good gives its unit (KGM, LTR, MTR, …)"))
+                violations.append(
+                    Violation(
+                        f"lines[{index}].quantity",
+                        "quantity_not_whole",
+                        "pieces are counted whole: a weighed or measured good gives its unit (KGM, LTR, MTR, …)",
+                    )
+                )
             if line.vat_exemption is not None and line.vat_rate is not None:
-                violations.append(Violation(f"lines[{index}].vat_exemption", "vat_exemption_with_rate",
-                                            "a line has a vat_rate or a vat_exemption, not both"))
+                violations.append(
+                    Violation(
+                        f"lines[{index}].vat_exemption",
+                        "vat_exemption_with_rate",
+                        "a line has a vat_rate or a vat_exemption, not both",
+                    )
+                )
         unpriced = [line.amount is None or line.unit_price is None for line in self.lines]
         if any(unpriced):
             if all(line.amount is None and line.unit_price is None and not line.discounts for line in self.lines):
                 return violations
             return violations + [
-                Violation(f"lines[{index}]", "line_price_missing", "every line needs unit_price and amount once any"
-                          " line has one (a receipt whose till prints no prices gives neither, nor discounts)")
-                for index, line in enumerate(self.lines) if unpriced[index] or line.discounts]
+                Violation(
+                    f"lines[{index}]",
+                    "line_price_missing",
+                    "every line needs unit_price and amount once any"
+                    " line has one (a receipt whose till prints no prices gives neither, nor discounts)",
+                )
+                for index, line in enumerate(self.lines)
+                if unpriced[index] or line.discounts
+            ]
         for index, line in enumerate(self.lines):
             price = line.price()
             discounted = sum(discount.amount for discount in line.discounts)
             if discounted > price:
-                violations.append(Violation(f"lines[{index}].discounts", "discount_exceeds_price",
-                                            "the discounts may not exceed quantity × unit_price"))
+                violations.append(
+                    Violation(
+                        f"lines[{index}].discounts",
+                        "discount_exceeds_price",
+                        "the discounts may not exceed quantity × unit_price",
+                    )
+                )
             elif line.amount != price - discounted:
                 rounded = "" if line.quantity == line.quantity.to_integral_value() else " (rounded half up)"
-                violations.append(Violation(f"lines[{index}].amount", "line_amount_mismatch",
-                                            f"amount must equal quantity × unit_price{rounded}"
-                                            + (" − the line's discounts" if line.discounts else "")))
+                violations.append(
+                    Violation(
+                        f"lines[{index}].amount",
+                        "line_amount_mismatch",
+                        f"amount must equal quantity × unit_price{rounded}"
+                        + (" − the line's discounts" if line.discounts else ""),
+                    )
+                )
         return violations
 
     def _shared(self) -> list[int]:
@@ -320,17 +381,30 @@ class ReceiptSubmission(RequestModel):
             return []
         violations = []
         for index, discount in enumerate(self.discounts):
-            violations += [Violation(f"discounts[{index}].shares[{number}].line", "discount_line_unknown",
-                                     "a share names a line of this receipt with an amount, by its 0-based index")
-                           for number, share in enumerate(discount.shares)
-                           if share.line >= len(self.lines) or self.lines[share.line].amount is None]
+            violations += [
+                Violation(
+                    f"discounts[{index}].shares[{number}].line",
+                    "discount_line_unknown",
+                    "a share names a line of this receipt with an amount, by its 0-based index",
+                )
+                for number, share in enumerate(discount.shares)
+                if share.line >= len(self.lines) or self.lines[share.line].amount is None
+            ]
             if sum(share.amount for share in discount.shares) != discount.amount:
-                violations.append(Violation(f"discounts[{index}].shares", "discount_shares_mismatch",
-                                            "the shares must add up to the discount's amount"))
-        violations += [Violation(f"lines[{index}]", "discount_exceeds_line",
-                                 "its shares of the receipt's discounts exceed its amount")
-                       for index, (line, shared) in enumerate(zip(self.lines, self._shared()))
-                       if shared > (line.amount or 0)]
+                violations.append(
+                    Violation(
+                        f"discounts[{index}].shares",
+                        "discount_shares_mismatch",
+                        "the shares must add up to the discount's amount",
+                    )
+                )
+        violations += [
+            Violation(
+                f"lines[{index}]", "discount_exceeds_line", "its shares of the receipt's discounts exceed its amount"
+            )
+            for index, (line, shared) in enumerate(zip(self.lines, self._shared()))
+            if shared > (line.amount or 0)
+        ]
         return violations
 
     def _vat(self):
@@ -340,43 +414,72 @@ class ReceiptSubmission(RequestModel):
         rated = [line.vat_rate is not None for line in self.lines]
         if not any(rated):
             if self.totals.vat is not None:
-                return None, [Violation("totals.vat", "vat_rate_missing",
-                                        "a VAT breakdown needs every line's vat_rate")]
+                return None, [
+                    Violation("totals.vat", "vat_rate_missing", "a VAT breakdown needs every line's vat_rate")
+                ]
             return None, []
         if any(line.amount is None for line in self.lines):
             return None, [Violation("lines", "vat_rate_without_price", "VAT per rate needs the lines' amounts")]
-        unrated = [index for index, line in enumerate(self.lines) if line.vat_rate is None and line.vat_exemption is None]
+        unrated = [
+            index for index, line in enumerate(self.lines) if line.vat_rate is None and line.vat_exemption is None
+        ]
         if unrated:
-            return None, [Violation(f"lines[{index}].vat_rate", "vat_rate_missing", "every line needs its vat_rate,"
-                                    " or the vat_exemption it has none for, once any line has one") for index in unrated]
-        computed = breakdown([(line.vat_rate, line.amount - shared) for line, shared in zip(self.lines, self._shared())
-                              if line.vat_rate is not None], self.prices_include_vat)
+            return None, [
+                Violation(
+                    f"lines[{index}].vat_rate",
+                    "vat_rate_missing",
+                    "every line needs its vat_rate, or the vat_exemption it has none for, once any line has one",
+                )
+                for index in unrated
+            ]
+        if any(shared > line.amount for line, shared in zip(self.lines, self._shared())):
+            return None, []  # no rate's base can be told; discount_exceeds_line says why
+        computed = breakdown(
+            [
+                (line.vat_rate, line.amount - shared)
+                for line, shared in zip(self.lines, self._shared())
+                if line.vat_rate is not None
+            ],
+            self.prices_include_vat,
+        )
         violations = []
         stated = self.totals.vat
         if stated is not None:
             by_rate = {entry.rate: entry for entry in computed}
             if sorted(entry.rate for entry in stated) != sorted(by_rate):
-                violations.append(Violation("totals.vat", "vat_rates_mismatch",
-                                            "one entry per rate the lines use, and no other"))
+                violations.append(
+                    Violation("totals.vat", "vat_rates_mismatch", "one entry per rate the lines use, and no other")
+                )
             for index, entry in enumerate(stated):
                 own = by_rate.get(entry.rate)
                 if entry.net + entry.vat != entry.gross:
-                    violations.append(Violation(f"totals.vat[{index}]", "vat_entry_mismatch", "net + vat must equal gross"))
+                    violations.append(
+                        Violation(f"totals.vat[{index}]", "vat_entry_mismatch", "net + vat must equal gross")
+                    )
                 elif own is not None:
                     base = ("gross", entry.gross, own.gross) if self.prices_include_vat else ("net", entry.net, own.net)
                     if base[1] != base[2]:
-                        violations.append(Violation(f"totals.vat[{index}].{base[0]}", "vat_base_mismatch",
-                                                    f"{base[0]} must equal the sum of the lines at {entry.rate} %"
-                                                    + (" less their shares of the receipt's discounts"
-                                                       if self.discounts else "")))
+                        violations.append(
+                            Violation(
+                                f"totals.vat[{index}].{base[0]}",
+                                "vat_base_mismatch",
+                                f"{base[0]} must equal the sum of the lines at {entry.rate} %"
+                                + (" less their shares of the receipt's discounts" if self.discounts else ""),
+                            )
+                        )
                     elif abs(entry.vat - own.vat) > own.lines:
-                        violations.append(Violation(f"totals.vat[{index}].vat", "vat_mismatch",
-                                                    f"vat must be {entry.rate} % of the lines at that rate"
-                                                    " (within 1 minor unit per line)"))
+                        violations.append(
+                            Violation(
+                                f"totals.vat[{index}].vat",
+                                "vat_mismatch",
+                                f"vat must be {entry.rate} % of the lines at that rate (within 1 minor unit per line)",
+                            )
+                        )
         vat_total = sum(entry.vat for entry in (stated or computed))
         if not violations and self.totals.tax != vat_total:
-            violations.append(Violation("totals.tax", "tax_mismatch", "tax must equal the sum of the VAT per rate"
-                                        f" ({vat_total})"))
+            violations.append(
+                Violation("totals.tax", "tax_mismatch", f"tax must equal the sum of the VAT per rate ({vat_total})")
+            )
         return computed, violations
 
     def _total_violations(self) -> list[Violation]:
@@ -384,9 +487,20 @@ class ReceiptSubmission(RequestModel):
         tax = 0 if self.prices_include_vat else totals.tax
         if totals.total == totals.subtotal + tax + totals.tip + totals.rounding:
             return []
-        terms = ["subtotal", *(() if self.prices_include_vat else ("tax",)), "tip", *(("rounding",) if totals.rounding else ())]
-        return [Violation("totals.total", "total_mismatch", f"total must equal {' + '.join(terms)}"
-                          + (" when prices include VAT" if self.prices_include_vat else ""))]
+        terms = [
+            "subtotal",
+            *(() if self.prices_include_vat else ("tax",)),
+            "tip",
+            *(("rounding",) if totals.rounding else ()),
+        ]
+        return [
+            Violation(
+                "totals.total",
+                "total_mismatch",
+                f"total must equal {' + '.join(terms)}"
+                + (" when prices include VAT" if self.prices_include_vat else ""),
+            )
+        ]
 
     def _fiscal_violations(self, vat) -> list[Violation]:
         """A Kassenbeleg-V1 signs the gross per rate: it must be the receipt's (SPEC §12)."""
@@ -394,8 +508,13 @@ class ReceiptSubmission(RequestModel):
             return []
         signed = self.fiscal.signed_gross()
         if signed is None:
-            return [Violation("fiscal.process_data", "fiscal_mismatch",
-                              "a Kassenbeleg-V1 signs Beleg^<gross at 19 %>_<7 %>_<10.7 %>_<5.5 %>_<0 %>^<payments>")]
+            return [
+                Violation(
+                    "fiscal.process_data",
+                    "fiscal_mismatch",
+                    "a Kassenbeleg-V1 signs Beleg^<gross at 19 %>_<7 %>_<10.7 %>_<5.5 %>_<0 %>^<payments>",
+                )
+            ]
         receipts = {entry.rate: entry.gross for entry in vat or ()}
         if vat is None:  # no rates on the lines: only the sum can be compared
             matches = sum(signed.values()) == self.totals.total
@@ -403,8 +522,13 @@ class ReceiptSubmission(RequestModel):
             matches = set(receipts) <= set(signed) and all(signed[rate] == receipts.get(rate, 0) for rate in signed)
         if matches:
             return []
-        return [Violation("fiscal.process_data", "fiscal_mismatch",
-                          "the gross amounts per rate the TSE signed differ from the receipt's")]
+        return [
+            Violation(
+                "fiscal.process_data",
+                "fiscal_mismatch",
+                "the gross amounts per rate the TSE signed differ from the receipt's",
+            )
+        ]
 
     def _tender_violations(self) -> list[Violation]:
         violations = []
@@ -412,14 +536,27 @@ class ReceiptSubmission(RequestModel):
             if not isinstance(tender, CardPaymentLine):
                 continue
             if tender.masked_pan is None and (tender.rrn is None or tender.terminal_id is None):
-                violations.append(Violation(f"payments[{index}]", "card_data_missing",
-                                            "a card line needs masked_pan (as the slip prints it), or rrn and terminal_id"))
+                violations.append(
+                    Violation(
+                        f"payments[{index}]",
+                        "card_data_missing",
+                        "a card line needs masked_pan (as the slip prints it), or rrn and terminal_id",
+                    )
+                )
             if tender.currency != self.currency:
-                violations.append(Violation(f"payments[{index}].currency", "payment_currency_mismatch",
-                                            "every payment must be in the receipt's currency"))
+                violations.append(
+                    Violation(
+                        f"payments[{index}].currency",
+                        "payment_currency_mismatch",
+                        "every payment must be in the receipt's currency",
+                    )
+                )
         if not self.card_lines:
-            violations.append(Violation("payments", "no_card_payment", "a receipt needs at least one card payment line"))
+            violations.append(
+                Violation("payments", "no_card_payment", "a receipt needs at least one card payment line")
+            )
         if sum(tender.amount for tender in self.payments) != self.totals.total:
-            violations.append(Violation("payments", "payments_total_mismatch",
-                                        "the payments' amounts must add up to the total"))
+            violations.append(
+                Violation("payments", "payments_total_mismatch", "the payments' amounts must add up to the total")
+            )
         return violations

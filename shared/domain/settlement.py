@@ -22,9 +22,11 @@ def line_to_settle(lines: list, payment, line_no: int | None):
     payment_id): the one named, or the receipt's only open one; it must be of the
     payment's currency and kind."""
     line = _named_or_only_open(lines, line_no)
-    violations = [Violation(name, f"{name}_mismatch", f"the payment's {name} is {theirs}, the line's {ours}")
-                  for name, theirs, ours in (("currency", payment.currency, line.currency),
-                                             ("kind", payment.kind, line.kind)) if theirs != ours]
+    violations = [
+        Violation(name, f"{name}_mismatch", f"the payment's {name} is {theirs}, the line's {ours}")
+        for name, theirs, ours in (("currency", payment.currency, line.currency), ("kind", payment.kind, line.kind))
+        if theirs != ours
+    ]
     if violations:
         raise ValidationFailed("the payment cannot pay this line", violations)
     return line
@@ -35,12 +37,16 @@ def _named_or_only_open(lines: list, line_no: int | None):
         for line in lines:
             if line.line_no == line_no:
                 return line
-        raise ValidationFailed("the receipt has no such card line", [
-            Violation("line_no", "unknown_line", f"the receipt's card lines are {[line.line_no for line in lines]}")])
+        raise ValidationFailed(
+            "the receipt has no such card line",
+            [Violation("line_no", "unknown_line", f"the receipt's card lines are {[line.line_no for line in lines]}")],
+        )
     open_lines = [line for line in lines if line.payment_id is None]
     if len(open_lines) == 1:
         return open_lines[0]
     if not open_lines:
         raise AlreadyMatched("every card line of this receipt is matched already")
-    raise ValidationFailed("the receipt has several open card lines: say which", [
-        Violation("line_no", "line_no_required", f"one of {[line.line_no for line in open_lines]}")])
+    raise ValidationFailed(
+        "the receipt has several open card lines: say which",
+        [Violation("line_no", "line_no_required", f"one of {[line.line_no for line in open_lines]}")],
+    )

@@ -10,8 +10,15 @@ from decimal import Decimal
 from shared.domain.base import Number, json_number
 from shared.domain.money import half_up
 
-VatRate = Number(2, "0", "100", code="vat_rate", what="a VAT rate", description="percent, at most 2 decimals",
-                 examples=[19, 7, 5.5, 0])
+VatRate = Number(
+    2,
+    "0",
+    "100",
+    code="vat_rate",
+    what="a VAT rate",
+    description="percent, at most 2 decimals",
+    examples=[19, 7, 5.5, 0],
+)
 
 
 @dataclass(frozen=True)

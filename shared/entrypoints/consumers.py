@@ -44,13 +44,18 @@ def as_dict(cloud_event) -> dict:
 BY_NAME: dict[str, Callable[[list[dict]], list[tuple[int, str]]]] = {}
 
 
-def consumer(handler: Callable[[dict], None] | None = None, *,
-             together: Callable[[list[dict]], None] | None = None, needs: tuple[str, ...] = ()) -> Callable:
+def consumer(
+    handler: Callable[[dict], None] | None = None,
+    *,
+    together: Callable[[list[dict]], None] | None = None,
+    needs: tuple[str, ...] = (),
+) -> Callable:
     """Wrap a handler of event dicts as a functions-framework CloudEvent function.
 
     together, if given, handles a batch of events at once (one transaction for all, say),
     and may return the events still pending ({id: DeliveryPending}: retried later); if it
-    fails, each event of the batch is handled alone, so that only what fails by itself fails. needs names the secrets it cannot work without (readiness). Use as
+    fails, each event of the batch is handled alone, so that only what fails by itself fails.
+    needs names the secrets it cannot work without (readiness). Use as
     @consumer or @consumer(together=..., needs=...).
     """
     if handler is None:
@@ -75,19 +80,33 @@ def consumer(handler: Callable[[dict], None] | None = None, *,
             return 400, error.message
         except ConfigurationError as error:
             # This process's fault, not the event's: retried until it is configured.
-            logs.event(_log, "event.deferred", logging.ERROR, id=event["id"], error="ConfigurationError",
-                       reason=str(error))
+            logs.event(
+                _log, "event.deferred", logging.ERROR, id=event["id"], error="ConfigurationError", reason=str(error)
+            )
             return 503, "the function is misconfigured; retry"
         except Exception as error:
             if faults.retryable(error):
-                logs.event(_log, "event.deferred", logging.WARNING, id=event["id"], error=type(error).__name__,
-                           sqlstate=faults.sqlstate(error))
+                logs.event(
+                    _log,
+                    "event.deferred",
+                    logging.WARNING,
+                    id=event["id"],
+                    error=type(error).__name__,
+                    sqlstate=faults.sqlstate(error),
+                )
                 return 503, "a backing service is unavailable or busy; retry"
             if not isinstance(error, DBAPIError):
                 raise  # a bug: retried, then dead-lettered when the attempts run out
             # The database refused this event's data, and will again.
-            logs.event(_log, "event.poison", logging.ERROR, id=event["id"], type=event["type"],
-                       reason=type(error.orig).__name__, sqlstate=faults.sqlstate(error))
+            logs.event(
+                _log,
+                "event.poison",
+                logging.ERROR,
+                id=event["id"],
+                type=event["type"],
+                reason=type(error.orig).__name__,
+                sqlstate=faults.sqlstate(error),
+            )
             return 400, "the database refused the event"
 
     def handle_alone(event: dict) -> tuple[int, str]:
@@ -108,8 +127,10 @@ def consumer(handler: Callable[[dict], None] | None = None, *,
         if together is not None and len(batch) > 1:
             try:
                 waiting = together(batch) or {}  # events whose work is pending, by id: retried
-                return [pending(event, waiting[event["id"]]) if event["id"] in waiting else (200, "") for event in batch]
-            except Exception:  # noqa: BLE001 - each event alone says which failed, and why
+                return [
+                    pending(event, waiting[event["id"]]) if event["id"] in waiting else (200, "") for event in batch
+                ]
+            except Exception:  # each event alone says which failed, and why
                 metrics.forget_repeated()
         return [handle_alone(event) for event in batch]
 

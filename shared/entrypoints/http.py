@@ -19,10 +19,23 @@ from pydantic import BaseModel, ValidationError
 
 from shared import formats
 from shared.domain.base import violations
-from shared.domain.errors import (AlreadyMatched, Ambiguous, Forbidden, IdempotencyConflict, MalformedRequest,
-                                  MethodNotAllowed, NotAcceptable, NotFound, PayloadTooLarge, ReceiptsError,
-                                  ServiceUnavailable, Unauthenticated, UnsupportedMediaType, ValidationFailed,
-                                  Violation)
+from shared.domain.errors import (
+    AlreadyMatched,
+    Ambiguous,
+    Forbidden,
+    IdempotencyConflict,
+    MalformedRequest,
+    MethodNotAllowed,
+    NotAcceptable,
+    NotFound,
+    PayloadTooLarge,
+    ReceiptsError,
+    ServiceUnavailable,
+    Unauthenticated,
+    UnsupportedMediaType,
+    ValidationFailed,
+    Violation,
+)
 from shared.domain.parties import Party, PartyKind
 from shared.entrypoints import readiness
 from shared.platform import faults, logs, metrics
@@ -54,8 +67,9 @@ Handler = Callable[[flask.Request], tuple[BaseModel | dict, int] | flask.Respons
 _log = logs.get("http")
 
 
-def endpoint(*methods: str, needs: tuple[str, ...] = (), submits: str | None = None) -> Callable[
-        [Handler], Callable[[flask.Request], flask.Response]]:
+def endpoint(
+    *methods: str, needs: tuple[str, ...] = (), submits: str | None = None
+) -> Callable[[Handler], Callable[[flask.Request], flask.Response]]:
     """Wrap a handler: method check, then the handler, then errors mapped to the SPEC.
     needs names the secrets it cannot work without (readiness); submits, the kind of
     document the endpoint takes ("receipt", "payment"), counted by what came of it."""
@@ -91,8 +105,14 @@ def endpoint(*methods: str, needs: tuple[str, ...] = (), submits: str | None = N
                     _log.exception("request.failed", extra={"fields": {"path": request.path}})
                     return _internal_error()
                 # A backing service is down, busy or refusing connections: retry later.
-                logs.event(_log, "backing_service.unavailable", logging.WARNING, path=request.path,
-                           error=type(error).__name__, sqlstate=faults.sqlstate(error))
+                logs.event(
+                    _log,
+                    "backing_service.unavailable",
+                    logging.WARNING,
+                    path=request.path,
+                    error=type(error).__name__,
+                    sqlstate=faults.sqlstate(error),
+                )
                 return error_response(ServiceUnavailable("a backing service is unavailable; retry later"), request)
 
         return serve
@@ -112,11 +132,22 @@ def json_response(body: BaseModel | dict, status: int, headers: dict | None = No
 
 def error_response(error: ReceiptsError, request: flask.Request) -> flask.Response:
     status = STATUS.get(type(error), 400)
-    logs.event(_log, "request.rejected", path=request.path, status=status, code=error.code,
-               fields=[violation.field for violation in error.details])
+    logs.event(
+        _log,
+        "request.rejected",
+        path=request.path,
+        status=status,
+        code=error.code,
+        fields=[violation.field for violation in error.details],
+    )
     headers = _RETRY_LATER if status == 503 else VARY if status == 406 else None
-    body = {"error": {"code": error.code, "message": error.message,
-                      "details": [violation.as_dict() for violation in error.details]}}
+    body = {
+        "error": {
+            "code": error.code,
+            "message": error.message,
+            "details": [violation.as_dict() for violation in error.details],
+        }
+    }
     return json_response(body, status, headers)
 
 
@@ -130,19 +161,23 @@ def representation(request: flask.Request) -> str:
     named = request.args.get("format")
     if named is not None:
         if named not in formats.OFFERED:
-            raise ValidationFailed("the query string breaks the rules listed in details", [Violation(
-                "format", "unknown_format", f"format is one of {', '.join(formats.OFFERED)}")])
+            raise ValidationFailed(
+                "the query string breaks the rules listed in details",
+                [Violation("format", "unknown_format", f"format is one of {', '.join(formats.OFFERED)}")],
+            )
         return named
     kind = formats.negotiate(request.headers.get("Accept"))
     if kind is None:
-        raise NotAcceptable("none of the representations the Accept header takes is offered: "
-                            + ", ".join(formats.OFFERED.values()))
+        raise NotAcceptable(
+            "none of the representations the Accept header takes is offered: " + ", ".join(formats.OFFERED.values())
+        )
     return kind
 
 
 def document_response(body: bytes, media_type: str) -> flask.Response:
-    return flask.Response(body, 200, VARY, content_type=f"{media_type}; charset=utf-8"
-                          if media_type == formats.ARTS else media_type)
+    return flask.Response(
+        body, 200, VARY, content_type=f"{media_type}; charset=utf-8" if media_type == formats.ARTS else media_type
+    )
 
 
 def wants_html(request: flask.Request) -> bool:
@@ -175,7 +210,8 @@ def document_kind(request: flask.Request) -> str:
     if kind is None:
         raise UnsupportedMediaType(
             "send the receipt as application/json, as Kivra's receipt (application/json;"
-            f' profile="{formats.KIVRA_PROFILE}") or as an ARTS Digital Receipt (application/xml)')
+            f' profile="{formats.KIVRA_PROFILE}") or as an ARTS Digital Receipt (application/xml)'
+        )
     return kind
 
 

@@ -18,8 +18,17 @@ from shared.entrypoints.health import Health
 from shared.entrypoints.http import Error
 from shared.read.report import ReconciliationReport, ReportQuery
 from shared.read.views import AmbiguityPage, PageQuery, ReceiptPage, ReceiptQuery, ReceiptView, StatementPage
-from shared.write.results import (AccountErased, LookupAnswer, MatchDecision, PartyCredentials, PartyEndpoint,
-                                  PaymentAccepted, PaymentCleared, ReceiptAccepted, WebhookSecret)
+from shared.write.results import (
+    AccountErased,
+    LookupAnswer,
+    MatchDecision,
+    PartyCredentials,
+    PartyEndpoint,
+    PaymentAccepted,
+    PaymentCleared,
+    ReceiptAccepted,
+    WebhookSecret,
+)
 
 
 @dataclass(frozen=True)
@@ -52,73 +61,194 @@ _ERRORS = {
     404: "not found, or not the caller's",
 }
 
-_IDENTITY_RULES = ("vat_id has its country's format and check digits; logo decodes to at most 64 KiB "
-                   "(SPEC §12)")
+_IDENTITY_RULES = "vat_id has its country's format and check digits; logo decodes to at most 64 KiB (SPEC §12)"
 
 OPERATIONS = [
-    Operation("post", "/v1/admin/merchants", "createMerchant", "Onboard a merchant, with its identity", "operator",
-              MerchantRegistration, {201: ("the merchant, with its API key and webhook secret (shown once)", PartyCredentials)},
-              links=("rotateMerchantWebhookSecret", "updateMerchant"), rules=_IDENTITY_RULES),
-    Operation("post", "/v1/admin/banks", "createBank", "Onboard an issuing bank", "operator",
-              PartyRegistration, {201: ("the bank, with its API key and webhook secret (shown once)", PartyCredentials)},
-              links=("rotateBankWebhookSecret", "updateBank")),
-    *(operation for kind, plural, change in (("Merchant", "merchants", MerchantChange), ("Bank", "banks", EndpointChange))
-      for operation in (
-        Operation("post", f"/v1/admin/{plural}/{{id}}/webhook-secret", f"rotate{kind}WebhookSecret",
-                  f"Rotate a {kind.lower()}'s webhook secret (the old one signs beside it for 24 h)", "operator",
-                  None, {200: ("the new webhook secret (shown once)", WebhookSecret)}),
-        Operation("patch", f"/v1/admin/{plural}/{{id}}", f"update{kind}",
-                  f"Move a {kind.lower()}'s callback_url (re-enables an endpoint that answered 410)"
-                  + (", or change its identity" if change is MerchantChange else ""), "operator",
-                  change, {200: ("the endpoint", PartyEndpoint)},
-                  rules=_IDENTITY_RULES if change is MerchantChange else None),
-    )),
-    Operation("get", "/v1/admin/ambiguities", "listAmbiguities", "The open ambiguity sets, oldest first", "operator",
-              None, {200: ("a page of ambiguity sets", AmbiguityPage)}, query=PageQuery),
-    Operation("post", "/v1/admin/matches", "settleMatch", "Match a pair by hand (rule manual)", "operator",
-              ManualMatch, {201: ("the match", MatchDecision)},
-              rules="the payment and the line are in one currency and of one kind (purchase or refund); "
-                    "line_no names one of the receipt's card lines"),
-    Operation("delete", "/v1/admin/matches/{payment_id}", "unlinkMatch",
-              "Undo a wrong match (never made again by matching)", "operator",
-              None, {200: ("the undone match", MatchDecision)}),
-    Operation("post", "/v1/receipts", "submitReceipt",
-              "Submit an itemised receipt: the platform's JSON, Kivra's retail receipt or an ARTS Digital Receipt",
-              "merchant", ReceiptSubmission,
-              {201: ("accepted", ReceiptAccepted), 200: ("the same receipt again", ReceiptAccepted)}, documents=True,
-              rules="each line's amount is quantity × unit_price (rounded half up) − its discounts; a receipt "
-                    "discount's shares add up to its amount, each on a line with an amount; subtotal is the sum of the "
-                    "lines less the receipt's discounts; total is subtotal + tax + tip + rounding (without tax when "
-                    "prices_include_vat); once any line has a vat_rate, every other line has one or a vat_exemption "
-                    "(never both), totals.vat is per rate over the lines less their discount shares (net + vat = "
-                    "gross, within 1 minor unit per line) and tax its sum; the tenders add up to total, at least one "
-                    "of them a card line (with masked_pan, or rrn and terminal_id), in the receipt's currency; "
-                    "refund_of names one of your receipts (and kind, if given, is refund). A Kivra or ARTS document "
-                    "is taken as printed: what it breaks of these rules comes back as warnings, and only one with no "
-                    "card tender, or none the platform can match on, is refused"),
-    Operation("post", "/v1/payments", "submitPayment", "Report a card payment", "bank",
-              PaymentSubmission, {201: ("accepted", PaymentAccepted), 200: ("the same payment again", PaymentAccepted)}),
-    Operation("post", "/v1/payments/clearing", "clearPayment", "Send a reported payment's final amount", "bank",
-              Clearing, {200: ("the payment, with its final and authorised amounts", PaymentCleared)},
-              rules="currency is the reported payment's own"),
-    Operation("post", "/v1/receipts/lookup", "lookupReceipt",
-              "The one receipt a statement line's card data leads to (404 none, 409 ambiguous)", "bank",
-              StatementLine, {200: ("the itemised receipt and the rule that found it", LookupAnswer)}),
-    Operation("get", "/v1/receipts/{id}", "getReceipt", "A receipt (its merchant's, or a matched bank's)",
-              "merchant or bank", None, {200: ("the receipt", ReceiptView)}, html=True, documents=True),
-    Operation("get", "/v1/receipts", "listReceipts", "The merchant's receipts, newest first", "merchant",
-              None, {200: ("a page of receipts", ReceiptPage)}, query=ReceiptQuery),
-    Operation("get", "/v1/accounts/{account_ref}/payments", "listAccountPayments",
-              "A bank's statement for one account, newest first, receipts inline", "bank",
-              None, {200: ("a page of payments", StatementPage)}, query=PageQuery),
-    Operation("delete", "/v1/accounts/{account_ref}", "eraseAccount",
-              "Erase a cardholder account from every store of the platform (GDPR art. 17)", "bank",
-              None, {202: ("erased: within seconds no store names the account", AccountErased)}),
-    Operation("get", "/v1/reconciliation", "getReconciliation",
-              "One day's reconciliation report (Accept: text/html for the dashboard)", "merchant, bank or operator",
-              None, {200: ("the report, scoped to the caller", ReconciliationReport)}, query=ReportQuery, html=True),
-    Operation("get", "/healthz", "health", "Each dependency's state", None,
-              None, {200: ("all dependencies up", Health), 503: ("a dependency is down", Health)}),
+    Operation(
+        "post",
+        "/v1/admin/merchants",
+        "createMerchant",
+        "Onboard a merchant, with its identity",
+        "operator",
+        MerchantRegistration,
+        {201: ("the merchant, with its API key and webhook secret (shown once)", PartyCredentials)},
+        links=("rotateMerchantWebhookSecret", "updateMerchant"),
+        rules=_IDENTITY_RULES,
+    ),
+    Operation(
+        "post",
+        "/v1/admin/banks",
+        "createBank",
+        "Onboard an issuing bank",
+        "operator",
+        PartyRegistration,
+        {201: ("the bank, with its API key and webhook secret (shown once)", PartyCredentials)},
+        links=("rotateBankWebhookSecret", "updateBank"),
+    ),
+    *(
+        operation
+        for kind, plural, change in (("Merchant", "merchants", MerchantChange), ("Bank", "banks", EndpointChange))
+        for operation in (
+            Operation(
+                "post",
+                f"/v1/admin/{plural}/{{id}}/webhook-secret",
+                f"rotate{kind}WebhookSecret",
+                f"Rotate a {kind.lower()}'s webhook secret (the old one signs beside it for 24 h)",
+                "operator",
+                None,
+                {200: ("the new webhook secret (shown once)", WebhookSecret)},
+            ),
+            Operation(
+                "patch",
+                f"/v1/admin/{plural}/{{id}}",
+                f"update{kind}",
+                f"Move a {kind.lower()}'s callback_url (re-enables an endpoint that answered 410)"
+                + (", or change its identity" if change is MerchantChange else ""),
+                "operator",
+                change,
+                {200: ("the endpoint", PartyEndpoint)},
+                rules=_IDENTITY_RULES if change is MerchantChange else None,
+            ),
+        )
+    ),
+    Operation(
+        "get",
+        "/v1/admin/ambiguities",
+        "listAmbiguities",
+        "The open ambiguity sets, oldest first",
+        "operator",
+        None,
+        {200: ("a page of ambiguity sets", AmbiguityPage)},
+        query=PageQuery,
+    ),
+    Operation(
+        "post",
+        "/v1/admin/matches",
+        "settleMatch",
+        "Match a pair by hand (rule manual)",
+        "operator",
+        ManualMatch,
+        {201: ("the match", MatchDecision)},
+        rules="the payment and the line are in one currency and of one kind (purchase or refund); "
+        "line_no names one of the receipt's card lines",
+    ),
+    Operation(
+        "delete",
+        "/v1/admin/matches/{payment_id}",
+        "unlinkMatch",
+        "Undo a wrong match (never made again by matching)",
+        "operator",
+        None,
+        {200: ("the undone match", MatchDecision)},
+    ),
+    Operation(
+        "post",
+        "/v1/receipts",
+        "submitReceipt",
+        "Submit an itemised receipt: the platform's JSON, Kivra's retail receipt or an ARTS Digital Receipt",
+        "merchant",
+        ReceiptSubmission,
+        {201: ("accepted", ReceiptAccepted), 200: ("the same receipt again", ReceiptAccepted)},
+        documents=True,
+        rules="each line's amount is quantity × unit_price (rounded half up) − its discounts; a receipt "
+        "discount's shares add up to its amount, each on a line with an amount; subtotal is the sum of the "
+        "lines less the receipt's discounts; total is subtotal + tax + tip + rounding (without tax when "
+        "prices_include_vat); once any line has a vat_rate, every other line has one or a vat_exemption "
+        "(never both), totals.vat is per rate over the lines less their discount shares (net + vat = "
+        "gross, within 1 minor unit per line) and tax its sum; the tenders add up to total, at least one "
+        "of them a card line (with masked_pan, or rrn and terminal_id), in the receipt's currency; "
+        "refund_of names one of your receipts (and kind, if given, is refund). A Kivra or ARTS document "
+        "is taken as printed: what it breaks of these rules comes back as warnings, and only one with no "
+        "card tender, or none the platform can match on, is refused",
+    ),
+    Operation(
+        "post",
+        "/v1/payments",
+        "submitPayment",
+        "Report a card payment",
+        "bank",
+        PaymentSubmission,
+        {201: ("accepted", PaymentAccepted), 200: ("the same payment again", PaymentAccepted)},
+    ),
+    Operation(
+        "post",
+        "/v1/payments/clearing",
+        "clearPayment",
+        "Send a reported payment's final amount",
+        "bank",
+        Clearing,
+        {200: ("the payment, with its final and authorised amounts", PaymentCleared)},
+        rules="currency is the reported payment's own",
+    ),
+    Operation(
+        "post",
+        "/v1/receipts/lookup",
+        "lookupReceipt",
+        "The one receipt a statement line's card data leads to (404 none, 409 ambiguous)",
+        "bank",
+        StatementLine,
+        {200: ("the itemised receipt and the rule that found it", LookupAnswer)},
+    ),
+    Operation(
+        "get",
+        "/v1/receipts/{id}",
+        "getReceipt",
+        "A receipt (its merchant's, or a matched bank's)",
+        "merchant or bank",
+        None,
+        {200: ("the receipt", ReceiptView)},
+        html=True,
+        documents=True,
+    ),
+    Operation(
+        "get",
+        "/v1/receipts",
+        "listReceipts",
+        "The merchant's receipts, newest first",
+        "merchant",
+        None,
+        {200: ("a page of receipts", ReceiptPage)},
+        query=ReceiptQuery,
+    ),
+    Operation(
+        "get",
+        "/v1/accounts/{account_ref}/payments",
+        "listAccountPayments",
+        "A bank's statement for one account, newest first, receipts inline",
+        "bank",
+        None,
+        {200: ("a page of payments", StatementPage)},
+        query=PageQuery,
+    ),
+    Operation(
+        "delete",
+        "/v1/accounts/{account_ref}",
+        "eraseAccount",
+        "Erase a cardholder account from every store of the platform (GDPR art. 17)",
+        "bank",
+        None,
+        {202: ("erased: within seconds no store names the account", AccountErased)},
+    ),
+    Operation(
+        "get",
+        "/v1/reconciliation",
+        "getReconciliation",
+        "One day's reconciliation report (Accept: text/html for the dashboard)",
+        "merchant, bank or operator",
+        None,
+        {200: ("the report, scoped to the caller", ReconciliationReport)},
+        query=ReportQuery,
+        html=True,
+    ),
+    Operation(
+        "get",
+        "/healthz",
+        "health",
+        "Each dependency's state",
+        None,
+        None,
+        {200: ("all dependencies up", Health), 503: ("a dependency is down", Health)},
+    ),
 ]
 
 
@@ -158,11 +288,21 @@ def _ref(refs: dict, model: type[BaseModel]) -> dict:
 # The tills' own documents (SPEC §12): each owner's schema is theirs (shared/formats/schemas),
 # checked by the platform, and named here rather than copied into this document.
 _DOCUMENTS = {
-    formats.KIVRA: {"schema": {"type": "object", "description": "Kivra's retail receipt v1.1 (DRJSON), valid against"
-                               f" {formats.KIVRA_PROFILE}; amounts in major units"}},
-    formats.ARTS: {"schema": {"type": "string", "description": "an ARTS Digital Receipt 2.0 document (namespace"
-                              " http://www.nrf-arts.org/IXRetail/namespace/), valid against DigitalReceiptV2.0.0.xsd;"
-                              " no DTD or entity declarations"}},
+    formats.KIVRA: {
+        "schema": {
+            "type": "object",
+            "description": "Kivra's retail receipt v1.1 (DRJSON), valid against"
+            f" {formats.KIVRA_PROFILE}; amounts in major units",
+        }
+    },
+    formats.ARTS: {
+        "schema": {
+            "type": "string",
+            "description": "an ARTS Digital Receipt 2.0 document (namespace"
+            " http://www.nrf-arts.org/IXRetail/namespace/), valid against DigitalReceiptV2.0.0.xsd;"
+            " no DTD or entity declarations",
+        }
+    },
 }
 
 
@@ -177,7 +317,9 @@ def _operation(operation: Operation, refs: dict) -> dict:
     }
     for operation_id in operation.links:
         responses["201"].setdefault("links", {})[operation_id] = {
-            "operationId": operation_id, "parameters": {"id": "$response.body#/id"}}
+            "operationId": operation_id,
+            "parameters": {"id": "$response.body#/id"},
+        }
     if operation.html:
         responses["200"]["content"]["text/html"] = {"schema": {"type": "string"}}
     if operation.documents and operation.method == "get":
@@ -210,9 +352,15 @@ def _operation(operation: Operation, refs: dict) -> dict:
         for name in re.findall(r"\{([a-z_]+)\}", operation.path)
     ]
     if operation.documents and operation.method == "get":
-        parameters.append({"name": "format", "in": "query", "required": False, "description":
-                           "the representation, as a link can name it (else Accept chooses)",
-                           "schema": {"type": "string", "enum": list(formats.OFFERED)}})
+        parameters.append(
+            {
+                "name": "format",
+                "in": "query",
+                "required": False,
+                "description": "the representation, as a link can name it (else Accept chooses)",
+                "schema": {"type": "string", "enum": list(formats.OFFERED)},
+            }
+        )
     if operation.query:
         schema = operation.query.model_json_schema()
         parameters += [

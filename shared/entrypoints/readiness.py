@@ -33,6 +33,11 @@ def unready(function_name: str) -> dict | None:
         return {"missing": [], "reason": str(error)}
     if not absent:
         return None
-    return {"missing": absent, "reason": "; ".join(
-        f"{name} is not set: give it in the environment, or as the secret file {secret_file(name)} "
-        "(under /var/openfaas/secrets, or SECRETS_DIR)" for name in absent)}
+    return {
+        "missing": absent,
+        "reason": "; ".join(
+            f"{name} is not set: give it in the environment, or as the secret file {secret_file(name)} "
+            "(under /var/openfaas/secrets, or SECRETS_DIR)"
+            for name in absent
+        ),
+    }

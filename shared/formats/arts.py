@@ -21,8 +21,17 @@ from lxml import etree
 from shared.domain.errors import MalformedDocument, ValidationFailed, Violation
 from shared.domain.money import to_major
 from shared.domain.receipts import PIECE, sale_or_refund
-from shared.formats.document import (Imported, Line, Problems, Slip, card_line, discount, no_card_payment,
-                                     printed_receipt, read_slip)
+from shared.formats.document import (
+    Imported,
+    Line,
+    Problems,
+    Slip,
+    card_line,
+    discount,
+    no_card_payment,
+    printed_receipt,
+    read_slip,
+)
 
 NS = "http://www.nrf-arts.org/IXRetail/namespace/"
 SE = "http://www.sweretailstandard.se/schemas/namespace/se"
@@ -61,8 +70,10 @@ def schema_violations(root: etree._Element) -> list[Violation]:
     checker = schema()
     if checker.validate(root):
         return []
-    return [Violation(entry.path or "/", "schema_invalid", _QUOTED_VALUE.sub(r"\1the value\2", entry.message))
-            for entry in list(checker.error_log)[:20]]
+    return [
+        Violation(entry.path or "/", "schema_invalid", _QUOTED_VALUE.sub(r"\1the value\2", entry.message))
+        for entry in list(checker.error_log)[:20]
+    ]
 
 
 def read(body: bytes) -> Imported:
@@ -97,7 +108,7 @@ def _children(element) -> dict[str, etree._Element]:
     found = {}
     for child in element:
         if isinstance(child.tag, str) and child.tag.startswith(_NAMESPACED):
-            found.setdefault(child.tag[len(_NAMESPACED):], child)
+            found.setdefault(child.tag[len(_NAMESPACED) :], child)
     return found
 
 
@@ -112,16 +123,22 @@ def _receipt(root: etree._Element) -> Imported:
     tree = root.getroottree()
     transaction = root.find("a:Transaction", _N)
     if transaction is None:
-        raise ValidationFailed("the document cannot be read as a receipt", [
-            Violation(tree.getpath(root), "transaction_missing", "a DigitalReceipt holds one Transaction")])
+        raise ValidationFailed(
+            "the document cannot be read as a receipt",
+            [Violation(tree.getpath(root), "transaction_missing", "a DigitalReceipt holds one Transaction")],
+        )
     retail = transaction.find("a:RetailTransaction", _N)
     if retail is None:
-        raise ValidationFailed("the document cannot be read as a receipt", [
-            Violation(tree.getpath(transaction), "retail_transaction_missing", "a receipt is a RetailTransaction")])
+        raise ValidationFailed(
+            "the document cannot be read as a receipt",
+            [Violation(tree.getpath(transaction), "retail_transaction_missing", "a receipt is a RetailTransaction")],
+        )
     tenders = [item for item in retail.iterfind("a:LineItem/a:Tender", _N)]
     if not any(_is_card(tender) for tender in tenders):
-        raise no_card_payment(tree.getpath(retail), [f"{tender.get('TenderType') or 'an unnamed tender'}"
-                                                     f" {_text(tender, 'a:Amount')}" for tender in tenders])
+        raise no_card_payment(
+            tree.getpath(retail),
+            [f"{tender.get('TenderType') or 'an unnamed tender'} {_text(tender, 'a:Amount')}" for tender in tenders],
+        )
     currency = _text(transaction, "a:CurrencyCode") or ""
     problems = Problems(currency)
     ns = f"{root.prefix}:" if root.prefix else ""
@@ -129,9 +146,12 @@ def _receipt(root: etree._Element) -> Imported:
     when_path = _at(at_transaction, ns, "ReceiptDateTime")
     issued_at = _datetime(_text(transaction, "a:ReceiptDateTime"), when_path, problems)
     at_retail = tree.getpath(retail)
-    paths = {"issued_at": when_path, "currency": _at(at_transaction, ns, "CurrencyCode"),
-             "merchant_receipt_id": _at(at_transaction, ns, "ReceiptNumber"),
-             **dict.fromkeys(("lines", "discounts", "payments", "totals"), at_retail)}
+    paths = {
+        "issued_at": when_path,
+        "currency": _at(at_transaction, ns, "CurrencyCode"),
+        "merchant_receipt_id": _at(at_transaction, ns, "ReceiptNumber"),
+        **dict.fromkeys(("lines", "discounts", "payments", "totals"), at_retail),
+    }
     refund = transaction.get("TypeCode") == "ReturnTransaction"
     lines, line_fields, vat, payments, numbered, reductions = [], [], [], [], {}, []
     rounded_lines, rounded_tenders = [], []
@@ -154,12 +174,18 @@ def _receipt(root: etree._Element) -> Imported:
                 paths[f"payments[{len(payments)}]"] = path
                 payments.append(paid)
             if tender.get("TenderType") == "Cash":  # rounding is cash's
-                rounded_tenders.append(problems.minor(_text(tender, "a:Rounding"), _at(path, ns, "Tender", "Rounding"))
-                                       or 0)
+                rounded_tenders.append(
+                    problems.minor(_text(tender, "a:Rounding"), _at(path, ns, "Tender", "Rounding")) or 0
+                )
         elif (reduction := item.find("a:Discount", _N)) is not None:
-            reductions.append((path, _text(reduction, "a:Description") or "",
-                               problems.minor(_text(reduction, "a:Amount"), _at(path, ns, "Discount", "Amount")) or 0,
-                               [link.text.strip() for link in item.iterfind("a:ItemLink", _N) if link.text]))
+            reductions.append(
+                (
+                    path,
+                    _text(reduction, "a:Description") or "",
+                    problems.minor(_text(reduction, "a:Amount"), _at(path, ns, "Discount", "Amount")) or 0,
+                    [link.text.strip() for link in item.iterfind("a:ItemLink", _N) if link.text],
+                )
+            )
         elif (rounded := item.find("a:Rounding", _N)) is not None:
             paths["totals.rounding"] = path
             rounded_lines.append(problems.minor(rounded.text, _at(path, ns, "Rounding")) or 0)
@@ -177,13 +203,30 @@ def _receipt(root: etree._Element) -> Imported:
     # A rounding line states the receipt's; a cash tender's own rounding is the same one.
     printed = sum(rounded_lines) if rounded_lines else sum(rounded_tenders)
     number = _text(transaction, "a:ReceiptNumber") or _text(transaction, "a:SequenceNumber") or ""
-    receipt = printed_receipt(number, issued_at, currency, lines, discounts, vat,
-                              sum(entry["vat"] for entry in vat) if vat else None, total, printed, payments)
+    receipt = printed_receipt(
+        number,
+        issued_at,
+        currency,
+        lines,
+        discounts,
+        vat,
+        sum(entry["vat"] for entry in vat) if vat else None,
+        total,
+        printed,
+        payments,
+    )
     link = retail.find(".//a:TransactionLink/a:TransactionID", _N) if refund else None
     if link is not None:
         paths["original"] = tree.getpath(link)
-    return Imported("arts", receipt, paths, refund, link.text.strip() if link is not None and link.text else None,
-                    problems.noticed, line_fields)
+    return Imported(
+        "arts",
+        receipt,
+        paths,
+        refund,
+        link.text.strip() if link is not None and link.text else None,
+        problems.noticed,
+        line_fields,
+    )
 
 
 # Card tenders by ARTS's names (debit cards have names of their own), or any with card data.
@@ -208,8 +251,13 @@ _UNITS = {"EA": PIECE, "Kg": "KGM"}
 _UNITS_OUT = {"H87": "EA"}
 _REC20 = "Rec20:"
 # Where a Sale or Return prints the platform's line fields.
-_LINE_FIELDS = {"amount": ("ExtendedAmount",), "unit_price": ("RegularSalesUnitPrice",), "quantity": ("Quantity",),
-                "vat_rate": ("Tax", "Percent"), "discounts": ("RetailPriceModifier",)}
+_LINE_FIELDS = {
+    "amount": ("ExtendedAmount",),
+    "unit_price": ("RegularSalesUnitPrice",),
+    "quantity": ("Quantity",),
+    "vat_rate": ("Tax", "Percent"),
+    "discounts": ("RetailPriceModifier",),
+}
 _UNIT = re.compile(r"[A-Z0-9]{2,3}")
 
 
@@ -231,10 +279,18 @@ def _line(sale, path: str, ns: str, problems: Problems) -> Line:
         unit = _UNITS.get(code) or code.removeprefix(_REC20)
     amount = problems.minor(_value(child.get("ExtendedAmount")), _at(path, ns, "ExtendedAmount"))
     discounted = problems.minor(_value(child.get("ExtendedDiscountAmount")), _at(path, ns, "ExtendedDiscountAmount"))
-    modifiers = [(_text(modifier, "a:Description") or "",
-                  problems.minor(_text(modifier, "a:Amount"), _at(path, ns, f"RetailPriceModifier[{number}]", "Amount"))
-                  or 0) for number, modifier in enumerate(sale.iterfind("a:RetailPriceModifier", _N), 1)
-                 ] if "RetailPriceModifier" in child else []
+    modifiers = (
+        [
+            (
+                _text(modifier, "a:Description") or "",
+                problems.minor(_text(modifier, "a:Amount"), _at(path, ns, f"RetailPriceModifier[{number}]", "Amount"))
+                or 0,
+            )
+            for number, modifier in enumerate(sale.iterfind("a:RetailPriceModifier", _N), 1)
+        ]
+        if "RetailPriceModifier" in child
+        else []
+    )
     if not modifiers and discounted:
         modifiers = [("", discounted)]
     rate = _text(child["Tax"], "a:Percent") if "Tax" in child else None
@@ -243,13 +299,21 @@ def _line(sale, path: str, ns: str, problems: Problems) -> Line:
         exemption = "deposit"
     elif rate is None and sale.get("TaxableFlag") == "false":
         exemption = "exempt"
-    sku = (_text(child["POSIdentity"], "a:POSItemID") if "POSIdentity" in child else None) or _value(child.get("ItemID"))
-    return Line(_value(child.get("Description")) or sku or "", sku, quantity, amount,
-                gross=None if amount is None else amount + (discounted or 0), discounts=modifiers,
-                vat_rate=None if rate is None else _decimal(rate), unit=unit if _UNIT.fullmatch(unit) else PIECE,
-                unit_price=problems.minor(_value(child.get("RegularSalesUnitPrice")),
-                                          _at(path, ns, "RegularSalesUnitPrice")),
-                vat_exemption=exemption)
+    sku = (_text(child["POSIdentity"], "a:POSItemID") if "POSIdentity" in child else None) or _value(
+        child.get("ItemID")
+    )
+    return Line(
+        _value(child.get("Description")) or sku or "",
+        sku,
+        quantity,
+        amount,
+        gross=None if amount is None else amount + (discounted or 0),
+        discounts=modifiers,
+        vat_rate=None if rate is None else _decimal(rate),
+        unit=unit if _UNIT.fullmatch(unit) else PIECE,
+        unit_price=problems.minor(_value(child.get("RegularSalesUnitPrice")), _at(path, ns, "RegularSalesUnitPrice")),
+        vat_exemption=exemption,
+    )
 
 
 def _vat_entry(tax, path: str, ns: str, problems: Problems) -> dict:
@@ -278,12 +342,15 @@ def _slip(transaction) -> list[str]:
 def _terminal_texts(tender) -> list[str]:
     """The card terminal's own lines (the Swedish extension's PaymentTerminal), each with the
     label the terminal gave it in an attribute."""
-    return [" ".join(part for part in (text.get("Name"), (text.text or "").strip()) if part)
-            for text in tender.iterfind(f"{{{SE}}}PaymentTerminal/{{{SE}}}Text")]
+    return [
+        " ".join(part for part in (text.get("Name"), (text.text or "").strip()) if part)
+        for text in tender.iterfind(f"{{{SE}}}PaymentTerminal/{{{SE}}}Text")
+    ]
 
 
-def _tender(tender, path: str, ns: str, problems: Problems, currency: str, issued_at: datetime | None,
-            slip: list[str]) -> dict:
+def _tender(
+    tender, path: str, ns: str, problems: Problems, currency: str, issued_at: datetime | None, slip: list[str]
+) -> dict:
     """A tender: a card as charged (its Amount), any other as applied to the bill."""
     child = _children(tender)
     if not _is_card(tender):
@@ -300,9 +367,18 @@ def _tender(tender, path: str, ns: str, problems: Problems, currency: str, issue
     authorized = _value(granted.get("AuthorizationDateTime"))
     if authorized:
         at = _datetime(authorized, _at(path, ns, "Authorization", "AuthorizationDateTime"), problems)
-    return card_line(Slip(printed, _value(granted.get("AuthorizationCode")), _value(granted.get("ReferenceNumber")),
-                          _value(granted.get("AuthorizingTermID"))), read_slip([*_terminal_texts(tender), *slip]),
-                     problems.minor(_value(child.get("Amount")), _at(path, ns, "Amount"), exact=True), currency, at)
+    return card_line(
+        Slip(
+            printed,
+            _value(granted.get("AuthorizationCode")),
+            _value(granted.get("ReferenceNumber")),
+            _value(granted.get("AuthorizingTermID")),
+        ),
+        read_slip([*_terminal_texts(tender), *slip]),
+        problems.minor(_value(child.get("Amount")), _at(path, ns, "Amount"), exact=True),
+        currency,
+        at,
+    )
 
 
 # Out
@@ -323,13 +399,18 @@ def document(receipt: dict, merchant: dict, issued_at: datetime) -> bytes:
             element.text = str(text)
         return element
 
-    root = etree.Element(f"{{{NS}}}DigitalReceipt", {"MajorVersion": "6", "MinorVersion": "0", "FixVersion": "0"},
-                         nsmap={None: NS})
+    root = etree.Element(
+        f"{{{NS}}}DigitalReceipt", {"MajorVersion": "6", "MinorVersion": "0", "FixVersion": "0"}, nsmap={None: NS}
+    )
     transaction = add(root, "Transaction", **({"TypeCode": "ReturnTransaction"} if refund else {}))
     store = receipt.get("store") or {}
     unit = add(transaction, "BusinessUnit")
-    add(unit, "UnitID", store.get("id") or merchant["id"], Name=store.get("name") or merchant.get("legal_name")
-        or merchant.get("name") or "")
+    add(
+        unit,
+        "UnitID",
+        store.get("id") or merchant["id"],
+        Name=store.get("name") or merchant.get("legal_name") or merchant.get("name") or "",
+    )
     address = store.get("address") or merchant.get("address")
     if address:
         at = add(unit, "Address")
@@ -364,8 +445,13 @@ def document(receipt: dict, merchant: dict, issued_at: datetime) -> bytes:
             if discount:
                 add(sale, "ExtendedDiscountAmount", amount(discount))
         unit_code = line.get("unit", PIECE)
-        add(sale, "Quantity", line["quantity"], UnitOfMeasureCode=_UNITS_OUT.get(unit_code) or (
-            unit_code if unit_code in _RETAIL_UNITS else _REC20 + unit_code))
+        add(
+            sale,
+            "Quantity",
+            line["quantity"],
+            UnitOfMeasureCode=_UNITS_OUT.get(unit_code)
+            or (unit_code if unit_code in _RETAIL_UNITS else _REC20 + unit_code),
+        )
         for sequence, modifier in enumerate(line.get("discounts") or (), 1):
             price_modifier = add(sale, "RetailPriceModifier")
             add(price_modifier, "SequenceNumber", sequence)
@@ -403,9 +489,11 @@ def document(receipt: dict, merchant: dict, issued_at: datetime) -> bytes:
             granted = add(element, "Authorization")
             # The schema needs the element even when the slip printed no code (offline, some contactless).
             add(granted, "AuthorizationCode", tender.get("auth_code") or "")
-            for name, value in (("ReferenceNumber", tender.get("rrn")),
-                                ("AuthorizationDateTime", f"{tender['transaction_date']}T{tender['transaction_time']}"),
-                                ("AuthorizingTermID", tender.get("terminal_id"))):
+            for name, value in (
+                ("ReferenceNumber", tender.get("rrn")),
+                ("AuthorizationDateTime", f"{tender['transaction_date']}T{tender['transaction_time']}"),
+                ("AuthorizingTermID", tender.get("terminal_id")),
+            ):
                 if value:
                     add(granted, name, value)
             if tender.get("masked_pan"):

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from typing import NamedTuple
 from importlib import resources
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -69,16 +69,28 @@ class Imported:
         if self.needs_time_zone:
             zone = time_zone(country)
             if zone is None:
-                raise ValidationFailed("the receipt breaks the rules listed in details", [Violation(
-                    self.paths["issued_at"], "time_zone_unknown", "the time has no UTC offset, and the merchant has no"
-                    " address whose country's time zone would place it: send the offset or register the address")])
+                raise ValidationFailed(
+                    "the receipt breaks the rules listed in details",
+                    [
+                        Violation(
+                            self.paths["issued_at"],
+                            "time_zone_unknown",
+                            "the time has no UTC offset, and the merchant has no"
+                            " address whose country's time zone would place it: send the offset or register the address",
+                        )
+                    ],
+                )
             fields["issued_at"] = fields["issued_at"].replace(tzinfo=zone)
         try:
             submitted = ReceiptSubmission.model_validate(fields)
         except ValidationError as error:
-            raise ValidationFailed("the document cannot be read as a receipt", [
-                self._named(Violation(field_name(problem["loc"]), "invalid_value", problem["msg"]))
-                for problem in error.errors(include_url=False, include_input=False, include_context=False)]) from None
+            raise ValidationFailed(
+                "the document cannot be read as a receipt",
+                [
+                    self._named(Violation(field_name(problem["loc"]), "invalid_value", problem["msg"]))
+                    for problem in error.errors(include_url=False, include_input=False, include_context=False)
+                ],
+            ) from None
         if not printed_tax:  # a till that prints no VAT: what its lines' rates give
             receipt, _ = submitted.rules_broken()
             tax = sum(entry.vat for entry in receipt.totals.vat or ())
@@ -94,10 +106,16 @@ class Imported:
             raise ValidationFailed("the receipt has no card payment the platform can match", unusable)
         found = [*self.noticed, *(self._named(violation) for violation in broken)]
         if self.original and submitted.refund_of is None:
-            found.append(Violation(self.paths["original"], "original_unknown", "the original receipt is not on the"
-                                   " platform: the return is kept as a refund linked to none"))
-        return receipt, [ReceiptWarning(path=violation.field, code=violation.code, message=violation.message)
-                         for violation in found]
+            found.append(
+                Violation(
+                    self.paths["original"],
+                    "original_unknown",
+                    "the original receipt is not on the platform: the return is kept as a refund linked to none",
+                )
+            )
+        return receipt, [
+            ReceiptWarning(path=violation.field, code=violation.code, message=violation.message) for violation in found
+        ]
 
     def fingerprint(self, submitted: ReceiptSubmission, key: bytes) -> str:
         """A keyed hash of what the document says, whatever the platform holds: a return sent
@@ -109,8 +127,9 @@ class Imported:
 
     def _named(self, violation: Violation) -> Violation:
         """The violation at its path in the document, the receipt's field named in its message."""
-        return Violation(self._path(violation.field), violation.code,
-                         f"{violation.message} (the receipt's {violation.field})")
+        return Violation(
+            self._path(violation.field), violation.code, f"{violation.message} (the receipt's {violation.field})"
+        )
 
     def _path(self, name: str) -> str:
         """Where the document prints the receipt's field: a line's own field below the line, else
@@ -118,8 +137,11 @@ class Imported:
         if (line := _LINE_FIELD.fullmatch(name)) and int(line[1]) < len(self.line_fields):
             if below := self.line_fields[int(line[1])].get(line[2]):
                 return f"{self.paths[f'lines[{line[1]}]']}/{below}"
-        prefix = max((key for key in self.paths if name == key or name.startswith(key) and name[len(key)] in ".["),
-                     key=len, default=None)
+        prefix = max(
+            (key for key in self.paths if name == key or name.startswith(key) and name[len(key)] in ".["),
+            key=len,
+            default=None,
+        )
         return self.paths[prefix] if prefix else name
 
 
@@ -141,8 +163,14 @@ def time_zone(country: str | None) -> ZoneInfo | None:
 
 def no_card_payment(path: str, tenders: list[str]) -> ValidationFailed:
     """The one refusal a document paid with no card gets (SPEC §12), naming what paid it."""
-    return ValidationFailed("the receipt has no card payment to match", [Violation(
-        path, "no_card_payment", "no card tender: the document is paid by " + (", ".join(tenders) or "nothing"))])
+    return ValidationFailed(
+        "the receipt has no card payment to match",
+        [
+            Violation(
+                path, "no_card_payment", "no card tender: the document is paid by " + (", ".join(tenders) or "nothing")
+            )
+        ],
+    )
 
 
 class Problems:
@@ -177,11 +205,15 @@ class Problems:
         if minor is not None:
             return minor
         if exact:
-            self.add(path, "amount_precision", f"the amount charged, in {self.currency} with at most its minor unit's"
-                     " decimals")
+            self.add(
+                path,
+                "amount_precision",
+                f"the amount charged, in {self.currency} with at most its minor unit's decimals",
+            )
             return None
-        self.notice(path, "amount_precision", f"more decimals than {self.currency} has: read rounded half up to its"
-                    " minor unit")
+        self.notice(
+            path, "amount_precision", f"more decimals than {self.currency} has: read rounded half up to its minor unit"
+        )
         return rounded_to_minor(amount, self.currency)
 
     def check(self) -> None:
@@ -195,16 +227,21 @@ class Problems:
 # its own (ARTS's <se:Text Name="AUT.KOD:">), which is read as the start of its line.
 _MASK = re.compile(r"[*Xx•#]")
 _SPACING = re.compile(r"[ -]")
-_SLIP_PAN = re.compile(rf"(?<![0-9A-Za-z*])((?:[0-9]|{_MASK.pattern})(?:[ -]?(?:[0-9]|{_MASK.pattern})){{11,18}})"
-                       r"(?![0-9A-Za-z*])")
+_SLIP_PAN = re.compile(
+    rf"(?<![0-9A-Za-z*])((?:[0-9]|{_MASK.pattern})(?:[ -]?(?:[0-9]|{_MASK.pattern})){{11,18}})"
+    r"(?![0-9A-Za-z*])"
+)
 _SLIP_RRN = re.compile(r"\b(?:Ref(?:erens)?(?:\.?\s*nr)?|RRN)\s*[.:]?\s*([0-9A-Za-z]{12})\b", re.IGNORECASE)
 # A terminal id as ISO 8583's DE41 carries it (8 characters at most): a longer one printed
 # on a slip is the terminal's own serial, which the issuer never sees.
-_SLIP_TERMINAL = re.compile(r"\bTerm(?:inal)?(?:[ .]?id)?\s*:\s*(?:[0-9]{1,3}\s*/\s*)?([0-9A-Za-z_-]{1,8})(?![0-9A-Za-z_-])",
-                            re.IGNORECASE)
+_SLIP_TERMINAL = re.compile(
+    r"\bTerm(?:inal)?(?:[ .]?id)?\s*:\s*(?:[0-9]{1,3}\s*/\s*)?([0-9A-Za-z_-]{1,8})(?![0-9A-Za-z_-])", re.IGNORECASE
+)
 _SLIP_AUTH_CODE = re.compile(
     r"\b(?:AUT(?:H|\.)?\s*\.?\s*(?:KOD|CODE|NO|NR)|Auth(?:orisation|orization)?\s*code|Godk(?:\.|ännande)?\s*kod"
-    r"|Appr(?:oval)?\.?\s*code|Genehmigungs-?\s*nr)\.?\s*:?\s*([0-9A-Za-z]{6})\b", re.IGNORECASE)
+    r"|Appr(?:oval)?\.?\s*code|Genehmigungs-?\s*nr)\.?\s*:?\s*([0-9A-Za-z]{6})\b",
+    re.IGNORECASE,
+)
 # Swedish terminals print the approval code last on the verification line: "K/1 7 000 SWE 784547".
 _SLIP_VERIFICATION = re.compile(r"^\s*[A-Z][a-z]?/?[0-9]\s+[0-9]\s+[0-9_]{3}\s+[A-Z]{3}\s+([0-9A-Z]{6})\s*$")
 
@@ -228,8 +265,12 @@ def read_slip(lines: list[str]) -> Slip:
         return _NOTHING_PRINTED
     found: dict[str, str] = {}
     for line in lines:
-        for name, pattern in (("rrn", _SLIP_RRN), ("terminal_id", _SLIP_TERMINAL), ("auth_code", _SLIP_AUTH_CODE),
-                              ("auth_code", _SLIP_VERIFICATION)):
+        for name, pattern in (
+            ("rrn", _SLIP_RRN),
+            ("terminal_id", _SLIP_TERMINAL),
+            ("auth_code", _SLIP_AUTH_CODE),
+            ("auth_code", _SLIP_VERIFICATION),
+        ):
             if name not in found and (match := pattern.search(line)):
                 found[name] = match.group(1)
         if "masked_pan" not in found:
@@ -257,7 +298,10 @@ def card_line(printed: Slip, slip: Slip, amount: int | None, currency: str, at: 
         "auth_code": _fitting(printed.auth_code, _AUTH_CODE) or _fitting(slip.auth_code, _AUTH_CODE),
         "rrn": _fitting(printed.rrn, _RRN) or _fitting(slip.rrn, _RRN),
         "terminal_id": _fitting(printed.terminal_id, _TERMINAL_ID) or _fitting(slip.terminal_id, _TERMINAL_ID),
-        "amount": amount, "currency": currency, "transaction_date": at.date(), "transaction_time": at.time().isoformat(),
+        "amount": amount,
+        "currency": currency,
+        "transaction_date": at.date(),
+        "transaction_time": at.time().isoformat(),
     }
 
 
@@ -267,6 +311,7 @@ def _fitting(value: str | None, form: re.Pattern) -> str | None:
 
 
 # --- items, discounts, rounding -------------------------------------------------------------
+
 
 def _local(moment: datetime) -> datetime:
     """The wall-clock time at the till, as its slip prints it."""
@@ -291,9 +336,16 @@ class Line:
     def fields(self) -> dict:
         """The platform's line. Without a printed unit price, one is derived from the line's
         gross; a count whose gross it does not divide is kept as 1 of its whole price."""
-        line = {"description": (self.description or self.sku or "Item")[:200], "sku": self.sku,
-                "quantity": self.quantity, "unit": self.unit, "unit_price": None, "amount": None,
-                "vat_rate": self.vat_rate, "vat_exemption": self.vat_exemption}
+        line = {
+            "description": (self.description or self.sku or "Item")[:200],
+            "sku": self.sku,
+            "quantity": self.quantity,
+            "unit": self.unit,
+            "unit_price": None,
+            "amount": None,
+            "vat_rate": self.vat_rate,
+            "vat_exemption": self.vat_exemption,
+        }
         if self.amount is None:
             return line
         gross = self.gross if self.gross is not None else self.amount
@@ -305,8 +357,11 @@ class Line:
                 quantity = line["quantity"] = Decimal(1)
             unit_price = gross // int(quantity) if whole else half_up(gross / quantity)
         before = price(quantity, unit_price) if quantity > 0 else gross
-        return line | {"unit_price": unit_price, "amount": self.amount,
-                       "discounts": _discounts(self.discounts, before - self.amount, quantity)}
+        return line | {
+            "unit_price": unit_price,
+            "amount": self.amount,
+            "discounts": _discounts(self.discounts, before - self.amount, quantity),
+        }
 
 
 def _discounts(given: list[tuple[str, int]], reduced: int, quantity: Decimal) -> list[dict]:
@@ -321,8 +376,9 @@ def _discounts(given: list[tuple[str, int]], reduced: int, quantity: Decimal) ->
     return [{"description": text[:200], "amount": amount} for text, amount in printed]
 
 
-def discount(description: str, amount: int, lines: list[Line], links: list, numbered: dict, problems: Problems,
-             path: str) -> dict | None:
+def discount(
+    description: str, amount: int, lines: list[Line], links: list, numbered: dict, problems: Problems, path: str
+) -> dict | None:
     """A reduction of the lines links name (by the document's item numbers; linking none, of
     all): shared out over those with an amount in proportion to it, as a till prorates it.
     Links that name no priced line are noticed, and the reduction goes over every priced
@@ -331,28 +387,50 @@ def discount(description: str, amount: int, lines: list[Line], links: list, numb
         return None
     linked = [numbered[link] for link in links if link in numbered and lines[numbered[link]].amount]
     if len(linked) < len(links):
-        problems.notice(path, "discount_line_unknown", "it links items that are not priced lines of the receipt:"
-                        " shared over " + ("the rest" if linked else "every priced line"))
+        problems.notice(
+            path,
+            "discount_line_unknown",
+            "it links items that are not priced lines of the receipt:"
+            " shared over " + ("the rest" if linked else "every priced line"),
+        )
     linked = linked or [index for index, line in enumerate(lines) if line.amount]
     if not linked:
         problems.notice(path, "discount_line_unknown", "no priced line to share it over: left out")
         return None
     shares = allocate(amount, [lines[index].amount for index in linked])
-    return {"description": (description or "Rabatt")[:200], "amount": amount,
-            "shares": [{"line": index, "amount": share} for index, share in zip(linked, shares) if share]}
+    return {
+        "description": (description or "Rabatt")[:200],
+        "amount": amount,
+        "shares": [{"line": index, "amount": share} for index, share in zip(linked, shares) if share],
+    }
 
 
-def printed_receipt(number: str, issued_at: datetime | None, currency: str, lines: list[Line], discounts: list[dict],
-            vat: list[dict], tax: int | None, total: int, rounding_printed: int, payments: list[dict]) -> dict:
+def printed_receipt(
+    number: str,
+    issued_at: datetime | None,
+    currency: str,
+    lines: list[Line],
+    discounts: list[dict],
+    vat: list[dict],
+    tax: int | None,
+    total: int,
+    rounding_printed: int,
+    payments: list[dict],
+) -> dict:
     """The platform's receipt fields of a document as printed (prices include VAT, as the
     tills' formats print them; a tax of None: printed nowhere)."""
     line_fields = [line.fields() for line in lines]
     subtotal, rounded = _subtotal_and_rounding(line_fields, discounts, rounding_printed, total)
-    return {"merchant_receipt_id": number, "issued_at": issued_at, "currency": currency, "prices_include_vat": True,
-            "lines": line_fields, "discounts": discounts,
-            "totals": {"subtotal": subtotal, "tax": tax, "tip": 0, "total": total, "rounding": rounded,
-                       "vat": vat or None},
-            "payments": payments}
+    return {
+        "merchant_receipt_id": number,
+        "issued_at": issued_at,
+        "currency": currency,
+        "prices_include_vat": True,
+        "lines": line_fields,
+        "discounts": discounts,
+        "totals": {"subtotal": subtotal, "tax": tax, "tip": 0, "total": total, "rounding": rounded, "vat": vat or None},
+        "payments": payments,
+    }
 
 
 def _subtotal_and_rounding(lines: list[dict], discounts: list[dict], printed: int, total: int) -> tuple[int, int]:

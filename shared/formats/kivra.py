@@ -18,8 +18,17 @@ from jsonschema import Draft6Validator
 from shared.domain.errors import MalformedRequest, ValidationFailed, Violation
 from shared.domain.money import half_up, to_major
 from shared.domain.receipts import PIECE, sale_or_refund
-from shared.formats.document import (Imported, Line, Problems, Slip, card_line, discount, no_card_payment, read_slip,
-                                     printed_receipt)
+from shared.formats.document import (
+    Imported,
+    Line,
+    Problems,
+    Slip,
+    card_line,
+    discount,
+    no_card_payment,
+    printed_receipt,
+    read_slip,
+)
 
 _KIVRA_TERMINAL = re.compile(r"^[a-zA-Z0-9-]{8}$")  # DE41: 8 characters in Kivra's schema
 _OTHER_TENDERS = {"cash": "cash", "giftcard": "gift_card", "coupon": "voucher", "voucher": "voucher"}
@@ -27,8 +36,9 @@ _OTHER_TENDERS = {"cash": "cash", "giftcard": "gift_card", "coupon": "voucher", 
 
 @cache
 def validator() -> Draft6Validator:
-    return Draft6Validator(json.loads(resources.files(__package__).joinpath("schemas/kivra/retail-v1.1.json")
-                                      .read_text()))
+    return Draft6Validator(
+        json.loads(resources.files(__package__).joinpath("schemas/kivra/retail-v1.1.json").read_text())
+    )
 
 
 def schema_violations(document) -> list[Violation]:
@@ -49,8 +59,9 @@ def _specific(error) -> list:
         branches = {}
         for sub in error.context:
             branches.setdefault(sub.relative_schema_path[0], []).append(sub)
-        meant = [errors for errors in branches.values() if not any(sub.validator in ("enum", "const")
-                                                                       for sub in errors)]
+        meant = [
+            errors for errors in branches.values() if not any(sub.validator in ("enum", "const") for sub in errors)
+        ]
         chosen = meant[0] if meant else min(branches.values(), key=len)
         if len(chosen) != 1:
             return chosen
@@ -61,8 +72,20 @@ def _specific(error) -> list:
 def _rule(error) -> str:
     if error.validator == "required":
         return error.message  # names the property, from the schema
-    if error.validator in ("type", "enum", "pattern", "minLength", "maxLength", "minimum", "maximum", "format",
-                           "minItems", "maxItems", "const", "additionalProperties"):
+    if error.validator in (
+        "type",
+        "enum",
+        "pattern",
+        "minLength",
+        "maxLength",
+        "minimum",
+        "maximum",
+        "format",
+        "minItems",
+        "maxItems",
+        "const",
+        "additionalProperties",
+    ):
         detail = error.validator_value if error.validator != "additionalProperties" else "false"
         return f"breaks Kivra's schema: {error.validator} {json.dumps(detail, default=str)[:200]}"
     return f"breaks Kivra's schema ({error.validator})"
@@ -80,28 +103,54 @@ def read(body: bytes) -> Imported:
 
 
 # Kivra's units of measure and UN/ECE Recommendation 20's (a pack counts as a piece).
-_UNITS = {"ea": PIECE, "6 pack": PIECE, "12 pack": PIECE, "24 pack": PIECE, "kg": "KGM", "grm": "GRM", "km": "KMT",
-          "m": "MTR", "cm": "CMT", "mm": "MMT", "annual": "ANN", "days": "DAY", "hours": "HUR", "seconds": "SEC",
-          "l": "LTR", "gallon": "GLL"}
+_UNITS = {
+    "ea": PIECE,
+    "6 pack": PIECE,
+    "12 pack": PIECE,
+    "24 pack": PIECE,
+    "kg": "KGM",
+    "grm": "GRM",
+    "km": "KMT",
+    "m": "MTR",
+    "cm": "CMT",
+    "mm": "MMT",
+    "annual": "ANN",
+    "days": "DAY",
+    "hours": "HUR",
+    "seconds": "SEC",
+    "l": "LTR",
+    "gallon": "GLL",
+}
 _UNITS_OUT = {code: unit for unit, code in reversed(_UNITS.items())}
 # Where an item prints the platform's line fields.
 _LINE_FIELDS = {
     "deposit": {"amount": "amount", "unit_price": "unit_amount", "quantity": "quantity", "vat_rate": "tax_percentage"},
-    **dict.fromkeys(("sale", "return"), {
-        "amount": "extended_amount", "unit_price": "regular_sales_unit_price", "quantity": "quantity/value",
-        "vat_rate": "tax_percentage", "discounts": "retail_price_modifiers"}),
+    **dict.fromkeys(
+        ("sale", "return"),
+        {
+            "amount": "extended_amount",
+            "unit_price": "regular_sales_unit_price",
+            "quantity": "quantity/value",
+            "vat_rate": "tax_percentage",
+            "discounts": "retail_price_modifiers",
+        },
+    ),
 }
 
 
 def _receipt(document: dict) -> Imported:
     currency = document["currency"]
-    returns = {item["type"] == "return" or item.get("refund", False) for item in document["items"]
-               if item["type"] in ("sale", "return")}
+    returns = {
+        item["type"] == "return" or item.get("refund", False)
+        for item in document["items"]
+        if item["type"] in ("sale", "return")
+    }
     # Text items only: the payments say whether money went to the customer.
     refund = returns == {True} if returns else all(payment.get("refund", False) for payment in document["payments"])
     # Money going the other way is change handed back on a sale (or paid in on a return).
-    tenders = [(index, payment) for index, payment in enumerate(document["payments"])
-               if payment.get("refund", False) == refund]
+    tenders = [
+        (index, payment) for index, payment in enumerate(document["payments"]) if payment.get("refund", False) == refund
+    ]
     if not any(payment["tender"]["type"] == "creditdebit" for _, payment in tenders):
         raise no_card_payment("/payments", [_described(payment, currency) for payment in document["payments"]])
     problems = Problems(currency)
@@ -110,9 +159,15 @@ def _receipt(document: dict) -> Imported:
     except ValueError:
         issued_at = None
         problems.add("/time_of_purchase", "invalid_datetime", "an ISO 8601 date and time, as 2018-11-09T11:07:00+01:00")
-    paths = {"issued_at": "/time_of_purchase", "currency": "/currency", "merchant_receipt_id": "/receipt_identifier",
-             "lines": "/items", "discounts": "/retail_price_modifiers", "totals.subtotal": "/items",
-             "payments": "/payments"}
+    paths = {
+        "issued_at": "/time_of_purchase",
+        "currency": "/currency",
+        "merchant_receipt_id": "/receipt_identifier",
+        "lines": "/items",
+        "discounts": "/retail_price_modifiers",
+        "totals.subtotal": "/items",
+        "payments": "/payments",
+    }
     lines, line_fields, texts, original, numbered = [], [], [], None, {}
     for index, item in enumerate(document["items"]):
         if item["type"] == "text":
@@ -136,8 +191,13 @@ def _receipt(document: dict) -> Imported:
         path = f"/retail_price_modifiers/{index}"
         reduction = modifier.get("action", "subtract") == "subtract" and discount(
             " ".join((modifier.get("description") or {}).get("collection", [])),
-            problems.minor(modifier["amount"], f"{path}/amount") or 0, lines, modifier.get("item_links", []), numbered,
-            problems, path)
+            problems.minor(modifier["amount"], f"{path}/amount") or 0,
+            lines,
+            modifier.get("item_links", []),
+            numbered,
+            problems,
+            path,
+        )
         if reduction:
             paths[f"discounts[{len(discounts)}]"] = path
             discounts.append(reduction)
@@ -167,15 +227,25 @@ def _receipt(document: dict) -> Imported:
         if entry.get("refund", False) != refund:  # money to the customer on a sale: rounded down
             printed = -printed
     else:
-        printed = sum(problems.minor(payment["rounding"], f"/payments/{index}/rounding") or 0
-                      for index, payment in tenders if "rounding" in payment)
+        printed = sum(
+            problems.minor(payment["rounding"], f"/payments/{index}/rounding") or 0
+            for index, payment in tenders
+            if "rounding" in payment
+        )
     problems.check()
     if total is None:  # no paid or gross total printed: what the tenders paid
         total, paths["totals.total"] = sum(payment["amount"] for payment in payments), "/payments"
     identifier = document["receipt_identifier"]
     number = identifier.get("extended_number", {}).get("value") or str(identifier.get("sequence_number", ""))
-    return Imported("kivra", printed_receipt(number, issued_at, currency, lines, discounts, vat, tax, total, printed, payments),
-                    paths, refund, original if refund else None, problems.noticed, line_fields)
+    return Imported(
+        "kivra",
+        printed_receipt(number, issued_at, currency, lines, discounts, vat, tax, total, printed, payments),
+        paths,
+        refund,
+        original if refund else None,
+        problems.noticed,
+        line_fields,
+    )
 
 
 def _described(payment: dict, currency: str) -> str:
@@ -194,17 +264,29 @@ def _line(item: dict, problems: Problems, path: str) -> Line:
     amount = problems.minor(item.get("extended_amount"), f"{path}/extended_amount")
     gross = problems.minor(item.get("extended_gross_amount"), f"{path}/extended_gross_amount")
     unit_price = problems.minor(item.get("regular_sales_unit_price"), f"{path}/regular_sales_unit_price")
-    discounts = [(" ".join((modifier.get("description") or {}).get("collection", [])),
-                  problems.minor(modifier["amount"], f"{path}/retail_price_modifiers/{number}/amount") or 0)
-                 for number, modifier in enumerate(item.get("retail_price_modifiers", []))
-                 if modifier.get("action", "subtract") == "subtract"]
+    discounts = [
+        (
+            " ".join((modifier.get("description") or {}).get("collection", [])),
+            problems.minor(modifier["amount"], f"{path}/retail_price_modifiers/{number}/amount") or 0,
+        )
+        for number, modifier in enumerate(item.get("retail_price_modifiers", []))
+        if modifier.get("action", "subtract") == "subtract"
+    ]
     if not discounts and item.get("extended_discount_amount"):
         discounts = [("", problems.minor(item["extended_discount_amount"], f"{path}/extended_discount_amount") or 0)]
     identifiers = item.get("identifiers") or [{}]
     quantity = item.get("quantity", {})
-    return Line(item.get("description") or identifiers[0].get("value", ""), identifiers[0].get("value"),
-                Decimal(quantity.get("value", 1)), amount, gross=gross, discounts=discounts, vat_rate=_rate(item),
-                unit=_UNITS.get(quantity.get("unit", "ea"), PIECE), unit_price=unit_price)
+    return Line(
+        item.get("description") or identifiers[0].get("value", ""),
+        identifiers[0].get("value"),
+        Decimal(quantity.get("value", 1)),
+        amount,
+        gross=gross,
+        discounts=discounts,
+        vat_rate=_rate(item),
+        unit=_UNITS.get(quantity.get("unit", "ea"), PIECE),
+        unit_price=unit_price,
+    )
 
 
 def _deposit(item: dict, problems: Problems, path: str) -> Line:
@@ -212,9 +294,16 @@ def _deposit(item: dict, problems: Problems, path: str) -> Line:
     amount = problems.minor(item["amount"], f"{path}/amount")
     rate = _rate(item)
     text = item.get("description") or " ".join((item.get("text") or {}).get("collection", [])).strip()
-    return Line(text or "Pant", None, Decimal(item.get("quantity", 1)), amount, gross=amount, vat_rate=rate,
-                unit_price=problems.minor(item.get("unit_amount"), f"{path}/unit_amount"),
-                vat_exemption=None if rate is not None else "deposit")
+    return Line(
+        text or "Pant",
+        None,
+        Decimal(item.get("quantity", 1)),
+        amount,
+        gross=amount,
+        vat_rate=rate,
+        unit_price=problems.minor(item.get("unit_amount"), f"{path}/unit_amount"),
+        vat_exemption=None if rate is not None else "deposit",
+    )
 
 
 def _rate_bases(lines: list[Line], discounts: list[dict]) -> dict[Decimal, int]:
@@ -223,7 +312,7 @@ def _rate_bases(lines: list[Line], discounts: list[dict]) -> dict[Decimal, int]:
     for line in lines:
         if line.vat_rate is not None:
             bases[line.vat_rate] = bases.get(line.vat_rate, 0) + (line.amount or 0)
-    for share in (share for discount in discounts for share in discount["shares"]):
+    for share in (share for given in discounts for share in given["shares"]):
         rate = lines[share["line"]].vat_rate
         if rate is not None:
             bases[rate] -= share["amount"]
@@ -249,10 +338,18 @@ def _tender(payment: dict, problems: Problems, path: str, currency: str, issued_
         if tender["type"] == "other" and tender.get("type_name") in ("gift_card", "voucher"):
             return {"type": tender["type_name"], "amount": amount}
         return {"type": _OTHER_TENDERS.get(tender["type"], "other"), "amount": amount}
-    return card_line(Slip(tender.get("bank_identification_number"), tender.get("approval_code"),
-                          tender.get("retrieval_reference_number"), tender.get("card_acceptor_terminal_id")),
-                     read_slip((tender.get("payment_slip") or {}).get("collection", [])),
-                     problems.minor(payment["amount"], f"{path}/amount", exact=True), currency, issued_at)
+    return card_line(
+        Slip(
+            tender.get("bank_identification_number"),
+            tender.get("approval_code"),
+            tender.get("retrieval_reference_number"),
+            tender.get("card_acceptor_terminal_id"),
+        ),
+        read_slip((tender.get("payment_slip") or {}).get("collection", [])),
+        problems.minor(payment["amount"], f"{path}/amount", exact=True),
+        currency,
+        issued_at,
+    )
 
 
 # Out
@@ -260,11 +357,15 @@ def _tender(payment: dict, problems: Problems, path: str, currency: str, issued_
 
 def missing(merchant: dict) -> list[str]:
     """What Kivra's document needs of the merchant that it has not given (406 names them)."""
-    return [name for name, given in (
-        ("kivra_service_id", merchant.get("kivra_service_id")),
-        ("address", merchant.get("address")),
-        ("vat_id or tax_number", merchant.get("vat_id") or merchant.get("tax_number")),
-    ) if not given]
+    return [
+        name
+        for name, given in (
+            ("kivra_service_id", merchant.get("kivra_service_id")),
+            ("address", merchant.get("address")),
+            ("vat_id or tax_number", merchant.get("vat_id") or merchant.get("tax_number")),
+        )
+        if not given
+    ]
 
 
 def document(receipt: dict, merchant: dict, issued_at: datetime) -> dict:
@@ -280,17 +381,33 @@ def document(receipt: dict, merchant: dict, issued_at: datetime) -> dict:
     store = receipt.get("store") or {}
     totals = receipt["totals"]
     discounts = receipt.get("discounts") or []
-    discounted = sum(discount["amount"] for line in receipt["lines"] for discount in line.get("discounts") or ()) \
-        + sum(discount["amount"] for discount in discounts)
+    discounted = sum(discount["amount"] for line in receipt["lines"] for discount in line.get("discounts") or ()) + sum(
+        discount["amount"] for discount in discounts
+    )
     rounded = totals.get("rounding", 0)
     vat = totals.get("vat") or []
     flag = {"refund": True} if refund else {}
     kivra_totals = [
-        {"type": "net", "amount": major(sum(entry["net"] for entry in vat) if vat else totals["total"] - totals["tax"]),
-         **flag},
-        {"type": "vat", "amount": major(totals["tax"]), **flag, "sub_totals": [
-            {"amount": major(entry["vat"]), "tax_percentage": entry["rate"], "taxable_amount": major(entry["gross"]),
-             "net_amount": major(entry["net"]), **flag} for entry in vat]},
+        {
+            "type": "net",
+            "amount": major(sum(entry["net"] for entry in vat) if vat else totals["total"] - totals["tax"]),
+            **flag,
+        },
+        {
+            "type": "vat",
+            "amount": major(totals["tax"]),
+            **flag,
+            "sub_totals": [
+                {
+                    "amount": major(entry["vat"]),
+                    "tax_percentage": entry["rate"],
+                    "taxable_amount": major(entry["gross"]),
+                    "net_amount": major(entry["net"]),
+                    **flag,
+                }
+                for entry in vat
+            ],
+        },
         {"type": "gross", "amount": major(totals["total"] - rounded + discounted), **flag},
         {"type": "paid", "amount": major(totals["total"]), **flag},
     ]
@@ -307,13 +424,20 @@ def document(receipt: dict, merchant: dict, issued_at: datetime) -> dict:
             "service_id": merchant["kivra_service_id"],
             "organization_number": merchant.get("tax_number") or merchant["vat_id"],
             "name": merchant.get("legal_name") or merchant.get("name") or "",
-            "contact": {"address": {"street_address": address["street"], "locality": address["city"],
-                                    "postal_code": address["postal_code"]}},
+            "contact": {
+                "address": {
+                    "street_address": address["street"],
+                    "locality": address["city"],
+                    "postal_code": address["postal_code"],
+                }
+            },
             **({"unit_id": store["id"]} if store else {}),
         },
         "sales_recording_system": {"name": store.get("name") or "receipts platform"},
-        "receipt_identifier": {"sequence_number": int(sequence or 0),
-                               "extended_number": {"value": receipt["merchant_receipt_id"], "context": "store"}},
+        "receipt_identifier": {
+            "sequence_number": int(sequence or 0),
+            "extended_number": {"value": receipt["merchant_receipt_id"], "context": "store"},
+        },
         "time_of_purchase": issued_at.isoformat(),
         "currency": currency,
         "totals": kivra_totals,
@@ -322,9 +446,14 @@ def document(receipt: dict, merchant: dict, issued_at: datetime) -> dict:
     }
     if discounts:
         kivra["retail_price_modifiers"] = [
-            {"action": "subtract", "amount": major(discount["amount"]),
-             "description": {"type": "array", "collection": [discount["description"]]},
-             "item_links": [share["line"] + 1 for share in discount["shares"]]} for discount in discounts]
+            {
+                "action": "subtract",
+                "amount": major(discount["amount"]),
+                "description": {"type": "array", "collection": [discount["description"]]},
+                "item_links": [share["line"] + 1 for share in discount["shares"]],
+            }
+            for discount in discounts
+        ]
     return kivra
 
 
@@ -334,9 +463,15 @@ def _item(line: dict, number: int, receipt: dict, refund: bool, major) -> dict:
         description = line["description"] if quantity == 1 else f"{quantity.normalize()} × {line['description']}"
         return {"type": "text", "sequence_number": number, "text": {"type": "array", "collection": [description]}}
     if line.get("vat_exemption") == "deposit" and quantity == quantity.to_integral_value():
-        return {"type": "deposit", "sequence_number": number, "refund": refund, "amount": major(line["amount"]),
-                "unit_amount": major(line["unit_price"]), "quantity": int(quantity),
-                "text": {"type": "array", "collection": [line["description"]]}}
+        return {
+            "type": "deposit",
+            "sequence_number": number,
+            "refund": refund,
+            "amount": major(line["amount"]),
+            "unit_amount": major(line["unit_price"]),
+            "quantity": int(quantity),
+            "text": {"type": "array", "collection": [line["description"]]},
+        }
     item = {
         "type": "return" if refund else "sale",
         "identifiers": [{"identifier_type": "pos", "value": line.get("sku") or str(number)}],
@@ -350,9 +485,12 @@ def _item(line: dict, number: int, receipt: dict, refund: bool, major) -> dict:
     }
     if line.get("discounts"):
         item["retail_price_modifiers"] = [
-            {"amount": major(discount["amount"]),
-             "description": {"type": "array", "collection": [discount["description"]]}}
-            for discount in line["discounts"]]
+            {
+                "amount": major(discount["amount"]),
+                "description": {"type": "array", "collection": [discount["description"]]},
+            }
+            for discount in line["discounts"]
+        ]
         item["extended_discount_amount"] = major(sum(discount["amount"] for discount in line["discounts"]))
     if line.get("vat_rate") is not None:
         item["tax_percentage"] = line["vat_rate"]
@@ -366,11 +504,18 @@ def _payment(tender: dict, major, refund: bool) -> dict:
     if "type" in tender:
         # A gift card or coupon tender needs its card number and balance, which a receipt does not keep.
         kivra = {"type": "cash"} if tender["type"] == "cash" else {"type": "other", "type_name": tender["type"]}
-        return {"tender": kivra, "amount": major(tender["amount"]), "amount_applied_to_bill": major(tender["amount"]),
-                **flag}
+        return {
+            "tender": kivra,
+            "amount": major(tender["amount"]),
+            "amount_applied_to_bill": major(tender["amount"]),
+            **flag,
+        }
     card = {"type": "creditdebit"}
-    for ours, theirs in (("masked_pan", "bank_identification_number"), ("auth_code", "approval_code"),
-                         ("rrn", "retrieval_reference_number")):
+    for ours, theirs in (
+        ("masked_pan", "bank_identification_number"),
+        ("auth_code", "approval_code"),
+        ("rrn", "retrieval_reference_number"),
+    ):
         if tender.get(ours):
             card[theirs] = tender[ours]
     terminal = tender.get("terminal_id")
@@ -378,5 +523,9 @@ def _payment(tender: dict, major, refund: bool) -> dict:
         card["card_acceptor_terminal_id"] = terminal
     elif terminal:  # as a slip prints it, where the schema's 8 characters cannot hold it
         card["payment_slip"] = {"type": "array", "collection": [f"Termid: {terminal}"]}
-    return {"tender": card, "amount": major(tender["amount"]), "amount_applied_to_bill": major(tender["amount"]),
-            **flag}
+    return {
+        "tender": card,
+        "amount": major(tender["amount"]),
+        "amount_applied_to_bill": major(tender["amount"]),
+        **flag,
+    }

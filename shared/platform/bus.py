@@ -308,8 +308,12 @@ class Publisher:
     def _on_channel(self, channel) -> None:
         channel.add_on_return_callback(self._on_return)
         channel.add_on_close_callback(lambda _channel, _reason: self._close_connection())
-        channel.confirm_delivery(self._on_confirm, callback=lambda _frame: channel.exchange_declare(
-            EXCHANGE, "topic", durable=True, callback=lambda _frame: self._ready(channel)))
+        channel.confirm_delivery(
+            self._on_confirm,
+            callback=lambda _frame: channel.exchange_declare(
+                EXCHANGE, "topic", durable=True, callback=lambda _frame: self._ready(channel)
+            ),
+        )
 
     def _ready(self, channel) -> None:
         self._channel, self._sent, self._was_ready = channel, 0, True
@@ -332,8 +336,9 @@ class Publisher:
             self._sent += 1
             self._unconfirmed[self._sent] = publication
             event = publication.event
-            channel.basic_publish(EXCHANGE, event["type"], json.dumps(event).encode(), properties(event),
-                                  mandatory=True)
+            channel.basic_publish(
+                EXCHANGE, event["type"], json.dumps(event).encode(), properties(event), mandatory=True
+            )
 
     def _on_return(self, _channel, _method, props, _body) -> None:
         # The broker sends an unroutable message's return before its ack.
@@ -343,8 +348,11 @@ class Publisher:
 
     def _on_confirm(self, frame) -> None:
         method = frame.method
-        tags = [tag for tag in self._unconfirmed if tag <= method.delivery_tag] if method.multiple \
+        tags = (
+            [tag for tag in self._unconfirmed if tag <= method.delivery_tag]
+            if method.multiple
             else [method.delivery_tag]
+        )
         for tag in tags:
             publication = self._unconfirmed.pop(tag, None)
             if publication is None:

@@ -117,9 +117,7 @@ class Settings:
 
     def require_platform_secret(self) -> bytes:
         if not self.platform_secret:
-            raise ConfigurationError(
-                "PLATFORM_SECRET is not set: it keys request fingerprints and webhook secrets"
-            )
+            raise ConfigurationError("PLATFORM_SECRET is not set: it keys request fingerprints and webhook secrets")
         return self.platform_secret
 
 

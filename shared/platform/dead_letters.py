@@ -75,9 +75,20 @@ def redrive(consumer: bus.Consumer, event_ids: set[str] | None = None, limit: in
         for method, properties, body in letters:
             if event_ids is not None and properties.message_id not in event_ids:
                 continue
-            headers = {key: value for key, value in (properties.headers or {}).items()
-                       if key not in (ATTEMPT_HEADER, FAILURE_HEADER, REASON_HEADER, "x-death", "x-first-death-exchange",
-                                      "x-first-death-queue", "x-first-death-reason")}
+            headers = {
+                key: value
+                for key, value in (properties.headers or {}).items()
+                if key
+                not in (
+                    ATTEMPT_HEADER,
+                    FAILURE_HEADER,
+                    REASON_HEADER,
+                    "x-death",
+                    "x-first-death-exchange",
+                    "x-first-death-queue",
+                    "x-first-death-reason",
+                )
+            }
             channel.basic_publish("", consumer.queue, body, bus.with_headers(properties, headers))
             channel.basic_ack(method.delivery_tag)
             moved += 1

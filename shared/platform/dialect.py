@@ -56,11 +56,19 @@ class PreparedPg8000Dialect(PGDialect_pg8000):
                 connection.close_prepared_statement(entry[0])
                 entry = None
             if entry is None:
-                entry = prepared[statement] = (*connection.prepare_statement(_numbered(statement), ()),
-                                               time.monotonic())
+                entry = prepared[statement] = (
+                    *connection.prepare_statement(_numbered(statement), ()),
+                    time.monotonic(),
+                )
             name, columns, input_funcs, _prepared_at = entry
-            cursor._context = _execute(connection, name, converters.make_params(connection.py_types, parameters),
-                                       columns, input_funcs, statement)
+            cursor._context = _execute(
+                connection,
+                name,
+                converters.make_params(connection.py_types, parameters),
+                columns,
+                input_funcs,
+                statement,
+            )
         except DatabaseError as error:
             raise _as_legacy_error(error) from None
         cursor._row_iter = iter(cursor._context.rows or ())

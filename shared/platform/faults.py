@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import pg8000.exceptions
 import pika.exceptions
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, TimeoutError as PoolExhausted
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolExhausted
 
 # SQLSTATE classes of the server's state, not the statement's: connection exception,
 # insufficient resources, operator intervention (shutdown, terminated backend, starting
@@ -35,8 +36,15 @@ def retryable(error: BaseException) -> bool:
         if error.connection_invalidated or isinstance(error, (OperationalError, InterfaceError)):
             return True
         error = error.orig
-    if isinstance(error, (pg8000.exceptions.InterfaceError, OSError, pika.exceptions.AMQPConnectionError,
-                          pika.exceptions.ChannelWrongStateError)):
+    if isinstance(
+        error,
+        (
+            pg8000.exceptions.InterfaceError,
+            OSError,
+            pika.exceptions.AMQPConnectionError,
+            pika.exceptions.ChannelWrongStateError,
+        ),
+    ):
         return True
     detail = _detail(error)
     if detail is None:

@@ -12,7 +12,7 @@ import json
 import logging
 import re
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from shared.platform.config import settings
 
@@ -26,7 +26,7 @@ def scrub(text: str) -> str:
 
 def _record_dict(record: logging.LogRecord) -> dict:
     entry = {
-        "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(),
+        "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
         "level": record.levelname.lower(),
         "logger": record.name,
         "event": record.getMessage(),

@@ -27,13 +27,13 @@ if int(os.environ.get("WORKERS") or 1) > 1 and not os.environ.get("PROMETHEUS_MU
     # Before prometheus_client is imported: it picks how values are kept when it is.
     _made_directory = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="receipts-metrics-")
 
-import prometheus_client  # noqa: E402
-from prometheus_client import CollectorRegistry, Counter, Histogram  # noqa: E402
-from prometheus_client.core import GaugeMetricFamily  # noqa: E402
-from prometheus_client.multiprocess import MultiProcessCollector  # noqa: E402
+import prometheus_client
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
 
-from shared.domain import events  # noqa: E402
-from shared.platform import logs  # noqa: E402
+from shared.domain import events
+from shared.platform import logs
 
 # The text format every Prometheus 2 reads (our names and labels need nothing newer).
 CONTENT_TYPE = prometheus_client.exposition.CONTENT_TYPE_PLAIN_0_0_4
@@ -41,21 +41,34 @@ CONTENT_TYPE = prometheus_client.exposition.CONTENT_TYPE_PLAIN_0_0_4
 prometheus_client.disable_created_metrics()
 _log = logs.get("metrics")
 
-FUNCTION_REQUESTS = Counter("receipts_function_requests", "Requests a function answered, by status code",
-                            ["function", "code"])
-FUNCTION_DURATION = Histogram("receipts_function_request_duration_seconds", "Time a function took to answer",
-                              ["function"], buckets=(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10))
-SUBMISSIONS = Counter("receipts_submissions", "Receipts and payments submitted, by what came of them",
-                      ["kind", "outcome"])
+FUNCTION_REQUESTS = Counter(
+    "receipts_function_requests", "Requests a function answered, by status code", ["function", "code"]
+)
+FUNCTION_DURATION = Histogram(
+    "receipts_function_request_duration_seconds",
+    "Time a function took to answer",
+    ["function"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+SUBMISSIONS = Counter(
+    "receipts_submissions", "Receipts and payments submitted, by what came of them", ["kind", "outcome"]
+)
 MATCHES = Counter("receipts_matches", "Receipts and payments matched, by the rule that matched them", ["rule"])
 UNLINKS = Counter("receipts_unlinks", "Matches the operator undid")
 CALLBACKS = Counter("receipts_callbacks", "Callbacks sent, by receiver and what came of them", ["party", "outcome"])
-EVENTS_CONSUMED = Counter("receipts_events_consumed", "Events a consumer took, by what came of them",
-                          ["consumer", "outcome"])
-DOCUMENT_WARNINGS = Counter("receipts_document_warnings", "Rules a till's document broke, taken as printed, by"
-                            " its format and the rule's code", ["format", "code"])
-PROJECTION_LAG = Histogram("receipts_projection_lag_seconds", "From an event's time to its projection",
-                           buckets=(.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300))
+EVENTS_CONSUMED = Counter(
+    "receipts_events_consumed", "Events a consumer took, by what came of them", ["consumer", "outcome"]
+)
+DOCUMENT_WARNINGS = Counter(
+    "receipts_document_warnings",
+    "Rules a till's document broke, taken as printed, by its format and the rule's code",
+    ["format", "code"],
+)
+PROJECTION_LAG = Histogram(
+    "receipts_projection_lag_seconds",
+    "From an event's time to its projection",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)
 
 # Known label values start at 0, so that rate() and sum() see a series before its first event.
 for _kind in ("receipt", "payment"):
@@ -79,8 +92,9 @@ def _series(metric, *labels: str):
 
 
 def submission(kind: str, status: int) -> None:
-    outcome = _SUBMITTED.get(status) or ("rejected" if 400 <= status < 500 and status not in _NOT_A_SUBMISSION
-                                         else None)
+    outcome = _SUBMITTED.get(status) or (
+        "rejected" if 400 <= status < 500 and status not in _NOT_A_SUBMISSION else None
+    )
     if outcome:
         _series(SUBMISSIONS, kind, outcome).inc()
 
@@ -131,8 +145,9 @@ def gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:
 
 
 def queue_messages(depths: dict[str, int]) -> GaugeMetricFamily:
-    family = GaugeMetricFamily("receipts_queue_messages", "Messages ready in a consumer's queue or dead-letter queue",
-                               labels=["queue"])
+    family = GaugeMetricFamily(
+        "receipts_queue_messages", "Messages ready in a consumer's queue or dead-letter queue", labels=["queue"]
+    )
     for queue, messages in depths.items():
         family.add_metric([queue], messages)
     return family
@@ -146,9 +161,10 @@ class _Sampled:
         for sample in _samplers:
             try:
                 yield from sample()
-            except Exception as error:  # noqa: BLE001 - the scrape goes on; the gap shows on a graph
-                logs.event(_log, "metrics.sample_failed", logging.WARNING, sampler=sample.__name__,
-                           error=type(error).__name__)
+            except Exception as error:  # the scrape goes on; the gap shows on a graph
+                logs.event(
+                    _log, "metrics.sample_failed", logging.WARNING, sampler=sample.__name__, error=type(error).__name__
+                )
 
 
 _MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
@@ -186,8 +202,13 @@ def consuming(consumer: str) -> Iterator[Callable[[str, int], None]]:
     token = _repeated.set(repeated)
 
     def count(event_id: str, status: int) -> None:
-        outcome = ("duplicate" if event_id in repeated else "applied") if status < 300 \
-            else "dead_lettered" if status == 400 else "retried"
+        outcome = (
+            ("duplicate" if event_id in repeated else "applied")
+            if status < 300
+            else "dead_lettered"
+            if status == 400
+            else "retried"
+        )
         _series(EVENTS_CONSUMED, consumer, outcome).inc()
 
     try:

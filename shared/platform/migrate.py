@@ -28,7 +28,9 @@ class Pg8000Backend(PostgresqlBackend):
     driver_module = "pg8000.dbapi"
     # yoyo creates its lock table every time and ignores the error: an ERROR in
     # PostgreSQL's log on every migrate.
-    create_lock_table_sql = PostgresqlBackend.create_lock_table_sql.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1)
+    create_lock_table_sql = PostgresqlBackend.create_lock_table_sql.replace(
+        "CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1
+    )
 
     def connect(self, dburi: DatabaseURI):
         connection = self.driver.connect(

@@ -11,7 +11,7 @@ import functools
 import json
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, text
 
@@ -37,6 +37,7 @@ _UPSERT_PARTY = text(
     """
 )
 
+
 class _Views:
     """A view table the projector upserts a batch's rows into at once: one statement for
     the rows that must be newer than the stored one (by version, or a callback's attempts),
@@ -44,25 +45,63 @@ class _Views:
 
     def __init__(self, table: str, columns: tuple[str, ...], updated: tuple[str, ...], newer: str, stamp: str):
         names = ", ".join(columns)
-        upsert = (f"INSERT INTO {table} ({names}) SELECT {names}"
-                  f" FROM jsonb_populate_recordset(NULL::{table}, CAST(:rows AS jsonb))"
-                  f" ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in updated)},"
-                  f" {stamp} = now()")
+        upsert = (
+            f"INSERT INTO {table} ({names}) SELECT {names}"
+            f" FROM jsonb_populate_recordset(NULL::{table}, CAST(:rows AS jsonb))"
+            f" ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in updated)},"
+            f" {stamp} = now()"
+        )
         self.newer = newer
         self.upsert = text(f"{upsert} WHERE {table}.{newer} < EXCLUDED.{newer}")
         self.restate = text(upsert)
 
 
-_RECEIPT_COLUMNS = ("id", "merchant_id", "merchant_receipt_id", "status", "issued_at", "currency", "totals", "lines",
-                    "payments", "bank_ids", "refund_of", "submitted_at", "version", "ambiguity", "extras")
-_PAYMENT_COLUMNS = ("id", "bank_id", "bank_payment_id", "account_ref", "masked_pan", "auth_code", "amount", "currency",
-                    "transaction_date", "transaction_time", "merchant_name", "terminal_id", "rrn", "kind", "status",
-                    "submitted_at", "version", "receipt_id", "match_rule", "authorised_amount", "ambiguity")
+_RECEIPT_COLUMNS = (
+    "id",
+    "merchant_id",
+    "merchant_receipt_id",
+    "status",
+    "issued_at",
+    "currency",
+    "totals",
+    "lines",
+    "payments",
+    "bank_ids",
+    "refund_of",
+    "submitted_at",
+    "version",
+    "ambiguity",
+    "extras",
+)
+_PAYMENT_COLUMNS = (
+    "id",
+    "bank_id",
+    "bank_payment_id",
+    "account_ref",
+    "masked_pan",
+    "auth_code",
+    "amount",
+    "currency",
+    "transaction_date",
+    "transaction_time",
+    "merchant_name",
+    "terminal_id",
+    "rrn",
+    "kind",
+    "status",
+    "submitted_at",
+    "version",
+    "receipt_id",
+    "match_rule",
+    "authorised_amount",
+    "ambiguity",
+)
 _CALLBACK_COLUMNS = ("id", "payment_id", "party_kind", "party_id", "status", "attempts", "last_error")
 RECEIPT_VIEWS = _Views("receipt_views", _RECEIPT_COLUMNS, _RECEIPT_COLUMNS[1:], "version", "projected_at")
 PAYMENT_VIEWS = _Views("payment_views", _PAYMENT_COLUMNS, _PAYMENT_COLUMNS[1:], "version", "projected_at")
-CALLBACK_VIEWS = _Views("callback_views", _CALLBACK_COLUMNS, ("status", "attempts", "last_error"), "attempts",
-                        "finished_at")
+CALLBACK_VIEWS = _Views(
+    "callback_views", _CALLBACK_COLUMNS, ("status", "attempts", "last_error"), "attempts", "finished_at"
+)
 
 _INSERT_UNLINKED = text(
     """
@@ -84,17 +123,38 @@ _INSERT_DRIFT_REPAIRS = text(
 
 def _party(kind: str) -> Callable[[Connection, dict], None]:
     def apply(connection: Connection, data: dict) -> None:
-        connection.execute(_UPSERT_PARTY, {"id": data["id"], "kind": kind, "name": data["name"],
-                                           "identity": json.dumps(data.get("identity") or {}),
-                                           # Events from before parties had versions changed neither.
-                                           "version": data.get("version", 1)})
+        connection.execute(
+            _UPSERT_PARTY,
+            {
+                "id": data["id"],
+                "kind": kind,
+                "name": data["name"],
+                "identity": json.dumps(data.get("identity") or {}),
+                # Events from before parties had versions changed neither.
+                "version": data.get("version", 1),
+            },
+        )
 
     return apply
 
 
 def _receipt(data: dict) -> dict:
-    return {key: data[key] for key in ("id", "merchant_id", "merchant_receipt_id", "status", "issued_at", "currency",
-                                       "totals", "lines", "payments", "submitted_at", "version")} | {
+    return {
+        key: data[key]
+        for key in (
+            "id",
+            "merchant_id",
+            "merchant_receipt_id",
+            "status",
+            "issued_at",
+            "currency",
+            "totals",
+            "lines",
+            "payments",
+            "submitted_at",
+            "version",
+        )
+    } | {
         "bank_ids": data.get("bank_ids", []),
         "refund_of": data.get("refund_of"),
         "ambiguity": _ambiguity(data),
@@ -108,37 +168,89 @@ def _ambiguity(data: dict) -> list | None:
 
 
 def _payment(data: dict) -> dict:
-    return {key: data[key] for key in (
-        "id", "bank_id", "bank_payment_id", "account_ref", "masked_pan", "auth_code", "amount", "currency",
-        "transaction_date", "transaction_time", "merchant_name", "terminal_id", "rrn", "kind", "status",
-        "submitted_at", "version")} | {
-        key: data.get(key) for key in ("receipt_id", "match_rule", "authorised_amount")} | {
-        "ambiguity": _ambiguity(data)}
+    return (
+        {
+            key: data[key]
+            for key in (
+                "id",
+                "bank_id",
+                "bank_payment_id",
+                "account_ref",
+                "masked_pan",
+                "auth_code",
+                "amount",
+                "currency",
+                "transaction_date",
+                "transaction_time",
+                "merchant_name",
+                "terminal_id",
+                "rrn",
+                "kind",
+                "status",
+                "submitted_at",
+                "version",
+            )
+        }
+        | {key: data.get(key) for key in ("receipt_id", "match_rule", "authorised_amount")}
+        | {"ambiguity": _ambiguity(data)}
+    )
 
 
 def _callback(data: dict) -> dict:
-    return {"id": data["callback_id"]} | {key: data[key] for key in (
-        "payment_id", "party_kind", "party_id", "status", "attempts", "last_error")}
+    return {"id": data["callback_id"]} | {
+        key: data[key] for key in ("payment_id", "party_kind", "party_id", "status", "attempts", "last_error")
+    }
 
 
 def _unlinked(connection: Connection, data: dict) -> None:
-    connection.execute(_INSERT_UNLINKED, {key: data[key] for key in (
-        "unlink_id", "payment_id", "receipt_id", "bank_id", "merchant_id", "transaction_date", "unlinked_at")})
+    connection.execute(
+        _INSERT_UNLINKED,
+        {
+            key: data[key]
+            for key in (
+                "unlink_id",
+                "payment_id",
+                "receipt_id",
+                "bank_id",
+                "merchant_id",
+                "transaction_date",
+                "unlinked_at",
+            )
+        },
+    )
 
 
 def _drift_repaired(connection: Connection, data: dict) -> None:
-    connection.execute(_INSERT_DRIFT_REPAIRS, {"run_id": data["run_id"], "finished_at": data["finished_at"],
-                                               "days": json.dumps(data["drift_repaired"])})
+    connection.execute(
+        _INSERT_DRIFT_REPAIRS,
+        {"run_id": data["run_id"], "finished_at": data["finished_at"], "days": json.dumps(data["drift_repaired"])},
+    )
 
 
 # Events whose state is a row of a view table: (the table, the row, whether it restates).
 ROWS: dict[str, tuple[_Views, Callable[[dict], dict], bool]] = {
-    **dict.fromkeys((events.RECEIPT_SUBMITTED, events.RECEIPT_MATCHED, events.RECEIPT_AMBIGUOUS,
-                     events.RECEIPT_EXPIRED, events.RECEIPT_UNMATCHED), (RECEIPT_VIEWS, _receipt, False)),
+    **dict.fromkeys(
+        (
+            events.RECEIPT_SUBMITTED,
+            events.RECEIPT_MATCHED,
+            events.RECEIPT_AMBIGUOUS,
+            events.RECEIPT_EXPIRED,
+            events.RECEIPT_UNMATCHED,
+        ),
+        (RECEIPT_VIEWS, _receipt, False),
+    ),
     events.RECEIPT_RESTATED: (RECEIPT_VIEWS, _receipt, True),
-    **dict.fromkeys((events.PAYMENT_SUBMITTED, events.PAYMENT_MATCHED, events.PAYMENT_AMBIGUOUS,
-                     events.PAYMENT_EXPIRED, events.PAYMENT_CLEARED, events.PAYMENT_UNMATCHED),
-                    (PAYMENT_VIEWS, _payment, False)),
+    **dict.fromkeys(
+        (
+            events.PAYMENT_SUBMITTED,
+            events.PAYMENT_MATCHED,
+            events.PAYMENT_AMBIGUOUS,
+            events.PAYMENT_EXPIRED,
+            events.PAYMENT_CLEARED,
+            events.PAYMENT_UNMATCHED,
+        ),
+        (PAYMENT_VIEWS, _payment, False),
+    ),
     events.PAYMENT_RESTATED: (PAYMENT_VIEWS, _payment, True),
     events.CALLBACK_DELIVERED: (CALLBACK_VIEWS, _callback, False),
     events.CALLBACK_FAILED: (CALLBACK_VIEWS, _callback, False),
@@ -168,13 +280,14 @@ def project_all(connection: Connection, batch: list[dict], consumer: str = CONSU
     claiming them in one statement and upserting each view table's rows in one more (not a
     round trip per event); how many were new."""
     ids = [_event_id(event) for event in batch]
-    claimed = {row.event_id for row in connection.execute(
-        _TRACK_ALL, {"consumer": consumer, "event_ids": array_literal(ids)})}
+    claimed = {
+        row.event_id for row in connection.execute(_TRACK_ALL, {"consumer": consumer, "event_ids": array_literal(ids)})
+    }
     # Per view row: the state the batch leaves it in, and whether a restatement on the way
     # there makes it replace the stored row whatever that row's version.
     rows: dict[tuple[_Views, str], tuple[dict, bool]] = {}
     applied = 0
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for event, event_id in zip(batch, ids):
         if event_id not in claimed:
             metrics.repeated(event["id"])
@@ -211,7 +324,7 @@ def _time(event: dict) -> datetime | None:
         occurred = datetime.fromisoformat(event["time"])
     except (KeyError, TypeError, ValueError):
         return None
-    return occurred if occurred.tzinfo else occurred.replace(tzinfo=timezone.utc)
+    return occurred if occurred.tzinfo else occurred.replace(tzinfo=UTC)
 
 
 def _of(event: dict, apply: Callable[[dict], dict | None]):

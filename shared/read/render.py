@@ -46,14 +46,15 @@ def _when(issued_at: str) -> str:
         moment = datetime.fromisoformat(issued_at)
     except ValueError:
         return escape(issued_at)
-    return moment.strftime("%d %b %Y, %H:%M") + (f" (UTC{moment.strftime('%z')[:3]}:{moment.strftime('%z')[3:]})"
-                                                 if moment.utcoffset() is not None else "")
+    return moment.strftime("%d %b %Y, %H:%M") + (
+        f" (UTC{moment.strftime('%z')[:3]}:{moment.strftime('%z')[3:]})" if moment.utcoffset() is not None else ""
+    )
 
 
 def _address(address: dict | None) -> str:
     if not address:
         return ""
-    return escape(f'{address["street"]}, {address["postal_code"]} {address["city"]}, {address["country"]}')
+    return escape(f"{address['street']}, {address['postal_code']} {address['city']}, {address['country']}")
 
 
 def _supplier(receipt: dict, logo: str | None) -> str:
@@ -81,9 +82,11 @@ def _fiscal(fiscal: dict | None) -> str:
     if not fiscal:
         return ""
     code = segno.make(Fiscal.model_validate(fiscal).qr_code(), error="m")
-    return (f'<div class="fiscal"><img alt="DSFinV-K receipt code" src="{code.svg_data_uri(scale=3, border=4)}">'
-            f'<div class="meta">TSE {escape(fiscal["tse_serial"][:24])} · transaction {fiscal["transaction_number"]}'
-            f' · signature counter {fiscal["signature_counter"]}</div></div>')
+    return (
+        f'<div class="fiscal"><img alt="DSFinV-K receipt code" src="{code.svg_data_uri(scale=3, border=4)}">'
+        f'<div class="meta">TSE {escape(fiscal["tse_serial"][:24])} · transaction {fiscal["transaction_number"]}'
+        f" · signature counter {fiscal['signature_counter']}</div></div>"
+    )
 
 
 # How a line's unit (UN/ECE Recommendation 20) reads on the page; a piece is just a count.
@@ -100,8 +103,10 @@ def _legal(legal: dict | None) -> str:
     reasons = [f"{', '.join(legal['missing'])} missing"] if legal["missing"] else []
     if legal.get("inconsistent"):
         reasons.append("the till's figures do not add up")
-    return (f'<div class="meta legal">Not a complete receipt under {escape(legal["jurisdiction"])} rules: '
-            f'{escape("; ".join(reasons))}.</div>')
+    return (
+        f'<div class="meta legal">Not a complete receipt under {escape(legal["jurisdiction"])} rules: '
+        f"{escape('; '.join(reasons))}.</div>"
+    )
 
 
 def receipt_html(receipt: dict, logo: str | None = None) -> str:
@@ -115,17 +120,19 @@ def receipt_html(receipt: dict, logo: str | None = None) -> str:
     def each(line: dict) -> str:
         unit = _UNITS.get(line.get("unit", "H87"), line.get("unit", ""))
         per = f"/{unit}" if unit else ""
-        quantity = f'{line["quantity"]} {unit}'.strip()
-        return f'{quantity} × {money(line["unit_price"])}{per}' if line["unit_price"] is not None else f'{quantity} ×'
+        quantity = f"{line['quantity']} {unit}".strip()
+        return f"{quantity} × {money(line['unit_price'])}{per}" if line["unit_price"] is not None else f"{quantity} ×"
 
     def rate(line: dict) -> str:
         if line.get("vat_exemption"):
-            return f' · {_EXEMPTIONS[line["vat_exemption"]]}'
-        return f' · {escape(str(line["vat_rate"]))} % VAT' if line.get("vat_rate") is not None else ""
+            return f" · {_EXEMPTIONS[line['vat_exemption']]}"
+        return f" · {escape(str(line['vat_rate']))} % VAT" if line.get("vat_rate") is not None else ""
 
     def discounts(line: dict) -> str:
-        return "".join(f'<div class="qty">{escape(discount["description"])} −{money(discount["amount"])}</div>'
-                       for discount in line.get("discounts") or ())
+        return "".join(
+            f'<div class="qty">{escape(discount["description"])} −{money(discount["amount"])}</div>'
+            for discount in line.get("discounts") or ()
+        )
 
     lines = "".join(
         f'<tr class="line"><td>{escape(line["description"])}'
@@ -134,8 +141,10 @@ def receipt_html(receipt: dict, logo: str | None = None) -> str:
         for line in receipt["lines"]
     )
     totals = receipt["totals"]
-    summary = "".join(f'<tr><td>{escape(discount["description"])}</td><td class="n">−{money(discount["amount"])}</td></tr>'
-                      for discount in receipt.get("discounts") or ())
+    summary = "".join(
+        f'<tr><td>{escape(discount["description"])}</td><td class="n">−{money(discount["amount"])}</td></tr>'
+        for discount in receipt.get("discounts") or ()
+    )
     summary += f'<tr><td>Subtotal</td><td class="n">{money(totals["subtotal"])}</td></tr>'
     if totals["tax"] and not receipt.get("prices_include_vat"):
         summary += f'<tr><td>Tax</td><td class="n">{money(totals["tax"])}</td></tr>'
@@ -146,26 +155,31 @@ def receipt_html(receipt: dict, logo: str | None = None) -> str:
     summary += f'<tr class="total"><td>Total</td><td class="n">{money(totals["total"])}</td></tr>'
     vat = ""
     if totals.get("vat"):
-        vat = ('<table class="vat"><tr><th>VAT</th><th class="n">Net</th><th class="n">VAT</th><th class="n">Gross</th></tr>'
-               + "".join(f'<tr><td>{escape(str(entry["rate"]))} %</td><td class="n">{money(entry["net"])}</td>'
-                         f'<td class="n">{money(entry["vat"])}</td><td class="n">{money(entry["gross"])}</td></tr>'
-                         for entry in totals["vat"]) + "</table>")
+        vat = (
+            '<table class="vat"><tr><th>VAT</th><th class="n">Net</th><th class="n">VAT</th><th class="n">Gross</th></tr>'
+            + "".join(
+                f'<tr><td>{escape(str(entry["rate"]))} %</td><td class="n">{money(entry["net"])}</td>'
+                f'<td class="n">{money(entry["vat"])}</td><td class="n">{money(entry["gross"])}</td></tr>'
+                for entry in totals["vat"]
+            )
+            + "</table>"
+        )
     elif totals["tax"] and receipt.get("prices_include_vat"):
         vat = f'<div class="meta">Of which VAT {money(totals["tax"])}</div>'
     cards = "".join(
         f'<div class="card">{escape(card.get("scheme") or "Card")} <code>{escape(card.get("masked_pan") or "")}</code>'
-        f' · {money(card["amount"])}<br>Auth {escape(card.get("auth_code") or "—")}'
-        f' · Terminal {escape(card.get("terminal_id") or "—")} · RRN {escape(card.get("rrn") or "—")}'
-        f' · {escape(card["transaction_date"])} {escape(card["transaction_time"])}</div>'
-        if "type" not in card else
-        f'<div class="card">{escape(_TENDERS.get(card["type"], card["type"]))} · {money(card["amount"])}</div>'
+        f" · {money(card['amount'])}<br>Auth {escape(card.get('auth_code') or '—')}"
+        f" · Terminal {escape(card.get('terminal_id') or '—')} · RRN {escape(card.get('rrn') or '—')}"
+        f" · {escape(card['transaction_date'])} {escape(card['transaction_time'])}</div>"
+        if "type" not in card
+        else f'<div class="card">{escape(_TENDERS.get(card["type"], card["type"]))} · {money(card["amount"])}</div>'
         for card in receipt["payments"]
     )
     status = escape(receipt["status"])
     merchant = escape(receipt["merchant"]["name"] or "Merchant")
     return (
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>Receipt · {merchant}</title><style>{_STYLE}</style></head><body><main>"
         f"{_supplier(receipt, logo)}<h1>{merchant}</h1>"
         f'<div class="meta">{_when(receipt["issued_at"])} · Receipt {escape(receipt["merchant_receipt_id"])}'
@@ -206,37 +220,48 @@ def _bars(days: list[dict]) -> str:
         y = height - bottom - bar
         bars.append(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{bar:.1f}" fill="#16a34a">'
-            f'<title>{escape(day["date"])}: {day["matched"]} of {day["items"]} matched</title></rect>'
+            f"<title>{escape(day['date'])}: {day['matched']} of {day['items']} matched</title></rect>"
             f'<text x="{x + slot * 0.35:.1f}" y="{y - 3:.1f}" font-size="11" text-anchor="middle">{label}</text>'
             f'<text x="{x + slot * 0.35:.1f}" y="{height - bottom + 16:.1f}" font-size="10" text-anchor="middle"'
             f' fill="#6b7280">{escape(day["date"][5:])}</text>'
         )
     axis = f'<line x1="0" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" stroke="#d1d5db"/>'
-    return (f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="daily match rate">'
-            f'{axis}{"".join(bars)}</svg>')
+    return (
+        f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="daily match rate">'
+        f"{axis}{''.join(bars)}</svg>"
+    )
 
 
 def _ambiguity_sets(sets: list[dict]) -> str:
     """Each open ambiguity set: its receipts and payments side by side, for the operator to settle."""
+
     def receipt(item: dict) -> str:
-        lines = "".join(f'<div>{escape(line.get("masked_pan") or "RRN " + (line.get("rrn") or ""))} · '
-                        f'{escape(line.get("auth_code") or "—")} · '
-                        f'{format_amount(line["amount"], line["currency"])} {escape(line["currency"])} · '
-                        f'{escape(line["transaction_date"])}</div>' for line in item["lines"])
+        lines = "".join(
+            f"<div>{escape(line.get('masked_pan') or 'RRN ' + (line.get('rrn') or ''))} · "
+            f"{escape(line.get('auth_code') or '—')} · "
+            f"{format_amount(line['amount'], line['currency'])} {escape(line['currency'])} · "
+            f"{escape(line['transaction_date'])}</div>"
+            for line in item["lines"]
+        )
         return f'<div class="item"><b>{escape(item["merchant_receipt_id"])}</b>{lines}<code>{escape(item["id"])}</code></div>'
 
     def payment(item: dict) -> str:
-        return (f'<div class="item"><b>{escape(item["bank_payment_id"])}</b><div>{escape(item["masked_pan"])} · '
-                f'{format_amount(item["amount"], item["currency"])} {escape(item["currency"])} · '
-                f'{escape(item["transaction_date"])}</div><code>{escape(item["id"])}</code></div>')
+        return (
+            f'<div class="item"><b>{escape(item["bank_payment_id"])}</b><div>{escape(item["masked_pan"])} · '
+            f"{format_amount(item['amount'], item['currency'])} {escape(item['currency'])} · "
+            f"{escape(item['transaction_date'])}</div><code>{escape(item['id'])}</code></div>"
+        )
 
-    return "".join(
-        f'<div class="panel set"><div class="meta">{escape(one["rule"])} rule · since {escape(one["created_at"][:19])}'
-        f' · set <code>{escape(one["id"])}</code></div><div class="sides">'
-        f'<div><h3>Receipts</h3>{"".join(receipt(item) for item in one["receipts"]) or "—"}</div>'
-        f'<div><h3>Payments</h3>{"".join(payment(item) for item in one["payments"]) or "—"}</div></div></div>'
-        for one in sets
-    ) or '<div class="panel">None: nothing waits for a decision.</div>'
+    return (
+        "".join(
+            f'<div class="panel set"><div class="meta">{escape(one["rule"])} rule · since {escape(one["created_at"][:19])}'
+            f' · set <code>{escape(one["id"])}</code></div><div class="sides">'
+            f"<div><h3>Receipts</h3>{''.join(receipt(item) for item in one['receipts']) or '—'}</div>"
+            f"<div><h3>Payments</h3>{''.join(payment(item) for item in one['payments']) or '—'}</div></div></div>"
+            for one in sets
+        )
+        or '<div class="panel">None: nothing waits for a decision.</div>'
+    )
 
 
 def reconciliation_html(report: dict, ambiguity_sets: list[dict] | None = None) -> str:
@@ -244,35 +269,44 @@ def reconciliation_html(report: dict, ambiguity_sets: list[dict] | None = None) 
     and for the operator the open ambiguity sets (ambiguity_sets)."""
 
     def tally(item: dict) -> str:
-        amounts = ", ".join(f"{format_amount(minor, currency)} {escape(currency)}"
-                            for currency, minor in sorted(item["amounts"].items()))
-        return f'<b>{item["count"]}</b><span>{amounts or "—"}</span>'
+        amounts = ", ".join(
+            f"{format_amount(minor, currency)} {escape(currency)}"
+            for currency, minor in sorted(item["amounts"].items())
+        )
+        return f"<b>{item['count']}</b><span>{amounts or '—'}</span>"
 
-    matched = "".join(f'<div class="tile">{tally(item)}<span>matched · {escape(rule)}</span></div>'
-                      for rule, item in report["matched"].items())
+    matched = "".join(
+        f'<div class="tile">{tally(item)}<span>matched · {escape(rule)}</span></div>'
+        for rule, item in report["matched"].items()
+    )
     waiting = "".join(
         f'<div class="tile">{tally(report[status][side])}<span>{status} {side}</span></div>'
-        for status in ("unmatched", "ambiguous", "expired") for side in ("receipts", "payments")
+        for status in ("unmatched", "ambiguous", "expired")
+        for side in ("receipts", "payments")
     )
     drift = report["drift_repaired"]
-    health = (f'<div class="tile"><b>{report["failed_callbacks"]["count"]}</b><span>failed callbacks</span></div>'
-              f'<div class="tile"><b>{report["unlinked"]}</b><span>matches unlinked by the operator</span></div>'
-              + (f'<div class="tile"><b>{drift}</b><span>read-model items repaired</span></div>'
-                 if drift is not None else ""))
-    failures = "".join(
-        f'<tr><td><code>{escape(item["bank_payment_id"])}</code></td><td>{escape(item["party_kind"])}</td>'
-        f'<td class="n">{item["attempts"]}</td><td>{escape(item["last_error"] or "")}</td>'
-        f'<td>{escape(item["failed_at"][:19])}</td></tr>'
-        for item in report["failed_callbacks"]["items"]
-    ) or '<tr><td colspan="5">None.</td></tr>'
+    health = (
+        f'<div class="tile"><b>{report["failed_callbacks"]["count"]}</b><span>failed callbacks</span></div>'
+        f'<div class="tile"><b>{report["unlinked"]}</b><span>matches unlinked by the operator</span></div>'
+        + (f'<div class="tile"><b>{drift}</b><span>read-model items repaired</span></div>' if drift is not None else "")
+    )
+    failures = (
+        "".join(
+            f"<tr><td><code>{escape(item['bank_payment_id'])}</code></td><td>{escape(item['party_kind'])}</td>"
+            f'<td class="n">{item["attempts"]}</td><td>{escape(item["last_error"] or "")}</td>'
+            f"<td>{escape(item['failed_at'][:19])}</td></tr>"
+            for item in report["failed_callbacks"]["items"]
+        )
+        or '<tr><td colspan="5">None.</td></tr>'
+    )
     scope = report["scope"]
-    who = "all parties (operator)" if scope["kind"] == "operator" else f'{scope["kind"]} {scope["id"]}'
+    who = "all parties (operator)" if scope["kind"] == "operator" else f"{scope['kind']} {scope['id']}"
     rate = report["match_rate"]
     return (
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>Reconciliation · {escape(report['date'])}</title><style>{_DASHBOARD_STYLE}</style></head><body><main>"
-        f"<h1>Reconciliation · {escape(report['date'])}</h1><div class=\"meta\">Scope: {escape(who)}</div>"
+        f'<h1>Reconciliation · {escape(report["date"])}</h1><div class="meta">Scope: {escape(who)}</div>'
         f'<h2>Daily match rate ({escape(rate["of"])})</h2><div class="panel">{_bars(rate["days"])}</div>'
         f'<h2>Matched, by rule</h2><div class="tiles">{matched}</div>'
         f'<h2>Waiting</h2><div class="tiles">{waiting}</div>'

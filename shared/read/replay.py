@@ -25,8 +25,9 @@ def replay(write: Engine, read: Engine, progress: Callable[[int], None] = lambda
     """
     with read.begin() as connection:
         connection.execute(text("TRUNCATE receipt_views, payment_views, party_views"))
-        connection.execute(text("DELETE FROM processed_events WHERE consumer = :consumer"),
-                           {"consumer": projections.CONSUMER})
+        connection.execute(
+            text("DELETE FROM processed_events WHERE consumer = :consumer"), {"consumer": projections.CONSUMER}
+        )
     applied, after = 0, 0
     while True:
         with write.connect() as source:
@@ -34,8 +35,9 @@ def replay(write: Engine, read: Engine, progress: Callable[[int], None] = lambda
         if not rows:
             return applied
         with read.begin() as connection:
-            projections.project_all(connection, [bus.envelope(row.id, row.type, row.subject, row.occurred_at, row.data)
-                                                 for row in rows])
+            projections.project_all(
+                connection, [bus.envelope(row.id, row.type, row.subject, row.occurred_at, row.data) for row in rows]
+            )
         applied += len(rows)
         after = rows[-1].position
         progress(applied)

@@ -100,8 +100,10 @@ def _iso_date(value):
 class ReportQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    date: Annotated[dt.date, BeforeValidator(_iso_date)] = Field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).date(),
-                       description="the day reported (YYYY-MM-DD); today (UTC) by default")
+    date: Annotated[dt.date, BeforeValidator(_iso_date)] = Field(
+        default_factory=lambda: dt.datetime.now(dt.UTC).date(),
+        description="the day reported (YYYY-MM-DD); today (UTC) by default",
+    )
     days: int = Field(14, ge=1, le=90, description="how many days, ending on date, the match-rate series covers")
 
 
@@ -112,31 +114,51 @@ def reconciliation(connection: Connection, party: Party | None, query: ReportQue
     # The series stops at the calendar's first day (a report of 0001-01-10 has ten days).
     days = min(query.days, (query.date - dt.date.min).days + 1)
     first = query.date - timedelta(days=days - 1)
-    params = {"day": day, "first": first.isoformat(), "operator": party_kind is None,
-              "party": str(party_id) if party_id else None}
+    params = {
+        "day": day,
+        "first": first.isoformat(),
+        "operator": party_kind is None,
+        "party": str(party_id) if party_id else None,
+    }
     matched = {rule: _tally() for rule in (*RULES, MANUAL)}
     for row in connection.execute(_MATCHED, params):
         _add(matched.setdefault(row.rule, _tally()), row)
-    by_status = {status: {"receipts": _tally(), "payments": _tally()} for status in ("unmatched", "ambiguous", "expired")}
+    by_status = {
+        status: {"receipts": _tally(), "payments": _tally()} for status in ("unmatched", "ambiguous", "expired")
+    }
     for side, statement in (("payments", _OPEN_PAYMENTS), ("receipts", _OPEN_RECEIPTS)):
         for row in connection.execute(statement, params):
             _add(by_status[row.status][side], row)
     failed_rows = connection.execute(_FAILED_CALLBACKS, params).all()
     failed = [
-        {"callback_id": str(row.id), "payment_id": str(row.payment_id), "bank_payment_id": row.bank_payment_id,
-         "party_kind": row.party_kind, "party_id": str(row.party_id), "attempts": row.attempts,
-         "last_error": row.last_error, "failed_at": row.finished_at.isoformat()}
+        {
+            "callback_id": str(row.id),
+            "payment_id": str(row.payment_id),
+            "bank_payment_id": row.bank_payment_id,
+            "party_kind": row.party_kind,
+            "party_id": str(row.party_id),
+            "attempts": row.attempts,
+            "last_error": row.last_error,
+            "failed_at": row.finished_at.isoformat(),
+        }
         for row in failed_rows
     ]
-    rates = {row.day: row for row in connection.execute(_RECEIPT_RATE if party_kind == "merchant" else _PAYMENT_RATE,
-                                                          params)}
+    rates = {
+        row.day: row for row in connection.execute(_RECEIPT_RATE if party_kind == "merchant" else _PAYMENT_RATE, params)
+    }
     series = []
     for offset in range(days):
         moment = first + timedelta(days=offset)
         row = rates.get(moment)
         matched_items, items = (row.matched, row.items) if row else (0, 0)
-        series.append({"date": moment.isoformat(), "matched": matched_items, "items": items,
-                       "rate": round(matched_items / items, 4) if items else None})
+        series.append(
+            {
+                "date": moment.isoformat(),
+                "matched": matched_items,
+                "items": items,
+                "rate": round(matched_items / items, 4) if items else None,
+            }
+        )
     return {
         "date": day,
         "scope": {"kind": party_kind or "operator", "id": str(party_id) if party_id else None},

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,8 +20,16 @@ from shared.domain.errors import NotFound
 from shared.domain.legal import Legal
 from shared.domain.matching import Status
 from shared.domain.parties import MerchantRef, Party
-from shared.domain.receipts import (CardPaymentLine, Fiscal, ReceiptDiscount, ReceiptLine, ReceiptWarning, Store, Tender,
-                                    Totals)
+from shared.domain.receipts import (
+    CardPaymentLine,
+    Fiscal,
+    ReceiptDiscount,
+    ReceiptLine,
+    ReceiptWarning,
+    Store,
+    Tender,
+    Totals,
+)
 
 # A cursor is the last item's sort key: 16 hex digits of microseconds since 0001-01-01
 # (its time) and its id's 32. Every string of that form is a place in the list, so no
@@ -40,8 +48,9 @@ class PageQuery(BaseModel):
 
 class ReceiptQuery(PageQuery):
     status: Status | None = None
-    warnings: bool | None = Field(None, description="true: only the receipts taken with warnings; false: only those"
-                                  " without")
+    warnings: bool | None = Field(
+        None, description="true: only the receipts taken with warnings; false: only those without"
+    )
 
 
 _RECEIPT_JSON = """
@@ -121,7 +130,7 @@ def receipts(connection: Connection, merchant_id: uuid.UUID, query: ReceiptQuery
     after = _decode_cursor(query.cursor)
     params = {"merchant": merchant_id, "status": query.status, "limit": query.limit + 1}
     if after:
-        params |= {"after_at": after[0].replace(tzinfo=timezone.utc), "after_id": after[1]}
+        params |= {"after_at": after[0].replace(tzinfo=UTC), "after_id": after[1]}
     rows = connection.execute(_receipts_query(query.status is not None, query.warnings, bool(after)), params).all()
     page = _page(rows, query.limit, lambda row: (row.submitted_at, row.id))
     for item in page["items"]:
@@ -179,8 +188,9 @@ def statement(connection: Connection, bank_id: uuid.UUID, account_ref: str, quer
 
 # Open ambiguity sets: the ambiguous items of each set, receipts and payments side by
 # side, the oldest set first (SPEC §11).
-_AMBIGUITY_SETS = {after: text(
-    f"""
+_AMBIGUITY_SETS = {
+    after: text(
+        f"""
     WITH items AS (
         SELECT CAST(ambiguity->>'set' AS uuid) AS set_id, ambiguity->>'rule' AS rule,
                CAST(ambiguity->>'since' AS timestamptz) AS since, 'receipt' AS kind,
@@ -204,7 +214,10 @@ _AMBIGUITY_SETS = {after: text(
     FROM sets
     {"WHERE (created_at, set_id) > (CAST(:after_at AS timestamptz), CAST(:after_id AS uuid))" if after else ""}
     ORDER BY created_at, set_id LIMIT :limit
-    """) for after in (False, True)}
+    """
+    )
+    for after in (False, True)
+}
 
 
 def ambiguity_sets(connection: Connection, query: PageQuery) -> dict:
@@ -212,7 +225,7 @@ def ambiguity_sets(connection: Connection, query: PageQuery) -> dict:
     after = _decode_cursor(query.cursor)
     params = {"limit": query.limit + 1}
     if after:
-        params |= {"after_at": after[0].replace(tzinfo=timezone.utc), "after_id": after[1]}
+        params |= {"after_at": after[0].replace(tzinfo=UTC), "after_id": after[1]}
     rows = connection.execute(_AMBIGUITY_SETS[bool(after)], params).all()
     return _page(rows, query.limit, lambda row: (row.created_at, row.id))
 
@@ -238,7 +251,7 @@ def _page(rows, limit: int, key) -> dict:
 def _encode_cursor(key: tuple[datetime, uuid.UUID]) -> str:
     moment, item_id = key
     if moment.tzinfo is not None:  # a timestamptz: its UTC time (a statement's local time has none)
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     return f"{(moment - _ORIGIN) // timedelta(microseconds=1):016x}{item_id.hex}"
 
 

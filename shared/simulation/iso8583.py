@@ -109,9 +109,9 @@ def unpack(message: bytes) -> tuple[str, dict[int, str]]:
             raise MessageError(f"DE{number} is not defined here")
         length = element.length
         if element.variable:
-            length = int(text[position:position + 2])
+            length = int(text[position : position + 2])
             position += 2
-        value = text[position:position + length]
+        value = text[position : position + length]
         if len(value) != length:
             raise MessageError(f"DE{number} is cut short")
         position += length

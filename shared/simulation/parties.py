@@ -19,7 +19,7 @@ import secrets
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -39,10 +39,16 @@ from shared.write.callbacks import verify
 # The café's items at gross prices (VAT included, as EU retail prints them) with their German
 # rate: 19 % for drinks, 7 % for food to take away: (sku, description, price in cents, rate).
 DEMO_SKUS = [
-    ("ESP-1", "Espresso", 250, 19), ("CAP-1", "Cappuccino", 380, 19), ("FLW-1", "Flat white", 390, 19),
-    ("CRO-1", "Croissant", 320, 7), ("MUF-1", "Blueberry muffin", 350, 7), ("SAN-1", "Ham & cheese sandwich", 650, 7),
-    ("WAT-1", "Still water", 200, 19), ("OJ-1", "Orange juice", 420, 19),
-    ("BEANS-1", "House blend beans", 2490, 7), ("SPARK-1", "Sparkling water 0.5 l", 180, 19),
+    ("ESP-1", "Espresso", 250, 19),
+    ("CAP-1", "Cappuccino", 380, 19),
+    ("FLW-1", "Flat white", 390, 19),
+    ("CRO-1", "Croissant", 320, 7),
+    ("MUF-1", "Blueberry muffin", 350, 7),
+    ("SAN-1", "Ham & cheese sandwich", 650, 7),
+    ("WAT-1", "Still water", 200, 19),
+    ("OJ-1", "Orange juice", 420, 19),
+    ("BEANS-1", "House blend beans", 2490, 7),
+    ("SPARK-1", "Sparkling water 0.5 l", 180, 19),
 ]
 WEIGHED = {"BEANS-1": "KGM"}  # sold by the kilogram, weighed at the counter
 BOTTLED = {"SPARK-1": 25}  # a deposit (Pfand) on each bottle, in cents, outside VAT
@@ -63,9 +69,12 @@ CARD_ACCEPTOR_ID = "CAFECENTRAL0001"
 OPENING_BALANCE = 1_000_000
 # Who the demo merchant is in law: its receipts name it (SPEC §12), and a till speaking
 # Kivra's or the ARTS format prints it in each document.
-DEMO_MERCHANT = {"legal_name": "Café Central GmbH", "vat_id": "DE136695976",
-                 "address": {"street": "Herrengasse 14", "postal_code": "10115", "city": "Berlin", "country": "DE"},
-                 "kivra_service_id": "15594097552e6dfbe7ca6d4679acd8120c3344cc8c"}
+DEMO_MERCHANT = {
+    "legal_name": "Café Central GmbH",
+    "vat_id": "DE136695976",
+    "address": {"street": "Herrengasse 14", "postal_code": "10115", "city": "Berlin", "country": "DE"},
+    "kivra_service_id": "15594097552e6dfbe7ca6d4679acd8120c3344cc8c",
+}
 
 
 class SimulationError(RuntimeError):
@@ -87,8 +96,9 @@ def _pan_hash(pan: str) -> str:
     return _derive(f"sim-pan-hash:{pan}").hex()
 
 
-def _call(path: str, body: bytes, content_type: str, headers: dict | None = None,
-          patience: float = 20.0) -> tuple[int, bytes]:
+def _call(
+    path: str, body: bytes, content_type: str, headers: dict | None = None, patience: float = 20.0
+) -> tuple[int, bytes]:
     """POST to another party through the gateway; a 503 (or a gateway not answering) is
     tried again after its Retry-After, for up to patience seconds, as a POS or an issuer
     with store-and-forward would. Every submission is idempotent by its own id."""
@@ -96,8 +106,9 @@ def _call(path: str, body: bytes, content_type: str, headers: dict | None = None
     deadline = time.monotonic() + patience
     while True:
         try:
-            status, answer, retry_after = _post((parts.hostname, parts.port or 80), path, body,
-                                                {"Content-Type": content_type, **(headers or {})})
+            status, answer, retry_after = _post(
+                (parts.hostname, parts.port or 80), path, body, {"Content-Type": content_type, **(headers or {})}
+            )
         except (OSError, http.client.HTTPException) as error:
             status, answer, retry_after = None, f"{path} unreachable: {error}", None
         pause = min(float(retry_after), 5.0) if retry_after and retry_after.isdigit() else 1.0
@@ -143,23 +154,29 @@ def _post(address: tuple[str, int], path: str, body: bytes, headers: dict) -> tu
 
 # --- the parties' credentials, registered by `make demo` after it onboards them -------------
 
+
 def register(connection: Connection, kind: str, party_id: str, api_key: str, webhook_secret: str) -> None:
-    connection.execute(text(
-        "INSERT INTO sim_parties (kind, party_id, api_key, webhook_secret) VALUES (:kind, :id, :key, :secret)"
-        " ON CONFLICT (kind) DO UPDATE SET party_id = EXCLUDED.party_id, api_key = EXCLUDED.api_key,"
-        " webhook_secret = EXCLUDED.webhook_secret, registered_at = now()"),
-        {"kind": kind, "id": party_id, "key": api_key, "secret": webhook_secret})
+    connection.execute(
+        text(
+            "INSERT INTO sim_parties (kind, party_id, api_key, webhook_secret) VALUES (:kind, :id, :key, :secret)"
+            " ON CONFLICT (kind) DO UPDATE SET party_id = EXCLUDED.party_id, api_key = EXCLUDED.api_key,"
+            " webhook_secret = EXCLUDED.webhook_secret, registered_at = now()"
+        ),
+        {"kind": kind, "id": party_id, "key": api_key, "secret": webhook_secret},
+    )
 
 
 def credentials(connection: Connection, kind: str):
-    row = connection.execute(text("SELECT party_id, api_key, webhook_secret FROM sim_parties WHERE kind = :kind"),
-                             {"kind": kind}).one_or_none()
+    row = connection.execute(
+        text("SELECT party_id, api_key, webhook_secret FROM sim_parties WHERE kind = :kind"), {"kind": kind}
+    ).one_or_none()
     if row is None:
         raise NotFound(f"no simulated {kind} is registered: run make demo")
     return row
 
 
 # --- the merchant's POS ----------------------------------------------------------------------
+
 
 def ring_up(rng: random.Random) -> dict:
     """A receipt of 1–4 demo items at 19 % and 7 %, as a café's till rings it up: some with a
@@ -170,8 +187,17 @@ def ring_up(rng: random.Random) -> dict:
     for sku, description, price, rate in rng.sample(DEMO_SKUS, rng.randint(1, 4)):
         if sku in WEIGHED:
             quantity = Decimal(rng.randint(125, 750)).scaleb(-3)
-            lines.append({"description": description, "sku": sku, "quantity": float(quantity), "unit": WEIGHED[sku],
-                          "unit_price": price, "amount": half_up(quantity * price), "vat_rate": rate})
+            lines.append(
+                {
+                    "description": description,
+                    "sku": sku,
+                    "quantity": float(quantity),
+                    "unit": WEIGHED[sku],
+                    "unit_price": price,
+                    "amount": half_up(quantity * price),
+                    "vat_rate": rate,
+                }
+            )
             continue
         quantity = rng.randint(1, 3)
         line = {"description": description, "sku": sku, "quantity": quantity, "unit_price": price, "vat_rate": rate}
@@ -180,16 +206,36 @@ def ring_up(rng: random.Random) -> dict:
         line["amount"] = quantity * price - sum(discount["amount"] for discount in line.get("discounts", ()))
         lines.append(line)
         if sku in BOTTLED:
-            lines.append({"description": "Pfand", "quantity": quantity, "unit_price": BOTTLED[sku],
-                          "amount": quantity * BOTTLED[sku], "vat_rate": None, "vat_exemption": "deposit"})
+            lines.append(
+                {
+                    "description": "Pfand",
+                    "quantity": quantity,
+                    "unit_price": BOTTLED[sku],
+                    "amount": quantity * BOTTLED[sku],
+                    "vat_rate": None,
+                    "vat_exemption": "deposit",
+                }
+            )
     discounts = _breakfast_deal(lines)
     shared = {share["line"]: share["amount"] for discount in discounts for share in discount["shares"]}
     subtotal = sum(line["amount"] for line in lines) - sum(discount["amount"] for discount in discounts)
-    tax = sum(part.vat for part in breakdown([(Decimal(line["vat_rate"]), line["amount"] - shared.get(index, 0))
-                                              for index, line in enumerate(lines) if line["vat_rate"] is not None],
-                                             True))
-    return {"prices_include_vat": True, "lines": lines, **({"discounts": discounts} if discounts else {}),
-            "totals": {"subtotal": subtotal, "tax": tax, "tip": 0, "total": subtotal}}
+    tax = sum(
+        part.vat
+        for part in breakdown(
+            [
+                (Decimal(line["vat_rate"]), line["amount"] - shared.get(index, 0))
+                for index, line in enumerate(lines)
+                if line["vat_rate"] is not None
+            ],
+            True,
+        )
+    )
+    return {
+        "prices_include_vat": True,
+        "lines": lines,
+        **({"discounts": discounts} if discounts else {}),
+        "totals": {"subtotal": subtotal, "tax": tax, "tip": 0, "total": subtotal},
+    }
 
 
 def _breakfast_deal(lines: list[dict]) -> list[dict]:
@@ -202,8 +248,13 @@ def _breakfast_deal(lines: list[dict]) -> list[dict]:
         return []
     linked = sorted((coffee, pastry))
     shares = allocate(amount, [lines[index]["amount"] for index in linked])
-    return [{"description": "Breakfast deal", "amount": amount,
-             "shares": [{"line": index, "amount": share} for index, share in zip(linked, shares)]}]
+    return [
+        {
+            "description": "Breakfast deal",
+            "amount": amount,
+            "shares": [{"line": index, "amount": share} for index, share in zip(linked, shares)],
+        }
+    ]
 
 
 def _tenders(total: int, rng: random.Random) -> list[dict]:
@@ -251,22 +302,39 @@ def checkout(merchant, account_ref: str, rng: random.Random | None = None, docum
         "issued_at": now.isoformat(timespec="seconds"),
         "currency": CURRENCY,
         **invoice,
-        "payments": [{
-            **_card_line(pan, rng), "auth_code": authorization["auth_code"],
-            "amount": card_amount, "currency": CURRENCY,
-            "transaction_date": now.date().isoformat(), "transaction_time": now.strftime("%H:%M:%S"),
-            "terminal_id": TERMINAL_ID, "rrn": authorization["rrn"], "scheme": "VISA",
-        }, *tenders],
+        "payments": [
+            {
+                **_card_line(pan, rng),
+                "auth_code": authorization["auth_code"],
+                "amount": card_amount,
+                "currency": CURRENCY,
+                "transaction_date": now.date().isoformat(),
+                "transaction_time": now.strftime("%H:%M:%S"),
+                "terminal_id": TERMINAL_ID,
+                "rrn": authorization["rrn"],
+                "scheme": "VISA",
+            },
+            *tenders,
+        ],
     }
     misprinted = document_format != "json" and rng.random() < MISPRINTED_SHARE
-    status, body = _call("/v1/receipts", *till_document(receipt, document_format, misprinted),
-                         {"Authorization": f"Bearer {merchant.api_key}"})
+    status, body = _call(
+        "/v1/receipts",
+        *till_document(receipt, document_format, misprinted),
+        {"Authorization": f"Bearer {merchant.api_key}"},
+    )
     if status not in (200, 201):
         raise SimulationError(f"the platform refused the receipt: {status} {body[:200]!r}")
     accepted = json.loads(body)
-    return {"approved": True, "receipt_id": accepted["id"], "merchant_receipt_id": receipt["merchant_receipt_id"],
-            "auth_code": authorization["auth_code"], "rrn": authorization["rrn"], "total": invoice["totals"]["total"],
-            "warnings": [warning["code"] for warning in accepted.get("warnings", ())]}
+    return {
+        "approved": True,
+        "receipt_id": accepted["id"],
+        "merchant_receipt_id": receipt["merchant_receipt_id"],
+        "auth_code": authorization["auth_code"],
+        "rrn": authorization["rrn"],
+        "total": invoice["totals"]["total"],
+        "warnings": [warning["code"] for warning in accepted.get("warnings", ())],
+    }
 
 
 def till_document(receipt: dict, document_format: str, misprinted: bool = False) -> tuple[bytes, str]:
@@ -287,35 +355,57 @@ def till_document(receipt: dict, document_format: str, misprinted: bool = False)
 
 # --- the payment processor -------------------------------------------------------------------
 
+
 def authorize(pan: str, amount: int, currency: str, local: datetime) -> dict:
     """Send a 0200 to the card's issuer and read its 0210."""
     rrn = local.strftime("%y%j") + f"{secrets.randbelow(10**7):07d}"
-    request = iso8583.pack(iso8583.AUTHORIZATION_REQUEST, {
-        2: pan, 3: "000000", 4: str(amount),
-        7: iso8583.transmission_time(datetime.now(timezone.utc)),
-        11: f"{secrets.randbelow(10**6):06d}",
-        12: iso8583.local_time(local.time()), 13: iso8583.local_date(local.date()),
-        37: rrn, 41: TERMINAL_ID, 42: CARD_ACCEPTOR_ID, 43: MERCHANT_NAME,
-        49: iso8583.CURRENCY_NUMBERS[currency],
-    })
+    request = iso8583.pack(
+        iso8583.AUTHORIZATION_REQUEST,
+        {
+            2: pan,
+            3: "000000",
+            4: str(amount),
+            7: iso8583.transmission_time(datetime.now(UTC)),
+            11: f"{secrets.randbelow(10**6):06d}",
+            12: iso8583.local_time(local.time()),
+            13: iso8583.local_date(local.date()),
+            37: rrn,
+            41: TERMINAL_ID,
+            42: CARD_ACCEPTOR_ID,
+            43: MERCHANT_NAME,
+            49: iso8583.CURRENCY_NUMBERS[currency],
+        },
+    )
     status, answer = _call("/sim/issuer", request, "application/octet-stream")
     if status != 200:
         raise SimulationError(f"the issuer answered {status}")
     mti, fields = iso8583.unpack(answer)
     if mti != iso8583.AUTHORIZATION_RESPONSE:
         raise SimulationError(f"the issuer answered a {mti}")
-    return {"approved": fields[39] == iso8583.APPROVED, "response_code": fields[39],
-            "auth_code": fields.get(38), "rrn": fields[37]}
+    return {
+        "approved": fields[39] == iso8583.APPROVED,
+        "response_code": fields[39],
+        "auth_code": fields.get(38),
+        "rrn": fields[37],
+    }
 
 
 # --- the issuing bank ------------------------------------------------------------------------
 
+
 def open_account(connection: Connection, account_ref: str) -> None:
-    connection.execute(text(
-        "INSERT INTO sim_accounts (account_ref, pan_hash, balance, currency) VALUES (:ref, :hash, :balance, :currency)"
-        " ON CONFLICT (account_ref) DO NOTHING"),
-        {"ref": account_ref, "hash": _pan_hash(demo_card_number(account_ref)), "balance": OPENING_BALANCE,
-         "currency": CURRENCY})
+    connection.execute(
+        text(
+            "INSERT INTO sim_accounts (account_ref, pan_hash, balance, currency) VALUES (:ref, :hash, :balance, :currency)"
+            " ON CONFLICT (account_ref) DO NOTHING"
+        ),
+        {
+            "ref": account_ref,
+            "hash": _pan_hash(demo_card_number(account_ref)),
+            "balance": OPENING_BALANCE,
+            "currency": CURRENCY,
+        },
+    )
 
 
 def issue(engine: Engine, message: bytes) -> bytes:
@@ -329,39 +419,57 @@ def issue(engine: Engine, message: bytes) -> bytes:
     amount, currency = int(fields[4]), iso8583.CURRENCY_CODES[fields[49]]
     with engine.begin() as connection:
         bank = credentials(connection, "bank")
-        account = connection.execute(text(
-            "UPDATE sim_accounts SET balance = balance - :amount WHERE pan_hash = :hash AND balance >= :amount"
-            " AND currency = :currency RETURNING account_ref"),
-            {"amount": amount, "hash": _pan_hash(fields[2]), "currency": currency}).one_or_none()
+        account = connection.execute(
+            text(
+                "UPDATE sim_accounts SET balance = balance - :amount WHERE pan_hash = :hash AND balance >= :amount"
+                " AND currency = :currency RETURNING account_ref"
+            ),
+            {"amount": amount, "hash": _pan_hash(fields[2]), "currency": currency},
+        ).one_or_none()
     answer = {11: fields[11], 37: fields[37], 41: fields[41]}
     if account is None:
         return iso8583.pack(iso8583.AUTHORIZATION_RESPONSE, {**answer, 39: iso8583.INSUFFICIENT_FUNDS})
     auth_code = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(6))
-    year = datetime.now(timezone.utc).year
+    year = datetime.now(UTC).year
     payment = {
-        "bank_payment_id": f"TXN-{uuid.uuid4().hex[:16].upper()}", "account_ref": account.account_ref,
-        "pan": fields[2], "auth_code": auth_code, "amount": amount, "currency": currency,
+        "bank_payment_id": f"TXN-{uuid.uuid4().hex[:16].upper()}",
+        "account_ref": account.account_ref,
+        "pan": fields[2],
+        "auth_code": auth_code,
+        "amount": amount,
+        "currency": currency,
         "transaction_date": f"{year}-{fields[13][:2]}-{fields[13][2:]}",
         "transaction_time": f"{fields[12][:2]}:{fields[12][2:4]}:{fields[12][4:]}",
-        "merchant_name": fields[43], "terminal_id": fields[41], "rrn": fields[37], "kind": "purchase",
+        "merchant_name": fields[43],
+        "terminal_id": fields[41],
+        "rrn": fields[37],
+        "kind": "purchase",
     }
     try:
-        status, body = _call("/v1/payments", json.dumps(payment).encode(), "application/json",
-                             {"Authorization": f"Bearer {bank.api_key}"})
+        status, body = _call(
+            "/v1/payments",
+            json.dumps(payment).encode(),
+            "application/json",
+            {"Authorization": f"Bearer {bank.api_key}"},
+        )
         if status not in (200, 201):
             raise SimulationError(f"the platform refused the payment: {status} {body[:200]!r}")
     except SimulationError:
         with engine.begin() as connection:
-            connection.execute(text("UPDATE sim_accounts SET balance = balance + :amount WHERE account_ref = :ref"),
-                               {"amount": amount, "ref": account.account_ref})
+            connection.execute(
+                text("UPDATE sim_accounts SET balance = balance + :amount WHERE account_ref = :ref"),
+                {"amount": amount, "ref": account.account_ref},
+            )
         raise
     return iso8583.pack(iso8583.AUTHORIZATION_RESPONSE, {**answer, 38: auth_code, 39: iso8583.APPROVED})
 
 
 # --- the parties' webhook receivers ----------------------------------------------------------
 
-def receive_callback(connection: Connection, kind: str, signature: str | None, event_id: str | None,
-                     body: bytes) -> bool:
+
+def receive_callback(
+    connection: Connection, kind: str, signature: str | None, event_id: str | None, body: bytes
+) -> bool:
     """Verify and keep a callback; False if this event id was received before."""
     party = credentials(connection, kind)
     if not signature or not verify(party.webhook_secret, signature, body):
@@ -370,31 +478,57 @@ def receive_callback(connection: Connection, kind: str, signature: str | None, e
     if callback.get("id") != event_id:
         raise Forbidden("Receipts-Event-Id does not name the body's event")
     data = callback["data"]
-    return connection.execute(text(
-        "INSERT INTO sim_callbacks (event_id, party_kind, receipt_id, payment_id, account_ref, body)"
-        " VALUES (:id, :kind, :receipt, :payment, :account, CAST(:body AS jsonb))"
-        " ON CONFLICT (event_id) DO NOTHING RETURNING event_id"),
-        {"id": event_id, "kind": kind, "receipt": data.get("receipt_id") or data.get("receipt", {}).get("id"),
-         "payment": data.get("payment_id"), "account": data.get("account_ref"), "body": body.decode()},
-    ).first() is not None
+    return (
+        connection.execute(
+            text(
+                "INSERT INTO sim_callbacks (event_id, party_kind, receipt_id, payment_id, account_ref, body)"
+                " VALUES (:id, :kind, :receipt, :payment, :account, CAST(:body AS jsonb))"
+                " ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
+            ),
+            {
+                "id": event_id,
+                "kind": kind,
+                "receipt": data.get("receipt_id") or data.get("receipt", {}).get("id"),
+                "payment": data.get("payment_id"),
+                "account": data.get("account_ref"),
+                "body": body.decode(),
+            },
+        ).first()
+        is not None
+    )
 
 
 def statement(connection: Connection, account_ref: str) -> dict:
     """The simulated bank's view of an account: payments with the receipts called back."""
-    rows = connection.execute(text(
-        "SELECT body FROM sim_callbacks WHERE party_kind = 'bank' AND account_ref = :ref ORDER BY received_at DESC"),
-        {"ref": account_ref}).all()
+    rows = connection.execute(
+        text(
+            "SELECT body FROM sim_callbacks WHERE party_kind = 'bank' AND account_ref = :ref ORDER BY received_at DESC"
+        ),
+        {"ref": account_ref},
+    ).all()
     return {"account_ref": account_ref, "payments": [row.body["data"] for row in rows]}
-
 
 
 def callback_log(connection: Connection, since: datetime) -> dict:
     """Where the receivers listen (as the platform reaches them), and per receipt how many
     callbacks they took since a moment and when the last one came."""
-    rows = connection.execute(text(
-        "SELECT receipt_id, count(*) AS callbacks, max(received_at) AS last_received_at FROM sim_callbacks"
-        " WHERE received_at >= :since AND receipt_id IS NOT NULL GROUP BY receipt_id"), {"since": since}).all()
+    rows = connection.execute(
+        text(
+            "SELECT receipt_id, count(*) AS callbacks, max(received_at) AS last_received_at FROM sim_callbacks"
+            " WHERE received_at >= :since AND receipt_id IS NOT NULL GROUP BY receipt_id"
+        ),
+        {"since": since},
+    ).all()
     receivers = {kind: f"{settings().public_url}/sim/{kind}/callbacks" for kind in ("merchant", "bank")}
-    return {"receivers": receivers, "since": since.isoformat(), "receipts": [
-        {"receipt_id": str(row.receipt_id), "callbacks": row.callbacks,
-         "last_received_at": row.last_received_at.isoformat()} for row in rows]}
+    return {
+        "receivers": receivers,
+        "since": since.isoformat(),
+        "receipts": [
+            {
+                "receipt_id": str(row.receipt_id),
+                "callbacks": row.callbacks,
+                "last_received_at": row.last_received_at.isoformat(),
+            }
+            for row in rows
+        ],
+    }

@@ -8,7 +8,7 @@ import secrets
 import threading
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from shared.domain.errors import Forbidden, Unauthenticated
 from shared.domain.parties import Party, PartyKind
@@ -40,11 +40,12 @@ def webhook_secret(party_id: uuid.UUID, version: int = 1) -> str:
     return "whsec_" + hmac.new(key, f"webhook:{party_id}:{version}".encode(), hashlib.sha256).hexdigest()
 
 
-def signing_secrets(party_id: uuid.UUID, version: int, rotated_at: datetime | None,
-                    now: datetime | None = None) -> list[str]:
+def signing_secrets(
+    party_id: uuid.UUID, version: int, rotated_at: datetime | None, now: datetime | None = None
+) -> list[str]:
     """The secrets a party's callbacks are signed with, newest first: for ROTATION_GRACE
     after a rotation the previous one too, so receivers can switch without downtime."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     in_grace = version > 1 and rotated_at is not None and now - rotated_at < ROTATION_GRACE
     return [webhook_secret(party_id, version)] + ([webhook_secret(party_id, version - 1)] if in_grace else [])
 

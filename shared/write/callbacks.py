@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
@@ -44,8 +44,9 @@ def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
     return f"t={timestamp},v1={_receipts_digest(secret, body, timestamp)}"
 
 
-def verify(secret: str, header: str, body: bytes, now: float | None = None,
-           tolerance: int = SIGNATURE_TOLERANCE_SECONDS) -> bool:
+def verify(
+    secret: str, header: str, body: bytes, now: float | None = None, tolerance: int = SIGNATURE_TOLERANCE_SECONDS
+) -> bool:
     """What a receiver checks: one of the header's signatures matches the raw body (two
     during a rotation's grace period), and it is recent."""
     try:
@@ -66,14 +67,15 @@ def signature_headers(event_id: str, body: bytes, secrets: list[str], timestamp:
     timestamp = int(time.time()) if timestamp is None else timestamp
     signed = f"{event_id}.{timestamp}.".encode() + body
     return {
-        SIGNATURE_HEADER: f"t={timestamp}," + ",".join(f"v1={_receipts_digest(secret, body, timestamp)}"
-                                                       for secret in secrets),
+        SIGNATURE_HEADER: f"t={timestamp},"
+        + ",".join(f"v1={_receipts_digest(secret, body, timestamp)}" for secret in secrets),
         EVENT_ID_HEADER: event_id,
         "webhook-id": event_id,
         "webhook-timestamp": str(timestamp),
         "webhook-signature": " ".join(
             "v1," + base64.b64encode(hmac.new(_standard_key(secret), signed, hashlib.sha256).digest()).decode()
-            for secret in secrets),
+            for secret in secrets
+        ),
     }
 
 
@@ -98,8 +100,9 @@ MATCHED = "receipt.matched"
 UNLINKED = "receipt.unlinked"
 
 
-def callback_id(payment_id: uuid.UUID | str, receipt_id: uuid.UUID | str, party_kind: str,
-                kind: str = MATCHED) -> uuid.UUID:
+def callback_id(
+    payment_id: uuid.UUID | str, receipt_id: uuid.UUID | str, party_kind: str, kind: str = MATCHED
+) -> uuid.UUID:
     """One callback per party, link and kind: a payment re-linked to another receipt
     (after clearing) calls back again, under a new event id."""
     name = f"{payment_id}:{receipt_id}:{party_kind}" + ("" if kind == MATCHED else f":{kind}")
@@ -191,28 +194,33 @@ def itemised_receipt(receipt_id, merchant_id, merchant_name: str, document: dict
     receipt = {
         "id": str(receipt_id),
         "merchant": {"id": str(merchant_id), "name": merchant_name, **(identity or {})},
-        **{key: document[key] for key in ("merchant_receipt_id", "issued_at", "currency", "lines", "totals", "payments")
-           if key in document},
+        **{
+            key: document[key]
+            for key in ("merchant_receipt_id", "issued_at", "currency", "lines", "totals", "payments")
+            if key in document
+        },
         **receipts.extras(document),
     }
     receipt["legal"] = legal.judge(receipt)
     return receipt
 
 
-
-
-
-
-def _callback(kind: str, payment_id, receipt_id, party_kind: str, party_id, url: str, data: dict,
-              created_at: str) -> dict:
+def _callback(
+    kind: str, payment_id, receipt_id, party_kind: str, party_id, url: str, data: dict, created_at: str
+) -> dict:
     """One callback's row: its event id and the exact body every attempt sends."""
     event_id = callback_id(payment_id, receipt_id, party_kind, kind)
     body = {"id": str(event_id), "type": kind, "created_at": created_at, "data": data}
-    return {"id": str(event_id), "payment_id": str(payment_id), "receipt_id": str(receipt_id),
-            "party_kind": party_kind, "party_id": str(party_id), "url": url,
-            "body": json.dumps(body, separators=(",", ":")), "kind": kind}
-
-
+    return {
+        "id": str(event_id),
+        "payment_id": str(payment_id),
+        "receipt_id": str(receipt_id),
+        "party_kind": party_kind,
+        "party_id": str(party_id),
+        "url": url,
+        "body": json.dumps(body, separators=(",", ":")),
+        "kind": kind,
+    }
 
 
 ENDPOINT_GONE = "endpoint_gone"
@@ -284,8 +292,9 @@ def post(url: str, body: bytes, headers: dict, timeout: float = 10.0) -> Answer:
     return _exchange(connection_class(parts.hostname, parts.port, timeout=timeout), key, request)
 
 
-def _exchange(connection: http.client.HTTPConnection, key: tuple, request: tuple,
-              stale_is_none: bool = False) -> Answer | None:
+def _exchange(
+    connection: http.client.HTTPConnection, key: tuple, request: tuple, stale_is_none: bool = False
+) -> Answer | None:
     try:
         connection.request(*request)
         response = connection.getresponse()
@@ -311,7 +320,7 @@ def _seconds(retry_after: str | None) -> float | None:
     if retry_after.strip().isdigit():
         return float(retry_after)
     try:
-        return max(0.0, (parsedate_to_datetime(retry_after) - datetime.now(timezone.utc)).total_seconds())
+        return max(0.0, (parsedate_to_datetime(retry_after) - datetime.now(UTC)).total_seconds())
     except (TypeError, ValueError):
         return None
 
@@ -333,12 +342,10 @@ class Sent:
     answer: Answer | None
 
 
-
-
 def send_leased(leased: list, send=post, now: datetime | None = None) -> list[Sent]:
     """Send each leased callback once, signed, with no transaction open: never to an
     endpoint that answered 410 (until its callback_url changes)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     sent = []
     for callback in leased:
         if callback.endpoint_gone_at is not None:
@@ -348,9 +355,6 @@ def send_leased(leased: list, send=post, now: datetime | None = None) -> list[Se
         secrets = auth.signing_secrets(callback.party_id, callback.secret_version, callback.secret_rotated_at, now)
         sent.append(Sent(callback, send(callback.url, body, signature_headers(str(callback.id), body, secrets))))
     return sent
-
-
-
 
 
 class Callbacks:
@@ -363,39 +367,76 @@ class Callbacks:
     def record_for_payments(self, payment_ids: list[uuid.UUID]) -> int:
         """Write the bank's and the merchant's callbacks of matched payments (once per link),
         in one statement; how many the payments have."""
-        created_at = datetime.now(timezone.utc).isoformat()
+        created_at = datetime.now(UTC).isoformat()
         recorded = []
         for match in self.connection.execute(_MATCH, {"payment_ids": [str(id_) for id_ in payment_ids]}):
             receipt, payment = match.receipt, match.payment
-            itemised = itemised_receipt(match.receipt_id, match.merchant_id, match.merchant_name, receipt,
-                                        match.merchant_identity)
-            recorded.append(_callback(MATCHED, match.payment_id, match.receipt_id, "bank", match.bank_id, match.bank_url, {
-                "payment_id": str(match.payment_id),
-                "bank_payment_id": payment["bank_payment_id"],
-                "account_ref": payment["account_ref"],
-                "receipt": itemised,
-                **results.receipt_links(settings().public_url, match.receipt_id),
-            }, created_at))
-            recorded.append(_callback(MATCHED, match.payment_id, match.receipt_id, "merchant", match.merchant_id,
-                                      match.merchant_url, {
-                                          "receipt_id": str(match.receipt_id),
-                                          "merchant_receipt_id": receipt["merchant_receipt_id"],
-                                          "customer_id": customer_id(match.merchant_id, match.bank_id,
-                                                                     payment["account_ref"]),
-                                      }, created_at))
+            itemised = itemised_receipt(
+                match.receipt_id, match.merchant_id, match.merchant_name, receipt, match.merchant_identity
+            )
+            recorded.append(
+                _callback(
+                    MATCHED,
+                    match.payment_id,
+                    match.receipt_id,
+                    "bank",
+                    match.bank_id,
+                    match.bank_url,
+                    {
+                        "payment_id": str(match.payment_id),
+                        "bank_payment_id": payment["bank_payment_id"],
+                        "account_ref": payment["account_ref"],
+                        "receipt": itemised,
+                        **results.receipt_links(settings().public_url, match.receipt_id),
+                    },
+                    created_at,
+                )
+            )
+            recorded.append(
+                _callback(
+                    MATCHED,
+                    match.payment_id,
+                    match.receipt_id,
+                    "merchant",
+                    match.merchant_id,
+                    match.merchant_url,
+                    {
+                        "receipt_id": str(match.receipt_id),
+                        "merchant_receipt_id": receipt["merchant_receipt_id"],
+                        "customer_id": customer_id(match.merchant_id, match.bank_id, payment["account_ref"]),
+                    },
+                    created_at,
+                )
+            )
         self._record(recorded)
         return len(recorded)
 
-    def record_unlinked(self, payment_id: uuid.UUID, receipt_id: uuid.UUID,
-                        reason: str = "clearing") -> None:
+    def record_unlinked(self, payment_id: uuid.UUID, receipt_id: uuid.UUID, reason: str = "clearing") -> None:
         """Write the bank's callback saying its payment was unlinked from receipt_id, by a
         clearing or by the operator (in that transaction). A new match calls back again."""
         payment = self.connection.execute(_UNLINKED, {"payment_id": payment_id}).one()
-        self._record([_callback(UNLINKED, payment_id, receipt_id, "bank", payment.bank_id, payment.bank_url, {
-            "payment_id": str(payment_id), "bank_payment_id": payment.bank_payment_id,
-            "account_ref": payment.account_ref, "receipt_id": str(receipt_id), "reason": reason,
-            "amount": payment.amount, "authorised_amount": payment.authorised_amount,
-        }, datetime.now(timezone.utc).isoformat())])
+        self._record(
+            [
+                _callback(
+                    UNLINKED,
+                    payment_id,
+                    receipt_id,
+                    "bank",
+                    payment.bank_id,
+                    payment.bank_url,
+                    {
+                        "payment_id": str(payment_id),
+                        "bank_payment_id": payment.bank_payment_id,
+                        "account_ref": payment.account_ref,
+                        "receipt_id": str(receipt_id),
+                        "reason": reason,
+                        "amount": payment.amount,
+                        "authorised_amount": payment.authorised_amount,
+                    },
+                    datetime.now(UTC).isoformat(),
+                )
+            ]
+        )
 
     def _record(self, rows: list[dict]) -> None:
         """Write the callbacks (each once: a repeat of a link's changes nothing)."""
@@ -406,19 +447,21 @@ class Callbacks:
         """Lease the payments' due callbacks for one attempt, in the caller's (short)
         transaction: each payment's, by payment id."""
         leased: dict[uuid.UUID, list] = {payment_id: [] for payment_id in payment_ids}
-        for callback in self.connection.execute(_LEASE_DUE, {"payment_ids": [str(id_) for id_ in payment_ids],
-                                                        "lease_seconds": LEASE_SECONDS}):
+        for callback in self.connection.execute(
+            _LEASE_DUE, {"payment_ids": [str(id_) for id_ in payment_ids], "lease_seconds": LEASE_SECONDS}
+        ):
             leased[callback.payment_id].append(callback)
         return leased
 
-    def record_answers(self, sent: dict[uuid.UUID, list[Sent]],
-                       now: datetime | None = None) -> dict[uuid.UUID, Attempts]:
+    def record_answers(
+        self, sent: dict[uuid.UUID, list[Sent]], now: datetime | None = None
+    ) -> dict[uuid.UUID, Attempts]:
         """Record what the receivers answered, in the caller's (short) transaction, in one
         statement: what came of each payment's attempt, by payment id.
 
         A callback still failing past the retry window fails; one whose endpoint is gone fails
         as endpoint_gone; a Retry-After holds the next attempt back until then."""
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         window = settings().callback_window_seconds
         results_by_payment = {payment_id: Attempts() for payment_id in sent}
         answers, finished = [], {}
@@ -429,26 +472,42 @@ class Callbacks:
             gone = answer.status == 410
             if gone and tried:
                 party = Party(callback.party_kind, callback.party_id)
-                results_by_payment[payment_id].disabled.append((party.kind, Parties(self.connection).disable_endpoint(party)))
+                results_by_payment[payment_id].disabled.append(
+                    (party.kind, Parties(self.connection).disable_endpoint(party))
+                )
             expired = (now - callback.created_at).total_seconds() >= window
             status = "delivered" if answer.delivered else "failed" if gone or expired else "pending"
             error = None if answer.delivered else ENDPOINT_GONE if gone else answer.error
             held_back = answer.retry_after if status == "pending" and answer.retry_after else None
-            answers.append({"id": str(callback.id), "status": status, "tried": int(tried), "error": error,
-                            "url": callback.url,
-                            "next_attempt_at": (now + timedelta(seconds=held_back)).isoformat() if held_back else None})
+            answers.append(
+                {
+                    "id": str(callback.id),
+                    "status": status,
+                    "tried": int(tried),
+                    "error": error,
+                    "url": callback.url,
+                    "next_attempt_at": (now + timedelta(seconds=held_back)).isoformat() if held_back else None,
+                }
+            )
             if status != "pending":
-                finished[callback.id] = (payment_id, {
-                    "callback_id": str(callback.id), "payment_id": str(payment_id), "party_kind": callback.party_kind,
-                    "party_id": str(callback.party_id), "status": status, "attempts": callback.attempts + int(tried),
-                    "last_error": error})
+                finished[callback.id] = (
+                    payment_id,
+                    {
+                        "callback_id": str(callback.id),
+                        "payment_id": str(payment_id),
+                        "party_kind": callback.party_kind,
+                        "party_id": str(callback.party_id),
+                        "status": status,
+                        "attempts": callback.attempts + int(tried),
+                        "last_error": error,
+                    },
+                )
         if answers:
             for (recorded,) in self.connection.execute(_FINISH, {"answers": json.dumps(answers)}):
                 if recorded in finished:
                     payment_id, view = finished[recorded]
                     results_by_payment[payment_id].finished.append(view)
-        for payment_id, pending in self.connection.execute(_STILL_PENDING,
-                                                      {"payment_ids": [str(id_) for id_ in sent]}):
+        for payment_id, pending in self.connection.execute(_STILL_PENDING, {"payment_ids": [str(id_) for id_ in sent]}):
             results_by_payment[payment_id].pending = pending
         return results_by_payment
 

@@ -35,8 +35,9 @@ from shared.write import outbox
 
 _PAYMENTS = text("SELECT id FROM payments WHERE bank_id = :bank_id AND account_ref = :account_ref FOR UPDATE")
 
-_ERASE_PAYMENTS = text(outbox.recording_sql(
-    """
+_ERASE_PAYMENTS = text(
+    outbox.recording_sql(
+        """
     changed AS (
         UPDATE payments p SET account_ref = :tombstone, fingerprint = md5(random()::text) || md5(random()::text),
             version = p.version + 1,
@@ -45,7 +46,8 @@ _ERASE_PAYMENTS = text(outbox.recording_sql(
         RETURNING p.id, p.document
     )
     """
-))
+    )
+)
 
 # The event log: every event about those payments that carries the account.
 _ERASE_EVENTS = text(
@@ -79,8 +81,11 @@ class Erasures:
         ids = self.connection.execute(_PAYMENTS, {"bank_id": bank_id, "account_ref": account_ref}).scalars().all()
         if ids:
             params = {"ids": array_literal(ids), "tombstone": f"erased:{uuid.UUID(bytes=secrets.token_bytes(16))}"}
-            self._recorded.written_with(outbox.recorded_events(self.connection.execute(
-                _ERASE_PAYMENTS, {**params, "type": PAYMENT_RESTATED}).all()))
+            self._recorded.written_with(
+                outbox.recorded_events(
+                    self.connection.execute(_ERASE_PAYMENTS, {**params, "type": PAYMENT_RESTATED}).all()
+                )
+            )
             self.connection.execute(_ERASE_EVENTS, params)
             self.connection.execute(_ERASE_CALLBACKS, params)
         return len(ids)

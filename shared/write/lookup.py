@@ -25,20 +25,20 @@ from shared.write import callbacks
 _FITS = {
     EXACT: "l.auth_code = :auth_code AND l.amount = :amount AND l.transaction_date = :transaction_date",
     DATE_WINDOW: "l.auth_code = :auth_code AND l.amount = :amount"
-                 " AND l.transaction_date BETWEEN CAST(:transaction_date AS date) - 2"
-                 " AND CAST(:transaction_date AS date) + 2",
+    " AND l.transaction_date BETWEEN CAST(:transaction_date AS date) - 2"
+    " AND CAST(:transaction_date AS date) + 2",
     # The statement shows the amount with the tip: the slip's is below it by at most tip_share.
     TIP: "l.auth_code = :auth_code AND l.transaction_date = :transaction_date"
-         " AND l.amount < :amount AND l.amount >= floor(:amount / (1 + CAST(:tip_share AS numeric)))"
-         " AND l.amount + floor(l.amount * CAST(:tip_share AS numeric)) >= :amount",
+    " AND l.amount < :amount AND l.amount >= floor(:amount / (1 + CAST(:tip_share AS numeric)))"
+    " AND l.amount + floor(l.amount * CAST(:tip_share AS numeric)) >= :amount",
     # The auth codes play no part: the bank sent none (card, amount and date then decide,
     # with terminal and RRN wherever both have them), or the slip's is another, when the
     # terminal and RRN must agree.
     NO_AUTH_CODE: "l.amount = :amount AND l.transaction_date = :transaction_date AND CASE"
-                  " WHEN CAST(:auth_code AS text) IS NULL THEN"
-                  " (CAST(:terminal_id AS text) IS NULL OR l.terminal_id IS NULL OR l.terminal_id = :terminal_id)"
-                  " AND (CAST(:rrn AS text) IS NULL OR l.rrn IS NULL OR l.rrn = :rrn)"
-                  " ELSE l.terminal_id = :terminal_id AND l.rrn = :rrn AND l.auth_code IS DISTINCT FROM :auth_code END",
+    " WHEN CAST(:auth_code AS text) IS NULL THEN"
+    " (CAST(:terminal_id AS text) IS NULL OR l.terminal_id IS NULL OR l.terminal_id = :terminal_id)"
+    " AND (CAST(:rrn AS text) IS NULL OR l.rrn IS NULL OR l.rrn = :rrn)"
+    " ELSE l.terminal_id = :terminal_id AND l.rrn = :rrn AND l.auth_code IS DISTINCT FROM :auth_code END",
 }
 
 
@@ -54,8 +54,8 @@ def _can_fit(rule: str, card: dict) -> bool:
 # a slip with no digits, by the acquirer's reference.
 _CARD = {
     "digits": "l.pan_last4 = right(:masked_pan, 4) AND (l.pan_bin = left(:masked_pan, 6) OR (l.pan_bin IS NULL"
-              " AND (l.rrn IS NULL OR CAST(:rrn AS text) IS NULL OR l.rrn = :rrn)"
-              " AND (l.terminal_id IS NULL OR CAST(:terminal_id AS text) IS NULL OR l.terminal_id = :terminal_id)))",
+    " AND (l.rrn IS NULL OR CAST(:rrn AS text) IS NULL OR l.rrn = :rrn)"
+    " AND (l.terminal_id IS NULL OR CAST(:terminal_id AS text) IS NULL OR l.terminal_id = :terminal_id)))",
     "reference": "l.masked_pan IS NULL AND l.rrn = :rrn AND l.terminal_id = :terminal_id",
 }
 
@@ -97,16 +97,18 @@ class Lookups:
     def __init__(self, connection: Connection):
         self.connection = connection
 
-    def first_fitting_rule(self, bank_id: uuid.UUID, card: dict,
-                           tip_share: float) -> tuple[str | None, list[uuid.UUID]]:
+    def first_fitting_rule(
+        self, bank_id: uuid.UUID, card: dict, tip_share: float
+    ) -> tuple[str | None, list[uuid.UUID]]:
         """The first rule of the cascade that finds any receipt for card, and what it finds
         (one, or two look-alikes); (None, []) when none does."""
         rules = [rule for rule in RULES if _can_fit(rule, card)]
         if not rules:
             return None, []
         by_reference = card.get("rrn") is not None and card.get("terminal_id") is not None
-        rows = self.connection.execute(_cascade(tuple(rules), by_reference),
-                                       {**card, "bank_id": bank_id, "tip_share": tip_share}).all()
+        rows = self.connection.execute(
+            _cascade(tuple(rules), by_reference), {**card, "bank_id": bank_id, "tip_share": tip_share}
+        ).all()
         for rule in rules:
             receipt_ids = list(dict.fromkeys(row.receipt_id for row in rows if row.rule == rule))
             if receipt_ids:
@@ -116,5 +118,6 @@ class Lookups:
     def itemised_receipt(self, receipt_id: uuid.UUID) -> dict:
         """The receipt as a bank is given it."""
         receipt = self.connection.execute(_RECEIPT, {"id": receipt_id}).one()
-        return callbacks.itemised_receipt(receipt.id, receipt.merchant_id, receipt.merchant_name,
-                                          receipt.document, receipt.merchant_identity)
+        return callbacks.itemised_receipt(
+            receipt.id, receipt.merchant_id, receipt.merchant_name, receipt.document, receipt.merchant_identity
+        )

@@ -19,8 +19,15 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, text
 
-from shared.domain.events import (PAYMENT_AMBIGUOUS, PAYMENT_MATCHED, PAYMENT_UNMATCHED, RECEIPT_AMBIGUOUS,
-                                  RECEIPT_MATCHED, RECEIPT_UNMATCHED, Event)
+from shared.domain.events import (
+    PAYMENT_AMBIGUOUS,
+    PAYMENT_MATCHED,
+    PAYMENT_UNMATCHED,
+    RECEIPT_AMBIGUOUS,
+    RECEIPT_MATCHED,
+    RECEIPT_UNMATCHED,
+    Event,
+)
 from shared.domain.matching import DATE_WINDOW, DATE_WINDOW_DAYS, EXACT, MANUAL, NO_AUTH_CODE, RULES, TIP
 from shared.platform.db import array_literal
 from shared.write import locks, outbox
@@ -36,7 +43,7 @@ CLAIMABLE = "r.status = 'unmatched' AND p.status = 'unmatched'"
 # a slip that shows card digits, and a slip that shows none.
 SAME_CARD = {
     "digits": "p.pan_last4 = l.pan_last4 AND (p.pan_bin = l.pan_bin OR (l.pan_bin IS NULL"
-              " AND (l.rrn IS NULL OR p.rrn = l.rrn) AND (l.terminal_id IS NULL OR p.terminal_id = l.terminal_id)))",
+    " AND (l.rrn IS NULL OR p.rrn = l.rrn) AND (l.terminal_id IS NULL OR p.terminal_id = l.terminal_id)))",
     "reference": "l.masked_pan IS NULL AND p.rrn = l.rrn AND p.terminal_id = l.terminal_id",
 }
 
@@ -44,11 +51,11 @@ SAME_CARD = {
 TESTS = {
     EXACT: "p.auth_code = l.auth_code AND p.amount = l.amount AND p.transaction_date = l.transaction_date",
     DATE_WINDOW: "p.auth_code = l.auth_code AND p.amount = l.amount AND p.transaction_date"
-                 f" BETWEEN l.transaction_date - {DATE_WINDOW_DAYS} AND l.transaction_date + {DATE_WINDOW_DAYS}",
+    f" BETWEEN l.transaction_date - {DATE_WINDOW_DAYS} AND l.transaction_date + {DATE_WINDOW_DAYS}",
     TIP: "p.auth_code = l.auth_code AND p.transaction_date = l.transaction_date"
-         " AND p.amount > l.amount AND p.amount <= l.amount + floor(l.amount * CAST(:tip_share AS numeric))",
+    " AND p.amount > l.amount AND p.amount <= l.amount + floor(l.amount * CAST(:tip_share AS numeric))",
     NO_AUTH_CODE: "p.terminal_id = l.terminal_id AND p.rrn = l.rrn AND p.amount = l.amount"
-                  " AND p.transaction_date = l.transaction_date AND p.auth_code IS DISTINCT FROM l.auth_code",
+    " AND p.transaction_date = l.transaction_date AND p.auth_code IS DISTINCT FROM l.auth_code",
 }
 
 NOT_UNLINKED = "NOT EXISTS (SELECT 1 FROM unlinked_pairs u WHERE u.payment_id = p.id AND u.receipt_id = l.receipt_id)"
@@ -56,15 +63,18 @@ NOT_UNLINKED = "NOT EXISTS (SELECT 1 FROM unlinked_pairs u WHERE u.payment_id = 
 # look_alike_set.
 LOOK_ALIKE_SET = {
     rule: "md5(concat_ws('|', CAST(:rule AS text), coalesce(l.pan_last4, l.rrn || '/' || l.terminal_id), "
-          + ("l.currency, l.amount, l.transaction_date" if rule == EXACT else "l.currency, l.kind") + "))::uuid"
+    + ("l.currency, l.amount, l.transaction_date" if rule == EXACT else "l.currency, l.kind")
+    + "))::uuid"
     for rule in RULES
 }
 
 
 def fits(rule: str, card: str) -> str:
     """fits, for the slips that show their card one way (SAME_CARD), and never an unlinked pair."""
-    return (f"{SAME_CARD[card]}\n            AND p.currency = l.currency AND p.kind = l.kind"
-            f"\n            AND {TESTS[rule]}\n            AND {NOT_UNLINKED}")
+    return (
+        f"{SAME_CARD[card]}\n            AND p.currency = l.currency AND p.kind = l.kind"
+        f"\n            AND {TESTS[rule]}\n            AND {NOT_UNLINKED}"
+    )
 
 
 def _pairs(rule: str, card: str, where: str = "") -> str:
@@ -81,14 +91,18 @@ def _pairs(rule: str, card: str, where: str = "") -> str:
 def _candidates_of_line(rule: str) -> str:
     """How many open payments fit the outer query's line l (correlated, by index: the inner
     p hides the outer one)."""
-    return " + ".join(f"(SELECT count(*) FROM payments p WHERE {OPEN_PAYMENT} AND {fits(rule, card)})"
-                      for card in SAME_CARD)
+    return " + ".join(
+        f"(SELECT count(*) FROM payments p WHERE {OPEN_PAYMENT} AND {fits(rule, card)})" for card in SAME_CARD
+    )
 
 
 def _candidates_of_payment(rule: str) -> str:
     """How many open lines fit the outer query's payment p (the inner l and r hide the outer ones)."""
-    return " + ".join(f"(SELECT count(*) FROM receipt_card_payments l JOIN receipts r ON r.id = l.receipt_id"
-                      f" WHERE {OPEN_LINE} AND {fits(rule, card)})" for card in SAME_CARD)
+    return " + ".join(
+        f"(SELECT count(*) FROM receipt_card_payments l JOIN receipts r ON r.id = l.receipt_id"
+        f" WHERE {OPEN_LINE} AND {fits(rule, card)})"
+        for card in SAME_CARD
+    )
 
 
 def _claim(candidates: str) -> str:
@@ -196,29 +210,36 @@ def transition_sql(table: str, status: str, where: str, returning: str, state: s
     """Move the rows of table (receipts or payments) that where selects to status, with a
     new version and an event carrying their whole state (state: more jsonb_build_object
     pairs to merge into it)."""
-    return outbox.recording_sql(f"""
+    return outbox.recording_sql(
+        f"""
     changed AS (
         UPDATE {table} t SET status = '{status}', version = t.version + 1,
             document = t.document || jsonb_build_object('status', '{status}', 'version', t.version + 1{state})
         WHERE {where}
         RETURNING t.id, t.document
     )
-    """, returning)
+    """,
+        returning,
+    )
 
 
 _AMBIGUOUS_WHERE = "t.id = ANY(CAST(:ids AS uuid[])) AND t.status = 'unmatched'"
-_MATCH_PAYMENTS = {publish: text(outbox.recording_sql(_MATCHED_PAYMENTS, returning))
-                   for publish, returning in _RECORDED.items()}
-_MATCH_RECEIPTS = {publish: text(outbox.recording_sql(_MATCHED_RECEIPTS, returning))
-                   for publish, returning in _RECORDED.items()}
+_MATCH_PAYMENTS = {
+    publish: text(outbox.recording_sql(_MATCHED_PAYMENTS, returning)) for publish, returning in _RECORDED.items()
+}
+_MATCH_RECEIPTS = {
+    publish: text(outbox.recording_sql(_MATCHED_RECEIPTS, returning)) for publish, returning in _RECORDED.items()
+}
 # An ambiguous item's state names its set (the earliest, if it is in several).
 _AMBIGUITY = """, 'ambiguity', (SELECT jsonb_build_object('set', a.set_id, 'rule', a.rule, 'since', a.detected_at)
                               FROM ambiguities a WHERE a.item_kind = '{kind}' AND a.item_id = t.id
                               ORDER BY a.detected_at, a.rule LIMIT 1)"""
 _MARK_AMBIGUOUS = {
-    (table, publish): text(transition_sql(table, "ambiguous", _AMBIGUOUS_WHERE, returning,
-                                          _AMBIGUITY.format(kind=table.removesuffix("s"))))
-    for table in ("receipts", "payments") for publish, returning in _RECORDED.items()
+    (table, publish): text(
+        transition_sql(table, "ambiguous", _AMBIGUOUS_WHERE, returning, _AMBIGUITY.format(kind=table.removesuffix("s")))
+    )
+    for table in ("receipts", "payments")
+    for publish, returning in _RECORDED.items()
 }
 
 
@@ -227,10 +248,12 @@ _MARK_AMBIGUOUS = {
 _CLAIM_BY_HAND = text(
     "UPDATE receipt_card_payments SET payment_id = :payment_id, match_rule = :rule, matched_at = now()"
     " WHERE receipt_id = :receipt_id AND line_no = :line_no AND payment_id IS NULL"
-    " AND NOT EXISTS (SELECT 1 FROM receipt_card_payments WHERE payment_id = :payment_id)")
+    " AND NOT EXISTS (SELECT 1 FROM receipt_card_payments WHERE payment_id = :payment_id)"
+)
 _PAYMENT = text("SELECT id, currency, kind, status FROM payments WHERE id = :id")
-_LINES = text("SELECT line_no, currency, kind, payment_id FROM receipt_card_payments WHERE receipt_id = :id"
-              " ORDER BY line_no")
+_LINES = text(
+    "SELECT line_no, currency, kind, payment_id FROM receipt_card_payments WHERE receipt_id = :id ORDER BY line_no"
+)
 _MATCHED = text(
     """
     SELECT p.id, p.bank_id, p.transaction_date, l.receipt_id, l.line_no, l.match_rule, r.merchant_id
@@ -243,19 +266,25 @@ _MATCHED = text(
 )
 
 # The sets a pair was ambiguous in; their other ambiguous items go back to the cascade.
-_SETS = text("SELECT DISTINCT set_id FROM ambiguities WHERE (item_kind, item_id) IN (('receipt', :receipt_id),"
-             " ('payment', :payment_id))")
+_SETS = text(
+    "SELECT DISTINCT set_id FROM ambiguities WHERE (item_kind, item_id) IN (('receipt', :receipt_id),"
+    " ('payment', :payment_id))"
+)
 _SET_ITEMS = text("DELETE FROM ambiguities WHERE set_id = ANY(CAST(:sets AS uuid[])) RETURNING item_kind, item_id")
 _REOPEN = {
-    table: text(transition_sql(table, "unmatched", "t.id = ANY(CAST(:ids AS uuid[])) AND t.status = 'ambiguous'",
-                               outbox.RECORDED))
+    table: text(
+        transition_sql(
+            table, "unmatched", "t.id = ANY(CAST(:ids AS uuid[])) AND t.status = 'ambiguous'", outbox.RECORDED
+        )
+    )
     for table in ("receipts", "payments")
 }
 
 # The receipt a released line belonged to is open again; banks still matched to its other
 # lines keep seeing it. (The CTE's subquery sees the lines before the release.)
-_RELEASE = text(outbox.recording_sql(
-    """
+_RELEASE = text(
+    outbox.recording_sql(
+        """
     released AS (
         UPDATE receipt_card_payments SET payment_id = NULL, match_rule = NULL, matched_at = NULL
         WHERE payment_id = :id
@@ -270,9 +299,11 @@ _RELEASE = text(outbox.recording_sql(
         RETURNING r.id, r.document
     )
     """
-))
-_UNMATCH_PAYMENT = text(outbox.recording_sql(
-    """
+    )
+)
+_UNMATCH_PAYMENT = text(
+    outbox.recording_sql(
+        """
     changed AS (
         UPDATE payments p SET status = 'unmatched', receipt_id = NULL, version = p.version + 1,
             document = p.document || jsonb_build_object('status', 'unmatched', 'receipt_id', NULL,
@@ -281,9 +312,11 @@ _UNMATCH_PAYMENT = text(outbox.recording_sql(
         RETURNING p.id, p.document
     )
     """
-))
+    )
+)
 _REMEMBER_UNLINK = text(
-    "INSERT INTO unlinked_pairs (payment_id, receipt_id) VALUES (:payment_id, :receipt_id) ON CONFLICT DO NOTHING")
+    "INSERT INTO unlinked_pairs (payment_id, receipt_id) VALUES (:payment_id, :receipt_id) ON CONFLICT DO NOTHING"
+)
 
 
 @dataclass(frozen=True)
@@ -313,8 +346,9 @@ class Matches:
 
     def lock_keys(self, receipt_ids: list[uuid.UUID], payment_ids: list[uuid.UUID]) -> None:
         """Take the advisory locks of the keys of the items' open lines and unmatched payments, in one order."""
-        self.connection.execute(locks.KEYS, {"receipt_ids": array_literal(receipt_ids),
-                                             "payment_ids": array_literal(payment_ids)})
+        self.connection.execute(
+            locks.KEYS, {"receipt_ids": array_literal(receipt_ids), "payment_ids": array_literal(payment_ids)}
+        )
 
     def match_items(self, receipt_ids: list[uuid.UUID], payment_ids: list[uuid.UUID]) -> Outcome:
         """Match by the exact rule the keys of some receipts and payments (those events
@@ -339,18 +373,24 @@ class Matches:
         }
         recorded, receipts_matched = [], []
         if claimed:
-            recorded += self.connection.execute(_MATCH_PAYMENTS[publish], {
-                "payment_ids": array_literal(row.payment_id for row in claimed), "type": PAYMENT_MATCHED}).all()
-            receipts_matched = self.connection.execute(_MATCH_RECEIPTS[publish], {
-                "receipt_ids": array_literal({row.receipt_id for row in claimed}), "type": RECEIPT_MATCHED}).all()
+            recorded += self.connection.execute(
+                _MATCH_PAYMENTS[publish],
+                {"payment_ids": array_literal(row.payment_id for row in claimed), "type": PAYMENT_MATCHED},
+            ).all()
+            receipts_matched = self.connection.execute(
+                _MATCH_RECEIPTS[publish],
+                {"receipt_ids": array_literal({row.receipt_id for row in claimed}), "type": RECEIPT_MATCHED},
+            ).all()
             recorded += receipts_matched
         for table, event_type in (("receipts", RECEIPT_AMBIGUOUS), ("payments", PAYMENT_AMBIGUOUS)):
             if ambiguous[table]:
-                recorded += self.connection.execute(_MARK_AMBIGUOUS[table, publish], {
-                    "ids": array_literal(ambiguous[table]), "type": event_type}).all()
+                recorded += self.connection.execute(
+                    _MARK_AMBIGUOUS[table, publish], {"ids": array_literal(ambiguous[table]), "type": event_type}
+                ).all()
         events = self._recorded.written_with(outbox.recorded_events(recorded)) if publish else []
-        return Outcome(len(claimed), len(receipts_matched), len(ambiguous["receipts"]) + len(ambiguous["payments"]),
-                       events)
+        return Outcome(
+            len(claimed), len(receipts_matched), len(ambiguous["receipts"]) + len(ambiguous["payments"]), events
+        )
 
     # The operator's decisions (SPEC §11).
 
@@ -369,14 +409,17 @@ class Matches:
     def claim_by_hand(self, receipt_id: uuid.UUID, line_no: int, payment_id: uuid.UUID) -> bool:
         """Match the pair under MANUAL; False if either side was claimed meanwhile. The rest
         of the pair's ambiguity sets goes back to the cascade."""
-        claimed = self.connection.execute(_CLAIM_BY_HAND, {"payment_id": payment_id, "receipt_id": receipt_id,
-                                                           "line_no": line_no, "rule": MANUAL}).rowcount
+        claimed = self.connection.execute(
+            _CLAIM_BY_HAND, {"payment_id": payment_id, "receipt_id": receipt_id, "line_no": line_no, "rule": MANUAL}
+        ).rowcount
         if not claimed:
             return False
-        recorded = self.connection.execute(_MATCH_PAYMENTS[True], {
-            "payment_ids": array_literal([payment_id]), "type": PAYMENT_MATCHED}).all()
-        recorded += self.connection.execute(_MATCH_RECEIPTS[True], {
-            "receipt_ids": array_literal([receipt_id]), "type": RECEIPT_MATCHED}).all()
+        recorded = self.connection.execute(
+            _MATCH_PAYMENTS[True], {"payment_ids": array_literal([payment_id]), "type": PAYMENT_MATCHED}
+        ).all()
+        recorded += self.connection.execute(
+            _MATCH_RECEIPTS[True], {"receipt_ids": array_literal([receipt_id]), "type": RECEIPT_MATCHED}
+        ).all()
         self._recorded.written_with(outbox.recorded_events(recorded))
         self._back_to_the_cascade(receipt_id, payment_id)
         return True
@@ -387,27 +430,42 @@ class Matches:
         if not sets:
             return
         items = self.connection.execute(_SET_ITEMS, {"sets": array_literal(sets)}).all()
-        for table, kind, event_type in (("receipts", "receipt", RECEIPT_UNMATCHED),
-                                        ("payments", "payment", PAYMENT_UNMATCHED)):
-            ids = [row.item_id for row in items if row.item_kind == kind and row.item_id not in (receipt_id, payment_id)]
+        for table, kind, event_type in (
+            ("receipts", "receipt", RECEIPT_UNMATCHED),
+            ("payments", "payment", PAYMENT_UNMATCHED),
+        ):
+            ids = [
+                row.item_id for row in items if row.item_kind == kind and row.item_id not in (receipt_id, payment_id)
+            ]
             if ids:
-                self._recorded.written_with(outbox.recorded_events(self.connection.execute(
-                    _REOPEN[table], {"ids": array_literal(ids), "type": event_type}).all()))
+                self._recorded.written_with(
+                    outbox.recorded_events(
+                        self.connection.execute(_REOPEN[table], {"ids": array_literal(ids), "type": event_type}).all()
+                    )
+                )
 
     def release(self, payment_id: uuid.UUID) -> None:
         """Free the payment's card line: its receipt is open again (a clearing or the operator undid the match)."""
-        self._recorded.written_with(outbox.recorded_events(self.connection.execute(
-            _RELEASE, {"id": payment_id, "type": RECEIPT_UNMATCHED}).all()))
+        self._recorded.written_with(
+            outbox.recorded_events(
+                self.connection.execute(_RELEASE, {"id": payment_id, "type": RECEIPT_UNMATCHED}).all()
+            )
+        )
 
     def unlink(self, payment_id: uuid.UUID, receipt_id: uuid.UUID) -> None:
         """Undo the payment's match to receipt_id: both sides unmatched, the pair never
         linked again by matching."""
         self.release(payment_id)
-        self._recorded.written_with(outbox.recorded_events(self.connection.execute(
-            _UNMATCH_PAYMENT, {"id": payment_id, "type": PAYMENT_UNMATCHED}).all()))
+        self._recorded.written_with(
+            outbox.recorded_events(
+                self.connection.execute(_UNMATCH_PAYMENT, {"id": payment_id, "type": PAYMENT_UNMATCHED}).all()
+            )
+        )
         self.connection.execute(_REMEMBER_UNLINK, {"payment_id": payment_id, "receipt_id": receipt_id})
 
 
 if __name__ == "__main__":
-    for name, statement in [("event path (exact)", claim_items())] + [(f"sweep: {rule}", claim_all(rule)) for rule in RULES]:
+    for name, statement in [("event path (exact)", claim_items())] + [
+        (f"sweep: {rule}", claim_all(rule)) for rule in RULES
+    ]:
         print(f"-- {name}{statement}")

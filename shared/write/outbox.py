@@ -91,8 +91,12 @@ def recording_one_sql(changes: str, made: str) -> str:
 
 def event_params(event: Event) -> dict:
     """The parameters of a recording_one_sql statement for event."""
-    return {"event_id": event.id, "event_type": event.type, "event_data": json.dumps(event.data),
-            "occurred_at": event.occurred_at}
+    return {
+        "event_id": event.id,
+        "event_type": event.type,
+        "event_data": json.dumps(event.data),
+        "occurred_at": event.occurred_at,
+    }
 
 
 def recorded_events(rows) -> list[Event]:
@@ -146,8 +150,9 @@ def publish_committed(engine: Engine, events: list[Event]) -> None:
     if not events:
         return
     try:
-        bus.publisher().send([bus.cloud_event(event) for event in events],
-                             on_routed=lambda event_id: _marks.add(engine, [event_id]))
+        bus.publisher().send(
+            [bus.cloud_event(event) for event in events], on_routed=lambda event_id: _marks.add(engine, [event_id])
+        )
     except Exception as error:
         logs.event(_log, "outbox.publish_deferred", logging.WARNING, events=len(events), error=type(error).__name__)
 
@@ -229,15 +234,21 @@ def relay(engine: Engine, budget_seconds: float = 50.0, grace_seconds: float | N
         try:
             with engine.begin() as connection:
                 rows = connection.execute(
-                    _UNPUBLISHED, {"after": after, "batch": RELAY_BATCH,
-                                   "grace": RELAY_GRACE_SECONDS if grace_seconds is None else grace_seconds}
+                    _UNPUBLISHED,
+                    {
+                        "after": after,
+                        "batch": RELAY_BATCH,
+                        "grace": RELAY_GRACE_SECONDS if grace_seconds is None else grace_seconds,
+                    },
                 ).all()
                 if not rows:
                     break
-                sent = list(bus.publisher().publish(
-                    [bus.envelope(row.id, row.type, row.subject, row.occurred_at, row.data) for row in rows],
-                    timeout=max(min(30.0, deadline - time.monotonic()), 1.0),
-                ))
+                sent = list(
+                    bus.publisher().publish(
+                        [bus.envelope(row.id, row.type, row.subject, row.occurred_at, row.data) for row in rows],
+                        timeout=max(min(30.0, deadline - time.monotonic()), 1.0),
+                    )
+                )
                 if sent:
                     connection.execute(_MARK_PUBLISHED, {"ids": sent})
         except Exception as error:
@@ -252,6 +263,11 @@ def relay(engine: Engine, budget_seconds: float = 50.0, grace_seconds: float | N
         unroutable += len(rows) - len(sent)
         after = rows[-1].position
     if published or unroutable:
-        logs.event(_log, "outbox.relayed", logging.WARNING if unroutable else logging.INFO,
-                   events=published, unroutable=unroutable)
+        logs.event(
+            _log,
+            "outbox.relayed",
+            logging.WARNING if unroutable else logging.INFO,
+            events=published,
+            unroutable=unroutable,
+        )
     return published

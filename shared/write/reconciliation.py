@@ -22,7 +22,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, text
 
@@ -55,15 +55,19 @@ _ITEM_ROWS = {
                md5(concat_ws(':', id, version, status, merchant_id, totals->>'total')) AS digest
         FROM receipt_views WHERE left(issued_at, 10) >= :since""",
     # Payments have the same columns on both sides.
-    **{(model, "payments"): f"""
+    **{
+        (model, "payments"): f"""
         SELECT CAST(transaction_date AS text) AS day, id,
                md5(concat_ws(':', id, version, status, amount, coalesce(CAST(receipt_id AS text), ''))) AS digest
         FROM {table} WHERE transaction_date >= CAST(:since AS date)"""
-       for model, table in (("write", "payments"), ("read", "payment_views"))},
+        for model, table in (("write", "payments"), ("read", "payment_views"))
+    },
 }
 _DAYS = {
-    key: text(f"SELECT day, count(*) AS items, md5(string_agg(digest, '' ORDER BY id)) AS checksum"
-              f" FROM ({rows}) AS items GROUP BY day")
+    key: text(
+        f"SELECT day, count(*) AS items, md5(string_agg(digest, '' ORDER BY id)) AS checksum"
+        f" FROM ({rows}) AS items GROUP BY day"
+    )
     for key, rows in _ITEM_ROWS.items()
 }
 _DAY_ITEMS = {
@@ -71,8 +75,11 @@ _DAY_ITEMS = {
     for key, rows in _ITEM_ROWS.items()
 }
 _RESTATE = {
-    table: text(outbox.recording_sql(
-        f"changed AS (SELECT id, document FROM {table} WHERE id = ANY(CAST(:ids AS uuid[])))", outbox.RECORDED_IDS))
+    table: text(
+        outbox.recording_sql(
+            f"changed AS (SELECT id, document FROM {table} WHERE id = ANY(CAST(:ids AS uuid[])))", outbox.RECORDED_IDS
+        )
+    )
     for table in ("receipts", "payments")
 }
 # An item whose latest event is unpublished or younger than this is on its way to the read
@@ -104,7 +111,7 @@ class Run:
     def summary(self) -> dict:
         return {
             "run_id": str(self.id),
-            "finished_at": datetime.now(timezone.utc).isoformat(),
+            "finished_at": datetime.now(UTC).isoformat(),
             "matched": self.matched,
             "ambiguous": self.ambiguous,
             "expired": self.expired,
@@ -145,25 +152,31 @@ class Reconciliation:
         differs from the write model (or is missing), each with its day; items with events in
         flight are left out. Only the items of days whose count or checksum differ are
         compared one by one."""
-        since = (datetime.now(timezone.utc).date() - timedelta(days=settings().drift_days)).isoformat()
+        since = (datetime.now(UTC).date() - timedelta(days=settings().drift_days)).isoformat()
         write = self.connection
         differing = {}
         with self._read_engine().connect() as read:
             for table in ("receipts", "payments"):
-                truth = {row.day: (row.items, row.checksum)
-                         for row in write.execute(_DAYS["write", table], {"since": since})}
-                shown = {row.day: (row.items, row.checksum)
-                         for row in read.execute(_DAYS["read", table], {"since": since})}
+                truth = {
+                    row.day: (row.items, row.checksum) for row in write.execute(_DAYS["write", table], {"since": since})
+                }
+                shown = {
+                    row.day: (row.items, row.checksum) for row in read.execute(_DAYS["read", table], {"since": since})
+                }
                 days = sorted(day for day in truth if shown.get(day) != truth[day])
                 differing[table] = {}
                 if days:
                     params = {"days": array_literal(days), "since": since}
                     shown_items = {row.id: row.digest for row in read.execute(_DAY_ITEMS["read", table], params)}
-                    differing[table] = {row.id: row.day for row in write.execute(_DAY_ITEMS["write", table], params)
-                                        if shown_items.get(row.id) != row.digest}
+                    differing[table] = {
+                        row.id: row.day
+                        for row in write.execute(_DAY_ITEMS["write", table], params)
+                        if shown_items.get(row.id) != row.digest
+                    }
                 if differing[table]:
-                    in_flight = write.execute(_IN_FLIGHT, {"ids": array_literal(differing[table]),
-                                                           "grace": DRIFT_GRACE_SECONDS})
+                    in_flight = write.execute(
+                        _IN_FLIGHT, {"ids": array_literal(differing[table]), "grace": DRIFT_GRACE_SECONDS}
+                    )
                     for row in in_flight:
                         differing[table].pop(row.subject, None)
         return differing
@@ -180,8 +193,12 @@ class Reconciliation:
     def expire(self, window_seconds: int) -> dict[str, int]:
         """Mark the items unmatched for longer than the window expired (the relay publishes
         their events); how many of each."""
-        return {table: len(self.connection.execute(statement, {
-            "window": window_seconds, "type": _EXPIRED_EVENTS[table]}).all()) for table, statement in _EXPIRE.items()}
+        return {
+            table: len(
+                self.connection.execute(statement, {"window": window_seconds, "type": _EXPIRED_EVENTS[table]}).all()
+            )
+            for table, statement in _EXPIRE.items()
+        }
 
     def failed_callbacks(self) -> int:
         return self.connection.execute(_FAILED_CALLBACKS).scalar_one()

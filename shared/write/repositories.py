@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, text
 
 from shared.domain.events import PAYMENT_CLEARED, Event
-from shared.write import outbox
 from shared.domain.parties import Party
 from shared.domain.payments import PaymentSubmission
 from shared.domain.receipts import ReceiptSubmission
+from shared.write import outbox
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,10 @@ class Stored:
 
 
 _PARTY_TABLES = {"merchant": "merchants", "bank": "banks"}
-_PARTY_STATE = ("id, name, callback_url, webhook_secret_version, endpoint_gone_at IS NOT NULL AS endpoint_disabled,"
-                " identity, version")
+_PARTY_STATE = (
+    "id, name, callback_url, webhook_secret_version, endpoint_gone_at IS NOT NULL AS endpoint_disabled,"
+    " identity, version"
+)
 
 
 class Parties:
@@ -53,24 +55,34 @@ class Parties:
                 RETURNING party_id
                 """
             ),
-            {"id": party.id, "name": name, "callback_url": callback_url, "key_hash": key_hash, "kind": party.kind,
-             "identity": json.dumps(identity or {})},
+            {
+                "id": party.id,
+                "name": name,
+                "callback_url": callback_url,
+                "key_hash": key_hash,
+                "kind": party.kind,
+                "identity": json.dumps(identity or {}),
+            },
         ).first()
         return inserted is not None
 
     def rotate_webhook_secret(self, party: Party):
         """Move the party to its next webhook secret (the previous one signs on through the
         grace period); its new state, or None if there is no such party."""
-        return self._update(party, "webhook_secret_version = webhook_secret_version + 1,"
-                                   " webhook_secret_rotated_at = now()", {})
+        return self._update(
+            party, "webhook_secret_version = webhook_secret_version + 1, webhook_secret_rotated_at = now()", {}
+        )
 
     def change(self, party: Party, callback_url: str | None, identity: dict):
         """Point the party's callbacks at callback_url (re-enabling an endpoint that answered
         410) if given, and merge the parts of its identity given."""
-        return self._update(party, "callback_url = coalesce(CAST(:callback_url AS text), callback_url),"
-                                   " endpoint_gone_at = CASE WHEN CAST(:callback_url AS text) IS NULL"
-                                   " THEN endpoint_gone_at END, identity = identity || CAST(:identity AS jsonb)",
-                            {"callback_url": callback_url, "identity": json.dumps(identity)})
+        return self._update(
+            party,
+            "callback_url = coalesce(CAST(:callback_url AS text), callback_url),"
+            " endpoint_gone_at = CASE WHEN CAST(:callback_url AS text) IS NULL"
+            " THEN endpoint_gone_at END, identity = identity || CAST(:identity AS jsonb)",
+            {"callback_url": callback_url, "identity": json.dumps(identity)},
+        )
 
     def disable_endpoint(self, party: Party):
         """The party's endpoint answered 410: no callback goes to it until its URL changes."""
@@ -85,8 +97,9 @@ class Parties:
 
     def country(self, merchant: Party) -> str | None:
         """The country of the merchant's address, if it gave one."""
-        return self.connection.execute(text("SELECT identity->'address'->>'country' FROM merchants WHERE id = :id"),
-                                       {"id": merchant.id}).scalar()
+        return self.connection.execute(
+            text("SELECT identity->'address'->>'country' FROM merchants WHERE id = :id"), {"id": merchant.id}
+        ).scalar()
 
     def by_key_hash(self, key_hash: str) -> Party | None:
         row = self.connection.execute(
@@ -101,8 +114,9 @@ class Receipts:
         self.connection = connection
         self._recorded = recorded
 
-    _INSERT = text(outbox.recording_one_sql(
-        """
+    _INSERT = text(
+        outbox.recording_one_sql(
+            """
         receipt AS (
             INSERT INTO receipts (id, merchant_id, merchant_receipt_id, fingerprint, issued_at,
                                   utc_offset_seconds, currency, subtotal, tax, tip, total, refund_of, document)
@@ -125,10 +139,19 @@ class Receipts:
                 line_no int, masked_pan text, auth_code text, amount bigint, currency text,
                 transaction_date date, transaction_time time, terminal_id text, rrn text, scheme text)
         )
-        """, made="receipt"))
+        """,
+            made="receipt",
+        )
+    )
 
-    def add(self, receipt_id: uuid.UUID, merchant_id: uuid.UUID, fingerprint: str, receipt: ReceiptSubmission,
-            submitted: Event) -> bool:
+    def add(
+        self,
+        receipt_id: uuid.UUID,
+        merchant_id: uuid.UUID,
+        fingerprint: str,
+        receipt: ReceiptSubmission,
+        submitted: Event,
+    ) -> bool:
         """Insert the receipt with its lines and record its submitted event, in one
         statement; False if its id was taken (and nothing was written).
 
@@ -161,10 +184,13 @@ class Receipts:
         return inserted is not None
 
     def owned(self, merchant_id: uuid.UUID, receipt_id: uuid.UUID) -> bool:
-        return self.connection.execute(
-            text("SELECT 1 FROM receipts WHERE id = :id AND merchant_id = :merchant_id"),
-            {"id": receipt_id, "merchant_id": merchant_id},
-        ).first() is not None
+        return (
+            self.connection.execute(
+                text("SELECT 1 FROM receipts WHERE id = :id AND merchant_id = :merchant_id"),
+                {"id": receipt_id, "merchant_id": merchant_id},
+            ).first()
+            is not None
+        )
 
     def named(self, merchant_id: uuid.UUID, reference: str) -> uuid.UUID | None:
         """The merchant's receipt a till's document names: by its platform id or its own id."""
@@ -173,8 +199,10 @@ class Receipts:
         except ValueError:
             by_id = None
         return self.connection.execute(
-            text("SELECT id FROM receipts WHERE merchant_id = :merchant_id"
-                 " AND (id = :id OR merchant_receipt_id = :reference) ORDER BY id = :id DESC LIMIT 1"),
+            text(
+                "SELECT id FROM receipts WHERE merchant_id = :merchant_id"
+                " AND (id = :id OR merchant_receipt_id = :reference) ORDER BY id = :id DESC LIMIT 1"
+            ),
             {"merchant_id": merchant_id, "id": by_id, "reference": reference},
         ).scalar()
 
@@ -194,8 +222,9 @@ class Payments:
         self.connection = connection
         self._recorded = recorded
 
-    _INSERT = text(outbox.recording_one_sql(
-        """
+    _INSERT = text(
+        outbox.recording_one_sql(
+            """
         payment AS (
         INSERT INTO payments (id, bank_id, bank_payment_id, fingerprint, account_ref, masked_pan,
             auth_code, amount, currency, transaction_date, transaction_time, merchant_name,
@@ -206,10 +235,20 @@ class Payments:
         ON CONFLICT (bank_id, bank_payment_id) DO NOTHING
         RETURNING id
         )
-        """, made="payment"))
+        """,
+            made="payment",
+        )
+    )
 
-    def add(self, payment_id: uuid.UUID, bank_id: uuid.UUID, fingerprint: str, masked_pan: str,
-            payment: PaymentSubmission, submitted: Event) -> bool:
+    def add(
+        self,
+        payment_id: uuid.UUID,
+        bank_id: uuid.UUID,
+        fingerprint: str,
+        masked_pan: str,
+        payment: PaymentSubmission,
+        submitted: Event,
+    ) -> bool:
         """Insert the payment under its masked PAN and record its submitted event, in one
         statement; False if its id was taken (and nothing was written).
 
@@ -218,8 +257,14 @@ class Payments:
         fields = payment.model_dump(exclude={"pan"})
         inserted = self.connection.execute(
             self._INSERT,
-            {**fields, "id": payment_id, "bank_id": bank_id, "fingerprint": fingerprint, "masked_pan": masked_pan,
-             **outbox.event_params(submitted)},
+            {
+                **fields,
+                "id": payment_id,
+                "bank_id": bank_id,
+                "fingerprint": fingerprint,
+                "masked_pan": masked_pan,
+                **outbox.event_params(submitted),
+            },
         ).first()
         if inserted is not None:
             self._recorded.written_with([submitted])
@@ -235,7 +280,6 @@ class Payments:
         ).one()
         return Stored(row.id, row.fingerprint, row.status)
 
-
     _FOR_CLEARING = text(
         """
         SELECT p.id, p.amount, p.authorised_amount, p.currency, p.status, p.receipt_id, p.bank_payment_id,
@@ -246,8 +290,9 @@ class Payments:
         """
     )
 
-    _CLEAR = text(outbox.recording_sql(
-        """
+    _CLEAR = text(
+        outbox.recording_sql(
+            """
         changed AS (
             UPDATE payments p
             SET authorised_amount = coalesce(p.authorised_amount, p.amount), amount = :amount, status = :status,
@@ -261,20 +306,35 @@ class Payments:
             RETURNING p.id, p.document
         )
         """
-    ))
+        )
+    )
 
     def to_clear(self, bank_id: uuid.UUID, bank_payment_id: str):
         """The bank's payment with its matched line's amount and rule, locked; None if there is none."""
-        return self.connection.execute(self._FOR_CLEARING, {"bank_id": bank_id,
-                                                            "bank_payment_id": bank_payment_id}).one_or_none()
+        return self.connection.execute(
+            self._FOR_CLEARING, {"bank_id": bank_id, "bank_payment_id": bank_payment_id}
+        ).one_or_none()
 
-    def clear(self, payment_id: uuid.UUID, amount: int, status: str, receipt_id: uuid.UUID | None,
-              match_rule: str | None) -> None:
+    def clear(
+        self, payment_id: uuid.UUID, amount: int, status: str, receipt_id: uuid.UUID | None, match_rule: str | None
+    ) -> None:
         """Give the payment its final amount (the authorised one is kept) and the status and
         match it has with it, recording its cleared event."""
-        self._recorded.written_with(outbox.recorded_events(self.connection.execute(self._CLEAR, {
-            "id": payment_id, "amount": amount, "status": status, "receipt_id": receipt_id,
-            "match_rule": match_rule, "type": PAYMENT_CLEARED}).all()))
+        self._recorded.written_with(
+            outbox.recorded_events(
+                self.connection.execute(
+                    self._CLEAR,
+                    {
+                        "id": payment_id,
+                        "amount": amount,
+                        "status": status,
+                        "receipt_id": receipt_id,
+                        "match_rule": match_rule,
+                        "type": PAYMENT_CLEARED,
+                    },
+                ).all()
+            )
+        )
 
 
 def _numbered(items) -> str:

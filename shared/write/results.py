@@ -92,7 +92,10 @@ class ReceiptFormats(BaseModel):
 def receipt_links(public_url: str, receipt_id) -> dict:
     """receipt_url, and beside it the same receipt in each format a bank app may read natively."""
     url = f"{public_url}/v1/receipts/{receipt_id}"
-    return {"receipt_url": url, "receipt_formats": {kind: f"{url}?format={kind}" for kind in ReceiptFormats.model_fields}}
+    return {
+        "receipt_url": url,
+        "receipt_formats": {kind: f"{url}?format={kind}" for kind in ReceiptFormats.model_fields},
+    }
 
 
 class LookupAnswer(BaseModel):

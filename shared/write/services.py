@@ -4,24 +4,38 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from shared.domain import events
 from shared.domain.cards import mask_pan
-from shared.domain.errors import (AlreadyMatched, Ambiguous, DeliveryPending, IdempotencyConflict, NotFound, ServiceUnavailable,
-                                  ValidationFailed, Violation)
+from shared.domain.errors import (
+    AlreadyMatched,
+    Ambiguous,
+    DeliveryPending,
+    IdempotencyConflict,
+    NotFound,
+    ServiceUnavailable,
+    ValidationFailed,
+    Violation,
+)
+from shared.domain.matching import MANUAL, within_tip
 from shared.domain.parties import EndpointChange, MerchantChange, MerchantIdentity, Party, PartyKind, PartyRegistration
 from shared.domain.payments import Clearing, PaymentSubmission, StatementLine
 from shared.domain.receipts import ReceiptSubmission, ReceiptWarning
-from shared.domain.matching import MANUAL, within_tip
 from shared.domain.settlement import ManualMatch, line_to_settle
 from shared.formats.document import Imported
 from shared.platform import logs, metrics
 from shared.platform.config import settings
 from shared.write import auth, callbacks, matching, outbox, reconciliation, results
 from shared.write.repositories import Stored
-from shared.write.results import (PartyCredentials, PartyEndpoint, PaymentAccepted, PaymentCleared, ReceiptAccepted,
-                                  WebhookSecret)
+from shared.write.results import (
+    PartyCredentials,
+    PartyEndpoint,
+    PaymentAccepted,
+    PaymentCleared,
+    ReceiptAccepted,
+    WebhookSecret,
+)
 from shared.write.unit_of_work import UnitOfWork
 
 _log = logs.get("services")
@@ -30,8 +44,9 @@ _REGISTERED = {"merchant": events.MERCHANT_REGISTERED, "bank": events.BANK_REGIS
 _UPDATED = {"merchant": events.MERCHANT_UPDATED, "bank": events.BANK_UPDATED}
 
 
-def register_party(kind: PartyKind, registration: PartyRegistration, uow: UnitOfWork,
-                   party_id: uuid.UUID | None = None) -> PartyCredentials | None:
+def register_party(
+    kind: PartyKind, registration: PartyRegistration, uow: UnitOfWork, party_id: uuid.UUID | None = None
+) -> PartyCredentials | None:
     """Onboard a merchant or bank; the returned API key and webhook secret are shown once.
 
     A chosen party_id (demo data) that is taken already registers nothing: None.
@@ -41,15 +56,31 @@ def register_party(kind: PartyKind, registration: PartyRegistration, uow: UnitOf
     secret = auth.webhook_secret(party.id)
     identity = registration.identity() if isinstance(registration, MerchantIdentity) else {}
     with uow:
-        if not uow.parties.add(party, registration.name, registration.callback_url, auth.hash_api_key(api_key),
-                               identity):
+        if not uow.parties.add(
+            party, registration.name, registration.callback_url, auth.hash_api_key(api_key), identity
+        ):
             return None
-        uow.record(events.Event(_REGISTERED[kind], party.id, {
-            "id": str(party.id), "name": registration.name, "callback_url": registration.callback_url,
-            "identity": identity, "version": 1}))
+        uow.record(
+            events.Event(
+                _REGISTERED[kind],
+                party.id,
+                {
+                    "id": str(party.id),
+                    "name": registration.name,
+                    "callback_url": registration.callback_url,
+                    "identity": identity,
+                    "version": 1,
+                },
+            )
+        )
         uow.commit()
-    return PartyCredentials(id=str(party.id), name=registration.name, callback_url=registration.callback_url,
-                            api_key=api_key, webhook_secret=secret)
+    return PartyCredentials(
+        id=str(party.id),
+        name=registration.name,
+        callback_url=registration.callback_url,
+        api_key=api_key,
+        webhook_secret=secret,
+    )
 
 
 def rotate_webhook_secret(party: Party, uow: UnitOfWork) -> WebhookSecret:
@@ -78,10 +109,21 @@ def change_party(party: Party, change: EndpointChange | MerchantChange, uow: Uni
 
 
 def _record_party(uow: UnitOfWork, party: Party, state) -> None:
-    uow.record(events.Event(_UPDATED[party.kind], party.id, {
-        "id": str(state.id), "name": state.name, "callback_url": state.callback_url,
-        "webhook_secret_version": state.webhook_secret_version, "endpoint_disabled": state.endpoint_disabled,
-        "identity": state.identity, "version": state.version}))
+    uow.record(
+        events.Event(
+            _UPDATED[party.kind],
+            party.id,
+            {
+                "id": str(state.id),
+                "name": state.name,
+                "callback_url": state.callback_url,
+                "webhook_secret_version": state.webhook_secret_version,
+                "endpoint_disabled": state.endpoint_disabled,
+                "identity": state.identity,
+                "version": state.version,
+            },
+        )
+    )
 
 
 def submit_receipt(receipt: ReceiptSubmission, merchant: Party, uow: UnitOfWork) -> tuple[ReceiptAccepted, bool]:
@@ -106,28 +148,48 @@ def submit_document(document: Imported, merchant: Party, uow: UnitOfWork) -> tup
     return accepted, created
 
 
-def _store_receipt(fingerprint: str, receipt: ReceiptSubmission, merchant: Party, uow: UnitOfWork,
-                   warnings: list[ReceiptWarning] | None = None) -> tuple[ReceiptAccepted, bool]:
+def _store_receipt(
+    fingerprint: str,
+    receipt: ReceiptSubmission,
+    merchant: Party,
+    uow: UnitOfWork,
+    warnings: list[ReceiptWarning] | None = None,
+) -> tuple[ReceiptAccepted, bool]:
     """Store the receipt once under the fingerprint of what was sent; returns its view (with
     the warnings it was taken with) and whether it is new."""
     warnings = warnings or []
     receipt_id = uuid.uuid4()
-    view = ReceiptAccepted(id=str(receipt_id), status="unmatched", merchant_receipt_id=receipt.merchant_receipt_id,
-                           warnings=warnings)
-    now = datetime.now(timezone.utc)
-    state = receipt.stored() | view.model_dump(exclude={"warnings"}) | {
-        "merchant_id": str(merchant.id), "bank_ids": [], "submitted_at": now.isoformat(), "version": 1,
-    } | ({"warnings": [warning.model_dump() for warning in warnings]} if warnings else {})
+    view = ReceiptAccepted(
+        id=str(receipt_id), status="unmatched", merchant_receipt_id=receipt.merchant_receipt_id, warnings=warnings
+    )
+    now = datetime.now(UTC)
+    state = (
+        receipt.stored()
+        | view.model_dump(exclude={"warnings"})
+        | {
+            "merchant_id": str(merchant.id),
+            "bank_ids": [],
+            "submitted_at": now.isoformat(),
+            "version": 1,
+        }
+        | ({"warnings": [warning.model_dump() for warning in warnings]} if warnings else {})
+    )
     with uow:
         if receipt.refund_of is not None and not uow.receipts.owned(merchant.id, receipt.refund_of):
-            raise ValidationFailed("refund_of names no receipt of this merchant", [
-                Violation("refund_of", "refund_of_unknown", "refund_of must be the id of one of your receipts")])
+            raise ValidationFailed(
+                "refund_of names no receipt of this merchant",
+                [Violation("refund_of", "refund_of_unknown", "refund_of must be the id of one of your receipts")],
+            )
         submitted_event = events.Event(events.RECEIPT_SUBMITTED, receipt_id, state, occurred_at=now)
         if not uow.receipts.add(receipt_id, merchant.id, fingerprint, receipt, submitted_event):
             stored = uow.receipts.stored(merchant.id, receipt.merchant_receipt_id)
             _check_replay(stored, fingerprint, "merchant_receipt_id")
-            return ReceiptAccepted(id=str(stored.id), status=stored.status,
-                                   merchant_receipt_id=receipt.merchant_receipt_id, warnings=stored.warnings), False
+            return ReceiptAccepted(
+                id=str(stored.id),
+                status=stored.status,
+                merchant_receipt_id=receipt.merchant_receipt_id,
+                warnings=stored.warnings,
+            ), False
         uow.commit()
     return view, True
 
@@ -137,19 +199,28 @@ def submit_payment(payment: PaymentSubmission, bank: Party, uow: UnitOfWork) -> 
     fingerprint = payment.fingerprint(settings().require_platform_secret())
     masked_pan = mask_pan(payment.pan)
     payment_id = uuid.uuid4()
-    view = PaymentAccepted(id=str(payment_id), status="unmatched",
-                           bank_payment_id=payment.bank_payment_id, masked_pan=masked_pan)
-    now = datetime.now(timezone.utc)
-    state = payment.model_dump(mode="json", exclude={"pan"}) | view.model_dump() | {
-        "bank_id": str(bank.id), "receipt_id": None, "submitted_at": now.isoformat(), "version": 1,
-    }
+    view = PaymentAccepted(
+        id=str(payment_id), status="unmatched", bank_payment_id=payment.bank_payment_id, masked_pan=masked_pan
+    )
+    now = datetime.now(UTC)
+    state = (
+        payment.model_dump(mode="json", exclude={"pan"})
+        | view.model_dump()
+        | {
+            "bank_id": str(bank.id),
+            "receipt_id": None,
+            "submitted_at": now.isoformat(),
+            "version": 1,
+        }
+    )
     with uow:
         submitted = events.Event(events.PAYMENT_SUBMITTED, payment_id, state, occurred_at=now)
         if not uow.payments.add(payment_id, bank.id, fingerprint, masked_pan, payment, submitted):
             stored = uow.payments.stored(bank.id, payment.bank_payment_id)
             _check_replay(stored, fingerprint, "bank_payment_id")
-            return PaymentAccepted(id=str(stored.id), status=stored.status,
-                                   bank_payment_id=payment.bank_payment_id, masked_pan=masked_pan), False
+            return PaymentAccepted(
+                id=str(stored.id), status=stored.status, bank_payment_id=payment.bank_payment_id, masked_pan=masked_pan
+            ), False
         uow.commit()
     return view, True
 
@@ -168,14 +239,17 @@ def clear_payment(final: Clearing, bank: Party, uow: UnitOfWork) -> PaymentClear
         if payment is None:
             raise NotFound("no payment of yours has this bank_payment_id")
         if payment.currency != final.currency:
-            raise ValidationFailed("the clearing's currency is not the payment's", [
-                Violation("currency", "currency_mismatch", f"the payment is in {payment.currency}")])
+            raise ValidationFailed(
+                "the clearing's currency is not the payment's",
+                [Violation("currency", "currency_mismatch", f"the payment is in {payment.currency}")],
+            )
         authorised = payment.authorised_amount or payment.amount
         if payment.amount == final.amount:
             return _cleared(payment, payment.status, final.amount, authorised, payment.receipt_id)
         matched = payment.status == "matched"
-        keeps_match = matched and (final.amount == payment.line_amount
-                                   or within_tip(payment.line_amount, final.amount, settings().tip_share))
+        keeps_match = matched and (
+            final.amount == payment.line_amount or within_tip(payment.line_amount, final.amount, settings().tip_share)
+        )
         released = matched and not keeps_match
         if released:
             uow.matches.release(payment.id)
@@ -189,12 +263,21 @@ def clear_payment(final: Clearing, bank: Party, uow: UnitOfWork) -> PaymentClear
 
 
 def _cleared(payment, status: str, amount: int, authorised_amount: int, receipt_id) -> PaymentCleared:
-    return PaymentCleared(id=str(payment.id), status=status, bank_payment_id=payment.bank_payment_id, amount=amount,
-                          authorised_amount=authorised_amount, receipt_id=str(receipt_id) if receipt_id else None)
+    return PaymentCleared(
+        id=str(payment.id),
+        status=status,
+        bank_payment_id=payment.bank_payment_id,
+        amount=amount,
+        authorised_amount=authorised_amount,
+        receipt_id=str(receipt_id) if receipt_id else None,
+    )
 
 
-_MATCHED_AS = {events.RECEIPT_SUBMITTED: "receipt", events.PAYMENT_SUBMITTED: "payment",
-               events.PAYMENT_CLEARED: "payment"}
+_MATCHED_AS = {
+    events.RECEIPT_SUBMITTED: "receipt",
+    events.PAYMENT_SUBMITTED: "payment",
+    events.PAYMENT_CLEARED: "payment",
+}
 
 
 def match_submissions(batch: list[dict], uow: UnitOfWork) -> matching.Outcome | None:
@@ -244,8 +327,13 @@ def settle_match(match: ManualMatch, uow: UnitOfWork) -> dict:
         if not uow.matches.claim_by_hand(match.receipt_id, line.line_no, match.payment_id):
             raise AlreadyMatched(_ALREADY_MATCHED)  # matched meanwhile, by a matcher that held the keys first
         view = {"receipt_id": str(match.receipt_id), "payment_id": str(match.payment_id), "match_rule": MANUAL}
-        uow.record(events.Event(events.MATCH_SETTLED, match.payment_id, {
-            **view, "line_no": line.line_no, "settled_at": datetime.now(timezone.utc).isoformat()}))
+        uow.record(
+            events.Event(
+                events.MATCH_SETTLED,
+                match.payment_id,
+                {**view, "line_no": line.line_no, "settled_at": datetime.now(UTC).isoformat()},
+            )
+        )
         uow.commit()
     return view
 
@@ -261,12 +349,27 @@ def unlink_match(payment_id: uuid.UUID, uow: UnitOfWork) -> dict:
             raise NotFound("this payment is not matched")
         uow.matches.unlink(payment_id, matched.receipt_id)
         uow.callbacks.record_unlinked(payment_id, matched.receipt_id, reason="operator")
-        view = {"receipt_id": str(matched.receipt_id), "payment_id": str(payment_id),
-                "match_rule": matched.match_rule, "status": "unlinked"}
-        uow.record(events.Event(events.MATCH_UNLINKED, payment_id, {
-            **view, "unlink_id": str(uuid.uuid4()), "reason": "operator", "bank_id": str(matched.bank_id),
-            "merchant_id": str(matched.merchant_id), "transaction_date": matched.transaction_date.isoformat(),
-            "unlinked_at": datetime.now(timezone.utc).isoformat()}))
+        view = {
+            "receipt_id": str(matched.receipt_id),
+            "payment_id": str(payment_id),
+            "match_rule": matched.match_rule,
+            "status": "unlinked",
+        }
+        uow.record(
+            events.Event(
+                events.MATCH_UNLINKED,
+                payment_id,
+                {
+                    **view,
+                    "unlink_id": str(uuid.uuid4()),
+                    "reason": "operator",
+                    "bank_id": str(matched.bank_id),
+                    "merchant_id": str(matched.merchant_id),
+                    "transaction_date": matched.transaction_date.isoformat(),
+                    "unlinked_at": datetime.now(UTC).isoformat(),
+                },
+            )
+        )
         uow.commit()
     return view
 
@@ -276,8 +379,13 @@ def erase_account(bank: Party, account_ref: str, uow: UnitOfWork) -> dict:
     erasure_id = uuid.uuid4()
     with uow:
         payments = uow.erasures.erase(bank.id, account_ref)
-        uow.record(events.Event(events.ACCOUNT_ERASED, erasure_id, {
-            "erasure_id": str(erasure_id), "bank_id": str(bank.id), "payments": payments}))
+        uow.record(
+            events.Event(
+                events.ACCOUNT_ERASED,
+                erasure_id,
+                {"erasure_id": str(erasure_id), "bank_id": str(bank.id), "payments": payments},
+            )
+        )
         uow.commit()
     return {"erasure_id": str(erasure_id), "payments": payments, "status": "erased"}
 
@@ -304,8 +412,9 @@ def deliver_callbacks_together(batch: list[dict], uow: UnitOfWork, send=callback
     # payment recorded the bank's itself) and leased in one short transaction, sent with
     # none open (a slow receiver holds no database connection), and answered in another.
     with uow:
-        uow.callbacks.record_for_payments([payment_id for event, payment_id in calling_back
-                                           if event["type"] == events.PAYMENT_MATCHED])
+        uow.callbacks.record_for_payments(
+            [payment_id for event, payment_id in calling_back if event["type"] == events.PAYMENT_MATCHED]
+        )
         leased = uow.callbacks.lease_due([payment_id for _event, payment_id in calling_back])
         uow.commit()
     sent = {payment_id: callbacks.send_leased(due, send) for payment_id, due in leased.items()}
@@ -321,8 +430,7 @@ def deliver_callbacks_together(batch: list[dict], uow: UnitOfWork, send=callback
                 _record_party(uow, Party(kind, state.id), state)
         for event, payment_id in calling_back:  # two events of one payment both wait for its callbacks
             if still := answered[payment_id].pending:
-                pending[event["id"]] = DeliveryPending(
-                    f"{still} callback(s) of payment {payment_id} not delivered yet")
+                pending[event["id"]] = DeliveryPending(f"{still} callback(s) of payment {payment_id} not delivered yet")
         uow.commit()
     for party, outcome in callbacks.outcomes(sent, answered):
         metrics.callback(party, outcome)

@@ -3,7 +3,7 @@ repositories on that transaction's connection, its events in the outbox with the
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, RootTransaction
+from sqlalchemy import Engine, RootTransaction
 
 from shared.domain.events import Event
 from shared.platform import metrics

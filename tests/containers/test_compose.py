@@ -70,8 +70,13 @@ class Stack:
         return float(result[0]["value"][1]) if result else None
 
     def compose(self, *args: str, timeout: float = 600) -> str:
-        result = subprocess.run(["docker", "compose", "-p", PROJECT, "-f", str(ROOT / "compose.yaml"), *args],
-                                env=self.environ, capture_output=True, text=True, timeout=timeout)
+        result = subprocess.run(
+            ["docker", "compose", "-p", PROJECT, "-f", str(ROOT / "compose.yaml"), *args],
+            env=self.environ,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         assert result.returncode == 0, f"docker compose {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
         return result.stdout
 
@@ -91,8 +96,14 @@ def docker():
 
 @pytest.fixture(scope="module")
 def stack(docker):
-    environ = {**os.environ, "GATEWAY_PORT": str(free_port()), "PROMETHEUS_PORT": str(free_port()), "RECEIPTS_IMAGE": IMAGE,
-               "ADMIN_API_KEY": ADMIN_API_KEY, "PLATFORM_SECRET": TEST_ENV["PLATFORM_SECRET"]}
+    environ = {
+        **os.environ,
+        "GATEWAY_PORT": str(free_port()),
+        "PROMETHEUS_PORT": str(free_port()),
+        "RECEIPTS_IMAGE": IMAGE,
+        "ADMIN_API_KEY": ADMIN_API_KEY,
+        "PLATFORM_SECRET": TEST_ENV["PLATFORM_SECRET"],
+    }
     stack = Stack(int(environ["GATEWAY_PORT"]), environ)
     try:
         stack.compose("up", "--build", "--wait", "--wait-timeout", "300")
@@ -110,8 +121,14 @@ def test_up_wait_returns_with_the_api_serving(stack):
 
 def test_make_demo_runs_against_compose(stack):
     # At a steady rate for a few seconds: Prometheus's graph of it is kept (below).
-    result = subprocess.run(["make", "demo", f"N={N}", f"DEMO_RATE={N // 8}", f"URL={stack.url}"],
-                            cwd=ROOT, env=stack.environ, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        ["make", "demo", f"N={N}", f"DEMO_RATE={N // 8}", f"URL={stack.url}"],
+        cwd=ROOT,
+        env=stack.environ,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"receipts matched         {N}" in result.stdout
     assert f"callbacks delivered      {2 * N}" in result.stdout
@@ -120,11 +137,20 @@ def test_make_demo_runs_against_compose(stack):
 def test_prometheus_counts_what_the_demo_did(stack, tmp_path):
     functions = {function.name for function in template.load()}
     # Every replica of every function found by DNS and scraped; the alert rules loaded.
-    wait_until(lambda: {target["labels"]["service"] for target in targets(stack) if target["health"] == "up"}
-               == functions, timeout=90, interval=1, message="every function's replica scraped")
+    wait_until(
+        lambda: {target["labels"]["service"] for target in targets(stack) if target["health"] == "up"} == functions,
+        timeout=90,
+        interval=1,
+        message="every function's replica scraped",
+    )
     rules = requests.get(f"{stack.prometheus}/api/v1/rules", timeout=10).json()["data"]["groups"]
     assert {rule["name"] for group in rules for rule in group["rules"]} == {
-        "CallbacksFailing", "OutboxBehind", "DeadLetters", "ConsumerQueueGrowing", "FunctionSlow"}
+        "CallbacksFailing",
+        "OutboxBehind",
+        "DeadLetters",
+        "ConsumerQueueGrowing",
+        "FunctionSlow",
+    }
 
     counted = {
         'sum(receipts_submissions_total{kind="receipt",outcome="created"})': N,
@@ -132,27 +158,49 @@ def test_prometheus_counts_what_the_demo_did(stack, tmp_path):
         "sum(receipts_matches_total)": N,
     }
     # The last scrape may be up to 10 s older than the demo's end: wait for it to come.
-    wait_until(lambda: all(stack.value(query) == expected for query, expected in counted.items())
-               and stack.value('sum(receipts_callbacks_total{outcome="delivered"})') >= 2 * N, timeout=60,
-               interval=1, message=f"Prometheus counting {N} receipts, payments and matches, {2 * N} callbacks")
+    wait_until(
+        lambda: (
+            all(stack.value(query) == expected for query, expected in counted.items())
+            and stack.value('sum(receipts_callbacks_total{outcome="delivered"})') >= 2 * N
+        ),
+        timeout=60,
+        interval=1,
+        message=f"Prometheus counting {N} receipts, payments and matches, {2 * N} callbacks",
+    )
     merchant = register(stack, "merchant")
-    response = requests.post(f"{stack.url}/v1/receipts", json={**receipt_body(), "currency": "euros"},
-                             headers=bearer(merchant["api_key"]), timeout=10)
+    response = requests.post(
+        f"{stack.url}/v1/receipts",
+        json={**receipt_body(), "currency": "euros"},
+        headers=bearer(merchant["api_key"]),
+        timeout=10,
+    )
     assert response.status_code == 422, response.text
-    wait_until(lambda: stack.value('sum(receipts_submissions_total{kind="receipt",outcome="rejected"})') == 1,
-               timeout=30, interval=1, message="the rejected receipt counted")
+    wait_until(
+        lambda: stack.value('sum(receipts_submissions_total{kind="receipt",outcome="rejected"})') == 1,
+        timeout=30,
+        interval=1,
+        message="the rejected receipt counted",
+    )
     assert stack.value("sum(receipts_projection_lag_seconds_count)") >= 4 * N
     assert stack.value("max(receipts_outbox_oldest_unpublished_seconds)") is not None
     queues = {series["metric"]["queue"] for series in stack.query("receipts_queue_messages")}
-    assert queues == {f"receipts.{name}{suffix}" for name in ("project-read-model", "match", "deliver-callbacks")
-                      for suffix in ("", ".dlq")}
+    assert queues == {
+        f"receipts.{name}{suffix}"
+        for name in ("project-read-model", "match", "deliver-callbacks")
+        for suffix in ("", ".dlq")
+    }
     # No label value is an id, a PAN or an account reference.
-    series = requests.get(f"{stack.prometheus}/api/v1/series", params={"match[]": '{__name__=~"receipts_.+"}'},
-                          timeout=10).json()["data"]
+    series = requests.get(
+        f"{stack.prometheus}/api/v1/series", params={"match[]": '{__name__=~"receipts_.+"}'}, timeout=10
+    ).json()["data"]
     values = {value for labels in series for name, value in labels.items() if name not in ("__name__", "instance")}
     assert values and not {value for value in values if re.search(r"\d{6,}|[0-9a-f]{8}-[0-9a-f]{4}|acct", value)}
-    graph(stack, 'sum(rate(receipts_submissions_total{kind="receipt",outcome="created"}[30s]))', tmp_path,
-          ARTIFACTS / "prometheus-receipts-per-second.png")
+    graph(
+        stack,
+        'sum(rate(receipts_submissions_total{kind="receipt",outcome="created"}[30s]))',
+        tmp_path,
+        ARTIFACTS / "prometheus-receipts-per-second.png",
+    )
 
 
 def graph(stack, promql: str, tmp_path, screenshot) -> None:
@@ -163,39 +211,85 @@ def graph(stack, promql: str, tmp_path, screenshot) -> None:
     page = f"{stack.prometheus}/graph?" + urlencode({"g0.expr": promql, "g0.tab": "0", "g0.range_input": "1m"})
     # The graph is drawn by the page's scripts: give them (virtual) time before the shot.
     flags = [flag for flag in CHROMIUM_FLAGS if not flag.startswith("--window-size")]
-    subprocess.run([chromium, *flags, "--window-size=1200,800", "--virtual-time-budget=15000",
-                    f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={screenshot}", page],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            chromium,
+            *flags,
+            "--window-size=1200,800",
+            "--virtual-time-budget=15000",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--screenshot={screenshot}",
+            page,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     assert png_size(screenshot) == (1200, 800) and screenshot.stat().st_size > 20_000
 
 
 def test_a_dead_letter_fires_its_alert_until_it_is_discarded(stack):
     poison = f"poison-{os.getpid()}"  # not a UUID: the projector dead-letters it at once
-    stack.compose("exec", "-T", "relay-outbox", "python", "-c", (
-        "import json, uuid; from shared.platform import bus; "
-        f"event = bus.envelope({poison!r}, 'receipts.receipt.submitted.v1', uuid.uuid4(), '2026-12-03T00:00:00+00:00', {{}}); "
-        "connection = bus.connect(); channel = connection.channel(); "
-        "channel.basic_publish(bus.EXCHANGE, event['type'], json.dumps(event), bus.properties(event)); connection.close()"))
+    stack.compose(
+        "exec",
+        "-T",
+        "relay-outbox",
+        "python",
+        "-c",
+        (
+            "import json, uuid; from shared.platform import bus; "
+            f"event = bus.envelope({poison!r}, 'receipts.receipt.submitted.v1', uuid.uuid4(), '2026-12-03T00:00:00+00:00', {{}}); "
+            "connection = bus.connect(); channel = connection.channel(); "
+            "channel.basic_publish(bus.EXCHANGE, event['type'], json.dumps(event), bus.properties(event)); connection.close()"
+        ),
+    )
 
     def firing() -> set[str]:
         alerts = requests.get(f"{stack.prometheus}/api/v1/alerts", timeout=10).json()["data"]["alerts"]
-        return {alert["labels"].get("queue") for alert in alerts
-                if alert["labels"]["alertname"] == "DeadLetters" and alert["state"] == "firing"}
+        return {
+            alert["labels"].get("queue")
+            for alert in alerts
+            if alert["labels"]["alertname"] == "DeadLetters" and alert["state"] == "firing"
+        }
 
-    wait_until(lambda: firing() == {"receipts.project-read-model.dlq"}, timeout=60, interval=1,
-               message="the DeadLetters alert firing")
-    discarded = stack.compose("exec", "-T", "relay-outbox", "python", "-m", "runtime.admin", "discard",
-                              "project-read-model", "--id", poison)
+    wait_until(
+        lambda: firing() == {"receipts.project-read-model.dlq"},
+        timeout=60,
+        interval=1,
+        message="the DeadLetters alert firing",
+    )
+    discarded = stack.compose(
+        "exec", "-T", "relay-outbox", "python", "-m", "runtime.admin", "discard", "project-read-model", "--id", poison
+    )
     assert "1 dead letter(s) discarded" in discarded
     wait_until(lambda: firing() == set(), timeout=60, interval=1, message="the DeadLetters alert resolved")
 
 
 def test_promtool_checks_the_configuration_and_the_alert_rules(docker):
-    for command in (["check", "config", "prometheus.yml"], ["check", "config", "swarm.yml"],
-                    ["check", "rules", "alerts.yml"], ["test", "rules", "alerts.test.yml"]):
-        result = subprocess.run(["docker", "run", "--rm", "--entrypoint", "/bin/promtool", "-w", "/etc/prometheus",
-                                 "-v", f"{ROOT / 'deploy' / 'prometheus'}:/etc/prometheus:ro", PROMETHEUS_IMAGE,
-                                 *command], capture_output=True, text=True, timeout=120)
+    for command in (
+        ["check", "config", "prometheus.yml"],
+        ["check", "config", "swarm.yml"],
+        ["check", "rules", "alerts.yml"],
+        ["test", "rules", "alerts.test.yml"],
+    ):
+        result = subprocess.run(
+            [
+                "docker",
+                "run",
+                "--rm",
+                "--entrypoint",
+                "/bin/promtool",
+                "-w",
+                "/etc/prometheus",
+                "-v",
+                f"{ROOT / 'deploy' / 'prometheus'}:/etc/prometheus:ro",
+                PROMETHEUS_IMAGE,
+                *command,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == 0, f"promtool {' '.join(command)}:\n{result.stdout}\n{result.stderr}"
 
 
@@ -209,8 +303,12 @@ def test_the_readme_calls_work_against_compose(stack):
 
 
 def register(stack, kind: str) -> dict:
-    response = requests.post(f"{stack.url}/v1/admin/{kind}s", headers=bearer(ADMIN_API_KEY), timeout=10,
-                             json={"name": f"{kind} in containers", "callback_url": "http://127.0.0.1:9/nowhere"})
+    response = requests.post(
+        f"{stack.url}/v1/admin/{kind}s",
+        headers=bearer(ADMIN_API_KEY),
+        timeout=10,
+        json={"name": f"{kind} in containers", "callback_url": "http://127.0.0.1:9/nowhere"},
+    )
     assert response.status_code == 201, response.text
     remember(response.json()["api_key"], response.json()["webhook_secret"])
     return response.json()
@@ -232,8 +330,9 @@ def test_a_killed_function_process_is_restarted_and_nothing_is_lost(stack):
         list(pool.map(submit_pair, pans[10:]))
 
     def matched() -> int:
-        page = requests.get(f"{stack.url}/v1/receipts?status=matched&limit=100", timeout=10,
-                            headers=bearer(merchant["api_key"])).json()
+        page = requests.get(
+            f"{stack.url}/v1/receipts?status=matched&limit=100", timeout=10, headers=bearer(merchant["api_key"])
+        ).json()
         return len(page["items"])
 
     wait_until(lambda: matched() == 20, timeout=120, interval=0.5, message="all 20 pairs matched")
@@ -246,8 +345,9 @@ def test_every_container_stops_on_sigterm_with_clean_logs(stack):
     stack.compose("stop", "--timeout", "10")
     killed = []
     for container_id in stack.compose("ps", "-a", "-q").split():
-        state = json.loads(subprocess.run(["docker", "inspect", container_id], capture_output=True, text=True,
-                                          check=True).stdout)[0]
+        state = json.loads(
+            subprocess.run(["docker", "inspect", container_id], capture_output=True, text=True, check=True).stdout
+        )[0]
         if state["State"]["ExitCode"] == 137:
             killed.append(state["Name"])
     assert killed == [], "killed after the stop timeout instead of ending on SIGTERM"

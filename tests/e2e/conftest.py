@@ -35,8 +35,11 @@ class Platform:
     def exits(self, process: str) -> int:
         """How often the supervisor has seen process (a function's or trigger's name) exit:
         the log is the session's, and other tests kill processes of this platform too."""
-        return sum(1 for line in self.log_text().splitlines()
-                   if '"process.exited"' in line and json.loads(line).get("process") == process)
+        return sum(
+            1
+            for line in self.log_text().splitlines()
+            if '"process.exited"' in line and json.loads(line).get("process") == process
+        )
 
     @property
     def function_ports(self) -> dict[str, int]:
@@ -58,7 +61,7 @@ class Platform:
                 text = stat.read_text()
             except OSError:
                 continue
-            parents[int(stat.parent.name)] = int(text[text.rindex(")") + 2:].split()[1])
+            parents[int(stat.parent.name)] = int(text[text.rindex(")") + 2 :].split()[1])
         found, frontier = [], [self.process.pid]
         while frontier:
             parent = frontier.pop()

@@ -50,15 +50,20 @@ class Flow:
         self.http = requests.Session()
         self.parties = {}
         for kind in ("merchant", "bank"):
-            response = self.http.post(f"{platform.url}/v1/admin/{kind}s", headers=bearer(ADMIN_API_KEY),
-                                      json={"name": f"{kind} faults", "callback_url": f"{self.receiver.url}/{kind}"})
+            response = self.http.post(
+                f"{platform.url}/v1/admin/{kind}s",
+                headers=bearer(ADMIN_API_KEY),
+                json={"name": f"{kind} faults", "callback_url": f"{self.receiver.url}/{kind}"},
+            )
             assert response.status_code == 201, response.text
             self.parties[kind] = response.json()
             remember(self.parties[kind]["api_key"], self.parties[kind]["webhook_secret"])
 
     def send(self, path: str, body: dict, party: str, http: requests.Session) -> dict:
         while True:
-            response = http.post(f"{self.platform.url}{path}", json=body, headers=bearer(self.parties[party]["api_key"]))
+            response = http.post(
+                f"{self.platform.url}{path}", json=body, headers=bearer(self.parties[party]["api_key"])
+            )
             self.statuses[response.status_code] += 1
             if response.status_code != 503:
                 assert response.status_code in (200, 201), response.text
@@ -86,8 +91,12 @@ def own_platform(name: str, user: str, amqp_query: str = "") -> Platform:
     """`make run` with databases and a vhost of its own, serving the pair's functions."""
     drop_databases(name)
     recreate_vhost(f"receipts-{name}")
-    return launch_platform(f"platform-{name}", FUNCTIONS=FUNCTIONS, **databases(name, user),
-                           AMQP_URL=f"amqp://guest:guest@127.0.0.1:5672/receipts-{name}{amqp_query}")
+    return launch_platform(
+        f"platform-{name}",
+        FUNCTIONS=FUNCTIONS,
+        **databases(name, user),
+        AMQP_URL=f"amqp://guest:guest@127.0.0.1:5672/receipts-{name}{amqp_query}",
+    )
 
 
 def warmed(platform: Platform) -> Flow:

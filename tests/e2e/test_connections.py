@@ -41,8 +41,9 @@ def dead_letters(vhost: str) -> dict[str, int]:
     connection = bus.connect(f"amqp://guest:guest@127.0.0.1:5672/{vhost}")
     try:
         channel = connection.channel()
-        return {name: channel.queue_declare(f"receipts.{name}.dlq", passive=True).method.message_count
-                for name in CONSUMERS}
+        return {
+            name: channel.queue_declare(f"receipts.{name}.dlq", passive=True).method.message_count for name in CONSUMERS
+        }
     finally:
         connection.close()
 
@@ -78,8 +79,7 @@ def test_refused_and_terminated_database_connections_dead_letter_nothing_and_ans
         for thread in clients:
             thread.join(timeout=60)
 
-    wait_until(lambda: flow.called_back() == flow.expected, timeout=90, interval=0.2,
-               message="every pair called back")
+    wait_until(lambda: flow.called_back() == flow.expected, timeout=90, interval=0.2, message="every pair called back")
     assert refused > 0, "the fault was not felt: nothing was refused"
     assert set(flow.statuses) <= {200, 201, 503}, flow.statuses
     assert dead_letters("receipts-faults") == {name: 0 for name in CONSUMERS}

@@ -23,8 +23,10 @@ SUBMISSIONS = 2000
 def projected(merchant_id) -> tuple[int, int]:
     with read_engine().connect() as connection:
         row = connection.execute(
-            text("SELECT count(*) AS receipts, count(DISTINCT merchant_receipt_id) AS distinct_ids"
-                 " FROM receipt_views WHERE merchant_id = :id"),
+            text(
+                "SELECT count(*) AS receipts, count(DISTINCT merchant_receipt_id) AS distinct_ids"
+                " FROM receipt_views WHERE merchant_id = :id"
+            ),
             {"id": merchant_id},
         ).one()
     return row.receipts, row.distinct_ids
@@ -41,8 +43,11 @@ def test_killing_the_projector_mid_flow_loses_and_duplicates_nothing(platform):
     def submit(receipt):
         services.submit_receipt(receipt, merchant, UnitOfWork())
 
-    [projector] = [pid for pid in platform.children()
-                   if "--target project_read_model" in open(f"/proc/{pid}/cmdline").read().replace("\0", " ")]
+    [projector] = [
+        pid
+        for pid in platform.children()
+        if "--target project_read_model" in open(f"/proc/{pid}/cmdline").read().replace("\0", " ")
+    ]
     with ThreadPoolExecutor(4) as pool:
         futures = [pool.submit(submit, receipt) for receipt in receipts]
         wait_until(lambda: projected(credentials.id)[0] >= 200, timeout=60, message="the flow to be under way")
@@ -52,8 +57,12 @@ def test_killing_the_projector_mid_flow_loses_and_duplicates_nothing(platform):
         for future in futures:
             future.result()
     assert at_kill < SUBMISSIONS, "the kill came too late to prove anything"
-    wait_until(lambda: projected(credentials.id) == (SUBMISSIONS, SUBMISSIONS), timeout=120, interval=0.5,
-               message="every submission in the read model")
+    wait_until(
+        lambda: projected(credentials.id) == (SUBMISSIONS, SUBMISSIONS),
+        timeout=120,
+        interval=0.5,
+        message="every submission in the read model",
+    )
     assert platform.exits("project-read-model") > exits
     # The matcher still has 2,000 submissions to look at: let it finish before the next
     # test, whose events would otherwise wait behind them.

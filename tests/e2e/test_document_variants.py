@@ -33,16 +33,19 @@ def test_every_document_is_taken_as_printed_and_matched_or_refused_for_the_one_r
         if document.refused:
             assert answer.status_code == 422, (document.path, answer.text)
             assert [(detail["field"], detail["code"]) for detail in answer.json()["error"]["details"]] == [
-                document.refused], document.path
+                document.refused
+            ], document.path
             continue
         assert answer.status_code == 201, (document.path, answer.text)
         warnings = answer.json()["warnings"]
         assert [(warning["path"], warning["code"]) for warning in warnings] == list(document.warnings), document.path
         pan = f"458199000000{payment.last4}"
         remember(pan)
-        paid = http.post(f"{platform.url}/v1/payments", headers=bearer(bank["api_key"]),
-                         json={"bank_payment_id": unique("TXN"), "account_ref": unique("acct"),
-                               **payment.body(pan, day)})
+        paid = http.post(
+            f"{platform.url}/v1/payments",
+            headers=bearer(bank["api_key"]),
+            json={"bank_payment_id": unique("TXN"), "account_ref": unique("acct"), **payment.body(pan, day)},
+        )
         assert paid.status_code == 201, (document.path, paid.text)
         taken[answer.json()["id"]] = (document, warnings)
 
@@ -68,8 +71,9 @@ def test_every_document_is_taken_as_printed_and_matched_or_refused_for_the_one_r
     def listed(warnings: str) -> list[str]:
         ids, cursor = [], ""
         while True:
-            page = http.get(f"{platform.url}/v1/receipts?warnings={warnings}&limit=5{cursor}",
-                            headers=bearer(merchant["api_key"])).json()
+            page = http.get(
+                f"{platform.url}/v1/receipts?warnings={warnings}&limit=5{cursor}", headers=bearer(merchant["api_key"])
+            ).json()
             ids += [item["id"] for item in page["items"]]
             if not page["next_cursor"]:
                 return sorted(ids)

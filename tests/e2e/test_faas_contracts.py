@@ -35,8 +35,9 @@ def test_every_function_answers_the_engines_probes(platform, http):
 
 def completed_reconciliations(write_engine) -> int:
     with write_engine.connect() as connection:
-        return connection.execute(text("SELECT count(*) FROM outbox WHERE type = :type"),
-                                  {"type": events.RECONCILIATION_COMPLETED}).scalar_one()
+        return connection.execute(
+            text("SELECT count(*) FROM outbox WHERE type = :type"), {"type": events.RECONCILIATION_COMPLETED}
+        ).scalar_one()
 
 
 def test_scheduled_functions_run_on_the_cron_connectors_empty_post(platform, http, write_engine):
@@ -49,15 +50,20 @@ def test_scheduled_functions_run_on_the_cron_connectors_empty_post(platform, htt
 
 
 @pytest.fixture
-def published(platform, http, channel):
+def published(platform, http, channel):  # noqa: F811 - the fixture imported above, by name
     """The messages a real matched pair published, exactly as they went to RabbitMQ."""
-    queues = {event_type: listen(channel, event_type) for event_type in
-              (events.RECEIPT_SUBMITTED, events.PAYMENT_SUBMITTED, events.PAYMENT_MATCHED)}
+    queues = {
+        event_type: listen(channel, event_type)
+        for event_type in (events.RECEIPT_SUBMITTED, events.PAYMENT_SUBMITTED, events.PAYMENT_MATCHED)
+    }
     receiver = Receiver()
     parties = {}
     for kind in ("merchant", "bank"):
-        party = http.post(f"{platform.url}/v1/admin/{kind}s", headers=bearer(ADMIN_API_KEY),
-                          json={"name": f"{kind} connectors", "callback_url": f"{receiver.url}/{kind}"}).json()
+        party = http.post(
+            f"{platform.url}/v1/admin/{kind}s",
+            headers=bearer(ADMIN_API_KEY),
+            json={"name": f"{kind} connectors", "callback_url": f"{receiver.url}/{kind}"},
+        ).json()
         remember(party["api_key"], party["webhook_secret"])
         parties[kind] = party
     pan = random_pan()
@@ -68,6 +74,7 @@ def published(platform, http, channel):
         def find():
             method, _, body = channel.basic_get(queues[event_type], auto_ack=True)
             return body if method and json.loads(body)["subject"] == subject else None
+
         return wait_until(find, message=f"{event_type} of {subject}")
 
     bodies = {
@@ -84,8 +91,11 @@ def test_queue_functions_take_the_message_as_published_under_any_content_type(pl
     assert set(bodies) == {function.name for function in stack.load() if function.queue_triggered}
     for name, body in bodies.items():
         for content_type in QUEUE_CONTENT_TYPES:
-            response = http.post(function_url(platform, name), data=body,
-                                 headers={"Content-Type": content_type, "X-Topic": json.loads(body)["type"]})
+            response = http.post(
+                function_url(platform, name),
+                data=body,
+                headers={"Content-Type": content_type, "X-Topic": json.loads(body)["type"]},
+            )
             assert response.status_code == 200, (name, content_type, response.status_code, response.text)
     # Each delivery was the same event again: handled, and nobody called back twice.
     assert sorted(path for path, _, _ in receiver.delivered) == ["/bank", "/merchant"]
@@ -104,18 +114,29 @@ def test_a_queue_function_takes_a_batch_and_answers_each_events_status(platform,
     again = json.loads(bodies["deliver-callbacks"])  # handled already: handled again, nobody called twice
     poison = {**json.loads(bodies["project-read-model"]), "id": "not-a-uuid", "data": {"id": "not-a-uuid"}}
     batch = [again, poison]
-    response = http.post(function_url(platform, "deliver-callbacks"), json=batch,
-                         headers={"Content-Type": "application/cloudevents-batch+json"})
+    response = http.post(
+        function_url(platform, "deliver-callbacks"),
+        json=batch,
+        headers={"Content-Type": "application/cloudevents-batch+json"},
+    )
     assert response.status_code == 200, response.text
-    assert [(result["id"], result["status"]) for result in response.json()["results"]] == [(again["id"], 200),
-                                                                                          ("not-a-uuid", 200)]
+    assert [(result["id"], result["status"]) for result in response.json()["results"]] == [
+        (again["id"], 200),
+        ("not-a-uuid", 200),
+    ]
     # The projector applies a batch in one transaction; one poison event in it fails alone.
     projected = json.loads(bodies["project-read-model"])
-    projector = http.post(function_url(platform, "project-read-model"), json=[projected, poison],
-                          headers={"Content-Type": "application/cloudevents-batch+json"})
+    projector = http.post(
+        function_url(platform, "project-read-model"),
+        json=[projected, poison],
+        headers={"Content-Type": "application/cloudevents-batch+json"},
+    )
     assert [result["status"] for result in projector.json()["results"]] == [200, 400]
     assert sorted(path for path, _, _ in receiver.delivered) == ["/bank", "/merchant"]
     for refused in ([], [{"id": "x"}], {"specversion": "1.0"}):
-        answer = http.post(function_url(platform, "match"), json=refused,
-                           headers={"Content-Type": "application/cloudevents-batch+json"})
+        answer = http.post(
+            function_url(platform, "match"),
+            json=refused,
+            headers={"Content-Type": "application/cloudevents-batch+json"},
+        )
         assert answer.status_code == 400 and answer.json()["error"]["code"] == "not_a_cloud_event_batch"

@@ -19,14 +19,20 @@ from shared.write.unit_of_work import UnitOfWork
 from tests.support import ADMIN_API_KEY, LOCAL_CALLBACK, bearer, remember, unique, wait_until
 from tests.unit.test_formats import ARTS_SALE, KIVRA_SALE
 
-IDENTITY = {"legal_name": "Sample Store BB", "vat_id": "SE556036079301",
-            "address": {"street": "Sparakvittotgatan 20", "postal_code": "77100", "city": "Ludvika", "country": "SE"},
-            "kivra_service_id": "15594097552e6dfbe7ca6d4679acd8120c3344cc8c"}
+IDENTITY = {
+    "legal_name": "Sample Store BB",
+    "vat_id": "SE556036079301",
+    "address": {"street": "Sparakvittotgatan 20", "postal_code": "77100", "city": "Ludvika", "country": "SE"},
+    "kivra_service_id": "15594097552e6dfbe7ca6d4679acd8120c3344cc8c",
+}
 
 
 def onboard(http, platform, kind: str, **identity) -> dict:
-    response = http.post(f"{platform.url}/v1/admin/{kind}s", headers=bearer(ADMIN_API_KEY),
-                         json={"name": unique(kind), "callback_url": LOCAL_CALLBACK, **identity})
+    response = http.post(
+        f"{platform.url}/v1/admin/{kind}s",
+        headers=bearer(ADMIN_API_KEY),
+        json={"name": unique(kind), "callback_url": LOCAL_CALLBACK, **identity},
+    )
     assert response.status_code == 201, response.text
     party = response.json()
     remember(party["api_key"], party["webhook_secret"])
@@ -41,15 +47,27 @@ def on_a_day_of_its_own(body: bytes, day: str) -> tuple[bytes, str]:
 
 
 def submit(http, platform, merchant, body: bytes, media_type: str):
-    return http.post(f"{platform.url}/v1/receipts", data=body,
-                     headers={**bearer(merchant["api_key"]), "Content-Type": media_type})
+    return http.post(
+        f"{platform.url}/v1/receipts", data=body, headers={**bearer(merchant["api_key"]), "Content-Type": media_type}
+    )
 
 
 def pay(http, platform, bank, pan: str, day: str, **card):
     remember(pan)
-    response = http.post(f"{platform.url}/v1/payments", headers=bearer(bank["api_key"]), json={
-        "bank_payment_id": unique("TXN"), "account_ref": unique("acct"), "kind": "purchase", "pan": pan,
-        "currency": "SEK", "transaction_date": day, "merchant_name": "Sample Store", **card})
+    response = http.post(
+        f"{platform.url}/v1/payments",
+        headers=bearer(bank["api_key"]),
+        json={
+            "bank_payment_id": unique("TXN"),
+            "account_ref": unique("acct"),
+            "kind": "purchase",
+            "pan": pan,
+            "currency": "SEK",
+            "transaction_date": day,
+            "merchant_name": "Sample Store",
+            **card,
+        },
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -77,12 +95,23 @@ def test_kivras_card_sale_is_taken_matched_and_given_back_in_both_formats(platfo
     assert taken.json()["merchant_receipt_id"] == "0144079"
     again = submit(http, platform, merchant, body, formats.KIVRA)
     assert (again.status_code, again.json()["id"]) == (200, taken.json()["id"])
-    changed = submit(http, platform, merchant, body.replace(b"Short Shorts, 3xSport", b"Short Shorts, 4xSport"),
-                     formats.KIVRA)
+    changed = submit(
+        http, platform, merchant, body.replace(b"Short Shorts, 3xSport", b"Short Shorts, 4xSport"), formats.KIVRA
+    )
     assert changed.status_code == 409, changed.text
 
-    pay(http, platform, bank, "4581990000003602", day, auth_code="025965", amount=48800, transaction_time="11:07:00",
-        terminal_id="73200801", rrn="000295749077")
+    pay(
+        http,
+        platform,
+        bank,
+        "4581990000003602",
+        day,
+        auth_code="025965",
+        amount=48800,
+        transaction_time="11:07:00",
+        terminal_id="73200801",
+        rrn="000295749077",
+    )
     receipt = matched(http, platform, merchant, taken.json()["id"])
     assert receipt["issued_at"] == f"{day}T11:07:00+01:00"
 
@@ -96,8 +125,9 @@ def test_kivras_card_sale_is_taken_matched_and_given_back_in_both_formats(platfo
         assert arts.schema_violations(arts.parse(as_arts.content)) == []
     given = json.loads(body)
     out = as_kivra.json()
-    assert [(item["description"], item["extended_amount"]) for item in out["items"]] == \
-           [(item["description"], item["extended_amount"]) for item in given["items"]]
+    assert [(item["description"], item["extended_amount"]) for item in out["items"]] == [
+        (item["description"], item["extended_amount"]) for item in given["items"]
+    ]
     # The same moment, in the merchant's (Swedish) time: +01:00 in winter, +02:00 in summer.
     assert datetime.fromisoformat(out["time_of_purchase"]) == datetime.fromisoformat(f"{day}T11:07:00+01:00")
     assert out["time_of_purchase"][-6:] in ("+01:00", "+02:00")
@@ -111,8 +141,18 @@ def test_the_arts_card_sale_is_taken_and_matched_by_reconciliation(platform, htt
     taken = submit(http, platform, merchant, body, "application/xml")
     assert taken.status_code == 201, taken.text
     assert (submit(http, platform, merchant, body, "text/xml").json()["id"]) == taken.json()["id"]
-    pay(http, platform, bank, "5413330000001380", day, auth_code="784547", amount=3500, transaction_time="08:57:34",
-        terminal_id="50201912", rrn="501009148370")
+    pay(
+        http,
+        platform,
+        bank,
+        "5413330000001380",
+        day,
+        auth_code="784547",
+        amount=3500,
+        transaction_time="08:57:34",
+        terminal_id="50201912",
+        rrn="501009148370",
+    )
     services.reconcile(UnitOfWork())  # no auth code on the slip: the reconciliation's no_auth_code rule
     receipt = matched(http, platform, merchant, taken.json()["id"])
     assert [line["amount"] for line in receipt["lines"]] == [None, None] and receipt["totals"]["total"] == 3500
@@ -136,8 +176,11 @@ def test_a_return_is_linked_to_the_merchants_original(platform, http):
     returned = submit(http, platform, merchant, json.dumps(document).encode(), formats.KIVRA)
     assert returned.status_code == 201, returned.text
     url = f"{platform.url}/v1/receipts/{returned.json()['id']}"
-    view = wait_until(lambda: (answer := http.get(url, headers=bearer(merchant["api_key"]))).ok and answer.json(),
-                      timeout=20, message="the return to be visible")
+    view = wait_until(
+        lambda: (answer := http.get(url, headers=bearer(merchant["api_key"]))).ok and answer.json(),
+        timeout=20,
+        message="the return to be visible",
+    )
     assert view["refund_of"] == sale["id"]
     assert (view["kind"], view["warnings"]) == ("refund", [])
     # Bought before the merchant joined, or in another branch: a refund linked to none.
@@ -147,20 +190,29 @@ def test_a_return_is_linked_to_the_merchants_original(platform, http):
     unknown = submit(http, platform, merchant, json.dumps(document).encode(), formats.KIVRA)
     assert unknown.status_code == 201, unknown.text
     assert [(warning["path"], warning["code"]) for warning in unknown.json()["warnings"]] == [
-        ("/items/0/receipt_reference", "original_unknown")]
+        ("/items/0/receipt_reference", "original_unknown")
+    ]
     url = f"{platform.url}/v1/receipts/{unknown.json()['id']}"
-    view = wait_until(lambda: (answer := http.get(url, headers=bearer(merchant["api_key"]))).ok and answer.json(),
-                      timeout=20, message="the unlinked return to be visible")
+    view = wait_until(
+        lambda: (answer := http.get(url, headers=bearer(merchant["api_key"]))).ok and answer.json(),
+        timeout=20,
+        message="the unlinked return to be visible",
+    )
     assert (view["kind"], view["refund_of"], view["warnings"]) == ("refund", None, unknown.json()["warnings"])
     # The original arrives after all, and the till sends its return again: the same document,
     # answered as it was taken (no 409 for the link the platform could now make).
     original = json.loads(body)
-    original["receipt_identifier"] = {"sequence_number": 1, "extended_number": {"value": "NOT-ON-THE-PLATFORM",
-                                                                               "context": "chain"}}
+    original["receipt_identifier"] = {
+        "sequence_number": 1,
+        "extended_number": {"value": "NOT-ON-THE-PLATFORM", "context": "chain"},
+    }
     assert submit(http, platform, merchant, json.dumps(original).encode(), formats.KIVRA).status_code == 201
     again = submit(http, platform, merchant, json.dumps(document).encode(), formats.KIVRA)
     assert (again.status_code, again.json()["id"], again.json()["warnings"]) == (
-        200, unknown.json()["id"], unknown.json()["warnings"])
+        200,
+        unknown.json()["id"],
+        unknown.json()["warnings"],
+    )
 
 
 def test_what_cannot_be_offered_is_406_naming_what_is(platform, http):
@@ -187,8 +239,9 @@ def test_a_document_breaking_its_schema_is_422_at_its_path_and_changes_nothing(p
     assert refused.status_code == 422
     # currency, required at the top; the description, which a sale item needs
     assert [detail["field"] for detail in refused.json()["error"]["details"]] == ["/", "/items/0"]
-    broken = ARTS_SALE.read_bytes().replace(b"<nam:CurrencyCode>SEK</nam:CurrencyCode>",
-                                            b"<nam:Currency>SEK</nam:Currency>")
+    broken = ARTS_SALE.read_bytes().replace(
+        b"<nam:CurrencyCode>SEK</nam:CurrencyCode>", b"<nam:Currency>SEK</nam:Currency>"
+    )
     refused = submit(http, platform, merchant, broken, "application/xml")
     assert refused.status_code == 422
     assert refused.json()["error"]["details"][0]["field"].startswith("/nam:DigitalReceipt/nam:Transaction/")
@@ -197,13 +250,20 @@ def test_a_document_breaking_its_schema_is_422_at_its_path_and_changes_nothing(p
     assert submit(http, platform, merchant, b"{}", "application/pdf").status_code == 415
 
 
-@pytest.mark.parametrize("body, status", [
-    (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>', 400),
-    (b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
-     b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">'
-     b'<!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"><!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">]><l>&f;</l>', 400),
-    (b"<r>" + b"<a>x</a>" * 40_000 + b"</r>", 413),
-], ids=["external entity", "billion laughs", "oversized"])
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>', 400),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+            b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">'
+            b'<!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"><!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">]><l>&f;</l>',
+            400,
+        ),
+        (b"<r>" + b"<a>x</a>" * 40_000 + b"</r>", 413),
+    ],
+    ids=["external entity", "billion laughs", "oversized"],
+)
 def test_unsafe_xml_is_refused_within_a_second_and_the_platform_stays_healthy(platform, http, body, status):
     merchant = onboard(http, platform, "merchant")
     started = time.monotonic()

@@ -30,14 +30,20 @@ def test_after_idling_with_short_heartbeats_each_pair_is_called_back_at_once(qui
     for _ in range(8):
         started = time.monotonic()
         receipt_id, payment_id = flow.pair()
-        wait_until(lambda: {receipt_id, payment_id} <= flow.called_back(), timeout=30, interval=0.01,
-                   message="the pair called back")
+        wait_until(
+            lambda: {receipt_id, payment_id} <= flow.called_back(),
+            timeout=30,
+            interval=0.01,
+            message="the pair called back",
+        )
         latencies.append(time.monotonic() - started)
     # Nothing waited for the outbox relay (its grace alone is 10 s).
     assert '"outbox.publish_deferred"' not in flow.platform.log_text(), latencies
     assert max(latencies) < 5, latencies
-    print(f"idle {IDLE_SECONDS} s with 5 s heartbeats, then pairs called back in "
-          + ", ".join(f"{latency * 1000:.0f} ms" for latency in latencies))
+    print(
+        f"idle {IDLE_SECONDS} s with 5 s heartbeats, then pairs called back in "
+        + ", ".join(f"{latency * 1000:.0f} ms" for latency in latencies)
+    )
 
 
 def test_after_idling_a_scrape_still_reads_the_queues(quiet_platform):

@@ -13,8 +13,11 @@ def test_a_matched_pair_calls_back_the_bank_and_the_merchant(platform, http):
     receiver = Receiver(failures=1)  # the first call of each fails: the trigger retries it
     parties = {}
     for kind in ("merchant", "bank"):
-        response = http.post(f"{platform.url}/v1/admin/{kind}s", headers=bearer(ADMIN_API_KEY),
-                             json={"name": f"{kind} flow", "callback_url": f"{receiver.url}/{kind}"})
+        response = http.post(
+            f"{platform.url}/v1/admin/{kind}s",
+            headers=bearer(ADMIN_API_KEY),
+            json={"name": f"{kind} flow", "callback_url": f"{receiver.url}/{kind}"},
+        )
         parties[kind] = response.json()
         remember(parties[kind]["api_key"], parties[kind]["webhook_secret"])
     pan = random_pan()
@@ -32,7 +35,16 @@ def test_a_matched_pair_calls_back_the_bank_and_the_merchant(platform, http):
     assert merchant_callback["data"]["receipt_id"] == receipt["id"]
     assert sorted(receiver.calls.values()) == [2, 2]
 
-    statement = wait_until(lambda: [item for item in http.get(
-        f"{platform.url}/v1/accounts/acct-flow/payments", headers=bearer(parties["bank"]["api_key"])).json().get("items", [])
-        if item["receipt"]], message="the receipt in the bank's statement")
+    statement = wait_until(
+        lambda: [
+            item
+            for item in http.get(
+                f"{platform.url}/v1/accounts/acct-flow/payments", headers=bearer(parties["bank"]["api_key"])
+            )
+            .json()
+            .get("items", [])
+            if item["receipt"]
+        ],
+        message="the receipt in the bank's statement",
+    )
     assert statement[0]["receipt"]["id"] == receipt["id"] and statement[0]["status"] == "matched"

@@ -44,7 +44,9 @@ def test_a_receipt_and_a_payment_go_through_the_gateway(platform, http):
 def test_the_gateway_passes_each_refusal_through(platform, http):
     merchant = register(http, platform, "merchant")
     url, key = f"{platform.url}/v1/receipts", bearer(merchant["api_key"])
-    assert http.post(url, data="x" * (300 * 1024), headers={**key, "Content-Type": "application/json"}).status_code == 413
+    assert (
+        http.post(url, data="x" * (300 * 1024), headers={**key, "Content-Type": "application/json"}).status_code == 413
+    )
     assert http.post(url, data={"a": "b"}, headers=key).status_code == 415
     assert http.post(url, data="{", headers={**key, "Content-Type": "application/json"}).status_code == 400
     assert http.post(url, json=receipt_body()).status_code == 401
@@ -146,9 +148,13 @@ def side_platform(databases):
         drop_database(url)
     recreate_vhost("receipts-side-test")
     # Only what these tests call: a whole platform takes some 20 s to start on 2 cores.
-    platform = start_platform("platform-side", WRITE_DATABASE_URL=SIDE_WRITE, READ_DATABASE_URL=SIDE_READ,
-                              AMQP_URL="amqp://guest:guest@127.0.0.1:5672/receipts-side-test",
-                              FUNCTIONS="healthz,create-merchant,submit-receipt,project-read-model")
+    platform = start_platform(
+        "platform-side",
+        WRITE_DATABASE_URL=SIDE_WRITE,
+        READ_DATABASE_URL=SIDE_READ,
+        AMQP_URL="amqp://guest:guest@127.0.0.1:5672/receipts-side-test",
+        FUNCTIONS="healthz,create-merchant,submit-receipt,project-read-model",
+    )
     yield platform
     if platform.process.poll() is None:
         platform.stop()
@@ -157,7 +163,9 @@ def side_platform(databases):
 def test_two_platforms_run_side_by_side_on_their_own_databases(platform, side_platform, http):
     merchant = register(http, side_platform, "merchant")
     body = receipt_body()
-    assert http.post(f"{side_platform.url}/v1/receipts", json=body, headers=bearer(merchant["api_key"])).status_code == 201
+    assert (
+        http.post(f"{side_platform.url}/v1/receipts", json=body, headers=bearer(merchant["api_key"])).status_code == 201
+    )
     count = "SELECT count(*) FROM receipts WHERE merchant_receipt_id = :id"
     with create_engine(SIDE_WRITE).connect() as side, create_engine(TEST_ENV["WRITE_DATABASE_URL"]).connect() as main:
         assert side.execute(text(count), {"id": body["merchant_receipt_id"]}).scalar_one() == 1
@@ -170,8 +178,9 @@ def test_sigterm_stops_everything_within_5_seconds(side_platform):
     assert len(children) > len(side_platform.children())  # gunicorn workers under each function
     side_platform.process.send_signal(signal.SIGTERM)
     assert side_platform.process.wait(timeout=5) == 0
-    assert all(not os.path.exists(f"/proc/{pid}") or "zombie" in open(f"/proc/{pid}/status").read().lower()
-               for pid in children)
+    assert all(
+        not os.path.exists(f"/proc/{pid}") or "zombie" in open(f"/proc/{pid}/status").read().lower() for pid in children
+    )
     assert '"platform.stopped"' in side_platform.log_text()
 
 
@@ -180,9 +189,13 @@ def test_a_function_runs_alone_and_reports_503_without_postgres(databases):
     env = {**os.environ, **TEST_ENV, "WRITE_DATABASE_URL": "postgresql+pg8000://postgres@127.0.0.1:1/nowhere"}
     process = subprocess.Popen(
         [sys.executable, "-m", "runtime.serve", "--target", "healthz", "--port", str(port), "--host", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
+
         def answer():
             try:
                 return [requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)]
@@ -203,13 +216,30 @@ def test_a_function_takes_its_secrets_from_the_files_an_engine_mounts(databases,
     (tmp_path / "platform-secret").write_text("platform-secret-from-a-file\n")
     remember("operator-key-from-a-file", "platform-secret-from-a-file")
     port = free_port()
-    env = {key: value for key, value in {**os.environ, **TEST_ENV}.items()
-           if key not in ("ADMIN_API_KEY", "PLATFORM_SECRET")}
+    env = {
+        key: value
+        for key, value in {**os.environ, **TEST_ENV}.items()
+        if key not in ("ADMIN_API_KEY", "PLATFORM_SECRET")
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "runtime.serve", "--target", "create_merchant", "--port", str(port), "--host", "127.0.0.1"],
-        cwd=ROOT, env={**env, "SECRETS_DIR": str(tmp_path)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "runtime.serve",
+            "--target",
+            "create_merchant",
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env={**env, "SECRETS_DIR": str(tmp_path)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
+
         def ready():
             try:
                 return requests.get(f"http://127.0.0.1:{port}/_/ready", timeout=5).status_code == 200
@@ -223,8 +253,9 @@ def test_a_function_takes_its_secrets_from_the_files_an_engine_mounts(databases,
         created = requests.post(url, json=body, headers=bearer("operator-key-from-a-file"), timeout=5)
         assert created.status_code == 201, created.text
         remember(created.json()["api_key"], created.json()["webhook_secret"])
-        expected = hmac.new(b"platform-secret-from-a-file", f"webhook:{created.json()['id']}:1".encode(),
-                            hashlib.sha256).hexdigest()
+        expected = hmac.new(
+            b"platform-secret-from-a-file", f"webhook:{created.json()['id']}:1".encode(), hashlib.sha256
+        ).hexdigest()
         assert created.json()["webhook_secret"] == f"whsec_{expected}"
     finally:
         process.terminate()

@@ -12,16 +12,20 @@ from tests.support import ADMIN_API_KEY, LOCAL_CALLBACK, SENSITIVE, bearer, paym
 
 
 def register(http, platform, kind):
-    response = http.post(f"{platform.url}/v1/admin/{kind}s", headers=bearer(ADMIN_API_KEY),
-                         json={"name": f"{kind} read", "callback_url": LOCAL_CALLBACK})
+    response = http.post(
+        f"{platform.url}/v1/admin/{kind}s",
+        headers=bearer(ADMIN_API_KEY),
+        json={"name": f"{kind} read", "callback_url": LOCAL_CALLBACK},
+    )
     party = response.json()
     remember(party["api_key"], party["webhook_secret"])
     return party
 
 
 def submit_receipt(http, platform, merchant, **overrides):
-    response = http.post(f"{platform.url}/v1/receipts", json=receipt_body(**overrides),
-                         headers=bearer(merchant["api_key"]))
+    response = http.post(
+        f"{platform.url}/v1/receipts", json=receipt_body(**overrides), headers=bearer(merchant["api_key"])
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -73,8 +77,12 @@ def test_a_submitted_receipt_becomes_visible_in_the_read_api(platform, http, mer
     url = f"{platform.url}/v1/receipts/{accepted['id']}"
     visible(http, url, merchant["api_key"])
     # The merchant's own event may be applied after the receipt's: the name follows.
-    receipt = wait_until(lambda: (lambda r: r if r["merchant"]["name"] else None)(
-        http.get(url, headers=bearer(merchant["api_key"])).json()), message="the merchant's name")
+    receipt = wait_until(
+        lambda: (lambda r: r if r["merchant"]["name"] else None)(
+            http.get(url, headers=bearer(merchant["api_key"])).json()
+        ),
+        message="the merchant's name",
+    )
     assert receipt["id"] == accepted["id"] and receipt["status"] == "unmatched"
     assert receipt["merchant"] == {"id": merchant["id"], "name": merchant["name"]}
     assert receipt["totals"]["total"] == 820 and receipt["lines"][0]["description"] == "Espresso"
@@ -101,7 +109,9 @@ def test_another_merchant_or_an_unmatched_bank_gets_404(platform, http, merchant
     for key in (other["api_key"], bank["api_key"]):
         response = http.get(url, headers=bearer(key))
         assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
-    assert http.get(f"{platform.url}/v1/receipts/{uuid.uuid4()}", headers=bearer(merchant["api_key"])).status_code == 404
+    assert (
+        http.get(f"{platform.url}/v1/receipts/{uuid.uuid4()}", headers=bearer(merchant["api_key"])).status_code == 404
+    )
     assert http.get(f"{platform.url}/v1/receipts/not-a-uuid", headers=bearer(merchant["api_key"])).status_code == 404
     assert http.get(f"{platform.url}/v1/receipts", headers=bearer(other["api_key"])).json()["items"] == []
 
@@ -114,16 +124,26 @@ def test_a_bank_sees_a_receipt_matched_to_its_payment_inline_in_its_statement(pl
     [item] = listed(http, statement_url, bank["api_key"], 1)
     # What matching will publish: both aggregates' new state, version 2.
     matched_receipt = {k: v for k, v in receipt.items() if k != "merchant"} | {
-        "merchant_id": merchant["id"], "status": "matched", "bank_ids": [bank["id"]], "version": 2}
+        "merchant_id": merchant["id"],
+        "status": "matched",
+        "bank_ids": [bank["id"]],
+        "version": 2,
+    }
     matched_payment = {k: v for k, v in item.items() if k != "receipt"} | {
-        "bank_id": bank["id"], "status": "matched", "receipt_id": accepted["id"], "version": 2,
-        "submitted_at": receipt["submitted_at"]}
+        "bank_id": bank["id"],
+        "status": "matched",
+        "receipt_id": accepted["id"],
+        "version": 2,
+        "submitted_at": receipt["submitted_at"],
+    }
     publish(bus.cloud_event(events.Event(events.RECEIPT_MATCHED, uuid.UUID(accepted["id"]), matched_receipt)))
     publish(bus.cloud_event(events.Event(events.PAYMENT_MATCHED, uuid.UUID(payment["id"]), matched_payment)))
     seen = visible(http, f"{platform.url}/v1/receipts/{accepted['id']}", bank["api_key"])
     assert seen["status"] == "matched"
-    [item] = wait_until(lambda: [i for i in http.get(statement_url, headers=bearer(bank["api_key"])).json()["items"]
-                                 if i["receipt"]], message="the receipt inline")
+    [item] = wait_until(
+        lambda: [i for i in http.get(statement_url, headers=bearer(bank["api_key"])).json()["items"] if i["receipt"]],
+        message="the receipt inline",
+    )
     assert item["receipt"]["id"] == accepted["id"] and item["receipt"]["lines"][1]["description"] == "Croissant"
 
 
@@ -165,8 +185,14 @@ def test_the_status_filter_and_the_query_rules(platform, http, merchant):
     url, key = f"{platform.url}/v1/receipts", bearer(merchant["api_key"])
     listed(http, f"{url}?status=unmatched", merchant["api_key"], 1)
     assert http.get(f"{url}?status=matched", headers=key).json()["items"] == []
-    for query, field in [("?status=lost", "status"), ("?limit=0", "limit"), ("?limit=101", "limit"),
-                         ("?limit=ten", "limit"), ("?cursor=bm9wZQ", "cursor"), ("?colour=red", "colour")]:
+    for query, field in [
+        ("?status=lost", "status"),
+        ("?limit=0", "limit"),
+        ("?limit=101", "limit"),
+        ("?limit=ten", "limit"),
+        ("?cursor=bm9wZQ", "cursor"),
+        ("?colour=red", "colour"),
+    ]:
         response = http.get(url + query, headers=key)
         assert response.status_code == 422, query
         assert response.json()["error"]["details"][0]["field"] == field
@@ -180,7 +206,9 @@ def test_a_statement_pages_newest_transaction_first(platform, http, bank):
     listed(http, f"{url}?limit=100", bank["api_key"], len(times))
     seen, cursor = [], None
     while True:
-        page = http.get(url + (f"?limit=5&cursor={cursor}" if cursor else "?limit=5"), headers=bearer(bank["api_key"])).json()
+        page = http.get(
+            url + (f"?limit=5&cursor={cursor}" if cursor else "?limit=5"), headers=bearer(bank["api_key"])
+        ).json()
         seen += [item["transaction_time"] for item in page["items"]]
         cursor = page["next_cursor"]
         if not cursor:

@@ -45,6 +45,7 @@ class Started:
                 return [requests.get(f"http://127.0.0.1:{self.port}/_/ready", timeout=5)]
             except requests.ConnectionError:
                 return None
+
         [response] = wait_until(answer, timeout=60, message="the function to listen")
         return response
 
@@ -62,8 +63,11 @@ def start_as_its_container(name: str, secrets_dir: Path, given: tuple[str, ...])
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "runtime.serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env={**env, "PATH": "/usr/bin:/bin", "SECRETS_DIR": str(secrets_dir)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT,
+        env={**env, "PATH": "/usr/bin:/bin", "SECRETS_DIR": str(secrets_dir)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return Started(process, port)
 
 
@@ -76,8 +80,11 @@ def test_every_secret_is_needed_by_some_function_and_declared_in_the_stack_file(
 
 def test_the_deployment_guide_names_what_each_function_needs():
     guide = (ROOT / "docs" / "deployment.md").read_text()
-    table = {need: set(re.findall(r"`([a-z-]+)`", row))
-             for need, row in re.findall(r"^\| `([A-Z_]+)` \| (.*) \|$", guide, re.M) if need in SECRETS}
+    table = {
+        need: set(re.findall(r"`([a-z-]+)`", row))
+        for need, row in re.findall(r"^\| `([A-Z_]+)` \| (.*) \|$", guide, re.M)
+        if need in SECRETS
+    }
     assert table == {need: {name for name, needs in declared().items() if need in needs} for need in SECRETS}
 
 
@@ -86,9 +93,16 @@ def started(tmp_path_factory, databases):
     """Started at once, so their cold starts overlap: every function that needs a secret
     without any; one needing both with each alone and with both; one needing none."""
     cases = {(name, ()): None for name, needs in declared().items() if needs}
-    cases.update({("create-merchant", ("PLATFORM_SECRET",)): None, ("create-merchant", ("ADMIN_API_KEY",)): None,
-                  ("create-merchant", tuple(SECRETS)): None, ("submit-receipt", ("PLATFORM_SECRET",)): None,
-                  ("deliver-callbacks", ("PLATFORM_SECRET",)): None, ("get-receipt", ()): None})
+    cases.update(
+        {
+            ("create-merchant", ("PLATFORM_SECRET",)): None,
+            ("create-merchant", ("ADMIN_API_KEY",)): None,
+            ("create-merchant", tuple(SECRETS)): None,
+            ("submit-receipt", ("PLATFORM_SECRET",)): None,
+            ("deliver-callbacks", ("PLATFORM_SECRET",)): None,
+            ("get-receipt", ()): None,
+        }
+    )
     for index, (name, given) in enumerate(cases):
         cases[name, given] = start_as_its_container(name, tmp_path_factory.mktemp("secrets") / str(index), given)
     yield cases
@@ -107,7 +121,9 @@ def test_a_function_without_a_secret_it_needs_is_not_ready_and_names_it(started)
             body = response.json()
             assert body["status"] == "not_ready" and body["function"] == name
             assert body["missing"] == missing, (name, given)
-            assert all(f"{need} is not set" in body["reason"] and secret_file(need) in body["reason"] for need in missing)
+            assert all(
+                f"{need} is not set" in body["reason"] and secret_file(need) in body["reason"] for need in missing
+            )
             assert not any(value in response.text for value in SECRET_VALUES.values())
         else:
             assert response.status_code == 200, (name, given, response.text)

@@ -48,8 +48,9 @@ def readme_script(api: str, sim: str) -> str:
 
 def run_script(script: str, timeout: float) -> subprocess.CompletedProcess:
     script = script.replace("dev-admin-key", ADMIN_API_KEY)
-    return subprocess.run(["timeout", str(timeout), "bash", "-euo", "pipefail", "-c", script],
-                          cwd=ROOT, capture_output=True, text=True)
+    return subprocess.run(
+        ["timeout", str(timeout), "bash", "-euo", "pipefail", "-c", script], cwd=ROOT, capture_output=True, text=True
+    )
 
 
 def run_readme(api: str, sim: str, timeout: float = 90) -> Flow:
@@ -58,13 +59,18 @@ def run_readme(api: str, sim: str, timeout: float = 90) -> Flow:
     assert result.returncode == 0, result.stderr
     answers = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     merchant, bank, *handed_over, receipt, payment, receipts, statement, bank_view = answers
-    remember(merchant["api_key"], merchant["webhook_secret"], bank["api_key"], bank["webhook_secret"], "4123450000001234")
+    remember(
+        merchant["api_key"], merchant["webhook_secret"], bank["api_key"], bank["webhook_secret"], "4123450000001234"
+    )
     return Flow(merchant, bank, handed_over, receipt, payment, receipts, statement, bank_view)
 
 
 def check(flow: Flow) -> None:
     assert flow.merchant["api_key"].startswith("mk_") and flow.bank["api_key"].startswith("bk_")
-    assert flow.handed_over == [{"kind": "merchant", "id": flow.merchant["id"]}, {"kind": "bank", "id": flow.bank["id"]}]
+    assert flow.handed_over == [
+        {"kind": "merchant", "id": flow.merchant["id"]},
+        {"kind": "bank", "id": flow.bank["id"]},
+    ]
     assert flow.receipt["status"] == "unmatched" and flow.receipt["merchant_receipt_id"] == "POS-000123"
     assert flow.payment["masked_pan"] == "412345******1234" and flow.payment["bank_payment_id"] == "TXN-98765"
     assert [(item["id"], item["status"]) for item in flow.receipts["items"]] == [(flow.receipt["id"], "matched")]
@@ -100,8 +106,11 @@ def test_the_readme_curl_calls_take_and_give_the_tills_formats(platform):
 
 def runnable_blocks() -> list[tuple[str, str]]:
     """(guide, shell block) of every block the guides in docs/ mark runnable, in order."""
-    return [(guide.name, block) for guide in sorted((ROOT / "docs").glob("*.md"))
-            for block in re.findall(r"^<!-- runnable -->\n```sh\n(.*?)^```", guide.read_text(), re.S | re.M)]
+    return [
+        (guide.name, block)
+        for guide in sorted((ROOT / "docs").glob("*.md"))
+        for block in re.findall(r"^<!-- runnable -->\n```sh\n(.*?)^```", guide.read_text(), re.S | re.M)
+    ]
 
 
 def test_the_guides_runnable_blocks_run_after_the_readme(platform):
@@ -109,7 +118,8 @@ def test_the_guides_runnable_blocks_run_after_the_readme(platform):
     assert {guide for guide, _ in blocks} == {"api.md", "callbacks.md", "matching.md", "operations.md", "simulation.md"}
     script = readme_script(platform.url, f"{platform.url}/sim") + "".join(
         f'echo "--- docs/{guide}, runnable block {number}" >&2\n{block}'
-        for number, (guide, block) in enumerate(blocks, 1))
+        for number, (guide, block) in enumerate(blocks, 1)
+    )
     result = run_script(script, timeout=180)
     assert result.returncode == 0, result.stderr[-4000:]
     assert result.stderr.count("--- docs/") == len(blocks)  # every block ran

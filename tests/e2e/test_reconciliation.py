@@ -22,8 +22,15 @@ DRIFT_DAY = (date.today() - timedelta(days=1)).isoformat()  # drift is checked o
 def receipt(http, platform, merchant, pan: str, amount: int, day: str = DAY) -> str:
     lines = [{"description": "Item", "quantity": 1, "unit_price": amount, "amount": amount}]
     card = receipt_body()["payments"][0] | {"masked_pan": mask(pan), "amount": amount, "transaction_date": day}
-    return submit_receipt(http, platform, merchant, issued_at=f"{day}T12:00:30+02:00", lines=lines,
-                          totals={"subtotal": amount, "tax": 0, "tip": 0, "total": amount}, payments=[card])["id"]
+    return submit_receipt(
+        http,
+        platform,
+        merchant,
+        issued_at=f"{day}T12:00:30+02:00",
+        lines=lines,
+        totals={"subtotal": amount, "tax": 0, "tip": 0, "total": amount},
+        payments=[card],
+    )["id"]
 
 
 def payment(http, platform, bank, pan: str, amount: int, day: str = DAY) -> str:
@@ -31,8 +38,9 @@ def payment(http, platform, bank, pan: str, amount: int, day: str = DAY) -> str:
 
 
 def report(http, platform, key: str, accept: str = "application/json"):
-    return http.get(f"{platform.url}/v1/reconciliation", params={"date": DAY, "days": 7},
-                    headers={**bearer(key), "Accept": accept})
+    return http.get(
+        f"{platform.url}/v1/reconciliation", params={"date": DAY, "days": 7}, headers={**bearer(key), "Accept": accept}
+    )
 
 
 def drifting(item_ids: set[str]) -> set[str]:
@@ -52,8 +60,7 @@ def test_reconcile_repairs_deleted_and_altered_read_model_rows(platform, http, m
 
     with read_engine().begin() as read:
         read.execute(text("DELETE FROM receipt_views WHERE id = :id"), {"id": receipt_id})
-        read.execute(text("UPDATE payment_views SET status = 'matched', amount = 1 WHERE id = :id"),
-                     {"id": payment_id})
+        read.execute(text("UPDATE payment_views SET status = 'matched', amount = 1 WHERE id = :id"), {"id": payment_id})
     assert drifting({receipt_id, payment_id}) == {receipt_id, payment_id}
 
     run = services.reconcile(UnitOfWork())
@@ -61,8 +68,9 @@ def test_reconcile_repairs_deleted_and_altered_read_model_rows(platform, http, m
     assert sum(run.drift_repaired.values()) >= 2
     wait_until(lambda: not drifting({receipt_id, payment_id}), timeout=20, message="the read model repaired")
     with read_engine().connect() as read:
-        restored = read.execute(text("SELECT status, amount FROM payment_views WHERE id = :id"),
-                                {"id": payment_id}).one()
+        restored = read.execute(
+            text("SELECT status, amount FROM payment_views WHERE id = :id"), {"id": payment_id}
+        ).one()
     assert tuple(restored) == ("unmatched", 700)
     visible(http, f"{platform.url}/v1/receipts/{receipt_id}", merchant["api_key"])
 
@@ -84,9 +92,14 @@ def test_the_report_counts_per_rule_and_is_scoped_to_the_caller(platform, http, 
     def settled():
         services.reconcile(UnitOfWork())
         body = report(http, platform, ADMIN_API_KEY).json()
-        counts = (body["matched"]["exact"]["count"], body["matched"]["tip"]["count"],
-                  body["unmatched"]["receipts"]["count"], body["unmatched"]["payments"]["count"],
-                  body["ambiguous"]["receipts"]["count"], body["ambiguous"]["payments"]["count"])
+        counts = (
+            body["matched"]["exact"]["count"],
+            body["matched"]["tip"]["count"],
+            body["unmatched"]["receipts"]["count"],
+            body["unmatched"]["payments"]["count"],
+            body["ambiguous"]["receipts"]["count"],
+            body["ambiguous"]["payments"]["count"],
+        )
         return body if counts == (1, 1, 1, 1, 2, 1) else None
 
     operator = wait_until(settled, timeout=30, message="the day reconciled and projected")
@@ -114,8 +127,7 @@ def test_the_report_counts_per_rule_and_is_scoped_to_the_caller(platform, http, 
     assert others["unmatched"]["receipts"]["count"] == 0
 
     assert report(http, platform, "not-a-key").status_code == 401
-    bad = http.get(f"{platform.url}/v1/reconciliation", params={"date": "26/11/2026"},
-                   headers=bearer(ADMIN_API_KEY))
+    bad = http.get(f"{platform.url}/v1/reconciliation", params={"date": "26/11/2026"}, headers=bearer(ADMIN_API_KEY))
     assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "date"
 
     page = report(http, platform, ADMIN_API_KEY, accept="text/html")
@@ -127,8 +139,12 @@ def test_the_report_counts_per_rule_and_is_scoped_to_the_caller(platform, http, 
     screenshot = ARTIFACTS / "reconciliation.png"
     screenshot.unlink(missing_ok=True)
     flags = [flag for flag in CHROMIUM_FLAGS if not flag.startswith("--window-size")] + ["--window-size=900,1100"]
-    subprocess.run([chromium, *flags, f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={screenshot}",
-                    f"file://{html}"], check=True, capture_output=True, timeout=90)
+    subprocess.run(
+        [chromium, *flags, f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={screenshot}", f"file://{html}"],
+        check=True,
+        capture_output=True,
+        timeout=90,
+    )
     assert png_size(screenshot) == (900, 1100)
     assert screenshot.stat().st_size > 20_000
 
@@ -140,8 +156,10 @@ def test_the_operator_settles_an_ambiguity_set_and_unlinks_the_match(platform, h
     merchant, bank = register(http, platform, "merchant"), register(http, platform, "bank")
     admin = bearer(ADMIN_API_KEY)
     pan = random_pan()
-    first, second = receipt(http, platform, merchant, pan, 1500, SETTLE_DAY), receipt(http, platform, merchant, pan,
-                                                                                      1500, SETTLE_DAY)
+    first, second = (
+        receipt(http, platform, merchant, pan, 1500, SETTLE_DAY),
+        receipt(http, platform, merchant, pan, 1500, SETTLE_DAY),
+    )
     payment_id = payment(http, platform, bank, pan, 1500, SETTLE_DAY)
 
     def open_set():
@@ -151,20 +169,32 @@ def test_the_operator_settles_an_ambiguity_set_and_unlinks_the_match(platform, h
     found = wait_until(open_set, timeout=30, message="the ambiguity set listed")
     assert sorted(item["id"] for item in found["receipts"]) == sorted([first, second])
 
-    page = http.get(f"{platform.url}/v1/reconciliation", params={"date": SETTLE_DAY},
-                    headers={**admin, "Accept": "text/html"}).text
+    page = http.get(
+        f"{platform.url}/v1/reconciliation", params={"date": SETTLE_DAY}, headers={**admin, "Accept": "text/html"}
+    ).text
     assert "<h2>Ambiguous</h2>" in page and found["id"] in page and payment_id in page and first in page
     html = tmp_path / "ambiguous.html"
     html.write_text(page)
     screenshot = ARTIFACTS / "reconciliation-ambiguous.png"
     screenshot.unlink(missing_ok=True)
     flags = [flag for flag in CHROMIUM_FLAGS if not flag.startswith("--window-size")] + ["--window-size=900,2200"]
-    subprocess.run([shutil.which("chromium"), *flags, f"--user-data-dir={tmp_path / 'profile'}",
-                    f"--screenshot={screenshot}", f"file://{html}"], check=True, capture_output=True, timeout=90)
+    subprocess.run(
+        [
+            shutil.which("chromium"),
+            *flags,
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--screenshot={screenshot}",
+            f"file://{html}",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=90,
+    )
     assert png_size(screenshot) == (900, 2200) and screenshot.stat().st_size > 20_000
 
-    settled = http.post(f"{platform.url}/v1/admin/matches", json={"receipt_id": first, "payment_id": payment_id},
-                        headers=admin)
+    settled = http.post(
+        f"{platform.url}/v1/admin/matches", json={"receipt_id": first, "payment_id": payment_id}, headers=admin
+    )
     assert settled.status_code == 201 and settled.json()["match_rule"] == "manual"
     wait_until(lambda: open_set() is None, timeout=30, message="the set settled")
 

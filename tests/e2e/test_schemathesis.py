@@ -17,8 +17,11 @@ MAX_EXAMPLES = 25
 def keys(platform, http):
     keys = {"operator": ADMIN_API_KEY}
     for kind in ("merchant", "bank"):
-        response = http.post(f"{platform.url}/v1/admin/{kind}s",
-                             json={"name": "fuzz", "callback_url": LOCAL_CALLBACK}, headers=bearer(ADMIN_API_KEY))
+        response = http.post(
+            f"{platform.url}/v1/admin/{kind}s",
+            json={"name": "fuzz", "callback_url": LOCAL_CALLBACK},
+            headers=bearer(ADMIN_API_KEY),
+        )
         keys[kind] = response.json()["api_key"]
         remember(keys[kind], response.json()["webhook_secret"])
     return keys
@@ -30,11 +33,30 @@ ROLES = ("operator", "merchant", "bank")
 @pytest.fixture(scope="module")
 def runs(platform, keys):
     """The three roles' runs at once: each spends most of its time waiting for the platform."""
-    started = {role: subprocess.Popen(
-        [*SCHEMATHESIS, "run", f"{platform.url}/openapi.json", "--checks", "all", "--no-color",
-         "--max-examples", str(MAX_EXAMPLES), "--workers", "1", "--header", f"Authorization: Bearer {keys[role]}"],
-        # The repository's schemathesis.toml is read from the working directory.
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for role in ROLES}
+    started = {
+        role: subprocess.Popen(
+            [
+                *SCHEMATHESIS,
+                "run",
+                f"{platform.url}/openapi.json",
+                "--checks",
+                "all",
+                "--no-color",
+                "--max-examples",
+                str(MAX_EXAMPLES),
+                "--workers",
+                "1",
+                "--header",
+                f"Authorization: Bearer {keys[role]}",
+            ],
+            # The repository's schemathesis.toml is read from the working directory.
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for role in ROLES
+    }
     yield started
     for run in started.values():
         run.kill()

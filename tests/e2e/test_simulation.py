@@ -12,11 +12,22 @@ from tests.support import ADMIN_API_KEY, bearer, remember, wait_until
 def onboard_simulated_parties(http, platform) -> dict:
     parties = {}
     for kind in ("merchant", "bank"):
-        party = http.post(f"{platform.url}/v1/admin/{kind}s", headers=bearer(ADMIN_API_KEY), json={
-            "name": f"simulated {kind}", "callback_url": f"{platform.url}/sim/{kind}/callbacks"}).json()
+        party = http.post(
+            f"{platform.url}/v1/admin/{kind}s",
+            headers=bearer(ADMIN_API_KEY),
+            json={"name": f"simulated {kind}", "callback_url": f"{platform.url}/sim/{kind}/callbacks"},
+        ).json()
         remember(party["api_key"], party["webhook_secret"])
-        response = http.post(f"{platform.url}/sim/parties", headers=bearer(ADMIN_API_KEY), json={
-            "kind": kind, "id": party["id"], "api_key": party["api_key"], "webhook_secret": party["webhook_secret"]})
+        response = http.post(
+            f"{platform.url}/sim/parties",
+            headers=bearer(ADMIN_API_KEY),
+            json={
+                "kind": kind,
+                "id": party["id"],
+                "api_key": party["api_key"],
+                "webhook_secret": party["webhook_secret"],
+            },
+        )
         assert response.status_code == 200, response.text
         parties[kind] = party
     return parties
@@ -39,22 +50,35 @@ def test_a_simulated_checkout_ends_with_both_callbacks_kept(platform, http):
     assert payment["receipt"]["payments"][0]["auth_code"] == checkout["auth_code"]
     engine = create_engine(prepared_url(TEST_ENV["SIM_DATABASE_URL"]))
     with engine.connect() as connection:
-        kept = wait_until(lambda: connection.execute(text(
-            "SELECT party_kind FROM sim_callbacks WHERE receipt_id = :id ORDER BY party_kind"),
-            {"id": checkout["receipt_id"]}).scalars().all() == ["bank", "merchant"] or None,
-            message="the merchant's callback")
+        kept = wait_until(
+            lambda: (
+                connection.execute(
+                    text("SELECT party_kind FROM sim_callbacks WHERE receipt_id = :id ORDER BY party_kind"),
+                    {"id": checkout["receipt_id"]},
+                )
+                .scalars()
+                .all()
+                == ["bank", "merchant"]
+                or None
+            ),
+            message="the merchant's callback",
+        )
     engine.dispose()
     assert kept
 
 
 def test_a_simulated_receiver_refuses_an_unsigned_callback(platform, http):
     onboard_simulated_parties(http, platform)
-    response = http.post(f"{platform.url}/sim/bank/callbacks", data=b'{"id":"x","data":{}}',
-                         headers={"Content-Type": "application/json", "Receipts-Event-Id": "x",
-                                  "Receipts-Signature": "t=1,v1=00"})
+    response = http.post(
+        f"{platform.url}/sim/bank/callbacks",
+        data=b'{"id":"x","data":{}}',
+        headers={"Content-Type": "application/json", "Receipts-Event-Id": "x", "Receipts-Signature": "t=1,v1=00"},
+    )
     assert response.status_code == 401
 
 
 def test_the_issuer_refuses_what_is_not_iso_8583(platform, http):
-    response = http.post(f"{platform.url}/sim/issuer", data=b"hello", headers={"Content-Type": "application/octet-stream"})
+    response = http.post(
+        f"{platform.url}/sim/issuer", data=b"hello", headers={"Content-Type": "application/octet-stream"}
+    )
     assert response.status_code == 400

@@ -59,28 +59,37 @@ def test_a_new_key_works_at_once(functions, merchant):
 
 @pytest.mark.parametrize("kind", ["merchant", "bank"])
 def test_a_rotation_returns_a_new_secret_once_and_records_the_party_update(functions, write_engine, kind):
-    party = functions(f"create_{kind}").post(
-        "/", json={"name": "Rotating", "callback_url": LOCAL_CALLBACK}, headers=bearer(ADMIN_API_KEY)).json
+    party = (
+        functions(f"create_{kind}")
+        .post("/", json={"name": "Rotating", "callback_url": LOCAL_CALLBACK}, headers=bearer(ADMIN_API_KEY))
+        .json
+    )
     remember(party["api_key"], party["webhook_secret"])
     response = functions("rotate_webhook_secret").post(
-        f"/v1/admin/{kind}s/{party['id']}/webhook-secret", headers=bearer(ADMIN_API_KEY))
+        f"/v1/admin/{kind}s/{party['id']}/webhook-secret", headers=bearer(ADMIN_API_KEY)
+    )
     assert response.status_code == 200
     rotated = response.json
     remember(rotated["webhook_secret"])
     assert rotated["id"] == party["id"] and rotated["webhook_secret"].startswith("whsec_")
     assert rotated["webhook_secret"] != party["webhook_secret"]
     with write_engine.connect() as connection:
-        event = connection.execute(text(
-            "SELECT type, data FROM outbox WHERE subject = :id ORDER BY position DESC LIMIT 1"), {"id": party["id"]}).one()
+        event = connection.execute(
+            text("SELECT type, data FROM outbox WHERE subject = :id ORDER BY position DESC LIMIT 1"),
+            {"id": party["id"]},
+        ).one()
     assert event.type == f"receipts.{kind}.updated.v1" and event.data["webhook_secret_version"] == 2
     assert rotated["webhook_secret"] not in str(event.data) and party["webhook_secret"] not in str(event.data)
 
 
-@pytest.mark.parametrize("path", [
-    "/v1/admin/merchants/00000000-0000-4000-8000-000000000000/webhook-secret",
-    "/v1/admin/merchants/not-a-uuid/webhook-secret",
-    "/v1/admin/customers/00000000-0000-4000-8000-000000000000/webhook-secret",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/admin/merchants/00000000-0000-4000-8000-000000000000/webhook-secret",
+        "/v1/admin/merchants/not-a-uuid/webhook-secret",
+        "/v1/admin/customers/00000000-0000-4000-8000-000000000000/webhook-secret",
+    ],
+)
 def test_rotating_no_such_party_is_404(functions, path):
     response = functions("rotate_webhook_secret").post(path, headers=bearer(ADMIN_API_KEY))
     assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
@@ -88,16 +97,26 @@ def test_rotating_no_such_party_is_404(functions, path):
 
 def test_only_the_operator_rotates_or_moves_an_endpoint(functions, merchant):
     path = f"/v1/admin/merchants/{merchant['id']}"
-    assert functions("rotate_webhook_secret").post(f"{path}/webhook-secret", headers=bearer(merchant["api_key"])) \
-        .status_code == 403
-    assert functions("update_party").patch(path, json={"callback_url": LOCAL_CALLBACK}, headers=bearer("guess")) \
-        .status_code == 401
+    assert (
+        functions("rotate_webhook_secret")
+        .post(f"{path}/webhook-secret", headers=bearer(merchant["api_key"]))
+        .status_code
+        == 403
+    )
+    assert (
+        functions("update_party")
+        .patch(path, json={"callback_url": LOCAL_CALLBACK}, headers=bearer("guess"))
+        .status_code
+        == 401
+    )
 
 
 def test_a_patch_moves_the_callback_url(functions, write_engine, bank):
     response = functions("update_party").patch(
-        f"/v1/admin/banks/{bank['id']}", json={"callback_url": "https://bank.example/hooks"},
-        headers=bearer(ADMIN_API_KEY))
+        f"/v1/admin/banks/{bank['id']}",
+        json={"callback_url": "https://bank.example/hooks"},
+        headers=bearer(ADMIN_API_KEY),
+    )
     assert response.status_code == 200
     assert response.json == {"id": bank["id"], "name": bank["name"], "callback_url": "https://bank.example/hooks"}
     with write_engine.connect() as connection:
@@ -105,9 +124,13 @@ def test_a_patch_moves_the_callback_url(functions, write_engine, bank):
     assert url == "https://bank.example/hooks"
 
 
-@pytest.mark.parametrize("body", [{"callback_url": "ftp://bank.example"}, {}, {"callback_url": "https://x.example", "name": "x"}])
+@pytest.mark.parametrize(
+    "body", [{"callback_url": "ftp://bank.example"}, {}, {"callback_url": "https://x.example", "name": "x"}]
+)
 def test_a_patch_with_a_bad_body_is_422_and_changes_nothing(functions, write_engine, bank, body):
-    response = functions("update_party").patch(f"/v1/admin/banks/{bank['id']}", json=body, headers=bearer(ADMIN_API_KEY))
+    response = functions("update_party").patch(
+        f"/v1/admin/banks/{bank['id']}", json=body, headers=bearer(ADMIN_API_KEY)
+    )
     assert response.status_code == 422
     with write_engine.connect() as connection:
         url = connection.execute(text("SELECT callback_url FROM banks WHERE id = :id"), {"id": bank["id"]}).scalar_one()
@@ -116,16 +139,23 @@ def test_a_patch_with_a_bad_body_is_422_and_changes_nothing(functions, write_eng
 
 def test_a_patch_of_no_such_party_is_404(functions):
     response = functions("update_party").patch(
-        "/v1/admin/banks/00000000-0000-4000-8000-000000000000", json={"callback_url": LOCAL_CALLBACK},
-        headers=bearer(ADMIN_API_KEY))
+        "/v1/admin/banks/00000000-0000-4000-8000-000000000000",
+        json={"callback_url": LOCAL_CALLBACK},
+        headers=bearer(ADMIN_API_KEY),
+    )
     assert response.status_code == 404
 
 
 # The merchant's identity (SPEC §12).
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64).decode()
-IDENTITY = {"legal_name": "Café Central GmbH", "vat_id": "DE 136 695 976", "tax_number": "143/815/08152",
-            "address": {"street": "Herrengasse 14", "postal_code": "10115", "city": "Berlin", "country": "DE"},
-            "logo": PNG, "kivra_service_id": "15594097552e6dfbe7ca6d4679acd8120c3344cc8c"}
+IDENTITY = {
+    "legal_name": "Café Central GmbH",
+    "vat_id": "DE 136 695 976",
+    "tax_number": "143/815/08152",
+    "address": {"street": "Herrengasse 14", "postal_code": "10115", "city": "Berlin", "country": "DE"},
+    "logo": PNG,
+    "kivra_service_id": "15594097552e6dfbe7ca6d4679acd8120c3344cc8c",
+}
 
 
 def merchant_count(write_engine) -> int:
@@ -135,51 +165,73 @@ def merchant_count(write_engine) -> int:
 
 def test_a_merchant_is_onboarded_with_its_identity_checked_and_kept(functions, write_engine):
     response = functions("create_merchant").post(
-        "/", json={"name": "Cafe Central", "callback_url": LOCAL_CALLBACK, **IDENTITY}, headers=bearer(ADMIN_API_KEY))
+        "/", json={"name": "Cafe Central", "callback_url": LOCAL_CALLBACK, **IDENTITY}, headers=bearer(ADMIN_API_KEY)
+    )
     assert response.status_code == 201, response.json
     remember(response.json["api_key"], response.json["webhook_secret"])
     with write_engine.connect() as connection:
-        identity = connection.execute(text("SELECT identity FROM merchants WHERE id = :id"),
-                                      {"id": response.json["id"]}).scalar_one()
-        event = connection.execute(text("SELECT data FROM outbox WHERE subject = :id"), {"id": response.json["id"]}).one()
+        identity = connection.execute(
+            text("SELECT identity FROM merchants WHERE id = :id"), {"id": response.json["id"]}
+        ).scalar_one()
+        event = connection.execute(
+            text("SELECT data FROM outbox WHERE subject = :id"), {"id": response.json["id"]}
+        ).one()
     assert identity == {**IDENTITY, "vat_id": "DE136695976"}  # kept compact
     assert event.data["identity"] == identity
 
 
-@pytest.mark.parametrize("field, value, code", [
-    ("vat_id", "DE123456789", "invalid_vat_id_check_digits"),
-    ("vat_id", "SE11223344449", "invalid_vat_id"),
-    ("vat_id", "ZZ1234567", "invalid_vat_id"),
-    ("logo", base64.b64encode(b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>').decode(), "svg_not_allowed"),
-    ("logo", base64.b64encode(b"GIF89a" + b"\x00" * 16).decode(), "invalid_logo"),
-    ("logo", base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * (64 * 1024)).decode(), "logo_too_large"),
-    ("address", {"street": "Herrengasse 14", "postal_code": "10115", "city": "Berlin", "country": "XX"},
-     "unknown_country"),
-    ("kivra_service_id", "not-a-kivra-id", "string_pattern_mismatch"),
-])
+@pytest.mark.parametrize(
+    "field, value, code",
+    [
+        ("vat_id", "DE123456789", "invalid_vat_id_check_digits"),
+        ("vat_id", "SE11223344449", "invalid_vat_id"),
+        ("vat_id", "ZZ1234567", "invalid_vat_id"),
+        (
+            "logo",
+            base64.b64encode(b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>').decode(),
+            "svg_not_allowed",
+        ),
+        ("logo", base64.b64encode(b"GIF89a" + b"\x00" * 16).decode(), "invalid_logo"),
+        ("logo", base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * (64 * 1024)).decode(), "logo_too_large"),
+        (
+            "address",
+            {"street": "Herrengasse 14", "postal_code": "10115", "city": "Berlin", "country": "XX"},
+            "unknown_country",
+        ),
+        ("kivra_service_id", "not-a-kivra-id", "string_pattern_mismatch"),
+    ],
+)
 def test_a_bad_identity_is_422_naming_the_field_and_onboards_no_one(functions, write_engine, field, value, code):
     before = merchant_count(write_engine)
     response = functions("create_merchant").post(
-        "/", json={"name": "Cafe", "callback_url": LOCAL_CALLBACK, **IDENTITY, field: value}, headers=bearer(ADMIN_API_KEY))
+        "/",
+        json={"name": "Cafe", "callback_url": LOCAL_CALLBACK, **IDENTITY, field: value},
+        headers=bearer(ADMIN_API_KEY),
+    )
     assert response.status_code == 422, response.json
-    assert any(detail["field"].startswith(field) and detail["code"] == code
-               for detail in response.json["error"]["details"]), response.json
+    assert any(
+        detail["field"].startswith(field) and detail["code"] == code for detail in response.json["error"]["details"]
+    ), response.json
     assert merchant_count(write_engine) == before
 
 
 def test_a_patch_changes_the_merchants_identity_and_leaves_the_rest(functions, write_engine, merchant):
-    response = functions("update_party").patch(f"/v1/admin/merchants/{merchant['id']}",
-                                               json={"legal_name": "Cafe Central AG", "vat_id": "DE136695976"},
-                                               headers=bearer(ADMIN_API_KEY))
+    response = functions("update_party").patch(
+        f"/v1/admin/merchants/{merchant['id']}",
+        json={"legal_name": "Cafe Central AG", "vat_id": "DE136695976"},
+        headers=bearer(ADMIN_API_KEY),
+    )
     assert response.status_code == 200, response.json
     with write_engine.connect() as connection:
-        row = connection.execute(text("SELECT identity, callback_url FROM merchants WHERE id = :id"),
-                                 {"id": merchant["id"]}).one()
+        row = connection.execute(
+            text("SELECT identity, callback_url FROM merchants WHERE id = :id"), {"id": merchant["id"]}
+        ).one()
     assert row.identity == {"legal_name": "Cafe Central AG", "vat_id": "DE136695976"}
     assert row.callback_url == merchant["callback_url"]
 
 
 def test_a_bank_has_no_identity_to_patch(functions, bank):
-    response = functions("update_party").patch(f"/v1/admin/banks/{bank['id']}", json={"legal_name": "Bank AG"},
-                                               headers=bearer(ADMIN_API_KEY))
+    response = functions("update_party").patch(
+        f"/v1/admin/banks/{bank['id']}", json={"legal_name": "Bank AG"}, headers=bearer(ADMIN_API_KEY)
+    )
     assert response.status_code == 422

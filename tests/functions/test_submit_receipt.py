@@ -102,6 +102,7 @@ def _set(path, value):
         for key in path[:-1]:
             target = target[key]
         target[path[-1]] = value
+
     return mutate
 
 
@@ -111,27 +112,56 @@ def _delete(path):
         for key in path[:-1]:
             target = target[key]
         del target[path[-1]]
+
     return mutate
 
 
 RULES = [
-    ("line amount is quantity × unit price", _set(("lines", 0, "amount"), 499), "lines[0].amount", "line_amount_mismatch"),
+    (
+        "line amount is quantity × unit price",
+        _set(("lines", 0, "amount"), 499),
+        "lines[0].amount",
+        "line_amount_mismatch",
+    ),
     ("subtotal is the sum of lines", _set(("totals", "subtotal"), 821), "totals.subtotal", "subtotal_mismatch"),
     ("total is subtotal + tax + tip", _set(("totals", "tip"), 100), "totals.total", "total_mismatch"),
     ("payments add up to the total", _set(("payments", 0, "amount"), 800), "payments", "payments_total_mismatch"),
-    ("payments in the receipt's currency", _set(("payments", 0, "currency"), "USD"), "payments[0].currency",
-     "payment_currency_mismatch"),
-    ("no full PAN", _set(("payments", 0, "masked_pan"), "4123450000001234"), "payments[0].masked_pan",
-     "full_pan_not_allowed"),
-    ("masked PAN shape", _set(("payments", 0, "masked_pan"), "4123******1234"), "payments[0].masked_pan",
-     "invalid_masked_pan"),
-    ("no full PAN, however spaced", _set(("payments", 0, "masked_pan"), "4123 4500 0000 1234"),
-     "payments[0].masked_pan", "full_pan_not_allowed"),
-    ("at least the last 4 digits", _set(("payments", 0, "masked_pan"), "**** **** **** 123"), "payments[0].masked_pan",
-     "invalid_masked_pan"),
-    ("card digits, or the acquirer's reference", lambda body: [body["payments"][0].pop(key) for key in
-                                                                ("masked_pan", "rrn")], "payments[0]",
-     "card_data_missing"),
+    (
+        "payments in the receipt's currency",
+        _set(("payments", 0, "currency"), "USD"),
+        "payments[0].currency",
+        "payment_currency_mismatch",
+    ),
+    (
+        "no full PAN",
+        _set(("payments", 0, "masked_pan"), "4123450000001234"),
+        "payments[0].masked_pan",
+        "full_pan_not_allowed",
+    ),
+    (
+        "masked PAN shape",
+        _set(("payments", 0, "masked_pan"), "4123******1234"),
+        "payments[0].masked_pan",
+        "invalid_masked_pan",
+    ),
+    (
+        "no full PAN, however spaced",
+        _set(("payments", 0, "masked_pan"), "4123 4500 0000 1234"),
+        "payments[0].masked_pan",
+        "full_pan_not_allowed",
+    ),
+    (
+        "at least the last 4 digits",
+        _set(("payments", 0, "masked_pan"), "**** **** **** 123"),
+        "payments[0].masked_pan",
+        "invalid_masked_pan",
+    ),
+    (
+        "card digits, or the acquirer's reference",
+        lambda body: [body["payments"][0].pop(key) for key in ("masked_pan", "rrn")],
+        "payments[0]",
+        "card_data_missing",
+    ),
     ("known currency", _set(("currency",), "ABC"), "currency", "unknown_currency"),
     ("currency is alpha-3", _set(("currency",), "eur"), "currency", "string_pattern_mismatch"),
     ("money is an integer", _set(("totals", "tax"), 0.5), "totals.tax", "int_type"),
@@ -142,12 +172,24 @@ RULES = [
     ("at least one payment", _set(("payments",), []), "payments", "too_short"),
     ("issued_at has an offset", _set(("issued_at",), "2026-11-26T13:45:10"), "issued_at", "timezone_aware"),
     ("issued_at is a time", _set(("issued_at",), "yesterday"), "issued_at", "datetime_parsing"),
-    ("transaction_date is a date", _set(("payments", 0, "transaction_date"), "26/11/2026"),
-     "payments[0].transaction_date", "date_parsing"),
-    ("transaction_time has no offset", _set(("payments", 0, "transaction_time"), "13:45:02+01:00"),
-     "payments[0].transaction_time", "time_with_offset"),
-    ("auth code is 6 alphanumerics", _set(("payments", 0, "auth_code"), "A1B2"), "payments[0].auth_code",
-     "string_pattern_mismatch"),
+    (
+        "transaction_date is a date",
+        _set(("payments", 0, "transaction_date"), "26/11/2026"),
+        "payments[0].transaction_date",
+        "date_parsing",
+    ),
+    (
+        "transaction_time has no offset",
+        _set(("payments", 0, "transaction_time"), "13:45:02+01:00"),
+        "payments[0].transaction_time",
+        "time_with_offset",
+    ),
+    (
+        "auth code is 6 alphanumerics",
+        _set(("payments", 0, "auth_code"), "A1B2"),
+        "payments[0].auth_code",
+        "string_pattern_mismatch",
+    ),
     ("rrn is 12 alphanumerics", _set(("payments", 0, "rrn"), "12345"), "payments[0].rrn", "string_pattern_mismatch"),
     ("receipt id required", _delete(("merchant_receipt_id",)), "merchant_receipt_id", "missing"),
     ("receipt id not empty", _set(("merchant_receipt_id",), ""), "merchant_receipt_id", "string_too_short"),
@@ -223,9 +265,16 @@ def test_only_post_is_allowed(functions, merchant):
     assert response.status_code == 405 and response.headers["Allow"] == "POST"
 
 
-@pytest.mark.parametrize("printed, stored", [
-    ("************3602", "************3602"), ("**** **** **** 0979", "************0979"),
-    ("XXXX XXXX XXXX 1234", "************1234"), ("412345XXXXXX1234", "412345******1234"), (None, None)])
+@pytest.mark.parametrize(
+    "printed, stored",
+    [
+        ("************3602", "************3602"),
+        ("**** **** **** 0979", "************0979"),
+        ("XXXX XXXX XXXX 1234", "************1234"),
+        ("412345XXXXXX1234", "412345******1234"),
+        (None, None),
+    ],
+)
 def test_a_card_line_is_stored_as_the_slip_prints_it_normalised(functions, merchant, write_engine, printed, stored):
     body = receipt_body()
     body["payments"][0]["masked_pan"] = printed
@@ -236,64 +285,109 @@ def test_a_card_line_is_stored_as_the_slip_prints_it_normalised(functions, merch
     response = post(functions, merchant["api_key"], body)
     assert response.status_code == 201, response.json
     with write_engine.connect() as connection:
-        row = connection.execute(text("SELECT masked_pan, pan_last4, pan_bin, rrn FROM receipt_card_payments"
-                                      " WHERE receipt_id = :id"), {"id": response.json["id"]}).one()
+        row = connection.execute(
+            text("SELECT masked_pan, pan_last4, pan_bin, rrn FROM receipt_card_payments WHERE receipt_id = :id"),
+            {"id": response.json["id"]},
+        ).one()
     assert (row.masked_pan, row.rrn) == (stored, rrn)
-    assert (row.pan_last4, row.pan_bin) == ((stored[-4:], stored[:6] if stored[0].isdigit() else None)
-                                            if stored else (None, None))
+    assert (row.pan_last4, row.pan_bin) == (
+        (stored[-4:], stored[:6] if stored[0].isdigit() else None) if stored else (None, None)
+    )
 
 
 def test_the_database_itself_refuses_a_full_card_number(write_engine):
     with write_engine.connect() as connection, pytest.raises(Exception, match="masked_pan_check"):
-        connection.execute(text("UPDATE receipt_card_payments SET masked_pan = '4123450000001234'"
-                                " WHERE receipt_id = (SELECT receipt_id FROM receipt_card_payments LIMIT 1)"))
+        connection.execute(
+            text(
+                "UPDATE receipt_card_payments SET masked_pan = '4123450000001234'"
+                " WHERE receipt_id = (SELECT receipt_id FROM receipt_card_payments LIMIT 1)"
+            )
+        )
 
 
 def vat_body() -> dict:
     """A receipt with gross prices at 19 % and 7 %, a member discount and a cash part."""
-    body = receipt_body(prices_include_vat=True, lines=[
-        {"description": "Espresso", "quantity": 2, "unit_price": 250, "amount": 500, "vat_rate": 19},
-        {"description": "Croissant", "quantity": 1, "unit_price": 350, "amount": 320, "vat_rate": 7,
-         "discounts": [{"description": "Member", "amount": 30}]}])
+    body = receipt_body(
+        prices_include_vat=True,
+        lines=[
+            {"description": "Espresso", "quantity": 2, "unit_price": 250, "amount": 500, "vat_rate": 19},
+            {
+                "description": "Croissant",
+                "quantity": 1,
+                "unit_price": 350,
+                "amount": 320,
+                "vat_rate": 7,
+                "discounts": [{"description": "Member", "amount": 30}],
+            },
+        ],
+    )
     # 19 %: 500 gross has 79.83 → 80 VAT; 7 %: 320 gross has 20.93 → 21.
-    body["totals"] = {"subtotal": 820, "tax": 101, "tip": 0, "total": 820,
-                      "vat": [{"rate": 19, "net": 420, "vat": 80, "gross": 500},
-                              {"rate": 7, "net": 299, "vat": 21, "gross": 320}]}
+    body["totals"] = {
+        "subtotal": 820,
+        "tax": 101,
+        "tip": 0,
+        "total": 820,
+        "vat": [{"rate": 19, "net": 420, "vat": 80, "gross": 500}, {"rate": 7, "net": 299, "vat": 21, "gross": 320}],
+    }
     body["payments"][0]["amount"] = 700
     body["payments"].append({"type": "cash", "amount": 120})
     return body
 
 
 VAT_RULES = [
-    ("VAT within a minor unit per line", _set(("totals", "vat", 0), {"rate": 19, "net": 418, "vat": 82, "gross": 500}),
-     "totals.vat[0].vat", "vat_mismatch"),
+    (
+        "VAT within a minor unit per line",
+        _set(("totals", "vat", 0), {"rate": 19, "net": 418, "vat": 82, "gross": 500}),
+        "totals.vat[0].vat",
+        "vat_mismatch",
+    ),
     ("net + vat is gross", _set(("totals", "vat", 0, "net"), 421), "totals.vat[0]", "vat_entry_mismatch"),
-    ("gross is the lines at the rate", _set(("totals", "vat", 1), {"rate": 7, "net": 309, "vat": 21, "gross": 330}),
-     "totals.vat[1].gross", "vat_base_mismatch"),
+    (
+        "gross is the lines at the rate",
+        _set(("totals", "vat", 1), {"rate": 7, "net": 309, "vat": 21, "gross": 330}),
+        "totals.vat[1].gross",
+        "vat_base_mismatch",
+    ),
     ("tax is the sum of the VAT", _set(("totals", "tax"), 100), "totals.tax", "tax_mismatch"),
-    ("one entry per rate used", lambda body: body["totals"]["vat"].append({"rate": 25, "net": 0, "vat": 0, "gross": 0}),
-     "totals.vat", "vat_rates_mismatch"),
+    (
+        "one entry per rate used",
+        lambda body: body["totals"]["vat"].append({"rate": 25, "net": 0, "vat": 0, "gross": 0}),
+        "totals.vat",
+        "vat_rates_mismatch",
+    ),
     ("every line has its rate", _delete(("lines", 1, "vat_rate")), "lines[1].vat_rate", "vat_rate_missing"),
     ("a rate has 2 decimals at most", _set(("lines", 1, "vat_rate"), 7.125), "lines[1].vat_rate", "vat_rate_precision"),
     ("a rate is a number", _set(("lines", 1, "vat_rate"), "7"), "lines[1].vat_rate", "vat_rate_type"),
     ("a discount adds up", _set(("lines", 1, "discounts", 0, "amount"), 20), "lines[1].amount", "line_amount_mismatch"),
-    ("a discount is at most the price", _set(("lines", 1, "discounts", 0, "amount"), 400), "lines[1].discounts",
-     "discount_exceeds_price"),
+    (
+        "a discount is at most the price",
+        _set(("lines", 1, "discounts", 0, "amount"), 400),
+        "lines[1].discounts",
+        "discount_exceeds_price",
+    ),
     ("total is subtotal + tip with VAT included", _set(("totals", "tip"), 5), "totals.total", "total_mismatch"),
     ("tenders add up to the total", _set(("payments", 1, "amount"), 100), "payments", "payments_total_mismatch"),
     ("a known tender", _set(("payments", 1, "type"), "crypto"), "payments[1].type", "literal_error"),
     ("a card payment line", _set(("payments",), [{"type": "cash", "amount": 820}]), "payments", "no_card_payment"),
-    ("the TSE signed the receipt's gross per rate", _set(("fiscal",), fiscal_block("5.00", "3.30", "8.30:Unbar")),
-     "fiscal.process_data", "fiscal_mismatch"),
-    ("a Kassenbeleg-V1's process data", _set(("fiscal",), {**fiscal_block("5.00", "3.20", "8.20:Unbar"),
-                                                          "process_data": "Beleg^5.00^8.20:Unbar"}),
-     "fiscal.process_data", "fiscal_mismatch"),
+    (
+        "the TSE signed the receipt's gross per rate",
+        _set(("fiscal",), fiscal_block("5.00", "3.30", "8.30:Unbar")),
+        "fiscal.process_data",
+        "fiscal_mismatch",
+    ),
+    (
+        "a Kassenbeleg-V1's process data",
+        _set(("fiscal",), {**fiscal_block("5.00", "3.20", "8.20:Unbar"), "process_data": "Beleg^5.00^8.20:Unbar"}),
+        "fiscal.process_data",
+        "fiscal_mismatch",
+    ),
 ]
 
 
 @pytest.mark.parametrize("rule, mutate, field, code", VAT_RULES, ids=[rule[0] for rule in VAT_RULES])
-def test_each_vat_and_tender_rule_refuses_the_receipt_and_writes_nothing(functions, merchant, write_engine, rule, mutate,
-                                                                        field, code):
+def test_each_vat_and_tender_rule_refuses_the_receipt_and_writes_nothing(
+    functions, merchant, write_engine, rule, mutate, field, code
+):
     body = vat_body()
     mutate(body)
     refused_writing_nothing(functions, merchant, write_engine, body, field, code)
@@ -304,8 +398,9 @@ def test_a_fiscal_block_that_agrees_with_the_receipt_is_kept(functions, merchant
     response = post(functions, merchant["api_key"], body)
     assert response.status_code == 201, response.json
     with write_engine.connect() as connection:
-        document = connection.execute(text("SELECT document FROM receipts WHERE id = :id"),
-                                      {"id": response.json["id"]}).scalar_one()
+        document = connection.execute(
+            text("SELECT document FROM receipts WHERE id = :id"), {"id": response.json["id"]}
+        ).scalar_one()
     assert document["fiscal"] == body["fiscal"]
 
 
@@ -315,10 +410,12 @@ def test_vat_per_rate_is_computed_when_absent_and_tenders_are_kept(functions, me
     response = post(functions, merchant["api_key"], body)
     assert response.status_code == 201, response.json
     with write_engine.connect() as connection:
-        document = connection.execute(text("SELECT document FROM receipts WHERE id = :id"),
-                                      {"id": response.json["id"]}).scalar_one()
-        card_lines = connection.execute(text("SELECT count(*) FROM receipt_card_payments WHERE receipt_id = :id"),
-                                        {"id": response.json["id"]}).scalar_one()
+        document = connection.execute(
+            text("SELECT document FROM receipts WHERE id = :id"), {"id": response.json["id"]}
+        ).scalar_one()
+        card_lines = connection.execute(
+            text("SELECT count(*) FROM receipt_card_payments WHERE receipt_id = :id"), {"id": response.json["id"]}
+        ).scalar_one()
     assert document["totals"]["vat"] == stated
     assert document["payments"][1] == {"type": "cash", "amount": 120} and card_lines == 1
     assert document["lines"][1]["discounts"] == [{"description": "Member", "amount": 30}]
@@ -328,20 +425,51 @@ def test_vat_per_rate_is_computed_when_absent_and_tenders_are_kept(functions, me
 def grocery_body() -> dict:
     """A till's receipt as real counters print it (SPEC §12): bananas weighed, a bottle with its
     deposit outside VAT, "3 for 2" on three sodas shared over them, and cash rounding."""
-    body = receipt_body(prices_include_vat=True, currency="SEK", lines=[
-        {"description": "Bananer", "quantity": 0.846, "unit": "KGM", "unit_price": 2490, "amount": 2107,
-         "vat_rate": 12},
-        {"description": "Läsk", "quantity": 3, "unit_price": 2000, "amount": 6000, "vat_rate": 12},
-        {"description": "Pant", "quantity": 3, "unit_price": 200, "amount": 600, "vat_rate": None,
-         "vat_exemption": "deposit"},
-    ])
+    body = receipt_body(
+        prices_include_vat=True,
+        currency="SEK",
+        lines=[
+            {
+                "description": "Bananer",
+                "quantity": 0.846,
+                "unit": "KGM",
+                "unit_price": 2490,
+                "amount": 2107,
+                "vat_rate": 12,
+            },
+            {"description": "Läsk", "quantity": 3, "unit_price": 2000, "amount": 6000, "vat_rate": 12},
+            {
+                "description": "Pant",
+                "quantity": 3,
+                "unit_price": 200,
+                "amount": 600,
+                "vat_rate": None,
+                "vat_exemption": "deposit",
+            },
+        ],
+    )
     body["discounts"] = [{"description": "3 för 2", "amount": 2000, "shares": [{"line": 1, "amount": 2000}]}]
     # 12 %: 21.07 + 60.00 − 20.00 = 61.07 gross has 6.54 VAT; the pant none. 66.07, rounded to 66.00.
-    body["totals"] = {"subtotal": 6707, "tax": 654, "tip": 0, "rounding": -7, "total": 6700,
-                      "vat": [{"rate": 12, "net": 5453, "vat": 654, "gross": 6107}]}
+    body["totals"] = {
+        "subtotal": 6707,
+        "tax": 654,
+        "tip": 0,
+        "rounding": -7,
+        "total": 6700,
+        "vat": [{"rate": 12, "net": 5453, "vat": 654, "gross": 6107}],
+    }
     body["payments"][0] |= {"amount": 5000, "currency": "SEK"}
     body["payments"].append({"type": "cash", "amount": 1700})
     return body
+
+
+def test_a_discount_beyond_a_line_at_a_vat_rate_is_refused_at_the_line(functions, merchant, write_engine):
+    """With no breakdown stated, the platform would compute one: a line's base below zero is
+    the discount's fault, said at the line."""
+    body = grocery_body()
+    del body["totals"]["vat"]
+    body["discounts"] = [{"description": "Gratis", "amount": 9000, "shares": [{"line": 1, "amount": 9000}]}]
+    refused_writing_nothing(functions, merchant, write_engine, body, "lines[1]", "discount_exceeds_line")
 
 
 def test_weighed_goods_deposits_receipt_discounts_and_cash_rounding_are_kept(functions, merchant, write_engine):
@@ -350,10 +478,17 @@ def test_weighed_goods_deposits_receipt_discounts_and_cash_rounding_are_kept(fun
     assert response.status_code == 201, response.json
     assert response.json["warnings"] == []  # the platform's own JSON is taken only when it adds up
     with write_engine.connect() as connection:
-        document = connection.execute(text("SELECT document FROM receipts WHERE id = :id"),
-                                      {"id": response.json["id"]}).scalar_one()
-        quantities = connection.execute(text("SELECT quantity FROM receipt_lines WHERE receipt_id = :id ORDER BY line_no"),
-                                        {"id": response.json["id"]}).scalars().all()
+        document = connection.execute(
+            text("SELECT document FROM receipts WHERE id = :id"), {"id": response.json["id"]}
+        ).scalar_one()
+        quantities = (
+            connection.execute(
+                text("SELECT quantity FROM receipt_lines WHERE receipt_id = :id ORDER BY line_no"),
+                {"id": response.json["id"]},
+            )
+            .scalars()
+            .all()
+        )
     assert [str(quantity) for quantity in quantities] == ["0.846", "3.000", "3.000"]
     assert document["lines"][0] == body["lines"][0] | {"sku": None}
     assert document["lines"][2]["vat_exemption"] == "deposit" and document["discounts"] == body["discounts"]
@@ -363,46 +498,90 @@ def test_weighed_goods_deposits_receipt_discounts_and_cash_rounding_are_kept(fun
 def test_a_receipt_in_the_old_shape_is_stored_in_it(functions, merchant, write_engine):
     response = post(functions, merchant["api_key"], receipt_body())
     with write_engine.connect() as connection:
-        document = connection.execute(text("SELECT document FROM receipts WHERE id = :id"),
-                                      {"id": response.json["id"]}).scalar_one()
+        document = connection.execute(
+            text("SELECT document FROM receipts WHERE id = :id"), {"id": response.json["id"]}
+        ).scalar_one()
     assert "rounding" not in document["totals"] and "unit" not in document["lines"][0]
     assert "discounts" not in document and "kind" not in document
 
 
 GROCERY_RULES = [
-    ("a weighed amount is rounded half up", _set(("lines", 0, "amount"), 2106), "lines[0].amount",
-     "line_amount_mismatch"),
-    ("a quantity has 3 decimals at most", _set(("lines", 0, "quantity"), 0.8461), "lines[0].quantity",
-     "quantity_precision"),
+    (
+        "a weighed amount is rounded half up",
+        _set(("lines", 0, "amount"), 2106),
+        "lines[0].amount",
+        "line_amount_mismatch",
+    ),
+    (
+        "a quantity has 3 decimals at most",
+        _set(("lines", 0, "quantity"), 0.8461),
+        "lines[0].quantity",
+        "quantity_precision",
+    ),
     ("a quantity is a number", _set(("lines", 0, "quantity"), "0.846"), "lines[0].quantity", "quantity_type"),
     ("a quantity is more than 0", _set(("lines", 0, "quantity"), 0.0), "lines[0].quantity", "greater_than_equal"),
     ("pieces are counted whole", _set(("lines", 1, "quantity"), 2.5), "lines[1].quantity", "quantity_not_whole"),
-    ("a unit is a Recommendation 20 code", _set(("lines", 0, "unit"), "kg"), "lines[0].unit",
-     "string_pattern_mismatch"),
+    (
+        "a unit is a Recommendation 20 code",
+        _set(("lines", 0, "unit"), "kg"),
+        "lines[0].unit",
+        "string_pattern_mismatch",
+    ),
     ("a line outside VAT says why", _delete(("lines", 2, "vat_exemption")), "lines[2].vat_rate", "vat_rate_missing"),
     ("a known exemption", _set(("lines", 2, "vat_exemption"), "zero"), "lines[2].vat_exemption", "literal_error"),
-    ("a rate or an exemption, not both", _set(("lines", 2, "vat_rate"), 12), "lines[2].vat_exemption",
-     "vat_exemption_with_rate"),
-    ("shares add up to the discount", _set(("discounts", 0, "shares", 0, "amount"), 1900), "discounts[0].shares",
-     "discount_shares_mismatch"),
-    ("a share names a line", _set(("discounts", 0, "shares", 0, "line"), 7), "discounts[0].shares[0].line",
-     "discount_line_unknown"),
-    ("a share is at most its line", _set(("discounts", 0), {"description": "Gratis", "amount": 2500, "shares": [
-        {"line": 1, "amount": 1800}, {"line": 2, "amount": 700}]}), "lines[2]", "discount_exceeds_line"),
+    (
+        "a rate or an exemption, not both",
+        _set(("lines", 2, "vat_rate"), 12),
+        "lines[2].vat_exemption",
+        "vat_exemption_with_rate",
+    ),
+    (
+        "shares add up to the discount",
+        _set(("discounts", 0, "shares", 0, "amount"), 1900),
+        "discounts[0].shares",
+        "discount_shares_mismatch",
+    ),
+    (
+        "a share names a line",
+        _set(("discounts", 0, "shares", 0, "line"), 7),
+        "discounts[0].shares[0].line",
+        "discount_line_unknown",
+    ),
+    (
+        "a share is at most its line",
+        _set(
+            ("discounts", 0),
+            {
+                "description": "Gratis",
+                "amount": 2500,
+                "shares": [{"line": 1, "amount": 1800}, {"line": 2, "amount": 700}],
+            },
+        ),
+        "lines[2]",
+        "discount_exceeds_line",
+    ),
     ("a discount has shares", _set(("discounts", 0, "shares"), []), "discounts[0].shares", "too_short"),
-    ("subtotal less the receipt's discounts", _set(("totals", "subtotal"), 8707), "totals.subtotal",
-     "subtotal_mismatch"),
-    ("VAT on the lines less their shares", _set(("totals", "vat", 0), {"rate": 12, "net": 7239, "vat": 868,
-                                                                        "gross": 8107}), "totals.vat[0].gross",
-     "vat_base_mismatch"),
+    (
+        "subtotal less the receipt's discounts",
+        _set(("totals", "subtotal"), 8707),
+        "totals.subtotal",
+        "subtotal_mismatch",
+    ),
+    (
+        "VAT on the lines less their shares",
+        _set(("totals", "vat", 0), {"rate": 12, "net": 7239, "vat": 868, "gross": 8107}),
+        "totals.vat[0].gross",
+        "vat_base_mismatch",
+    ),
     ("the rounding is part of the total", _set(("totals", "rounding"), 0), "totals.total", "total_mismatch"),
     ("rounding is whole minor units", _set(("totals", "rounding"), -7.5), "totals.rounding", "int_type"),
 ]
 
 
 @pytest.mark.parametrize("rule, mutate, field, code", GROCERY_RULES, ids=[rule[0] for rule in GROCERY_RULES])
-def test_each_rule_of_what_tills_print_refuses_the_receipt_and_writes_nothing(functions, merchant, write_engine, rule,
-                                                                            mutate, field, code):
+def test_each_rule_of_what_tills_print_refuses_the_receipt_and_writes_nothing(
+    functions, merchant, write_engine, rule, mutate, field, code
+):
     body = grocery_body()
     mutate(body)
     refused_writing_nothing(functions, merchant, write_engine, body, field, code)
@@ -414,11 +593,19 @@ def test_a_refund_may_name_its_original_or_none(functions, merchant, write_engin
     unlinked = post(functions, merchant["api_key"], receipt_body(kind="refund"))
     assert (linked.status_code, unlinked.status_code) == (201, 201), unlinked.json
     with write_engine.connect() as connection:
-        kinds = dict(connection.execute(text("SELECT receipt_id, kind FROM receipt_card_payments WHERE receipt_id IN"
-                                             " (:linked, :unlinked, :sale)"), {
-            "linked": linked.json["id"], "unlinked": unlinked.json["id"], "sale": sale["id"]}).all())
+        kinds = dict(
+            connection.execute(
+                text(
+                    "SELECT receipt_id, kind FROM receipt_card_payments WHERE receipt_id IN (:linked, :unlinked, :sale)"
+                ),
+                {"linked": linked.json["id"], "unlinked": unlinked.json["id"], "sale": sale["id"]},
+            ).all()
+        )
     assert {str(key): value for key, value in kinds.items()} == {
-        sale["id"]: "purchase", linked.json["id"]: "refund", unlinked.json["id"]: "refund"}
+        sale["id"]: "purchase",
+        linked.json["id"]: "refund",
+        unlinked.json["id"]: "refund",
+    }
     refused = post(functions, merchant["api_key"], receipt_body(kind="sale", refund_of=sale["id"]))
     assert refused.status_code == 422 and refused.json["error"]["details"][0]["code"] == "kind_mismatch"
     unknown = post(functions, merchant["api_key"], receipt_body(kind="refund", refund_of=str(uuid.uuid4())))

@@ -10,8 +10,14 @@ from tests.support import Forwarder
 
 
 def admin(*args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "runtime.admin", *args], cwd=ROOT,
-                            env={**os.environ, **TEST_ENV}, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "runtime.admin", *args],
+        cwd=ROOT,
+        env={**os.environ, **TEST_ENV},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -25,15 +31,26 @@ def test_redrive_reports_what_it_put_back():
 
 
 def test_an_unknown_consumer_is_refused_clearly():
-    result = subprocess.run([sys.executable, "-m", "runtime.admin", "dlq", "nobody"], cwd=ROOT,
-                            env={**os.environ, **TEST_ENV}, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "runtime.admin", "dlq", "nobody"],
+        cwd=ROOT,
+        env={**os.environ, **TEST_ENV},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0 and "no queue-triggered function named 'nobody'" in result.stderr
 
 
 def migrate(**env) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "runtime.run", "migrate"], cwd=ROOT,
-                            env={**os.environ, **TEST_ENV, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "runtime.run", "migrate"],
+        cwd=ROOT,
+        env={**os.environ, **TEST_ENV, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_make_run_says_clearly_when_a_backing_service_stays_down():

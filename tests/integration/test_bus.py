@@ -35,8 +35,10 @@ def listen(channel, routing_key: str) -> str:
 
 
 def get_one(channel, queue):
-    return wait_until(lambda: (lambda m: m if m[0] else None)(channel.basic_get(queue, auto_ack=True)),
-                      message=f"a message on {queue}")
+    return wait_until(
+        lambda: (lambda m: m if m[0] else None)(channel.basic_get(queue, auto_ack=True)),
+        message=f"a message on {queue}",
+    )
 
 
 def published_at(write_engine, event_subject):
@@ -66,13 +68,22 @@ def test_a_submission_is_published_as_a_persistent_cloudevent_after_commit(funct
 def test_a_batch_is_published_with_confirms_in_flight_and_unroutable_events_are_left_out(channel):
     routed_type, unrouted_type = f"test.batch.{uuid.uuid4().hex}.v1", f"test.nobody.{uuid.uuid4().hex}.v1"
     queue = listen(channel, routed_type)
-    events = [bus.envelope(uuid.uuid4(), unrouted_type if n % 10 == 0 else routed_type, uuid.uuid4(),
-                           "2026-11-26T12:00:00+00:00", {"n": n}) for n in range(300)]
+    events = [
+        bus.envelope(
+            uuid.uuid4(),
+            unrouted_type if n % 10 == 0 else routed_type,
+            uuid.uuid4(),
+            "2026-11-26T12:00:00+00:00",
+            {"n": n},
+        )
+        for n in range(300)
+    ]
 
     taken = bus.publisher().publish(events)
 
     assert taken == {event["id"] for event in events if event["type"] == routed_type}
     assert channel.queue_declare(queue, passive=True).method.message_count == 270
+
 
 def test_one_connection_per_process_serves_every_thread_and_a_dropped_one_is_replaced_at_once(channel):
     event_type = f"test.publisher.{uuid.uuid4().hex}.v1"
@@ -95,16 +106,18 @@ def test_one_connection_per_process_serves_every_thread_and_a_dropped_one_is_rep
     broker.close()
 
 
-def test_marks_a_busy_pool_could_not_write_are_written_on_the_next_flush(functions, merchant, write_engine,
-                                                                        monkeypatch):
+def test_marks_a_busy_pool_could_not_write_are_written_on_the_next_flush(
+    functions, merchant, write_engine, monkeypatch
+):
     """Every connection of the pool lent out: the published marks wait for the next flush
     instead of being dropped (which would make the relay publish the events again)."""
     monkeypatch.setattr(outbox, "publish_committed", lambda engine, events: None)
     response = functions("submit_receipt").post("/", json=receipt_body(), headers=bearer(merchant["api_key"]))
     receipt_id = response.json["id"]
     with write_engine.connect() as connection:
-        event_id = connection.execute(text("SELECT id FROM outbox WHERE subject = :subject"),
-                                      {"subject": receipt_id}).scalar_one()
+        event_id = connection.execute(
+            text("SELECT id FROM outbox WHERE subject = :subject"), {"subject": receipt_id}
+        ).scalar_one()
     engine = engine_for(TEST_ENV["WRITE_DATABASE_URL"], pool_size=1)
     engine.pool._timeout = 0.2  # not the 5 s a function waits for a connection
     marks = outbox._PublishedMarks()
@@ -128,8 +141,13 @@ def test_a_crash_between_commit_and_publish_is_relayed(functions, merchant, writ
     assert channel.basic_get(queue, auto_ack=True)[0] is None
 
     monkeypatch.setattr(outbox, "RELAY_GRACE_SECONDS", 0.0)
-    relay = {"specversion": "1.0", "id": str(uuid.uuid4()), "source": "urn:receipts:cron",
-             "type": "receipts.schedule.fired.v1", "data": {}}
+    relay = {
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": "urn:receipts:cron",
+        "type": "receipts.schedule.fired.v1",
+        "data": {},
+    }
     answer = functions("relay_outbox").post("/", data=json.dumps(relay), content_type=bus.CONTENT_TYPE)
     assert answer.status_code == 200
     subjects = set()
@@ -168,8 +186,17 @@ class FakeFunction:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 if self.headers["Content-Type"] == "application/cloudevents-batch+json":
                     batches.append(len(body))
-                    status, reply = 200, json.dumps({"results": [
-                        {"id": event["id"], "status": answer(event), "message": "as asked"} for event in body]}).encode()
+                    status, reply = (
+                        200,
+                        json.dumps(
+                            {
+                                "results": [
+                                    {"id": event["id"], "status": answer(event), "message": "as asked"}
+                                    for event in body
+                                ]
+                            }
+                        ).encode(),
+                    )
                 else:
                     status, reply = answer(body), b"no"
                 self.send_response(status)
@@ -193,8 +220,9 @@ def pipeline(channel):
     assert trigger.consuming.wait(timeout=20), "the trigger did not start consuming"
 
     def send(behaviour: str) -> str:
-        event = bus.envelope(uuid.uuid4(), f"{topic}.happened", uuid.uuid4(), "2026-11-26T12:00:00+00:00",
-                             {"behaviour": behaviour})
+        event = bus.envelope(
+            uuid.uuid4(), f"{topic}.happened", uuid.uuid4(), "2026-11-26T12:00:00+00:00", {"behaviour": behaviour}
+        )
         channel.basic_publish(bus.EXCHANGE, event["type"], json.dumps(event).encode(), bus.properties(event))
         return event["id"]
 
@@ -281,8 +309,9 @@ def test_events_that_pile_up_go_in_batches_each_settled_by_its_own_status(channe
     function = FakeFunction()
     sent = {}
     for behaviour in ["ok"] * 30 + ["reject", "unavailable", "flaky"]:
-        event = bus.envelope(uuid.uuid4(), f"{topic}.happened", uuid.uuid4(), "2026-11-26T12:00:00+00:00",
-                             {"behaviour": behaviour})
+        event = bus.envelope(
+            uuid.uuid4(), f"{topic}.happened", uuid.uuid4(), "2026-11-26T12:00:00+00:00", {"behaviour": behaviour}
+        )
         channel.basic_publish(bus.EXCHANGE, event["type"], json.dumps(event).encode(), bus.properties(event))
         sent[event["id"]] = behaviour
     trigger = QueueTrigger(consumer, Invoker(function.url, timeout=5), concurrency=2, batch=8)
@@ -318,8 +347,9 @@ def test_a_batch_lingers_for_events_that_arrive_just_after_its_first(channel):
         wait_until(trigger.consuming.is_set, message="the trigger consuming")
         sent = []
         for _ in range(5):
-            event = bus.envelope(uuid.uuid4(), f"{topic}.happened", uuid.uuid4(), "2026-11-26T12:00:00+00:00",
-                                 {"behaviour": "ok"})
+            event = bus.envelope(
+                uuid.uuid4(), f"{topic}.happened", uuid.uuid4(), "2026-11-26T12:00:00+00:00", {"behaviour": "ok"}
+            )
             channel.basic_publish(bus.EXCHANGE, event["type"], json.dumps(event).encode(), bus.properties(event))
             sent.append(event["id"])
         wait_until(lambda: set(sent) <= set(function.acknowledged), message="every event")

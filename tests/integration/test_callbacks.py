@@ -4,7 +4,7 @@ import dataclasses
 import json
 import uuid
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler
 
@@ -60,7 +60,8 @@ def unpublished(monkeypatch):
 
 def register(functions, kind, url):
     response = functions(f"create_{kind}").post(
-        "/", json={"name": f"{kind} callbacks", "callback_url": url}, headers=bearer(ADMIN_API_KEY))
+        "/", json={"name": f"{kind} callbacks", "callback_url": url}, headers=bearer(ADMIN_API_KEY)
+    )
     party = response.json
     remember(party["api_key"], party["webhook_secret"])
     return party
@@ -75,10 +76,13 @@ def matched_payment(functions, receiver):
 def match(functions, merchant, bank):
     """A receipt of merchant and a payment of bank, matched: (receipt, payment, pan, the payment.matched event)."""
     pan = random_pan()
-    receipt = functions("submit_receipt").post("/", json=receipt_body(pan=pan), headers=bearer(merchant["api_key"])).json
+    receipt = (
+        functions("submit_receipt").post("/", json=receipt_body(pan=pan), headers=bearer(merchant["api_key"])).json
+    )
     payment = functions("submit_payment").post("/", json=payment_body(pan=pan), headers=bearer(bank["api_key"])).json
     outcome = services.match_submissions(
-        [{"id": str(uuid.uuid4()), "type": events.PAYMENT_SUBMITTED, "subject": payment["id"]}], UnitOfWork())
+        [{"id": str(uuid.uuid4()), "type": events.PAYMENT_SUBMITTED, "subject": payment["id"]}], UnitOfWork()
+    )
     [matched] = [event for event in outcome.events if event.type == events.PAYMENT_MATCHED]
     event = {"id": str(matched.id), "type": matched.type, "subject": str(matched.subject), "data": matched.data}
     return receipt, payment, pan, event
@@ -109,7 +113,9 @@ def test_both_parties_get_one_signed_callback_each(functions, write_engine):
     assert data["receipt"]["merchant"]["name"] == merchant["name"]
     assert data["receipt"]["lines"][0]["description"] == "Espresso"
     assert data["receipt_url"].endswith(f"/v1/receipts/{receipt['id']}")
-    assert data["receipt_formats"] == {kind: f"{data['receipt_url']}?format={kind}" for kind in ("html", "kivra", "arts")}
+    assert data["receipt_formats"] == {
+        kind: f"{data['receipt_url']}?format={kind}" for kind in ("html", "kivra", "arts")
+    }
     merchant_headers, merchant_body = by_path["/merchant"]
     assert callbacks.verify(merchant["webhook_secret"], merchant_headers["Receipts-Signature"], merchant_body)
     merchant_data = json.loads(merchant_body)["data"]
@@ -124,15 +130,23 @@ def test_a_receiver_failing_three_times_gets_exactly_one_delivery_per_event(func
     *_, payment, pan, event = matched_payment(functions, receiver)
     assert deliver_until_done(event) == 4
     assert sorted(receiver.calls.values()) == [4, 4]
-    assert len(receiver.delivered) == 2 and len({headers["Receipts-Event-Id"] for _, headers, _ in receiver.delivered}) == 2
+    assert (
+        len(receiver.delivered) == 2
+        and len({headers["Receipts-Event-Id"] for _, headers, _ in receiver.delivered}) == 2
+    )
     deliver_until_done(event)  # a redelivered event sends nothing again
     assert len(receiver.delivered) == 2
     with write_engine.connect() as connection:
-        rows = connection.execute(text("SELECT status, attempts FROM callbacks WHERE payment_id = :id"),
-                                  {"id": payment["id"]}).all()
-        recorded = connection.execute(text(
-            "SELECT count(*) FROM outbox o JOIN callbacks c ON c.id = o.subject"
-            " WHERE c.payment_id = :id AND o.type = 'receipts.callback.delivered.v1'"), {"id": payment["id"]}).scalar_one()
+        rows = connection.execute(
+            text("SELECT status, attempts FROM callbacks WHERE payment_id = :id"), {"id": payment["id"]}
+        ).all()
+        recorded = connection.execute(
+            text(
+                "SELECT count(*) FROM outbox o JOIN callbacks c ON c.id = o.subject"
+                " WHERE c.payment_id = :id AND o.type = 'receipts.callback.delivered.v1'"
+            ),
+            {"id": payment["id"]},
+        ).scalar_one()
     assert sorted(tuple(row) for row in rows) == [("delivered", 4), ("delivered", 4)]
     assert recorded == 2
 
@@ -145,20 +159,32 @@ def test_a_callback_failing_past_its_window_is_marked_failed(functions, write_en
     monkeypatch.setattr(callbacks, "settings", lambda: dataclasses.replace(settings(), callback_window_seconds=0))
     services.deliver_callbacks(event, UnitOfWork())  # the last attempt: no retry asked
     with write_engine.connect() as connection:
-        rows = connection.execute(text("SELECT status, attempts, last_error FROM callbacks WHERE payment_id = :id"),
-                                  {"id": payment["id"]}).all()
-        failed = connection.execute(text(
-            "SELECT count(*) FROM outbox o JOIN callbacks c ON c.id = o.subject"
-            " WHERE c.payment_id = :id AND o.type = 'receipts.callback.failed.v1'"), {"id": payment["id"]}).scalar_one()
+        rows = connection.execute(
+            text("SELECT status, attempts, last_error FROM callbacks WHERE payment_id = :id"), {"id": payment["id"]}
+        ).all()
+        failed = connection.execute(
+            text(
+                "SELECT count(*) FROM outbox o JOIN callbacks c ON c.id = o.subject"
+                " WHERE c.payment_id = :id AND o.type = 'receipts.callback.failed.v1'"
+            ),
+            {"id": payment["id"]},
+        ).scalar_one()
     assert sorted(tuple(row) for row in rows) == [("failed", 2, "HTTP 503"), ("failed", 2, "HTTP 503")]
     assert failed == 2
 
 
 def callback_rows(write_engine, payment_id):
     with write_engine.connect() as connection:
-        return {row.party_kind: row for row in connection.execute(text(
-            "SELECT party_kind, status, attempts, last_error, url, next_attempt_at FROM callbacks"
-            " WHERE payment_id = :id"), {"id": payment_id})}
+        return {
+            row.party_kind: row
+            for row in connection.execute(
+                text(
+                    "SELECT party_kind, status, attempts, last_error, url, next_attempt_at FROM callbacks"
+                    " WHERE payment_id = :id"
+                ),
+                {"id": payment_id},
+            )
+        }
 
 
 def operator_report(write_engine, payment_ids):
@@ -187,8 +213,11 @@ def test_after_a_rotation_either_secret_verifies_for_24_hours_then_only_the_new_
     receiver = Receiver()
     merchant, bank, *_, event = matched_payment(functions, receiver)
     old = bank["webhook_secret"]
-    new = functions("rotate_webhook_secret").post(
-        f"/v1/admin/banks/{bank['id']}/webhook-secret", headers=bearer(ADMIN_API_KEY)).json["webhook_secret"]
+    new = (
+        functions("rotate_webhook_secret")
+        .post(f"/v1/admin/banks/{bank['id']}/webhook-secret", headers=bearer(ADMIN_API_KEY))
+        .json["webhook_secret"]
+    )
     remember(new)
 
     def bank_callback():
@@ -204,12 +233,16 @@ def test_after_a_rotation_either_secret_verifies_for_24_hours_then_only_the_new_
     assert len(headers["webhook-signature"].split(" ")) == 2
 
     with write_engine.begin() as connection:  # the clock moved on past the grace period
-        connection.execute(text("UPDATE banks SET webhook_secret_rotated_at = now() - interval '24 hours 1 second'"
-                                " WHERE id = :id"), {"id": bank["id"]})
+        connection.execute(
+            text("UPDATE banks SET webhook_secret_rotated_at = now() - interval '24 hours 1 second' WHERE id = :id"),
+            {"id": bank["id"]},
+        )
     *_, event = match(functions, merchant, bank)
     deliver_until_done(event)
     headers, body = bank_callback()
-    assert standardwebhooks.Webhook(new).verify(body, headers) and callbacks.verify(new, headers["Receipts-Signature"], body)
+    assert standardwebhooks.Webhook(new).verify(body, headers) and callbacks.verify(
+        new, headers["Receipts-Signature"], body
+    )
     with pytest.raises(standardwebhooks.WebhookVerificationError):
         standardwebhooks.Webhook(old).verify(body, headers)
     assert not callbacks.verify(old, headers["Receipts-Signature"], body)
@@ -227,18 +260,25 @@ def test_a_receiver_answering_410_gets_no_further_attempt_until_its_url_changes(
     calls_before = sum(receiver.calls.values())
     deliver_until_done(event)
     assert sum(receiver.calls.values()) == calls_before + 1  # the merchant only
-    assert (callback_rows(write_engine, later["id"])["bank"].last_error,
-            callback_rows(write_engine, later["id"])["bank"].attempts) == ("endpoint_gone", 0)
+    assert (
+        callback_rows(write_engine, later["id"])["bank"].last_error,
+        callback_rows(write_engine, later["id"])["bank"].attempts,
+    ) == ("endpoint_gone", 0)
     with write_engine.connect() as connection:
-        disabled = connection.execute(text(
-            "SELECT data FROM outbox WHERE subject = :id AND type = 'receipts.bank.updated.v1'"), {"id": bank["id"]}).all()
-    gone = {item["payment_id"]: item["last_error"]
-            for item in operator_report(write_engine, [payment["id"], later["id"]])["failed_callbacks"]["items"]}
+        disabled = connection.execute(
+            text("SELECT data FROM outbox WHERE subject = :id AND type = 'receipts.bank.updated.v1'"),
+            {"id": bank["id"]},
+        ).all()
+    gone = {
+        item["payment_id"]: item["last_error"]
+        for item in operator_report(write_engine, [payment["id"], later["id"]])["failed_callbacks"]["items"]
+    }
     assert gone[payment["id"]] == gone[later["id"]] == "endpoint_gone"
     assert [row.data["endpoint_disabled"] for row in disabled] == [True]
 
-    moved = functions("update_party").patch(f"/v1/admin/banks/{bank['id']}", json={"callback_url": f"{receiver.url}/bank-v2"},
-                                            headers=bearer(ADMIN_API_KEY))
+    moved = functions("update_party").patch(
+        f"/v1/admin/banks/{bank['id']}", json={"callback_url": f"{receiver.url}/bank-v2"}, headers=bearer(ADMIN_API_KEY)
+    )
     assert moved.status_code == 200
     _, again, _, event = match(functions, merchant, bank)
     deliver_until_done(event)
@@ -256,14 +296,18 @@ def test_a_retry_after_is_honoured_not_sooner(functions, write_engine):
     rows = callback_rows(write_engine, payment["id"])
     assert all(row.status == "pending" and row.attempts == 1 for row in rows.values())
     with write_engine.begin() as connection:  # the clock moved on past the Retry-After
-        connection.execute(text("UPDATE callbacks SET next_attempt_at = next_attempt_at - interval '121 seconds'"
-                                " WHERE payment_id = :id"), {"id": payment["id"]})
+        connection.execute(
+            text(
+                "UPDATE callbacks SET next_attempt_at = next_attempt_at - interval '121 seconds' WHERE payment_id = :id"
+            ),
+            {"id": payment["id"]},
+        )
     assert deliver_until_done(event) == 1
     assert sorted(receiver.calls.values()) == [2, 2]
 
 
 def test_a_retry_after_may_be_an_http_date():
-    in_a_minute = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=60), usegmt=True)
+    in_a_minute = format_datetime(datetime.now(UTC) + timedelta(seconds=60), usegmt=True)
     assert 55 <= callbacks._seconds(in_a_minute) <= 60
     assert callbacks._seconds("7") == 7 and callbacks._seconds("soon") is None and callbacks._seconds(None) is None
 
@@ -277,8 +321,13 @@ def test_a_receiver_is_called_with_no_transaction_holding_the_callbacks(function
 
     def send(url, body, headers):
         with write_engine.begin() as connection:  # NOWAIT: fails at once if an attempt still locks them
-            free.append(len(connection.execute(text(
-                "SELECT id FROM callbacks WHERE payment_id = :id FOR UPDATE NOWAIT"), {"id": payment["id"]}).all()))
+            free.append(
+                len(
+                    connection.execute(
+                        text("SELECT id FROM callbacks WHERE payment_id = :id FOR UPDATE NOWAIT"), {"id": payment["id"]}
+                    ).all()
+                )
+            )
         return callbacks.post(url, body, headers)
 
     services.deliver_callbacks(event, UnitOfWork(), send=send)
@@ -298,8 +347,10 @@ def test_a_leased_callback_is_not_sent_twice_and_is_retried_once_its_lease_runs_
         services.deliver_callbacks(event, UnitOfWork())
     assert receiver.calls == Counter()
     with write_engine.begin() as connection:  # the lease ran out
-        connection.execute(text("UPDATE callbacks SET leased_until = now() - interval '1 second'"
-                                " WHERE payment_id = :id"), {"id": payment["id"]})
+        connection.execute(
+            text("UPDATE callbacks SET leased_until = now() - interval '1 second' WHERE payment_id = :id"),
+            {"id": payment["id"]},
+        )
     assert deliver_until_done(event) == 1
     assert sorted(receiver.calls.values()) == [1, 1]
 
@@ -339,8 +390,10 @@ def test_a_batch_of_matches_is_called_back_in_two_transactions_and_a_pending_one
     recorded and leased in one transaction and answered in another; a payment whose
     receiver has not taken its callback yet is the one event handed back for a retry."""
     taking, refusing = Receiver(), Receiver(answer=lambda path, call: (503, {}))
-    merchant, bank = register(functions, "merchant", f"{taking.url}/merchant"), register(functions, "bank",
-                                                                                         f"{taking.url}/bank")
+    merchant, bank = (
+        register(functions, "merchant", f"{taking.url}/merchant"),
+        register(functions, "bank", f"{taking.url}/bank"),
+    )
     first, second = (match(functions, merchant, bank)[3] for _ in range(2))
     stuck = matched_payment(functions, refusing)[-1]
     transactions, statements = [], []
@@ -375,7 +428,8 @@ def test_two_events_of_one_payment_in_a_batch_call_back_once(functions, write_en
     assert services.deliver_callbacks_together([event, again], UnitOfWork()) == {}
     assert sorted(path for path, _, _ in receiver.delivered) == ["/bank", "/merchant"]
     with write_engine.connect() as connection:
-        delivered = connection.execute(text(
-            "SELECT count(*) FROM outbox WHERE type = :type AND data ->> 'payment_id' = :id"),
-            {"type": events.CALLBACK_DELIVERED, "id": payment["id"]}).scalar_one()
+        delivered = connection.execute(
+            text("SELECT count(*) FROM outbox WHERE type = :type AND data ->> 'payment_id' = :id"),
+            {"type": events.CALLBACK_DELIVERED, "id": payment["id"]},
+        ).scalar_one()
     assert delivered == 2

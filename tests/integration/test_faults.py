@@ -48,7 +48,7 @@ def as_role(role: str) -> str:
 def caught(action) -> BaseException:
     try:
         action()
-    except BaseException as error:  # noqa: BLE001 - the point is to look at it
+    except BaseException as error:  # the point is to look at it
         return error
     raise AssertionError("no error")
 
@@ -82,7 +82,7 @@ def test_a_terminated_backend_is_retryable_bad_data_is_not_a_lost_race_is(ordina
     assert faults.retryable(terminated)
     try:
         connection.close()  # a connection known dead is discarded; one that is not is rolled back, and fails
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         assert faults.retryable(error)
     with engine.connect() as connection:  # the pool lends a live connection, not the dead one
         assert connection.execute(text("SELECT 1")).scalar_one() == 1
@@ -100,14 +100,17 @@ def test_a_terminated_backend_is_retryable_bad_data_is_not_a_lost_race_is(ordina
     assert faults.sqlstate(taken) == "23505" and faults.retryable(taken)
 
 
-@pytest.mark.parametrize("severity, sqlstate, retryable", [
-    ("ERROR", "58030", True),   # system error: an I/O error of the server
-    ("ERROR", "XX000", True),   # internal error
-    ("ERROR", "57014", True),   # cancelled (statement timeout, an operator)
-    ("FATAL", "28P01", True),   # a session refused: never the data's fault
-    ("ERROR", "22003", False),  # numeric value out of range: the data's
-    ("ERROR", "23503", False),  # foreign key violation: the data's
-])
+@pytest.mark.parametrize(
+    "severity, sqlstate, retryable",
+    [
+        ("ERROR", "58030", True),  # system error: an I/O error of the server
+        ("ERROR", "XX000", True),  # internal error
+        ("ERROR", "57014", True),  # cancelled (statement timeout, an operator)
+        ("FATAL", "28P01", True),  # a session refused: never the data's fault
+        ("ERROR", "22003", False),  # numeric value out of range: the data's
+        ("ERROR", "23503", False),  # foreign key violation: the data's
+    ],
+)
 def test_server_errors_are_classed_by_severity_and_sqlstate_class(severity, sqlstate, retryable):
     # Classes 58 and XX cannot be caused on demand: the server's own error, as pg8000 raises it.
     error = pg8000.exceptions.DatabaseError({"S": severity, "C": sqlstate, "M": "injected"})
@@ -116,9 +119,14 @@ def test_server_errors_are_classed_by_severity_and_sqlstate_class(severity, sqls
 
 def test_idle_connections_are_released_and_the_pool_still_serves():
     name = f"pool-{uuid.uuid4().hex[:8]}"
-    engine = create_engine(prepared_url(TEST_ENV["WRITE_DATABASE_URL"]), poolclass=IdleReleasingPool,
-                           pool_size=3, max_overflow=0, idle_seconds=1.0,
-                           connect_args={"application_name": name})
+    engine = create_engine(
+        prepared_url(TEST_ENV["WRITE_DATABASE_URL"]),
+        poolclass=IdleReleasingPool,
+        pool_size=3,
+        max_overflow=0,
+        idle_seconds=1.0,
+        connect_args={"application_name": name},
+    )
 
     def held() -> int:
         return admin("SELECT count(*) FROM pg_stat_activity WHERE application_name = :name", name=name)[0][0]
@@ -150,8 +158,16 @@ def test_a_prepared_statement_is_planned_again_for_the_tables_as_they_have_grown
     statement = text("SELECT count(*) FROM receipts WHERE merchant_id = :id")
 
     def prepared(connection) -> list[str]:
-        return connection.execute(text("SELECT prepare_time FROM pg_prepared_statements"
-                                       " WHERE statement LIKE 'SELECT count(*) FROM receipts%'")).scalars().all()
+        return (
+            connection.execute(
+                text(
+                    "SELECT prepare_time FROM pg_prepared_statements"
+                    " WHERE statement LIKE 'SELECT count(*) FROM receipts%'"
+                )
+            )
+            .scalars()
+            .all()
+        )
 
     with engine.connect() as connection:
         connection.execute(statement, {"id": uuid.uuid4()})
@@ -171,7 +187,9 @@ def test_a_transaction_begun_with_its_first_statement_commits_and_rolls_back_as_
     usable, and a rollback undoes what the first statement did."""
     engine = engine_for(TEST_ENV["WRITE_DATABASE_URL"])
     marker = f"dialect-{uuid.uuid4()}"
-    insert = text("INSERT INTO outbox (id, type, subject, data) VALUES (gen_random_uuid(), :type, gen_random_uuid(), '{}')")
+    insert = text(
+        "INSERT INTO outbox (id, type, subject, data) VALUES (gen_random_uuid(), :type, gen_random_uuid(), '{}')"
+    )
     count = text("SELECT count(*) FROM outbox WHERE type = :type")
     try:
         with engine.connect() as connection:

@@ -19,8 +19,13 @@ EMIT = (
 
 def run_emitter(**env) -> str:
     return subprocess.run(
-        [sys.executable, "-c", EMIT], cwd=ROOT, env={**os.environ, **TEST_ENV, **env},
-        capture_output=True, text=True, timeout=30, check=True,
+        [sys.executable, "-c", EMIT],
+        cwd=ROOT,
+        env={**os.environ, **TEST_ENV, **env},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
     ).stdout
 
 

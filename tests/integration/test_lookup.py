@@ -24,12 +24,24 @@ def unpublished(monkeypatch):
 
 def slip(functions, merchant, pan, amount=820, **card):
     """A receipt of merchant paid by one card line (amount, and card fields as given)."""
-    line = {"masked_pan": mask(pan), "auth_code": "A1B2C3", "amount": amount, "currency": "EUR",
-            "transaction_date": DAY, "transaction_time": "13:45:02", "terminal_id": "T0001",
-            "rrn": "633012345678", **card}
+    line = {
+        "masked_pan": mask(pan),
+        "auth_code": "A1B2C3",
+        "amount": amount,
+        "currency": "EUR",
+        "transaction_date": DAY,
+        "transaction_time": "13:45:02",
+        "terminal_id": "T0001",
+        "rrn": "633012345678",
+        **card,
+    }
     line = {key: value for key, value in line.items() if value is not None}
-    body = receipt_body(pan, lines=[{"description": "Lunch", "quantity": 1, "unit_price": amount, "amount": amount}],
-                        totals={"subtotal": amount, "tax": 0, "tip": 0, "total": amount}, payments=[line])
+    body = receipt_body(
+        pan,
+        lines=[{"description": "Lunch", "quantity": 1, "unit_price": amount, "amount": amount}],
+        totals={"subtotal": amount, "tax": 0, "tip": 0, "total": amount},
+        payments=[line],
+    )
     response = functions("submit_receipt").post("/", json=body, headers=bearer(merchant["api_key"]))
     assert response.status_code == 201, response.json
     return response.json["id"]
@@ -37,8 +49,9 @@ def slip(functions, merchant, pan, amount=820, **card):
 
 def look_up(functions, bank, pan, **fields):
     body = {"pan": pan, "auth_code": "A1B2C3", "amount": 820, "currency": "EUR", "transaction_date": DAY, **fields}
-    return functions("lookup_receipt").post("/", json={key: value for key, value in body.items() if value is not None},
-                                            headers=bearer(bank["api_key"]))
+    return functions("lookup_receipt").post(
+        "/", json={key: value for key, value in body.items() if value is not None}, headers=bearer(bank["api_key"])
+    )
 
 
 def found(response):
@@ -64,27 +77,39 @@ def test_no_fitting_receipt_is_404(functions, merchant, bank):
     pan = random_pan()
     slip(functions, merchant, pan)
     # Below the slip's amount, above it by more than a tip, another currency, days apart, another auth code.
-    for fields in ({"amount": 819}, {"amount": 1026}, {"currency": "USD"}, {"transaction_date": "2026-11-20"},
-                   {"auth_code": "ZZZ999"}):
+    for fields in (
+        {"amount": 819},
+        {"amount": 1026},
+        {"currency": "USD"},
+        {"transaction_date": "2026-11-20"},
+        {"auth_code": "ZZZ999"},
+    ):
         response = look_up(functions, bank, pan, **fields)
         assert response.status_code == 404 and response.json["error"]["code"] == "not_found", fields
     assert look_up(functions, bank, random_pan()).status_code == 404
 
 
-@pytest.mark.parametrize("rule, receipts, asked", [
-    # (the rule that decides, the receipts' card lines, the statement line asked about)
-    ("exact", [{}, {}], {}),
-    ("date_window", [{"transaction_date": "2026-11-27"}], {"transaction_date": "2026-11-28"}),
-    ("date_window", [{"transaction_date": "2026-11-25"}, {"transaction_date": "2026-11-27"}], {}),
-    ("tip", [{}], {"amount": 1000}),
-    ("tip", [{}, {"amount": 800}], {"amount": 1000}),
-    ("no_auth_code", [{"auth_code": None}], {"auth_code": None, "terminal_id": "T0001", "rrn": "633012345678"}),
-    ("no_auth_code", [{"auth_code": None}], {"auth_code": "ZZZ999", "terminal_id": "T0001", "rrn": "633012345678"}),
-    ("no_auth_code", [{"auth_code": None}, {"auth_code": "QQQ111"}],
-     {"auth_code": None, "terminal_id": "T0001", "rrn": "633012345678"}),
-])
-def test_each_rule_finds_one_receipt_or_answers_ambiguous_for_look_alikes(functions, merchant, bank, rule, receipts,
-                                                                          asked):
+@pytest.mark.parametrize(
+    "rule, receipts, asked",
+    [
+        # (the rule that decides, the receipts' card lines, the statement line asked about)
+        ("exact", [{}, {}], {}),
+        ("date_window", [{"transaction_date": "2026-11-27"}], {"transaction_date": "2026-11-28"}),
+        ("date_window", [{"transaction_date": "2026-11-25"}, {"transaction_date": "2026-11-27"}], {}),
+        ("tip", [{}], {"amount": 1000}),
+        ("tip", [{}, {"amount": 800}], {"amount": 1000}),
+        ("no_auth_code", [{"auth_code": None}], {"auth_code": None, "terminal_id": "T0001", "rrn": "633012345678"}),
+        ("no_auth_code", [{"auth_code": None}], {"auth_code": "ZZZ999", "terminal_id": "T0001", "rrn": "633012345678"}),
+        (
+            "no_auth_code",
+            [{"auth_code": None}, {"auth_code": "QQQ111"}],
+            {"auth_code": None, "terminal_id": "T0001", "rrn": "633012345678"},
+        ),
+    ],
+)
+def test_each_rule_finds_one_receipt_or_answers_ambiguous_for_look_alikes(
+    functions, merchant, bank, rule, receipts, asked
+):
     pan = random_pan()
     ids = [slip(functions, merchant, pan, **card) for card in receipts]
     response = look_up(functions, bank, pan, **asked)
@@ -103,16 +128,22 @@ def test_an_earlier_rule_decides_before_a_later_one(functions, merchant, bank):
 
 
 def test_a_receipt_matched_to_another_banks_payment_is_invisible(functions, merchant, bank, write_engine):
-    other_bank = functions("create_bank").post("/", json={"name": "Other", "callback_url": "http://127.0.0.1:9/"},
-                                               headers=bearer(ADMIN_API_KEY)).json
+    other_bank = (
+        functions("create_bank")
+        .post("/", json={"name": "Other", "callback_url": "http://127.0.0.1:9/"}, headers=bearer(ADMIN_API_KEY))
+        .json
+    )
     pan = random_pan()
     matched = slip(functions, merchant, pan)
     payment = functions("submit_payment").post("/", json=payment_body(pan=pan), headers=bearer(bank["api_key"])).json
-    services.match_submissions([{"id": str(uuid.uuid4()), "type": events.PAYMENT_SUBMITTED, "subject": payment["id"]}],
-                               UnitOfWork())
+    services.match_submissions(
+        [{"id": str(uuid.uuid4()), "type": events.PAYMENT_SUBMITTED, "subject": payment["id"]}], UnitOfWork()
+    )
     with write_engine.connect() as connection:
-        assert connection.execute(text("SELECT status FROM receipts WHERE id = :id"), {"id": matched}).scalar_one() \
+        assert (
+            connection.execute(text("SELECT status FROM receipts WHERE id = :id"), {"id": matched}).scalar_one()
             == "matched"
+        )
     assert found(look_up(functions, bank, pan)) == (matched, "exact")  # the bank whose payment it matched
     assert look_up(functions, other_bank, pan).status_code == 404  # not a hint that it exists
     look_alike = slip(functions, merchant, pan)
@@ -123,8 +154,10 @@ def test_a_receipt_matched_to_another_banks_payment_is_invisible(functions, merc
 def test_a_look_up_changes_nothing_and_logs_no_card_number(functions, merchant, bank, write_engine, caplog):
     pan = random_pan()
     slip(functions, merchant, pan)
-    count = text("SELECT (SELECT count(*) FROM outbox) + (SELECT count(*) FROM receipt_card_payments"
-                 " WHERE payment_id IS NOT NULL) + (SELECT count(*) FROM ambiguities)")
+    count = text(
+        "SELECT (SELECT count(*) FROM outbox) + (SELECT count(*) FROM receipt_card_payments"
+        " WHERE payment_id IS NOT NULL) + (SELECT count(*) FROM ambiguities)"
+    )
     with write_engine.connect() as connection:
         before = connection.execute(count).scalar_one()
     with caplog.at_level(logging.INFO):
@@ -135,13 +168,16 @@ def test_a_look_up_changes_nothing_and_logs_no_card_number(functions, merchant, 
     assert "lookup.answered" in caplog.text and pan not in caplog.text and mask(pan) not in caplog.text
 
 
-@pytest.mark.parametrize("fields, field", [
-    ({"masked_pan": "412345******1234"}, "pan"),  # both numbers
-    ({"card_number": None}, "pan"),  # neither
-    ({"card_number": None, "masked_pan": "4123450000001234"}, "masked_pan"),  # a full PAN as the masked one
-    ({"amount": 0}, "amount"),
-    ({"transaction_date": "26.11.2026"}, "transaction_date"),
-])
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"masked_pan": "412345******1234"}, "pan"),  # both numbers
+        ({"card_number": None}, "pan"),  # neither
+        ({"card_number": None, "masked_pan": "4123450000001234"}, "masked_pan"),  # a full PAN as the masked one
+        ({"amount": 0}, "amount"),
+        ({"transaction_date": "26.11.2026"}, "transaction_date"),
+    ],
+)
 def test_a_bad_statement_line_is_422(functions, bank, fields, field):
     response = look_up(functions, bank, fields.pop("card_number", random_pan()), **fields)
     assert response.status_code == 422

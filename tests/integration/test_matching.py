@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from shared.domain import events
 from shared.domain.errors import DeliveryPending
-from shared.write import locks, matching, outbox, services
+from shared.write import locks, outbox, services
 from shared.write.unit_of_work import UnitOfWork
 from tests.support import bearer, mask, payment_body, random_pan, receipt_body
 
@@ -27,14 +27,16 @@ def submit(functions, merchant, bank):
     """Submit receipts and payments through their functions; returns their ids."""
 
     def receipt(**overrides):
-        response = functions("submit_receipt").post("/", json=receipt_body(**overrides),
-                                                    headers=bearer(merchant["api_key"]))
+        response = functions("submit_receipt").post(
+            "/", json=receipt_body(**overrides), headers=bearer(merchant["api_key"])
+        )
         assert response.status_code == 201, response.json
         return response.json["id"]
 
     def payment(**overrides):
-        response = functions("submit_payment").post("/", json=payment_body(**overrides),
-                                                    headers=bearer(bank["api_key"]))
+        response = functions("submit_payment").post(
+            "/", json=payment_body(**overrides), headers=bearer(bank["api_key"])
+        )
         assert response.status_code == 201, response.json
         return response.json["id"]
 
@@ -42,9 +44,17 @@ def submit(functions, merchant, bank):
 
 
 def card_line(pan: str, **overrides) -> dict:
-    line = {"masked_pan": mask(pan), "auth_code": "A1B2C3", "amount": 820, "currency": "EUR",
-            "transaction_date": "2026-11-26", "transaction_time": "13:45:02", "terminal_id": "T0001",
-            "rrn": "633012345678", "scheme": "VISA"}
+    line = {
+        "masked_pan": mask(pan),
+        "auth_code": "A1B2C3",
+        "amount": 820,
+        "currency": "EUR",
+        "transaction_date": "2026-11-26",
+        "transaction_time": "13:45:02",
+        "terminal_id": "T0001",
+        "rrn": "633012345678",
+        "scheme": "VISA",
+    }
     return line | overrides
 
 
@@ -55,13 +65,17 @@ def match_event(kind: str, item_id: str):
 
 def state(write_engine, receipt_id: str, payment_id: str):
     with write_engine.connect() as connection:
-        return connection.execute(text(
-            """
+        return connection.execute(
+            text(
+                """
             SELECT r.status AS receipt, p.status AS payment, l.payment_id, l.match_rule, p.receipt_id,
                    r.version AS receipt_version, p.version AS payment_version
             FROM receipts r JOIN receipt_card_payments l ON l.receipt_id = r.id, payments p
             WHERE r.id = :receipt AND p.id = :payment
-            """), {"receipt": receipt_id, "payment": payment_id}).one()
+            """
+            ),
+            {"receipt": receipt_id, "payment": payment_id},
+        ).one()
 
 
 @pytest.mark.parametrize("first", ["receipt", "payment"])
@@ -80,7 +94,12 @@ def test_a_receipt_and_its_payment_match_in_either_order(submit, write_engine, f
         outcome = match_event("receipt", receipt_id)
     assert (outcome.lines_matched, outcome.receipts_matched) == (1, 1)
     row = state(write_engine, receipt_id, payment_id)
-    assert (row.receipt, row.payment, str(row.payment_id), row.match_rule) == ("matched", "matched", payment_id, "exact")
+    assert (row.receipt, row.payment, str(row.payment_id), row.match_rule) == (
+        "matched",
+        "matched",
+        payment_id,
+        "exact",
+    )
     assert str(row.receipt_id) == receipt_id and (row.receipt_version, row.payment_version) == (2, 2)
     assert {event.type for event in outcome.events} == {events.RECEIPT_MATCHED, events.PAYMENT_MATCHED}
 
@@ -99,16 +118,25 @@ def test_a_batch_of_events_matches_each_pair_once_in_one_transaction(submit, wri
     batch = [
         {"id": str(uuid.uuid4()), "type": events.RECEIPT_SUBMITTED, "subject": receipt_id}
         for receipt_id in (pair_in_batch[0], lonely, *look_alikes)
-    ] + [{"id": str(uuid.uuid4()), "type": event_type, "subject": payment_id} for event_type, payment_id in (
-        (events.PAYMENT_SUBMITTED, pair_in_batch[1]), (events.PAYMENT_SUBMITTED, earlier_payment),
-        (events.PAYMENT_SUBMITTED, alike_payment), ("receipts.merchant.registered.v1", str(uuid.uuid4())))]
+    ] + [
+        {"id": str(uuid.uuid4()), "type": event_type, "subject": payment_id}
+        for event_type, payment_id in (
+            (events.PAYMENT_SUBMITTED, pair_in_batch[1]),
+            (events.PAYMENT_SUBMITTED, earlier_payment),
+            (events.PAYMENT_SUBMITTED, alike_payment),
+            ("receipts.merchant.registered.v1", str(uuid.uuid4())),
+        )
+    ]
 
     outcome = services.match_submissions(batch, UnitOfWork())
 
     assert (outcome.lines_matched, outcome.receipts_matched, outcome.ambiguous_items) == (2, 2, 3)
     assert state(write_engine, *pair_in_batch)[:3] == ("matched", "matched", uuid.UUID(pair_in_batch[1]))
-    assert state(write_engine, earlier_receipt, earlier_payment)[:3] == ("matched", "matched",
-                                                                         uuid.UUID(earlier_payment))
+    assert state(write_engine, earlier_receipt, earlier_payment)[:3] == (
+        "matched",
+        "matched",
+        uuid.UUID(earlier_payment),
+    )
     assert state(write_engine, lonely, alike_payment)[:2] == ("unmatched", "ambiguous")
     assert {state(write_engine, receipt_id, alike_payment).receipt for receipt_id in look_alikes} == {"ambiguous"}
     matched = [event for event in outcome.events if event.type == events.PAYMENT_MATCHED]
@@ -135,7 +163,9 @@ def test_the_match_events_carry_the_new_state(submit, bank):
 def test_split_tender_matches_when_every_card_line_is_matched(submit, write_engine):
     first, second = random_pan(), random_pan()
     submit_receipt, submit_payment = submit
-    receipt_id = submit_receipt(payments=[card_line(first, amount=500), card_line(second, amount=320, auth_code="Z9Y8X7")])
+    receipt_id = submit_receipt(
+        payments=[card_line(first, amount=500), card_line(second, amount=320, auth_code="Z9Y8X7")]
+    )
     one = submit_payment(pan=first, amount=500)
     outcome = match_event("payment", one)
     assert (outcome.lines_matched, outcome.receipts_matched) == (1, 0)
@@ -160,7 +190,8 @@ def test_two_receipts_with_the_same_card_data_and_one_payment_match_none(submit,
             {"ids": "{" + ",".join([*receipts, payment_id]) + "}"},
         ).all()
     assert sorted((kind, str(item)) for kind, item in recorded) == sorted(
-        [("receipt", receipts[0]), ("receipt", receipts[1]), ("payment", payment_id)])
+        [("receipt", receipts[0]), ("receipt", receipts[1]), ("payment", payment_id)]
+    )
     for receipt in receipts:
         found = state(write_engine, receipt, payment_id)
         assert (found.receipt, found.payment, found.payment_id) == ("ambiguous", "ambiguous", None)
@@ -178,13 +209,16 @@ def test_a_newcomer_that_competes_with_an_ambiguous_item_is_ambiguous_too(submit
     assert state(write_engine, receipts[0], late_payment).payment == "ambiguous"
 
 
-@pytest.mark.parametrize("field, receipt_value, payment_value", [
-    ("masked_pan", None, None),
-    ("auth_code", "A1B2C3", "A1B2C4"),
-    ("amount", 820, 821),
-    ("currency", "EUR", "USD"),
-    ("transaction_date", "2026-11-26", "2026-11-27"),
-])
+@pytest.mark.parametrize(
+    "field, receipt_value, payment_value",
+    [
+        ("masked_pan", None, None),
+        ("auth_code", "A1B2C3", "A1B2C4"),
+        ("amount", 820, 821),
+        ("currency", "EUR", "USD"),
+        ("transaction_date", "2026-11-26", "2026-11-27"),
+    ],
+)
 def test_no_match_when_any_one_key_field_differs(submit, write_engine, field, receipt_value, payment_value):
     pan = random_pan()
     submit_receipt, submit_payment = submit
@@ -223,8 +257,10 @@ def test_parallel_matchers_never_double_claim(submit, write_engine):
         except Exception as error:  # a lost race surfaces as an error the trigger retries
             errors.append(error)
 
-    threads = [threading.Thread(target=run, args=(kind, item))
-               for kind, item in [("receipt", receipt_id), ("payment", payment_id)] * 4]
+    threads = [
+        threading.Thread(target=run, args=(kind, item))
+        for kind, item in [("receipt", receipt_id), ("payment", payment_id)] * 4
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -233,8 +269,9 @@ def test_parallel_matchers_never_double_claim(submit, write_engine):
     assert sum(result.receipts_matched for result in results) == 1
     assert errors == []
     with write_engine.connect() as connection:
-        claims = connection.execute(text("SELECT count(*) FROM receipt_card_payments WHERE payment_id = :p"),
-                                    {"p": payment_id}).scalar_one()
+        claims = connection.execute(
+            text("SELECT count(*) FROM receipt_card_payments WHERE payment_id = :p"), {"p": payment_id}
+        ).scalar_one()
     assert claims == 1
 
 
@@ -283,8 +320,11 @@ def reference() -> str:
 def test_a_slip_showing_less_of_the_card_matches_its_payment_on_what_both_carry(submit, write_engine, printed):
     pan, rrn = random_pan(), reference()
     submit_receipt, submit_payment = submit
-    line = card_line(pan, masked_pan=last4(pan), rrn=rrn) if printed == "last4" else \
-        {key: value for key, value in card_line(pan, rrn=rrn).items() if key != "masked_pan"}
+    line = (
+        card_line(pan, masked_pan=last4(pan), rrn=rrn)
+        if printed == "last4"
+        else {key: value for key, value in card_line(pan, rrn=rrn).items() if key != "masked_pan"}
+    )
     receipt_id = submit_receipt(pan=pan, payments=[line])
     payment_id = submit_payment(pan=pan, rrn=rrn)
     outcome = match_event("payment", payment_id)
@@ -310,9 +350,13 @@ def test_a_payment_a_full_slip_and_a_slip_without_digits_both_fit_is_ambiguous(s
     pan, rrn = random_pan(), reference()
     submit_receipt, submit_payment = submit
     full = submit_receipt(pan=pan, payments=[card_line(pan, rrn=rrn)])
-    without_digits = submit_receipt(pan=pan, payments=[
-        {key: value for key, value in card_line(pan, rrn=rrn).items() if key != "masked_pan"}])
+    without_digits = submit_receipt(
+        pan=pan, payments=[{key: value for key, value in card_line(pan, rrn=rrn).items() if key != "masked_pan"}]
+    )
     payment_id = submit_payment(pan=pan, rrn=rrn)
     assert match_event("payment", payment_id).lines_matched == 0
-    assert (state(write_engine, full, payment_id).receipt, state(write_engine, without_digits, payment_id).receipt,
-            state(write_engine, full, payment_id).payment) == ("ambiguous", "ambiguous", "ambiguous")
+    assert (
+        state(write_engine, full, payment_id).receipt,
+        state(write_engine, without_digits, payment_id).receipt,
+        state(write_engine, full, payment_id).payment,
+    ) == ("ambiguous", "ambiguous", "ambiguous")

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import create_engine, text
 
 from shared.domain.matching import EXACT, RULES, CardLine, CardPayment, Decision, decide
@@ -46,6 +47,7 @@ REACHED: Counter[str] = Counter()
 
 # -- populations ---------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Sale:
     """A card sale as it happened."""
@@ -58,9 +60,15 @@ class Sale:
     rrn: str
 
 
-sales = st.builds(Sale, st.sampled_from(CARDS), st.sampled_from([1000, 2000]),
-                  st.sampled_from([DAY, DAY + timedelta(days=1)]), st.sampled_from(["A1B2C3", "Z9Y8X7"]),
-                  st.sampled_from(["T0001", "T0002"]), st.sampled_from(["633000000001", "633000000002"]))
+sales = st.builds(
+    Sale,
+    st.sampled_from(CARDS),
+    st.sampled_from([1000, 2000]),
+    st.sampled_from([DAY, DAY + timedelta(days=1)]),
+    st.sampled_from(["A1B2C3", "Z9Y8X7"]),
+    st.sampled_from(["T0001", "T0002"]),
+    st.sampled_from(["633000000001", "633000000002"]),
+)
 
 
 @st.composite
@@ -69,13 +77,18 @@ def slips(draw, sale: Sale, receipt_id: uuid.UUID, line_no: int, kind: str, curr
     digits = draw(st.sampled_from(["bin", "last4", "last4", "none"]))
     by_reference = digits == "none"
     return CardLine(
-        receipt_id=receipt_id, line_no=line_no, kind=kind, currency=currency, amount=sale.amount,
+        receipt_id=receipt_id,
+        line_no=line_no,
+        kind=kind,
+        currency=currency,
+        amount=sale.amount,
         transaction_date=sale.day,
         pan_bin=sale.card[0] if digits == "bin" else None,
         pan_last4=None if by_reference else sale.card[1],
         auth_code=draw(st.sampled_from([sale.auth_code, sale.auth_code, None, "QQ0000"])),
         terminal_id=sale.terminal_id if by_reference or draw(st.booleans()) else None,
-        rrn=sale.rrn if by_reference or draw(st.booleans()) else None)
+        rrn=sale.rrn if by_reference or draw(st.booleans()) else None,
+    )
 
 
 @st.composite
@@ -83,9 +96,18 @@ def bank_views(draw, sale: Sale, payment_id: uuid.UUID, kind: str, currency: str
     """The payment the issuer reports for sale: posted up to 3 days off, maybe with a tip."""
     posted = draw(st.sampled_from([0, 0, 0, 1, -1, 2, -2, 3]))
     tipped = draw(st.sampled_from([0, 0, 0, 100, 250, 400]))
-    return CardPayment(id=payment_id, kind=kind, currency=currency, amount=sale.amount + tipped,
-                       transaction_date=sale.day + timedelta(days=posted), pan_bin=sale.card[0],
-                       pan_last4=sale.card[1], auth_code=sale.auth_code, terminal_id=sale.terminal_id, rrn=sale.rrn)
+    return CardPayment(
+        id=payment_id,
+        kind=kind,
+        currency=currency,
+        amount=sale.amount + tipped,
+        transaction_date=sale.day + timedelta(days=posted),
+        pan_bin=sale.card[0],
+        pan_last4=sale.card[1],
+        auth_code=sale.auth_code,
+        terminal_id=sale.terminal_id,
+        rrn=sale.rrn,
+    )
 
 
 @dataclass
@@ -124,6 +146,7 @@ def populations(draw) -> Population:
 
 # -- the model: the platform's state, changed as the write model changes it -------------------
 
+
 @dataclass
 class Book:
     lines: dict[tuple[uuid.UUID, int], CardLine] = field(default_factory=dict)
@@ -135,8 +158,11 @@ class Book:
 
     def decide(self, rule: str, focus=None) -> Decision:
         open_ = ("unmatched", "ambiguous")
-        lines = [line for key, line in self.lines.items()
-                 if key not in self.claimed and self.status[line.receipt_id] in open_]
+        lines = [
+            line
+            for key, line in self.lines.items()
+            if key not in self.claimed and self.status[line.receipt_id] in open_
+        ]
         payments = [payment for payment in self.payments.values() if self.status[payment.id] in open_]
         held = {item for item, status in self.status.items() if status == "ambiguous"}
         return decide(rule, lines, payments, TIP_SHARE, held=held, unlinked=self.unlinked, focus=focus)
@@ -191,21 +217,44 @@ _ADD_PAYMENT = text("""
 
 def _printed(line: CardLine) -> dict:
     masked = None if line.pan_last4 is None else (line.pan_bin or "") + "******" + line.pan_last4
-    return {"line_no": line.line_no, "masked_pan": masked, "auth_code": line.auth_code, "amount": line.amount,
-            "currency": line.currency, "transaction_date": line.transaction_date.isoformat(),
-            "terminal_id": line.terminal_id, "rrn": line.rrn, "kind": line.kind}
+    return {
+        "line_no": line.line_no,
+        "masked_pan": masked,
+        "auth_code": line.auth_code,
+        "amount": line.amount,
+        "currency": line.currency,
+        "transaction_date": line.transaction_date.isoformat(),
+        "terminal_id": line.terminal_id,
+        "rrn": line.rrn,
+        "kind": line.kind,
+    }
 
 
 def _state(connection, population: Population) -> tuple[dict, dict, dict]:
     ids = {"receipts": array_literal(population.receipts), "payments": array_literal(population.payments)}
-    claimed = {(row.receipt_id, row.line_no): (row.payment_id, row.match_rule) for row in connection.execute(text(
-        "SELECT receipt_id, line_no, payment_id, match_rule FROM receipt_card_payments"
-        " WHERE receipt_id = ANY(CAST(:receipts AS uuid[])) AND payment_id IS NOT NULL"), ids)}
-    status = dict(connection.execute(text(
-        "SELECT id, status FROM receipts WHERE id = ANY(CAST(:receipts AS uuid[]))"
-        " UNION ALL SELECT id, status FROM payments WHERE id = ANY(CAST(:payments AS uuid[]))"), ids).all())
-    ambiguities = {(row.item_kind, row.item_id, row.rule): (row.set_id, row.candidates)
-                   for row in connection.execute(text("SELECT * FROM ambiguities"))}
+    claimed = {
+        (row.receipt_id, row.line_no): (row.payment_id, row.match_rule)
+        for row in connection.execute(
+            text(
+                "SELECT receipt_id, line_no, payment_id, match_rule FROM receipt_card_payments"
+                " WHERE receipt_id = ANY(CAST(:receipts AS uuid[])) AND payment_id IS NOT NULL"
+            ),
+            ids,
+        )
+    }
+    status = dict(
+        connection.execute(
+            text(
+                "SELECT id, status FROM receipts WHERE id = ANY(CAST(:receipts AS uuid[]))"
+                " UNION ALL SELECT id, status FROM payments WHERE id = ANY(CAST(:payments AS uuid[]))"
+            ),
+            ids,
+        ).all()
+    )
+    ambiguities = {
+        (row.item_kind, row.item_id, row.rule): (row.set_id, row.candidates)
+        for row in connection.execute(text("SELECT * FROM ambiguities"))
+    }
     return claimed, status, ambiguities
 
 
@@ -217,13 +266,17 @@ def engine(databases, request):
     _recreate(url, "write_model")
     engine = create_engine(url, pool_size=1)
     with engine.begin() as connection:
-        connection.execute(text("INSERT INTO merchants (id, name, callback_url) VALUES (:id, 'm', 'http://127.0.0.1:9')"),
-                           {"id": MERCHANT})
-        connection.execute(text("INSERT INTO banks (id, name, callback_url) VALUES (:id, 'b', 'http://127.0.0.1:9')"),
-                           {"id": BANK})
+        connection.execute(
+            text("INSERT INTO merchants (id, name, callback_url) VALUES (:id, 'm', 'http://127.0.0.1:9')"),
+            {"id": MERCHANT},
+        )
+        connection.execute(
+            text("INSERT INTO banks (id, name, callback_url) VALUES (:id, 'b', 'http://127.0.0.1:9')"), {"id": BANK}
+        )
     yield engine
     engine.dispose()
     from tests.conftest import ARTIFACTS
+
     (ARTIFACTS / "matching_model.txt").write_text("".join(f"{what}: {n}\n" for what, n in sorted(REACHED.items())))
     capture = request.config.pluginmanager.get_plugin("capturemanager")
     with capture.global_and_fixture_disabled():
@@ -241,21 +294,45 @@ def run(engine, population: Population) -> None:
                 item = argument
                 if item in population.receipts:
                     lines = population.receipts[item]
-                    connection.execute(_ADD_RECEIPT, {"id": item, "merchant_id": MERCHANT, "currency": lines[0].currency,
-                                                      "lines": json.dumps([_printed(line) for line in lines])})
+                    connection.execute(
+                        _ADD_RECEIPT,
+                        {
+                            "id": item,
+                            "merchant_id": MERCHANT,
+                            "currency": lines[0].currency,
+                            "lines": json.dumps([_printed(line) for line in lines]),
+                        },
+                    )
                     book.lines.update({line.key: line for line in lines})
                 else:
                     payment = population.payments[item]
-                    connection.execute(_ADD_PAYMENT, {
-                        "id": item, "bank_id": BANK, "masked_pan": payment.pan_bin + "******" + payment.pan_last4,
-                        **{name: getattr(payment, name) for name in (
-                            "auth_code", "amount", "currency", "transaction_date", "terminal_id", "rrn", "kind")}})
+                    connection.execute(
+                        _ADD_PAYMENT,
+                        {
+                            "id": item,
+                            "bank_id": BANK,
+                            "masked_pan": payment.pan_bin + "******" + payment.pan_last4,
+                            **{
+                                name: getattr(payment, name)
+                                for name in (
+                                    "auth_code",
+                                    "amount",
+                                    "currency",
+                                    "transaction_date",
+                                    "terminal_id",
+                                    "rrn",
+                                    "kind",
+                                )
+                            },
+                        },
+                    )
                     book.payments[item] = payment
                 book.status[item] = "unmatched"
                 arrived.append(item)
             elif step == "match" and arrived:
-                outcome = matches.match_items([i for i in arrived if i in population.receipts],
-                                              [i for i in arrived if i in population.payments])
+                outcome = matches.match_items(
+                    [i for i in arrived if i in population.receipts], [i for i in arrived if i in population.payments]
+                )
                 expected = book.apply(EXACT, book.decide(EXACT, focus=set(arrived)))
                 assert (outcome.lines_matched, outcome.ambiguous_items) == expected, "event path"
                 arrived = []
@@ -286,16 +363,26 @@ def _count(population: Population, book: Book) -> None:
         REACHED[f"ambiguous {kind}s under {rule}"] += 1
     for key in book.claimed:
         line = book.lines[key]
-        REACHED["claimed slips with no digits" if line.pan_last4 is None
-                else "claimed slips with the last 4 only" if line.pan_bin is None else "claimed slips with BIN"] += 1
+        REACHED[
+            "claimed slips with no digits"
+            if line.pan_last4 is None
+            else "claimed slips with the last 4 only"
+            if line.pan_bin is None
+            else "claimed slips with BIN"
+        ] += 1
         REACHED["claimed refunds"] += line.kind == "refund"
-    REACHED["split tenders matched"] += sum(len(lines) > 1 and book.status[receipt_id] == "matched"
-                                            for receipt_id, lines in population.receipts.items())
+    REACHED["split tenders matched"] += sum(
+        len(lines) > 1 and book.status[receipt_id] == "matched" for receipt_id, lines in population.receipts.items()
+    )
     REACHED["populations"] += 1
 
 
-@settings(max_examples=EXAMPLES, deadline=None, derandomize="MATCHING_EXAMPLES" not in os.environ,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize="MATCHING_EXAMPLES" not in os.environ,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
+)
 @given(population=populations())
 def test_the_sql_matches_what_the_model_decides(engine, population):
     run(engine, population)

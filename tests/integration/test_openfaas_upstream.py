@@ -52,6 +52,7 @@ def test_the_public_gateway_routes_through_the_openfaas_gateway(openfaas, tmp_pa
     config.write_text(nginx.render(stack.load(), port=port, upstream=openfaas.upstream, prefix=str(tmp_path)))
     gateway = subprocess.Popen(nginx.command(config), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
+
         def answered():
             try:
                 return requests.get(f"http://127.0.0.1:{port}/v1/receipts/r-1?view=x", timeout=5)
@@ -59,10 +60,13 @@ def test_the_public_gateway_routes_through_the_openfaas_gateway(openfaas, tmp_pa
                 return None
 
         assert wait_until(answered, message="the gateway to listen").status_code == 200
-        requests.post(f"http://127.0.0.1:{port}/v1/receipts", json={"a": 1}, headers={"X-Request-Id": "req-42"},
-                      timeout=5)
+        requests.post(
+            f"http://127.0.0.1:{port}/v1/receipts", json={"a": 1}, headers={"X-Request-Id": "req-42"}, timeout=5
+        )
         assert [(method, path) for method, path, _, _ in openfaas.calls] == [
-            ("GET", "/function/get-receipt/v1/receipts/r-1?view=x"), ("POST", "/function/submit-receipt/v1/receipts")]
+            ("GET", "/function/get-receipt/v1/receipts/r-1?view=x"),
+            ("POST", "/function/submit-receipt/v1/receipts"),
+        ]
         assert openfaas.calls[1][3] == b'{"a": 1}'
         # A request id: the client's passed through, else one made at the gateway.
         assert openfaas.calls[1][2]["X-Request-Id"] == "req-42"

@@ -40,7 +40,10 @@ def test_two_events_in_reverse_order_end_as_in_order(functions):
     in_order = [cloud_event(events.RECEIPT_SUBMITTED, submitted), cloud_event(events.RECEIPT_MATCHED, matched)]
     reversed_state = receipt_state()
     reversed_matched = copy.deepcopy(reversed_state) | {"status": "matched", "version": 2, "bank_ids": [bank]}
-    reverse = [cloud_event(events.RECEIPT_MATCHED, reversed_matched), cloud_event(events.RECEIPT_SUBMITTED, reversed_state)]
+    reverse = [
+        cloud_event(events.RECEIPT_MATCHED, reversed_matched),
+        cloud_event(events.RECEIPT_SUBMITTED, reversed_state),
+    ]
     for event in in_order + reverse:
         assert deliver(functions, "project_read_model", event).status_code == 200
     first, second = receipt_row(submitted["id"]), receipt_row(reversed_state["id"])
@@ -77,8 +80,11 @@ def test_a_malformed_cloud_event_is_refused(functions):
 
 def test_a_batch_is_claimed_in_one_statement_and_each_event_applied_once():
     submitted = receipt_state()
-    matched = copy.deepcopy(submitted) | {"status": "matched", "version": 2,
-                                          "bank_ids": ["6f1c2b1e-4d7a-4a34-9a1e-0c9d8e7f6a5b"]}
+    matched = copy.deepcopy(submitted) | {
+        "status": "matched",
+        "version": 2,
+        "bank_ids": ["6f1c2b1e-4d7a-4a34-9a1e-0c9d8e7f6a5b"],
+    }
     first, second = cloud_event(events.RECEIPT_SUBMITTED, submitted), cloud_event(events.RECEIPT_MATCHED, matched)
     with read_engine().begin() as connection:
         assert projections.project(connection, first)  # applied before, alone
@@ -110,9 +116,13 @@ def test_a_batch_ends_each_view_row_where_its_events_one_by_one_would_and_upsert
         cloud_event(events.RECEIPT_MATCHED, after | {"status": "matched", "version": 3}),
     ]
     with read_engine().begin() as connection:  # stored before: newer than the restatement's version
-        projections.project_all(connection, [cloud_event(events.RECEIPT_MATCHED, state | {"status": "matched",
-                                                                                       "version": 7})
-                                             for state in (stale, restated, after)])
+        projections.project_all(
+            connection,
+            [
+                cloud_event(events.RECEIPT_MATCHED, state | {"status": "matched", "version": 7})
+                for state in (stale, restated, after)
+            ],
+        )
     with read_engine().begin() as connection:
         statements = []
 

@@ -20,21 +20,58 @@ KIVRA_CARD_SALE = {
     "currency": "SEK",
     "prices_include_vat": True,
     "lines": [
-        {"description": "Short Shorts, 3xSport", "sku": "000077-284305 45025-L", "quantity": 1,
-         "unit_price": 27900, "discounts": [{"description": "Rea", "amount": 8370}], "amount": 19530, "vat_rate": 25},
-        {"description": "Short shorts, 2 to go", "sku": "000007-084205 01031-L", "quantity": 2,
-         "unit_price": 20900, "discounts": [{"description": "Rea", "amount": 12530}], "amount": 29270, "vat_rate": 25},
+        {
+            "description": "Short Shorts, 3xSport",
+            "sku": "000077-284305 45025-L",
+            "quantity": 1,
+            "unit_price": 27900,
+            "discounts": [{"description": "Rea", "amount": 8370}],
+            "amount": 19530,
+            "vat_rate": 25,
+        },
+        {
+            "description": "Short shorts, 2 to go",
+            "sku": "000007-084205 01031-L",
+            "quantity": 2,
+            "unit_price": 20900,
+            "discounts": [{"description": "Rea", "amount": 12530}],
+            "amount": 29270,
+            "vat_rate": 25,
+        },
     ],
     # Kivra's totals: net 390.40, vat 97.60 at 25 %, gross 488.00.
-    "totals": {"subtotal": 48800, "tax": 9760, "tip": 0, "total": 48800,
-               "vat": [{"rate": 25, "net": 39040, "vat": 9760, "gross": 48800}]},
-    "payments": [{"masked_pan": "************3602", "auth_code": "025965", "amount": 48800, "currency": "SEK",
-                  "transaction_date": "2018-11-10", "transaction_time": "11:22:00", "terminal_id": "73200801",
-                  "rrn": "000295749077", "scheme": "VISA"}],
+    "totals": {
+        "subtotal": 48800,
+        "tax": 9760,
+        "tip": 0,
+        "total": 48800,
+        "vat": [{"rate": 25, "net": 39040, "vat": 9760, "gross": 48800}],
+    },
+    "payments": [
+        {
+            "masked_pan": "************3602",
+            "auth_code": "025965",
+            "amount": 48800,
+            "currency": "SEK",
+            "transaction_date": "2018-11-10",
+            "transaction_time": "11:22:00",
+            "terminal_id": "73200801",
+            "rrn": "000295749077",
+            "scheme": "VISA",
+        }
+    ],
 }
-KIVRA_PAYMENT = {"pan": "4581990000003602", "auth_code": "025965", "amount": 48800, "currency": "SEK",
-                 "transaction_date": "2018-11-10", "transaction_time": "11:22:00", "merchant_name": "BB Ludvika Ou",
-                 "terminal_id": "73200801", "rrn": "000295749077"}
+KIVRA_PAYMENT = {
+    "pan": "4581990000003602",
+    "auth_code": "025965",
+    "amount": 48800,
+    "currency": "SEK",
+    "transaction_date": "2018-11-10",
+    "transaction_time": "11:22:00",
+    "merchant_name": "BB Ludvika Ou",
+    "terminal_id": "73200801",
+    "rrn": "000295749077",
+}
 
 # formats/arts/examples/swe-standard-dr-sale-min-with-image-attachment.xml, as its slip (the
 # attachment) prints it: two items whose prices (13,72 and 21,28) already take the campaign
@@ -46,21 +83,50 @@ ARTS_CARD_SALE = {
     "currency": "SEK",
     "prices_include_vat": True,
     "lines": [
-        {"description": "BRÄ NYPRESSAD SMOOT", "sku": "582", "quantity": 1, "unit_price": 1999,
-         "discounts": [{"description": "Kampanjrabatt PICK & MIX 2F 35:-", "amount": 627}], "amount": 1372,
-         "vat_rate": 12},
-        {"description": "EGENTILLVERKAD TOAS", "sku": "4022", "quantity": 1, "unit_price": 3101,
-         "discounts": [{"description": "Kampanjrabatt PICK & MIX 2F 35:-", "amount": 973}], "amount": 2128,
-         "vat_rate": 12},
+        {
+            "description": "BRÄ NYPRESSAD SMOOT",
+            "sku": "582",
+            "quantity": 1,
+            "unit_price": 1999,
+            "discounts": [{"description": "Kampanjrabatt PICK & MIX 2F 35:-", "amount": 627}],
+            "amount": 1372,
+            "vat_rate": 12,
+        },
+        {
+            "description": "EGENTILLVERKAD TOAS",
+            "sku": "4022",
+            "quantity": 1,
+            "unit_price": 3101,
+            "discounts": [{"description": "Kampanjrabatt PICK & MIX 2F 35:-", "amount": 973}],
+            "amount": 2128,
+            "vat_rate": 12,
+        },
     ],
     "totals": {"subtotal": 3500, "tax": 375, "tip": 0, "total": 3500},  # the breakdown left to the platform
-    "payments": [{"masked_pan": "************1380", "amount": 3500, "currency": "SEK",
-                  "transaction_date": "2018-01-08", "transaction_time": "08:57:34", "terminal_id": "50201912",
-                  "rrn": "501009148370", "scheme": "Debit MasterCard"}],
+    "payments": [
+        {
+            "masked_pan": "************1380",
+            "amount": 3500,
+            "currency": "SEK",
+            "transaction_date": "2018-01-08",
+            "transaction_time": "08:57:34",
+            "terminal_id": "50201912",
+            "rrn": "501009148370",
+            "scheme": "Debit MasterCard",
+        }
+    ],
 }
-ARTS_PAYMENT = {"pan": "5413330000001380", "auth_code": "784547", "amount": 3500, "currency": "SEK",
-                "transaction_date": "2018-01-08", "transaction_time": "08:57:34",
-                "merchant_name": "Fiskens kiosk Gbg", "terminal_id": "50201912", "rrn": "501009148370"}
+ARTS_PAYMENT = {
+    "pan": "5413330000001380",
+    "auth_code": "784547",
+    "amount": 3500,
+    "currency": "SEK",
+    "transaction_date": "2018-01-08",
+    "transaction_time": "08:57:34",
+    "merchant_name": "Fiskens kiosk Gbg",
+    "terminal_id": "50201912",
+    "rrn": "501009148370",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -72,21 +138,28 @@ def unpublished(monkeypatch):
 
 def submitted(functions, merchant, bank, receipt: dict, payment: dict) -> tuple[str, str, dict]:
     remember(payment["pan"])
-    answer = functions("submit_receipt").post("/", json={"merchant_receipt_id": unique("KVITTO"), **receipt},
-                                              headers=bearer(merchant["api_key"]))
+    answer = functions("submit_receipt").post(
+        "/", json={"merchant_receipt_id": unique("KVITTO"), **receipt}, headers=bearer(merchant["api_key"])
+    )
     assert answer.status_code == 201, answer.json
-    paid = functions("submit_payment").post("/", json={"bank_payment_id": unique("TXN"), "account_ref": unique("acct"),
-                                                       "kind": "purchase", **payment},
-                                            headers=bearer(bank["api_key"]))
+    paid = functions("submit_payment").post(
+        "/",
+        json={"bank_payment_id": unique("TXN"), "account_ref": unique("acct"), "kind": "purchase", **payment},
+        headers=bearer(bank["api_key"]),
+    )
     assert paid.status_code == 201, paid.json
     return answer.json["id"], paid.json["id"], answer.json
 
 
 def stored(write_engine, receipt_id: str):
     with write_engine.connect() as connection:
-        return connection.execute(text(
-            "SELECT r.status, r.document, l.match_rule, l.payment_id FROM receipts r"
-            " JOIN receipt_card_payments l ON l.receipt_id = r.id WHERE r.id = :id"), {"id": receipt_id}).one()
+        return connection.execute(
+            text(
+                "SELECT r.status, r.document, l.match_rule, l.payment_id FROM receipts r"
+                " JOIN receipt_card_payments l ON l.receipt_id = r.id WHERE r.id = :id"
+            ),
+            {"id": receipt_id},
+        ).one()
 
 
 def test_kivras_card_sale_with_a_last4_card_and_discounts_matches_its_payment(functions, merchant, bank, write_engine):

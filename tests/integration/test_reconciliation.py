@@ -44,12 +44,24 @@ class Parties:
     def receipt(self, pan: str, rrn: str, refund_of: str | None = None, slip: str = "full", **line) -> str:
         amount = line.pop("amount", BASE_AMOUNT)
         issued_at = line.pop("issued_at", f"{BASE_DATE}T12:00:30+01:00")
-        card = {"masked_pan": PRINTED[slip](pan), "auth_code": "AUTH01", "amount": amount, "currency": "EUR",
-                "transaction_date": BASE_DATE, "transaction_time": "12:00:00", "terminal_id": "T0001",
-                "rrn": rrn} | line
-        body = {"merchant_receipt_id": unique("POS"), "issued_at": issued_at, "currency": "EUR",
-                "lines": [{"description": "Item", "quantity": 1, "unit_price": amount, "amount": amount}],
-                "totals": {"subtotal": amount, "tax": 0, "tip": 0, "total": amount}, "payments": [card]}
+        card = {
+            "masked_pan": PRINTED[slip](pan),
+            "auth_code": "AUTH01",
+            "amount": amount,
+            "currency": "EUR",
+            "transaction_date": BASE_DATE,
+            "transaction_time": "12:00:00",
+            "terminal_id": "T0001",
+            "rrn": rrn,
+        } | line
+        body = {
+            "merchant_receipt_id": unique("POS"),
+            "issued_at": issued_at,
+            "currency": "EUR",
+            "lines": [{"description": "Item", "quantity": 1, "unit_price": amount, "amount": amount}],
+            "totals": {"subtotal": amount, "tax": 0, "tip": 0, "total": amount},
+            "payments": [card],
+        }
         if refund_of:
             body["refund_of"] = refund_of
         response = self.functions("submit_receipt").post("/", json=body, headers=bearer(self.merchant["api_key"]))
@@ -61,18 +73,30 @@ class Parties:
             pan = random_pan()
         elif card == "same_last4":
             pan = random_pan()[:-4] + pan[-4:]
-        body = {"bank_payment_id": unique("TXN"), "account_ref": "acct-1", "pan": pan,
-                "auth_code": "AUTH01", "amount": BASE_AMOUNT, "currency": "EUR", "transaction_date": BASE_DATE,
-                "transaction_time": "12:00:00", "merchant_name": "Cafe", "terminal_id": "T0001", "rrn": rrn,
-                "kind": "purchase"} | fields
+        body = {
+            "bank_payment_id": unique("TXN"),
+            "account_ref": "acct-1",
+            "pan": pan,
+            "auth_code": "AUTH01",
+            "amount": BASE_AMOUNT,
+            "currency": "EUR",
+            "transaction_date": BASE_DATE,
+            "transaction_time": "12:00:00",
+            "merchant_name": "Cafe",
+            "terminal_id": "T0001",
+            "rrn": rrn,
+            "kind": "purchase",
+        } | fields
         response = self.functions("submit_payment").post("/", json=body, headers=bearer(self.bank["api_key"]))
         assert response.status_code == 201, response.json
         return response.json["id"], body["bank_payment_id"]
 
     def clear(self, bank_payment_id: str, amount: int):
         return self.functions("clear_payment").post(
-            "/", json={"bank_payment_id": bank_payment_id, "amount": amount, "currency": "EUR"},
-            headers=bearer(self.bank["api_key"]))
+            "/",
+            json={"bank_payment_id": bank_payment_id, "amount": amount, "currency": "EUR"},
+            headers=bearer(self.bank["api_key"]),
+        )
 
 
 @pytest.fixture
@@ -87,8 +111,10 @@ def submit(parties: Parties, scenario: Scenario) -> tuple[dict[str, str], dict[s
         line = dict(line)
         refund_of = receipts[line.pop("refund_of")] if "refund_of" in line else None
         receipts[name] = parties.receipt(pan, line.pop("rrn", rrn), refund_of, **line)
-    payments = {name: parties.payment(pan, fields.pop("rrn", rrn), **fields)
-                for name, fields in ((name, dict(fields)) for name, fields in scenario.payments.items())}
+    payments = {
+        name: parties.payment(pan, fields.pop("rrn", rrn), **fields)
+        for name, fields in ((name, dict(fields)) for name, fields in scenario.payments.items())
+    }
     return receipts, payments
 
 
@@ -98,17 +124,22 @@ def reconcile():
 
 def payment_states(write_engine, ids) -> dict:
     with write_engine.connect() as connection:
-        rows = connection.execute(text(
-            "SELECT p.id, p.status, p.receipt_id, l.match_rule, p.version FROM payments p"
-            " LEFT JOIN receipt_card_payments l ON l.payment_id = p.id WHERE p.id = ANY(CAST(:ids AS uuid[]))"
-        ), {"ids": "{" + ",".join(ids) + "}"}).all()
+        rows = connection.execute(
+            text(
+                "SELECT p.id, p.status, p.receipt_id, l.match_rule, p.version FROM payments p"
+                " LEFT JOIN receipt_card_payments l ON l.payment_id = p.id WHERE p.id = ANY(CAST(:ids AS uuid[]))"
+            ),
+            {"ids": "{" + ",".join(ids) + "}"},
+        ).all()
     return {str(row.id): row for row in rows}
 
 
 def statuses(write_engine, table: str, ids) -> dict[str, str]:
     with write_engine.connect() as connection:
-        rows = connection.execute(text(f"SELECT id, status FROM {table} WHERE id = ANY(CAST(:ids AS uuid[]))"),
-                                  {"ids": "{" + ",".join(ids) + "}"}).all()
+        rows = connection.execute(
+            text(f"SELECT id, status FROM {table} WHERE id = ANY(CAST(:ids AS uuid[]))"),
+            {"ids": "{" + ",".join(ids) + "}"},
+        ).all()
     return {str(row.id): row.status for row in rows}
 
 
@@ -138,8 +169,10 @@ def test_the_labelled_scenarios_are_matched_with_full_precision(parties, write_e
                 assert got == truth, f"{scenario.label}: {name} matched {got}, truth {truth}"
             else:
                 assert truth is None, f"{scenario.label}: {name} is {state.status}, truth {truth}"
-            lines.append(f"{scenario.label}: {name} → {state.status} "
-                         f"{names.get(str(state.receipt_id), '') if state.receipt_id else ''} {state.match_rule or ''}")
+            lines.append(
+                f"{scenario.label}: {name} → {state.status} "
+                f"{names.get(str(state.receipt_id), '') if state.receipt_id else ''} {state.match_rule or ''}"
+            )
         ids = {"receipts": receipts, "payments": {name: payment_id for name, (payment_id, _) in payments.items()}}
         for table, items in ids.items():
             found_status = statuses(write_engine, table, list(items.values()))
@@ -149,7 +182,8 @@ def test_the_labelled_scenarios_are_matched_with_full_precision(parties, write_e
     precision, recall = right / made, right / labelled
     Path(ARTIFACTS / "reconciliation-scenarios.txt").write_text(
         f"precision {precision:.0%} ({right} of {made} matches made are right)\n"
-        f"recall {recall:.0%} ({right} of {labelled} labelled matches found)\n\n" + "\n".join(lines) + "\n")
+        f"recall {recall:.0%} ({right} of {labelled} labelled matches found)\n\n" + "\n".join(lines) + "\n"
+    )
     assert precision == 1.0
     assert recall == 1.0
 
@@ -185,10 +219,13 @@ def test_two_concurrent_runs_end_in_the_state_one_run_gives(parties, write_engin
             else:
                 assert state.status in ("unmatched", "ambiguous") and state.version <= 2
     with write_engine.connect() as connection:
-        matched_events = connection.execute(text(
-            "SELECT subject, count(*) FROM outbox WHERE type = 'receipts.payment.matched.v1'"
-            " AND subject = ANY(CAST(:ids AS uuid[])) GROUP BY subject HAVING count(*) > 1"
-        ), {"ids": "{" + ",".join(payment_ids) + "}"}).all()
+        matched_events = connection.execute(
+            text(
+                "SELECT subject, count(*) FROM outbox WHERE type = 'receipts.payment.matched.v1'"
+                " AND subject = ANY(CAST(:ids AS uuid[])) GROUP BY subject HAVING count(*) > 1"
+            ),
+            {"ids": "{" + ",".join(payment_ids) + "}"},
+        ).all()
     assert matched_events == []
 
 
@@ -243,10 +280,15 @@ def test_a_run_that_a_clearing_overtakes_fails_whole_and_the_next_one_matches(pa
     assert faults.sqlstate(failure.value) == "40001" and faults.retryable(failure.value)
     assert statuses(write_engine, "payments", [payment_id]) == {payment_id: "unmatched"}
     with write_engine.connect() as connection:  # the failed run let go of the sweep lock
-        assert connection.execute(text(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ExclusiveLock'"
-            " AND (classid::bigint << 32 | objid::bigint) = hashtextextended('receipts.matching.sweep', 0)"
-        )).scalar_one() == 0
+        assert (
+            connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ExclusiveLock'"
+                    " AND (classid::bigint << 32 | objid::bigint) = hashtextextended('receipts.matching.sweep', 0)"
+                )
+            ).scalar_one()
+            == 0
+        )
     reconcile()
     found = payment_states(write_engine, [payment_id])[payment_id]
     assert (str(found.receipt_id), found.match_rule) == (receipt_id, "tip")
@@ -260,7 +302,9 @@ def test_a_run_that_waits_for_a_match_in_flight_reads_what_it_committed(parties,
     payment_id, _ = parties.payment(pan, rrn)
     with write_engine.connect() as matcher, ThreadPoolExecutor(1) as pool:
         with matcher.begin():
-            outcome = matching.Matches(matcher, outbox.Recorded()).match_items([uuid.UUID(receipt_id)], [uuid.UUID(payment_id)])
+            outcome = matching.Matches(matcher, outbox.Recorded()).match_items(
+                [uuid.UUID(receipt_id)], [uuid.UUID(payment_id)]
+            )
             assert (outcome.lines_matched, outcome.deferred) == (1, False)
             run = pool.submit(reconcile)
             wait_until(lambda: sweeps_waiting(write_engine) == 1, message="the run to wait for the sweep lock")
@@ -271,9 +315,12 @@ def test_a_run_that_waits_for_a_match_in_flight_reads_what_it_committed(parties,
 
 def sweeps_waiting(write_engine) -> int:
     with write_engine.connect() as connection:
-        return connection.execute(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'"
-            " AND query LIKE '%pg_advisory_xact_lock(hashtextextended(''receipts.matching.sweep''%'")).scalar_one()
+        return connection.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'"
+                " AND query LIKE '%pg_advisory_xact_lock(hashtextextended(''receipts.matching.sweep''%'"
+            )
+        ).scalar_one()
 
 
 def test_items_unmatched_past_the_window_expire_and_are_not_matched_after(parties, write_engine):
@@ -281,10 +328,12 @@ def test_items_unmatched_past_the_window_expire_and_are_not_matched_after(partie
     receipt_id = parties.receipt(pan, rrn)
     payment_id, _ = parties.payment(random_pan(), rrn)
     with write_engine.begin() as connection:
-        connection.execute(text("UPDATE receipts SET created_at = now() - interval '8 days' WHERE id = :id"),
-                           {"id": receipt_id})
-        connection.execute(text("UPDATE payments SET created_at = now() - interval '8 days' WHERE id = :id"),
-                           {"id": payment_id})
+        connection.execute(
+            text("UPDATE receipts SET created_at = now() - interval '8 days' WHERE id = :id"), {"id": receipt_id}
+        )
+        connection.execute(
+            text("UPDATE payments SET created_at = now() - interval '8 days' WHERE id = :id"), {"id": payment_id}
+        )
     run = reconcile()
     assert run.expired["receipts"] >= 1 and run.expired["payments"] >= 1
     assert statuses(write_engine, "receipts", [receipt_id]) == {receipt_id: "expired"}
@@ -299,8 +348,10 @@ def test_a_clearing_for_an_unknown_payment_is_404_and_a_currency_change_422(part
     assert parties.clear(unique("TXN"), 1000).status_code == 404
     _, bank_payment_id = parties.payment(random_pan(), "600000000888")
     answer = parties.functions("clear_payment").post(
-        "/", json={"bank_payment_id": bank_payment_id, "amount": 1000, "currency": "USD"},
-        headers=bearer(parties.bank["api_key"]))
+        "/",
+        json={"bank_payment_id": bank_payment_id, "amount": 1000, "currency": "USD"},
+        headers=bearer(parties.bank["api_key"]),
+    )
     assert answer.status_code == 422 and answer.json["error"]["details"][0]["code"] == "currency_mismatch"
 
 
@@ -312,21 +363,37 @@ def test_a_clearing_keeps_the_authorised_amount_and_is_idempotent(parties, write
     assert first.json == again.json
     assert (first.json["amount"], first.json["authorised_amount"]) == (1200, 1000)
     with write_engine.connect() as connection:
-        versions = connection.execute(text("SELECT version FROM payments WHERE id = :id"),
-                                      {"id": payment_id}).scalar_one()
+        versions = connection.execute(
+            text("SELECT version FROM payments WHERE id = :id"), {"id": payment_id}
+        ).scalar_one()
     assert versions == 2
 
 
 def test_a_refund_receipt_must_name_one_of_the_merchants_receipts(parties):
-    response = parties.functions("submit_receipt").post("/", json={
-        "merchant_receipt_id": unique("POS"), "issued_at": f"{BASE_DATE}T12:00:30+01:00", "currency": "EUR",
-        "lines": [{"description": "Item", "quantity": 1, "unit_price": 300, "amount": 300}],
-        "totals": {"subtotal": 300, "tax": 0, "tip": 0, "total": 300},
-        "payments": [{"masked_pan": mask(random_pan()), "auth_code": "AUTH01", "amount": 300, "currency": "EUR",
-                      "transaction_date": BASE_DATE, "transaction_time": "12:00:00", "terminal_id": "T0001",
-                      "rrn": "600000000300"}],
-        "refund_of": str(uuid.uuid4()),
-    }, headers=bearer(parties.merchant["api_key"]))
+    response = parties.functions("submit_receipt").post(
+        "/",
+        json={
+            "merchant_receipt_id": unique("POS"),
+            "issued_at": f"{BASE_DATE}T12:00:30+01:00",
+            "currency": "EUR",
+            "lines": [{"description": "Item", "quantity": 1, "unit_price": 300, "amount": 300}],
+            "totals": {"subtotal": 300, "tax": 0, "tip": 0, "total": 300},
+            "payments": [
+                {
+                    "masked_pan": mask(random_pan()),
+                    "auth_code": "AUTH01",
+                    "amount": 300,
+                    "currency": "EUR",
+                    "transaction_date": BASE_DATE,
+                    "transaction_time": "12:00:00",
+                    "terminal_id": "T0001",
+                    "rrn": "600000000300",
+                }
+            ],
+            "refund_of": str(uuid.uuid4()),
+        },
+        headers=bearer(parties.merchant["api_key"]),
+    )
     assert response.status_code == 422
     assert response.json["error"]["details"][0]["code"] == "refund_of_unknown"
 
@@ -354,10 +421,16 @@ def test_a_payment_moved_by_clearing_calls_the_bank_back_with_its_new_receipt(pa
     reconcile()
     deliver(events.PAYMENT_MATCHED)
 
-    to_bank = [(event_id, body["type"], body["data"].get("receipt", {}).get("id") or body["data"].get("receipt_id"))
-               for event_id, body in sent if "account_ref" in body["data"]]
+    to_bank = [
+        (event_id, body["type"], body["data"].get("receipt", {}).get("id") or body["data"].get("receipt_id"))
+        for event_id, body in sent
+        if "account_ref" in body["data"]
+    ]
     assert [(kind, receipt_id) for _, kind, receipt_id in to_bank] == [
-        ("receipt.matched", first), ("receipt.unlinked", first), ("receipt.matched", second)]
+        ("receipt.matched", first),
+        ("receipt.unlinked", first),
+        ("receipt.matched", second),
+    ]
     assert len({event_id for event_id, _, _ in to_bank}) == 3  # each a new event for the receiver
     unlinked = next(body["data"] for _, body in sent if body["type"] == "receipt.unlinked")
     assert (unlinked["amount"], unlinked["authorised_amount"], unlinked["reason"]) == (2000, 1000, "clearing")
@@ -366,12 +439,24 @@ def test_a_payment_moved_by_clearing_calls_the_bank_back_with_its_new_receipt(pa
 def test_the_scheduled_function_runs_a_reconciliation(functions, write_engine):
     def completed_runs():
         with write_engine.connect() as connection:
-            return connection.execute(text("SELECT data FROM outbox WHERE type = :type ORDER BY position"),
-                                      {"type": events.RECONCILIATION_COMPLETED}).scalars().all()
+            return (
+                connection.execute(
+                    text("SELECT data FROM outbox WHERE type = :type ORDER BY position"),
+                    {"type": events.RECONCILIATION_COMPLETED},
+                )
+                .scalars()
+                .all()
+            )
 
     before = len(completed_runs())
-    fired = {"specversion": "1.0", "id": str(uuid.uuid4()), "source": "urn:receipts:cron",
-             "type": "receipts.schedule.fired.v1", "subject": "reconcile", "data": {"schedule": "* * * * *"}}
+    fired = {
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": "urn:receipts:cron",
+        "type": "receipts.schedule.fired.v1",
+        "subject": "reconcile",
+        "data": {"schedule": "* * * * *"},
+    }
     answer = functions("reconcile").post("/", data=json.dumps(fired), content_type="application/cloudevents+json")
     assert answer.status_code == 200
     runs = completed_runs()

@@ -14,18 +14,44 @@ DAY = "2025-05-05"
 
 
 def payment_state(bank_id: str) -> dict:
-    return {"id": str(uuid.uuid4()), "bank_id": bank_id, "bank_payment_id": f"TXN-{uuid.uuid4().hex[:8]}",
-            "account_ref": "acct-1", "masked_pan": "412345******1234", "auth_code": "A1B2C3", "amount": 990,
-            "currency": "EUR", "transaction_date": DAY, "transaction_time": "10:00:00", "merchant_name": "Cafe",
-            "terminal_id": "T1", "rrn": "633012345678", "kind": "purchase", "status": "matched",
-            "receipt_id": None, "match_rule": "exact", "submitted_at": f"{DAY}T10:00:05+00:00", "version": 2}
+    return {
+        "id": str(uuid.uuid4()),
+        "bank_id": bank_id,
+        "bank_payment_id": f"TXN-{uuid.uuid4().hex[:8]}",
+        "account_ref": "acct-1",
+        "masked_pan": "412345******1234",
+        "auth_code": "A1B2C3",
+        "amount": 990,
+        "currency": "EUR",
+        "transaction_date": DAY,
+        "transaction_time": "10:00:00",
+        "merchant_name": "Cafe",
+        "terminal_id": "T1",
+        "rrn": "633012345678",
+        "kind": "purchase",
+        "status": "matched",
+        "receipt_id": None,
+        "match_rule": "exact",
+        "submitted_at": f"{DAY}T10:00:05+00:00",
+        "version": 2,
+    }
 
 
 def failed(payment: dict, party_kind: str, party_id: str, attempts: int = 20) -> dict:
     callback_id = str(uuid.uuid4())
-    return cloud_event(events.CALLBACK_FAILED, {
-        "callback_id": callback_id, "payment_id": payment["id"], "party_kind": party_kind, "party_id": party_id,
-        "status": "failed", "attempts": attempts, "last_error": "HTTP 500"}, subject=callback_id)
+    return cloud_event(
+        events.CALLBACK_FAILED,
+        {
+            "callback_id": callback_id,
+            "payment_id": payment["id"],
+            "party_kind": party_kind,
+            "party_id": party_id,
+            "status": "failed",
+            "attempts": attempts,
+            "last_error": "HTTP 500",
+        },
+        subject=callback_id,
+    )
 
 
 def failures(party: Party | None) -> list[tuple[str, int]]:
@@ -39,8 +65,11 @@ def failures(party: Party | None) -> list[tuple[str, int]]:
 def callbacks_failed(functions):
     bank_id, merchant_id = str(uuid.uuid4()), str(uuid.uuid4())
     payment = payment_state(bank_id)
-    for event in (cloud_event(events.PAYMENT_MATCHED, payment), failed(payment, "bank", bank_id),
-                  failed(payment, "merchant", merchant_id, attempts=19)):
+    for event in (
+        cloud_event(events.PAYMENT_MATCHED, payment),
+        failed(payment, "bank", bank_id),
+        failed(payment, "merchant", merchant_id, attempts=19),
+    ):
         assert deliver(functions, "project_read_model", event).status_code == 200
     return Party("bank", uuid.UUID(bank_id)), Party("merchant", uuid.UUID(merchant_id))
 

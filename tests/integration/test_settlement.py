@@ -12,7 +12,7 @@ from shared.domain.errors import DeliveryPending
 from shared.domain.parties import Party
 from shared.platform.db import array_literal, read_engine
 from shared.read import report
-from shared.write import callbacks, locks, matching, outbox, services
+from shared.write import callbacks, outbox, services
 from shared.write.unit_of_work import UnitOfWork
 from tests.support import ADMIN_API_KEY, bearer, payment_body, random_pan, receipt_body
 from tests.support_events import project_outbox
@@ -33,23 +33,27 @@ class Desk:
         self.functions, self.merchant, self.bank, self.write_engine = functions, merchant, bank, write_engine
 
     def receipt(self, pan, **overrides):
-        response = self.functions("submit_receipt").post("/", json=receipt_body(pan=pan, **overrides),
-                                                         headers=bearer(self.merchant["api_key"]))
+        response = self.functions("submit_receipt").post(
+            "/", json=receipt_body(pan=pan, **overrides), headers=bearer(self.merchant["api_key"])
+        )
         assert response.status_code == 201, response.json
         return response.json["id"]
 
     def payment(self, pan, **overrides):
-        response = self.functions("submit_payment").post("/", json=payment_body(pan=pan, **overrides),
-                                                         headers=bearer(self.bank["api_key"]))
+        response = self.functions("submit_payment").post(
+            "/", json=payment_body(pan=pan, **overrides), headers=bearer(self.bank["api_key"])
+        )
         assert response.status_code == 201, response.json
         payment_id = response.json["id"]
-        services.match_submissions([{"id": str(uuid.uuid4()), "type": events.PAYMENT_SUBMITTED,
-                                     "subject": payment_id}], UnitOfWork())
+        services.match_submissions(
+            [{"id": str(uuid.uuid4()), "type": events.PAYMENT_SUBMITTED, "subject": payment_id}], UnitOfWork()
+        )
         return payment_id
 
     def settle(self, receipt_id, payment_id, **fields):
         return self.functions("settle_match").post(
-            "/", json={"receipt_id": receipt_id, "payment_id": payment_id, **fields}, headers=bearer(ADMIN_API_KEY))
+            "/", json={"receipt_id": receipt_id, "payment_id": payment_id, **fields}, headers=bearer(ADMIN_API_KEY)
+        )
 
     def unlink(self, payment_id):
         return self.functions("unlink_match").delete(f"/v1/admin/matches/{payment_id}", headers=bearer(ADMIN_API_KEY))
@@ -60,13 +64,17 @@ class Desk:
 
     def line(self, receipt_id):
         with self.write_engine.connect() as connection:
-            return connection.execute(text("SELECT payment_id, match_rule FROM receipt_card_payments"
-                                           " WHERE receipt_id = :id"), {"id": receipt_id}).one()
+            return connection.execute(
+                text("SELECT payment_id, match_rule FROM receipt_card_payments WHERE receipt_id = :id"),
+                {"id": receipt_id},
+            ).one()
 
     def events(self, *subjects):
         with self.write_engine.connect() as connection:
-            return connection.execute(text("SELECT type FROM outbox WHERE subject = ANY(CAST(:ids AS uuid[]))"
-                                           " ORDER BY position"), {"ids": array_literal(subjects)}).all()
+            return connection.execute(
+                text("SELECT type FROM outbox WHERE subject = ANY(CAST(:ids AS uuid[])) ORDER BY position"),
+                {"ids": array_literal(subjects)},
+            ).all()
 
     def project(self, *subjects):
         project_outbox(self.write_engine, subjects)
@@ -85,8 +93,9 @@ def look_alikes(desk):
     pan = random_pan()
     first, second = desk.receipt(pan), desk.receipt(pan)
     payment_id = desk.payment(pan)
-    assert {desk.status("receipts", first), desk.status("receipts", second), desk.status("payments", payment_id)} \
-        == {"ambiguous"}
+    assert {desk.status("receipts", first), desk.status("receipts", second), desk.status("payments", payment_id)} == {
+        "ambiguous"
+    }
     desk.project(first, second, payment_id)
     return first, second, payment_id
 
@@ -104,14 +113,21 @@ def test_the_operator_sees_an_ambiguity_set_and_settles_it(desk):
     assert (desk.status("receipts", first), desk.status("payments", payment_id)) == ("matched", "matched")
     assert desk.status("receipts", second) == "unmatched"  # back to the cascade
     types = [row.type for row in desk.events(first, second, payment_id)]
-    assert types[-4:] == [events.PAYMENT_MATCHED, events.RECEIPT_MATCHED, events.RECEIPT_UNMATCHED,
-                          events.MATCH_SETTLED]
+    assert types[-4:] == [
+        events.PAYMENT_MATCHED,
+        events.RECEIPT_MATCHED,
+        events.RECEIPT_UNMATCHED,
+        events.MATCH_SETTLED,
+    ]
     desk.project(first, second, payment_id)
     assert not [one for one in desk.ambiguity_sets() if one["id"] == found["id"]]
 
     sent = []
-    services.deliver_callbacks({"id": str(uuid.uuid4()), "type": events.PAYMENT_MATCHED, "subject": payment_id},
-                               UnitOfWork(), send=lambda url, body, headers: sent.append(body) or callbacks.Answer(200))
+    services.deliver_callbacks(
+        {"id": str(uuid.uuid4()), "type": events.PAYMENT_MATCHED, "subject": payment_id},
+        UnitOfWork(),
+        send=lambda url, body, headers: sent.append(body) or callbacks.Answer(200),
+    )
     assert len(sent) == 2  # the bank and the merchant, as for any match
 
 
@@ -140,19 +156,29 @@ def test_an_unlinked_match_calls_the_bank_back_and_is_never_matched_again_by_its
 
     response = desk.unlink(payment_id)
     assert response.status_code == 200
-    assert response.json == {"receipt_id": receipt_id, "payment_id": payment_id, "match_rule": "exact",
-                             "status": "unlinked"}
+    assert response.json == {
+        "receipt_id": receipt_id,
+        "payment_id": payment_id,
+        "match_rule": "exact",
+        "status": "unlinked",
+    }
     assert (desk.status("receipts", receipt_id), desk.status("payments", payment_id)) == ("unmatched", "unmatched")
     assert tuple(desk.line(receipt_id)) == (None, None)
     with write_engine.connect() as connection:
-        callback = connection.execute(text("SELECT party_kind, kind, body FROM callbacks WHERE payment_id = :id"
-                                           " AND kind = 'receipt.unlinked'"), {"id": payment_id}).one()
+        callback = connection.execute(
+            text("SELECT party_kind, kind, body FROM callbacks WHERE payment_id = :id AND kind = 'receipt.unlinked'"),
+            {"id": payment_id},
+        ).one()
     assert callback.party_kind == "bank" and '"reason":"operator"' in callback.body
 
     # Neither an event's match nor a sweep links the pair again.
-    services.match_submissions([{"id": str(uuid.uuid4()), "type": events.PAYMENT_SUBMITTED, "subject": payment_id},
-                                {"id": str(uuid.uuid4()), "type": events.RECEIPT_SUBMITTED, "subject": receipt_id}],
-                               UnitOfWork())
+    services.match_submissions(
+        [
+            {"id": str(uuid.uuid4()), "type": events.PAYMENT_SUBMITTED, "subject": payment_id},
+            {"id": str(uuid.uuid4()), "type": events.RECEIPT_SUBMITTED, "subject": receipt_id},
+        ],
+        UnitOfWork(),
+    )
     with UnitOfWork().sweeping() as uow:
         uow.matches.sweep()
         uow.commit()
@@ -173,7 +199,9 @@ def test_the_report_counts_manual_matches_and_unlinks(desk):
     desk.unlink(unlinked)
     desk.project(first, second, payment_id, receipt_id, unlinked)
     with read_engine().connect() as connection:
-        mine = report.reconciliation(connection, Party("bank", uuid.UUID(desk.bank["id"])), report.ReportQuery(date=DAY))
+        mine = report.reconciliation(
+            connection, Party("bank", uuid.UUID(desk.bank["id"])), report.ReportQuery(date=DAY)
+        )
     assert mine["matched"]["manual"]["count"] == 1 and mine["unlinked"] == 1
 
 
@@ -184,8 +212,9 @@ def test_an_operators_match_and_an_events_match_never_claim_twice(desk, write_en
     for _ in range(6):
         pan = random_pan()
         receipt_id = desk.receipt(pan)
-        response = desk.functions("submit_payment").post("/", json=payment_body(pan=pan),
-                                                         headers=bearer(desk.bank["api_key"]))
+        response = desk.functions("submit_payment").post(
+            "/", json=payment_body(pan=pan), headers=bearer(desk.bank["api_key"])
+        )
         payment_id = response.json["id"]
         answers = {}
 
@@ -195,8 +224,10 @@ def test_an_operators_match_and_an_events_match_never_claim_twice(desk, write_en
         def event():  # as its trigger calls: again while a sweep defers it
             while True:
                 try:
-                    return services.match_submissions([{"id": str(uuid.uuid4()), "type": events.PAYMENT_SUBMITTED,
-                                                        "subject": payment_id}], UnitOfWork())
+                    return services.match_submissions(
+                        [{"id": str(uuid.uuid4()), "type": events.PAYMENT_SUBMITTED, "subject": payment_id}],
+                        UnitOfWork(),
+                    )
                 except DeliveryPending:
                     continue
 
@@ -211,10 +242,16 @@ def test_an_operators_match_and_an_events_match_never_claim_twice(desk, write_en
         for thread in threads:
             thread.join()
         with write_engine.connect() as connection:
-            claims = connection.execute(text("SELECT count(*) FROM receipt_card_payments WHERE payment_id = :id"),
-                                        {"id": payment_id}).scalar_one()
-            rule = connection.execute(text("SELECT match_rule FROM payments p JOIN receipt_card_payments l"
-                                           " ON l.payment_id = p.id WHERE p.id = :id"), {"id": payment_id}).scalar()
+            claims = connection.execute(
+                text("SELECT count(*) FROM receipt_card_payments WHERE payment_id = :id"), {"id": payment_id}
+            ).scalar_one()
+            rule = connection.execute(
+                text(
+                    "SELECT match_rule FROM payments p JOIN receipt_card_payments l"
+                    " ON l.payment_id = p.id WHERE p.id = :id"
+                ),
+                {"id": payment_id},
+            ).scalar()
         assert claims == 1 and desk.status("payments", payment_id) == "matched"
         assert answers["operator"] in (201, 409, 503)
         assert (answers["operator"] == 201) == (rule == "manual")

@@ -20,10 +20,13 @@ def test_the_environment_wins_over_a_file(tmp_path):
 
 
 def test_a_password_file_completes_a_url_without_one(tmp_path):
-    config = settings_with(tmp_path, {"write-database-password": "p@ss:/w", "amqp-password": "rabbit"},
-                           WRITE_DATABASE_URL="postgresql+pg8000://receipts@db:5432/receipts_write",
-                           READ_DATABASE_URL="postgresql+pg8000://receipts:own@db:5432/receipts_read",
-                           AMQP_URL="amqp://receipts@broker:5672/%2F")
+    config = settings_with(
+        tmp_path,
+        {"write-database-password": "p@ss:/w", "amqp-password": "rabbit"},
+        WRITE_DATABASE_URL="postgresql+pg8000://receipts@db:5432/receipts_write",
+        READ_DATABASE_URL="postgresql+pg8000://receipts:own@db:5432/receipts_read",
+        AMQP_URL="amqp://receipts@broker:5672/%2F",
+    )
     assert config.write_database_url == "postgresql+pg8000://receipts:p%40ss%3A%2Fw@db:5432/receipts_write"
     assert config.read_database_url == "postgresql+pg8000://receipts:own@db:5432/receipts_read"  # its own wins
     assert config.amqp_url == "amqp://receipts:rabbit@broker:5672/%2F"

@@ -50,8 +50,12 @@ def test_settings_say_which_needed_secrets_are_missing():
 def consumed(consumer_name: str, outcome_name: str) -> float:
     from prometheus_client import REGISTRY
 
-    return REGISTRY.get_sample_value("receipts_events_consumed_total",
-                                     {"consumer": consumer_name, "outcome": outcome_name}) or 0.0
+    return (
+        REGISTRY.get_sample_value(
+            "receipts_events_consumed_total", {"consumer": consumer_name, "outcome": outcome_name}
+        )
+        or 0.0
+    )
 
 
 def test_what_came_of_each_event_is_counted_by_outcome():
@@ -67,8 +71,11 @@ def test_what_came_of_each_event_is_counted_by_outcome():
 
     consumer(counted_consumer)
     batch = [{**EVENT, "id": event_id} for event_id in ("new", "seen", "poison", "busy")]
-    before = {outcome_name: consumed("counted-consumer", outcome_name)
-              for outcome_name in ("applied", "duplicate", "dead_lettered", "retried")}
+    before = {
+        outcome_name: consumed("counted-consumer", outcome_name)
+        for outcome_name in ("applied", "duplicate", "dead_lettered", "retried")
+    }
     assert [status for status, _ in consumers.BY_NAME["counted_consumer"](batch)] == [200, 200, 400, 503]
-    assert {outcome_name: consumed("counted-consumer", outcome_name) - count for outcome_name, count in before.items()} \
-        == {"applied": 1, "duplicate": 1, "dead_lettered": 1, "retried": 1}
+    assert {
+        outcome_name: consumed("counted-consumer", outcome_name) - count for outcome_name, count in before.items()
+    } == {"applied": 1, "duplicate": 1, "dead_lettered": 1, "retried": 1}

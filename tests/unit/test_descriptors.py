@@ -24,7 +24,7 @@ def envsubst(text: str, environ: dict) -> str:
     out, position = [], 0
     for start in (match.start() for match in re.finditer(r"\$\{", text)):
         substitution = SUBSTITUTION.match(text, start)
-        assert substitution, f"faas-cli cannot parse {text[start:start + 30]!r}"
+        assert substitution, f"faas-cli cannot parse {text[start : start + 30]!r}"
         out.append(text[position:start])
         out.append(environ.get(substitution["name"]) or substitution["default"] or "")
         position = substitution.end()
@@ -40,8 +40,8 @@ def test_substitutions_stand_only_in_values_and_parse():
         if "${" not in line:
             continue
         code = re.split(r"(?:^|\s)#", line, maxsplit=1)[0]
-        assert "${" not in line[len(code):], f"line {number}: a substitution in a comment"
-        before = code[:code.index("${")]
+        assert "${" not in line[len(code) :], f"line {number}: a substitution in a comment"
+        before = code[: code.index("${")]
         assert re.fullmatch(r'\s*(?:- |[\w.-]+: )(?:&[\w-]+ )?"?', before), f"line {number}: not in a value"
     assert "$$" not in TEMPLATE  # envsubst would turn it into one dollar
     envsubst(TEMPLATE, {})
@@ -50,7 +50,10 @@ def test_substitutions_stand_only_in_values_and_parse():
 def test_the_stack_parses_with_nothing_set_and_takes_what_is_set():
     assert template()["provider"]["name"] == "openfaas" and str(template()["version"]) == "1.0"
     set_up = template({"WRITE_DATABASE_URL": "postgresql+pg8000://receipts@db/w", "RECONCILE_SCHEDULE": "*/5 * * * *"})
-    assert set_up["functions"]["submit-receipt"]["environment"]["WRITE_DATABASE_URL"] == "postgresql+pg8000://receipts@db/w"
+    assert (
+        set_up["functions"]["submit-receipt"]["environment"]["WRITE_DATABASE_URL"]
+        == "postgresql+pg8000://receipts@db/w"
+    )
     assert set_up["functions"]["reconcile"]["annotations"]["schedule"] == "*/5 * * * *"
 
 
@@ -85,11 +88,15 @@ def test_secrets_are_listed_and_each_is_one_the_platform_reads(tmp_path):
     for secret in secrets:
         assert DNS_LABEL.fullmatch(secret), secret
         (tmp_path / secret).write_text(f"from-{secret}\n")
-    read = Settings.from_env({"SECRETS_DIR": str(tmp_path),
-                              "WRITE_DATABASE_URL": "postgresql+pg8000://receipts@db/write",
-                              "READ_DATABASE_URL": "postgresql+pg8000://receipts@db/read",
-                              "SIM_DATABASE_URL": "postgresql+pg8000://receipts@db/sim",
-                              "AMQP_URL": "amqp://receipts@broker/%2F"})
+    read = Settings.from_env(
+        {
+            "SECRETS_DIR": str(tmp_path),
+            "WRITE_DATABASE_URL": "postgresql+pg8000://receipts@db/write",
+            "READ_DATABASE_URL": "postgresql+pg8000://receipts@db/read",
+            "SIM_DATABASE_URL": "postgresql+pg8000://receipts@db/sim",
+            "AMQP_URL": "amqp://receipts@broker/%2F",
+        }
+    )
     text = repr(read)
     assert all(f"from-{secret}" in text for secret in secrets), "a listed secret nothing reads"
 
@@ -102,7 +109,9 @@ def test_scale_hints_are_labels():
 
 
 def test_the_deployment_guide_deploys_every_function_but_the_simulators():
-    [regex] = re.findall(r"faas-cli deploy -f template\.yaml --regex '([^']+)'", (ROOT / "docs" / "deployment.md").read_text())
+    [regex] = re.findall(
+        r"faas-cli deploy -f template\.yaml --regex '([^']+)'", (ROOT / "docs" / "deployment.md").read_text()
+    )
     assert not re.search(r"\(\?[=!<]", regex), "Go's regexp has no look-around"
     names = [function.name for function in stack.load()]
     assert [name for name in names if re.search(regex, name)] == [name for name in names if not name.startswith("sim-")]
@@ -146,8 +155,9 @@ def test_the_gateways_nginx_configuration_is_rendered_from_the_template():
     from runtime import nginx
 
     rendered = nginx.render(stack.load(), port=8080, resolver=nginx.DOCKER_DNS)
-    assert (ROOT / "deploy" / "nginx" / "nginx.conf").read_text() == rendered, \
+    assert (ROOT / "deploy" / "nginx" / "nginx.conf").read_text() == rendered, (
         "template.yaml changed: python -m runtime.nginx > deploy/nginx/nginx.conf"
+    )
 
 
 def test_prometheus_scrapes_every_function_by_dns_as_rendered_from_the_template():
@@ -155,8 +165,9 @@ def test_prometheus_scrapes_every_function_by_dns_as_rendered_from_the_template(
 
     for swarm, file in ((False, "prometheus.yml"), (True, "swarm.yml")):
         rendered = prometheus.render(stack.load(), swarm=swarm)
-        assert (ROOT / "deploy" / "prometheus" / file).read_text() == rendered, \
+        assert (ROOT / "deploy" / "prometheus" / file).read_text() == rendered, (
             f"template.yaml changed: python -m runtime.prometheus{' --swarm' if swarm else ''} > deploy/prometheus/{file}"
+        )
         [job] = yaml.safe_load(rendered)["scrape_configs"]
         assert job["metrics_path"] == "/_/metrics"
         [discovery] = job["dns_sd_configs"]

@@ -58,17 +58,23 @@ def test_each_document_goes_back_out_valid_in_both_formats_keeping_what_it_print
         again, _ = read.accepted(read.submission("SE", None))
         expected = carried(receipt, kind)
         assert again.lines == expected.lines, kind
-        assert (again.discounts, again.totals, again.payments) == (expected.discounts, expected.totals,
-                                                                   expected.payments), kind
+        assert (again.discounts, again.totals, again.payments) == (
+            expected.discounts,
+            expected.totals,
+            expected.payments,
+        ), kind
         assert again.is_refund == receipt.is_refund
 
 
-@pytest.mark.parametrize("path, card", [
-    # The slip prints Ref.nr (the RRN) and a 16-digit Termid (the terminal's serial, left out).
-    ("variants/kivra-card-data-on-slip-only.json", ("************4108", "410808", "000410808008", None)),
-    # The terminal's lines: AUT.KOD and the crossed-out number; REF is its own 6-digit number, Term its serial.
-    ("variants/arts-card-data-on-terminal-lines.xml", ("************5107", "510707", None, None)),
-])
+@pytest.mark.parametrize(
+    "path, card",
+    [
+        # The slip prints Ref.nr (the RRN) and a 16-digit Termid (the terminal's serial, left out).
+        ("variants/kivra-card-data-on-slip-only.json", ("************4108", "410808", "000410808008", None)),
+        # The terminal's lines: AUT.KOD and the crossed-out number; REF is its own 6-digit number, Term its serial.
+        ("variants/arts-card-data-on-terminal-lines.xml", ("************5107", "510707", None, None)),
+    ],
+)
 def test_card_data_only_on_the_slip_is_read_exactly(path, card):
     [document] = [document for document in VARIANTS if document.path == path]
     [line] = taken(document)[0].card_lines

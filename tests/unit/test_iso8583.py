@@ -9,9 +9,18 @@ from shared.simulation import iso8583
 
 def authorization_request() -> dict[int, str]:
     return {
-        2: "4123450000001234", 3: "000000", 4: "820", 7: iso8583.transmission_time(datetime(2026, 11, 26, 12, 45, 2)),
-        11: "000123", 12: iso8583.local_time(time(13, 45, 2)), 13: iso8583.local_date(date(2026, 11, 26)),
-        37: "633012345678", 41: "T0001", 42: "CAFECENTRAL0001", 43: "Cafe Central, Vienna", 49: "978",
+        2: "4123450000001234",
+        3: "000000",
+        4: "820",
+        7: iso8583.transmission_time(datetime(2026, 11, 26, 12, 45, 2)),
+        11: "000123",
+        12: iso8583.local_time(time(13, 45, 2)),
+        13: iso8583.local_date(date(2026, 11, 26)),
+        37: "633012345678",
+        41: "T0001",
+        42: "CAFECENTRAL0001",
+        43: "Cafe Central, Vienna",
+        49: "978",
     }
 
 

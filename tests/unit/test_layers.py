@@ -84,15 +84,20 @@ def test_the_layers_are_the_packages_of_shared():
 
 def test_an_upward_import_is_reported():
     assert violations("shared.domain.receipts", [(3, "shared.platform.db.write_engine")]) == [
-        "shared.domain.receipts:3 imports shared.platform.db.write_engine: shared.domain may not import shared.platform"]
+        "shared.domain.receipts:3 imports shared.platform.db.write_engine: shared.domain may not import shared.platform"
+    ]
     assert violations("shared.platform.bus", [(5, "shared.write.outbox")]) == [
-        "shared.platform.bus:5 imports shared.write.outbox: shared.platform may not import shared.write"]
+        "shared.platform.bus:5 imports shared.write.outbox: shared.platform may not import shared.write"
+    ]
 
 
 def test_the_write_and_read_sides_never_import_each_other():
     assert violations("shared.read.views", [(1, "shared.write.repositories.Parties")]) != []
     assert violations("shared.write.lookup", [(1, "shared.read.views.receipt")]) != []
-    assert violations("shared.write.lookup", [(1, "shared.write.matching.TOLERANT"), (2, "shared.domain.matching.EXACT")]) == []
+    assert (
+        violations("shared.write.lookup", [(1, "shared.write.matching.TOLERANT"), (2, "shared.domain.matching.EXACT")])
+        == []
+    )
 
 
 def test_shared_never_imports_a_function_or_the_runtime():

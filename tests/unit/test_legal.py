@@ -10,8 +10,11 @@ FISCAL = {"client_id": "K1", "tse_serial": "ab", "transaction_number": 7}
 
 def receipt(total=1000, vat=True, fiscal=True, country="DE", **merchant):
     identity = {"legal_name": "Café Central GmbH", "address": {**ADDRESS, "country": country}} | merchant
-    body = {"currency": "EUR", "merchant": {"id": "m-1", "name": "Cafe Central", **identity},
-            "totals": {"subtotal": total, "tax": 160, "tip": 0, "total": total}}
+    body = {
+        "currency": "EUR",
+        "merchant": {"id": "m-1", "name": "Cafe Central", **identity},
+        "totals": {"subtotal": total, "tax": 160, "tip": 0, "total": total},
+    }
     if vat:
         body["totals"]["vat"] = [{"rate": 19, "net": total - 160, "vat": 160, "gross": total}]
     if fiscal:
@@ -22,7 +25,10 @@ def receipt(total=1000, vat=True, fiscal=True, country="DE", **merchant):
 def test_a_german_receipt_up_to_250_euros_needs_name_address_rates_and_the_fiscal_block():
     assert judge(receipt()) == {"jurisdiction": "DE", "complete": True, "missing": []}
     assert judge(receipt(vat=False, fiscal=False, legal_name=None))["missing"] == [
-        "merchant.legal_name", "totals.vat", "fiscal"]
+        "merchant.legal_name",
+        "totals.vat",
+        "fiscal",
+    ]
 
 
 def test_above_250_euros_a_german_receipt_also_needs_the_vat_id_or_tax_number():
@@ -33,7 +39,10 @@ def test_above_250_euros_a_german_receipt_also_needs_the_vat_id_or_tax_number():
 
 def test_another_member_state_asks_for_the_supplier_and_the_vat():
     assert judge(receipt(country="SE", vat_id="SE556677889901", fiscal=False)) == {
-        "jurisdiction": "SE", "complete": True, "missing": []}
+        "jurisdiction": "SE",
+        "complete": True,
+        "missing": [],
+    }
     assert judge(receipt(country="FR", fiscal=False))["missing"] == ["merchant.vat_id"]
 
 

@@ -102,29 +102,53 @@ def test_a_fingerprint_ignores_formatting_but_not_content():
 # A body as the JSON API took it before weighed goods, deposits, receipt discounts, rounding
 # and kind existed, and its fingerprint then (key "platform-secret"): a replay of it after
 # they were added is still the same receipt.
-OLD_BODY = {"merchant_receipt_id": "POS-000123", "issued_at": "2026-11-26T13:45:10+01:00", "currency": "EUR",
-            "prices_include_vat": True,
-            "lines": [{"description": "Espresso", "sku": "ESP-1", "quantity": 2, "unit_price": 250, "amount": 500,
-                       "vat_rate": 19},
-                      {"description": "Croissant", "quantity": 1, "unit_price": 350, "amount": 320, "vat_rate": 7,
-                       "discounts": [{"description": "Member", "amount": 30}]}],
-            "totals": {"subtotal": 820, "tax": 101, "tip": 0, "total": 820},
-            "payments": [{"masked_pan": "************1234", "auth_code": "A1B2C3", "amount": 700, "currency": "EUR",
-                          "transaction_date": "2026-11-26", "transaction_time": "13:45:02", "terminal_id": "T0001",
-                          "rrn": "633012345678"}, {"type": "cash", "amount": 120}],
-            "refund_of": "5b0d3f36-0a43-4f53-9d65-4a3c9e0c2f4f"}
+OLD_BODY = {
+    "merchant_receipt_id": "POS-000123",
+    "issued_at": "2026-11-26T13:45:10+01:00",
+    "currency": "EUR",
+    "prices_include_vat": True,
+    "lines": [
+        {"description": "Espresso", "sku": "ESP-1", "quantity": 2, "unit_price": 250, "amount": 500, "vat_rate": 19},
+        {
+            "description": "Croissant",
+            "quantity": 1,
+            "unit_price": 350,
+            "amount": 320,
+            "vat_rate": 7,
+            "discounts": [{"description": "Member", "amount": 30}],
+        },
+    ],
+    "totals": {"subtotal": 820, "tax": 101, "tip": 0, "total": 820},
+    "payments": [
+        {
+            "masked_pan": "************1234",
+            "auth_code": "A1B2C3",
+            "amount": 700,
+            "currency": "EUR",
+            "transaction_date": "2026-11-26",
+            "transaction_time": "13:45:02",
+            "terminal_id": "T0001",
+            "rrn": "633012345678",
+        },
+        {"type": "cash", "amount": 120},
+    ],
+    "refund_of": "5b0d3f36-0a43-4f53-9d65-4a3c9e0c2f4f",
+}
 
 
 def test_a_body_sent_before_the_later_fields_keeps_its_fingerprint():
-    assert parse(OLD_BODY).fingerprint(b"platform-secret") == \
-        "a7b05b64ed3b072f4eba2075d13b78d6ab624023eb9834999efdf995bff08bda"
+    assert (
+        parse(OLD_BODY).fingerprint(b"platform-secret")
+        == "a7b05b64ed3b072f4eba2075d13b78d6ab624023eb9834999efdf995bff08bda"
+    )
 
 
 @pytest.mark.parametrize("written", ["0.846", "0.8460", "8.46E-1"])
 def test_a_quantity_has_the_places_it_has_not_the_zeros_it_is_written_with(written):
     # As a till's document gives it: a decimal read exactly (the JSON API reads a JSON number).
-    line = ReceiptLine.model_validate({"description": "Bananer", "quantity": Decimal(written), "unit": "KGM",
-                                       "unit_price": 2490, "amount": 2107})
+    line = ReceiptLine.model_validate(
+        {"description": "Bananer", "quantity": Decimal(written), "unit": "KGM", "unit_price": 2490, "amount": 2107}
+    )
     assert line.quantity == Decimal("0.846") and json.loads(line.model_dump_json())["quantity"] == 0.846
 
 

@@ -3,22 +3,51 @@
 from shared.read.render import receipt_html
 
 RECEIPT = {
-    "id": "r1", "merchant": {"id": "m1", "name": "Café <Central>"}, "merchant_receipt_id": "POS-1",
-    "status": "matched", "issued_at": "2026-11-26T13:45:10+01:00", "currency": "EUR",
-    "lines": [{"description": "Espresso", "sku": "ESP-1", "quantity": 2, "unit_price": 250, "amount": 500},
-              {"description": "<script>alert(1)</script>", "sku": None, "quantity": 1, "unit_price": 320, "amount": 320}],
+    "id": "r1",
+    "merchant": {"id": "m1", "name": "Café <Central>"},
+    "merchant_receipt_id": "POS-1",
+    "status": "matched",
+    "issued_at": "2026-11-26T13:45:10+01:00",
+    "currency": "EUR",
+    "lines": [
+        {"description": "Espresso", "sku": "ESP-1", "quantity": 2, "unit_price": 250, "amount": 500},
+        {"description": "<script>alert(1)</script>", "sku": None, "quantity": 1, "unit_price": 320, "amount": 320},
+    ],
     "totals": {"subtotal": 820, "tax": 131, "tip": 100, "total": 1051},
-    "payments": [{"masked_pan": "412345******1234", "auth_code": "A1B2C3", "amount": 1051, "currency": "EUR",
-                  "transaction_date": "2026-11-26", "transaction_time": "13:45:02", "terminal_id": "T0001",
-                  "rrn": "633012345678", "scheme": "VISA"}],
+    "payments": [
+        {
+            "masked_pan": "412345******1234",
+            "auth_code": "A1B2C3",
+            "amount": 1051,
+            "currency": "EUR",
+            "transaction_date": "2026-11-26",
+            "transaction_time": "13:45:02",
+            "terminal_id": "T0001",
+            "rrn": "633012345678",
+            "scheme": "VISA",
+        }
+    ],
     "submitted_at": "2026-11-26T12:45:11+00:00",
 }
 
 
 def test_the_page_shows_merchant_date_lines_tax_tip_totals_card_and_state():
     page = receipt_html(RECEIPT)
-    for text in ["Café &lt;Central&gt;", "26 Nov 2026, 13:45", "Espresso", "2 × 2.50 EUR", "5.00 EUR",
-                 "Tax", "1.31 EUR", "Tip", "1.00 EUR", "10.51 EUR", "412345******1234", "matched", "POS-1"]:
+    for text in [
+        "Café &lt;Central&gt;",
+        "26 Nov 2026, 13:45",
+        "Espresso",
+        "2 × 2.50 EUR",
+        "5.00 EUR",
+        "Tax",
+        "1.31 EUR",
+        "Tip",
+        "1.00 EUR",
+        "10.51 EUR",
+        "412345******1234",
+        "matched",
+        "POS-1",
+    ]:
         assert text in page, text
 
 

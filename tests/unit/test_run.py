@@ -16,7 +16,8 @@ def test_functions_selects_by_template_name_and_refuses_unknown_ones():
 
     functions = stack.load()
     assert [function.name for function in selected(functions, "healthz, submit-receipt")] == [
-        function.name for function in functions if function.name in ("healthz", "submit-receipt")]
+        function.name for function in functions if function.name in ("healthz", "submit-receipt")
+    ]
     assert selected(functions, "") == functions
     with pytest.raises(SystemExit, match="no-such-function"):
         selected(functions, "healthz,no-such-function")

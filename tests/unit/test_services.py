@@ -34,8 +34,9 @@ def matched_pair(store: Store, pan: str, amount: int = 820) -> tuple[str, str, s
     accepted, _ = services.submit_receipt(receipt(pan=pan), MERCHANT, FakeUnitOfWork(store))
     sent = payment(pan=pan, amount=amount)
     paid, _ = services.submit_payment(sent, BANK, FakeUnitOfWork(store))
-    outcome = services.match_submissions([{"id": str(uuid.uuid4()), "type": events.PAYMENT_SUBMITTED,
-                                           "subject": paid.id}], FakeUnitOfWork(store))
+    outcome = services.match_submissions(
+        [{"id": str(uuid.uuid4()), "type": events.PAYMENT_SUBMITTED, "subject": paid.id}], FakeUnitOfWork(store)
+    )
     assert outcome is not None and outcome.lines_matched == 1
     return accepted.id, paid.id, sent.bank_payment_id
 
@@ -70,20 +71,26 @@ def test_an_events_match_while_a_sweep_runs_is_deferred_for_the_trigger_to_retry
     store = Store(sweeping=True)
     paid, _ = services.submit_payment(payment(), BANK, FakeUnitOfWork(store))
     with pytest.raises(DeliveryPending):
-        services.match_submissions([{"id": "e1", "type": events.PAYMENT_SUBMITTED, "subject": paid.id}],
-                                   FakeUnitOfWork(store))
+        services.match_submissions(
+            [{"id": "e1", "type": events.PAYMENT_SUBMITTED, "subject": paid.id}], FakeUnitOfWork(store)
+        )
 
 
 def test_events_that_announce_no_receipt_or_payment_match_nothing():
-    assert services.match_submissions([{"id": "e1", "type": events.MERCHANT_REGISTERED, "subject": str(uuid.uuid4())}],
-                                      FakeUnitOfWork()) is None
+    assert (
+        services.match_submissions(
+            [{"id": "e1", "type": events.MERCHANT_REGISTERED, "subject": str(uuid.uuid4())}], FakeUnitOfWork()
+        )
+        is None
+    )
 
 
 def test_a_final_amount_with_a_tip_within_the_share_keeps_the_match():
     store = Store()
     receipt_id, payment_id, bank_payment_id = matched_pair(store, random_pan())
-    cleared = services.clear_payment(Clearing(bank_payment_id=bank_payment_id, amount=820 + 200, currency="EUR"),
-                                     BANK, FakeUnitOfWork(store))
+    cleared = services.clear_payment(
+        Clearing(bank_payment_id=bank_payment_id, amount=820 + 200, currency="EUR"), BANK, FakeUnitOfWork(store)
+    )
     assert (cleared.status, cleared.receipt_id, cleared.authorised_amount) == ("matched", receipt_id, 820)
     assert store.callbacks == []
 
@@ -91,11 +98,13 @@ def test_a_final_amount_with_a_tip_within_the_share_keeps_the_match():
 def test_a_final_amount_the_receipt_does_not_pay_releases_the_match_and_tells_the_bank():
     store = Store()
     receipt_id, payment_id, bank_payment_id = matched_pair(store, random_pan())
-    cleared = services.clear_payment(Clearing(bank_payment_id=bank_payment_id, amount=820 + 206, currency="EUR"),
-                                     BANK, FakeUnitOfWork(store))
+    cleared = services.clear_payment(
+        Clearing(bank_payment_id=bank_payment_id, amount=820 + 206, currency="EUR"), BANK, FakeUnitOfWork(store)
+    )
     assert (cleared.status, cleared.receipt_id, cleared.amount) == ("unmatched", None, 1026)
     assert [(callback["reason"], str(callback["receipt_id"]), callback["amount"]) for callback in store.callbacks] == [
-        ("clearing", receipt_id, 1026)]
+        ("clearing", receipt_id, 1026)
+    ]
 
 
 def test_the_same_final_amount_again_changes_nothing():
@@ -110,11 +119,13 @@ def test_a_clearing_in_another_currency_or_of_no_payment_is_refused():
     store = Store()
     _, _, bank_payment_id = matched_pair(store, random_pan())
     with pytest.raises(ValidationFailed):
-        services.clear_payment(Clearing(bank_payment_id=bank_payment_id, amount=900, currency="SEK"), BANK,
-                               FakeUnitOfWork(store))
+        services.clear_payment(
+            Clearing(bank_payment_id=bank_payment_id, amount=900, currency="SEK"), BANK, FakeUnitOfWork(store)
+        )
     with pytest.raises(NotFound):
-        services.clear_payment(Clearing(bank_payment_id="nope", amount=900, currency="EUR"), BANK,
-                               FakeUnitOfWork(store))
+        services.clear_payment(
+            Clearing(bank_payment_id="nope", amount=900, currency="EUR"), BANK, FakeUnitOfWork(store)
+        )
 
 
 def test_a_party_is_registered_once_under_a_chosen_id():

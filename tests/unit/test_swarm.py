@@ -49,8 +49,10 @@ def test_a_singleton_is_never_replicated(replicas):
 
 
 def test_replica_counts_are_read_from_name_equals_count():
-    assert swarm.parse_replicas("submit-receipt=3, project-read-model=2") == {"submit-receipt": 3,
-                                                                             "project-read-model": 2}
+    assert swarm.parse_replicas("submit-receipt=3, project-read-model=2") == {
+        "submit-receipt": 3,
+        "project-read-model": 2,
+    }
     with pytest.raises(SystemExit):
         swarm.parse_replicas("submit-receipt")
     with pytest.raises(SystemExit, match="no such services"):
