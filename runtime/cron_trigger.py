@@ -13,16 +13,14 @@ next falls due is not started twice.
 from __future__ import annotations
 
 import argparse
-import http.client
 import logging
 import signal
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from runtime import stack
-from shared.platform import logs
+from shared.platform import logs, outbound
 
 _log = logs.get("cron_trigger")
 
@@ -86,21 +84,16 @@ class Job:
         threading.Thread(target=self._invoke, daemon=True).start()
 
     def _invoke(self) -> None:
-        url = urlsplit(self.url)
-        connection = http.client.HTTPConnection(url.hostname, url.port or 80, timeout=300)
         try:
             # No Content-Type: the cron-connector sends none with its empty body.
-            connection.request("POST", url.path or "/", b"", CONNECTOR_HEADERS)
-            response = connection.getresponse()
-            response.read()
+            response = outbound.post(self.url, b"", CONNECTOR_HEADERS, timeout=300)
             if 200 <= response.status < 300:
                 logs.event(_log, "schedule.ran", function=self.name, status=response.status)
             else:
                 logs.event(_log, "schedule.failed", logging.WARNING, function=self.name, status=response.status)
-        except (OSError, http.client.HTTPException) as error:
+        except outbound.FAILED as error:
             logs.event(_log, "schedule.failed", logging.WARNING, function=self.name, error=str(error)[:200])
         finally:
-            connection.close()
             self.running.release()
 
 

@@ -13,23 +13,17 @@ this machine's two cores busy on an idle stack.
 from __future__ import annotations
 
 import argparse
-import http.client
 import sys
-from urllib.parse import urlsplit
 
 from runtime import stack
+from shared.platform import outbound
 
 
 def answers_200(url: str) -> bool:
-    parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=5)
     try:
-        connection.request("GET", parts.path)
-        return connection.getresponse().status == 200
-    except (OSError, http.client.HTTPException):
+        return outbound.request("GET", url, timeout=5).status == 200
+    except outbound.FAILED:
         return False
-    finally:
-        connection.close()
 
 
 def main() -> None:

@@ -23,29 +23,26 @@ from __future__ import annotations
 import argparse
 import collections
 import functools
-import http.client
 import json
 import logging
 import queue
 import signal
-import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlsplit
 
 import pika
 import pika.exceptions
 
 from runtime import stack
-from shared.platform import bus, logs
+from shared.platform import bus, logs, outbound
 from shared.platform.dead_letters import ATTEMPT_HEADER, FAILURE_HEADER, REASON_HEADER
 
 _log = logs.get("queue_trigger")
 
 
 class Invoker:
-    """POSTs CloudEvents to the function, one keep-alive connection per worker thread.
+    """POSTs CloudEvents to the function on kept-alive connections (shared.platform.outbound).
 
     While the function cannot be reached at all (restarting, or not yet up), a delivery
     waits for it, up to `patience` seconds: the workers stall, the prefetch window fills
@@ -54,11 +51,9 @@ class Invoker:
     """
 
     def __init__(self, url: str, timeout: float, patience: float = 30.0):
-        parts = urlsplit(url)
-        self.host, self.port, self.path = parts.hostname, parts.port or 80, parts.path or "/"
+        self.url = url
         self.timeout = timeout
         self.patience = patience
-        self._local = threading.local()
 
     def __call__(self, body: bytes, topic: str) -> tuple[str, str]:
         """("ack" | "wait" | "retry" | "dead", reason)."""
@@ -94,37 +89,18 @@ class Invoker:
         pause = 0.05
         while True:
             try:
-                return self._post(body, headers, whole)
-            except (ConnectionRefusedError, socket.gaierror) as error:
+                response = outbound.post(self.url, body, headers, self.timeout, max_body=None if whole else 500)
+            except outbound.UNREACHABLE as error:
                 # Refused, or its name not resolving: the function (or its container) is
                 # being started again.
                 if time.monotonic() + pause > deadline:
                     return "wait", f"function unreachable: {type(error).__name__}"
                 time.sleep(pause)
                 pause = min(pause * 2, 1.0)
-            except (OSError, http.client.HTTPException) as error:
+            except outbound.FAILED as error:
                 return "retry", f"function failed to answer: {type(error).__name__}"
-
-    def _post(self, body: bytes, headers: dict, whole: bool) -> tuple[int, str]:
-        connection = getattr(self._local, "connection", None)
-        reused = connection is not None
-        if connection is None:
-            connection = self._local.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-        try:
-            connection.request("POST", self.path, body, headers)
-            response = connection.getresponse()
-            answer = response.read() if whole else response.read(500)
-            response.read()
-        except (OSError, http.client.HTTPException) as error:
-            connection.close()
-            self._local.connection = None
-            if reused and isinstance(error, (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)):
-                # A kept-alive connection the function had closed (it restarted, or timed
-                # it out): most likely the request never reached it, and if it did the
-                # function dedupes. Once more, on a fresh connection.
-                return self._post(body, headers, whole)
-            raise
-        return response.status, answer.decode("utf-8", "replace")
+            else:
+                return response.status, response.body.decode("utf-8", "replace")
 
 
 def _outcome(status: int, reason: str) -> tuple[str, str]:

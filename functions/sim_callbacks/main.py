@@ -6,7 +6,7 @@ from shared.domain.errors import NotFound
 from shared.entrypoints import http
 from shared.platform.db import sim_engine
 from shared.simulation import parties
-from shared.write.callbacks import EVENT_ID_HEADER, SIGNATURE_HEADER
+from shared.write.signatures import EVENT_ID_HEADER, SIGNATURE_HEADER
 
 
 @functions_framework.http

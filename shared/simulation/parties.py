@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import http.client
 import json
 import random
 import secrets
-import threading
 import time
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
-from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, Engine, text
 
@@ -32,9 +29,10 @@ from shared.domain.money import allocate, half_up
 from shared.domain.receipts import ReceiptSubmission
 from shared.domain.vat import breakdown
 from shared.formats import arts, kivra
+from shared.platform import outbound
 from shared.platform.config import settings
 from shared.simulation import iso8583
-from shared.write.callbacks import verify
+from shared.write.signatures import verify
 
 # The café's items at gross prices (VAT included, as EU retail prints them) with their German
 # rate: 19 % for drinks, 7 % for food to take away: (sku, description, price in cents, rate).
@@ -102,14 +100,13 @@ def _call(
     """POST to another party through the gateway; a 503 (or a gateway not answering) is
     tried again after its Retry-After, for up to patience seconds, as a POS or an issuer
     with store-and-forward would. Every submission is idempotent by its own id."""
-    parts = urlsplit(settings().public_url)
+    url = settings().public_url + path
     deadline = time.monotonic() + patience
     while True:
         try:
-            status, answer, retry_after = _post(
-                (parts.hostname, parts.port or 80), path, body, {"Content-Type": content_type, **(headers or {})}
-            )
-        except (OSError, http.client.HTTPException) as error:
+            response = outbound.post(url, body, {"Content-Type": content_type, **(headers or {})}, timeout=30)
+            status, answer, retry_after = response.status, response.body, response.headers.get("Retry-After")
+        except outbound.FAILED as error:
             status, answer, retry_after = None, f"{path} unreachable: {error}", None
         pause = min(float(retry_after), 5.0) if retry_after and retry_after.isdigit() else 1.0
         if status not in (None, 503) or time.monotonic() + pause > deadline:
@@ -118,38 +115,6 @@ def _call(
     if status is None:
         raise SimulationError(answer)
     return status, answer
-
-
-_kept = threading.local()  # each thread's kept-alive connections to the gateway, by (host, port)
-
-
-def _post(address: tuple[str, int], path: str, body: bytes, headers: dict) -> tuple[int, bytes, str | None]:
-    """One POST on this thread's kept-alive connection to address, as an HTTP client
-    library would send it. A kept connection the gateway closed meanwhile is replaced once:
-    the request never reached it (and every submission is idempotent anyway)."""
-    kept = getattr(_kept, "connections", None)
-    if kept is None:
-        kept = _kept.connections = {}
-    while True:
-        reused = address in kept
-        connection = kept.pop(address, None) or http.client.HTTPConnection(*address, timeout=30)
-        try:
-            connection.request("POST", path, body, headers)
-            response = connection.getresponse()
-            answer = response.read()
-        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-            connection.close()
-            if reused:
-                continue
-            raise
-        except BaseException:
-            connection.close()
-            raise
-        if response.will_close:
-            connection.close()
-        else:
-            kept[address] = connection
-        return response.status, answer, response.getheader("Retry-After")
 
 
 # --- the parties' credentials, registered by `make demo` after it onboards them -------------

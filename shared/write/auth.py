@@ -35,7 +35,7 @@ def webhook_secret(party_id: uuid.UUID, version: int = 1) -> str:
     """Derived, not stored: only a holder of PLATFORM_SECRET can recompute it.
 
     The part after whsec_ is hex, which is also valid base64: Standard Webhooks libraries
-    take the secret as it is (their key is its base64 decoding, as callbacks.py signs)."""
+    take the secret as it is (their key is its base64 decoding, as signatures.py signs)."""
     key = settings().require_platform_secret()
     return "whsec_" + hmac.new(key, f"webhook:{party_id}:{version}".encode(), hashlib.sha256).hexdigest()
 
@@ -111,3 +111,11 @@ def _party_for(key: str) -> Party | None:
         with _verified_lock:
             _verified[key_hash] = (party, now + KEY_CACHE_SECONDS)
     return party
+
+
+def customer_id(merchant_id: uuid.UUID | str, bank_id: uuid.UUID | str, account_ref: str) -> str:
+    """Pseudonymous and stable per (merchant, cardholder account); two merchants get
+    different ids for the same account, and none can be reversed without PLATFORM_SECRET."""
+    key = settings().require_platform_secret()
+    message = f"customer:{merchant_id}:{bank_id}:{account_ref}".encode()
+    return "cus_" + hmac.new(key, message, hashlib.sha256).hexdigest()[:32]

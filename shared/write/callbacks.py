@@ -10,90 +10,23 @@ marked failed, and reported.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import http.client
 import json
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, text
 
 from shared.domain import legal, receipts
 from shared.domain.parties import Party
+from shared.platform import outbound
 from shared.platform.config import settings
-from shared.write import auth, results
+from shared.write import auth, results, signatures
 from shared.write.repositories import Parties
 
-SIGNATURE_HEADER = "Receipts-Signature"
-EVENT_ID_HEADER = "Receipts-Event-Id"
-SIGNATURE_TOLERANCE_SECONDS = 300
 _CALLBACK_NAMESPACE = uuid.UUID("8c0f3f6e-2b4d-4d8e-9a51-6f1f0b2e7c44")
-
-
-def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
-    """The Receipts-Signature header: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "t.body")>."""
-    timestamp = int(time.time()) if timestamp is None else timestamp
-    return f"t={timestamp},v1={_receipts_digest(secret, body, timestamp)}"
-
-
-def verify(
-    secret: str, header: str, body: bytes, now: float | None = None, tolerance: int = SIGNATURE_TOLERANCE_SECONDS
-) -> bool:
-    """What a receiver checks: one of the header's signatures matches the raw body (two
-    during a rotation's grace period), and it is recent."""
-    try:
-        parts = [part.split("=", 1) for part in header.split(",")]
-        [timestamp] = [int(value) for name, value in parts if name == "t"]
-    except ValueError:
-        return False
-    now = time.time() if now is None else now
-    if abs(now - timestamp) > tolerance:
-        return False
-    expected = _receipts_digest(secret, body, timestamp)
-    return any(hmac.compare_digest(expected, value) for name, value in parts if name == "v1")
-
-
-def signature_headers(event_id: str, body: bytes, secrets: list[str], timestamp: int | None = None) -> dict:
-    """Every signature header of one attempt, signed with each of secrets (newest first):
-    Receipts-Signature (SPEC §6) and the Standard Webhooks headers (SPEC §10)."""
-    timestamp = int(time.time()) if timestamp is None else timestamp
-    signed = f"{event_id}.{timestamp}.".encode() + body
-    return {
-        SIGNATURE_HEADER: f"t={timestamp},"
-        + ",".join(f"v1={_receipts_digest(secret, body, timestamp)}" for secret in secrets),
-        EVENT_ID_HEADER: event_id,
-        "webhook-id": event_id,
-        "webhook-timestamp": str(timestamp),
-        "webhook-signature": " ".join(
-            "v1," + base64.b64encode(hmac.new(_standard_key(secret), signed, hashlib.sha256).digest()).decode()
-            for secret in secrets
-        ),
-    }
-
-
-def _receipts_digest(secret: str, body: bytes, timestamp: int) -> str:
-    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-
-
-def _standard_key(secret: str) -> bytes:
-    """Standard Webhooks' key: the base64 decoding of the secret after its whsec_ prefix."""
-    return base64.b64decode(secret.removeprefix("whsec_") + "==")
-
-
-def customer_id(merchant_id: uuid.UUID | str, bank_id: uuid.UUID | str, account_ref: str) -> str:
-    """Pseudonymous and stable per (merchant, cardholder account); two merchants get
-    different ids for the same account, and none can be reversed without PLATFORM_SECRET."""
-    key = settings().require_platform_secret()
-    message = f"customer:{merchant_id}:{bank_id}:{account_ref}".encode()
-    return "cus_" + hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
 MATCHED = "receipt.matched"
@@ -239,77 +172,19 @@ class Answer:
         return self.status is not None and 200 <= self.status < 300
 
 
-class _Connections:
-    """Kept-alive connections to the receivers, per scheme, host and port: a callback
-    reuses one its receiver left open instead of a new TCP (and TLS) handshake. One that
-    sat idle longer than a receiver may keep it (gunicorn closes after 2 s) is dropped."""
-
-    MAX_IDLE_SECONDS = 1.5
-    PER_HOST = 8
-
-    def __init__(self):
-        self._idle: dict[tuple, list[tuple[http.client.HTTPConnection, float]]] = {}
-        self._lock = threading.Lock()
-
-    def take(self, key: tuple) -> http.client.HTTPConnection | None:
-        with self._lock:
-            idle = self._idle.get(key, [])
-            while idle:
-                connection, since = idle.pop()
-                if time.monotonic() - since < self.MAX_IDLE_SECONDS:
-                    return connection
-                connection.close()
-        return None
-
-    def give_back(self, key: tuple, connection: http.client.HTTPConnection) -> None:
-        with self._lock:
-            idle = self._idle.setdefault(key, [])
-            if len(idle) < self.PER_HOST:
-                idle.append((connection, time.monotonic()))
-                return
-        connection.close()
-
-
-_connections = _Connections()
 _MAX_ANSWER_BYTES = 64 * 1024  # a receiver's answer is read (to reuse its connection) up to this
 
 
 def post(url: str, body: bytes, headers: dict, timeout: float = 10.0) -> Answer:
     """POST once, following no redirect, on a kept-alive connection to the receiver where
-    one is open. A reused connection the receiver had closed meanwhile is replaced by a new
-    one: the request did not reach it (and a receiver dedupes on Receipts-Event-Id anyway)."""
-    parts = urlsplit(url)
-    key = (parts.scheme, parts.hostname, parts.port)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    request = ("POST", path, body, {"Content-Type": "application/json", **headers})
-    reused = _connections.take(key)
-    if reused is not None:
-        reused.timeout = timeout
-        answer = _exchange(reused, key, request, stale_is_none=True)
-        if answer is not None:
-            return answer
-    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    return _exchange(connection_class(parts.hostname, parts.port, timeout=timeout), key, request)
-
-
-def _exchange(
-    connection: http.client.HTTPConnection, key: tuple, request: tuple, stale_is_none: bool = False
-) -> Answer | None:
+    one is open (shared.platform.outbound)."""
     try:
-        connection.request(*request)
-        response = connection.getresponse()
-        response.read(_MAX_ANSWER_BYTES)
-    except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as error:
-        connection.close()
-        return None if stale_is_none else Answer(None, type(error).__name__)
-    except (OSError, http.client.HTTPException) as error:
-        connection.close()
+        response = outbound.post(
+            url, body, {"Content-Type": "application/json", **headers}, timeout, max_body=_MAX_ANSWER_BYTES
+        )
+    except outbound.FAILED as error:
         return Answer(None, type(error).__name__)
-    if response.isclosed() and not response.will_close:  # read to its end: the connection can serve again
-        _connections.give_back(key, connection)
-    else:
-        connection.close()
-    retry_after = _seconds(response.getheader("Retry-After")) if response.status in (429, 503) else None
+    retry_after = _seconds(response.headers.get("Retry-After")) if response.status in (429, 503) else None
     return Answer(response.status, f"HTTP {response.status}", retry_after)
 
 
@@ -353,7 +228,7 @@ def send_leased(leased: list, send=post, now: datetime | None = None) -> list[Se
             continue
         body = callback.body.encode()
         secrets = auth.signing_secrets(callback.party_id, callback.secret_version, callback.secret_rotated_at, now)
-        sent.append(Sent(callback, send(callback.url, body, signature_headers(str(callback.id), body, secrets))))
+        sent.append(Sent(callback, send(callback.url, body, signatures.headers(str(callback.id), body, secrets))))
     return sent
 
 
@@ -403,7 +278,7 @@ class Callbacks:
                     {
                         "receipt_id": str(match.receipt_id),
                         "merchant_receipt_id": receipt["merchant_receipt_id"],
-                        "customer_id": customer_id(match.merchant_id, match.bank_id, payment["account_ref"]),
+                        "customer_id": auth.customer_id(match.merchant_id, match.bank_id, payment["account_ref"]),
                     },
                     created_at,
                 )

@@ -3,7 +3,7 @@ both parties get their signed callback (SPEC §5, §6)."""
 
 import json
 
-from shared.write.callbacks import verify
+from shared.write.signatures import verify
 from tests.e2e.test_read_api import submit_payment, submit_receipt
 from tests.integration.test_callbacks import Receiver
 from tests.support import ADMIN_API_KEY, bearer, random_pan, remember, wait_until

@@ -19,7 +19,7 @@ from shared.platform import db
 from shared.platform.config import settings
 from shared.platform.db import read_engine
 from shared.read import report
-from shared.write import callbacks, outbox, services
+from shared.write import callbacks, outbox, services, signatures
 from shared.write.unit_of_work import UnitOfWork
 from tests.support import ADMIN_API_KEY, QuietHandler, bearer, payment_body, random_pan, receipt_body, remember, serve
 from tests.support_events import project_outbox
@@ -105,7 +105,7 @@ def test_both_parties_get_one_signed_callback_each(functions, write_engine):
     assert deliver_until_done(event) == 1
     by_path = {path: (headers, body) for path, headers, body in receiver.delivered}
     bank_headers, bank_body = by_path["/bank"]
-    assert callbacks.verify(bank["webhook_secret"], bank_headers["Receipts-Signature"], bank_body)
+    assert signatures.verify(bank["webhook_secret"], bank_headers["Receipts-Signature"], bank_body)
     bank_callback = json.loads(bank_body)
     assert bank_callback["type"] == "receipt.matched" and bank_callback["id"] == bank_headers["Receipts-Event-Id"]
     data = bank_callback["data"]
@@ -117,10 +117,10 @@ def test_both_parties_get_one_signed_callback_each(functions, write_engine):
         kind: f"{data['receipt_url']}?format={kind}" for kind in ("html", "kivra", "arts")
     }
     merchant_headers, merchant_body = by_path["/merchant"]
-    assert callbacks.verify(merchant["webhook_secret"], merchant_headers["Receipts-Signature"], merchant_body)
+    assert signatures.verify(merchant["webhook_secret"], merchant_headers["Receipts-Signature"], merchant_body)
     merchant_data = json.loads(merchant_body)["data"]
     assert merchant_data["receipt_id"] == receipt["id"] and merchant_data["customer_id"].startswith("cus_")
-    assert not callbacks.verify(merchant["webhook_secret"], bank_headers["Receipts-Signature"], bank_body)
+    assert not signatures.verify(merchant["webhook_secret"], bank_headers["Receipts-Signature"], bank_body)
     for _, _, body in receiver.delivered:
         assert pan not in body.decode()
 
@@ -229,7 +229,7 @@ def test_after_a_rotation_either_secret_verifies_for_24_hours_then_only_the_new_
     headers, body = bank_callback()
     for secret in (old, new):
         assert standardwebhooks.Webhook(secret).verify(body, headers)
-        assert callbacks.verify(secret, headers["Receipts-Signature"], body)
+        assert signatures.verify(secret, headers["Receipts-Signature"], body)
     assert len(headers["webhook-signature"].split(" ")) == 2
 
     with write_engine.begin() as connection:  # the clock moved on past the grace period
@@ -240,12 +240,12 @@ def test_after_a_rotation_either_secret_verifies_for_24_hours_then_only_the_new_
     *_, event = match(functions, merchant, bank)
     deliver_until_done(event)
     headers, body = bank_callback()
-    assert standardwebhooks.Webhook(new).verify(body, headers) and callbacks.verify(
+    assert standardwebhooks.Webhook(new).verify(body, headers) and signatures.verify(
         new, headers["Receipts-Signature"], body
     )
     with pytest.raises(standardwebhooks.WebhookVerificationError):
         standardwebhooks.Webhook(old).verify(body, headers)
-    assert not callbacks.verify(old, headers["Receipts-Signature"], body)
+    assert not signatures.verify(old, headers["Receipts-Signature"], body)
 
 
 def test_a_receiver_answering_410_gets_no_further_attempt_until_its_url_changes(functions, write_engine):

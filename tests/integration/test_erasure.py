@@ -12,7 +12,7 @@ from sqlalchemy import text
 from shared.domain import events
 from shared.platform.db import read_engine
 from shared.read.replay import replay
-from shared.write import callbacks, outbox, services
+from shared.write import auth, callbacks, outbox, services
 from shared.write.unit_of_work import UnitOfWork
 from tests.support import ADMIN_API_KEY, bearer, payment_body, random_pan, receipt_body, unique
 from tests.support_events import project_outbox
@@ -65,7 +65,7 @@ def test_an_erased_account_is_in_no_database_and_replay_still_works(functions, m
         UnitOfWork(),
         send=lambda url, body, headers: sent.append(body) or callbacks.Answer(200),
     )
-    customer = callbacks.customer_id(merchant["id"], bank["id"], account)
+    customer = auth.customer_id(merchant["id"], bank["id"], account)
     assert any(account.encode() in body for body in sent) and any(customer.encode() in body for body in sent)
     payments = [matched["id"], open_payment["id"], kept["id"]]
     project_outbox(write_engine, [*payments, receipt["id"]])

@@ -2,7 +2,8 @@
 
 import uuid
 
-from shared.write.callbacks import customer_id, sign, verify
+from shared.write.auth import customer_id
+from shared.write.signatures import sign, verify
 
 SECRET = "whsec_test"
 BODY = b'{"id":"e1","type":"receipt.matched","data":{}}'

@@ -1,0 +1,72 @@
+"""Outbound HTTP, the one way the platform calls anything: callbacks to merchants and
+banks, the simulated parties' requests, the triggers' invocations of functions, probes.
+
+One urllib3 pool manager per process keeps connections alive per host, so a call reuses
+the connection its receiver left open instead of a new TCP (and TLS) handshake; a
+connection the receiver closed meanwhile is noticed before it is reused. Every call has a
+timeout, follows no redirect and is never retried here: each caller decides what a
+failure means (a callback is retried with backoff, a trigger's delivery redelivered).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import urllib3
+from urllib3.exceptions import HTTPError, NewConnectionError
+
+# Nothing was sent: the connection was refused, or the name did not resolve (a function
+# or its container being started again).
+UNREACHABLE = (NewConnectionError,)
+# Any failure to get an answer, UNREACHABLE included.
+FAILED = (HTTPError, OSError)
+
+# Up to 32 connections kept per host: a trigger's worker threads, or callbacks in flight
+# to one receiver, each keep theirs.
+_pool = urllib3.PoolManager(num_pools=64, maxsize=32, block=False, retries=False)
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: bytes
+    headers: Mapping[str, str]
+
+
+def request(
+    method: str,
+    url: str,
+    body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float = 10.0,
+    max_body: int | None = None,
+) -> Response:
+    """One request and its answer, read up to max_body bytes (all if None); raises one of
+    FAILED when no answer came. An answer read to its end leaves its connection for the
+    next call; one cut short closes it."""
+    response = _pool.request(
+        method,
+        url,
+        body=body,
+        headers=headers,
+        timeout=timeout,
+        redirect=False,
+        preload_content=False,
+    )
+    try:
+        answer = response.read(max_body) if max_body is not None else response.read()
+    except BaseException:
+        response.close()
+        raise
+    if response.length_remaining == 0 or max_body is None:
+        response.release_conn()
+    else:
+        response.close()
+    return Response(response.status, answer, response.headers)
+
+
+def post(
+    url: str, body: bytes, headers: Mapping[str, str], timeout: float = 10.0, max_body: int | None = None
+) -> Response:
+    return request("POST", url, body, headers, timeout, max_body)
