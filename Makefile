@@ -17,7 +17,7 @@ FORMAT ?= json
 MINUTES ?= 30
 SOAK_RATE ?= 20
 
-.PHONY: chromium nginx run test lint fuzz swarm-up swarm-down migrate seed demo replay dlq redrive discard bench bench-projection bench-matching bench-lookup bench-reconcile bench-relay bench-connections bench-restarts bench-swarm bench-scrape soak venv clean
+.PHONY: chromium nginx run test lint fuzz swarm-up swarm-down migrate seed demo replay dlq redrive discard bench bench-projection bench-matching bench-lookup bench-reconcile bench-relay bench-connections bench-outbound bench-restarts bench-swarm bench-scrape soak venv clean
 
 # The .pth line makes the repository's packages (shared, runtime) importable from anywhere
 # in the venv, so `functions-framework --source functions/<name>/main.py` works as it is.
@@ -123,6 +123,10 @@ bench-relay: $(INSTALLED)
 ## bench-connections: one platform under `make demo N=…`: its peak PostgreSQL and broker connections
 bench-connections: $(INSTALLED) nginx
 	$(PY) bench/connections.py --checkouts $(N) $(if $(DEMO_RATE),--rate $(DEMO_RATE)) $(if $(PG_STAT_STATEMENTS),--pg-stat-statements)
+
+## bench-outbound: CPU per outbound POST, the platform's client (urllib3) beside httpx (where installed) and bare http.client
+bench-outbound: $(INSTALLED)
+	$(PY) bench/outbound.py
 
 ## bench-scrape: what a Prometheus scrape of each function's /_/metrics costs, after make demo N=… (default 300)
 bench-scrape: $(INSTALLED) nginx

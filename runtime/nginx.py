@@ -26,6 +26,8 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import jinja2
+
 from runtime import stack
 
 MAX_BODY = "256k"  # SPEC §4: a body over 256 KiB is refused before it is read
@@ -53,6 +55,18 @@ def _path_key(path: str) -> str:
     return json.dumps("~" + stack.Route("GET", path).pattern.pattern)
 
 
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+    undefined=jinja2.StrictUndefined,
+    autoescape=False,  # an nginx configuration: every value is quoted by the json filter where it needs it
+)
+_TEMPLATES.filters.update(json=json.dumps, path_key=_path_key)
+_TEMPLATES.globals.update(error=_error)
+
+
 def render(
     functions: list[stack.Function],
     *,
@@ -62,114 +76,23 @@ def render(
     local_ports: dict[str, int] | None = None,
     prefix: str | None = None,
 ) -> str:
-    """nginx.conf for the gateway on port. local_ports (make run): each function at
-    127.0.0.1:<port> on kept-alive connections; else each at upstream (with {name}),
-    resolved through resolver. prefix: where a local nginx keeps its pid and buffers."""
-    table = routes(functions)
-    maps = ["    map $uri $route {", '        default "";']
-    maps += [f"        {_path_key(path)} {json.dumps(path)};" for path, _ in table]
-    maps += ["    }", '    map "$request_method $route" $function {', '        default "";']
-    maps += [
-        f"        {json.dumps(f'{method} {path}')} {name};"
-        for path, methods in table
-        for method, name in methods.items()
-    ]
-    maps += ["    }", "    map $route $allowed {", '        default "";']
-    maps += [f"        {json.dumps(path)} {json.dumps(', '.join(sorted(methods)))};" for path, methods in table]
-    maps += ["    }"]
+    """nginx.conf for the gateway on port (templates/nginx.conf.j2). local_ports (make run):
+    each function at 127.0.0.1:<port> on kept-alive connections; else each at upstream
+    (with {name}), resolved through resolver. prefix: where a local nginx keeps its pid and
+    buffers."""
     if local_ports is not None:
-        upstreams = [
-            f"    upstream {name} {{ server 127.0.0.1:{local_port}; keepalive 32; }}"
-            for name, local_port in sorted(local_ports.items())
-        ]
         target = "http://$function"
     else:
-        upstreams = []
         parts = urlsplit(upstream.replace("{name}", "FUNCTION"))
         target = upstream.replace("{name}", "$function") + ("$request_uri" if parts.path.strip("/") else "")
-    local = prefix is not None
-    paths = [f"pid {prefix}/nginx.pid;"] if local else []
-    temp = (
-        [f"    {kind}_temp_path {prefix}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")]
-        if local
-        else []
-    )
-    return "\n".join(
-        [
-            "# Rendered by runtime/nginx.py from template.yaml's routes: change those, not this.",
-            "worker_processes 1;",
-            *paths,
-            "error_log stderr warn;",
-            "events { worker_connections 4096; }",
-            "http {",
-            '    log_format receipts escape=json \'{"time":"$time_iso8601","level":"info","logger":'
-            '"receipts.gateway","event":"request","method":"$request_method","path":"$uri",'
-            '"status":"$status","function":"$function","request_id":"$request_id_in",'
-            '"duration_s":"$request_time","upstream_s":"$upstream_response_time"}\';',
-            "    access_log /dev/stdout receipts;",
-            *temp,
-            "    server_tokens off;",
-            "    default_type application/json;",
-            f"    client_max_body_size {MAX_BODY};",
-            f"    client_body_buffer_size {MAX_BODY};",
-            "    keepalive_timeout 75s;",
-            "    keepalive_requests 100000;",
-            "    proxy_http_version 1.1;",
-            '    proxy_set_header Connection "";',
-            "    proxy_set_header X-Request-Id $request_id_in;",
-            "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
-            "    proxy_connect_timeout 5s;",
-            "    proxy_read_timeout 60s;",
-            "    proxy_send_timeout 60s;",
-            "    map $http_x_request_id $request_id_in {",
-            "        default $http_x_request_id;",
-            '        "" $request_id;',
-            "    }",
-            *maps,
-            *upstreams,
-            "    server {",
-            f"        listen {port};",
-            *([f"        resolver {resolver} valid=5s ipv6=off;"] if resolver else []),
-            # nginx refuses TRACE itself: the same JSON 405 as for any method a path does not take.
-            "        error_page 405 = @method_not_allowed;",
-            "        error_page 413 @payload_too_large;",
-            "        error_page 502 503 = @function_unavailable;",
-            "        error_page 504 @function_timeout;",
-            # What nginx refuses before it has parsed the request line (a line over 8 KiB: 414;
-            # a header over 8 KiB or no HTTP at all: 400) can only go to a URI, not a named
-            # location; an outsider asking for that URI gets the JSON 404.
-            "        error_page 414 /_/gateway/414;",
-            "        error_page 400 494 /_/gateway/400;",
-            "        error_page 404 /_/gateway/404;",
-            "        location = /_/gateway/414 {",
-            "            internal;",
-            f"            return 414 {_error('uri_too_long', 'the request line is over 8 KiB: shorten the path or query')};",
-            "        }",
-            "        location = /_/gateway/400 {",
-            "            internal;",
-            f"            return 400 {_error('bad_request', 'not an HTTP request this gateway can read (a header over 8 KiB?)')};",
-            "        }",
-            f"        location = /_/gateway/404 {{ return 404 {_error('not_found', 'no such endpoint')}; }}",
-            "        location @method_not_allowed {",
-            f'            if ($route = "") {{ return 404 {_error("not_found", "no such endpoint")}; }}',
-            "            add_header Allow $allowed always;",
-            f"            return 405 {_error('method_not_allowed', 'use $allowed on this path')};",
-            "        }",
-            f"        location @payload_too_large {{ return 413 {_error('payload_too_large', 'the body is over 256 KiB')}; }}",
-            "        location @function_unavailable {",
-            "            add_header Retry-After 1 always;",
-            f"            return 503 {_error('service_unavailable', 'the function is starting; retry shortly')};",
-            "        }",
-            f"        location @function_timeout {{ return 504 {_error('gateway_timeout', 'the function did not answer in time')}; }}",
-            "        location / {",
-            f'            if ($route = "") {{ return 404 {_error("not_found", "no such endpoint")}; }}',
-            '            if ($function = "") { return 405; }',
-            f"            proxy_pass {target};",
-            "        }",
-            "    }",
-            "}",
-            "",
-        ]
+    return _TEMPLATES.get_template("nginx.conf.j2").render(
+        routes=routes(functions),
+        local_ports=sorted((local_ports or {}).items()),
+        target=target,
+        port=port,
+        resolver=resolver,
+        prefix=prefix,
+        max_body=MAX_BODY,
     )
 
 

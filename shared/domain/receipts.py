@@ -442,45 +442,48 @@ class ReceiptSubmission(RequestModel):
             ],
             self.prices_include_vat,
         )
-        violations = []
         stated = self.totals.vat
-        if stated is not None:
-            by_rate = {entry.rate: entry for entry in computed}
-            if sorted(entry.rate for entry in stated) != sorted(by_rate):
-                violations.append(
-                    Violation("totals.vat", "vat_rates_mismatch", "one entry per rate the lines use, and no other")
-                )
-            for index, entry in enumerate(stated):
-                own = by_rate.get(entry.rate)
-                if entry.net + entry.vat != entry.gross:
-                    violations.append(
-                        Violation(f"totals.vat[{index}]", "vat_entry_mismatch", "net + vat must equal gross")
-                    )
-                elif own is not None:
-                    base = ("gross", entry.gross, own.gross) if self.prices_include_vat else ("net", entry.net, own.net)
-                    if base[1] != base[2]:
-                        violations.append(
-                            Violation(
-                                f"totals.vat[{index}].{base[0]}",
-                                "vat_base_mismatch",
-                                f"{base[0]} must equal the sum of the lines at {entry.rate} %"
-                                + (" less their shares of the receipt's discounts" if self.discounts else ""),
-                            )
-                        )
-                    elif abs(entry.vat - own.vat) > own.lines:
-                        violations.append(
-                            Violation(
-                                f"totals.vat[{index}].vat",
-                                "vat_mismatch",
-                                f"vat must be {entry.rate} % of the lines at that rate (within 1 minor unit per line)",
-                            )
-                        )
+        violations = self._stated_vat_violations(stated, computed) if stated is not None else []
         vat_total = sum(entry.vat for entry in (stated or computed))
         if not violations and self.totals.tax != vat_total:
             violations.append(
                 Violation("totals.tax", "tax_mismatch", f"tax must equal the sum of the VAT per rate ({vat_total})")
             )
         return computed, violations
+
+    def _stated_vat_violations(self, stated: list[VatTotal], computed: list) -> list[Violation]:
+        """How a stated breakdown disagrees with the one the lines give: its rates, each
+        entry's own sum, its base (gross where prices include VAT, else net) and its VAT."""
+        by_rate = {entry.rate: entry for entry in computed}
+        violations = []
+        if sorted(entry.rate for entry in stated) != sorted(by_rate):
+            violations.append(
+                Violation("totals.vat", "vat_rates_mismatch", "one entry per rate the lines use, and no other")
+            )
+        for index, entry in enumerate(stated):
+            own = by_rate.get(entry.rate)
+            if entry.net + entry.vat != entry.gross:
+                violations.append(Violation(f"totals.vat[{index}]", "vat_entry_mismatch", "net + vat must equal gross"))
+            elif own is not None:
+                base = ("gross", entry.gross, own.gross) if self.prices_include_vat else ("net", entry.net, own.net)
+                if base[1] != base[2]:
+                    violations.append(
+                        Violation(
+                            f"totals.vat[{index}].{base[0]}",
+                            "vat_base_mismatch",
+                            f"{base[0]} must equal the sum of the lines at {entry.rate} %"
+                            + (" less their shares of the receipt's discounts" if self.discounts else ""),
+                        )
+                    )
+                elif abs(entry.vat - own.vat) > own.lines:
+                    violations.append(
+                        Violation(
+                            f"totals.vat[{index}].vat",
+                            "vat_mismatch",
+                            f"vat must be {entry.rate} % of the lines at that rate (within 1 minor unit per line)",
+                        )
+                    )
+        return violations
 
     def _total_violations(self) -> list[Violation]:
         totals = self.totals

@@ -387,123 +387,136 @@ def _tender(
 def document(receipt: dict, merchant: dict, issued_at: datetime) -> bytes:
     """The receipt view as an ARTS Digital Receipt; merchant is its identity; issued_at is
     the receipt's time in the merchant's time zone."""
-    currency = receipt["currency"]
     refund = sale_or_refund(receipt) == "refund"
-
-    def amount(minor: int) -> str:
-        return str(to_major(minor, currency))
-
-    def add(parent, name: str, text=None, **attributes):
-        element = etree.SubElement(parent, f"{{{NS}}}{name}", {key: str(value) for key, value in attributes.items()})
-        if text is not None:
-            element.text = str(text)
-        return element
-
     root = etree.Element(
         f"{{{NS}}}DigitalReceipt", {"MajorVersion": "6", "MinorVersion": "0", "FixVersion": "0"}, nsmap={None: NS}
     )
-    transaction = add(root, "Transaction", **({"TypeCode": "ReturnTransaction"} if refund else {}))
-    store = receipt.get("store") or {}
-    unit = add(transaction, "BusinessUnit")
-    add(
-        unit,
-        "UnitID",
-        store.get("id") or merchant["id"],
-        Name=store.get("name") or merchant.get("legal_name") or merchant.get("name") or "",
-    )
+    transaction = _add(root, "Transaction", **({"TypeCode": "ReturnTransaction"} if refund else {}))
+    _business_unit(transaction, receipt.get("store") or {}, merchant)
+    _add(transaction, "CurrencyCode", receipt["currency"])
+    if merchant.get("vat_id"):
+        _add(transaction, "VATRegistrationNumber", merchant["vat_id"])
+    _add(transaction, "ReceiptDateTime", issued_at.isoformat())
+    _add(transaction, "ReceiptNumber", receipt["merchant_receipt_id"])
+    _RetailTransaction(transaction, receipt, refund).write()
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _add(parent, name: str, text=None, **attributes):
+    element = etree.SubElement(parent, f"{{{NS}}}{name}", {key: str(value) for key, value in attributes.items()})
+    if text is not None:
+        element.text = str(text)
+    return element
+
+
+def _business_unit(transaction, store: dict, merchant: dict) -> None:
+    """The store (or, naming none, the merchant) and its address."""
+    unit = _add(transaction, "BusinessUnit")
+    name = store.get("name") or merchant.get("legal_name") or merchant.get("name") or ""
+    _add(unit, "UnitID", store.get("id") or merchant["id"], Name=name)
     address = store.get("address") or merchant.get("address")
     if address:
-        at = add(unit, "Address")
-        add(at, "AddressLine", address["street"], TypeCode="Street")
-        add(at, "City", address["city"])
-        add(at, "PostalCode", address["postal_code"])
-        add(at, "Country", address["country"], Code=address["country"])
-    add(transaction, "CurrencyCode", currency)
-    if merchant.get("vat_id"):
-        add(transaction, "VATRegistrationNumber", merchant["vat_id"])
-    add(transaction, "ReceiptDateTime", issued_at.isoformat())
-    add(transaction, "ReceiptNumber", receipt["merchant_receipt_id"])
-    retail = add(transaction, "RetailTransaction")
-    add(retail, "ItemCount", len(receipt["lines"]))
-    number = 0
+        at = _add(unit, "Address")
+        _add(at, "AddressLine", address["street"], TypeCode="Street")
+        _add(at, "City", address["city"])
+        _add(at, "PostalCode", address["postal_code"])
+        _add(at, "Country", address["country"], Code=address["country"])
 
-    def line_item():
-        nonlocal number
-        number += 1
-        return add(retail, "LineItem")
 
-    for line in receipt["lines"]:
-        item = line_item()
-        sale = add(item, "Return" if refund else "Sale", **_item_type(line))
-        identity = add(sale, "POSIdentity")
-        add(identity, "POSItemID", line.get("sku") or number)
-        add(sale, "Description", line["description"])
+class _RetailTransaction:
+    """The RetailTransaction: a LineItem, numbered in order, per line, receipt discount,
+    rounding, VAT rate and tender; then the total and the sale a return refunds."""
+
+    def __init__(self, transaction, receipt: dict, refund: bool):
+        self.retail = _add(transaction, "RetailTransaction")
+        self.receipt, self.refund, self.currency = receipt, refund, receipt["currency"]
+        self.number = 0
+
+    def amount(self, minor: int) -> str:
+        return str(to_major(minor, self.currency))
+
+    def line_item(self):
+        self.number += 1
+        return _add(self.retail, "LineItem")
+
+    def write(self) -> None:
+        receipt = self.receipt
+        _add(self.retail, "ItemCount", len(receipt["lines"]))
+        for line in receipt["lines"]:
+            self.sale(line)
+        for sequence, reduction in enumerate(receipt.get("discounts") or (), 1):
+            self.discount(sequence, reduction)
+        if receipt["totals"].get("rounding"):  # unsigned in ARTS: the total says which way it went
+            item = self.line_item()
+            _add(item, "Rounding", self.amount(abs(receipt["totals"]["rounding"])))
+            _add(item, "SequenceNumber", self.number)
+        for entry in receipt["totals"].get("vat") or ():
+            item = self.line_item()
+            tax = _add(item, "Tax")
+            _add(tax, "TaxableAmount", self.amount(entry["net"]), TaxIncludedInTaxableAmountFlag="false")
+            _add(tax, "Amount", self.amount(entry["vat"]))
+            _add(tax, "Percent", entry["rate"])
+            _add(item, "SequenceNumber", self.number)
+        for tender in receipt["payments"]:
+            self.tender(tender)
+        _add(self.retail, "Total", self.amount(receipt["totals"]["total"]), TotalType="TransactionGrandAmount")
+        if receipt.get("refund_of"):
+            _add(_add(self.retail, "TransactionLink"), "TransactionID", receipt["refund_of"])
+
+    def sale(self, line: dict) -> None:
+        item = self.line_item()
+        sale = _add(item, "Return" if self.refund else "Sale", **_item_type(line))
+        _add(_add(sale, "POSIdentity"), "POSItemID", line.get("sku") or self.number)
+        _add(sale, "Description", line["description"])
         if line["amount"] is not None:
             discount = sum(discount["amount"] for discount in line.get("discounts") or ())
-            add(sale, "RegularSalesUnitPrice", amount(line["unit_price"]))
-            add(sale, "ExtendedAmount", amount(line["amount"]))
+            _add(sale, "RegularSalesUnitPrice", self.amount(line["unit_price"]))
+            _add(sale, "ExtendedAmount", self.amount(line["amount"]))
             if discount:
-                add(sale, "ExtendedDiscountAmount", amount(discount))
+                _add(sale, "ExtendedDiscountAmount", self.amount(discount))
         unit_code = line.get("unit", PIECE)
-        add(
-            sale,
-            "Quantity",
-            line["quantity"],
-            UnitOfMeasureCode=_UNITS_OUT.get(unit_code)
-            or (unit_code if unit_code in _RETAIL_UNITS else _REC20 + unit_code),
-        )
+        measure = _UNITS_OUT.get(unit_code) or (unit_code if unit_code in _RETAIL_UNITS else _REC20 + unit_code)
+        _add(sale, "Quantity", line["quantity"], UnitOfMeasureCode=measure)
         for sequence, modifier in enumerate(line.get("discounts") or (), 1):
-            price_modifier = add(sale, "RetailPriceModifier")
-            add(price_modifier, "SequenceNumber", sequence)
-            add(price_modifier, "Amount", amount(modifier["amount"]), Action="Subtract")
-            add(price_modifier, "Description", modifier["description"])
+            price_modifier = _add(sale, "RetailPriceModifier")
+            _add(price_modifier, "SequenceNumber", sequence)
+            _add(price_modifier, "Amount", self.amount(modifier["amount"]), Action="Subtract")
+            _add(price_modifier, "Description", modifier["description"])
         if line.get("vat_rate") is not None:
-            add(add(sale, "Tax"), "Percent", line["vat_rate"])
-        add(item, "SequenceNumber", number)
-    for sequence, reduction in enumerate(receipt.get("discounts") or (), 1):
-        item = line_item()
-        discount = add(item, "Discount")
-        add(discount, "SequenceNumber", sequence)
-        add(discount, "Amount", amount(reduction["amount"]), Action="Subtract")
-        add(discount, "Description", reduction["description"])
-        add(item, "SequenceNumber", number)
+            _add(_add(sale, "Tax"), "Percent", line["vat_rate"])
+        _add(item, "SequenceNumber", self.number)
+
+    def discount(self, sequence: int, reduction: dict) -> None:
+        """A receipt-level discount, linked to the lines it is shared over."""
+        item = self.line_item()
+        discount = _add(item, "Discount")
+        _add(discount, "SequenceNumber", sequence)
+        _add(discount, "Amount", self.amount(reduction["amount"]), Action="Subtract")
+        _add(discount, "Description", reduction["description"])
+        _add(item, "SequenceNumber", self.number)
         for share in reduction["shares"]:
-            add(item, "ItemLink", share["line"] + 1)
-    if receipt["totals"].get("rounding"):  # unsigned in ARTS: the total says which way it went
-        item = line_item()
-        add(item, "Rounding", amount(abs(receipt["totals"]["rounding"])))
-        add(item, "SequenceNumber", number)
-    for entry in receipt["totals"].get("vat") or ():
-        item = line_item()
-        tax = add(item, "Tax")
-        add(tax, "TaxableAmount", amount(entry["net"]), TaxIncludedInTaxableAmountFlag="false")
-        add(tax, "Amount", amount(entry["vat"]))
-        add(tax, "Percent", entry["rate"])
-        add(item, "SequenceNumber", number)
-    for tender in receipt["payments"]:
-        item = line_item()
+            _add(item, "ItemLink", share["line"] + 1)
+
+    def tender(self, tender: dict) -> None:
+        item = self.line_item()
         kind = _TENDERS_OUT.get(tender.get("type"), "CreditDebit")
-        element = add(item, "Tender", TypeCode="Refund" if refund else "Sale", TenderType=kind)
-        add(element, "Amount", amount(tender["amount"]))
+        element = _add(item, "Tender", TypeCode="Refund" if self.refund else "Sale", TenderType=kind)
+        _add(element, "Amount", self.amount(tender["amount"]))
         if kind == "CreditDebit":
-            granted = add(element, "Authorization")
+            granted = _add(element, "Authorization")
             # The schema needs the element even when the slip printed no code (offline, some contactless).
-            add(granted, "AuthorizationCode", tender.get("auth_code") or "")
+            _add(granted, "AuthorizationCode", tender.get("auth_code") or "")
             for name, value in (
                 ("ReferenceNumber", tender.get("rrn")),
                 ("AuthorizationDateTime", f"{tender['transaction_date']}T{tender['transaction_time']}"),
                 ("AuthorizingTermID", tender.get("terminal_id")),
             ):
                 if value:
-                    add(granted, name, value)
+                    _add(granted, name, value)
             if tender.get("masked_pan"):
-                card = add(element, "CreditDebit")
-                add(card, "PrimaryAccountNumber", base64.b64encode(tender["masked_pan"].encode()).decode())
-        add(item, "SequenceNumber", number)
-    add(retail, "Total", amount(receipt["totals"]["total"]), TotalType="TransactionGrandAmount")
-    if receipt.get("refund_of"):
-        add(add(retail, "TransactionLink"), "TransactionID", receipt["refund_of"])
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+                card = _add(element, "CreditDebit")
+                _add(card, "PrimaryAccountNumber", base64.b64encode(tender["masked_pan"].encode()).decode())
+        _add(item, "SequenceNumber", self.number)
 
 
 def _item_type(line: dict) -> dict:

@@ -10,11 +10,14 @@ failure means (a callback is retried with backoff, a trigger's delivery redelive
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import urllib3
 from urllib3.exceptions import HTTPError, NewConnectionError
+from urllib3.util import Timeout
 
 # Nothing was sent: the connection was refused, or the name did not resolve (a function
 # or its container being started again).
@@ -34,6 +37,15 @@ class Response:
     headers: Mapping[str, str]
 
 
+@functools.lru_cache(maxsize=1024)
+def _target(url: str) -> tuple[urllib3.HTTPConnectionPool, str]:
+    """The kept connections to url's origin, and url's path (with its query): found once
+    per URL, since the same few URLs (a function, a receiver's endpoint) are called again
+    and again."""
+    parts = urlsplit(url)
+    return _pool.connection_from_url(url), (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
 def request(
     method: str,
     url: str,
@@ -45,13 +57,16 @@ def request(
     """One request and its answer, read up to max_body bytes (all if None); raises one of
     FAILED when no answer came. An answer read to its end leaves its connection for the
     next call; one cut short closes it."""
-    response = _pool.request(
+    pool, path = _target(url)
+    response = pool.urlopen(
         method,
-        url,
+        path,
         body=body,
         headers=headers,
-        timeout=timeout,
+        timeout=_timeout(timeout),
+        retries=False,
         redirect=False,
+        assert_same_host=False,
         preload_content=False,
     )
     try:
@@ -64,6 +79,11 @@ def request(
     else:
         response.close()
     return Response(response.status, answer, response.headers)
+
+
+@functools.lru_cache(maxsize=16)
+def _timeout(seconds: float) -> Timeout:
+    return Timeout(seconds)
 
 
 def post(

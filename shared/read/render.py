@@ -5,8 +5,11 @@ from __future__ import annotations
 import base64
 from datetime import datetime
 from html import escape
+from pathlib import Path
 
+import jinja2
 import segno
+from markupsafe import Markup
 
 from shared.domain.money import format_amount
 from shared.domain.parties import logo_type
@@ -45,7 +48,7 @@ def _when(issued_at: str) -> str:
     try:
         moment = datetime.fromisoformat(issued_at)
     except ValueError:
-        return escape(issued_at)
+        return issued_at
     return moment.strftime("%d %b %Y, %H:%M") + (
         f" (UTC{moment.strftime('%z')[:3]}:{moment.strftime('%z')[3:]})" if moment.utcoffset() is not None else ""
     )
@@ -54,39 +57,31 @@ def _when(issued_at: str) -> str:
 def _address(address: dict | None) -> str:
     if not address:
         return ""
-    return escape(f"{address['street']}, {address['postal_code']} {address['city']}, {address['country']}")
+    return f"{address['street']}, {address['postal_code']} {address['city']}, {address['country']}"
 
 
-def _supplier(receipt: dict, logo: str | None) -> str:
+def _supplier(receipt: dict) -> list[str]:
     """Who issued the receipt, as the law asks a receipt to name it: legal name, address
-    (the store's when the receipt names one), VAT id or tax number; the logo beside it."""
+    (the store's when the receipt names one), VAT id or tax number."""
     merchant, store = receipt["merchant"], receipt.get("store")
-    parts = [escape(merchant.get("legal_name") or merchant["name"] or "Merchant")]
+    parts = [merchant.get("legal_name") or merchant["name"] or "Merchant"]
     if store:
-        parts.append(escape(store["name"]) + (f" · {_address(store['address'])}" if store.get("address") else ""))
+        parts.append(store["name"] + (f" · {_address(store['address'])}" if store.get("address") else ""))
     elif merchant.get("address"):
         parts.append(_address(merchant["address"]))
     if merchant.get("vat_id"):
-        parts.append(f"VAT id {escape(merchant['vat_id'])}")
+        parts.append(f"VAT id {merchant['vat_id']}")
     if merchant.get("tax_number"):
-        parts.append(f"Tax number {escape(merchant['tax_number'])}")
-    image = ""
-    if logo:
-        kind = logo_type(base64.b64decode(logo)) or "image/png"
-        image = f'<img class="logo" alt="" src="data:{kind};base64,{escape(logo)}">'
-    return f'{image}<div class="meta supplier">{"<br>".join(parts)}</div>'
+        parts.append(f"Tax number {merchant['tax_number']}")
+    return parts
 
 
-def _fiscal(fiscal: dict | None) -> str:
-    """The till's security-module data as the DSFinV-K receipt QR code (an inline image)."""
+def _fiscal(fiscal: dict | None) -> dict | None:
+    """The till's security-module data, with the DSFinV-K receipt QR code as an inline image."""
     if not fiscal:
-        return ""
+        return None
     code = segno.make(Fiscal.model_validate(fiscal).qr_code(), error="m")
-    return (
-        f'<div class="fiscal"><img alt="DSFinV-K receipt code" src="{code.svg_data_uri(scale=3, border=4)}">'
-        f'<div class="meta">TSE {escape(fiscal["tse_serial"][:24])} · transaction {fiscal["transaction_number"]}'
-        f" · signature counter {fiscal['signature_counter']}</div></div>"
-    )
+    return {**fiscal, "qr": code.svg_data_uri(scale=3, border=4)}
 
 
 # How a line's unit (UN/ECE Recommendation 20) reads on the page; a piece is just a count.
@@ -99,23 +94,28 @@ def _legal(legal: dict | None) -> str:
     if not legal or not legal.get("jurisdiction"):
         return ""
     if legal["complete"]:
-        return f'<div class="meta legal">A complete receipt under {escape(legal["jurisdiction"])} rules.</div>'
+        return f"A complete receipt under {legal['jurisdiction']} rules."
     reasons = [f"{', '.join(legal['missing'])} missing"] if legal["missing"] else []
     if legal.get("inconsistent"):
         reasons.append("the till's figures do not add up")
-    return (
-        f'<div class="meta legal">Not a complete receipt under {escape(legal["jurisdiction"])} rules: '
-        f"{escape('; '.join(reasons))}.</div>"
-    )
+    return f"Not a complete receipt under {legal['jurisdiction']} rules: {'; '.join(reasons)}."
+
+
+_PAGES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 def receipt_html(receipt: dict, logo: str | None = None) -> str:
-    """The receipt view of the read API (masked card data only) as a page, with the
-    merchant's logo (base64) if it gave one."""
+    """The receipt view of the read API (masked card data only) as a page
+    (templates/receipt.html.j2), with the merchant's logo (base64) if it gave one."""
     currency = receipt["currency"]
 
     def money(minor: int | None) -> str:
-        return "" if minor is None else f"{format_amount(minor, currency)} {escape(currency)}"
+        return "" if minor is None else f"{format_amount(minor, currency)} {currency}"
 
     def each(line: dict) -> str:
         unit = _UNITS.get(line.get("unit", "H87"), line.get("unit", ""))
@@ -126,67 +126,23 @@ def receipt_html(receipt: dict, logo: str | None = None) -> str:
     def rate(line: dict) -> str:
         if line.get("vat_exemption"):
             return f" · {_EXEMPTIONS[line['vat_exemption']]}"
-        return f" · {escape(str(line['vat_rate']))} % VAT" if line.get("vat_rate") is not None else ""
+        return f" · {line['vat_rate']} % VAT" if line.get("vat_rate") is not None else ""
 
-    def discounts(line: dict) -> str:
-        return "".join(
-            f'<div class="qty">{escape(discount["description"])} −{money(discount["amount"])}</div>'
-            for discount in line.get("discounts") or ()
-        )
-
-    lines = "".join(
-        f'<tr class="line"><td>{escape(line["description"])}'
-        f'<div class="qty">{each(line)}{rate(line)}</div>{discounts(line)}</td>'
-        f'<td class="n">{money(line["amount"])}</td></tr>'
-        for line in receipt["lines"]
-    )
-    totals = receipt["totals"]
-    summary = "".join(
-        f'<tr><td>{escape(discount["description"])}</td><td class="n">−{money(discount["amount"])}</td></tr>'
-        for discount in receipt.get("discounts") or ()
-    )
-    summary += f'<tr><td>Subtotal</td><td class="n">{money(totals["subtotal"])}</td></tr>'
-    if totals["tax"] and not receipt.get("prices_include_vat"):
-        summary += f'<tr><td>Tax</td><td class="n">{money(totals["tax"])}</td></tr>'
-    if totals["tip"]:
-        summary += f'<tr><td>Tip</td><td class="n">{money(totals["tip"])}</td></tr>'
-    if totals.get("rounding"):
-        summary += f'<tr><td>Rounding</td><td class="n">{money(totals["rounding"])}</td></tr>'
-    summary += f'<tr class="total"><td>Total</td><td class="n">{money(totals["total"])}</td></tr>'
-    vat = ""
-    if totals.get("vat"):
-        vat = (
-            '<table class="vat"><tr><th>VAT</th><th class="n">Net</th><th class="n">VAT</th><th class="n">Gross</th></tr>'
-            + "".join(
-                f'<tr><td>{escape(str(entry["rate"]))} %</td><td class="n">{money(entry["net"])}</td>'
-                f'<td class="n">{money(entry["vat"])}</td><td class="n">{money(entry["gross"])}</td></tr>'
-                for entry in totals["vat"]
-            )
-            + "</table>"
-        )
-    elif totals["tax"] and receipt.get("prices_include_vat"):
-        vat = f'<div class="meta">Of which VAT {money(totals["tax"])}</div>'
-    cards = "".join(
-        f'<div class="card">{escape(card.get("scheme") or "Card")} <code>{escape(card.get("masked_pan") or "")}</code>'
-        f" · {money(card['amount'])}<br>Auth {escape(card.get('auth_code') or '—')}"
-        f" · Terminal {escape(card.get('terminal_id') or '—')} · RRN {escape(card.get('rrn') or '—')}"
-        f" · {escape(card['transaction_date'])} {escape(card['transaction_time'])}</div>"
-        if "type" not in card
-        else f'<div class="card">{escape(_TENDERS.get(card["type"], card["type"]))} · {money(card["amount"])}</div>'
-        for card in receipt["payments"]
-    )
-    status = escape(receipt["status"])
-    merchant = escape(receipt["merchant"]["name"] or "Merchant")
-    return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>Receipt · {merchant}</title><style>{_STYLE}</style></head><body><main>"
-        f"{_supplier(receipt, logo)}<h1>{merchant}</h1>"
-        f'<div class="meta">{_when(receipt["issued_at"])} · Receipt {escape(receipt["merchant_receipt_id"])}'
-        f' · <span class="state {status}">{status}</span></div>'
-        f"<table>{lines}</table><table>{summary}</table>{vat}{cards}{_fiscal(receipt.get('fiscal'))}"
-        f"{_legal(receipt.get('legal'))}"
-        "</main></body></html>"
+    return _PAGES.get_template("receipt.html.j2").render(
+        receipt=receipt,
+        totals=receipt["totals"],
+        merchant=receipt["merchant"]["name"] or "Merchant",
+        when=_when(receipt["issued_at"]),
+        supplier=_supplier(receipt),
+        logo=logo,
+        logo_type=(logo_type(base64.b64decode(logo)) or "image/png") if logo else None,
+        fiscal=_fiscal(receipt.get("fiscal")),
+        legal=_legal(receipt.get("legal")),
+        tenders=_TENDERS,
+        style=Markup(_STYLE),
+        money=money,
+        each=each,
+        rate=rate,
     )
 
 
