@@ -81,7 +81,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Drive checkouts through the simulated parties.")
     parser.add_argument("--checkouts", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=8)
@@ -95,7 +95,105 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=50, help="demo cardholder accounts to spread over")
     parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for the callbacks")
     parser.add_argument("--url", help="the platform's gateway (default http://127.0.0.1:$GATEWAY_PORT)")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def _onboard(url: str, admin_api_key: str, receivers: dict) -> dict:
+    """The demo's own merchant and bank, their callbacks going to the simulated receivers at
+    the address the platform reaches them by (behind compose, not this shell's)."""
+    parties = {}
+    for kind in ("merchant", "bank"):
+        status, party = call(
+            "POST",
+            f"{url}/v1/admin/{kind}s",
+            {
+                "name": "Cafe Central" if kind == "merchant" else "First Demo Bank",
+                "callback_url": receivers[kind],
+                **(DEMO_MERCHANT if kind == "merchant" else {}),
+            },
+            admin_api_key,
+        )
+        if status != 201:
+            raise SystemExit(f"could not onboard the demo {kind}: {status} {party}")
+        status, _ = call(
+            "POST",
+            f"{url}/sim/parties",
+            {"kind": kind, "id": party["id"], "api_key": party["api_key"], "webhook_secret": party["webhook_secret"]},
+            admin_api_key,
+        )
+        if status != 200:
+            raise SystemExit(f"could not hand the demo {kind} to the simulator: {status}")
+        parties[kind] = party
+    return parties
+
+
+class _Checkouts:
+    """Checkouts at the simulated till, each tried again as a POS would while the platform
+    says 503 (or cannot be reached); what came of them."""
+
+    def __init__(self, url: str, args: argparse.Namespace, run: str):
+        self.url, self.args, self.run = url, args, run
+        self.started: dict[str, float] = {}
+        self.references: dict[str, str] = {}  # receipt id -> the RRN of the payment its checkout made
+        self.warned: Counter = Counter()  # the warnings the platform took the till's documents with, by code
+        self.warned_receipts: list[str] = []
+        self.failures: list[str] = []
+        self._bar = Bar("checkouts", args.checkouts)
+        self._begin = time.time() + 0.2
+
+    def drive(self) -> None:
+        with ThreadPoolExecutor(self.args.concurrency) as pool:
+            list(pool.map(self.checkout, range(self.args.checkouts)))
+        self._bar.close()
+
+    def checkout(self, index: int) -> None:
+        args = self.args
+        if args.rate:
+            delay = self._begin + index / args.rate - time.time()
+            if delay > 0:
+                time.sleep(delay)
+        at = time.time()
+        while True:
+            try:
+                status, result = call(
+                    "POST",
+                    f"{self.url}/sim/checkout",
+                    {"account_ref": f"demo-{self.run}-{index % args.accounts}", "format": args.format},
+                )
+            except OSError as error:
+                status, result = 0, {"error": str(error)}
+            if status not in (0, 503) or time.time() - at > args.timeout:
+                break
+            time.sleep(1.0)
+        if status == 201:
+            self.started[result["receipt_id"]] = at
+            self.references[result["receipt_id"]] = result["rrn"]
+            if result.get("warnings"):
+                self.warned_receipts.append(result["receipt_id"])
+                self.warned.update(result["warnings"])
+        else:
+            self.failures.append(f"{status} {result}")
+        self._bar.advance()
+
+
+def _callbacks_received(url: str, since: str, started: dict, deadline: float) -> dict:
+    """The simulated receivers' log of the receipts started, once both callbacks of each
+    arrived (or the deadline passed)."""
+    wait = Bar("callbacks delivered", 2 * len(started))
+    while True:
+        _status, log = call("GET", f"{url}/sim/callbacks?since={since}")
+        received = {item["receipt_id"]: item for item in log.get("receipts", []) if item["receipt_id"] in started}
+        delivered = sum(item["callbacks"] for item in received.values())
+        wait.set(delivered)
+        if delivered >= 2 * len(started) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    wait.close()
+    return received
+
+
+def main() -> None:
+    args = _arguments()
     os.environ.update(environ_with_dotenv(stack.ROOT / ".env"))
     from shared.platform.config import settings
 
@@ -107,106 +205,36 @@ def main() -> None:
         raise SystemExit(f"nothing answers at {url}: start the platform with `make run` first") from None
     if status != 200:
         raise SystemExit(f"the platform at {url} is not healthy: {health}")
-
-    # The demo's own merchant and bank, their callbacks going to the simulated receivers at
-    # the address the platform reaches them by (behind compose, not this shell's).
     run_started = datetime.now(UTC)
     run = run_started.strftime("%H%M%S")
     since = quote((run_started - timedelta(seconds=5)).isoformat())  # a little slack for clocks
     status, log = call("GET", f"{url}/sim/callbacks?since={since}")
     if status != 200:
         raise SystemExit(f"the simulated parties do not answer at {url}/sim: {status} {log}")
-    parties = {}
-    for kind in ("merchant", "bank"):
-        status, party = call(
-            "POST",
-            f"{url}/v1/admin/{kind}s",
-            {
-                "name": "Cafe Central" if kind == "merchant" else "First Demo Bank",
-                "callback_url": log["receivers"][kind],
-                **(DEMO_MERCHANT if kind == "merchant" else {}),
-            },
-            config.admin_api_key,
-        )
-        if status != 201:
-            raise SystemExit(f"could not onboard the demo {kind}: {status} {party}")
-        status, _ = call(
-            "POST",
-            f"{url}/sim/parties",
-            {"kind": kind, "id": party["id"], "api_key": party["api_key"], "webhook_secret": party["webhook_secret"]},
-            config.admin_api_key,
-        )
-        if status != 200:
-            raise SystemExit(f"could not hand the demo {kind} to the simulator: {status}")
-        parties[kind] = party
-
-    started: dict[str, float] = {}
-    references: dict[str, str] = {}  # receipt id -> the RRN of the payment its checkout made
-    warned: Counter = Counter()  # the warnings the platform took the till's documents with, by code
-    warned_receipts: list[str] = []
-    failures: list[str] = []
-    bar = Bar("checkouts", args.checkouts)
-    begin = time.time() + 0.2
-
-    def checkout(index: int) -> None:
-        if args.rate:
-            delay = begin + index / args.rate - time.time()
-            if delay > 0:
-                time.sleep(delay)
-        at = time.time()
-        while True:  # as a POS would: a platform that says 503 (or cannot be reached) is tried again
-            try:
-                status, result = call(
-                    "POST",
-                    f"{url}/sim/checkout",
-                    {"account_ref": f"demo-{run}-{index % args.accounts}", "format": args.format},
-                )
-            except OSError as error:
-                status, result = 0, {"error": str(error)}
-            if status not in (0, 503) or time.time() - at > args.timeout:
-                break
-            time.sleep(1.0)
-        if status == 201:
-            started[result["receipt_id"]] = at
-            references[result["receipt_id"]] = result["rrn"]
-            if result.get("warnings"):
-                warned_receipts.append(result["receipt_id"])
-                warned.update(result["warnings"])
-        else:
-            failures.append(f"{status} {result}")
-        bar.advance()
-
-    with ThreadPoolExecutor(args.concurrency) as pool:
-        list(pool.map(checkout, range(args.checkouts)))
-    bar.close()
-
-    ids = list(started)
-    wait = Bar("callbacks delivered", 2 * len(ids))
+    parties = _onboard(url, config.admin_api_key, log["receivers"])
+    checkouts = _Checkouts(url, args, run)
+    checkouts.drive()
+    started = checkouts.started
     deadline = time.monotonic() + args.timeout
-    while True:
-        status, log = call("GET", f"{url}/sim/callbacks?since={since}")
-        received = {item["receipt_id"]: item for item in log.get("receipts", []) if item["receipt_id"] in started}
-        delivered = sum(item["callbacks"] for item in received.values())
-        wait.set(delivered)
-        if delivered >= 2 * len(ids) or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
-    wait.close()
+    received = _callbacks_received(url, since, started, deadline)
+    delivered = sum(item["callbacks"] for item in received.values())
+    accounts = [f"demo-{run}-{index}" for index in range(min(args.accounts, args.checkouts))]
+    rules, wrong = matches_by_rule(url, parties["bank"]["api_key"], accounts, checkouts.references, deadline)
+    _report(url, run, args, checkouts, received, delivered, rules, wrong)
+    if checkouts.failures or delivered < 2 * len(started) or wrong:
+        raise SystemExit(1)
 
+
+def _report(url, run, args, checkouts: _Checkouts, received: dict, delivered: int, rules: dict, wrong: int) -> None:
+    started, warned = checkouts.started, checkouts.warned
+    ids = list(started)
     latencies = [
         (datetime.fromisoformat(item["last_received_at"]).timestamp() - started[receipt_id]) * 1000
         for receipt_id, item in received.items()
         if item["callbacks"] >= 2
     ]
     matched = sum(1 for item in received.values() if item["callbacks"] >= 1)
-    rules, wrong = matches_by_rule(
-        url,
-        parties["bank"]["api_key"],
-        [f"demo-{run}-{index}" for index in range(min(args.accounts, args.checkouts))],
-        references,
-        deadline,
-    )
-    print(f"\ncheckouts submitted      {len(ids)} of {args.checkouts} ({len(failures)} failed)")
+    print(f"\ncheckouts submitted      {len(ids)} of {args.checkouts} ({len(checkouts.failures)} failed)")
     print(f"receipts matched         {matched}")
     print(
         f"matches by rule          {', '.join(f'{rule} {count}' for rule, count in sorted(rules.items())) or 'none'}"
@@ -214,7 +242,7 @@ def main() -> None:
     )
     print(f"callbacks delivered      {delivered} (bank and merchant, {2 * len(ids)} expected)")
     print(
-        f"receipts with warnings   {len(warned_receipts)}"
+        f"receipts with warnings   {len(checkouts.warned_receipts)}"
         + (
             f" ({', '.join(f'{code} {count}' for code, count in sorted(warned.items()))}; taken as the till"
             f" printed them: {url}/v1/receipts?warnings=true)"
@@ -232,10 +260,8 @@ def main() -> None:
             f" or bank's key)"
         )
         print(f"the bank's view          {url}/sim/bank/accounts/demo-{run}-0")
-    for failure in failures[:5]:
+    for failure in checkouts.failures[:5]:
         print(f"  failed: {failure[:200]}")
-    if failures or delivered < 2 * len(ids) or wrong:
-        raise SystemExit(1)
 
 
 def matches_by_rule(

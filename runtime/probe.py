@@ -21,7 +21,8 @@ from shared.platform import outbound
 
 def answers_200(url: str) -> bool:
     try:
-        return outbound.request("GET", url, timeout=5).status == 200
+        # One look, its connection not kept: a probe runs once and exits.
+        return outbound.request("GET", url, headers={"Connection": "close"}, timeout=5).status == 200
     except outbound.FAILED:
         return False
 

@@ -44,6 +44,61 @@ def as_dict(cloud_event) -> dict:
 BY_NAME: dict[str, Callable[[list[dict]], list[tuple[int, str]]]] = {}
 
 
+def _pending(event: dict, error: DeliveryPending) -> tuple[int, str]:
+    logs.event(_log, "event.pending", logging.INFO, id=event["id"], reason=error.message)
+    return 503, error.message
+
+
+def _outcome(handler: Callable[[dict], None], event: dict) -> tuple[int, str]:
+    """The handler's outcome for one event as an HTTP status: 200 handled, 400 poison
+    (dead-letter it), 503 retry later (a fault of the surroundings, or work pending)."""
+    try:
+        handler(event)
+        return 200, ""
+    except DeliveryPending as error:
+        return _pending(event, error)
+    except PoisonEvent as error:
+        logs.event(_log, "event.poison", logging.ERROR, id=event["id"], type=event["type"], reason=error.message)
+        return 400, error.message
+    except ConfigurationError as error:
+        # This process's fault, not the event's: retried until it is configured.
+        logs.event(_log, "event.deferred", logging.ERROR, id=event["id"], error="ConfigurationError", reason=str(error))
+        return 503, "the function is misconfigured; retry"
+    except Exception as error:
+        if faults.retryable(error):
+            logs.event(
+                _log,
+                "event.deferred",
+                logging.WARNING,
+                id=event["id"],
+                error=type(error).__name__,
+                sqlstate=faults.sqlstate(error),
+            )
+            return 503, "a backing service is unavailable or busy; retry"
+        if not isinstance(error, DBAPIError):
+            raise  # a bug: retried, then dead-lettered when the attempts run out
+        # The database refused this event's data, and will again.
+        logs.event(
+            _log,
+            "event.poison",
+            logging.ERROR,
+            id=event["id"],
+            type=event["type"],
+            reason=type(error.orig).__name__,
+            sqlstate=faults.sqlstate(error),
+        )
+        return 400, "the database refused the event"
+
+
+def _alone(handler: Callable[[dict], None], event: dict) -> tuple[int, str]:
+    """_outcome, with a bug in the handler a 500 of this event only (the batch goes on)."""
+    try:
+        return _outcome(handler, event)
+    except Exception:
+        _log.exception("event.failed", extra={"fields": {"id": event["id"], "type": event["type"]}})
+        return 500, "the function failed on this event"
+
+
 def consumer(
     handler: Callable[[dict], None] | None = None,
     *,
@@ -63,58 +118,11 @@ def consumer(
     readiness.declare(handler.__name__, needs)
     name = handler.__name__.replace("_", "-")  # the function's name in template.yaml, as its queue's
 
-    def pending(event: dict, error: DeliveryPending) -> tuple[int, str]:
-        logs.event(_log, "event.pending", logging.INFO, id=event["id"], reason=error.message)
-        return 503, error.message
-
     def handle(event: dict) -> tuple[int, str]:
-        """The handler's outcome for one event as an HTTP status: 200 handled, 400 poison
-        (dead-letter it), 503 retry later (a fault of the surroundings, or work pending)."""
-        try:
-            handler(event)
-            return 200, ""
-        except DeliveryPending as error:
-            return pending(event, error)
-        except PoisonEvent as error:
-            logs.event(_log, "event.poison", logging.ERROR, id=event["id"], type=event["type"], reason=error.message)
-            return 400, error.message
-        except ConfigurationError as error:
-            # This process's fault, not the event's: retried until it is configured.
-            logs.event(
-                _log, "event.deferred", logging.ERROR, id=event["id"], error="ConfigurationError", reason=str(error)
-            )
-            return 503, "the function is misconfigured; retry"
-        except Exception as error:
-            if faults.retryable(error):
-                logs.event(
-                    _log,
-                    "event.deferred",
-                    logging.WARNING,
-                    id=event["id"],
-                    error=type(error).__name__,
-                    sqlstate=faults.sqlstate(error),
-                )
-                return 503, "a backing service is unavailable or busy; retry"
-            if not isinstance(error, DBAPIError):
-                raise  # a bug: retried, then dead-lettered when the attempts run out
-            # The database refused this event's data, and will again.
-            logs.event(
-                _log,
-                "event.poison",
-                logging.ERROR,
-                id=event["id"],
-                type=event["type"],
-                reason=type(error.orig).__name__,
-                sqlstate=faults.sqlstate(error),
-            )
-            return 400, "the database refused the event"
+        return _outcome(handler, event)
 
     def handle_alone(event: dict) -> tuple[int, str]:
-        try:
-            return handle(event)
-        except Exception:
-            _log.exception("event.failed", extra={"fields": {"id": event["id"], "type": event["type"]}})
-            return 500, "the function failed on this event"
+        return _alone(handler, event)
 
     def handle_batch(batch: list[dict]) -> list[tuple[int, str]]:
         with metrics.consuming(name) as count:
@@ -128,7 +136,7 @@ def consumer(
             try:
                 waiting = together(batch) or {}  # events whose work is pending, by id: retried
                 return [
-                    pending(event, waiting[event["id"]]) if event["id"] in waiting else (200, "") for event in batch
+                    _pending(event, waiting[event["id"]]) if event["id"] in waiting else (200, "") for event in batch
                 ]
             except Exception:  # each event alone says which failed, and why
                 metrics.forget_repeated()

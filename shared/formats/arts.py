@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -120,19 +121,7 @@ def _decimal(value: str | None, default: str = "1") -> Decimal:
 
 
 def _receipt(root: etree._Element) -> Imported:
-    tree = root.getroottree()
-    transaction = root.find("a:Transaction", _N)
-    if transaction is None:
-        raise ValidationFailed(
-            "the document cannot be read as a receipt",
-            [Violation(tree.getpath(root), "transaction_missing", "a DigitalReceipt holds one Transaction")],
-        )
-    retail = transaction.find("a:RetailTransaction", _N)
-    if retail is None:
-        raise ValidationFailed(
-            "the document cannot be read as a receipt",
-            [Violation(tree.getpath(transaction), "retail_transaction_missing", "a receipt is a RetailTransaction")],
-        )
+    tree, transaction, retail = _retail_transaction(root)
     tenders = [item for item in retail.iterfind("a:LineItem/a:Tender", _N)]
     if not any(_is_card(tender) for tender in tenders):
         raise no_card_payment(
@@ -152,46 +141,11 @@ def _receipt(root: etree._Element) -> Imported:
         "merchant_receipt_id": _at(at_transaction, ns, "ReceiptNumber"),
         **dict.fromkeys(("lines", "discounts", "payments", "totals"), at_retail),
     }
-    refund = transaction.get("TypeCode") == "ReturnTransaction"
-    lines, line_fields, vat, payments, numbered, reductions = [], [], [], [], {}, []
-    rounded_lines, rounded_tenders = [], []
-    slip = _slip(transaction)
-    for position, item in enumerate(retail.iterfind("a:LineItem", _N), 1):
-        path = f"{at_retail}/{ns}LineItem[{position}]"
-        if (sale := item.find("a:Sale", _N)) is not None or (sale := item.find("a:Return", _N)) is not None:
-            returned = sale.tag.endswith("}Return")
-            refund = refund or returned
-            at_sale = paths[f"lines[{len(lines)}]"] = _at(path, ns, "Return" if returned else "Sale")
-            line_fields.append(_line_fields(ns))
-            numbered[_text(item, "a:SequenceNumber")] = len(lines)
-            lines.append(_line(sale, at_sale, ns, problems))
-        elif (tax := item.find("a:Tax", _N)) is not None:
-            paths[f"totals.vat[{len(vat)}]"] = path
-            vat.append(_vat_entry(tax, _at(path, ns, "Tax"), ns, problems))
-        elif (tender := item.find("a:Tender", _N)) is not None:
-            paid = _tender(tender, _at(path, ns, "Tender"), ns, problems, currency, issued_at, slip)
-            if "type" not in paid or paid["amount"]:  # a cash line of nothing pays nothing
-                paths[f"payments[{len(payments)}]"] = path
-                payments.append(paid)
-            if tender.get("TenderType") == "Cash":  # rounding is cash's
-                rounded_tenders.append(
-                    problems.minor(_text(tender, "a:Rounding"), _at(path, ns, "Tender", "Rounding")) or 0
-                )
-        elif (reduction := item.find("a:Discount", _N)) is not None:
-            reductions.append(
-                (
-                    path,
-                    _text(reduction, "a:Description") or "",
-                    problems.minor(_text(reduction, "a:Amount"), _at(path, ns, "Discount", "Amount")) or 0,
-                    [link.text.strip() for link in item.iterfind("a:ItemLink", _N) if link.text],
-                )
-            )
-        elif (rounded := item.find("a:Rounding", _N)) is not None:
-            paths["totals.rounding"] = path
-            rounded_lines.append(problems.minor(rounded.text, _at(path, ns, "Rounding")) or 0)
+    items = _line_items(retail, at_retail, ns, problems, paths, currency, issued_at, _slip(transaction))
+    refund = transaction.get("TypeCode") == "ReturnTransaction" or items.returned
     discounts = []
-    for path, text, amount, links in reductions:  # once every line they may link is read
-        if reduction := discount(text, amount, lines, links, numbered, problems, path):
+    for path, text, amount, links in items.reductions:  # once every line they may link is read
+        if reduction := discount(text, amount, items.lines, links, items.numbered, problems, path):
             paths[f"discounts[{len(discounts)}]"] = path
             discounts.append(reduction)
     total_element = retail.find("a:Total[@TotalType='TransactionGrandAmount']", _N)
@@ -199,21 +153,14 @@ def _receipt(root: etree._Element) -> Imported:
     total = problems.minor(total_element.text if total_element is not None else None, paths["totals.total"])
     problems.check()
     if total is None:  # no grand total printed: what the tenders paid
-        total = sum(payment["amount"] for payment in payments)
+        total = sum(payment["amount"] for payment in items.payments)
     # A rounding line states the receipt's; a cash tender's own rounding is the same one.
-    printed = sum(rounded_lines) if rounded_lines else sum(rounded_tenders)
+    printed = sum(items.rounded_lines) if items.rounded_lines else sum(items.rounded_tenders)
     number = _text(transaction, "a:ReceiptNumber") or _text(transaction, "a:SequenceNumber") or ""
+    vat = items.vat
+    tax = sum(entry["vat"] for entry in vat) if vat else None
     receipt = printed_receipt(
-        number,
-        issued_at,
-        currency,
-        lines,
-        discounts,
-        vat,
-        sum(entry["vat"] for entry in vat) if vat else None,
-        total,
-        printed,
-        payments,
+        number, issued_at, currency, items.lines, discounts, vat, tax, total, printed, items.payments
     )
     link = retail.find(".//a:TransactionLink/a:TransactionID", _N) if refund else None
     if link is not None:
@@ -225,8 +172,73 @@ def _receipt(root: etree._Element) -> Imported:
         refund,
         link.text.strip() if link is not None and link.text else None,
         problems.noticed,
-        line_fields,
+        items.line_fields,
     )
+
+
+def _retail_transaction(root: etree._Element):
+    """The document's tree, its Transaction and its RetailTransaction; 422 without them."""
+    tree = root.getroottree()
+    transaction = root.find("a:Transaction", _N)
+    if transaction is None:
+        raise ValidationFailed(
+            "the document cannot be read as a receipt",
+            [Violation(tree.getpath(root), "transaction_missing", "a DigitalReceipt holds one Transaction")],
+        )
+    retail = transaction.find("a:RetailTransaction", _N)
+    if retail is None:
+        raise ValidationFailed(
+            "the document cannot be read as a receipt",
+            [Violation(tree.getpath(transaction), "retail_transaction_missing", "a receipt is a RetailTransaction")],
+        )
+    return tree, transaction, retail
+
+
+@dataclass
+class _Items:
+    """What a RetailTransaction's LineItems hold, read in one pass, in order."""
+
+    lines: list = field(default_factory=list)
+    line_fields: list = field(default_factory=list)
+    numbered: dict = field(default_factory=dict)  # a line's index by its SequenceNumber
+    vat: list = field(default_factory=list)
+    payments: list = field(default_factory=list)
+    reductions: list = field(default_factory=list)  # (path, description, amount, links): read once the lines are
+    rounded_lines: list = field(default_factory=list)
+    rounded_tenders: list = field(default_factory=list)
+    returned: bool = False
+
+
+def _line_items(retail, at_retail: str, ns: str, problems: Problems, paths: dict, currency: str, issued_at, slip):
+    items = _Items()
+    for position, item in enumerate(retail.iterfind("a:LineItem", _N), 1):
+        path = f"{at_retail}/{ns}LineItem[{position}]"
+        if (sale := item.find("a:Sale", _N)) is not None or (sale := item.find("a:Return", _N)) is not None:
+            returned = sale.tag.endswith("}Return")
+            items.returned = items.returned or returned
+            at_sale = paths[f"lines[{len(items.lines)}]"] = _at(path, ns, "Return" if returned else "Sale")
+            items.line_fields.append(_line_fields(ns))
+            items.numbered[_text(item, "a:SequenceNumber")] = len(items.lines)
+            items.lines.append(_line(sale, at_sale, ns, problems))
+        elif (tax := item.find("a:Tax", _N)) is not None:
+            paths[f"totals.vat[{len(items.vat)}]"] = path
+            items.vat.append(_vat_entry(tax, _at(path, ns, "Tax"), ns, problems))
+        elif (tender := item.find("a:Tender", _N)) is not None:
+            paid = _tender(tender, _at(path, ns, "Tender"), ns, problems, currency, issued_at, slip)
+            if "type" not in paid or paid["amount"]:  # a cash line of nothing pays nothing
+                paths[f"payments[{len(items.payments)}]"] = path
+                items.payments.append(paid)
+            if tender.get("TenderType") == "Cash":  # rounding is cash's
+                rounding = problems.minor(_text(tender, "a:Rounding"), _at(path, ns, "Tender", "Rounding"))
+                items.rounded_tenders.append(rounding or 0)
+        elif (reduction := item.find("a:Discount", _N)) is not None:
+            amount = problems.minor(_text(reduction, "a:Amount"), _at(path, ns, "Discount", "Amount")) or 0
+            links = [link.text.strip() for link in item.iterfind("a:ItemLink", _N) if link.text]
+            items.reductions.append((path, _text(reduction, "a:Description") or "", amount, links))
+        elif (rounded := item.find("a:Rounding", _N)) is not None:
+            paths["totals.rounding"] = path
+            items.rounded_lines.append(problems.minor(rounded.text, _at(path, ns, "Rounding")) or 0)
+    return items
 
 
 # Card tenders by ARTS's names (debit cards have names of their own), or any with card data.

@@ -140,17 +140,7 @@ _LINE_FIELDS = {
 
 def _receipt(document: dict) -> Imported:
     currency = document["currency"]
-    returns = {
-        item["type"] == "return" or item.get("refund", False)
-        for item in document["items"]
-        if item["type"] in ("sale", "return")
-    }
-    # Text items only: the payments say whether money went to the customer.
-    refund = returns == {True} if returns else all(payment.get("refund", False) for payment in document["payments"])
-    # Money going the other way is change handed back on a sale (or paid in on a return).
-    tenders = [
-        (index, payment) for index, payment in enumerate(document["payments"]) if payment.get("refund", False) == refund
-    ]
+    refund, mixed, tenders = _direction(document)
     if not any(payment["tender"]["type"] == "creditdebit" for _, payment in tenders):
         raise no_card_payment("/payments", [_described(payment, currency) for payment in document["payments"]])
     problems = Problems(currency)
@@ -168,6 +158,58 @@ def _receipt(document: dict) -> Imported:
         "totals.subtotal": "/items",
         "payments": "/payments",
     }
+    lines, line_fields, numbered, original = _items(document, problems, paths)
+    if mixed:
+        problems.add("/items", "mixed_sale_and_return", "a receipt either sells or returns: send the return as its own")
+    discounts = _discounts(document, lines, numbered, problems, paths)
+    totals = {total["type"]: (number, total) for number, total in enumerate(document["totals"])}
+    vat, tax = _vat(totals, lines, discounts, problems, paths)
+    paid_number, paid = totals.get("paid", totals.get("gross", (None, {"amount": None})))
+    paths["totals.total"] = f"/totals/{paid_number}"
+    total = problems.minor(paid["amount"], paths["totals.total"])
+    payments = []
+    for index, payment in tenders:
+        tender = _tender(payment, problems, f"/payments/{index}", currency, issued_at)
+        if "type" not in tender or tender["amount"]:  # a cash line of nothing pays nothing
+            paths[f"payments[{len(payments)}]"] = f"/payments/{index}"
+            payments.append(tender)
+    rounding = _rounding(totals, tenders, refund, problems, paths)
+    problems.check()
+    if total is None:  # no paid or gross total printed: what the tenders paid
+        total, paths["totals.total"] = sum(payment["amount"] for payment in payments), "/payments"
+    identifier = document["receipt_identifier"]
+    number = identifier.get("extended_number", {}).get("value") or str(identifier.get("sequence_number", ""))
+    return Imported(
+        "kivra",
+        printed_receipt(number, issued_at, currency, lines, discounts, vat, tax, total, rounding, payments),
+        paths,
+        refund,
+        original if refund else None,
+        problems.noticed,
+        line_fields,
+    )
+
+
+def _direction(document: dict) -> tuple[bool, bool, list[tuple[int, dict]]]:
+    """Whether the document is a return, whether it mixes sales and returns, and the
+    payments (by index) that went the document's way."""
+    returns = {
+        item["type"] == "return" or item.get("refund", False)
+        for item in document["items"]
+        if item["type"] in ("sale", "return")
+    }
+    # Text items only: the payments say whether money went to the customer.
+    refund = returns == {True} if returns else all(payment.get("refund", False) for payment in document["payments"])
+    # Money going the other way is change handed back on a sale (or paid in on a return).
+    tenders = [
+        (index, payment) for index, payment in enumerate(document["payments"]) if payment.get("refund", False) == refund
+    ]
+    return refund, returns == {True, False}, tenders
+
+
+def _items(document: dict, problems: Problems, paths: dict) -> tuple[list[Line], list, dict, str | None]:
+    """The document's lines, each line's field names, each line by its sequence number,
+    and the original receipt a return names."""
     lines, line_fields, texts, original, numbered = [], [], [], None, {}
     for index, item in enumerate(document["items"]):
         if item["type"] == "text":
@@ -180,12 +222,15 @@ def _receipt(document: dict) -> Imported:
         lines.append(_deposit(item, problems, path) if item["type"] == "deposit" else _line(item, problems, path))
         if item["type"] == "return" and not original and item.get("receipt_reference"):
             original, paths["original"] = item["receipt_reference"]["value"], f"{path}/receipt_reference"
-    if returns == {True, False}:
-        problems.add("/items", "mixed_sale_and_return", "a receipt either sells or returns: send the return as its own")
     if not lines:  # a till that prints no prices lists its items as text
         for index, text in texts:
             paths[f"lines[{len(lines)}]"] = f"/items/{index}"
             lines.append(Line(text, None, Decimal(1), None))
+    return lines, line_fields, numbered, original
+
+
+def _discounts(document: dict, lines: list[Line], numbered: dict, problems: Problems, paths: dict) -> list:
+    """The receipt's discounts (Kivra's top-level subtracting modifiers), shared over the lines they link."""
     discounts = []
     for index, modifier in enumerate(document.get("retail_price_modifiers", [])):
         path = f"/retail_price_modifiers/{index}"
@@ -201,51 +246,37 @@ def _receipt(document: dict) -> Imported:
         if reduction:
             paths[f"discounts[{len(discounts)}]"] = path
             discounts.append(reduction)
-    totals = {total["type"]: (number, total) for number, total in enumerate(document["totals"])}
-    vat, tax = [], None
-    if "vat" in totals:
-        number, total = totals["vat"]
-        paths["totals.tax"] = paths["totals.vat"] = f"/totals/{number}"
-        tax = problems.minor(total["amount"], f"/totals/{number}/amount")
-        bases = _rate_bases(lines, discounts)
-        for entry, sub_total in enumerate(total.get("sub_totals", [])):
-            paths[f"totals.vat[{len(vat)}]"] = f"/totals/{number}/sub_totals/{entry}"
-            vat.append(_vat_entry(sub_total, problems, f"/totals/{number}/sub_totals/{entry}", bases))
-    paid_number, paid = totals.get("paid", totals.get("gross", (None, {"amount": None})))
-    paths["totals.total"] = f"/totals/{paid_number}"
-    total = problems.minor(paid["amount"], paths["totals.total"])
-    payments = []
-    for index, payment in tenders:
-        tender = _tender(payment, problems, f"/payments/{index}", currency, issued_at)
-        if "type" not in tender or tender["amount"]:  # a cash line of nothing pays nothing
-            paths[f"payments[{len(payments)}]"] = f"/payments/{index}"
-            payments.append(tender)
-    if "rounding" in totals:
-        number, entry = totals["rounding"]
-        paths["totals.rounding"] = f"/totals/{number}"
-        printed = problems.minor(entry["amount"], f"/totals/{number}/amount") or 0
-        if entry.get("refund", False) != refund:  # money to the customer on a sale: rounded down
-            printed = -printed
-    else:
-        printed = sum(
+    return discounts
+
+
+def _vat(totals: dict, lines: list[Line], discounts: list, problems: Problems, paths: dict) -> tuple[list, int | None]:
+    """The VAT per rate and the tax, as the document's vat total prints them."""
+    vat: list = []
+    if "vat" not in totals:
+        return vat, None
+    number, total = totals["vat"]
+    paths["totals.tax"] = paths["totals.vat"] = f"/totals/{number}"
+    tax = problems.minor(total["amount"], f"/totals/{number}/amount")
+    bases = _rate_bases(lines, discounts)
+    for entry, sub_total in enumerate(total.get("sub_totals", [])):
+        paths[f"totals.vat[{len(vat)}]"] = f"/totals/{number}/sub_totals/{entry}"
+        vat.append(_vat_entry(sub_total, problems, f"/totals/{number}/sub_totals/{entry}", bases))
+    return vat, tax
+
+
+def _rounding(totals: dict, tenders: list[tuple[int, dict]], refund: bool, problems: Problems, paths: dict) -> int:
+    """The cash rounding, signed as the total bears it out: a rounding total, or the tenders' own."""
+    if "rounding" not in totals:
+        return sum(
             problems.minor(payment["rounding"], f"/payments/{index}/rounding") or 0
             for index, payment in tenders
             if "rounding" in payment
         )
-    problems.check()
-    if total is None:  # no paid or gross total printed: what the tenders paid
-        total, paths["totals.total"] = sum(payment["amount"] for payment in payments), "/payments"
-    identifier = document["receipt_identifier"]
-    number = identifier.get("extended_number", {}).get("value") or str(identifier.get("sequence_number", ""))
-    return Imported(
-        "kivra",
-        printed_receipt(number, issued_at, currency, lines, discounts, vat, tax, total, printed, payments),
-        paths,
-        refund,
-        original if refund else None,
-        problems.noticed,
-        line_fields,
-    )
+    number, entry = totals["rounding"]
+    paths["totals.rounding"] = f"/totals/{number}"
+    printed = problems.minor(entry["amount"], f"/totals/{number}/amount") or 0
+    # Money to the customer on a sale: rounded down.
+    return -printed if entry.get("refund", False) != refund else printed
 
 
 def _described(payment: dict, currency: str) -> str:
@@ -377,62 +408,11 @@ def document(receipt: dict, merchant: dict, issued_at: datetime) -> dict:
         return json.loads(str(to_major(minor, currency)))  # a JSON number with the currency's places
 
     refund = sale_or_refund(receipt) == "refund"
-    address = merchant["address"]
     store = receipt.get("store") or {}
-    totals = receipt["totals"]
     discounts = receipt.get("discounts") or []
-    discounted = sum(discount["amount"] for line in receipt["lines"] for discount in line.get("discounts") or ()) + sum(
-        discount["amount"] for discount in discounts
-    )
-    rounded = totals.get("rounding", 0)
-    vat = totals.get("vat") or []
-    flag = {"refund": True} if refund else {}
-    kivra_totals = [
-        {
-            "type": "net",
-            "amount": major(sum(entry["net"] for entry in vat) if vat else totals["total"] - totals["tax"]),
-            **flag,
-        },
-        {
-            "type": "vat",
-            "amount": major(totals["tax"]),
-            **flag,
-            "sub_totals": [
-                {
-                    "amount": major(entry["vat"]),
-                    "tax_percentage": entry["rate"],
-                    "taxable_amount": major(entry["gross"]),
-                    "net_amount": major(entry["net"]),
-                    **flag,
-                }
-                for entry in vat
-            ],
-        },
-        {"type": "gross", "amount": major(totals["total"] - rounded + discounted), **flag},
-        {"type": "paid", "amount": major(totals["total"]), **flag},
-    ]
-    if not vat:
-        del kivra_totals[1]["sub_totals"]
-    if discounted:
-        kivra_totals.append({"type": "discount", "amount": major(discounted), "refund": not refund})
-    if rounded:  # its sign as Kivra's amounts say it: money to the customer is a refund
-        kivra_totals.append({"type": "rounding", "amount": major(abs(rounded)), "refund": (rounded < 0) != refund})
-    items = [_item(line, number, receipt, refund, major) for number, line in enumerate(receipt["lines"], 1)]
     sequence = "".join(filter(str.isdigit, receipt["merchant_receipt_id"]))[-15:]
     kivra = {
-        "business_unit": {
-            "service_id": merchant["kivra_service_id"],
-            "organization_number": merchant.get("tax_number") or merchant["vat_id"],
-            "name": merchant.get("legal_name") or merchant.get("name") or "",
-            "contact": {
-                "address": {
-                    "street_address": address["street"],
-                    "locality": address["city"],
-                    "postal_code": address["postal_code"],
-                }
-            },
-            **({"unit_id": store["id"]} if store else {}),
-        },
+        "business_unit": _business_unit(merchant, store),
         "sales_recording_system": {"name": store.get("name") or "receipts platform"},
         "receipt_identifier": {
             "sequence_number": int(sequence or 0),
@@ -440,8 +420,8 @@ def document(receipt: dict, merchant: dict, issued_at: datetime) -> dict:
         },
         "time_of_purchase": issued_at.isoformat(),
         "currency": currency,
-        "totals": kivra_totals,
-        "items": items,
+        "totals": _totals(receipt, refund, major),
+        "items": [_item(line, number, receipt, refund, major) for number, line in enumerate(receipt["lines"], 1)],
         "payments": [_payment(tender, major, refund) for tender in receipt["payments"]],
     }
     if discounts:
@@ -455,6 +435,59 @@ def document(receipt: dict, merchant: dict, issued_at: datetime) -> dict:
             for discount in discounts
         ]
     return kivra
+
+
+def _business_unit(merchant: dict, store: dict) -> dict:
+    address = merchant["address"]
+    return {
+        "service_id": merchant["kivra_service_id"],
+        "organization_number": merchant.get("tax_number") or merchant["vat_id"],
+        "name": merchant.get("legal_name") or merchant.get("name") or "",
+        "contact": {
+            "address": {
+                "street_address": address["street"],
+                "locality": address["city"],
+                "postal_code": address["postal_code"],
+            }
+        },
+        **({"unit_id": store["id"]} if store else {}),
+    }
+
+
+def _totals(receipt: dict, refund: bool, major) -> list[dict]:
+    """Kivra's totals: net, VAT (per rate where the receipt has its breakdown), gross before
+    discounts and rounding, paid; then the discounts and the rounding, if any."""
+    totals = receipt["totals"]
+    discounted = sum(discount["amount"] for line in receipt["lines"] for discount in line.get("discounts") or ()) + sum(
+        discount["amount"] for discount in receipt.get("discounts") or ()
+    )
+    rounded = totals.get("rounding", 0)
+    vat = totals.get("vat") or []
+    flag = {"refund": True} if refund else {}
+    tax: dict = {"type": "vat", "amount": major(totals["tax"]), **flag}
+    if vat:
+        tax["sub_totals"] = [
+            {
+                "amount": major(entry["vat"]),
+                "tax_percentage": entry["rate"],
+                "taxable_amount": major(entry["gross"]),
+                "net_amount": major(entry["net"]),
+                **flag,
+            }
+            for entry in vat
+        ]
+    net = sum(entry["net"] for entry in vat) if vat else totals["total"] - totals["tax"]
+    kivra_totals = [
+        {"type": "net", "amount": major(net), **flag},
+        tax,
+        {"type": "gross", "amount": major(totals["total"] - rounded + discounted), **flag},
+        {"type": "paid", "amount": major(totals["total"]), **flag},
+    ]
+    if discounted:
+        kivra_totals.append({"type": "discount", "amount": major(discounted), "refund": not refund})
+    if rounded:  # its sign as Kivra's amounts say it: money to the customer is a refund
+        kivra_totals.append({"type": "rounding", "amount": major(abs(rounded)), "refund": (rounded < 0) != refund})
+    return kivra_totals
 
 
 def _item(line: dict, number: int, receipt: dict, refund: bool, major) -> dict:

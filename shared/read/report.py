@@ -130,35 +130,11 @@ def reconciliation(connection: Connection, party: Party | None, query: ReportQue
         for row in connection.execute(statement, params):
             _add(by_status[row.status][side], row)
     failed_rows = connection.execute(_FAILED_CALLBACKS, params).all()
-    failed = [
-        {
-            "callback_id": str(row.id),
-            "payment_id": str(row.payment_id),
-            "bank_payment_id": row.bank_payment_id,
-            "party_kind": row.party_kind,
-            "party_id": str(row.party_id),
-            "attempts": row.attempts,
-            "last_error": row.last_error,
-            "failed_at": row.finished_at.isoformat(),
-        }
-        for row in failed_rows
-    ]
+    failed = [_failed_callback(row) for row in failed_rows]
     rates = {
         row.day: row for row in connection.execute(_RECEIPT_RATE if party_kind == "merchant" else _PAYMENT_RATE, params)
     }
-    series = []
-    for offset in range(days):
-        moment = first + timedelta(days=offset)
-        row = rates.get(moment)
-        matched_items, items = (row.matched, row.items) if row else (0, 0)
-        series.append(
-            {
-                "date": moment.isoformat(),
-                "matched": matched_items,
-                "items": items,
-                "rate": round(matched_items / items, 4) if items else None,
-            }
-        )
+    series = [_rate(first + timedelta(days=offset), rates) for offset in range(days)]
     return {
         "date": day,
         "scope": {"kind": party_kind or "operator", "id": str(party_id) if party_id else None},
@@ -170,6 +146,31 @@ def reconciliation(connection: Connection, party: Party | None, query: ReportQue
         # Drift is the platform's own: only the operator sees it.
         "drift_repaired": connection.execute(_DRIFT_REPAIRED, params).scalar_one() if party_kind is None else None,
         "match_rate": {"of": "receipts" if party_kind == "merchant" else "payments", "days": series},
+    }
+
+
+def _failed_callback(row) -> dict:
+    return {
+        "callback_id": str(row.id),
+        "payment_id": str(row.payment_id),
+        "bank_payment_id": row.bank_payment_id,
+        "party_kind": row.party_kind,
+        "party_id": str(row.party_id),
+        "attempts": row.attempts,
+        "last_error": row.last_error,
+        "failed_at": row.finished_at.isoformat(),
+    }
+
+
+def _rate(day: dt.date, rates: dict) -> dict:
+    """The day's match rate: matched items of all items (None on a day with none)."""
+    row = rates.get(day)
+    matched, items = (row.matched, row.items) if row else (0, 0)
+    return {
+        "date": day.isoformat(),
+        "matched": matched,
+        "items": items,
+        "rate": round(matched / items, 4) if items else None,
     }
 
 

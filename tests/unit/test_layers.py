@@ -136,3 +136,14 @@ def test_the_receipts_path_in_shared_readme_names_what_the_code_has():
             text = source.read_text()
             assert all(re.search(rf"^class {part}\b", text, re.M) for part in owner), f"{file}: {name}"
             assert re.search(rf"^\s*(def|class) {last}\b", text, re.M), f"{file}: {name}"
+
+
+def test_no_function_in_shared_or_the_runtime_runs_over_60_lines():
+    long = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for folder in ("shared", "runtime")
+        for path in (ROOT / folder).rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno - node.lineno + 1 > 60
+    ]
+    assert long == []
