@@ -41,6 +41,11 @@ def matched_pair(store: Store, pan: str, amount: int = 820) -> tuple[str, str, s
     return accepted.id, paid.id, sent.bank_payment_id
 
 
+def clear(store: Store, bank_payment_id: str, amount: int, currency: str = "EUR", uow=None):
+    final = Clearing(bank_payment_id=bank_payment_id, amount=amount, currency=currency)
+    return services.clear_payment(final, BANK, uow or FakeUnitOfWork(store))
+
+
 def test_a_receipt_is_stored_once_and_a_replay_answers_what_was_stored():
     store, sent = Store(), receipt()
     first, created = services.submit_receipt(sent, MERCHANT, FakeUnitOfWork(store))
@@ -88,9 +93,7 @@ def test_events_that_announce_no_receipt_or_payment_match_nothing():
 def test_a_final_amount_with_a_tip_within_the_share_keeps_the_match():
     store = Store()
     receipt_id, payment_id, bank_payment_id = matched_pair(store, random_pan())
-    cleared = services.clear_payment(
-        Clearing(bank_payment_id=bank_payment_id, amount=820 + 200, currency="EUR"), BANK, FakeUnitOfWork(store)
-    )
+    cleared = clear(store, bank_payment_id, 820 + 200)
     assert (cleared.status, cleared.receipt_id, cleared.authorised_amount) == ("matched", receipt_id, 820)
     assert store.callbacks == []
 
@@ -98,9 +101,7 @@ def test_a_final_amount_with_a_tip_within_the_share_keeps_the_match():
 def test_a_final_amount_the_receipt_does_not_pay_releases_the_match_and_tells_the_bank():
     store = Store()
     receipt_id, payment_id, bank_payment_id = matched_pair(store, random_pan())
-    cleared = services.clear_payment(
-        Clearing(bank_payment_id=bank_payment_id, amount=820 + 206, currency="EUR"), BANK, FakeUnitOfWork(store)
-    )
+    cleared = clear(store, bank_payment_id, 820 + 206)
     assert (cleared.status, cleared.receipt_id, cleared.amount) == ("unmatched", None, 1026)
     assert [(callback["reason"], str(callback["receipt_id"]), callback["amount"]) for callback in store.callbacks] == [
         ("clearing", receipt_id, 1026)
@@ -111,7 +112,7 @@ def test_the_same_final_amount_again_changes_nothing():
     store = Store()
     _, _, bank_payment_id = matched_pair(store, random_pan())
     uow = FakeUnitOfWork(store)
-    cleared = services.clear_payment(Clearing(bank_payment_id=bank_payment_id, amount=820, currency="EUR"), BANK, uow)
+    cleared = clear(store, bank_payment_id, 820, uow=uow)
     assert cleared.status == "matched" and not uow.committed
 
 
@@ -119,13 +120,9 @@ def test_a_clearing_in_another_currency_or_of_no_payment_is_refused():
     store = Store()
     _, _, bank_payment_id = matched_pair(store, random_pan())
     with pytest.raises(ValidationFailed):
-        services.clear_payment(
-            Clearing(bank_payment_id=bank_payment_id, amount=900, currency="SEK"), BANK, FakeUnitOfWork(store)
-        )
+        clear(store, bank_payment_id, 900, "SEK")
     with pytest.raises(NotFound):
-        services.clear_payment(
-            Clearing(bank_payment_id="nope", amount=900, currency="EUR"), BANK, FakeUnitOfWork(store)
-        )
+        clear(store, "nope", 900)
 
 
 def test_a_party_is_registered_once_under_a_chosen_id():
