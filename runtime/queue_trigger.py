@@ -89,7 +89,7 @@ class Invoker:
         pause = 0.05
         while True:
             try:
-                response = outbound.post(self.url, body, headers, self.timeout, max_body=None if whole else 500)
+                response = outbound.post(self.url, body, headers, self.timeout)
             except outbound.UNREACHABLE as error:
                 # Refused, or its name not resolving: the function (or its container) is
                 # being started again.
@@ -100,7 +100,8 @@ class Invoker:
             except outbound.FAILED as error:
                 return "retry", f"function failed to answer: {type(error).__name__}"
             else:
-                return response.status, response.body.decode("utf-8", "replace")
+                answer = response.body if whole else response.body[:500]
+                return response.status, answer.decode("utf-8", "replace")
 
 
 def _outcome(status: int, reason: str) -> tuple[str, str]:

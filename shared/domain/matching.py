@@ -1,4 +1,4 @@
-"""Matching (SPEC §5): which bank payment a receipt's card line belongs to, as plain rules.
+"""Matching: which bank payment a receipt's card line belongs to, as plain rules.
 
 This module is the reference. The write model runs the same rules set-based in SQL
 (shared.write.matching, one statement per rule), and tests/integration/test_matching_model.py
@@ -42,7 +42,7 @@ TIP = "tip"
 NO_AUTH_CODE = "no_auth_code"
 # The automatic cascade, in the order it is tried.
 RULES = (EXACT, DATE_WINDOW, TIP, NO_AUTH_CODE)
-# The operator's match (SPEC §11): never made automatically.
+# The operator's match: never made automatically.
 MANUAL = "manual"
 
 # How far apart the slip's and the bank's transaction dates may be under DATE_WINDOW.
@@ -97,7 +97,7 @@ def _agrees(printed: str | None, known: str | None) -> bool:
 
 
 def same_card(line: CardLine, payment: CardPayment) -> bool:
-    """Whether the slip names the payment's card, on what both sides carry (SPEC §12).
+    """Whether the slip names the payment's card, on what both sides carry.
 
     A slip with the BIN and last 4: both equal the payment's. With the last 4 only: they
     equal, and the RRN and terminal id agree wherever the slip prints them. With no digits:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from http.client import RemoteDisconnected
 from urllib.parse import urlsplit
 
 import urllib3
-from urllib3.exceptions import HTTPError, NewConnectionError
+from urllib3.exceptions import HTTPError, NewConnectionError, ProtocolError
 from urllib3.util import Timeout
 
 # Nothing was sent: the connection was refused, or the name did not resolve (a function
@@ -38,12 +39,12 @@ class Response:
 
 
 @functools.lru_cache(maxsize=1024)
-def _target(url: str) -> tuple[urllib3.HTTPConnectionPool, str]:
-    """The kept connections to url's origin, and url's path (with its query): found once
-    per URL, since the same few URLs (a function, a receiver's endpoint) are called again
-    and again."""
+def _parts(url: str) -> tuple[str, str, int | None, str]:
+    """url's scheme, host, port and path (with its query), parsed once: the same few URLs
+    (a function, a receiver's endpoint) are called again and again."""
     parts = urlsplit(url)
-    return _pool.connection_from_url(url), (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return parts.scheme, parts.hostname or "", parts.port, path
 
 
 def request(
@@ -56,8 +57,25 @@ def request(
 ) -> Response:
     """One request and its answer, read up to max_body bytes (all if None); raises one of
     FAILED when no answer came. An answer read to its end leaves its connection for the
-    next call; one cut short closes it."""
-    pool, path = _target(url)
+    next call; one cut short closes it.
+
+    A connection the receiver closed just as the request went out (a kept-alive one it timed
+    out) is tried once more on a new one: every receiver of the platform dedupes what it is
+    sent, so a request that did arrive is harmless twice."""
+    scheme, host, port, path = _parts(url)
+    try:
+        return _exchange(_pool.connection_from_host(host, port, scheme), method, path, body, headers, timeout, max_body)
+    except ProtocolError as error:
+        if not isinstance(error.args[-1], _DROPPED):
+            raise
+    return _exchange(_pool.connection_from_host(host, port, scheme), method, path, body, headers, timeout, max_body)
+
+
+# How a kept-alive connection the receiver closed shows when it is used.
+_DROPPED = (RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+
+
+def _exchange(pool, method: str, path: str, body, headers, timeout: float, max_body: int | None) -> Response:
     response = pool.urlopen(
         method,
         path,
@@ -74,7 +92,7 @@ def request(
     except BaseException:
         response.close()
         raise
-    if response.length_remaining == 0 or max_body is None:
+    if max_body is None or len(answer) < max_body:  # read to its end
         response.release_conn()
     else:
         response.close()

@@ -130,7 +130,7 @@ def _party(kind: str) -> Callable[[Connection, dict], None]:
                 "kind": kind,
                 "name": data["name"],
                 "identity": json.dumps(data.get("identity") or {}),
-                # Events from before parties had versions changed neither.
+                # An event that carries no version is of a party never changed.
                 "version": data.get("version", 1),
             },
         )

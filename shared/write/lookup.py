@@ -16,17 +16,18 @@ import uuid
 
 from sqlalchemy import Connection, text
 
-from shared.domain.matching import DATE_WINDOW, EXACT, NO_AUTH_CODE, RULES, TIP
+from shared.domain.matching import DATE_WINDOW, DATE_WINDOW_DAYS, EXACT, NO_AUTH_CODE, RULES, TIP
 from shared.write import callbacks
 
 # Which lines a rule finds for the card data of a statement line (:masked_pan is the
-# bank's, first 6 and last 4): the statement-side reading of the rule's join in
-# shared.write.matching, comparing what both the bank and the slip carry.
+# bank's, first 6 and last 4): each rule of shared.domain.matching read from the
+# statement's side, which may lack what a payment always has (its auth code, terminal,
+# RRN): a rule compares only what both the bank and the slip carry.
 _FITS = {
     EXACT: "l.auth_code = :auth_code AND l.amount = :amount AND l.transaction_date = :transaction_date",
     DATE_WINDOW: "l.auth_code = :auth_code AND l.amount = :amount"
-    " AND l.transaction_date BETWEEN CAST(:transaction_date AS date) - 2"
-    " AND CAST(:transaction_date AS date) + 2",
+    f" AND l.transaction_date BETWEEN CAST(:transaction_date AS date) - {DATE_WINDOW_DAYS}"
+    f" AND CAST(:transaction_date AS date) + {DATE_WINDOW_DAYS}",
     # The statement shows the amount with the tip: the slip's is below it by at most tip_share.
     TIP: "l.auth_code = :auth_code AND l.transaction_date = :transaction_date"
     " AND l.amount < :amount AND l.amount >= floor(:amount / (1 + CAST(:tip_share AS numeric)))"

@@ -29,6 +29,7 @@ from shared.domain.events import (
     Event,
 )
 from shared.domain.matching import DATE_WINDOW, DATE_WINDOW_DAYS, EXACT, MANUAL, NO_AUTH_CODE, RULES, TIP
+from shared.platform.config import settings
 from shared.platform.db import array_literal
 from shared.write import locks, outbox
 
@@ -359,10 +360,11 @@ class Matches:
         params = {"receipt_ids": array_literal(receipt_ids), "payment_ids": array_literal(payment_ids), "rule": EXACT}
         return self._claim(_CLAIM_ITEMS, params, publish=True)
 
-    def sweep(self, rule: str = EXACT, tip_share: float = 0.25) -> Outcome:
-        """Match by rule everything open, under lock_sweep(). Its events are left to the
-        relay (they are many)."""
-        return self._claim(_CLAIM_ALL[rule], {"rule": rule, "tip_share": tip_share}, publish=False)
+    def sweep(self, rule: str = EXACT, tip_share: float | None = None) -> Outcome:
+        """Match by rule everything open, under lock_sweep() (tip_share: RECONCILE_TIP_SHARE
+        unless given). Its events are left to the relay (they are many)."""
+        share = settings().tip_share if tip_share is None else tip_share
+        return self._claim(_CLAIM_ALL[rule], {"rule": rule, "tip_share": share}, publish=False)
 
     def _claim(self, claim, params: dict, publish: bool) -> Outcome:
         rows = self.connection.execute(claim, params).all()

@@ -132,7 +132,7 @@ def submit_receipt(receipt: ReceiptSubmission, merchant: Party, uow: UnitOfWork)
 
 
 def submit_document(document: Imported, merchant: Party, uow: UnitOfWork) -> tuple[ReceiptAccepted, bool]:
-    """A receipt in a till's own format (Kivra, ARTS; SPEC §12), taken as printed: its local
+    """A receipt in a till's own format (Kivra, ARTS), taken as printed: its local
     time read in the merchant's time zone, a return linked to the merchant's original where
     the platform holds it, each rule it breaks a warning; stored as any receipt, idempotent
     on the document's receipt identifier."""
@@ -302,7 +302,7 @@ _ALREADY_MATCHED = "already matched: unlink it first (DELETE /v1/admin/matches/{
 
 
 def settle_match(match: ManualMatch, uow: UnitOfWork) -> dict:
-    """The operator matches a pair matching would not (SPEC §11, rule manual); callbacks
+    """The operator matches a pair matching would not (rule manual); callbacks
     follow as for any match.
 
     The pair is claimed as matching claims (the line by a conditional update, the payment

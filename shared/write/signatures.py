@@ -1,4 +1,4 @@
-"""Webhook signatures (SPEC §6, §10): what a callback carries so its receiver can tell it
+"""Webhook signatures: what a callback carries so its receiver can tell it
 came from the platform, unaltered and recent.
 
 Every attempt is signed twice, with each of the party's secrets (two during a rotation's
@@ -43,7 +43,7 @@ def verify(
 
 def headers(event_id: str, body: bytes, secrets: list[str], timestamp: int | None = None) -> dict:
     """Every signature header of one attempt, signed with each of secrets (newest first):
-    Receipts-Signature (SPEC §6) and the Standard Webhooks headers (SPEC §10)."""
+    Receipts-Signature and the Standard Webhooks headers."""
     timestamp = int(time.time()) if timestamp is None else timestamp
     signed = f"{event_id}.{timestamp}.".encode() + body
     return {
