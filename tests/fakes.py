@@ -195,22 +195,29 @@ class _Matches:
         return not self.store.sweeping
 
     def match_items(self, receipt_ids, payment_ids) -> Outcome:
+        """The exact rule for the pairs of these items, as the reference matcher decides it;
+        ambiguous payments stay candidates and are never claimed. (Receipts' own statuses
+        are not kept here: a split tender is matched line by line.)"""
         if self.store.sweeping:
             return Outcome(0, 0, 0, deferred=True)
         lines = [line for key, line in self.store.lines.items() if key not in self.store.matched]
-        payments = [payment.card for payment in self.store.payments.values() if payment.status == "unmatched"]
-        decision = decide(EXACT, lines, payments, 0.25, focus={*receipt_ids, *payment_ids})
+        payments = {payment.id: payment for payment in self.store.payments.values()}
+        open_payments = [payment.card for payment in payments.values() if payment.status in ("unmatched", "ambiguous")]
+        held = {payment.id for payment in payments.values() if payment.status == "ambiguous"}
+        decision = decide(EXACT, lines, open_payments, 0.25, held=held, focus={*receipt_ids, *payment_ids})
+        events = []
         for key, payment_id in decision.claimed.items():
             self.store.matched[key] = (payment_id, EXACT)
-            payment = _payment(self.store, payment_id)
+            payment = payments[payment_id]
             payment.status, payment.receipt_id, payment.match_rule = "matched", key[0], EXACT
             payment.line_amount = self.store.lines[key].amount
-            self._events.append(Event("receipts.payment.matched.v1", payment_id, {"receipt_id": str(key[0])}))
+            events.append(Event("receipts.payment.matched.v1", payment_id, {"receipt_id": str(key[0])}))
+        for kind, item_id in decision.ambiguous:
+            if kind == "payment" and payments[item_id].status == "unmatched":
+                payments[item_id].status = "ambiguous"
+        self._events.extend(events)
         return Outcome(
-            len(decision.claimed),
-            len({key[0] for key in decision.claimed}),
-            len(decision.ambiguous),
-            list(self._events),
+            len(decision.claimed), len({key[0] for key in decision.claimed}), len(decision.ambiguous), events
         )
 
     def release(self, payment_id) -> None:

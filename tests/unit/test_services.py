@@ -132,3 +132,15 @@ def test_a_party_is_registered_once_under_a_chosen_id():
     assert credentials is not None and credentials.api_key.startswith("mk_")
     assert services.register_party("merchant", registration, FakeUnitOfWork(store), chosen) is None
     assert [event.type for event in store.events] == [events.MERCHANT_REGISTERED]
+
+
+def test_look_alike_payments_are_left_ambiguous_and_neither_is_claimed():
+    store, pan = Store(), random_pan()
+    services.submit_receipt(receipt(pan=pan), MERCHANT, FakeUnitOfWork(store))
+    paid = [services.submit_payment(payment(pan=pan), BANK, FakeUnitOfWork(store))[0] for _ in range(2)]
+    outcome = services.match_submissions(
+        [{"id": str(uuid.uuid4()), "type": events.PAYMENT_SUBMITTED, "subject": one.id} for one in paid],
+        FakeUnitOfWork(store),
+    )
+    assert outcome is not None and (outcome.lines_matched, outcome.ambiguous_items) == (0, 3)
+    assert {payment.status for payment in store.payments.values()} == {"ambiguous"}
