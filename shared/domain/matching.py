@@ -245,3 +245,88 @@ def decide(
     for item, sets in found.items():
         decision.ambiguous[item] = Ambiguity(min(sets, key=lambda one: str(one[0]))[0], max(n for _, n in sets))
     return decision
+
+
+@dataclass(frozen=True)
+class StatementCard:
+    """The card data of one line of a cardholder's statement, as an issuer asks with it
+    (the look-up): the card's BIN and last 4 always, the rest where the bank has it."""
+
+    pan_bin: str
+    pan_last4: str
+    auth_code: str | None
+    amount: int
+    currency: str
+    transaction_date: date
+    terminal_id: str | None
+    rrn: str | None
+
+
+def _loosely(printed: str | None, known: str | None) -> bool:
+    """Equal wherever both have it."""
+    return printed is None or known is None or printed == known
+
+
+def statement_names_card(line: CardLine, statement: StatementCard) -> bool:
+    """same_card, from the statement's side: what the bank sent may lack the RRN and terminal
+    id, which then cannot tell look-alikes apart; a slip with no digits needs both."""
+    if line.pan_last4 is None:
+        return (
+            statement.rrn is not None
+            and statement.terminal_id is not None
+            and _equal(line.rrn, statement.rrn)
+            and _equal(line.terminal_id, statement.terminal_id)
+        )
+    if line.pan_last4 != statement.pan_last4:
+        return False
+    if line.pan_bin is not None:
+        return line.pan_bin == statement.pan_bin
+    return _loosely(line.rrn, statement.rrn) and _loosely(line.terminal_id, statement.terminal_id)
+
+
+def can_look_up(rule: str, statement: StatementCard) -> bool:
+    """Whether the statement carries what rule compares: an auth code, or for NO_AUTH_CODE
+    none (then card, amount and date decide) or the terminal's reference."""
+    if rule == NO_AUTH_CODE:
+        return statement.auth_code is None or (statement.terminal_id is not None and statement.rrn is not None)
+    return statement.auth_code is not None
+
+
+def statement_fits(rule: str, line: CardLine, statement: StatementCard, tip_share: float) -> bool:
+    """fits, from the statement's side (kinds are not compared: a statement line has none).
+    A bank that sent no auth code is answered by card, amount and date, with the terminal
+    and RRN wherever both have them."""
+    if line.currency != statement.currency or not statement_names_card(line, statement):
+        return False
+    same_day = line.transaction_date == statement.transaction_date
+    if rule == NO_AUTH_CODE:
+        if line.amount != statement.amount or not same_day:
+            return False
+        if statement.auth_code is None:
+            return _loosely(line.terminal_id, statement.terminal_id) and _loosely(line.rrn, statement.rrn)
+        return (
+            _equal(line.terminal_id, statement.terminal_id)
+            and _equal(line.rrn, statement.rrn)
+            and line.auth_code != statement.auth_code
+        )
+    if not _equal(line.auth_code, statement.auth_code):
+        return False
+    if rule == EXACT:
+        return line.amount == statement.amount and same_day
+    if rule == DATE_WINDOW:
+        days = abs((statement.transaction_date - line.transaction_date).days)
+        return line.amount == statement.amount and days <= DATE_WINDOW_DAYS
+    return same_day and within_tip(line.amount, statement.amount, tip_share)  # TIP
+
+
+def look_up(statement: StatementCard, lines: Iterable[CardLine], tip_share: float) -> tuple[str | None, set[uuid.UUID]]:
+    """The first rule of the cascade under which any of lines (those the asking bank may
+    see) fits the statement, and the receipts it finds; (None, set()) when none does. One
+    receipt is the answer; more are look-alikes, and none is picked."""
+    lines = list(lines)
+    for rule in RULES:
+        if can_look_up(rule, statement):
+            found = {line.receipt_id for line in lines if statement_fits(rule, line, statement, tip_share)}
+            if found:
+                return rule, found
+    return None, set()

@@ -20,9 +20,9 @@ from shared.domain.matching import DATE_WINDOW, DATE_WINDOW_DAYS, EXACT, NO_AUTH
 from shared.write import callbacks
 
 # Which lines a rule finds for the card data of a statement line (:masked_pan is the
-# bank's, first 6 and last 4): each rule of shared.domain.matching read from the
-# statement's side, which may lack what a payment always has (its auth code, terminal,
-# RRN): a rule compares only what both the bank and the slip carry.
+# bank's, first 6 and last 4): the rules read from the statement's side, which may lack
+# what a payment always has (its auth code, terminal, RRN), as shared.domain.matching's
+# statement_fits says them (and tests/integration/test_matching_model.py holds this SQL to).
 _FITS = {
     EXACT: "l.auth_code = :auth_code AND l.amount = :amount AND l.transaction_date = :transaction_date",
     DATE_WINDOW: "l.auth_code = :auth_code AND l.amount = :amount"
