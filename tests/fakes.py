@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 
 from shared.domain.events import Event
-from shared.domain.matching import EXACT, CardLine, CardPayment, decide
+from shared.domain.matching import EXACT, MANUAL, CardLine, CardPayment, decide
 from shared.domain.parties import Party
 from shared.write.matching import Outcome
 from shared.write.repositories import Stored
@@ -25,6 +25,8 @@ class Store:
     lines: dict[tuple[uuid.UUID, int], CardLine] = field(default_factory=dict)
     payments: dict[tuple[uuid.UUID, str], SimpleNamespace] = field(default_factory=dict)
     matched: dict[tuple[uuid.UUID, int], tuple[uuid.UUID, str]] = field(default_factory=dict)  # line → payment, rule
+    merchants: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)  # receipt id → merchant id
+    unlinked: set[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=set)  # (payment id, receipt id)
     callbacks: list[dict] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)  # committed, in order
     sweeping: bool = False
@@ -101,6 +103,7 @@ class _Receipts:
         if key in self.store.receipts:
             return False
         self.store.receipts[key] = Stored(receipt_id, fingerprint, "unmatched", submitted.data.get("warnings", []))
+        self.store.merchants[receipt_id] = merchant_id
         for line_no, tender in enumerate(receipt.card_lines, start=1):
             digits = tender.masked_pan
             self.store.lines[receipt_id, line_no] = CardLine(
@@ -146,6 +149,8 @@ class _Payments:
             return False
         self.store.payments[key] = SimpleNamespace(
             id=payment_id,
+            bank_id=bank_id,
+            kind=payment.kind,
             fingerprint=fingerprint,
             status="unmatched",
             receipt_id=None,
@@ -204,7 +209,15 @@ class _Matches:
         payments = {payment.id: payment for payment in self.store.payments.values()}
         open_payments = [payment.card for payment in payments.values() if payment.status in ("unmatched", "ambiguous")]
         held = {payment.id for payment in payments.values() if payment.status == "ambiguous"}
-        decision = decide(EXACT, lines, open_payments, 0.25, held=held, focus={*receipt_ids, *payment_ids})
+        decision = decide(
+            EXACT,
+            lines,
+            open_payments,
+            0.25,
+            held=held,
+            unlinked=self.store.unlinked,
+            focus={*receipt_ids, *payment_ids},
+        )
         events = []
         for key, payment_id in decision.claimed.items():
             self.store.matched[key] = (payment_id, EXACT)
@@ -219,6 +232,55 @@ class _Matches:
         return Outcome(
             len(decision.claimed), len({key[0] for key in decision.claimed}), len(decision.ambiguous), events
         )
+
+    # The operator's decisions.
+
+    def payment(self, payment_id):
+        return next((payment for payment in self.store.payments.values() if payment.id == payment_id), None)
+
+    def card_lines(self, receipt_id) -> list:
+        return [
+            SimpleNamespace(
+                line_no=line.line_no,
+                currency=line.currency,
+                kind=line.kind,
+                payment_id=self.store.matched.get(key, (None, None))[0],
+            )
+            for key, line in sorted(self.store.lines.items())
+            if key[0] == receipt_id
+        ]
+
+    def lock_keys(self, receipt_ids, payment_ids) -> None:
+        pass
+
+    def matched(self, payment_id):
+        for (receipt_id, line_no), (matched, rule) in self.store.matched.items():
+            if matched == payment_id:
+                payment = self.payment(payment_id)
+                return SimpleNamespace(
+                    receipt_id=receipt_id,
+                    line_no=line_no,
+                    match_rule=rule,
+                    bank_id=payment.bank_id,
+                    merchant_id=self.store.merchants[receipt_id],
+                    transaction_date=payment.card.transaction_date,
+                )
+        return None
+
+    def claim_by_hand(self, receipt_id, line_no, payment_id) -> bool:
+        if (receipt_id, line_no) in self.store.matched or self.matched(payment_id) is not None:
+            return False
+        self.store.matched[receipt_id, line_no] = (payment_id, MANUAL)
+        payment = self.payment(payment_id)
+        payment.status, payment.receipt_id, payment.match_rule = "matched", receipt_id, MANUAL
+        self._events.append(Event("receipts.payment.matched.v1", payment_id, {"receipt_id": str(receipt_id)}))
+        return True
+
+    def unlink(self, payment_id, receipt_id) -> None:
+        self.release(payment_id)
+        payment = self.payment(payment_id)
+        payment.status, payment.receipt_id, payment.match_rule = "unmatched", None, None
+        self.store.unlinked.add((payment_id, receipt_id))
 
     def release(self, payment_id) -> None:
         for key, (matched, _) in list(self.store.matched.items()):

@@ -10,10 +10,18 @@ import uuid
 import pytest
 
 from shared.domain import events
-from shared.domain.errors import DeliveryPending, IdempotencyConflict, NotFound, ValidationFailed
+from shared.domain.errors import (
+    AlreadyMatched,
+    DeliveryPending,
+    IdempotencyConflict,
+    NotFound,
+    ServiceUnavailable,
+    ValidationFailed,
+)
 from shared.domain.parties import Party, PartyRegistration
 from shared.domain.payments import Clearing, PaymentSubmission
 from shared.domain.receipts import ReceiptSubmission
+from shared.domain.settlement import ManualMatch
 from shared.write import services
 from tests.fakes import FakeUnitOfWork, Store
 from tests.support import payment_body, random_pan, receipt_body
@@ -144,3 +152,59 @@ def test_look_alike_payments_are_left_ambiguous_and_neither_is_claimed():
     )
     assert outcome is not None and (outcome.lines_matched, outcome.ambiguous_items) == (0, 3)
     assert {payment.status for payment in store.payments.values()} == {"ambiguous"}
+
+
+def settle(store: Store, receipt_id, payment_id, line_no=None) -> dict:
+    match = ManualMatch(receipt_id=uuid.UUID(receipt_id), payment_id=uuid.UUID(payment_id), line_no=line_no)
+    return services.settle_match(match, FakeUnitOfWork(store))
+
+
+def test_the_operator_matches_a_pair_by_hand_once():
+    store, pan = Store(), random_pan()
+    accepted, _ = services.submit_receipt(receipt(pan=pan), MERCHANT, FakeUnitOfWork(store))
+    paid, _ = services.submit_payment(payment(pan=pan, auth_code="ZZ9999"), BANK, FakeUnitOfWork(store))
+    assert settle(store, accepted.id, paid.id) == {
+        "receipt_id": accepted.id,
+        "payment_id": paid.id,
+        "match_rule": "manual",
+    }
+    assert store.events[-1].type == events.MATCH_SETTLED
+    with pytest.raises(AlreadyMatched):
+        settle(store, accepted.id, paid.id)
+
+
+def test_a_pair_in_another_currency_or_a_receipt_with_two_open_lines_is_not_settled():
+    store, pan = Store(), random_pan()
+    accepted, _ = services.submit_receipt(receipt(pan=pan), MERCHANT, FakeUnitOfWork(store))
+    sek, _ = services.submit_payment(payment(pan=pan, currency="SEK"), BANK, FakeUnitOfWork(store))
+    with pytest.raises(ValidationFailed) as refused:
+        settle(store, accepted.id, sek.id)
+    assert [violation.code for violation in refused.value.details] == ["currency_mismatch"]
+    with pytest.raises(ValidationFailed) as refused:
+        settle(store, accepted.id, sek.id, line_no=2)
+    assert [violation.code for violation in refused.value.details] == ["unknown_line"]
+
+
+def test_while_a_sweep_runs_the_operator_is_asked_to_retry():
+    store = Store(sweeping=True)
+    with pytest.raises(ServiceUnavailable):
+        settle(store, str(uuid.uuid4()), str(uuid.uuid4()))
+    with pytest.raises(ServiceUnavailable):
+        services.unlink_match(uuid.uuid4(), FakeUnitOfWork(store))
+
+
+def test_an_unlinked_pair_is_told_to_the_bank_and_never_matched_again_by_itself():
+    store, pan = Store(), random_pan()
+    receipt_id, payment_id, _ = matched_pair(store, pan)
+    view = services.unlink_match(uuid.UUID(payment_id), FakeUnitOfWork(store))
+    assert (view["status"], view["match_rule"]) == ("unlinked", "exact")
+    assert [(callback["reason"], str(callback["receipt_id"])) for callback in store.callbacks] == [
+        ("operator", receipt_id)
+    ]
+    assert store.events[-1].type == events.MATCH_UNLINKED
+    again = services.match_submissions(
+        [{"id": "e1", "type": events.PAYMENT_SUBMITTED, "subject": payment_id}], FakeUnitOfWork(store)
+    )
+    assert again is not None and again.lines_matched == 0
+    with pytest.raises(NotFound):
+        services.unlink_match(uuid.UUID(payment_id), FakeUnitOfWork(store))
