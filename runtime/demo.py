@@ -43,6 +43,19 @@ def call(method: str, url: str, body: dict | None = None, key: str | None = None
         return error.code, json.loads(error.read() or b"{}")
 
 
+def call_patiently(
+    method: str, url: str, body: dict | None = None, key: str | None = None, patience: float = 120.0
+) -> tuple[int, dict]:
+    """call, again while the gateway answers that the function is still starting (503): a
+    stack that has just come up serves its health check before every function is ready."""
+    deadline = time.monotonic() + patience
+    while True:
+        status, answer = call(method, url, body, key)
+        if status != 503 or time.monotonic() > deadline:
+            return status, answer
+        time.sleep(1.0)
+
+
 class Bar:
     """A progress bar on stderr."""
 
@@ -103,7 +116,7 @@ def _onboard(url: str, admin_api_key: str, receivers: dict) -> dict:
     the address the platform reaches them by (behind compose, not this shell's)."""
     parties = {}
     for kind in ("merchant", "bank"):
-        status, party = call(
+        status, party = call_patiently(
             "POST",
             f"{url}/v1/admin/{kind}s",
             {
@@ -115,7 +128,7 @@ def _onboard(url: str, admin_api_key: str, receivers: dict) -> dict:
         )
         if status != 201:
             raise SystemExit(f"could not onboard the demo {kind}: {status} {party}")
-        status, _ = call(
+        status, _ = call_patiently(
             "POST",
             f"{url}/sim/parties",
             {"kind": kind, "id": party["id"], "api_key": party["api_key"], "webhook_secret": party["webhook_secret"]},
@@ -208,7 +221,7 @@ def main() -> None:
     run_started = datetime.now(UTC)
     run = run_started.strftime("%H%M%S")
     since = quote((run_started - timedelta(seconds=5)).isoformat())  # a little slack for clocks
-    status, log = call("GET", f"{url}/sim/callbacks?since={since}")
+    status, log = call_patiently("GET", f"{url}/sim/callbacks?since={since}")
     if status != 200:
         raise SystemExit(f"the simulated parties do not answer at {url}/sim: {status} {log}")
     parties = _onboard(url, config.admin_api_key, log["receivers"])
