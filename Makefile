@@ -37,10 +37,11 @@ run: $(INSTALLED) nginx
 test: $(INSTALLED) chromium nginx lint
 	$(PY) -m pytest
 
-## lint: ruff's lint and format check over the repository (ruff format . mends the format)
+## lint: ruff's lint and format check over the repository (ruff format . mends the format), and mypy (mypy.ini)
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 ## swarm-up: the stack on Docker Swarm (a single-node swarm if none): SWARM_REPLICAS=submit-receipt=3,…
 swarm-up: $(INSTALLED)
