@@ -46,12 +46,16 @@ def call(method: str, url: str, body: dict | None = None, key: str | None = None
 def call_patiently(
     method: str, url: str, body: dict | None = None, key: str | None = None, patience: float = 120.0
 ) -> tuple[int, dict]:
-    """call, again while the gateway answers that the function is still starting (503): a
-    stack that has just come up serves its health check before every function is ready."""
+    """call, again as a POS would while the platform says 503 or cannot be reached (status 0),
+    for up to patience seconds: a stack that has just come up serves its health check before
+    every function is ready."""
     deadline = time.monotonic() + patience
     while True:
-        status, answer = call(method, url, body, key)
-        if status != 503 or time.monotonic() > deadline:
+        try:
+            status, answer = call(method, url, body, key)
+        except OSError as error:
+            status, answer = 0, {"error": str(error)}
+        if status not in (0, 503) or time.monotonic() > deadline:
             return status, answer
         time.sleep(1.0)
 
@@ -166,18 +170,12 @@ class _Checkouts:
             if delay > 0:
                 time.sleep(delay)
         at = time.time()
-        while True:
-            try:
-                status, result = call(
-                    "POST",
-                    f"{self.url}/sim/checkout",
-                    {"account_ref": f"demo-{self.run}-{index % args.accounts}", "format": args.format},
-                )
-            except OSError as error:
-                status, result = 0, {"error": str(error)}
-            if status not in (0, 503) or time.time() - at > args.timeout:
-                break
-            time.sleep(1.0)
+        status, result = call_patiently(
+            "POST",
+            f"{self.url}/sim/checkout",
+            {"account_ref": f"demo-{self.run}-{index % args.accounts}", "format": args.format},
+            patience=args.timeout,
+        )
         if status == 201:
             self.started[result["receipt_id"]] = at
             self.references[result["receipt_id"]] = result["rrn"]

@@ -61,6 +61,7 @@ _TEMPLATES = jinja2.Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
     undefined=jinja2.StrictUndefined,
+    auto_reload=False,  # a template is read once per process, not looked at again per render
     autoescape=False,  # an nginx configuration: every value is quoted by the json filter where it needs it
 )
 _TEMPLATES.filters.update(json=json.dumps, path_key=_path_key)

@@ -236,7 +236,7 @@ class _Matches:
     # The operator's decisions.
 
     def payment(self, payment_id):
-        return next((payment for payment in self.store.payments.values() if payment.id == payment_id), None)
+        return _payment(self.store, payment_id)
 
     def card_lines(self, receipt_id) -> list:
         return [
@@ -306,5 +306,5 @@ class _Callbacks:
         )
 
 
-def _payment(store: Store, payment_id) -> SimpleNamespace:
-    return next(payment for payment in store.payments.values() if payment.id == payment_id)
+def _payment(store: Store, payment_id) -> SimpleNamespace | None:
+    return next((payment for payment in store.payments.values() if payment.id == payment_id), None)

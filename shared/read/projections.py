@@ -73,7 +73,8 @@ _RECEIPT_COLUMNS = (
     "ambiguity",
     "extras",
 )
-_PAYMENT_COLUMNS = (
+# What every payment event carries, what only some do, and the view's ambiguity beside them.
+_PAYMENT_FIELDS = (
     "id",
     "bank_id",
     "bank_payment_id",
@@ -91,11 +92,9 @@ _PAYMENT_COLUMNS = (
     "status",
     "submitted_at",
     "version",
-    "receipt_id",
-    "match_rule",
-    "authorised_amount",
-    "ambiguity",
 )
+_PAYMENT_LATER_FIELDS = ("receipt_id", "match_rule", "authorised_amount")
+_PAYMENT_COLUMNS = (*_PAYMENT_FIELDS, *_PAYMENT_LATER_FIELDS, "ambiguity")
 _CALLBACK_COLUMNS = ("id", "payment_id", "party_kind", "party_id", "status", "attempts", "last_error")
 RECEIPT_VIEWS = _Views("receipt_views", _RECEIPT_COLUMNS, _RECEIPT_COLUMNS[1:], "version", "projected_at")
 PAYMENT_VIEWS = _Views("payment_views", _PAYMENT_COLUMNS, _PAYMENT_COLUMNS[1:], "version", "projected_at")
@@ -169,29 +168,8 @@ def _ambiguity(data: dict) -> list | None:
 
 def _payment(data: dict) -> dict:
     return (
-        {
-            key: data[key]
-            for key in (
-                "id",
-                "bank_id",
-                "bank_payment_id",
-                "account_ref",
-                "masked_pan",
-                "auth_code",
-                "amount",
-                "currency",
-                "transaction_date",
-                "transaction_time",
-                "merchant_name",
-                "terminal_id",
-                "rrn",
-                "kind",
-                "status",
-                "submitted_at",
-                "version",
-            )
-        }
-        | {key: data.get(key) for key in ("receipt_id", "match_rule", "authorised_amount")}
+        {key: data[key] for key in _PAYMENT_FIELDS}
+        | {key: data.get(key) for key in _PAYMENT_LATER_FIELDS}
         | {"ambiguity": _ambiguity(data)}
     )
 

@@ -106,6 +106,7 @@ _PAGES = jinja2.Environment(
     autoescape=True,
     trim_blocks=True,
     lstrip_blocks=True,
+    auto_reload=False,  # read once per process: no stat of the file per page served
 )
 
 

@@ -236,8 +236,9 @@ class Callbacks:
     """The callbacks' rows, on the unit of work's connection: recorded once per link and
     kind, leased for an attempt, and finished with what their receivers answered."""
 
-    def __init__(self, connection: Connection):
+    def __init__(self, connection: Connection, parties: Parties):
         self.connection = connection
+        self._parties = parties  # an endpoint that answers 410 is disabled on its party
 
     def record_for_payments(self, payment_ids: list[uuid.UUID]) -> int:
         """Write the bank's and the merchant's callbacks of matched payments (once per link),
@@ -347,9 +348,7 @@ class Callbacks:
             gone = answer.status == 410
             if gone and tried:
                 party = Party(callback.party_kind, callback.party_id)
-                results_by_payment[payment_id].disabled.append(
-                    (party.kind, Parties(self.connection).disable_endpoint(party))
-                )
+                results_by_payment[payment_id].disabled.append((party.kind, self._parties.disable_endpoint(party)))
             expired = (now - callback.created_at).total_seconds() >= window
             status = "delivered" if answer.delivered else "failed" if gone or expired else "pending"
             error = None if answer.delivered else ENDPOINT_GONE if gone else answer.error

@@ -62,7 +62,7 @@ class UnitOfWork:
         self.receipts = Receipts(connection, self._recorded)
         self.payments = Payments(connection, self._recorded)
         self.matches = Matches(connection, self._recorded)
-        self.callbacks = Callbacks(connection)
+        self.callbacks = Callbacks(connection, self.parties)
         self.erasures = Erasures(connection, self._recorded)
         self.lookups = Lookups(connection)
         self.reconciliation = Reconciliation(connection, lambda: self._read or read_engine())

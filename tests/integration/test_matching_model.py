@@ -35,6 +35,7 @@ from shared.write import outbox
 from shared.write.callbacks import Callbacks
 from shared.write.lookup import Lookups
 from shared.write.matching import Matches
+from shared.write.repositories import Parties
 from tests.conftest import BASE, _recreate
 
 TIP_SHARE = 0.25
@@ -289,7 +290,7 @@ def run(engine, population: Population) -> None:
     book = Book()
     arrived: list[uuid.UUID] = []
     with engine.connect() as connection, connection.begin():
-        matches, callbacks = Matches(connection, outbox.Recorded()), Callbacks(connection)
+        matches, callbacks = Matches(connection, outbox.Recorded()), Callbacks(connection, Parties(connection))
         for step, argument in population.steps:
             if step == "arrive":
                 item = argument
