@@ -158,12 +158,21 @@ class Stack:
 
 def during(action, stack: Stack, checkouts: int) -> tuple[str, dict]:
     """A demo with action() run once it is under way."""
-    done = {}
-    thread = threading.Thread(target=lambda: done.setdefault("output", stack.demo(checkouts)))
+    done: dict = {}
+
+    def demo() -> None:
+        try:
+            done["output"] = stack.demo(checkouts)
+        except BaseException as failure:  # SystemExit included: a thread would swallow it
+            done["failure"] = failure
+
+    thread = threading.Thread(target=demo)
     thread.start()
     time.sleep(3)
     action()
     thread.join()
+    if "failure" in done:
+        raise done["failure"]
     return done["output"], stack.outcome()
 
 
