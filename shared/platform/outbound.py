@@ -101,7 +101,9 @@ def _exchange(pool, method: str, path: str, body, headers, timeout: float, max_b
 
 @functools.lru_cache(maxsize=16)
 def _timeout(seconds: float) -> Timeout:
-    return Timeout(seconds)
+    """The most a connect, and each wait for the answer, may take (not a budget for both:
+    a receiver that answers slowly but steadily is waited for)."""
+    return Timeout(connect=seconds, read=seconds)
 
 
 def post(
