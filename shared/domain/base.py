@@ -6,9 +6,12 @@ import functools
 import hashlib
 import hmac
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, ClassVar
+from typing import ClassVar
 
+from annotated_types import GroupedMetadata
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -95,13 +98,16 @@ class RequestModel(BaseModel):
         return exclude
 
 
-def Text(max_length: int):  # reads as a type in field declarations
-    return Annotated[
-        str,
-        StringConstraints(min_length=1, max_length=max_length),
-        Field(json_schema_extra={"pattern": _NO_NUL}),
-        AfterValidator(_storable),
-    ]
+@dataclass(frozen=True)
+class Text(GroupedMetadata):
+    """Text PostgreSQL can store, 1 to `max_length` characters: `Annotated[str, Text(64)]`."""
+
+    max_length: int
+
+    def __iter__(self) -> Iterator[object]:
+        yield StringConstraints(min_length=1, max_length=self.max_length)
+        yield Field(json_schema_extra={"pattern": _NO_NUL})
+        yield AfterValidator(_storable)
 
 
 # PostgreSQL's text holds neither a NUL nor a lone surrogate (which is not UTF-8). The
@@ -116,49 +122,54 @@ def _storable(value: str) -> str:
     return value
 
 
-def Number(
-    places: int,
-    minimum: str,
-    maximum: str,
-    *,
-    code: str,
-    what: str,
-    description: str,
-    examples: list,
-):
+@dataclass(frozen=True)
+class Number(GroupedMetadata):
     """A JSON number read exactly, as a Decimal with at most `places` decimals (a VAT rate, a
-    weighed quantity): never a string or a boolean; written back as 19 or 0.512, never "19"."""
+    weighed quantity): never a string or a boolean; written back as 19 or 0.512, never "19".
+    `Annotated[Decimal, Number(2, "0", "100", …)]`."""
 
-    def read(value):
-        kind = type(value)  # exactly: a bool is not a number here
-        if kind is not Decimal and kind is not int and kind is not float:
-            raise PydanticCustomError(f"{code}_type", f"{what} is a number, as {examples[0]} or {examples[-1]}")
-        number = value if kind is Decimal else Decimal(value if kind is int else str(value))
-        if (
-            not number.is_finite()
-            or number.as_tuple().exponent < -places
-            and (number.normalize().as_tuple().exponent < -places)
+    places: int
+    minimum: str
+    maximum: str
+    code: str
+    what: str
+    description: str
+    examples: tuple[int | float, ...]
+
+    def read(self, value: object) -> Decimal:
+        if type(value) not in (Decimal, int, float):  # exactly: a bool is not a number here
+            raise PydanticCustomError(
+                f"{self.code}_type", f"{self.what} is a number, as {self.examples[0]} or {self.examples[-1]}"
+            )
+        number = value if isinstance(value, Decimal) else Decimal(value if isinstance(value, int) else str(value))
+        if not number.is_finite() or (
+            _exponent(number) < -self.places and _exponent(number.normalize()) < -self.places
         ):  # 25.000 is 25: places, not written zeros
-            raise PydanticCustomError(f"{code}_precision", f"{what} has at most {places} decimals")
+            raise PydanticCustomError(f"{self.code}_precision", f"{self.what} has at most {self.places} decimals")
         return number
 
-    lowest, highest = Decimal(minimum), Decimal(maximum)
-    return Annotated[
-        Decimal,
-        BeforeValidator(read),
-        Field(ge=lowest, le=highest),
-        PlainSerializer(json_number, when_used="json"),
-        WithJsonSchema(
+    def __iter__(self) -> Iterator[object]:
+        lowest, highest = Decimal(self.minimum), Decimal(self.maximum)
+        yield BeforeValidator(self.read)
+        yield Field(ge=lowest, le=highest)
+        yield PlainSerializer(json_number, when_used="json")
+        yield WithJsonSchema(
             {
                 "type": "number",
                 "minimum": json_number(lowest),
                 "maximum": json_number(highest),
-                "multipleOf": json_number(Decimal(1).scaleb(-places)),
-                "description": description,
-                "examples": examples,
+                "multipleOf": json_number(Decimal(1).scaleb(-self.places)),
+                "description": self.description,
+                "examples": list(self.examples),
             }
-        ),
-    ]
+        )
+
+
+def _exponent(number: Decimal) -> int:
+    """A finite decimal's exponent: -3 for 0.512."""
+    value = number.as_tuple().exponent
+    assert isinstance(value, int), "only a finite decimal has an integer exponent"
+    return value
 
 
 def json_number(value: Decimal) -> int | float:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
+from annotated_types import GroupedMetadata
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
@@ -53,15 +56,24 @@ def _integral(value):
     return value
 
 
-def Integer(minimum: int, maximum: int, **field):  # reads as a type in field declarations
-    """A count or an amount in minor units: an integer as JSON Schema means it, in bounds."""
-    return Annotated[int, Field(ge=minimum, le=maximum, **field), BeforeValidator(_integral)]
+@dataclass(frozen=True)
+class Integer(GroupedMetadata):
+    """A count or an amount in minor units: an integer as JSON Schema means it, in bounds.
+    `Annotated[int, Integer(0, 499)]`."""
+
+    minimum: int
+    maximum: int
+    description: str | None = None
+
+    def __iter__(self) -> Iterator[object]:
+        yield Field(ge=self.minimum, le=self.maximum, description=self.description)
+        yield BeforeValidator(_integral)
 
 
-Amount = Integer(0, MAX_AMOUNT, description="minor units")
-PositiveAmount = Integer(1, MAX_AMOUNT, description="minor units")
-Total = Integer(0, MAX_TOTAL, description="minor units")
-SignedAmount = Integer(-MAX_AMOUNT, MAX_AMOUNT, description="minor units, signed")
+Amount = Annotated[int, Integer(0, MAX_AMOUNT, description="minor units")]
+PositiveAmount = Annotated[int, Integer(1, MAX_AMOUNT, description="minor units")]
+Total = Annotated[int, Integer(0, MAX_TOTAL, description="minor units")]
+SignedAmount = Annotated[int, Integer(-MAX_AMOUNT, MAX_AMOUNT, description="minor units, signed")]
 
 # Minor units per currency (ISO 4217 exponent); every other active code has 2.
 _EXPONENTS = {

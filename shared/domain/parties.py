@@ -54,7 +54,7 @@ CallbackUrl = Annotated[
 
 
 class PartyRegistration(RequestModel):
-    name: Text(200)
+    name: Annotated[str, Text(200)]
     callback_url: CallbackUrl
 
 
@@ -87,9 +87,9 @@ Country = Annotated[
 
 
 class Address(RequestModel):
-    street: Text(200)
-    postal_code: Text(20)
-    city: Text(100)
+    street: Annotated[str, Text(200)]
+    postal_code: Annotated[str, Text(20)]
+    city: Annotated[str, Text(100)]
     country: Country
 
 
@@ -160,10 +160,10 @@ KivraServiceId = Annotated[
 class MerchantIdentity(RequestModel):
     """Who the merchant is in law, as its receipts must name it (SPEC §12)."""
 
-    legal_name: Text(200) | None = None
+    legal_name: Annotated[str, Text(200)] | None = None
     address: Address | None = None
     vat_id: VatId | None = None
-    tax_number: Text(50) | None = None
+    tax_number: Annotated[str, Text(50)] | None = None
     logo: Logo | None = None
     kivra_service_id: KivraServiceId | None = None
 

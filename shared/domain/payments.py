@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -14,15 +14,15 @@ from shared.domain.money import Currency, PositiveAmount
 
 
 class PaymentSubmission(RequestModel):
-    bank_payment_id: Text(64)
-    account_ref: Text(64)
+    bank_payment_id: Annotated[str, Text(64)]
+    account_ref: Annotated[str, Text(64)]
     pan: Pan  # DE2; masked on arrival, never stored
     auth_code: AuthCode  # DE38
     amount: PositiveAmount  # DE4
     currency: Currency  # DE49
     transaction_date: date  # DE13
     transaction_time: LocalTime  # DE12
-    merchant_name: Text(100)  # DE43
+    merchant_name: Annotated[str, Text(100)]  # DE43
     terminal_id: TerminalId  # DE41
     rrn: Rrn  # DE37
     kind: Literal["purchase", "refund"]
@@ -32,7 +32,7 @@ class Clearing(RequestModel):
     """The final (clearing) amount of a payment the bank reported earlier: it replaces the
     authorised amount, which is kept (POST /v1/payments/clearing)."""
 
-    bank_payment_id: Text(64)
+    bank_payment_id: Annotated[str, Text(64)]
     amount: PositiveAmount
     currency: Currency
 

@@ -16,15 +16,18 @@ from shared.domain.money import Amount, Currency, Integer, PositiveAmount, Signe
 from shared.domain.parties import Address
 from shared.domain.vat import VatRate, breakdown
 
-Quantity = Number(
-    3,
-    "0.001",
-    "1000000",
-    code="quantity",
-    what="a quantity",
-    description="how many, or how much of a weighed good (at most 3 decimals)",
-    examples=[2, 0.512],
-)
+Quantity = Annotated[
+    Decimal,
+    Number(
+        3,
+        "0.001",
+        "1000000",
+        code="quantity",
+        what="a quantity",
+        description="how many, or how much of a weighed good (at most 3 decimals)",
+        examples=(2, 0.512),
+    ),
+]
 # UN/ECE Recommendation 20's unit codes: H87 piece, KGM kilogram, LTR litre, MTR metre, …
 UnitCode = Annotated[
     str,
@@ -39,15 +42,15 @@ VatExemption = Literal["deposit", "outside_scope", "exempt"]
 class Discount(RequestModel):
     """A reduction printed under a line (a campaign, a member price)."""
 
-    description: Text(200)
+    description: Annotated[str, Text(200)]
     amount: PositiveAmount
 
 
 class ReceiptLine(RequestModel):
     later_fields = frozenset({"vat_rate", "discounts", "unit", "vat_exemption"})
 
-    description: Text(200)
-    sku: Text(64) | None = None
+    description: Annotated[str, Text(200)]
+    sku: Annotated[str, Text(64)] | None = None
     quantity: Quantity
     unit: UnitCode = PIECE
     # Both or neither: a till may list an item without its price (ARTS DR does), and then
@@ -72,7 +75,7 @@ def price(quantity: Decimal, unit_price: int) -> int:
 class DiscountShare(RequestModel):
     """The part of a receipt's discount that reduces one line (by its 0-based index)."""
 
-    line: Integer(0, 499)
+    line: Annotated[int, Integer(0, 499)]
     amount: PositiveAmount
 
 
@@ -80,7 +83,7 @@ class ReceiptDiscount(RequestModel):
     """A reduction of several lines or the whole receipt ("3 for 2", 10 % off today), shared
     out over the lines it reduces, so that VAT per rate stays computable."""
 
-    description: Text(200)
+    description: Annotated[str, Text(200)]
     amount: PositiveAmount
     shares: list[DiscountShare] = Field(min_length=1, max_length=500)
 
@@ -120,7 +123,7 @@ class CardPaymentLine(RequestModel):
     transaction_time: LocalTime
     terminal_id: TerminalId | None = None
     rrn: Rrn | None = None
-    scheme: Text(20) | None = None
+    scheme: Annotated[str, Text(20)] | None = None
 
 
 class OtherTender(RequestModel):
@@ -149,18 +152,18 @@ class Fiscal(RequestModel):
     """What the till's security module (TSE) signed, as Germany's KassenSichV asks (SPEC §12);
     the receipt page prints it as the DSFinV-K QR code."""
 
-    client_id: Text(64)  # the till's serial
-    tse_serial: Text(128)
-    transaction_number: Integer(1, 10**15)
-    signature_counter: Integer(1, 10**15)
-    start_time: Text(40)
-    end_time: Text(40)
-    process_type: Text(40)  # Kassenbeleg-V1 for a receipt
-    process_data: Text(1000)  # Beleg^<gross at 19 %>_<7 %>_<10.7 %>_<5.5 %>_<0 %>^<payments>
-    signature_algorithm: Text(64)
-    time_format: Text(40)
-    signature: Text(1024)
-    public_key: Text(1024)
+    client_id: Annotated[str, Text(64)]  # the till's serial
+    tse_serial: Annotated[str, Text(128)]
+    transaction_number: Annotated[int, Integer(1, 10**15)]
+    signature_counter: Annotated[int, Integer(1, 10**15)]
+    start_time: Annotated[str, Text(40)]
+    end_time: Annotated[str, Text(40)]
+    process_type: Annotated[str, Text(40)]  # Kassenbeleg-V1 for a receipt
+    process_data: Annotated[str, Text(1000)]  # Beleg^<gross at 19 %>_<7 %>_<10.7 %>_<5.5 %>_<0 %>^<payments>
+    signature_algorithm: Annotated[str, Text(64)]
+    time_format: Annotated[str, Text(40)]
+    signature: Annotated[str, Text(1024)]
+    public_key: Annotated[str, Text(1024)]
 
     def qr_code(self) -> str:
         """The DSFinV-K receipt QR code's text."""
@@ -204,8 +207,8 @@ DSFINVK_RATES = (Decimal(19), Decimal(7), Decimal("10.7"), Decimal("5.5"), Decim
 class Store(RequestModel):
     """A chain's branch that issued the receipt: its address stands for the merchant's on it."""
 
-    id: Text(64)
-    name: Text(200)
+    id: Annotated[str, Text(64)]
+    name: Annotated[str, Text(200)]
     address: Address | None = None
 
 
@@ -244,7 +247,7 @@ UNUSABLE = frozenset({"no_card_payment", "card_data_missing"})
 class ReceiptSubmission(RequestModel):
     later_fields = frozenset({"prices_include_vat", "store", "fiscal", "kind", "discounts"})
 
-    merchant_receipt_id: Text(64)
+    merchant_receipt_id: Annotated[str, Text(64)]
     issued_at: AwareDatetime
     currency: Currency
     store: Store | None = None

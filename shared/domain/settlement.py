@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from shared.domain.base import RequestModel
 from shared.domain.errors import AlreadyMatched, ValidationFailed, Violation
@@ -14,7 +15,7 @@ class ManualMatch(RequestModel):
 
     receipt_id: uuid.UUID
     payment_id: uuid.UUID
-    line_no: Integer(1, 1000) | None = None
+    line_no: Annotated[int, Integer(1, 1000)] | None = None
 
 
 def line_to_settle(lines: list, payment, line_no: int | None):

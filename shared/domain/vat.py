@@ -6,19 +6,23 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Annotated
 
 from shared.domain.base import Number, json_number
 from shared.domain.money import half_up
 
-VatRate = Number(
-    2,
-    "0",
-    "100",
-    code="vat_rate",
-    what="a VAT rate",
-    description="percent, at most 2 decimals",
-    examples=[19, 7, 5.5, 0],
-)
+VatRate = Annotated[
+    Decimal,
+    Number(
+        2,
+        "0",
+        "100",
+        code="vat_rate",
+        what="a VAT rate",
+        description="percent, at most 2 decimals",
+        examples=(19, 7, 5.5, 0),
+    ),
+]
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
@@ -13,15 +13,15 @@ class PartyCredentials(RequestModel):
     """The admin API's answer for a party, as it came, with the party's kind."""
 
     kind: Literal["merchant", "bank"]
-    id: Text(64)
-    api_key: Text(200)
-    webhook_secret: Text(200)
-    name: Text(200) | None = None  # in the admin API's answer; the simulator keeps only the keys
-    callback_url: Text(2048) | None = None
+    id: Annotated[str, Text(64)]
+    api_key: Annotated[str, Text(200)]
+    webhook_secret: Annotated[str, Text(200)]
+    name: Annotated[str, Text(200)] | None = None  # in the admin API's answer; the simulator keeps only the keys
+    callback_url: Annotated[str, Text(2048)] | None = None
 
 
 class Checkout(RequestModel):
-    account_ref: Text(64)
+    account_ref: Annotated[str, Text(64)]
     # The format the till sends its receipt in (SPEC §12): the platform's JSON, Kivra's or ARTS.
     format: Literal["json", "kivra", "arts"] = "json"
 
