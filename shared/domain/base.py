@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from annotated_types import GroupedMetadata
 from pydantic import (
@@ -31,6 +31,10 @@ from shared.domain.errors import Violation
 # validation error's path leaves them out, so it names the field as the body spells it.
 UNION_TAGS: set[str] = set()
 
+# pydantic's exclude for a model's fields: a field left out whole (True), or what to leave
+# out of the model it holds, or of the models in the list it holds (by index).
+Exclusions = dict[str, "bool | Exclusions | dict[int, Exclusions]"]
+
 
 def violations(error: ValidationError) -> list[Violation]:
     """pydantic's errors as the platform's violations, the input never echoed (it may hold
@@ -39,7 +43,7 @@ def violations(error: ValidationError) -> list[Violation]:
     return [Violation(field_name(problem["loc"]), problem["type"], problem["msg"]) for problem in problems]
 
 
-def field_name(loc: tuple) -> str:
+def field_name(loc: tuple[int | str, ...]) -> str:
     """A field as the body spells it: payments[0].amount (not payments.0.card.amount)."""
     path = ""
     for previous, part in zip((None, *loc), loc):
@@ -67,20 +71,20 @@ class RequestModel(BaseModel):
             key, self.model_dump_json(exclude=self.later_defaults() or None).encode(), hashlib.sha256
         ).hexdigest()
 
-    def stored(self) -> dict:
+    def stored(self) -> dict[str, Any]:
         """The request as JSON data, as it is stored and carried by events."""
         return self.model_dump(mode="json", exclude=self.later_defaults() or None)
 
     @classmethod
     @functools.cache
-    def _later_default(cls, name: str):
+    def _later_default(cls, name: str) -> object:
         # Once per class and field: pydantic inspects a default factory's signature on
         # every get_default, which was a third of a receipt's CPU.
         return cls.model_fields[name].get_default(call_default_factory=True)
 
-    def later_defaults(self) -> dict:
+    def later_defaults(self) -> Exclusions:
         """pydantic's exclude for the later fields still at their default, however nested."""
-        exclude: dict = {}
+        exclude: Exclusions = {}
         for name in type(self).model_fields:
             value = getattr(self, name)
             if name in self.later_fields and value == self._later_default(name):
@@ -89,12 +93,12 @@ class RequestModel(BaseModel):
                 if nested := value.later_defaults():
                     exclude[name] = nested
             elif isinstance(value, (list, tuple)):
-                if nested := {
+                if by_index := {
                     index: found
                     for index, item in enumerate(value)
                     if isinstance(item, RequestModel) and (found := item.later_defaults())
                 }:
-                    exclude[name] = nested
+                    exclude[name] = by_index
         return exclude
 
 

@@ -51,7 +51,7 @@ def _printed_pan(value: str) -> str:
     return re.sub("[Xx]", "*", digits)
 
 
-def _local_time(value):
+def _local_time(value: object) -> object:
     """Exactly what the document says: hh:mm:ss[.ffffff], nothing pydantic would also take."""
     if isinstance(value, str):
         if _LOCAL_TIME.fullmatch(value):

@@ -13,7 +13,7 @@ class Violation:
     code: str
     message: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str]:
         return {"field": self.field, "code": self.code, "message": self.message}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 RECEIPT_SUBMITTED = "receipts.receipt.submitted.v1"
 PAYMENT_SUBMITTED = "receipts.payment.submitted.v1"
@@ -41,6 +42,6 @@ SCHEDULE_FIRED = "receipts.schedule.fired.v1"
 class Event:
     type: str
     subject: uuid.UUID
-    data: dict
+    data: dict[str, Any]  # JSON, shaped as its type says
     id: uuid.UUID = field(default_factory=uuid.uuid4)
     occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))

@@ -19,6 +19,8 @@ A receipt view is a dict as the API shows it: its merchant carries the identity.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 
 
@@ -39,7 +41,7 @@ _NOT_ABOUT_FIGURES = frozenset({"original_unknown"})
 SMALL_AMOUNT_EUR = 25_000
 
 
-def judge(receipt: dict) -> dict:
+def judge(receipt: dict[str, Any]) -> dict[str, object]:
     """{"jurisdiction", "complete", "missing": [field paths], "inconsistent": [paths]} for a receipt view."""
     merchant = receipt.get("merchant") or {}
     address = (receipt.get("store") or {}).get("address") or merchant.get("address")

@@ -48,7 +48,7 @@ MAX_AMOUNT = 10**12
 MAX_TOTAL = 10**15
 
 
-def _integral(value):
+def _integral(value: object) -> object:
     """JSON Schema's integer is any number without a fraction: 820.0 is 820. Anything
     else stays as it came, for the strict check to refuse (8.2, "820", true)."""
     if isinstance(value, float) and value.is_integer():

@@ -7,7 +7,7 @@ import binascii
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 from pydantic_core import PydanticCustomError
@@ -167,7 +167,7 @@ class MerchantIdentity(RequestModel):
     logo: Logo | None = None
     kivra_service_id: KivraServiceId | None = None
 
-    def identity(self) -> dict:
+    def identity(self) -> dict[str, Any]:
         """The fields given, as stored."""
         return {
             name: value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -37,7 +37,7 @@ class Clearing(RequestModel):
     currency: Currency
 
 
-def _one_card_number(schema: dict) -> None:
+def _one_card_number(schema: dict[str, Any]) -> None:
     """The document says what card() checks: the card number comes exactly once."""
     for name in ("pan", "masked_pan"):
         schema["properties"][name].pop("default", None)
@@ -50,8 +50,10 @@ class StatementLine(RequestModel):
 
     model_config = ConfigDict(**RequestModel.model_config, json_schema_extra=_one_card_number)
 
-    pan: Pan = Field(None, validate_default=False)
-    masked_pan: MaskedPan = Field(None, validate_default=False)
+    # None only when left out: an explicit null is refused, and the document says a string
+    # (Pan | None would take null and say so); card() checks that exactly one came.
+    pan: Pan = Field(None, validate_default=False)  # type: ignore[assignment]
+    masked_pan: MaskedPan = Field(None, validate_default=False)  # type: ignore[assignment]
     auth_code: AuthCode | None = None
     amount: PositiveAmount
     currency: Currency
@@ -59,7 +61,7 @@ class StatementLine(RequestModel):
     terminal_id: TerminalId | None = None
     rrn: Rrn | None = None
 
-    def card(self) -> dict:
+    def card(self) -> dict[str, str | int | date | None]:
         """The card data the cascade compares, the number masked; ValidationFailed unless
         exactly one of pan and masked_pan came."""
         if (self.pan is None) == (self.masked_pan is None):

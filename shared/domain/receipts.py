@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Discriminator, Field, Tag
 
@@ -14,7 +14,7 @@ from shared.domain.cards import AuthCode, LocalTime, PrintedPan, Rrn, TerminalId
 from shared.domain.errors import ValidationFailed, Violation
 from shared.domain.money import Amount, Currency, Integer, PositiveAmount, SignedAmount, Total, half_up
 from shared.domain.parties import Address
-from shared.domain.vat import VatRate, breakdown
+from shared.domain.vat import RateTotal, VatRate, breakdown
 
 Quantity = Annotated[
     Decimal,
@@ -62,6 +62,9 @@ class ReceiptLine(RequestModel):
     discounts: list[Discount] = Field(default_factory=list, max_length=20)
 
     def price(self) -> int:
+        """The line's price before its discounts; a line without a unit price has none."""
+        if self.unit_price is None:
+            raise TypeError("a line without a unit_price has no price")
         return price(self.quantity, self.unit_price)
 
 
@@ -133,12 +136,15 @@ class OtherTender(RequestModel):
     amount: PositiveAmount
 
 
-def _tender_kind(value) -> str | None:
+_TENDER_KINDS: dict[type[object], str] = {OtherTender: "other", CardPaymentLine: "card"}
+
+
+def _tender_kind(value: object) -> str | None:
     """A payment line with a type is another tender; without, a card line (None: not an
     object at all, which pydantic then refuses)."""
     if isinstance(value, dict):
         return "other" if "type" in value else "card"
-    return {OtherTender: "other", CardPaymentLine: "card"}.get(type(value))
+    return _TENDER_KINDS.get(type(value))
 
 
 UNION_TAGS.update({"card", "other"})
@@ -223,13 +229,13 @@ class ReceiptWarning(BaseModel):
     message: str
 
 
-def sale_or_refund(receipt: dict) -> Literal["sale", "refund"]:
+def sale_or_refund(receipt: dict[str, Any]) -> Literal["sale", "refund"]:
     """A receipt's kind, from its JSON: as it states it, else a refund when it names the
     receipt it refunds, else a sale."""
     return receipt.get("kind") or ("refund" if receipt.get("refund_of") else "sale")
 
 
-def extras(receipt: dict) -> dict:
+def extras(receipt: dict[str, Any]) -> dict[str, Any]:
     """What a stored receipt (its JSON) carries beyond the SPEC §4 shape: the later fields it
     has, its kind, and the warnings a till's document was taken with."""
     return (
@@ -284,9 +290,10 @@ class ReceiptSubmission(RequestModel):
         """The receipt with its VAT per rate filled in where the lines give it, and every
         rule it breaks (SPEC §4, §12)."""
         violations = self._line_violations() + self._discount_violations()
-        if all(line.amount is not None for line in self.lines):
+        amounts = [line.amount for line in self.lines if line.amount is not None]
+        if len(amounts) == len(self.lines):
             discounted = sum(discount.amount for discount in self.discounts) if self.discounts else 0
-            if self.totals.subtotal != sum(line.amount for line in self.lines) - discounted:
+            if self.totals.subtotal != sum(amounts) - discounted:
                 violations.append(
                     Violation(
                         "totals.subtotal",
@@ -410,7 +417,7 @@ class ReceiptSubmission(RequestModel):
         ]
         return violations
 
-    def _vat(self):
+    def _vat(self) -> tuple[list[RateTotal] | None, list[Violation]]:
         """The breakdown per rate the lines give (None for a receipt without rates), and how
         a stated breakdown or tax disagrees with it (SPEC §12). A receipt's discounts come off
         the lines they are shared over; lines outside VAT are in no rate."""
@@ -421,7 +428,8 @@ class ReceiptSubmission(RequestModel):
                     Violation("totals.vat", "vat_rate_missing", "a VAT breakdown needs every line's vat_rate")
                 ]
             return None, []
-        if any(line.amount is None for line in self.lines):
+        amounts = [line.amount for line in self.lines if line.amount is not None]
+        if len(amounts) != len(self.lines):
             return None, [Violation("lines", "vat_rate_without_price", "VAT per rate needs the lines' amounts")]
         unrated = [
             index for index, line in enumerate(self.lines) if line.vat_rate is None and line.vat_exemption is None
@@ -435,12 +443,12 @@ class ReceiptSubmission(RequestModel):
                 )
                 for index in unrated
             ]
-        if any(shared > line.amount for line, shared in zip(self.lines, self._shared())):
+        if any(shared > amount for amount, shared in zip(amounts, self._shared())):
             return None, []  # no rate's base can be told; discount_exceeds_line says why
         computed = breakdown(
             [
-                (line.vat_rate, line.amount - shared)
-                for line, shared in zip(self.lines, self._shared())
+                (line.vat_rate, amount - shared)
+                for line, amount, shared in zip(self.lines, amounts, self._shared())
                 if line.vat_rate is not None
             ],
             self.prices_include_vat,
@@ -454,7 +462,7 @@ class ReceiptSubmission(RequestModel):
             )
         return computed, violations
 
-    def _stated_vat_violations(self, stated: list[VatTotal], computed: list) -> list[Violation]:
+    def _stated_vat_violations(self, stated: list[VatTotal], computed: list[RateTotal]) -> list[Violation]:
         """How a stated breakdown disagrees with the one the lines give: its rates, each
         entry's own sum, its base (gross where prices include VAT, else net) and its VAT."""
         by_rate = {entry.rate: entry for entry in computed}
@@ -508,7 +516,7 @@ class ReceiptSubmission(RequestModel):
             )
         ]
 
-    def _fiscal_violations(self, vat) -> list[Violation]:
+    def _fiscal_violations(self, vat: list[RateTotal] | None) -> list[Violation]:
         """A Kassenbeleg-V1 signs the gross per rate: it must be the receipt's (SPEC §12)."""
         if self.fiscal is None or self.fiscal.process_type != "Kassenbeleg-V1":
             return []

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Protocol
 
 from shared.domain.base import RequestModel
 from shared.domain.errors import AlreadyMatched, ValidationFailed, Violation
@@ -18,10 +19,31 @@ class ManualMatch(RequestModel):
     line_no: Annotated[int, Integer(1, 1000)] | None = None
 
 
-def line_to_settle(lines: list, payment, line_no: int | None):
-    """The card line of a receipt an operator's match pays (lines: line_no, currency, kind,
-    payment_id): the one named, or the receipt's only open one; it must be of the
-    payment's currency and kind."""
+class SettlementLine(Protocol):
+    """What settling reads of a receipt's card line."""
+
+    @property
+    def line_no(self) -> int: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def payment_id(self) -> uuid.UUID | None: ...
+
+
+class SettlementPayment(Protocol):
+    """What settling reads of a payment."""
+
+    @property
+    def currency(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+
+
+def line_to_settle(lines: Sequence[SettlementLine], payment: SettlementPayment, line_no: int | None) -> SettlementLine:
+    """The card line of a receipt an operator's match pays: the one named, or the receipt's
+    only open one; it must be of the payment's currency and kind."""
     line = _named_or_only_open(lines, line_no)
     violations = [
         Violation(name, f"{name}_mismatch", f"the payment's {name} is {theirs}, the line's {ours}")
@@ -33,7 +55,7 @@ def line_to_settle(lines: list, payment, line_no: int | None):
     return line
 
 
-def _named_or_only_open(lines: list, line_no: int | None):
+def _named_or_only_open(lines: Sequence[SettlementLine], line_no: int | None) -> SettlementLine:
     if line_no is not None:
         for line in lines:
             if line.line_no == line_no:

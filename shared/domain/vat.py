@@ -35,7 +35,7 @@ class RateTotal:
     gross: int
     lines: int  # how many lines are at this rate: the rounding a breakdown may differ by
 
-    def entry(self) -> dict:
+    def entry(self) -> dict[str, int | float]:
         return {"rate": json_number(self.rate), "net": self.net, "vat": self.vat, "gross": self.gross}
 
 

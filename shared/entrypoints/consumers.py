@@ -102,7 +102,7 @@ def _alone(handler: Callable[[dict], None], event: dict) -> tuple[int, str]:
 def consumer(
     handler: Callable[[dict], None] | None = None,
     *,
-    together: Callable[[list[dict]], None] | None = None,
+    together: Callable[[list[dict]], dict[str, DeliveryPending] | None] | None = None,
     needs: tuple[str, ...] = (),
 ) -> Callable:
     """Wrap a handler of event dicts as a functions-framework CloudEvent function.

@@ -255,7 +255,7 @@ def path_parameter(request: flask.Request, index: int) -> str:
     return segments[index]
 
 
-_PARTY_KINDS = {"merchants": "merchant", "banks": "bank"}
+_PARTY_KINDS: dict[str, PartyKind] = {"merchants": "merchant", "banks": "bank"}
 
 
 def party_in_path(request: flask.Request) -> Party:

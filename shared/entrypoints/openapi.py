@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
@@ -254,7 +255,7 @@ OPERATIONS = [
 
 @functools.cache
 def document() -> dict:
-    models = {Error}
+    models: set[type[BaseModel]] = {Error}
     for operation in OPERATIONS:
         models.update(model for _, model in operation.responses.values())
         if operation.request:
@@ -311,7 +312,7 @@ def _json(schema: dict) -> dict:
 
 
 def _operation(operation: Operation, refs: dict) -> dict:
-    responses = {
+    responses: dict[str, dict[str, Any]] = {
         str(status): {"description": description, "content": _json(_ref(refs, model))}
         for status, (description, model) in operation.responses.items()
     }
@@ -333,7 +334,7 @@ def _operation(operation: Operation, refs: dict) -> dict:
             responses.setdefault(str(status), {"description": _ERRORS[status], "content": _json(_ref(refs, Error))})
     # The gateway's, before any function sees the request: any path or query can be too long.
     responses["414"] = {"description": _ERRORS[414], "content": _json(_ref(refs, Error))}
-    spec = {
+    spec: dict[str, Any] = {
         "operationId": operation.operation_id,
         "summary": operation.summary,
         "responses": responses,

@@ -106,7 +106,7 @@ _NAMESPACED = f"{{{NS}}}"
 def _children(element) -> dict[str, etree._Element]:
     """element's children in ARTS's namespace by local name, the first of each: one pass over
     them, where find() would parse its path again on every call."""
-    found = {}
+    found: dict[str, etree._Element] = {}
     for child in element:
         if isinstance(child.tag, str) and child.tag.startswith(_NAMESPACED):
             found.setdefault(child.tag[len(_NAMESPACED) :], child)
@@ -143,7 +143,7 @@ def _receipt(root: etree._Element) -> Imported:
     }
     items = _line_items(retail, at_retail, ns, problems, paths, currency, issued_at, _slip(transaction))
     refund = transaction.get("TypeCode") == "ReturnTransaction" or items.returned
-    discounts = []
+    discounts: list[dict] = []
     for path, text, amount, links in items.reductions:  # once every line they may link is read
         if reduction := discount(text, amount, items.lines, links, items.numbered, problems, path):
             paths[f"discounts[{len(discounts)}]"] = path
@@ -511,7 +511,7 @@ class _RetailTransaction:
 
     def tender(self, tender: dict) -> None:
         item = self.line_item()
-        kind = _TENDERS_OUT.get(tender.get("type"), "CreditDebit")
+        kind = _TENDERS_OUT.get(tender.get("type", ""), "CreditDebit")
         element = _add(item, "Tender", TypeCode="Refund" if self.refund else "Sale", TenderType=kind)
         _add(element, "Amount", self.amount(tender["amount"]))
         if kind == "CreditDebit":

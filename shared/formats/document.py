@@ -148,7 +148,7 @@ class Imported:
 @cache
 def _zones() -> dict[str, str]:
     """The first time zone tz's zone.tab lists for each country (its most populous)."""
-    zones = {}
+    zones: dict[str, str] = {}
     for line in resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text().splitlines():
         if line and not line.startswith("#"):
             country, _, zone = line.split("\t")[:3]
@@ -289,9 +289,8 @@ def card_line(printed: Slip, slip: Slip, amount: int | None, currency: str, at: 
     approval reference longer than ISO 8583's 6 characters or an id out of its field's form
     identifies nothing and is left out; a full card number is kept for the receipt's rules
     to refuse."""
-    masked_pan = (printed.masked_pan or "").strip()
-    if not _LAST4.search(masked_pan.replace(" ", "")):
-        masked_pan = slip.masked_pan
+    printed_pan = (printed.masked_pan or "").strip()
+    masked_pan = printed_pan if _LAST4.search(printed_pan.replace(" ", "")) else slip.masked_pan
     at = _local(at) if at else datetime.min
     return {
         "masked_pan": masked_pan or None,
@@ -356,7 +355,7 @@ class Line:
                 line["description"] = f"{quantity.normalize()} × {line['description']}"[:200]
                 quantity = line["quantity"] = Decimal(1)
             unit_price = gross // int(quantity) if whole else half_up(gross / quantity)
-        before = price(quantity, unit_price) if quantity > 0 else gross
+        before = price(quantity, unit_price) if quantity > 0 and unit_price is not None else gross
         return line | {
             "unit_price": unit_price,
             "amount": self.amount,

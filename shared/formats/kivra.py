@@ -56,7 +56,7 @@ def _specific(error) -> list:
     """For a oneOf or anyOf, the errors of the branch the document meant: the one whose
     type (an enum or const) it does match."""
     while error.context:
-        branches = {}
+        branches: dict[object, list] = {}
         for sub in error.context:
             branches.setdefault(sub.relative_schema_path[0], []).append(sub)
         meant = [
@@ -167,7 +167,7 @@ def _receipt(document: dict) -> Imported:
     paid_number, paid = totals.get("paid", totals.get("gross", (None, {"amount": None})))
     paths["totals.total"] = f"/totals/{paid_number}"
     total = problems.minor(paid["amount"], paths["totals.total"])
-    payments = []
+    payments: list[dict] = []
     for index, payment in tenders:
         tender = _tender(payment, problems, f"/payments/{index}", currency, issued_at)
         if "type" not in tender or tender["amount"]:  # a cash line of nothing pays nothing
@@ -210,7 +210,11 @@ def _direction(document: dict) -> tuple[bool, bool, list[tuple[int, dict]]]:
 def _items(document: dict, problems: Problems, paths: dict) -> tuple[list[Line], list, dict, str | None]:
     """The document's lines, each line's field names, each line by its sequence number,
     and the original receipt a return names."""
-    lines, line_fields, texts, original, numbered = [], [], [], None, {}
+    lines: list[Line] = []
+    line_fields: list[dict[str, str]] = []
+    texts: list[tuple[int, str]] = []  # with the item's index
+    original: str | None = None
+    numbered: dict[int | None, int] = {}  # a line's index by the item's sequence number
     for index, item in enumerate(document["items"]):
         if item["type"] == "text":
             texts.append((index, " ".join(item["text"]["collection"])))
@@ -231,7 +235,7 @@ def _items(document: dict, problems: Problems, paths: dict) -> tuple[list[Line],
 
 def _discounts(document: dict, lines: list[Line], numbered: dict, problems: Problems, paths: dict) -> list:
     """The receipt's discounts (Kivra's top-level subtracting modifiers), shared over the lines they link."""
-    discounts = []
+    discounts: list[dict] = []
     for index, modifier in enumerate(document.get("retail_price_modifiers", [])):
         path = f"/retail_price_modifiers/{index}"
         reduction = modifier.get("action", "subtract") == "subtract" and discount(
@@ -543,7 +547,7 @@ def _payment(tender: dict, major, refund: bool) -> dict:
             "amount_applied_to_bill": major(tender["amount"]),
             **flag,
         }
-    card = {"type": "creditdebit"}
+    card: dict[str, object] = {"type": "creditdebit"}
     for ours, theirs in (
         ("masked_pan", "bank_identification_number"),
         ("auth_code", "approval_code"),

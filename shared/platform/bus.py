@@ -212,11 +212,12 @@ class Publisher:
         """
         if not events:
             return set()
-        publications = [_Publication(event, done=threading.Event()) for event in events]
+        settled = [threading.Event() for _ in events]
+        publications = [_Publication(event, done=done) for event, done in zip(events, settled)]
         self._hand_over(publications)
         deadline = time.monotonic() + timeout
-        for publication in publications:
-            if not publication.done.wait(max(deadline - time.monotonic(), 0)):
+        for publication, done in zip(publications, settled):
+            if not done.wait(max(deadline - time.monotonic(), 0)):
                 for late in publications:
                     late.abandoned = True
                 raise TimeoutError("the broker did not confirm in time")
@@ -283,10 +284,15 @@ class Publisher:
         parameters.socket_timeout = 5
         parameters.blocked_connection_timeout = 30
         failure: list[BaseException] = []
+
+        def refused(failed: pika.SelectConnection, error: BaseException) -> None:
+            failure.append(error)
+            failed.ioloop.stop()
+
         connection = pika.SelectConnection(
             parameters,
             on_open_callback=lambda opened: opened.channel(on_open_callback=self._on_channel),
-            on_open_error_callback=lambda failed, error: (failure.append(error), failed.ioloop.stop()),
+            on_open_error_callback=refused,
             on_close_callback=lambda closed, _reason: closed.ioloop.stop(),
         )
         with self._lock:

@@ -9,6 +9,7 @@ import weakref
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
+from sqlalchemy.util.queue import Queue
 
 from shared.platform import faults
 from shared.platform.config import settings
@@ -32,6 +33,7 @@ class IdleReleasingPool(QueuePool):
 
     def recreate(self) -> IdleReleasingPool:
         pool = super().recreate()
+        assert isinstance(pool, IdleReleasingPool)  # QueuePool recreates its own class
         pool.idle_seconds = self.idle_seconds
         return pool
 
@@ -45,9 +47,11 @@ class IdleReleasingPool(QueuePool):
         idle = []
         # The queue's left end holds the connections returned longest ago (QueuePool
         # offers no public way to reach them).
-        with self._pool.mutex:
-            while self._pool.queue and self._pool.queue[0].info.get(_IDLE_SINCE, 0.0) < cutoff:
-                idle.append(self._pool.queue.popleft())
+        waiting = self._pool
+        assert isinstance(waiting, Queue)
+        with waiting.mutex:
+            while waiting.queue and waiting.queue[0].info.get(_IDLE_SINCE, 0.0) < cutoff:
+                idle.append(waiting.queue.popleft())
         for record in idle:
             try:
                 record.close()
@@ -62,7 +66,7 @@ _IDLE_SINCE = "receipts.idle_since"
 class _IdleReaper:
     """One daemon thread per process that releases the idle connections of every pool."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._pools: weakref.WeakSet[IdleReleasingPool] = weakref.WeakSet()
         self._lock = threading.Lock()
         self._pid = 0

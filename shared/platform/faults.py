@@ -32,12 +32,13 @@ def retryable(error: BaseException) -> bool:
     with the same input can succeed."""
     if isinstance(error, PoolExhausted):
         return True  # every connection of this process's pool is busy
-    if isinstance(error, DBAPIError):
-        if error.connection_invalidated or isinstance(error, (OperationalError, InterfaceError)):
-            return True
-        error = error.orig
+    if isinstance(error, DBAPIError) and (
+        error.connection_invalidated or isinstance(error, (OperationalError, InterfaceError))
+    ):
+        return True
+    cause = _cause(error)
     if isinstance(
-        error,
+        cause,
         (
             pg8000.exceptions.InterfaceError,
             OSError,
@@ -46,7 +47,7 @@ def retryable(error: BaseException) -> bool:
         ),
     ):
         return True
-    detail = _detail(error)
+    detail = _detail(cause)
     if detail is None:
         return False
     code = detail.get("C", "")
@@ -59,18 +60,17 @@ def retryable(error: BaseException) -> bool:
 def session_ended(error: BaseException) -> bool:
     """Whether a database error ended the server's session (FATAL: a terminated backend, a
     server shutting down), leaving the connection dead though the driver does not say so."""
-    detail = _detail(error.orig if isinstance(error, DBAPIError) else error)
+    detail = _detail(_cause(error))
     return detail is not None and detail.get("S") in ("FATAL", "PANIC")
 
 
 def unreachable(error: BaseException) -> bool:
     """Whether error means the database server is not there or not accepting connections
     yet (what an admin process waits out at startup, rather than a wrong setting)."""
-    if isinstance(error, DBAPIError):
-        error = error.orig
-    if isinstance(error, (pg8000.exceptions.InterfaceError, OSError)):
+    cause = _cause(error)
+    if isinstance(cause, (pg8000.exceptions.InterfaceError, OSError)):
         return True
-    detail = _detail(error)
+    detail = _detail(cause)
     return detail is not None and (detail.get("C") in _NOT_ACCEPTING or detail.get("C", "")[:2] == "08")
 
 
@@ -78,6 +78,11 @@ def sqlstate(error: BaseException) -> str | None:
     """The SQLSTATE of a database error, if it carries one (for logs)."""
     detail = _detail(error.orig if isinstance(error, DBAPIError) else error)
     return detail.get("C") if detail else None
+
+
+def _cause(error: BaseException) -> BaseException | None:
+    """The driver's exception under SQLAlchemy's wrapper, or error itself."""
+    return error.orig if isinstance(error, DBAPIError) else error
 
 
 def _detail(error: BaseException | None) -> dict | None:

@@ -43,7 +43,7 @@ class JsonFormatter(logging.Formatter):
 
 
 class _FluentFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> dict:  # fluent's handler sends dicts
+    def format(self, record: logging.LogRecord) -> dict:  # type: ignore[override]  # fluent's handler sends dicts
         return _record_dict(record)
 
 

@@ -198,7 +198,7 @@ def consuming(consumer: str) -> Iterator[Callable[[str, int], None]]:
     """Count what came of the events a consumer handles inside: yields count(event_id,
     status), status as the trigger reads it (2xx applied, or a duplicate if the handler
     called repeated() on it; 400 dead-lettered; anything else retried)."""
-    repeated = set()
+    repeated: set[str] = set()
     token = _repeated.set(repeated)
 
     def count(event_id: str, status: int) -> None:

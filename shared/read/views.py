@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, TextClause, text
 
 from shared.domain import legal
 from shared.domain.errors import NotFound
@@ -110,7 +110,7 @@ def _judged(receipt: dict | None) -> dict | None:
 
 
 @functools.cache
-def _receipts_query(by_status: bool, warnings: bool | None, after: bool) -> text:
+def _receipts_query(by_status: bool, warnings: bool | None, after: bool) -> TextClause:
     conditions = ["r.merchant_id = :merchant"]
     if by_status:
         conditions.append("r.status = :status")
@@ -128,7 +128,7 @@ def _receipts_query(by_status: bool, warnings: bool | None, after: bool) -> text
 
 def receipts(connection: Connection, merchant_id: uuid.UUID, query: ReceiptQuery) -> dict:
     after = _decode_cursor(query.cursor)
-    params = {"merchant": merchant_id, "status": query.status, "limit": query.limit + 1}
+    params: dict[str, object] = {"merchant": merchant_id, "status": query.status, "limit": query.limit + 1}
     if after:
         params |= {"after_at": after[0].replace(tzinfo=UTC), "after_id": after[1]}
     rows = connection.execute(_receipts_query(query.status is not None, query.warnings, bool(after)), params).all()
@@ -138,7 +138,7 @@ def receipts(connection: Connection, merchant_id: uuid.UUID, query: ReceiptQuery
     return page
 
 
-def _statement_query(after: bool) -> text:
+def _statement_query(after: bool) -> TextClause:
     cursor = (
         " AND (p.transaction_date, p.transaction_time, p.id)"
         " < (CAST(:after_date AS date), CAST(:after_time AS time), CAST(:after_id AS uuid))"
@@ -173,7 +173,7 @@ _STATEMENT = {after: _statement_query(after) for after in (False, True)}
 def statement(connection: Connection, bank_id: uuid.UUID, account_ref: str, query: PageQuery) -> dict:
     """A bank's payments on one account, newest transaction first, each with its receipt."""
     after = _decode_cursor(query.cursor)
-    params = {"bank": bank_id, "account_ref": account_ref, "limit": query.limit + 1}
+    params: dict[str, object] = {"bank": bank_id, "account_ref": account_ref, "limit": query.limit + 1}
     if after:
         params |= {"after_date": after[0].date(), "after_time": after[0].time(), "after_id": after[1]}
     rows = connection.execute(_STATEMENT[bool(after)], params).all()
@@ -223,7 +223,7 @@ _AMBIGUITY_SETS = {
 def ambiguity_sets(connection: Connection, query: PageQuery) -> dict:
     """The open ambiguity sets, oldest first, each with its look-alike receipts and payments."""
     after = _decode_cursor(query.cursor)
-    params = {"limit": query.limit + 1}
+    params: dict[str, object] = {"limit": query.limit + 1}
     if after:
         params |= {"after_at": after[0].replace(tzinfo=UTC), "after_id": after[1]}
     rows = connection.execute(_AMBIGUITY_SETS[bool(after)], params).all()

@@ -107,13 +107,14 @@ def _call(
             response = outbound.post(url, body, {"Content-Type": content_type, **(headers or {})}, timeout=30)
             status, answer, retry_after = response.status, response.body, response.headers.get("Retry-After")
         except outbound.FAILED as error:
-            status, answer, retry_after = None, f"{path} unreachable: {error}", None
+            status, answer, retry_after = None, b"", None
+            unreachable = f"{path} unreachable: {error}"
         pause = min(float(retry_after), 5.0) if retry_after and retry_after.isdigit() else 1.0
         if status not in (None, 503) or time.monotonic() + pause > deadline:
             break
         time.sleep(pause)
     if status is None:
-        raise SimulationError(answer)
+        raise SimulationError(unreachable)
     return status, answer
 
 
@@ -148,7 +149,7 @@ def ring_up(rng: random.Random) -> dict:
     happy-hour discount, beans weighed, a deposit under each bottle, a breakfast deal shared
     over its coffee and pastry; the VAT per rate the till prints is left to the platform to
     compute, the tax it prints is the same."""
-    lines = []
+    lines: list[dict] = []
     for sku, description, price, rate in rng.sample(DEMO_SKUS, rng.randint(1, 4)):
         if sku in WEIGHED:
             quantity = Decimal(rng.randint(125, 750)).scaleb(-3)
@@ -164,19 +165,19 @@ def ring_up(rng: random.Random) -> dict:
                 }
             )
             continue
-        quantity = rng.randint(1, 3)
-        line = {"description": description, "sku": sku, "quantity": quantity, "unit_price": price, "vat_rate": rate}
+        count = rng.randint(1, 3)
+        line: dict = {"description": description, "sku": sku, "quantity": count, "unit_price": price, "vat_rate": rate}
         if rng.random() < 0.2:
-            line["discounts"] = [{"description": "Happy hour", "amount": quantity * price // 10}]
-        line["amount"] = quantity * price - sum(discount["amount"] for discount in line.get("discounts", ()))
+            line["discounts"] = [{"description": "Happy hour", "amount": count * price // 10}]
+        line["amount"] = count * price - sum(discount["amount"] for discount in line.get("discounts", ()))
         lines.append(line)
         if sku in BOTTLED:
             lines.append(
                 {
                     "description": "Pfand",
-                    "quantity": quantity,
+                    "quantity": count,
                     "unit_price": BOTTLED[sku],
-                    "amount": quantity * BOTTLED[sku],
+                    "amount": count * BOTTLED[sku],
                     "vat_rate": None,
                     "vat_exemption": "deposit",
                 }

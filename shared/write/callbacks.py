@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Row, text
 
 from shared.domain import legal, receipts
-from shared.domain.parties import Party
+from shared.domain.parties import Party, PartyKind
 from shared.platform import outbound
 from shared.platform.config import settings
 from shared.write import auth, results, signatures
@@ -122,9 +123,15 @@ _STILL_PENDING = text(
 )
 
 
-def itemised_receipt(receipt_id, merchant_id, merchant_name: str, document: dict, identity: dict | None = None) -> dict:
+def itemised_receipt(
+    receipt_id: uuid.UUID,
+    merchant_id: uuid.UUID,
+    merchant_name: str,
+    document: dict[str, Any],
+    identity: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The receipt as a bank is given it (SPEC §6): merchant, lines, totals, masked card lines."""
-    receipt = {
+    receipt: dict[str, Any] = {
         "id": str(receipt_id),
         "merchant": {"id": str(merchant_id), "name": merchant_name, **(identity or {})},
         **{
@@ -139,8 +146,15 @@ def itemised_receipt(receipt_id, merchant_id, merchant_name: str, document: dict
 
 
 def _callback(
-    kind: str, payment_id, receipt_id, party_kind: str, party_id, url: str, data: dict, created_at: str
-) -> dict:
+    kind: str,
+    payment_id: uuid.UUID,
+    receipt_id: uuid.UUID,
+    party_kind: str,
+    party_id: uuid.UUID,
+    url: str,
+    data: dict[str, Any],
+    created_at: str,
+) -> dict[str, str]:
     """One callback's row: its event id and the exact body every attempt sends."""
     event_id = callback_id(payment_id, receipt_id, party_kind, kind)
     body = {"id": str(event_id), "type": kind, "created_at": created_at, "data": data}
@@ -175,7 +189,7 @@ class Answer:
 _MAX_ANSWER_BYTES = 64 * 1024  # a receiver's answer is read (to reuse its connection) up to this
 
 
-def post(url: str, body: bytes, headers: dict, timeout: float = 10.0) -> Answer:
+def post(url: str, body: bytes, headers: Mapping[str, str], timeout: float = 10.0) -> Answer:
     """POST once, following no redirect, on a kept-alive connection to the receiver where
     one is open (shared.platform.outbound)."""
     try:
@@ -186,6 +200,10 @@ def post(url: str, body: bytes, headers: dict, timeout: float = 10.0) -> Answer:
         return Answer(None, type(error).__name__)
     retry_after = _seconds(response.headers.get("Retry-After")) if response.status in (429, 503) else None
     return Answer(response.status, f"HTTP {response.status}", retry_after)
+
+
+# How a callback is sent: post, or a test's stand-in for it.
+Send = Callable[[str, bytes, Mapping[str, str]], Answer]
 
 
 def _seconds(retry_after: str | None) -> float | None:
@@ -204,20 +222,21 @@ def _seconds(retry_after: str | None) -> float | None:
 class Attempts:
     """What trying a payment's pending callbacks came to."""
 
-    finished: list[dict] = field(default_factory=list)  # delivered or failed: their events are the caller's
+    finished: list[dict[str, Any]] = field(default_factory=list)  # delivered or failed: their events are the caller's
     pending: int = 0  # still to deliver (held back, leased to another attempt, or not taken)
-    disabled: list = field(default_factory=list)  # (kind, new state) of parties whose endpoint answered 410
+    # (kind, new state) of parties whose endpoint answered 410
+    disabled: list[tuple[PartyKind, Row[Any]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Sent:
     """One leased callback and the receiver's answer (None: not sent, its endpoint is gone)."""
 
-    callback: object
+    callback: Row[Any]  # a row of lease_due's
     answer: Answer | None
 
 
-def send_leased(leased: list, send=post, now: datetime | None = None) -> list[Sent]:
+def send_leased(leased: Sequence[Row[Any]], send: Send = post, now: datetime | None = None) -> list[Sent]:
     """Send each leased callback once, signed, with no transaction open: never to an
     endpoint that answered 410 (until its callback_url changes)."""
     now = now or datetime.now(UTC)
@@ -314,15 +333,15 @@ class Callbacks:
             ]
         )
 
-    def _record(self, rows: list[dict]) -> None:
+    def _record(self, rows: list[dict[str, str]]) -> None:
         """Write the callbacks (each once: a repeat of a link's changes nothing)."""
         if rows:
             self.connection.execute(_RECORD, {"callbacks": json.dumps(rows)})
 
-    def lease_due(self, payment_ids: list[uuid.UUID]) -> dict[uuid.UUID, list]:
+    def lease_due(self, payment_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Row[Any]]]:
         """Lease the payments' due callbacks for one attempt, in the caller's (short)
         transaction: each payment's, by payment id."""
-        leased: dict[uuid.UUID, list] = {payment_id: [] for payment_id in payment_ids}
+        leased: dict[uuid.UUID, list[Row[Any]]] = {payment_id: [] for payment_id in payment_ids}
         for callback in self.connection.execute(
             _LEASE_DUE, {"payment_ids": [str(id_) for id_ in payment_ids], "lease_seconds": LEASE_SECONDS}
         ):
@@ -348,7 +367,9 @@ class Callbacks:
             gone = answer.status == 410
             if gone and tried:
                 party = Party(callback.party_kind, callback.party_id)
-                results_by_payment[payment_id].disabled.append((party.kind, self._parties.disable_endpoint(party)))
+                state = self._parties.disable_endpoint(party)
+                assert state is not None  # a callback's party exists: parties are never deleted
+                results_by_payment[payment_id].disabled.append((party.kind, state))
             expired = (now - callback.created_at).total_seconds() >= window
             status = "delivered" if answer.delivered else "failed" if gone or expired else "pending"
             error = None if answer.delivered else ENDPOINT_GONE if gone else answer.error

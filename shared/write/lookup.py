@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, TextClause, text
 
 from shared.domain.matching import DATE_WINDOW, DATE_WINDOW_DAYS, EXACT, NO_AUTH_CODE, RULES, TIP
 from shared.write import callbacks
@@ -43,7 +45,7 @@ _FITS = {
 }
 
 
-def _can_fit(rule: str, card: dict) -> bool:
+def _can_fit(rule: str, card: Mapping[str, object]) -> bool:
     """Whether the bank sent the card data rule compares (a rule that cannot fit is left out)."""
     if rule == NO_AUTH_CODE:
         return card["auth_code"] is None or (card["terminal_id"] is not None and card["rrn"] is not None)
@@ -75,7 +77,7 @@ def _candidates(rule: str, card: str) -> str:
 
 
 @functools.cache
-def _cascade(rules: tuple[str, ...], by_reference: bool):
+def _cascade(rules: tuple[str, ...], by_reference: bool) -> TextClause:
     """One statement for the rules the card data allows (a handful of combinations), built once."""
     # A slip with no card digits is only found by the acquirer's reference, if the bank sent it.
     cards = ("digits", "reference") if by_reference else ("digits",)
@@ -99,7 +101,7 @@ class Lookups:
         self.connection = connection
 
     def first_fitting_rule(
-        self, bank_id: uuid.UUID, card: dict, tip_share: float
+        self, bank_id: uuid.UUID, card: Mapping[str, object], tip_share: float
     ) -> tuple[str | None, list[uuid.UUID]]:
         """The first rule of the cascade that finds any receipt for card, and what it finds
         (one, or two look-alikes); (None, []) when none does."""
@@ -116,7 +118,7 @@ class Lookups:
                 return rule, receipt_ids
         return None, []
 
-    def itemised_receipt(self, receipt_id: uuid.UUID) -> dict:
+    def itemised_receipt(self, receipt_id: uuid.UUID) -> dict[str, Any]:
         """The receipt as a bank is given it."""
         receipt = self.connection.execute(_RECEIPT, {"id": receipt_id}).one()
         return callbacks.itemised_receipt(

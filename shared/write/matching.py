@@ -15,9 +15,11 @@ even without the locks.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Row, TextClause, text
 
 from shared.domain.events import (
     PAYMENT_AMBIGUOUS,
@@ -366,14 +368,15 @@ class Matches:
         share = settings().tip_share if tip_share is None else tip_share
         return self._claim(_CLAIM_ALL[rule], {"rule": rule, "tip_share": share}, publish=False)
 
-    def _claim(self, claim, params: dict, publish: bool) -> Outcome:
+    def _claim(self, claim: TextClause, params: dict[str, Any], publish: bool) -> Outcome:
         rows = self.connection.execute(claim, params).all()
         claimed = [row for row in rows if not row.ambiguous]
         ambiguous = {
             "receipts": [row.receipt_id for row in rows if row.ambiguous and row.receipt_id],
             "payments": [row.payment_id for row in rows if row.ambiguous and row.payment_id],
         }
-        recorded, receipts_matched = [], []
+        recorded: list[Row[Any]] = []
+        receipts_matched: Sequence[Row[Any]] = []
         if claimed:
             recorded += self.connection.execute(
                 _MATCH_PAYMENTS[publish],
@@ -396,15 +399,15 @@ class Matches:
 
     # The operator's decisions (SPEC §11).
 
-    def payment(self, payment_id: uuid.UUID):
+    def payment(self, payment_id: uuid.UUID) -> Row[Any] | None:
         """The payment's currency, kind and status, or None."""
         return self.connection.execute(_PAYMENT, {"id": payment_id}).one_or_none()
 
-    def card_lines(self, receipt_id: uuid.UUID) -> list:
+    def card_lines(self, receipt_id: uuid.UUID) -> Sequence[Row[Any]]:
         """The receipt's card lines (line_no, currency, kind, payment_id), in order."""
         return self.connection.execute(_LINES, {"id": receipt_id}).all()
 
-    def matched(self, payment_id: uuid.UUID):
+    def matched(self, payment_id: uuid.UUID) -> Row[Any] | None:
         """The payment's match (its line, rule, bank and merchant), locked; None if it has none."""
         return self.connection.execute(_MATCHED, {"id": payment_id}).one_or_none()
 
@@ -416,7 +419,8 @@ class Matches:
         ).rowcount
         if not claimed:
             return False
-        recorded = self.connection.execute(
+        recorded: list[Row[Any]] = []
+        recorded += self.connection.execute(
             _MATCH_PAYMENTS[True], {"payment_ids": array_literal([payment_id]), "type": PAYMENT_MATCHED}
         ).all()
         recorded += self.connection.execute(

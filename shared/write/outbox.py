@@ -15,8 +15,12 @@ import json
 import logging
 import threading
 import time
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, Row, text
 
 from shared.domain.events import Event
 from shared.platform import bus, faults, logs
@@ -89,7 +93,7 @@ def recording_one_sql(changes: str, made: str) -> str:
     """
 
 
-def event_params(event: Event) -> dict:
+def event_params(event: Event) -> dict[str, uuid.UUID | str | datetime]:
     """The parameters of a recording_one_sql statement for event."""
     return {
         "event_id": event.id,
@@ -99,7 +103,7 @@ def event_params(event: Event) -> dict:
     }
 
 
-def recorded_events(rows) -> list[Event]:
+def recorded_events(rows: Iterable[Row[Any]]) -> list[Event]:
     """The events a recording_sql statement returned (with RECORDED)."""
     return [Event(row.type, row.subject, row.data, id=row.id, occurred_at=row.occurred_at) for row in rows]
 
@@ -109,7 +113,7 @@ class Recorded:
     set-based statement wrote already, with the change it made. All are published once the
     unit has committed."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.to_write: list[Event] = []
         self.written: list[Event] = []
 
@@ -169,7 +173,7 @@ class _PublishedMarks:
     FLUSH_SECONDS = 0.05
     RETRY_SECONDS_MAX = 5.0
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._pending: dict[Engine, list[str]] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None

@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, text
 
@@ -32,6 +33,9 @@ from shared.platform import logs
 from shared.platform.config import settings
 from shared.platform.db import array_literal
 from shared.write import matching, outbox
+
+if TYPE_CHECKING:
+    from shared.write.unit_of_work import UnitOfWork  # which imports this module
 
 _log = logs.get("reconcile")
 
@@ -108,7 +112,7 @@ class Run:
     drift_repaired: dict[str, int] = field(default_factory=dict)
     failed_callbacks: int = 0
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, str | int | dict[str, int]]:
         return {
             "run_id": str(self.id),
             "finished_at": datetime.now(UTC).isoformat(),
@@ -120,7 +124,7 @@ class Run:
         }
 
 
-def reconcile(uow) -> Run:
+def reconcile(uow: UnitOfWork) -> Run:
     """One run in uow (a sweeping unit of work, which reads one snapshot). Returns its
     figures; the completed event is the caller's to record."""
     config = settings()
@@ -154,7 +158,7 @@ class Reconciliation:
         compared one by one."""
         since = (datetime.now(UTC).date() - timedelta(days=settings().drift_days)).isoformat()
         write = self.connection
-        differing = {}
+        differing: dict[str, dict[uuid.UUID, str]] = {}
         with self._read_engine().connect() as read:
             for table in ("receipts", "payments"):
                 truth = {
@@ -190,7 +194,7 @@ class Reconciliation:
                 repaired.update(items.values())
         return dict(repaired)
 
-    def expire(self, window_seconds: int) -> dict[str, int]:
+    def expire(self, window_seconds: float) -> dict[str, int]:
         """Mark the items unmatched for longer than the window expired (the relay publishes
         their events); how many of each."""
         return {
@@ -201,4 +205,4 @@ class Reconciliation:
         }
 
     def failed_callbacks(self) -> int:
-        return self.connection.execute(_FAILED_CALLBACKS).scalar_one()
+        return int(self.connection.execute(_FAILED_CALLBACKS).scalar_one())

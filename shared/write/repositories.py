@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Row, text
 
 from shared.domain.events import PAYMENT_CLEARED, Event
 from shared.domain.parties import Party
@@ -24,7 +26,7 @@ class Stored:
     id: uuid.UUID
     fingerprint: str
     status: str
-    warnings: list = ()  # a receipt's: what its till's document was taken with
+    warnings: Sequence[dict[str, Any]] = ()  # a receipt's: what its till's document was taken with
 
 
 _PARTY_TABLES = {"merchant": "merchants", "bank": "banks"}
@@ -38,7 +40,9 @@ class Parties:
     def __init__(self, connection: Connection):
         self.connection = connection
 
-    def add(self, party: Party, name: str, callback_url: str, key_hash: str, identity: dict | None = None) -> bool:
+    def add(
+        self, party: Party, name: str, callback_url: str, key_hash: str, identity: dict[str, Any] | None = None
+    ) -> bool:
         """Insert the party with its key (and a merchant's identity); False if its id was taken."""
         table = _PARTY_TABLES[party.kind]  # a fixed identifier, never input
         inserted = self.connection.execute(
@@ -66,14 +70,14 @@ class Parties:
         ).first()
         return inserted is not None
 
-    def rotate_webhook_secret(self, party: Party):
+    def rotate_webhook_secret(self, party: Party) -> Row[Any] | None:
         """Move the party to its next webhook secret (the previous one signs on through the
         grace period); its new state, or None if there is no such party."""
         return self._update(
             party, "webhook_secret_version = webhook_secret_version + 1, webhook_secret_rotated_at = now()", {}
         )
 
-    def change(self, party: Party, callback_url: str | None, identity: dict):
+    def change(self, party: Party, callback_url: str | None, identity: dict[str, Any]) -> Row[Any] | None:
         """Point the party's callbacks at callback_url (re-enabling an endpoint that answered
         410) if given, and merge the parts of its identity given."""
         return self._update(
@@ -84,11 +88,11 @@ class Parties:
             {"callback_url": callback_url, "identity": json.dumps(identity)},
         )
 
-    def disable_endpoint(self, party: Party):
+    def disable_endpoint(self, party: Party) -> Row[Any] | None:
         """The party's endpoint answered 410: no callback goes to it until its URL changes."""
         return self._update(party, "endpoint_gone_at = coalesce(endpoint_gone_at, now())", {})
 
-    def _update(self, party: Party, assignments: str, params: dict):
+    def _update(self, party: Party, assignments: str, params: dict[str, Any]) -> Row[Any] | None:
         table = _PARTY_TABLES[party.kind]  # a fixed identifier, never input
         return self.connection.execute(
             text(f"UPDATE {table} SET {assignments}, version = version + 1 WHERE id = :id RETURNING {_PARTY_STATE}"),
@@ -158,6 +162,8 @@ class Receipts:
         submitted.data is the receipt as its events carry it, kept as its document for the
         events that follow."""
         totals = receipt.totals
+        offset = receipt.issued_at.utcoffset()
+        assert offset is not None  # issued_at is an AwareDatetime
         inserted = self.connection.execute(
             self._INSERT,
             {
@@ -166,7 +172,7 @@ class Receipts:
                 "merchant_receipt_id": receipt.merchant_receipt_id,
                 "fingerprint": fingerprint,
                 "issued_at": receipt.issued_at,
-                "utc_offset_seconds": int(receipt.issued_at.utcoffset().total_seconds()),
+                "utc_offset_seconds": int(offset.total_seconds()),
                 "currency": receipt.currency,
                 "subtotal": totals.subtotal,
                 "tax": totals.tax,
@@ -309,7 +315,7 @@ class Payments:
         )
     )
 
-    def to_clear(self, bank_id: uuid.UUID, bank_payment_id: str):
+    def to_clear(self, bank_id: uuid.UUID, bank_payment_id: str) -> Row[Any] | None:
         """The bank's payment with its matched line's amount and rule, locked; None if there is none."""
         return self.connection.execute(
             self._FOR_CLEARING, {"bank_id": bank_id, "bank_payment_id": bank_payment_id}
@@ -337,5 +343,5 @@ class Payments:
         )
 
 
-def _numbered(items) -> str:
+def _numbered(items: Iterable[dict[str, Any]]) -> str:
     return json.dumps([{"line_no": number, **item} for number, item in enumerate(items, start=1)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Literal
 
 from pydantic import BaseModel
@@ -89,7 +90,7 @@ class ReceiptFormats(BaseModel):
     arts: str
 
 
-def receipt_links(public_url: str, receipt_id) -> dict:
+def receipt_links(public_url: str, receipt_id: uuid.UUID) -> dict[str, str | dict[str, str]]:
     """receipt_url, and beside it the same receipt in each format a bank app may read natively."""
     url = f"{public_url}/v1/receipts/{receipt_id}"
     return {

@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Row
 
 from shared.domain import events
 from shared.domain.cards import mask_pan
@@ -54,7 +57,7 @@ def register_party(
     party = Party(kind, party_id or uuid.uuid4())
     api_key = auth.new_api_key(kind)
     secret = auth.webhook_secret(party.id)
-    identity = registration.identity() if isinstance(registration, MerchantIdentity) else {}
+    identity: dict[str, Any] = registration.identity() if isinstance(registration, MerchantIdentity) else {}
     with uow:
         if not uow.parties.add(
             party, registration.name, registration.callback_url, auth.hash_api_key(api_key), identity
@@ -108,7 +111,7 @@ def change_party(party: Party, change: EndpointChange | MerchantChange, uow: Uni
     return PartyEndpoint(id=str(state.id), name=state.name, callback_url=state.callback_url)
 
 
-def _record_party(uow: UnitOfWork, party: Party, state) -> None:
+def _record_party(uow: UnitOfWork, party: Party, state: Row[Any]) -> None:
     uow.record(
         events.Event(
             _UPDATED[party.kind],
@@ -262,7 +265,9 @@ def clear_payment(final: Clearing, bank: Party, uow: UnitOfWork) -> PaymentClear
     return _cleared(payment, status, final.amount, authorised, receipt_id)
 
 
-def _cleared(payment, status: str, amount: int, authorised_amount: int, receipt_id) -> PaymentCleared:
+def _cleared(
+    payment: Row[Any], status: str, amount: int, authorised_amount: int, receipt_id: uuid.UUID | None
+) -> PaymentCleared:
     return PaymentCleared(
         id=str(payment.id),
         status=status,
@@ -280,10 +285,10 @@ _MATCHED_AS = {
 }
 
 
-def match_submissions(batch: list[dict], uow: UnitOfWork) -> matching.Outcome | None:
+def match_submissions(batch: list[dict[str, Any]], uow: UnitOfWork) -> matching.Outcome | None:
     """Try to match the receipts and payments a batch of events announces, against what is
     open, in one transaction; DeliveryPending while a matching sweep runs."""
-    items = {"receipt": [], "payment": []}
+    items: dict[str, list[uuid.UUID]] = {"receipt": [], "payment": []}
     for event in batch:
         if event["type"] in _MATCHED_AS:
             items[_MATCHED_AS[event["type"]]].append(uuid.UUID(event["subject"]))
@@ -301,7 +306,7 @@ def match_submissions(batch: list[dict], uow: UnitOfWork) -> matching.Outcome | 
 _ALREADY_MATCHED = "already matched: unlink it first (DELETE /v1/admin/matches/{payment_id})"
 
 
-def settle_match(match: ManualMatch, uow: UnitOfWork) -> dict:
+def settle_match(match: ManualMatch, uow: UnitOfWork) -> dict[str, str]:
     """The operator matches a pair matching would not (rule manual); callbacks
     follow as for any match.
 
@@ -338,7 +343,7 @@ def settle_match(match: ManualMatch, uow: UnitOfWork) -> dict:
     return view
 
 
-def unlink_match(payment_id: uuid.UUID, uow: UnitOfWork) -> dict:
+def unlink_match(payment_id: uuid.UUID, uow: UnitOfWork) -> dict[str, str]:
     """The operator undoes a match of any rule: both sides are unmatched again, the bank is
     told (receipt.unlinked, reason operator), and matching never links the pair again."""
     with uow:
@@ -374,7 +379,7 @@ def unlink_match(payment_id: uuid.UUID, uow: UnitOfWork) -> dict:
     return view
 
 
-def erase_account(bank: Party, account_ref: str, uow: UnitOfWork) -> dict:
+def erase_account(bank: Party, account_ref: str, uow: UnitOfWork) -> dict[str, str | int]:
     """Erase a cardholder account of the bank from every store of the platform (shared.write.erasure)."""
     erasure_id = uuid.uuid4()
     with uow:
@@ -393,7 +398,7 @@ def erase_account(bank: Party, account_ref: str, uow: UnitOfWork) -> dict:
 _CALLING_BACK = (events.PAYMENT_MATCHED, events.PAYMENT_CLEARED, events.MATCH_UNLINKED)
 
 
-def deliver_callbacks(event: dict, uow: UnitOfWork, send=callbacks.post) -> None:
+def deliver_callbacks(event: dict[str, Any], uow: UnitOfWork, send: callbacks.Send = callbacks.post) -> None:
     """Call back the bank and the merchant of a matched payment (and the bank of a
     payment a clearing or the operator unlinked); DeliveryPending while a receiver has not
     taken its callback yet (the trigger retries with backoff)."""
@@ -402,7 +407,9 @@ def deliver_callbacks(event: dict, uow: UnitOfWork, send=callbacks.post) -> None
         raise pending[event["id"]]
 
 
-def deliver_callbacks_together(batch: list[dict], uow: UnitOfWork, send=callbacks.post) -> dict[str, DeliveryPending]:
+def deliver_callbacks_together(
+    batch: list[dict[str, Any]], uow: UnitOfWork, send: callbacks.Send = callbacks.post
+) -> dict[str, DeliveryPending]:
     """deliver_callbacks for a batch of events in two short transactions, whatever its size;
     the events whose callbacks a receiver has not taken yet, by id (for the trigger to retry)."""
     calling_back = [(event, uuid.UUID(event["subject"])) for event in batch if event["type"] in _CALLING_BACK]
@@ -437,7 +444,7 @@ def deliver_callbacks_together(batch: list[dict], uow: UnitOfWork, send=callback
     return pending
 
 
-def look_up_receipt(bank: Party, line: StatementLine, uow: UnitOfWork) -> dict:
+def look_up_receipt(bank: Party, line: StatementLine, uow: UnitOfWork) -> dict[str, Any]:
     """The one receipt a bank's statement line leads to (shaped as results.LookupAnswer):
     NotFound when none fits, Ambiguous when look-alikes do (the first rule of the cascade
     that finds any decides; shared.write.lookup)."""

@@ -41,7 +41,7 @@ def verify(
     return any(hmac.compare_digest(expected, value) for name, value in parts if name == "v1")
 
 
-def headers(event_id: str, body: bytes, secrets: list[str], timestamp: int | None = None) -> dict:
+def headers(event_id: str, body: bytes, secrets: list[str], timestamp: int | None = None) -> dict[str, str]:
     """Every signature header of one attempt, signed with each of secrets (newest first):
     Receipts-Signature and the Standard Webhooks headers."""
     timestamp = int(time.time()) if timestamp is None else timestamp

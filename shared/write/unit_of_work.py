@@ -100,7 +100,7 @@ class UnitOfWork:
         metrics.committed(committed)
         outbox.publish_committed(self.engine, committed)
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         try:
             if self._transaction.is_active:
                 self._transaction.rollback()
