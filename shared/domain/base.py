@@ -114,6 +114,28 @@ class Text(GroupedMetadata):
         yield AfterValidator(_storable)
 
 
+def _integral(value: object) -> object:
+    """JSON Schema's integer is any number without a fraction: 820.0 is 820. Anything
+    else stays as it came, for the strict check to refuse (8.2, "820", true)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Integer(GroupedMetadata):
+    """A count or an amount in minor units: an integer as JSON Schema means it, in bounds.
+    `Annotated[int, Integer(0, 499)]`."""
+
+    minimum: int
+    maximum: int
+    description: str | None = None
+
+    def __iter__(self) -> Iterator[object]:
+        yield Field(ge=self.minimum, le=self.maximum, description=self.description)
+        yield BeforeValidator(_integral)
+
+
 # PostgreSQL's text holds neither a NUL nor a lone surrogate (which is not UTF-8). The
 # document says the first; the second is not a Unicode character to begin with.
 _NO_NUL = r"^[^\u0000]*$"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
-from annotated_types import GroupedMetadata
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
+
+from shared.domain.base import Integer
 
 # Active ISO 4217 codes (2026), fund and precious-metal codes left out.
 ISO_4217 = frozenset(
@@ -46,28 +45,6 @@ Currency = Annotated[
 # Bounds keep every sum of a receipt well inside a PostgreSQL bigint.
 MAX_AMOUNT = 10**12
 MAX_TOTAL = 10**15
-
-
-def _integral(value: object) -> object:
-    """JSON Schema's integer is any number without a fraction: 820.0 is 820. Anything
-    else stays as it came, for the strict check to refuse (8.2, "820", true)."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-@dataclass(frozen=True)
-class Integer(GroupedMetadata):
-    """A count or an amount in minor units: an integer as JSON Schema means it, in bounds.
-    `Annotated[int, Integer(0, 499)]`."""
-
-    minimum: int
-    maximum: int
-    description: str | None = None
-
-    def __iter__(self) -> Iterator[object]:
-        yield Field(ge=self.minimum, le=self.maximum, description=self.description)
-        yield BeforeValidator(_integral)
 
 
 Amount = Annotated[int, Integer(0, MAX_AMOUNT, description="minor units")]

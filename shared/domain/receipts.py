@@ -9,10 +9,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Discriminator, Field, Tag
 
-from shared.domain.base import UNION_TAGS, Number, RequestModel, Text
+from shared.domain.base import UNION_TAGS, Integer, Number, RequestModel, Text
 from shared.domain.cards import AuthCode, LocalTime, PrintedPan, Rrn, TerminalId
 from shared.domain.errors import ValidationFailed, Violation
-from shared.domain.money import Amount, Currency, Integer, PositiveAmount, SignedAmount, Total, half_up
+from shared.domain.money import Amount, Currency, PositiveAmount, SignedAmount, Total, half_up
 from shared.domain.parties import Address
 from shared.domain.vat import RateTotal, VatRate, breakdown
 
@@ -63,8 +63,7 @@ class ReceiptLine(RequestModel):
 
     def price(self) -> int:
         """The line's price before its discounts; a line without a unit price has none."""
-        if self.unit_price is None:
-            raise TypeError("a line without a unit_price has no price")
+        assert self.unit_price is not None, "only a line with a unit price has a price"
         return price(self.quantity, self.unit_price)
 
 
@@ -290,8 +289,7 @@ class ReceiptSubmission(RequestModel):
         """The receipt with its VAT per rate filled in where the lines give it, and every
         rule it breaks (SPEC §4, §12)."""
         violations = self._line_violations() + self._discount_violations()
-        amounts = [line.amount for line in self.lines if line.amount is not None]
-        if len(amounts) == len(self.lines):
+        if (amounts := self._amounts()) is not None:
             discounted = sum(discount.amount for discount in self.discounts) if self.discounts else 0
             if self.totals.subtotal != sum(amounts) - discounted:
                 violations.append(
@@ -417,6 +415,11 @@ class ReceiptSubmission(RequestModel):
         ]
         return violations
 
+    def _amounts(self) -> list[int] | None:
+        """Every line's amount; None unless every line has one (a till may print no prices)."""
+        amounts = [line.amount for line in self.lines if line.amount is not None]
+        return amounts if len(amounts) == len(self.lines) else None
+
     def _vat(self) -> tuple[list[RateTotal] | None, list[Violation]]:
         """The breakdown per rate the lines give (None for a receipt without rates), and how
         a stated breakdown or tax disagrees with it (SPEC §12). A receipt's discounts come off
@@ -428,8 +431,8 @@ class ReceiptSubmission(RequestModel):
                     Violation("totals.vat", "vat_rate_missing", "a VAT breakdown needs every line's vat_rate")
                 ]
             return None, []
-        amounts = [line.amount for line in self.lines if line.amount is not None]
-        if len(amounts) != len(self.lines):
+        amounts = self._amounts()
+        if amounts is None:
             return None, [Violation("lines", "vat_rate_without_price", "VAT per rate needs the lines' amounts")]
         unrated = [
             index for index, line in enumerate(self.lines) if line.vat_rate is None and line.vat_exemption is None

@@ -6,9 +6,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated, Protocol
 
-from shared.domain.base import RequestModel
+from shared.domain.base import Integer, RequestModel
 from shared.domain.errors import AlreadyMatched, ValidationFailed, Violation
-from shared.domain.money import Integer
 
 
 class ManualMatch(RequestModel):

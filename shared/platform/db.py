@@ -47,11 +47,11 @@ class IdleReleasingPool(QueuePool):
         idle = []
         # The queue's left end holds the connections returned longest ago (QueuePool
         # offers no public way to reach them).
-        waiting = self._pool
-        assert isinstance(waiting, Queue)
-        with waiting.mutex:
-            while waiting.queue and waiting.queue[0].info.get(_IDLE_SINCE, 0.0) < cutoff:
-                idle.append(waiting.queue.popleft())
+        queue = self._pool
+        assert isinstance(queue, Queue)  # what QueuePool keeps its idle connections in
+        with queue.mutex:
+            while queue.queue and queue.queue[0].info.get(_IDLE_SINCE, 0.0) < cutoff:
+                idle.append(queue.queue.popleft())
         for record in idle:
             try:
                 record.close()

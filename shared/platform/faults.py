@@ -76,7 +76,7 @@ def unreachable(error: BaseException) -> bool:
 
 def sqlstate(error: BaseException) -> str | None:
     """The SQLSTATE of a database error, if it carries one (for logs)."""
-    detail = _detail(error.orig if isinstance(error, DBAPIError) else error)
+    detail = _detail(_cause(error))
     return detail.get("C") if detail else None
 
 

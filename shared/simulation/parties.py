@@ -105,17 +105,16 @@ def _call(
     while True:
         try:
             response = outbound.post(url, body, {"Content-Type": content_type, **(headers or {})}, timeout=30)
-            status, answer, retry_after = response.status, response.body, response.headers.get("Retry-After")
         except outbound.FAILED as error:
-            status, answer, retry_after = None, b"", None
-            unreachable = f"{path} unreachable: {error}"
+            if time.monotonic() + 1.0 > deadline:
+                raise SimulationError(f"{path} unreachable: {error}") from error
+            time.sleep(1.0)
+            continue
+        retry_after = response.headers.get("Retry-After")
         pause = min(float(retry_after), 5.0) if retry_after and retry_after.isdigit() else 1.0
-        if status not in (None, 503) or time.monotonic() + pause > deadline:
-            break
+        if response.status != 503 or time.monotonic() + pause > deadline:
+            return response.status, response.body
         time.sleep(pause)
-    if status is None:
-        raise SimulationError(unreachable)
-    return status, answer
 
 
 # --- the parties' credentials, registered by `make demo` after it onboards them -------------

@@ -419,14 +419,13 @@ class Matches:
         ).rowcount
         if not claimed:
             return False
-        recorded: list[Row[Any]] = []
-        recorded += self.connection.execute(
+        payments = self.connection.execute(
             _MATCH_PAYMENTS[True], {"payment_ids": array_literal([payment_id]), "type": PAYMENT_MATCHED}
         ).all()
-        recorded += self.connection.execute(
+        receipts = self.connection.execute(
             _MATCH_RECEIPTS[True], {"receipt_ids": array_literal([receipt_id]), "type": RECEIPT_MATCHED}
         ).all()
-        self._recorded.written_with(outbox.recorded_events(recorded))
+        self._recorded.written_with(outbox.recorded_events([*payments, *receipts]))
         self._back_to_the_cascade(receipt_id, payment_id)
         return True
 
