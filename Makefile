@@ -125,9 +125,9 @@ bench-relay: $(INSTALLED)
 bench-connections: $(INSTALLED) nginx
 	$(PY) bench/connections.py --checkouts $(N) $(if $(DEMO_RATE),--rate $(DEMO_RATE)) $(if $(PG_STAT_STATEMENTS),--pg-stat-statements)
 
-## bench-outbound: CPU per outbound POST, the platform's client (urllib3) beside httpx (where installed) and bare http.client
+## bench-outbound: CPU per outbound POST, the platform's client (urllib3) beside httpx (where installed) and bare http.client (THREADS=4: four threads calling at once)
 bench-outbound: $(INSTALLED)
-	$(PY) bench/outbound.py
+	$(PY) bench/outbound.py $(if $(THREADS),--threads $(THREADS))
 
 ## bench-scrape: what a Prometheus scrape of each function's /_/metrics costs, after make demo N=… (default 300)
 bench-scrape: $(INSTALLED) nginx

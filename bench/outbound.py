@@ -3,9 +3,10 @@ urllib3), httpx, and a bare http.client connection kept alive by hand (the floor
 
 A receiver in another process answers 204 on kept-alive connections; each client POSTs a
 callback-sized body --requests times, and the client's own CPU (process time) per request
-is printed, median of --repeat rounds, so the receiver's work is left out.
+is printed, median of --repeat rounds, so the receiver's work is left out. With --threads
+N, N threads POST at once (as a function's worker threads do), each its share.
 
-    .venv/bin/python bench/outbound.py [--requests 5000] [--repeat 5]
+    .venv/bin/python bench/outbound.py [--requests 5000] [--repeat 5] [--threads 1]
 
 httpx is not a dependency of the platform: install it where this runs to measure it
 (`pip install httpx`); without it, that row is skipped.
@@ -19,6 +20,7 @@ import http.server
 import multiprocessing
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -48,9 +50,12 @@ def _serve(port: int) -> None:
 
 def _bare(url: str):
     host, port = url.removeprefix("http://").split("/")[0].split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    own = threading.local()  # a connection per thread, as http.client needs
 
     def post():
+        if not hasattr(own, "connection"):
+            own.connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection = own.connection
         connection.request("POST", "/callbacks", BODY, HEADERS)
         response = connection.getresponse()
         response.read()
@@ -70,11 +75,28 @@ def _httpx(url: str):
     return lambda: client.post(url, content=BODY, headers=HEADERS).status_code
 
 
+def _cpu_per_call(post, requests: int, threads: int) -> float:
+    """The process's CPU per call, in µs, with threads calling at once."""
+
+    def share() -> None:
+        for _ in range(requests // threads):
+            post()
+
+    callers = [threading.Thread(target=share) for _ in range(threads)]
+    started = time.process_time()
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join()
+    return (time.process_time() - started) / (requests // threads * threads) * 1e6
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--port", type=int, default=18099)
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     receiver = multiprocessing.Process(target=_serve, args=(args.port,), daemon=True)
     receiver.start()
@@ -92,12 +114,12 @@ def main() -> None:
     for _ in range(args.repeat):
         for name, post in posts.items():  # interleaved, so drift hits every client alike
             assert post() == 204
-            started = time.process_time()
-            for _ in range(args.requests):
-                post()
-            rounds[name].append((time.process_time() - started) / args.requests * 1e6)
+            rounds[name].append(_cpu_per_call(post, args.requests, args.threads))
     floor = statistics.median(next(iter(rounds.values())))
-    print(f"CPU per POST of {len(BODY)} bytes, median of {args.repeat} rounds of {args.requests}:")
+    print(
+        f"CPU per POST of {len(BODY)} bytes, median of {args.repeat} rounds of {args.requests}"
+        f" from {args.threads} thread(s):"
+    )
     for name, spent in rounds.items():
         median = statistics.median(spent)
         print(f"  {name:38} {median:7.1f} µs  {median / floor:4.2f}x")
