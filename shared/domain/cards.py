@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import time
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -95,3 +95,30 @@ LocalTime = Annotated[
     BeforeValidator(_local_time),
     WithJsonSchema({"type": "string", "pattern": _LOCAL_TIME.pattern, "examples": ["13:45:02"]}),
 ]
+
+# The wallet that paid with a device account number (a network token), as the slip or the
+# network names it.
+Wallet = Literal["apple_pay", "google_pay", "samsung_pay", "other"]
+_PAR = re.compile(r"^[0-9A-Z]{29}$")
+
+
+def _par(value: str) -> str:
+    if not _PAR.fullmatch(value):
+        raise PydanticCustomError("invalid_par", "a PAR is 29 upper-case letters and digits")
+    return value
+
+
+# The Payment Account Reference every token of an account shares (ISO 8583 DE56, EMV 9F24).
+Par = Annotated[
+    str,
+    Field(examples=["V0010013018294182416718291746"], json_schema_extra={"pattern": _PAR.pattern}),
+    AfterValidator(_par),
+]
+
+
+def cashback_inside(cashback: int | None, amount: int | None) -> int | None:
+    """The cash paid out at the till is charged to the card with the purchase (DE4
+    includes DE54): it is part of the amount, so less than it."""
+    if cashback is not None and amount is not None and cashback >= amount:
+        raise PydanticCustomError("cashback_not_below_amount", "cashback is part of amount, so less than it")
+    return cashback

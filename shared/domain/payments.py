@@ -5,15 +5,48 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from shared.domain.base import RequestModel, Text
-from shared.domain.cards import AuthCode, LocalTime, MaskedPan, Pan, Rrn, TerminalId, mask_pan
+from shared.domain.cards import (
+    AuthCode,
+    LocalTime,
+    MaskedPan,
+    Pan,
+    Par,
+    Rrn,
+    TerminalId,
+    Wallet,
+    cashback_inside,
+    mask_pan,
+)
 from shared.domain.errors import ValidationFailed, Violation
 from shared.domain.money import Currency, PositiveAmount
 
 
+class PaymentToken(RequestModel):
+    """The device account number a wallet paid with, as the network gave it with the
+    payment: in full (masked on arrival, as the card's) or masked, never both."""
+
+    pan: Pan | None = None
+    masked_pan: MaskedPan | None = None
+    wallet: Wallet
+
+    @model_validator(mode="after")
+    def _one_number(self) -> PaymentToken:
+        if (self.pan is None) == (self.masked_pan is None):
+            raise PydanticCustomError("one_card_number", "send the token's number once: pan or masked_pan")
+        return self
+
+    def masked(self) -> dict[str, str]:
+        """The token as it is stored and shown: its number masked."""
+        return {"masked_pan": self.masked_pan or mask_pan(self.pan or ""), "wallet": self.wallet}
+
+
 class PaymentSubmission(RequestModel):
+    later_fields = frozenset({"token", "par", "cashback_amount", "billing_amount", "billing_currency"})
+
     bank_payment_id: Annotated[str, Text(64)]
     account_ref: Annotated[str, Text(64)]
     pan: Pan  # DE2; masked on arrival, never stored
@@ -26,6 +59,34 @@ class PaymentSubmission(RequestModel):
     terminal_id: TerminalId  # DE41
     rrn: Rrn  # DE37
     kind: Literal["purchase", "refund"]
+    token: PaymentToken | None = None  # the wallet's device account number (DE48 SE33, Visa's token data)
+    par: Par | None = None  # DE56
+    cashback_amount: PositiveAmount | None = None  # DE54: cash paid out, inside amount
+    billing_amount: PositiveAmount | None = None  # DE6, where the account was charged otherwise
+    billing_currency: Currency | None = Field(None, validate_default=True)  # DE51
+
+    @field_validator("cashback_amount")
+    @classmethod
+    def _cashback_inside_amount(cls, cashback: int | None, info: ValidationInfo) -> int | None:
+        return cashback_inside(cashback, info.data.get("amount"))
+
+    @field_validator("billing_currency")
+    @classmethod
+    def _billing_together(cls, currency: str | None, info: ValidationInfo) -> str | None:
+        if (currency is None) != (info.data.get("billing_amount") is None):
+            raise PydanticCustomError("billing_incomplete", "billing_amount and billing_currency come together")
+        return currency
+
+    def stored(self) -> dict[str, Any]:
+        """The payment as it is stored and carried by events: the card's and the token's
+        numbers masked, never in full."""
+        exclude = self.later_defaults() | {"pan": True, "token": True}
+        masked = {"masked_pan": mask_pan(self.pan)}
+        return (
+            self.model_dump(mode="json", exclude=exclude)
+            | masked
+            | ({"token": self.token.masked()} if self.token else {})
+        )
 
 
 class Clearing(RequestModel):

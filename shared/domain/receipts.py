@@ -7,10 +7,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Discriminator, Field, Tag
+from pydantic import AwareDatetime, BaseModel, Discriminator, Field, Tag, ValidationInfo, field_validator
 
 from shared.domain.base import UNION_TAGS, Integer, Number, RequestModel, Text
-from shared.domain.cards import AuthCode, LocalTime, PrintedPan, Rrn, TerminalId
+from shared.domain.cards import AuthCode, LocalTime, Par, PrintedPan, Rrn, TerminalId, Wallet, cashback_inside
 from shared.domain.errors import ValidationFailed, Violation
 from shared.domain.money import Amount, Currency, PositiveAmount, SignedAmount, Total, half_up
 from shared.domain.parties import Address
@@ -110,12 +110,28 @@ class Totals(RequestModel):
     vat: list[VatTotal] | None = Field(None, min_length=1, max_length=10)
 
 
+# A rate or a percentage as the slip prints it: a decimal string ("11.2233", "3.5").
+DecimalText = Annotated[str, Field(pattern=r"^[0-9]{1,9}(\.[0-9]{1,9})?$", examples=["11.2233", "3.5"])]
+
+
+class Dcc(RequestModel):
+    """Dynamic currency conversion: the card was charged amount (minor units) in currency,
+    the cardholder's own, while the line's amount stays in the receipt's currency."""
+
+    currency: Currency
+    amount: PositiveAmount
+    exchange_rate: DecimalText | None = None  # as printed: receipt currency to the card's
+    markup_percent: DecimalText | None = None  # as printed, over the reference rate
+
+
 class CardPaymentLine(RequestModel):
     """The EMV data printed on the card slip: what a bank's payment is matched on (SPEC §12).
 
     A slip shows the card number (first 6 and last 4 digits, or the last 4 only), or no
     digits at all but the acquirer's reference: rrn and terminal_id (DE37, DE41) then
-    identify the transaction."""
+    identify the transaction. Paid with a wallet, the digits are the token's."""
+
+    later_fields = frozenset({"wallet", "par", "cashback", "dcc"})
 
     masked_pan: PrintedPan | None = None
     auth_code: AuthCode | None = None  # not every slip prints one (offline, some contactless)
@@ -126,6 +142,15 @@ class CardPaymentLine(RequestModel):
     terminal_id: TerminalId | None = None
     rrn: Rrn | None = None
     scheme: Annotated[str, Text(20)] | None = None
+    wallet: Wallet | None = None  # masked_pan is then the token's digits as printed
+    par: Par | None = None  # where the terminal or the acquirer gave it
+    cashback: PositiveAmount | None = None  # cash paid out on this line, inside its amount
+    dcc: Dcc | None = None
+
+    @field_validator("cashback")
+    @classmethod
+    def _cashback_inside_amount(cls, cashback: int | None, info: ValidationInfo) -> int | None:
+        return cashback_inside(cashback, info.data.get("amount"))
 
 
 class OtherTender(RequestModel):
@@ -572,8 +597,13 @@ class ReceiptSubmission(RequestModel):
             violations.append(
                 Violation("payments", "no_card_payment", "a receipt needs at least one card payment line")
             )
-        if sum(tender.amount for tender in self.payments) != self.totals.total:
+        cashback = sum(line.cashback or 0 for line in self.card_lines)
+        if sum(tender.amount for tender in self.payments) != self.totals.total + cashback:
             violations.append(
-                Violation("payments", "payments_total_mismatch", "the payments' amounts must add up to the total")
+                Violation(
+                    "payments",
+                    "payments_total_mismatch",
+                    "the payments' amounts must add up to the total (and the cashback paid out, if any)",
+                )
             )
         return violations

@@ -207,7 +207,7 @@ def submit_payment(payment: PaymentSubmission, bank: Party, uow: UnitOfWork) -> 
     )
     now = datetime.now(UTC)
     state = (
-        payment.model_dump(mode="json", exclude={"pan"})
+        payment.stored()
         | view.model_dump()
         | {
             "bank_id": str(bank.id),

@@ -3,7 +3,9 @@
 import pytest
 from sqlalchemy import text
 
-from tests.support import ADMIN_API_KEY, bearer, mask, payment_body, remember
+from tests.support import ADMIN_API_KEY, bearer, mask, payment_body, random_pan, remember
+
+PAR = "V0010013018294182416718291746"
 
 
 def post(functions, key, body=None, **kwargs):
@@ -33,6 +35,37 @@ def test_the_pan_is_masked_on_arrival_everywhere(functions, bank, write_engine):
         ).all()
     assert event.type == "receipts.payment.submitted.v1"
     assert mask(body["pan"]) in event.data and body["pan"] not in event.data
+
+
+def test_a_wallet_token_is_masked_on_arrival_and_kept_with_the_account_s_par(functions, bank, write_engine):
+    token_pan = "5" + random_pan()[1:]
+    remember(token_pan)
+    body = payment_body(
+        token={"pan": token_pan, "wallet": "apple_pay"}, par=PAR, billing_amount=9310, billing_currency="SEK"
+    )
+    response = post(functions, bank["api_key"], body)
+    assert response.status_code == 201, response.json
+    assert token_pan not in response.get_data(as_text=True)
+    with write_engine.connect() as connection:
+        document, event = connection.execute(
+            text(
+                "SELECT p.document::text, o.data::text FROM payments p JOIN outbox o ON o.subject = p.id"
+                " WHERE p.id = :id"
+            ),
+            {"id": response.json["id"]},
+        ).one()
+    for stored in (document, event):
+        assert token_pan not in stored and body["pan"] not in stored
+        assert mask(token_pan) in stored and PAR in stored and '"billing_currency": "SEK"' in stored
+
+
+def test_a_payment_without_the_later_fields_keeps_its_shape(functions, bank, write_engine):
+    response = post(functions, bank["api_key"], payment_body())
+    with write_engine.connect() as connection:
+        document = connection.execute(
+            text("SELECT document FROM payments WHERE id = :id"), {"id": response.json["id"]}
+        ).scalar_one()
+    assert not {"token", "par", "cashback_amount", "billing_amount", "billing_currency"} & set(document)
 
 
 def test_same_payment_twice_returns_the_first_id(functions, bank, write_engine):
@@ -77,6 +110,21 @@ RULES = [
     ("account_ref required", {"account_ref": None}, "account_ref", "string_type"),
     ("merchant name not empty", {"merchant_name": ""}, "merchant_name", "string_too_short"),
     ("no unknown fields", {"cvv": "123"}, "cvv", "extra_forbidden"),
+    ("a PAR is 29 upper-case alphanumerics", {"par": PAR.lower()}, "par", "invalid_par"),
+    (
+        "cashback is less than the amount",
+        {"amount": 2000, "cashback_amount": 2000},
+        "cashback_amount",
+        "cashback_not_below_amount",
+    ),
+    ("billing amount comes with its currency", {"billing_amount": 9310}, "billing_currency", "billing_incomplete"),
+    ("a token's number comes once", {"token": {"wallet": "google_pay"}}, "token", "one_card_number"),
+    (
+        "a token names its wallet",
+        {"token": {"masked_pan": "499999******4821", "wallet": "paypal"}},
+        "token.wallet",
+        "literal_error",
+    ),
 ]
 
 

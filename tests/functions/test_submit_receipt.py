@@ -195,6 +195,37 @@ RULES = [
     ("receipt id not empty", _set(("merchant_receipt_id",), ""), "merchant_receipt_id", "string_too_short"),
     ("no unknown fields", _set(("note",), "hello"), "note", "extra_forbidden"),
     ("description required", _delete(("lines", 0, "description")), "lines[0].description", "missing"),
+    ("a PAR is 29 upper-case alphanumerics", _set(("payments", 0, "par"), "V001"), "payments[0].par", "invalid_par"),
+    (
+        "a wallet is one the slip names",
+        _set(("payments", 0, "wallet"), "paypal"),
+        "payments[0].wallet",
+        "literal_error",
+    ),
+    (
+        "cashback is part of the card line",
+        _set(("payments", 0, "cashback"), 820),
+        "payments[0].cashback",
+        "cashback_not_below_amount",
+    ),
+    (
+        "tenders add up to the total and the cashback",
+        _set(("payments", 0, "cashback"), 500),
+        "payments",
+        "payments_total_mismatch",
+    ),
+    (
+        "a DCC block has its amount",
+        _set(("payments", 0, "dcc"), {"currency": "SEK"}),
+        "payments[0].dcc.amount",
+        "missing",
+    ),
+    (
+        "a DCC block has its currency",
+        _set(("payments", 0, "dcc"), {"amount": 9310}),
+        "payments[0].dcc.currency",
+        "missing",
+    ),
 ]
 
 
@@ -203,6 +234,27 @@ def test_each_rule_refuses_the_receipt_and_writes_nothing(functions, merchant, w
     body = receipt_body()
     mutate(body)
     refused_writing_nothing(functions, merchant, write_engine, body, field, code)
+
+
+def test_a_wallet_slip_with_cashback_and_dcc_is_kept_as_printed(functions, merchant, write_engine):
+    body = receipt_body()
+    body["payments"][0] |= {
+        "wallet": "apple_pay",
+        "par": "V0010013018294182416718291746",
+        "amount": 2820,
+        "cashback": 2000,
+        "dcc": {"currency": "SEK", "amount": 32290, "exchange_rate": "11.4503", "markup_percent": "3.5"},
+    }
+    response = post(functions, merchant["api_key"], body)
+    assert response.status_code == 201, response.json
+    with write_engine.connect() as connection:
+        document = connection.execute(
+            text("SELECT document FROM receipts WHERE id = :id"), {"id": response.json["id"]}
+        ).scalar_one()
+    [line] = document["payments"]
+    assert {key: line[key] for key in ("wallet", "par", "cashback", "dcc")} == {
+        key: body["payments"][0][key] for key in ("wallet", "par", "cashback", "dcc")
+    }
 
 
 def test_an_error_never_echoes_the_card_number(functions, merchant):
