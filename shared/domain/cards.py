@@ -99,11 +99,11 @@ LocalTime = Annotated[
 # The wallet that paid with a device account number (a network token), as the slip or the
 # network names it.
 Wallet = Literal["apple_pay", "google_pay", "samsung_pay", "other"]
-_PAR = re.compile(r"^[0-9A-Z]{29}$")
+PAR_FORM = re.compile(r"^[0-9A-Z]{29}$")
 
 
 def _par(value: str) -> str:
-    if not _PAR.fullmatch(value):
+    if not PAR_FORM.fullmatch(value):
         raise PydanticCustomError("invalid_par", "a PAR is 29 upper-case letters and digits")
     return value
 
@@ -111,7 +111,7 @@ def _par(value: str) -> str:
 # The Payment Account Reference every token of an account shares (ISO 8583 DE56, EMV 9F24).
 Par = Annotated[
     str,
-    Field(examples=["V0010013018294182416718291746"], json_schema_extra={"pattern": _PAR.pattern}),
+    Field(examples=["V0010013018294182416718291746"], json_schema_extra={"pattern": PAR_FORM.pattern}),
     AfterValidator(_par),
 ]
 

@@ -111,7 +111,8 @@ class Totals(RequestModel):
 
 
 # A rate or a percentage as the slip prints it: a decimal string ("11.2233", "3.5").
-DecimalText = Annotated[str, Field(pattern=r"^[0-9]{1,9}(\.[0-9]{1,9})?$", examples=["11.2233", "3.5"])]
+DECIMAL_TEXT = r"^[0-9]{1,9}(\.[0-9]{1,9})?$"
+DecimalText = Annotated[str, Field(pattern=DECIMAL_TEXT, examples=["11.2233", "3.5"])]
 
 
 class Dcc(RequestModel):

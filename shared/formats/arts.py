@@ -28,6 +28,7 @@ from shared.formats.document import (
     Problems,
     Slip,
     card_line,
+    carried,
     discount,
     no_card_payment,
     printed_receipt,
@@ -379,7 +380,7 @@ def _tender(
     authorized = _value(granted.get("AuthorizationDateTime"))
     if authorized:
         at = _datetime(authorized, _at(path, ns, "Authorization", "AuthorizationDateTime"), problems)
-    return card_line(
+    line = card_line(
         Slip(
             printed,
             _value(granted.get("AuthorizationCode")),
@@ -391,6 +392,12 @@ def _tender(
         currency,
         at,
     )
+    if cashback := problems.minor(_value(child.get("Cashback")), _at(path, ns, "Cashback")):
+        line["cashback"] = cashback
+    foreign = _children(child["ForeignCurrency"]) if "ForeignCurrency" in child else {}
+    face = foreign.get("OriginalFaceAmount")
+    charged = (face.get("Currency"), _value(face), _value(foreign.get("ExchangeRate"))) if face is not None else None
+    return line | carried(None, charged)
 
 
 # Out
@@ -514,6 +521,8 @@ class _RetailTransaction:
         kind = _TENDERS_OUT.get(tender.get("type", ""), "CreditDebit")
         element = _add(item, "Tender", TypeCode="Refund" if self.refund else "Sale", TenderType=kind)
         _add(element, "Amount", self.amount(tender["amount"]))
+        if tender.get("cashback"):
+            _add(element, "Cashback", self.amount(tender["cashback"]))
         if kind == "CreditDebit":
             granted = _add(element, "Authorization")
             # The schema needs the element even when the slip printed no code (offline, some contactless).
@@ -525,6 +534,17 @@ class _RetailTransaction:
             ):
                 if value:
                     _add(granted, name, value)
+            if dcc := tender.get("dcc"):
+                # The markup has no place in ARTS's foreign currency: it is left out.
+                foreign = _add(element, "ForeignCurrency")
+                _add(
+                    foreign,
+                    "OriginalFaceAmount",
+                    str(to_major(dcc["amount"], dcc["currency"])),
+                    Currency=dcc["currency"],
+                )
+                if dcc.get("exchange_rate"):
+                    _add(foreign, "ExchangeRate", dcc["exchange_rate"])
             if tender.get("masked_pan"):
                 card = _add(element, "CreditDebit")
                 _add(card, "PrimaryAccountNumber", base64.b64encode(tender["masked_pan"].encode()).decode())

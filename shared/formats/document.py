@@ -24,9 +24,10 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from shared.domain.base import field_name
+from shared.domain.cards import PAR_FORM
 from shared.domain.errors import ValidationFailed, Violation
-from shared.domain.money import allocate, half_up, rounded_to_minor, to_minor
-from shared.domain.receipts import PIECE, UNUSABLE, ReceiptSubmission, ReceiptWarning, price
+from shared.domain.money import ISO_4217, allocate, half_up, rounded_to_minor, to_minor
+from shared.domain.receipts import DECIMAL_TEXT, PIECE, UNUSABLE, ReceiptSubmission, ReceiptWarning, price
 
 _LAST4 = re.compile(r"[0-9]{4}$")
 _LINE_FIELD = re.compile(r"lines\[([0-9]+)\]\.([a-z_]+)")
@@ -302,6 +303,37 @@ def card_line(printed: Slip, slip: Slip, amount: int | None, currency: str, at: 
         "transaction_date": at.date(),
         "transaction_time": at.time().isoformat(),
     }
+
+
+def carried(par: object, charged: tuple[object, object, object] | None) -> dict[str, object]:
+    """What a document's card tender says beyond the card, as a card line's fields: the
+    account's PAR, and the money a card was charged in its own currency (currency, amount
+    in major units, the printed rate) as its dcc. What does not fit its form, or an amount
+    the currency cannot hold exactly, identifies nothing and is left out."""
+    fields: dict[str, object] = {}
+    if isinstance(par, str) and PAR_FORM.fullmatch(par):
+        fields["par"] = par
+    currency, amount, rate = charged or (None, None, None)
+    currency = str(currency or "").upper()
+    major, printed_rate = _decimal(amount), _decimal(rate)
+    minor = to_minor(major, currency) if major is not None and currency in ISO_4217 else None
+    if minor:
+        rate_text = format(printed_rate.normalize(), "f") if printed_rate is not None else ""
+        fields["dcc"] = {"currency": currency, "amount": minor} | (
+            {"exchange_rate": rate_text} if re.fullmatch(DECIMAL_TEXT, rate_text) else {}
+        )
+    return fields
+
+
+def _decimal(value: object) -> Decimal | None:
+    """A document's number (a JSON number or an XML decimal's text) exactly; None if it is none."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
 
 
 def _fitting(value: str | None, form: re.Pattern) -> str | None:

@@ -24,6 +24,7 @@ from shared.formats.document import (
     Problems,
     Slip,
     card_line,
+    carried,
     discount,
     no_card_payment,
     printed_receipt,
@@ -373,6 +374,8 @@ def _tender(payment: dict, problems: Problems, path: str, currency: str, issued_
         if tender["type"] == "other" and tender.get("type_name") in ("gift_card", "voucher"):
             return {"type": tender["type_name"], "amount": amount}
         return {"type": _OTHER_TENDERS.get(tender["type"], "other"), "amount": amount}
+    token = tender.get("card_token") or {}
+    foreign = payment.get("foreign_currency_amount") or {}
     return card_line(
         Slip(
             tender.get("bank_identification_number"),
@@ -384,6 +387,9 @@ def _tender(payment: dict, problems: Problems, path: str, currency: str, issued_
         problems.minor(payment["amount"], f"{path}/amount", exact=True),
         currency,
         issued_at,
+    ) | carried(
+        token.get("value") if str(token.get("scheme", "")).lower() == "par" else None,
+        (foreign.get("currency"), foreign.get("original_face_amount"), foreign.get("exchange_rate")),
     )
 
 
@@ -560,9 +566,13 @@ def _payment(tender: dict, major, refund: bool) -> dict:
         card["card_acceptor_terminal_id"] = terminal
     elif terminal:  # as a slip prints it, where the schema's 8 characters cannot hold it
         card["payment_slip"] = {"type": "array", "collection": [f"Termid: {terminal}"]}
-    return {
-        "tender": card,
-        "amount": major(tender["amount"]),
-        "amount_applied_to_bill": major(tender["amount"]),
-        **flag,
-    }
+    if tender.get("par"):
+        card["card_token"] = {"value": tender["par"], "scheme": "par"}
+    paid: dict[str, object] = {"tender": card, "amount": major(tender["amount"])}
+    if dcc := tender.get("dcc"):
+        # Kivra's foreign currency has no markup: it is left out.
+        paid["foreign_currency_amount"] = {
+            "currency": dcc["currency"],
+            "original_face_amount": json.loads(str(to_major(dcc["amount"], dcc["currency"]))),
+        } | ({"exchange_rate": json.loads(dcc["exchange_rate"])} if dcc.get("exchange_rate") else {})
+    return paid | {"amount_applied_to_bill": major(tender["amount"]), **flag}

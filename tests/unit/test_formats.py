@@ -15,7 +15,7 @@ import pytest
 
 from shared import formats
 from shared.domain.errors import MalformedDocument, ValidationFailed
-from shared.domain.receipts import ReceiptSubmission
+from shared.domain.receipts import Dcc, ReceiptSubmission
 from shared.formats import arts, kivra
 from shared.formats.document import time_zone
 from shared.simulation import parties
@@ -442,3 +442,48 @@ def test_two_discounts_on_one_item_both_come_off_its_rate():
     document["payments"][0]["amount"] = document["payments"][0]["amount_applied_to_bill"] = 88.0
     receipt, warnings = taken(kivra.read(json.dumps(document).encode()))
     assert receipt.totals.vat[0].gross == 8800 and warnings == []
+
+
+def test_a_par_and_dcc_go_out_to_kivra_valid_and_come_back_all_but_the_markup():
+    receipt = imported(KIVRA_SALE)
+    dcc = Dcc(currency="EUR", amount=4245, exchange_rate="11.4956", markup_percent="3.5")
+    line = receipt.payments[0].model_copy(update={"par": "V0010013018294182416718291746", "dcc": dcc})
+    out, _ = written(receipt.model_copy(update={"payments": [line]}))
+    assert kivra.schema_violations(out) == []
+    [tender] = out["payments"]
+    assert tender["tender"]["card_token"] == {"value": "V0010013018294182416718291746", "scheme": "par"}
+    assert tender["foreign_currency_amount"] == {
+        "currency": "EUR",
+        "original_face_amount": 42.45,
+        "exchange_rate": 11.4956,
+    }
+    [again] = kivra.read(json.dumps(out).encode()).submission(None, None).check().payments
+    assert (again.par, again.dcc) == (line.par, dcc.model_copy(update={"markup_percent": None}))
+
+
+def test_a_kivra_card_token_is_a_par_only_under_its_scheme_and_form():
+    given = json.loads(KIVRA_SALE.read_text())
+    tender = given["payments"][0]["tender"]
+    for token, par in (
+        ({"value": "V0010013018294182416718291746", "scheme": "par"}, "V0010013018294182416718291746"),
+        ({"value": "V0010013018294182416718291746", "scheme": "payment_provider_scheme"}, None),
+        ({"value": "not-a-par", "scheme": "par"}, None),
+    ):
+        tender["card_token"] = token
+        [line] = kivra.read(json.dumps(given).encode()).submission(None, None).check().payments
+        assert line.par == par
+
+
+def test_cashback_and_dcc_go_out_to_arts_valid_and_come_back_all_but_the_markup():
+    receipt = imported(ARTS_SALE)
+    dcc = Dcc(currency="EUR", amount=4245, exchange_rate="11.4956", markup_percent="3.5")
+    card = receipt.payments[0]
+    line = card.model_copy(update={"amount": card.amount + 2000, "cashback": 2000, "dcc": dcc})
+    _, out = written(receipt.model_copy(update={"payments": [line]}))
+    assert arts.schema_violations(arts.parse(out)) == []
+    [again] = arts.read(out).submission(None, None).check().payments
+    assert (again.amount, again.cashback, again.dcc) == (
+        line.amount,
+        2000,
+        dcc.model_copy(update={"markup_percent": None}),
+    )
