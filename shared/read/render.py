@@ -42,6 +42,12 @@ table.vat{font-size:13px;color:#374151}table.vat th{text-align:left;font-weight:
 
 
 _TENDERS = {"cash": "Cash", "gift_card": "Gift card", "voucher": "Voucher", "other": "Other"}
+_WALLETS = {"apple_pay": "Apple Pay", "google_pay": "Google Pay", "samsung_pay": "Samsung Pay", "other": "Wallet"}
+
+
+def _charged(dcc: dict) -> str:
+    """What a card was charged in its own currency (dynamic currency conversion)."""
+    return f"{format_amount(dcc['amount'], dcc['currency'])} {dcc['currency']}"
 
 
 def _when(issued_at: str) -> str:
@@ -140,6 +146,8 @@ def receipt_html(receipt: dict, logo: str | None = None) -> str:
         fiscal=_fiscal(receipt.get("fiscal")),
         legal=_legal(receipt.get("legal")),
         tenders=_TENDERS,
+        wallets=_WALLETS,
+        charged=_charged,
         style=Markup(_STYLE),
         money=money,
         each=each,

@@ -80,6 +80,14 @@ class Stack:
         assert result.returncode == 0, f"docker compose {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
         return result.stdout
 
+    def tear_down(self) -> None:
+        """docker compose down, once more if it failed: Docker's daemon may still list an
+        endpoint on the project's network just after its last container is removed."""
+        try:
+            self.compose("down", "--volumes", "--timeout", "20")
+        except AssertionError:
+            self.compose("down", "--volumes", "--timeout", "20")
+
     def container(self, service: str) -> dict:
         [container_id] = self.compose("ps", "-q", service).split()
         inspected = subprocess.run(["docker", "inspect", container_id], capture_output=True, text=True, check=True)
@@ -110,7 +118,7 @@ def stack(docker):
         yield stack
         (ARTIFACTS / "compose.log").write_text(stack.compose("logs", "--no-color"))
     finally:
-        stack.compose("down", "--volumes", "--timeout", "20")
+        stack.tear_down()
 
 
 def test_up_wait_returns_with_the_api_serving(stack):

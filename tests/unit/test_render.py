@@ -59,3 +59,22 @@ def test_nothing_in_the_receipt_can_run_as_script():
 def test_zero_tax_and_tip_are_left_out():
     page = receipt_html(RECEIPT | {"totals": {"subtotal": 820, "tax": 0, "tip": 0, "total": 820}})
     assert "Tax" not in page and "Tip" not in page
+
+
+def test_the_page_says_how_the_card_paid_wallet_cashback_and_dcc():
+    card = RECEIPT["payments"][0] | {
+        "masked_pan": "************4821",
+        "wallet": "apple_pay",
+        "amount": 3051,
+        "cashback": 2000,
+        "dcc": {"currency": "SEK", "amount": 34928, "exchange_rate": "11.4478", "markup_percent": "3.5"},
+    }
+    page = receipt_html(RECEIPT | {"payments": [card]})
+    for text in [
+        "Apple Pay ··4821",
+        "Cashback 20.00 EUR",
+        "Charged 349.28 SEK at 11.4478 SEK per EUR, 3.5 % over the reference rate",
+        "10.51 EUR",
+    ]:
+        assert text in page, text
+    assert "VISA" not in page
