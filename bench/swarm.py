@@ -31,6 +31,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+LOGS = ROOT / "tests" / ".artifacts"
 sys.path.insert(0, str(ROOT))
 
 from runtime import swarm
@@ -54,6 +55,20 @@ class Stack:
 
     def service(self, service: str) -> str:
         return f"{self.name}_{service}"
+
+    def keep_logs(self) -> Path:
+        """The platform's logs (every function logs to Fluentd, which prints them) and the
+        gateway's, kept before the stack goes: what a failed run is read from afterwards."""
+        LOGS.mkdir(parents=True, exist_ok=True)
+        for service in ("fluentd", "gateway"):
+            logs = subprocess.run(
+                ["docker", "service", "logs", "--raw", "--no-task-ids", self.service(service)],
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            (LOGS / f"swarm-{service}.log").write_text(logs.stdout + logs.stderr)
+        return LOGS
 
     def containers(self, service: str) -> list[str]:
         return swarm.docker(
@@ -247,6 +262,8 @@ def main() -> None:
             flush=True,
         )
     finally:
+        if not ok or sys.exc_info()[0] is not None:
+            print(f"the stack's logs are kept in {stack.keep_logs()}", flush=True)
         swarm.down(stack.name, timeout=120, volumes=True)
     if not ok:
         raise SystemExit("something was lost or duplicated, or Prometheus did not see it all")
