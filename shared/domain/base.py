@@ -136,6 +136,19 @@ class Integer(GroupedMetadata):
         yield BeforeValidator(_integral)
 
 
+def in_form(form: re.Pattern[str], code: str, message: str) -> AfterValidator:
+    """A validator refusing text that does not match form, under the platform's own error
+    code (pydantic's string_pattern_mismatch would name no rule); the field's document
+    states form as its pattern."""
+
+    def check(value: str) -> str:
+        if not form.fullmatch(value):
+            raise PydanticCustomError(code, message)
+        return value
+
+    return AfterValidator(check)
+
+
 # PostgreSQL's text holds neither a NUL nor a lone surrogate (which is not UTF-8). The
 # document says the first; the second is not a Unicode character to begin with.
 _NO_NUL = r"^[^\u0000]*$"

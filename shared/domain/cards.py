@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from shared.domain.base import in_form
+
 _MASKED_PAN = re.compile(r"^[0-9]{6}[*Xx]+[0-9]{4}$")
 # A card number as a slip prints it: the first 6 and last 4 digits, or the last 4 only,
 # the rest masked by * or X, in groups as the slip spaces them ("**** **** **** 0979").
@@ -100,19 +102,11 @@ LocalTime = Annotated[
 # network names it.
 Wallet = Literal["apple_pay", "google_pay", "samsung_pay", "other"]
 PAR_FORM = re.compile(r"^[0-9A-Z]{29}$")
-
-
-def _par(value: str) -> str:
-    if not PAR_FORM.fullmatch(value):
-        raise PydanticCustomError("invalid_par", "a PAR is 29 upper-case letters and digits")
-    return value
-
-
 # The Payment Account Reference every token of an account shares (ISO 8583 DE56, EMV 9F24).
 Par = Annotated[
     str,
     Field(examples=["V0010013018294182416718291746"], json_schema_extra={"pattern": PAR_FORM.pattern}),
-    AfterValidator(_par),
+    in_form(PAR_FORM, "invalid_par", "a PAR is 29 upper-case letters and digits"),
 ]
 
 

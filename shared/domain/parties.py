@@ -15,7 +15,7 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.eu import vat as eu_vat
 from stdnum.util import get_cc_module
 
-from shared.domain.base import RequestModel, Text
+from shared.domain.base import RequestModel, Text, in_form
 
 PartyKind = Literal["merchant", "bank"]
 MERCHANT: PartyKind = "merchant"
@@ -35,12 +35,6 @@ class Party:
 _HTTP_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?][!-\"$-~]*)?$")
 
 
-def _http_url(value: str) -> str:
-    if not _HTTP_URL.fullmatch(value):
-        raise PydanticCustomError("invalid_callback_url", "callback_url must be an absolute http(s) URL")
-    return value
-
-
 CallbackUrl = Annotated[
     str,
     Field(
@@ -49,7 +43,7 @@ CallbackUrl = Annotated[
         examples=["https://pos.example.com/receipts/callbacks"],
         json_schema_extra={"pattern": _HTTP_URL.pattern},
     ),
-    AfterValidator(_http_url),
+    in_form(_HTTP_URL, "invalid_callback_url", "callback_url must be an absolute http(s) URL"),
 ]
 
 
