@@ -195,11 +195,8 @@ class Problems:
         exact amount is needed (what a card was charged), it is refused."""
         if value is None:
             return None
-        try:
-            amount = value if type(value) is Decimal else Decimal(value if type(value) is int else str(value).strip())
-        except InvalidOperation:
-            amount = Decimal("NaN")
-        if not amount.is_finite():
+        amount = _decimal(value)
+        if amount is None:
             self.add(path, "invalid_amount", f"an amount in {self.currency}, as 488.00")
             return None
         minor = to_minor(amount, self.currency)

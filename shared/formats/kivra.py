@@ -414,8 +414,8 @@ def document(receipt: dict, merchant: dict, issued_at: datetime) -> dict:
     service id; issued_at is the receipt's time in the merchant's time zone."""
     currency = receipt["currency"]
 
-    def major(minor: int):
-        return json.loads(str(to_major(minor, currency)))  # a JSON number with the currency's places
+    def major(minor: int, in_currency: str = currency):
+        return json.loads(str(to_major(minor, in_currency)))  # a JSON number with the currency's places
 
     refund = sale_or_refund(receipt) == "refund"
     store = receipt.get("store") or {}
@@ -573,6 +573,6 @@ def _payment(tender: dict, major, refund: bool) -> dict:
         # Kivra's foreign currency has no markup: it is left out.
         paid["foreign_currency_amount"] = {
             "currency": dcc["currency"],
-            "original_face_amount": json.loads(str(to_major(dcc["amount"], dcc["currency"]))),
+            "original_face_amount": major(dcc["amount"], dcc["currency"]),
         } | ({"exchange_rate": json.loads(dcc["exchange_rate"])} if dcc.get("exchange_rate") else {})
     return paid | {"amount_applied_to_bill": major(tender["amount"]), **flag}

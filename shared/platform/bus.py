@@ -212,12 +212,12 @@ class Publisher:
         """
         if not events:
             return set()
-        settled = [threading.Event() for _ in events]
-        publications = [_Publication(event, done=done) for event, done in zip(events, settled)]
+        publications = [_Publication(event, done=threading.Event()) for event in events]
         self._hand_over(publications)
         deadline = time.monotonic() + timeout
-        for publication, done in zip(publications, settled):
-            if not done.wait(max(deadline - time.monotonic(), 0)):
+        for publication in publications:
+            assert publication.done is not None  # given each above
+            if not publication.done.wait(max(deadline - time.monotonic(), 0)):
                 for late in publications:
                     late.abandoned = True
                 raise TimeoutError("the broker did not confirm in time")

@@ -4,8 +4,9 @@ banks, the simulated parties' requests, the triggers' invocations of functions, 
 One urllib3 pool manager per process keeps connections alive per host, so a call reuses
 the connection its receiver left open instead of a new TCP (and TLS) handshake; a
 connection the receiver closed meanwhile is noticed before it is reused. Every call has a
-timeout, follows no redirect and is never retried here: each caller decides what a
-failure means (a callback is retried with backoff, a trigger's delivery redelivered).
+timeout and follows no redirect. Only a kept-alive connection the receiver closed as the
+request went out is tried again here (request); every other failure is the caller's to
+judge (a callback is retried with backoff, a trigger's delivery redelivered).
 """
 
 from __future__ import annotations

@@ -45,11 +45,6 @@ _TENDERS = {"cash": "Cash", "gift_card": "Gift card", "voucher": "Voucher", "oth
 _WALLETS = {"apple_pay": "Apple Pay", "google_pay": "Google Pay", "samsung_pay": "Samsung Pay", "other": "Wallet"}
 
 
-def _charged(dcc: dict) -> str:
-    """What a card was charged in its own currency (dynamic currency conversion)."""
-    return f"{format_amount(dcc['amount'], dcc['currency'])} {dcc['currency']}"
-
-
 def _when(issued_at: str) -> str:
     try:
         moment = datetime.fromisoformat(issued_at)
@@ -121,8 +116,8 @@ def receipt_html(receipt: dict, logo: str | None = None) -> str:
     (templates/receipt.html.j2), with the merchant's logo (base64) if it gave one."""
     currency = receipt["currency"]
 
-    def money(minor: int | None) -> str:
-        return "" if minor is None else f"{format_amount(minor, currency)} {currency}"
+    def money(minor: int | None, in_currency: str = currency) -> str:
+        return "" if minor is None else f"{format_amount(minor, in_currency)} {in_currency}"
 
     def each(line: dict) -> str:
         unit = _UNITS.get(line.get("unit", "H87"), line.get("unit", ""))
@@ -147,7 +142,6 @@ def receipt_html(receipt: dict, logo: str | None = None) -> str:
         legal=_legal(receipt.get("legal")),
         tenders=_TENDERS,
         wallets=_WALLETS,
-        charged=_charged,
         style=Markup(_STYLE),
         money=money,
         each=each,

@@ -260,7 +260,9 @@ class Payments:
 
         submitted.data is the payment as its events carry it (masked PAN only), kept as its
         document."""
-        fields = payment.model_dump(exclude={"pan", "token"})  # the columns; the document is submitted.data
+        fields = payment.model_dump(
+            exclude={"pan", *payment.later_fields}
+        )  # the columns; the document is submitted.data
         inserted = self.connection.execute(
             self._INSERT,
             {
