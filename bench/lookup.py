@@ -31,12 +31,12 @@ URL = "postgresql+pg8000://postgres:postgres@127.0.0.1:5432/receipts_write_looku
 os.environ["WRITE_DATABASE_URL"] = URL
 os.environ.setdefault("PLATFORM_SECRET", "bench-platform-secret")
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from shared.domain.errors import NotFound
 from shared.domain.parties import Party
 from shared.domain.payments import StatementLine
-from shared.platform.dialect import prepared_url
+from shared.platform.db import engine_for
 from shared.platform.migrate import migrate
 from shared.write import lookup
 
@@ -159,7 +159,7 @@ def main() -> None:
     parser.add_argument("--lookups", type=int, default=2000)
     args = parser.parse_args()
     migrate(URL, "write_model")
-    engine = create_engine(prepared_url(URL))
+    engine = engine_for(URL)
     bank = Party("bank", BANK)
     rng = random.Random(7)
     for size in args.sizes:

@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT))
 URL = "postgresql+pg8000://postgres:postgres@127.0.0.1:5432/receipts_write_matchbench"
 os.environ["WRITE_DATABASE_URL"] = URL
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from shared.platform.dialect import prepared_url
+from shared.platform.db import engine_for
 from shared.platform.migrate import migrate
 from shared.write import matching, outbox
 
@@ -131,7 +131,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     migrate(URL, "write_model")
-    engine = create_engine(prepared_url(URL))
+    engine = engine_for(URL)
     results = {}
     for size in args.sizes:
         print(f"loading {size} receipts and {size} payments ...", flush=True)

@@ -24,10 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import event, text
 
 from bench.matching import PLAIN_JOIN, timed
-from shared.platform.dialect import prepared_url
+from shared.platform.db import engine_for
 from shared.platform.migrate import migrate
 from shared.write import reconciliation
 from shared.write.unit_of_work import UnitOfWork
@@ -148,7 +148,7 @@ def main() -> None:
     args = parser.parse_args()
     migrate(WRITE_URL, "write_model")
     migrate(READ_URL, "read_model")
-    write_engine, read_engine = create_engine(prepared_url(WRITE_URL)), create_engine(prepared_url(READ_URL))
+    write_engine, read_engine = engine_for(WRITE_URL), engine_for(READ_URL)
     print(f"loading {args.items} unmatched receipts and {args.items} payments ...", flush=True)
     load(write_engine, read_engine, args.items)
     plain, runs, phases = [], [], []

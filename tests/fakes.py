@@ -110,14 +110,15 @@ class _Receipts:
                 receipt_id=receipt_id,
                 line_no=line_no,
                 kind="refund" if receipt.is_refund else "purchase",
-                currency=tender.currency,
-                amount=tender.amount,
+                currency=tender.dcc.currency if tender.dcc else tender.currency,
+                amount=tender.dcc.amount if tender.dcc else tender.amount,
                 transaction_date=tender.transaction_date,
                 pan_bin=digits[:6] if digits and digits[:6].isdigit() else None,
                 pan_last4=digits[-4:] if digits else None,
                 auth_code=tender.auth_code,
                 terminal_id=tender.terminal_id,
                 rrn=tender.rrn,
+                par=tender.par,
             )
         self._events.append(submitted)
         return True
@@ -147,6 +148,7 @@ class _Payments:
         key = (bank_id, payment.bank_payment_id)
         if key in self.store.payments:
             return False
+        token = payment.token.masked()["masked_pan"] if payment.token else None
         self.store.payments[key] = SimpleNamespace(
             id=payment_id,
             bank_id=bank_id,
@@ -171,6 +173,9 @@ class _Payments:
                 auth_code=payment.auth_code,
                 terminal_id=payment.terminal_id,
                 rrn=payment.rrn,
+                token_bin=token[:6] if token else None,
+                token_last4=token[-4:] if token else None,
+                par=payment.par,
             ),
         )
         self._events.append(submitted)

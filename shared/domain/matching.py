@@ -5,14 +5,18 @@ This module is the reference. The write model runs the same rules set-based in S
 checks on random populations that the SQL decides exactly what decide() does.
 
 A card line is one card payment a receipt's slip prints, with the card data it shows:
-the BIN and last 4 digits, the last 4 only, or no digits. A payment is what the issuer
-saw: the BIN and last 4 always, an auth code, the terminal and the acquirer's reference.
+the BIN and last 4 digits, the last 4 only, or no digits (a wallet's slip prints its
+token's digits), and the account's PAR where the terminal gave it. A payment is what the
+issuer saw: the card's BIN and last 4 always, an auth code, the terminal and the
+acquirer's reference; a wallet's token and the account's PAR where the network gave them.
 
 - **Open**: a line not yet claimed, of a receipt that is unmatched or ambiguous; a payment
   that is unmatched or ambiguous. Only open items are candidates.
 - **Candidates**: a line and a payment fit under a rule when they are of the same card
-  (same_card), currency and kind (purchase or refund), the rule's own test holds, and the
-  operator never unlinked that payment from that receipt.
+  (card_key names what shows it), currency and kind (purchase or refund), the rule's own
+  test holds, and the operator never unlinked that payment from that receipt. The money
+  compared is what the card was charged: a line's converted amount where the cardholder
+  chose their own currency (DCC); cashback is inside both sides' amounts.
 - **Claimed**: a pair is matched when each is the other's only candidate and neither item
   is ambiguous already.
 - **Look-alikes**: every item of a pair with more than one candidate on either side is
@@ -45,13 +49,23 @@ RULES = (EXACT, DATE_WINDOW, TIP, NO_AUTH_CODE)
 # The operator's match: never made automatically.
 MANUAL = "manual"
 
+# What established that a line and a payment are of one card (card_key), recorded beside
+# the rule of each match.
+CardKey = Literal["pan", "token", "par", "reference"]
+PAN: CardKey = "pan"
+TOKEN: CardKey = "token"
+PAR: CardKey = "par"
+REFERENCE: CardKey = "reference"
+CARD_KEYS: tuple[CardKey, ...] = (PAN, TOKEN, PAR, REFERENCE)
+
 # How far apart the slip's and the bank's transaction dates may be under DATE_WINDOW.
 DATE_WINDOW_DAYS = 2
 
 
 @dataclass(frozen=True)
 class CardLine:
-    """A receipt's card-payment line, as its slip prints it (None: not printed)."""
+    """A receipt's card-payment line, as its slip prints it (None: not printed). currency
+    and amount are what the card was charged: the DCC amount where there is one."""
 
     receipt_id: uuid.UUID
     line_no: int
@@ -64,6 +78,7 @@ class CardLine:
     auth_code: str | None
     terminal_id: str | None
     rrn: str | None
+    par: str | None = None
 
     @property
     def key(self) -> tuple[uuid.UUID, int]:
@@ -72,7 +87,8 @@ class CardLine:
 
 @dataclass(frozen=True)
 class CardPayment:
-    """An issuer's payment: the card's BIN and last 4, its auth code and reference, always."""
+    """An issuer's payment: the card's BIN and last 4, its auth code and reference, always;
+    the wallet token's BIN and last 4 and the account's PAR where the network gave them."""
 
     id: uuid.UUID
     kind: Literal["purchase", "refund"]
@@ -84,6 +100,9 @@ class CardPayment:
     auth_code: str
     terminal_id: str
     rrn: str
+    token_bin: str | None = None
+    token_last4: str | None = None
+    par: str | None = None
 
 
 def _equal(printed: str | None, known: str | None) -> bool:
@@ -96,20 +115,36 @@ def _agrees(printed: str | None, known: str | None) -> bool:
     return printed is None or printed == known
 
 
-def same_card(line: CardLine, payment: CardPayment) -> bool:
-    """Whether the slip names the payment's card, on what both sides carry.
-
-    A slip with the BIN and last 4: both equal the payment's. With the last 4 only: they
-    equal, and the RRN and terminal id agree wherever the slip prints them. With no digits:
-    the acquirer's reference (RRN and terminal id) names the card instead.
-    """
-    if line.pan_last4 is None:
-        return _equal(line.rrn, payment.rrn) and _equal(line.terminal_id, payment.terminal_id)
-    if line.pan_last4 != payment.pan_last4:
+def _digits_fit(line: CardLine, pan_bin: str | None, pan_last4: str | None, payment: CardPayment) -> bool:
+    """Whether the slip's digits are these: the last 4 equal, and the BIN where the slip
+    shows it; where it shows the last 4 only, the RRN and terminal id agree wherever it
+    prints them."""
+    if line.pan_last4 is None or line.pan_last4 != pan_last4:
         return False
     if line.pan_bin is not None:
-        return line.pan_bin == payment.pan_bin
+        return line.pan_bin == pan_bin
     return _agrees(line.rrn, payment.rrn) and _agrees(line.terminal_id, payment.terminal_id)
+
+
+def card_key(line: CardLine, payment: CardPayment) -> CardKey | None:
+    """What shows that the slip and the payment are of one card, on what both sides carry;
+    None when nothing does.
+
+    Where both carry a PAR, it decides: equal, the same account (PAR); unequal, another one,
+    whatever the digits. Otherwise the slip's digits are the card's (PAN) or the wallet
+    token's (TOKEN); a slip with no digits names the card by the acquirer's reference, RRN
+    and terminal id (REFERENCE).
+    """
+    if line.par is not None and payment.par is not None:
+        return PAR if line.par == payment.par else None
+    if line.pan_last4 is None:
+        by_reference = _equal(line.rrn, payment.rrn) and _equal(line.terminal_id, payment.terminal_id)
+        return REFERENCE if by_reference else None
+    if _digits_fit(line, payment.pan_bin, payment.pan_last4, payment):
+        return PAN
+    if _digits_fit(line, payment.token_bin, payment.token_last4, payment):
+        return TOKEN
+    return None
 
 
 def within_tip(line_amount: int, amount: int, tip_share: float) -> bool:
@@ -147,15 +182,18 @@ def tip(line: CardLine, payment: CardPayment, tip_share: float) -> bool:
 
 
 def no_auth_code(line: CardLine, payment: CardPayment, tip_share: float) -> bool:
-    """The slip has no auth code, or another one: the terminal's reference instead (terminal
-    id and RRN), with amount and date equal."""
-    return (
-        _equal(line.terminal_id, payment.terminal_id)
-        and _equal(line.rrn, payment.rrn)
-        and line.amount == payment.amount
-        and line.transaction_date == payment.transaction_date
-        and line.auth_code != payment.auth_code
-    )
+    """The slip has no auth code, or another one: amount and date equal, and the terminal's
+    reference instead (terminal id and RRN). A slip that prints neither an auth code nor an
+    RRN has only its card to go by, with the terminal id wherever it prints one."""
+    if (
+        line.amount != payment.amount
+        or line.transaction_date != payment.transaction_date
+        or line.auth_code == payment.auth_code
+    ):
+        return False
+    by_reference = _equal(line.terminal_id, payment.terminal_id) and _equal(line.rrn, payment.rrn)
+    by_card_alone = line.auth_code is None and line.rrn is None and _agrees(line.terminal_id, payment.terminal_id)
+    return by_reference or by_card_alone
 
 
 TESTS: dict[str, Callable[[CardLine, CardPayment, float], bool]] = {
@@ -171,7 +209,7 @@ def fits(rule: str, line: CardLine, payment: CardPayment, tip_share: float) -> b
     return (
         line.currency == payment.currency
         and line.kind == payment.kind
-        and same_card(line, payment)
+        and card_key(line, payment) is not None
         and TESTS[rule](line, payment, tip_share)
     )
 
@@ -201,6 +239,7 @@ class Decision:
     """What one rule decides: the pairs it claims, and the items it finds among look-alikes."""
 
     claimed: dict[tuple[uuid.UUID, int], uuid.UUID] = field(default_factory=dict)  # line key → payment id
+    card_keys: dict[tuple[uuid.UUID, int], str] = field(default_factory=dict)  # line key → its claim's card_key
     ambiguous: dict[Item, Ambiguity] = field(default_factory=dict)
 
 
@@ -238,6 +277,9 @@ def decide(
         alone = of_line[line.key] == 1 and of_payment[payment.id] == 1
         if alone and line.receipt_id not in held and payment.id not in held:
             decision.claimed[line.key] = payment.id
+            key = card_key(line, payment)
+            assert key is not None  # the pair fits
+            decision.card_keys[line.key] = key
         elif not alone:
             set_id = look_alike_set(rule, line)
             found.setdefault(("receipt", line.receipt_id), []).append((set_id, of_line[line.key]))
@@ -250,7 +292,11 @@ def decide(
 @dataclass(frozen=True)
 class StatementCard:
     """The card data of one line of a cardholder's statement, as an issuer asks with it
-    (the look-up): the card's BIN and last 4 always, the rest where the bank has it."""
+    (the look-up): the card's BIN and last 4 always, the rest where the bank has it.
+
+    The card may have paid through a wallet: pars and tokens are what the asking bank knows
+    the account by besides the card's number (the PAR it sent, and the PARs and wallet
+    tokens, BIN and last 4, of its own payments of this card)."""
 
     pan_bin: str
     pan_last4: str
@@ -260,6 +306,8 @@ class StatementCard:
     transaction_date: date
     terminal_id: str | None
     rrn: str | None
+    pars: frozenset[str] = frozenset()
+    tokens: frozenset[tuple[str, str]] = frozenset()
 
 
 def _loosely(printed: str | None, known: str | None) -> bool:
@@ -268,8 +316,11 @@ def _loosely(printed: str | None, known: str | None) -> bool:
 
 
 def statement_names_card(line: CardLine, statement: StatementCard) -> bool:
-    """same_card, from the statement's side: what the bank sent may lack the RRN and terminal
+    """card_key, from the statement's side: a PAR decides where both have one; the slip's
+    digits may be the card's or a token's. What the bank sent may lack the RRN and terminal
     id, which then cannot tell look-alikes apart; a slip with no digits needs both."""
+    if line.par is not None and statement.pars:
+        return line.par in statement.pars
     if line.pan_last4 is None:
         return (
             statement.rrn is not None
@@ -277,32 +328,34 @@ def statement_names_card(line: CardLine, statement: StatementCard) -> bool:
             and _equal(line.rrn, statement.rrn)
             and _equal(line.terminal_id, statement.terminal_id)
         )
-    if line.pan_last4 != statement.pan_last4:
-        return False
-    if line.pan_bin is not None:
-        return line.pan_bin == statement.pan_bin
-    return _loosely(line.rrn, statement.rrn) and _loosely(line.terminal_id, statement.terminal_id)
+    return any(
+        line.pan_last4 == last4
+        and (
+            line.pan_bin == pan_bin
+            if line.pan_bin is not None
+            else _loosely(line.rrn, statement.rrn) and _loosely(line.terminal_id, statement.terminal_id)
+        )
+        for pan_bin, last4 in ((statement.pan_bin, statement.pan_last4), *statement.tokens)
+    )
 
 
 def can_look_up(rule: str, statement: StatementCard) -> bool:
-    """Whether the statement carries what rule compares: an auth code, or for NO_AUTH_CODE
-    none (then card, amount and date decide) or the terminal's reference."""
-    if rule == NO_AUTH_CODE:
-        return statement.auth_code is None or (statement.terminal_id is not None and statement.rrn is not None)
-    return statement.auth_code is not None
+    """Whether the statement carries what rule compares: an auth code (NO_AUTH_CODE needs
+    none: card, amount and date decide, or the terminal's reference)."""
+    return rule == NO_AUTH_CODE or statement.auth_code is not None
 
 
 def statement_fits(rule: str, line: CardLine, statement: StatementCard, tip_share: float) -> bool:
     """fits, from the statement's side (kinds are not compared: a statement line has none).
-    A bank that sent no auth code is answered by card, amount and date, with the terminal
-    and RRN wherever both have them."""
+    A bank that sent no auth code, or a slip that prints neither an auth code nor an RRN,
+    is answered by card, amount and date, with the terminal and RRN wherever both have them."""
     if line.currency != statement.currency or not statement_names_card(line, statement):
         return False
     same_day = line.transaction_date == statement.transaction_date
     if rule == NO_AUTH_CODE:
         if line.amount != statement.amount or not same_day:
             return False
-        if statement.auth_code is None:
+        if statement.auth_code is None or (line.auth_code is None and line.rrn is None):
             return _loosely(line.terminal_id, statement.terminal_id) and _loosely(line.rrn, statement.rrn)
         return (
             _equal(line.terminal_id, statement.terminal_id)

@@ -121,6 +121,7 @@ class StatementLine(RequestModel):
     transaction_date: date
     terminal_id: TerminalId | None = None
     rrn: Rrn | None = None
+    par: Par | None = None  # the account's, where the bank has it: finds a receipt a wallet paid
 
     def card(self) -> dict[str, str | int | date | None]:
         """The card data the cascade compares, the number masked; ValidationFailed unless
@@ -138,4 +139,5 @@ class StatementLine(RequestModel):
             "transaction_date": self.transaction_date,
             "terminal_id": self.terminal_id,
             "rrn": self.rrn,
+            "par": self.par,
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import time
 import weakref
@@ -107,8 +108,18 @@ def engine_for(url: str, pool_size: int | None = None) -> Engine:
         idle_seconds=config.database_pool_idle_seconds,
         connect_args={"timeout": 10, "application_name": config.function_target or "receipts"},
     )
+    event.listen(engine, "connect", _send_at_once)
     event.listen(engine, "handle_error", _discard_ended_sessions)
     return engine
+
+
+def _send_at_once(dbapi_connection, _record) -> None:
+    # pg8000 leaves Nagle's algorithm on (libpq turns it off): a message longer than its
+    # 8 KiB write buffer goes out in two writes, and the second waits for the server's
+    # delayed ACK, 40 ms on Linux, before the statement even starts.
+    sock = getattr(dbapi_connection, "_usock", None)
+    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def _discard_ended_sessions(context) -> None:

@@ -53,7 +53,11 @@ FUNCTION_DURATION = Histogram(
 SUBMISSIONS = Counter(
     "receipts_submissions", "Receipts and payments submitted, by what came of them", ["kind", "outcome"]
 )
-MATCHES = Counter("receipts_matches", "Receipts and payments matched, by the rule that matched them", ["rule"])
+MATCHES = Counter(
+    "receipts_matches",
+    "Receipts and payments matched, by the rule that matched them and what established the card",
+    ["rule", "card_key"],
+)
 UNLINKS = Counter("receipts_unlinks", "Matches the operator undid")
 CALLBACKS = Counter("receipts_callbacks", "Callbacks sent, by receiver and what came of them", ["party", "outcome"])
 EVENTS_CONSUMED = Counter(
@@ -110,7 +114,7 @@ def committed(recorded: Iterable) -> None:
     are recorded in the outbox by SQL alone: the run counts them, `matched`.)"""
     for event in recorded:
         if event.type == events.PAYMENT_MATCHED:
-            _series(MATCHES, event.data.get("match_rule") or "unknown").inc()
+            _series(MATCHES, event.data.get("match_rule") or "unknown", event.data.get("card_key") or "none").inc()
         elif event.type == events.MATCH_UNLINKED:
             UNLINKS.inc()
 
@@ -120,8 +124,8 @@ def document_warnings(document_format: str, codes: Iterable[str]) -> None:
         _series(DOCUMENT_WARNINGS, document_format, code).inc()
 
 
-def matched(rule: str, payments: int) -> None:
-    _series(MATCHES, rule).inc(payments)
+def matched(rule: str, card_key: str, payments: int) -> None:
+    _series(MATCHES, rule, card_key).inc(payments)
 
 
 def callback(party: str, outcome: str) -> None:

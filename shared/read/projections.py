@@ -93,7 +93,16 @@ _PAYMENT_FIELDS = (
     "submitted_at",
     "version",
 )
-_PAYMENT_LATER_FIELDS = ("receipt_id", "match_rule", "authorised_amount")
+_PAYMENT_LATER_FIELDS = (
+    "receipt_id",
+    "match_rule",
+    "card_key",
+    "authorised_amount",
+    "token",
+    "cashback_amount",
+    "billing_amount",
+    "billing_currency",
+)
 _PAYMENT_COLUMNS = (*_PAYMENT_FIELDS, *_PAYMENT_LATER_FIELDS, "ambiguity")
 _CALLBACK_COLUMNS = ("id", "payment_id", "party_kind", "party_id", "status", "attempts", "last_error")
 RECEIPT_VIEWS = _Views("receipt_views", _RECEIPT_COLUMNS, _RECEIPT_COLUMNS[1:], "version", "projected_at")

@@ -18,7 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 from sqlalchemy import Connection, text
 
-from shared.domain.matching import MANUAL, RULES
+from shared.domain.matching import CARD_KEYS, MANUAL, RULES
 from shared.domain.parties import Party
 
 _PAYMENT_SCOPE = """(CAST(:operator AS boolean) OR p.bank_id = CAST(:party AS uuid)
@@ -28,10 +28,11 @@ _RECEIPT_SCOPE = """(CAST(:operator AS boolean) OR r.merchant_id = CAST(:party A
 
 _MATCHED = text(
     f"""
-    SELECT coalesce(p.match_rule, 'exact') AS rule, p.currency, count(*) AS items, sum(p.amount) AS amount
+    SELECT coalesce(p.match_rule, 'exact') AS rule, p.card_key, p.currency, count(*) AS items,
+           sum(p.amount) AS amount
     FROM payment_views p
     WHERE p.transaction_date = CAST(:day AS date) AND p.status = 'matched' AND {_PAYMENT_SCOPE}
-    GROUP BY 1, 2
+    GROUP BY 1, 2, 3
     """
 )
 # Matches the operator undid, on their payments' day.
@@ -121,8 +122,11 @@ def reconciliation(connection: Connection, party: Party | None, query: ReportQue
         "party": str(party_id) if party_id else None,
     }
     matched = {rule: _tally() for rule in (*RULES, MANUAL)}
+    by_card_key = {key: _tally() for key in CARD_KEYS}
     for row in connection.execute(_MATCHED, params):
         _add(matched.setdefault(row.rule, _tally()), row)
+        if row.card_key is not None:  # the operator's matches name no key
+            _add(by_card_key[row.card_key], row)
     by_status = {
         status: {"receipts": _tally(), "payments": _tally()} for status in ("unmatched", "ambiguous", "expired")
     }
@@ -139,6 +143,7 @@ def reconciliation(connection: Connection, party: Party | None, query: ReportQue
         "date": day,
         "scope": {"kind": party_kind or "operator", "id": str(party_id) if party_id else None},
         "matched": matched,
+        "matched_by_card_key": by_card_key,
         **by_status,
         # All of them are counted; the first 100 are listed.
         "failed_callbacks": {"count": failed_rows[0].total if failed_rows else 0, "items": failed},
@@ -232,6 +237,7 @@ class ReconciliationReport(BaseModel):
     date: str
     scope: ReportScope
     matched: dict[str, Tally]  # per match rule, the operator's (manual) included
+    matched_by_card_key: dict[str, Tally]  # per what established the card (the operator's matches aside)
     unmatched: WaitingItems
     ambiguous: WaitingItems
     expired: WaitingItems

@@ -16,9 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, TextClause, text
 
 from shared.domain import legal
+from shared.domain.cards import Wallet
 from shared.domain.errors import NotFound
 from shared.domain.legal import Legal
-from shared.domain.matching import Status
+from shared.domain.matching import CardKey, Status
 from shared.domain.parties import MerchantRef, Party
 from shared.domain.receipts import (
     CardPaymentLine,
@@ -153,7 +154,9 @@ def _statement_query(after: bool) -> TextClause:
                    'currency', p.currency, 'transaction_date', p.transaction_date,
                    'transaction_time', p.transaction_time, 'merchant_name', p.merchant_name,
                    'terminal_id', p.terminal_id, 'rrn', p.rrn, 'kind', p.kind, 'status', p.status,
-                   'match_rule', p.match_rule,
+                   'match_rule', p.match_rule, 'card_key', p.card_key, 'token', p.token,
+                   'cashback_amount', p.cashback_amount, 'billing_amount', p.billing_amount,
+                   'billing_currency', p.billing_currency,
                    'receipt', CASE WHEN r.id IS NULL THEN NULL ELSE {_RECEIPT_JSON} END
                ) AS body,
                p.transaction_date, p.transaction_time, p.id
@@ -291,6 +294,11 @@ class ReceiptPage(BaseModel):
     next_cursor: str | None
 
 
+class StatementToken(BaseModel):
+    masked_pan: str
+    wallet: Wallet
+
+
 class StatementPayment(BaseModel):
     """A payment on a bank's statement, with the receipt it was matched to."""
 
@@ -309,6 +317,11 @@ class StatementPayment(BaseModel):
     kind: Literal["purchase", "refund"]
     status: Status
     match_rule: str | None = None
+    card_key: CardKey | None = None  # what established the match's card
+    token: StatementToken | None = None  # the wallet that paid, with its token's number masked
+    cashback_amount: int | None = None  # inside amount
+    billing_amount: int | None = None  # what the account was charged, where it differs from amount
+    billing_currency: str | None = None
     receipt: ReceiptView | None
 
 

@@ -22,7 +22,7 @@ TRY_ITEM = text(f"SELECT pg_try_advisory_xact_lock_shared({_SWEEP})")
 KEYS = text("""
     SELECT pg_advisory_xact_lock(lock) FROM (
         SELECT DISTINCT hashtextextended(concat_ws('|', currency, amount, transaction_date), 0) AS lock FROM (
-            SELECT currency, amount, transaction_date FROM receipt_card_payments
+            SELECT charged_currency AS currency, charged_amount AS amount, transaction_date FROM receipt_card_payments
             WHERE receipt_id = ANY(CAST(:receipt_ids AS uuid[])) AND payment_id IS NULL
             UNION
             SELECT currency, amount, transaction_date FROM payments

@@ -25,20 +25,22 @@ from shared.write import callbacks
 # bank's, first 6 and last 4): the rules read from the statement's side, which may lack
 # what a payment always has (its auth code, terminal, RRN), as shared.domain.matching's
 # statement_fits says them (and tests/integration/test_matching_model.py holds this SQL to).
+# A line's money is what its card was charged, as the statement shows it.
 _FITS = {
-    EXACT: "l.auth_code = :auth_code AND l.amount = :amount AND l.transaction_date = :transaction_date",
-    DATE_WINDOW: "l.auth_code = :auth_code AND l.amount = :amount"
+    EXACT: "l.auth_code = :auth_code AND l.charged_amount = :amount AND l.transaction_date = :transaction_date",
+    DATE_WINDOW: "l.auth_code = :auth_code AND l.charged_amount = :amount"
     f" AND l.transaction_date BETWEEN CAST(:transaction_date AS date) - {DATE_WINDOW_DAYS}"
     f" AND CAST(:transaction_date AS date) + {DATE_WINDOW_DAYS}",
     # The statement shows the amount with the tip: the slip's is below it by at most tip_share.
     TIP: "l.auth_code = :auth_code AND l.transaction_date = :transaction_date"
-    " AND l.amount < :amount AND l.amount >= floor(:amount / (1 + CAST(:tip_share AS numeric)))"
-    " AND l.amount + floor(l.amount * CAST(:tip_share AS numeric)) >= :amount",
-    # The auth codes play no part: the bank sent none (card, amount and date then decide,
-    # with terminal and RRN wherever both have them), or the slip's is another, when the
-    # terminal and RRN must agree.
-    NO_AUTH_CODE: "l.amount = :amount AND l.transaction_date = :transaction_date AND CASE"
-    " WHEN CAST(:auth_code AS text) IS NULL THEN"
+    " AND l.charged_amount < :amount AND l.charged_amount >= floor(:amount / (1 + CAST(:tip_share AS numeric)))"
+    " AND l.charged_amount + floor(l.charged_amount * CAST(:tip_share AS numeric)) >= :amount",
+    # The auth codes play no part where the bank sent none, or the slip prints neither an
+    # auth code nor an RRN (card, amount and date then decide, with terminal and RRN
+    # wherever both have them); where the slip's auth code is another, the terminal and
+    # RRN must agree.
+    NO_AUTH_CODE: "l.charged_amount = :amount AND l.transaction_date = :transaction_date AND CASE"
+    " WHEN CAST(:auth_code AS text) IS NULL OR (l.auth_code IS NULL AND l.rrn IS NULL) THEN"
     " (CAST(:terminal_id AS text) IS NULL OR l.terminal_id IS NULL OR l.terminal_id = :terminal_id)"
     " AND (CAST(:rrn AS text) IS NULL OR l.rrn IS NULL OR l.rrn = :rrn)"
     " ELSE l.terminal_id = :terminal_id AND l.rrn = :rrn AND l.auth_code IS DISTINCT FROM :auth_code END",
@@ -47,29 +49,52 @@ _FITS = {
 
 def _can_fit(rule: str, card: Mapping[str, object]) -> bool:
     """Whether the bank sent the card data rule compares (a rule that cannot fit is left out)."""
-    if rule == NO_AUTH_CODE:
-        return card["auth_code"] is None or (card["terminal_id"] is not None and card["rrn"] is not None)
-    return card["auth_code"] is not None
+    return rule == NO_AUTH_CODE or card["auth_code"] is not None
 
 
-# How a slip's card data agrees with the bank's: the last 4 digits and the BIN where the
+# What the bank knows the account by besides the card's number: the PAR it sent, and the
+# PARs and wallet tokens of its own payments of this card.
+_WALLET = """
+    wallet AS (
+        SELECT token_bin, token_last4, par FROM payments
+        WHERE pan_last4 = right(:masked_pan, 4) AND pan_bin = left(:masked_pan, 6) AND bank_id = :bank_id
+          AND (token_last4 IS NOT NULL OR par IS NOT NULL)
+    ), pars AS (
+        SELECT par FROM wallet WHERE par IS NOT NULL
+        UNION SELECT CAST(:par AS text) WHERE CAST(:par AS text) IS NOT NULL
+    ), numbers AS (
+        SELECT left(:masked_pan, 6) AS pan_bin, right(:masked_pan, 4) AS pan_last4
+        UNION SELECT token_bin, token_last4 FROM wallet WHERE token_last4 IS NOT NULL
+    )"""
+
+# How a slip's card data agrees with the bank's (statement_names_card): a PAR decides
+# where both have one; else the last 4 digits of the card or a token, and the BIN where the
 # slip shows it (where it shows the last 4 only, RRN and terminal wherever both have them);
-# a slip with no digits, by the acquirer's reference.
+# a slip with no digits, by the acquirer's reference. Each is (what it reads, its condition).
+_NO_PAIR_OF_PARS = "(l.par IS NULL OR NOT EXISTS (SELECT FROM pars))"
 _CARD = {
-    "digits": "l.pan_last4 = right(:masked_pan, 4) AND (l.pan_bin = left(:masked_pan, 6) OR (l.pan_bin IS NULL"
-    " AND (l.rrn IS NULL OR CAST(:rrn AS text) IS NULL OR l.rrn = :rrn)"
-    " AND (l.terminal_id IS NULL OR CAST(:terminal_id AS text) IS NULL OR l.terminal_id = :terminal_id)))",
-    "reference": "l.masked_pan IS NULL AND l.rrn = :rrn AND l.terminal_id = :terminal_id",
+    "digits": (
+        "numbers n JOIN receipt_card_payments l ON l.pan_last4 = n.pan_last4",
+        f"{_NO_PAIR_OF_PARS} AND (l.pan_bin = n.pan_bin OR (l.pan_bin IS NULL"
+        " AND (l.rrn IS NULL OR CAST(:rrn AS text) IS NULL OR l.rrn = :rrn)"
+        " AND (l.terminal_id IS NULL OR CAST(:terminal_id AS text) IS NULL OR l.terminal_id = :terminal_id)))",
+    ),
+    "par": ("receipt_card_payments l", "l.par IN (SELECT par FROM pars)"),
+    "reference": (
+        "receipt_card_payments l",
+        f"{_NO_PAIR_OF_PARS} AND l.masked_pan IS NULL AND l.rrn = :rrn AND l.terminal_id = :terminal_id",
+    ),
 }
 
 
 def _candidates(rule: str, card: str) -> str:
+    lines, names_card = _CARD[card]
     return f"""
     (SELECT DISTINCT '{rule}' AS rule, l.receipt_id
-     FROM receipt_card_payments l
+     FROM {lines}
      JOIN receipts r ON r.id = l.receipt_id
      LEFT JOIN payments p ON p.id = l.payment_id
-     WHERE {_CARD[card]} AND l.currency = :currency AND {_FITS[rule]}
+     WHERE {names_card} AND l.charged_currency = :currency AND {_FITS[rule]}
        AND r.status IN ('unmatched', 'ambiguous', 'matched')
        AND (l.payment_id IS NULL OR p.bank_id = :bank_id)
      LIMIT 2)
@@ -80,8 +105,8 @@ def _candidates(rule: str, card: str) -> str:
 def _cascade(rules: tuple[str, ...], by_reference: bool) -> TextClause:
     """One statement for the rules the card data allows (a handful of combinations), built once."""
     # A slip with no card digits is only found by the acquirer's reference, if the bank sent it.
-    cards = ("digits", "reference") if by_reference else ("digits",)
-    return text(" UNION ALL ".join(_candidates(rule, card) for rule in rules for card in cards))
+    cards = ("digits", "par", "reference") if by_reference else ("digits", "par")
+    return text(f"WITH {_WALLET}\n" + " UNION ALL ".join(_candidates(rule, card) for rule in rules for card in cards))
 
 
 _RECEIPT = text(
@@ -106,8 +131,6 @@ class Lookups:
         """The first rule of the cascade that finds any receipt for card, and what it finds
         (one, or two look-alikes); (None, []) when none does."""
         rules = [rule for rule in RULES if _can_fit(rule, card)]
-        if not rules:
-            return None, []
         by_reference = card.get("rrn") is not None and card.get("terminal_id") is not None
         rows = self.connection.execute(
             _cascade(tuple(rules), by_reference), {**card, "bank_id": bank_id, "tip_share": tip_share}

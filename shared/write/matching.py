@@ -15,6 +15,7 @@ even without the locks.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +31,20 @@ from shared.domain.events import (
     RECEIPT_UNMATCHED,
     Event,
 )
-from shared.domain.matching import DATE_WINDOW, DATE_WINDOW_DAYS, EXACT, MANUAL, NO_AUTH_CODE, RULES, TIP
+from shared.domain.matching import (
+    DATE_WINDOW,
+    DATE_WINDOW_DAYS,
+    EXACT,
+    MANUAL,
+    NO_AUTH_CODE,
+    PAN,
+    PAR,
+    REFERENCE,
+    RULES,
+    TIP,
+    TOKEN,
+    CardKey,
+)
 from shared.platform.config import settings
 from shared.platform.db import array_literal
 from shared.write import locks, outbox
@@ -42,23 +56,36 @@ OPEN_LINE = "l.payment_id IS NULL AND r.status IN ('unmatched', 'ambiguous')"
 OPEN_PAYMENT = "p.status IN ('unmatched', 'ambiguous')"
 CLAIMABLE = "r.status = 'unmatched' AND p.status = 'unmatched'"
 
-# same_card, as two conditions that never overlap, so that each is found by its own index:
-# a slip that shows card digits, and a slip that shows none.
-SAME_CARD = {
-    "digits": "p.pan_last4 = l.pan_last4 AND (p.pan_bin = l.pan_bin OR (l.pan_bin IS NULL"
-    " AND (l.rrn IS NULL OR p.rrn = l.rrn) AND (l.terminal_id IS NULL OR p.terminal_id = l.terminal_id)))",
-    "reference": "l.masked_pan IS NULL AND p.rrn = l.rrn AND p.terminal_id = l.terminal_id",
+# card_key, as four conditions that never overlap (each pair is counted once), so that each
+# is found by its own index. Where both sides carry a PAR, it decides.
+_NO_PAIR_OF_PARS = "(l.par IS NULL OR p.par IS NULL)"
+
+
+def _digits_fit(pan_bin: str, pan_last4: str) -> str:
+    return (
+        f"{pan_last4} = l.pan_last4 AND ({pan_bin} = l.pan_bin OR (l.pan_bin IS NULL"
+        " AND (l.rrn IS NULL OR p.rrn = l.rrn) AND (l.terminal_id IS NULL OR p.terminal_id = l.terminal_id)))"
+    )
+
+
+BY_CARD_KEY = {
+    PAN: f"{_NO_PAIR_OF_PARS} AND {_digits_fit('p.pan_bin', 'p.pan_last4')}",
+    TOKEN: f"{_NO_PAIR_OF_PARS} AND {_digits_fit('p.token_bin', 'p.token_last4')}"
+    f" AND ({_digits_fit('p.pan_bin', 'p.pan_last4')}) IS NOT TRUE",
+    PAR: "p.par = l.par",
+    REFERENCE: f"{_NO_PAIR_OF_PARS} AND l.masked_pan IS NULL AND p.rrn = l.rrn AND p.terminal_id = l.terminal_id",
 }
 
-# Each rule's own test (TESTS).
+# Each rule's own test (TESTS), on the money the line's card was charged.
 TESTS = {
-    EXACT: "p.auth_code = l.auth_code AND p.amount = l.amount AND p.transaction_date = l.transaction_date",
-    DATE_WINDOW: "p.auth_code = l.auth_code AND p.amount = l.amount AND p.transaction_date"
+    EXACT: "p.auth_code = l.auth_code AND p.amount = l.charged_amount AND p.transaction_date = l.transaction_date",
+    DATE_WINDOW: "p.auth_code = l.auth_code AND p.amount = l.charged_amount AND p.transaction_date"
     f" BETWEEN l.transaction_date - {DATE_WINDOW_DAYS} AND l.transaction_date + {DATE_WINDOW_DAYS}",
-    TIP: "p.auth_code = l.auth_code AND p.transaction_date = l.transaction_date"
-    " AND p.amount > l.amount AND p.amount <= l.amount + floor(l.amount * CAST(:tip_share AS numeric))",
-    NO_AUTH_CODE: "p.terminal_id = l.terminal_id AND p.rrn = l.rrn AND p.amount = l.amount"
-    " AND p.transaction_date = l.transaction_date AND p.auth_code IS DISTINCT FROM l.auth_code",
+    TIP: "p.auth_code = l.auth_code AND p.transaction_date = l.transaction_date AND p.amount > l.charged_amount"
+    " AND p.amount <= l.charged_amount + floor(l.charged_amount * CAST(:tip_share AS numeric))",
+    NO_AUTH_CODE: "p.amount = l.charged_amount AND p.transaction_date = l.transaction_date"
+    " AND p.auth_code IS DISTINCT FROM l.auth_code AND ((p.terminal_id = l.terminal_id AND p.rrn = l.rrn)"
+    " OR (l.auth_code IS NULL AND l.rrn IS NULL AND (l.terminal_id IS NULL OR p.terminal_id = l.terminal_id)))",
 }
 
 NOT_UNLINKED = "NOT EXISTS (SELECT 1 FROM unlinked_pairs u WHERE u.payment_id = p.id AND u.receipt_id = l.receipt_id)"
@@ -66,25 +93,26 @@ NOT_UNLINKED = "NOT EXISTS (SELECT 1 FROM unlinked_pairs u WHERE u.payment_id = 
 # look_alike_set.
 LOOK_ALIKE_SET = {
     rule: "md5(concat_ws('|', CAST(:rule AS text), coalesce(l.pan_last4, l.rrn || '/' || l.terminal_id), "
-    + ("l.currency, l.amount, l.transaction_date" if rule == EXACT else "l.currency, l.kind")
+    + ("l.charged_currency, l.charged_amount, l.transaction_date" if rule == EXACT else "l.charged_currency, l.kind")
     + "))::uuid"
     for rule in RULES
 }
 
 
-def fits(rule: str, card: str) -> str:
-    """fits, for the slips that show their card one way (SAME_CARD), and never an unlinked pair."""
+def fits(rule: str, card: CardKey) -> str:
+    """fits, for the pairs whose card one key shows (BY_CARD_KEY), and never an unlinked pair."""
     return (
-        f"{SAME_CARD[card]}\n            AND p.currency = l.currency AND p.kind = l.kind"
+        f"{BY_CARD_KEY[card]}\n            AND p.currency = l.charged_currency AND p.kind = l.kind"
         f"\n            AND {TESTS[rule]}\n            AND {NOT_UNLINKED}"
     )
 
 
-def _pairs(rule: str, card: str, where: str = "") -> str:
+def _pairs(rule: str, card: CardKey, where: str = "") -> str:
     """The open (line, payment) pairs that fit under rule, with whether they may be claimed
     and the set their items are ambiguous in if they are look-alikes."""
     return f"""
-        SELECT l.receipt_id, l.line_no, p.id AS payment_id, {CLAIMABLE} AS claimable, {LOOK_ALIKE_SET[rule]} AS set_id
+        SELECT l.receipt_id, l.line_no, p.id AS payment_id, '{card}' AS card_key, {CLAIMABLE} AS claimable,
+               {LOOK_ALIKE_SET[rule]} AS set_id
         FROM receipt_card_payments l
         JOIN receipts r ON r.id = l.receipt_id
         JOIN payments p ON {fits(rule, card)}
@@ -95,7 +123,7 @@ def _candidates_of_line(rule: str) -> str:
     """How many open payments fit the outer query's line l (correlated, by index: the inner
     p hides the outer one)."""
     return " + ".join(
-        f"(SELECT count(*) FROM payments p WHERE {OPEN_PAYMENT} AND {fits(rule, card)})" for card in SAME_CARD
+        f"(SELECT count(*) FROM payments p WHERE {OPEN_PAYMENT} AND {fits(rule, card)})" for card in BY_CARD_KEY
     )
 
 
@@ -104,26 +132,26 @@ def _candidates_of_payment(rule: str) -> str:
     return " + ".join(
         f"(SELECT count(*) FROM receipt_card_payments l JOIN receipts r ON r.id = l.receipt_id"
         f" WHERE {OPEN_LINE} AND {fits(rule, card)})"
-        for card in SAME_CARD
+        for card in BY_CARD_KEY
     )
 
 
 def _claim(candidates: str) -> str:
     """Claim each pair of candidates that is both its line's and its payment's only one;
     record every item of a pair with look-alikes as ambiguous. candidates: (receipt_id,
-    line_no, payment_id, claimable, set_id, line_candidates, payment_candidates).
+    line_no, payment_id, card_key, claimable, set_id, line_candidates, payment_candidates).
 
-    Returns each claimed line's receipt and payment, then each item newly found ambiguous
-    (under its kind's column)."""
+    Returns each claimed line's receipt, payment and card_key, then each item newly found
+    ambiguous (under its kind's column)."""
     return f"""
     WITH candidates AS MATERIALIZED ({candidates}
     ), claimed AS (
         UPDATE receipt_card_payments l
-        SET payment_id = c.payment_id, match_rule = :rule, matched_at = now()
+        SET payment_id = c.payment_id, match_rule = :rule, card_key = c.card_key, matched_at = now()
         FROM candidates c
         WHERE c.line_candidates = 1 AND c.payment_candidates = 1 AND c.claimable
           AND l.receipt_id = c.receipt_id AND l.line_no = c.line_no AND l.payment_id IS NULL
-        RETURNING l.receipt_id, l.payment_id
+        RETURNING l.receipt_id, l.payment_id, l.card_key
     ), ambiguous AS (
         INSERT INTO ambiguities (item_kind, item_id, rule, candidates, set_id)
         SELECT kind, item_id, :rule, max(candidates), min(CAST(set_id AS text))::uuid FROM (
@@ -137,9 +165,9 @@ def _claim(candidates: str) -> str:
         ON CONFLICT (item_kind, item_id, rule) DO NOTHING
         RETURNING item_kind, item_id
     )
-    SELECT receipt_id, payment_id, false AS ambiguous FROM claimed
+    SELECT receipt_id, payment_id, card_key, false AS ambiguous FROM claimed
     UNION ALL
-    SELECT CASE item_kind WHEN 'receipt' THEN item_id END, CASE item_kind WHEN 'payment' THEN item_id END, true
+    SELECT CASE item_kind WHEN 'receipt' THEN item_id END, CASE item_kind WHEN 'payment' THEN item_id END, NULL, true
     FROM ambiguous
     """
 
@@ -149,7 +177,7 @@ def claim_items() -> str:
     payments (:payment_ids) on either side, each pair's candidates counted against everything
     open (a handful of index look-ups per pair)."""
     focus = ("AND l.receipt_id = ANY(CAST(:receipt_ids AS uuid[]))", "AND p.id = ANY(CAST(:payment_ids AS uuid[]))")
-    near = " UNION ".join(_pairs(EXACT, card, where) for where in focus for card in SAME_CARD)
+    near = " UNION ".join(_pairs(EXACT, card, where) for where in focus for card in BY_CARD_KEY)
     return _claim(f"""
         SELECT near.*, {_candidates_of_line(EXACT)} AS line_candidates,
                {_candidates_of_payment(EXACT)} AS payment_candidates
@@ -160,7 +188,7 @@ def claim_items() -> str:
 
 def claim_all(rule: str) -> str:
     """A sweep's rule over everything open: each pair counted against the others."""
-    pairs = " UNION ALL ".join(_pairs(rule, card) for card in SAME_CARD)
+    pairs = " UNION ALL ".join(_pairs(rule, card) for card in BY_CARD_KEY)
     return _claim(f"""
         SELECT *, count(*) OVER (PARTITION BY receipt_id, line_no) AS line_candidates,
                   count(*) OVER (PARTITION BY payment_id) AS payment_candidates
@@ -182,7 +210,7 @@ _MATCHED_PAYMENTS = """
         SET status = 'matched', receipt_id = l.receipt_id, version = p.version + 1,
             document = p.document || jsonb_build_object(
                 'status', 'matched', 'receipt_id', l.receipt_id, 'match_rule', l.match_rule,
-                'version', p.version + 1)
+                'card_key', l.card_key, 'version', p.version + 1)
         FROM receipt_card_payments l
         WHERE l.payment_id = p.id AND p.id = ANY(CAST(:payment_ids AS uuid[]))
         RETURNING p.id, p.document
@@ -289,7 +317,7 @@ _RELEASE = text(
     outbox.recording_sql(
         """
     released AS (
-        UPDATE receipt_card_payments SET payment_id = NULL, match_rule = NULL, matched_at = NULL
+        UPDATE receipt_card_payments SET payment_id = NULL, match_rule = NULL, card_key = NULL, matched_at = NULL
         WHERE payment_id = :id
         RETURNING receipt_id
     ), changed AS (
@@ -310,7 +338,8 @@ _UNMATCH_PAYMENT = text(
     changed AS (
         UPDATE payments p SET status = 'unmatched', receipt_id = NULL, version = p.version + 1,
             document = p.document || jsonb_build_object('status', 'unmatched', 'receipt_id', NULL,
-                                                        'match_rule', NULL, 'version', p.version + 1)
+                                                        'match_rule', NULL, 'card_key', NULL,
+                                                        'version', p.version + 1)
         WHERE p.id = :id
         RETURNING p.id, p.document
     )
@@ -328,6 +357,7 @@ class Outcome:
     receipts_matched: int
     ambiguous_items: int
     events: list[Event] = field(default_factory=list)
+    card_keys: Counter[str] = field(default_factory=Counter)  # the lines matched, by what established the card
     deferred: bool = False  # a sweep was running: nothing was tried
 
 
@@ -394,7 +424,11 @@ class Matches:
                 ).all()
         events = self._recorded.written_with(outbox.recorded_events(recorded)) if publish else []
         return Outcome(
-            len(claimed), len(receipts_matched), len(ambiguous["receipts"]) + len(ambiguous["payments"]), events
+            len(claimed),
+            len(receipts_matched),
+            len(ambiguous["receipts"]) + len(ambiguous["payments"]),
+            events,
+            Counter(row.card_key for row in claimed),
         )
 
     # The operator's decisions (SPEC §11).

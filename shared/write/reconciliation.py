@@ -107,6 +107,7 @@ class Run:
 
     id: uuid.UUID = field(default_factory=uuid.uuid4)
     matched: dict[str, int] = field(default_factory=dict)
+    card_keys: dict[str, dict[str, int]] = field(default_factory=dict)  # each rule's matches by card_key
     ambiguous: int = 0
     expired: dict[str, int] = field(default_factory=dict)
     drift_repaired: dict[str, int] = field(default_factory=dict)
@@ -136,6 +137,7 @@ def reconcile(uow: UnitOfWork) -> Run:
     for rule in RULES:
         outcome = uow.matches.sweep(rule=rule, tip_share=config.tip_share)
         run.matched[rule] = outcome.lines_matched
+        run.card_keys[rule] = dict(outcome.card_keys)
         run.ambiguous += outcome.ambiguous_items
     run.expired = uow.reconciliation.expire(config.expiry_days * 86400)
     run.failed_callbacks = uow.reconciliation.failed_callbacks()

@@ -136,12 +136,15 @@ class Receipts:
                 line_no int, description text, sku text, quantity numeric, unit_price bigint, amount bigint)
         ), card_lines AS (
             INSERT INTO receipt_card_payments (receipt_id, line_no, masked_pan, auth_code, amount,
-                currency, transaction_date, transaction_time, terminal_id, rrn, scheme, kind)
+                currency, transaction_date, transaction_time, terminal_id, rrn, scheme, kind,
+                par, dcc_currency, dcc_amount)
             SELECT receipt.id, p.line_no, p.masked_pan, p.auth_code, p.amount, p.currency,
-                   p.transaction_date, p.transaction_time, p.terminal_id, p.rrn, p.scheme, :kind
+                   p.transaction_date, p.transaction_time, p.terminal_id, p.rrn, p.scheme, :kind,
+                   p.par, p.dcc->>'currency', CAST(p.dcc->>'amount' AS bigint)
             FROM receipt, jsonb_to_recordset(CAST(:payments AS jsonb)) AS p(
                 line_no int, masked_pan text, auth_code text, amount bigint, currency text,
-                transaction_date date, transaction_time time, terminal_id text, rrn text, scheme text)
+                transaction_date date, transaction_time time, terminal_id text, rrn text, scheme text,
+                par text, dcc jsonb)
         )
         """,
             made="receipt",
@@ -234,10 +237,10 @@ class Payments:
         payment AS (
         INSERT INTO payments (id, bank_id, bank_payment_id, fingerprint, account_ref, masked_pan,
             auth_code, amount, currency, transaction_date, transaction_time, merchant_name,
-            terminal_id, rrn, kind, document)
+            terminal_id, rrn, kind, token_masked_pan, par, document)
         VALUES (:id, :bank_id, :bank_payment_id, :fingerprint, :account_ref, :masked_pan,
             :auth_code, :amount, :currency, :transaction_date, :transaction_time, :merchant_name,
-            :terminal_id, :rrn, :kind, CAST(:event_data AS jsonb))
+            :terminal_id, :rrn, :kind, :token_masked_pan, :par, CAST(:event_data AS jsonb))
         ON CONFLICT (bank_id, bank_payment_id) DO NOTHING
         RETURNING id
         )
@@ -260,9 +263,10 @@ class Payments:
 
         submitted.data is the payment as its events carry it (masked PAN only), kept as its
         document."""
-        fields = payment.model_dump(
-            exclude={"pan", *payment.later_fields}
-        )  # the columns; the document is submitted.data
+        # The columns; the document is submitted.data.
+        fields = payment.model_dump(exclude={"pan", *payment.later_fields})
+        fields["par"] = payment.par
+        fields["token_masked_pan"] = payment.token.masked()["masked_pan"] if payment.token else None
         inserted = self.connection.execute(
             self._INSERT,
             {
@@ -291,7 +295,7 @@ class Payments:
     _FOR_CLEARING = text(
         """
         SELECT p.id, p.amount, p.authorised_amount, p.currency, p.status, p.receipt_id, p.bank_payment_id,
-               l.amount AS line_amount, l.match_rule
+               l.charged_amount AS line_amount, l.match_rule
         FROM payments p LEFT JOIN receipt_card_payments l ON l.payment_id = p.id
         WHERE p.bank_id = :bank_id AND p.bank_payment_id = :bank_payment_id
         FOR UPDATE OF p

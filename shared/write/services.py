@@ -466,8 +466,9 @@ def reconcile(uow: UnitOfWork) -> reconciliation.Run:
         run = reconciliation.reconcile(uow)
         uow.record(events.Event(events.RECONCILIATION_COMPLETED, run.id, run.summary()))
         uow.commit()
-    for rule, payments in run.matched.items():
-        metrics.matched(rule, payments)
+    for rule, by_card_key in run.card_keys.items():
+        for card_key, payments in by_card_key.items():
+            metrics.matched(rule, card_key, payments)
     # The run's matches, expiries and restatements wait in the outbox: send them now
     # rather than after the relay's grace period.
     outbox.relay(uow.engine, grace_seconds=0)
