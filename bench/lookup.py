@@ -33,12 +33,13 @@ os.environ.setdefault("PLATFORM_SECRET", "bench-platform-secret")
 
 from sqlalchemy import text
 
-from shared.domain.errors import NotFound
 from shared.domain.parties import Party
 from shared.domain.payments import StatementLine
 from shared.platform.db import engine_for
 from shared.platform.migrate import migrate
 from shared.write import lookup
+
+TIP_SHARE = 0.25
 
 MERCHANT, BANK = uuid.UUID(int=1), uuid.UUID(int=2)
 DAY = date(2026, 11, 26)
@@ -170,18 +171,13 @@ def main() -> None:
         lines = statement_lines(size, args.lookups, rng)
         ids = [uuid.UUID(bytes=rng.randbytes(16)) for _ in lines]
         with engine.connect() as connection:
+            lookups = lookup.Lookups(connection)
             for _, line in lines[:50]:  # warm the connection's prepared statements
-                try:
-                    lookup.look_up(connection, bank, line)
-                except NotFound:
-                    pass
+                lookups.first_fitting_rule(bank.id, line.card(), TIP_SHARE)
             took, outcomes = [], {}
             for rule, line in lines:
                 start = time.perf_counter()
-                try:
-                    answer = lookup.look_up(connection, bank, line)["match_rule"]
-                except NotFound:
-                    answer = None
+                answer, _found = lookups.first_fitting_rule(bank.id, line.card(), TIP_SHARE)
                 took.append(time.perf_counter() - start)
                 outcomes[(rule, answer)] = outcomes.get((rule, answer), 0) + 1
             baseline = []
@@ -194,9 +190,9 @@ def main() -> None:
                 connection.execute(
                     text(
                         "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) "
-                        + " UNION ALL ".join(lookup._candidates(rule) for rule in lookup.RULES)
+                        + lookup._cascade(tuple(lookup.RULES), True).text
                     ),
-                    {**miss, "bank_id": BANK, "tip_share": 0.25},
+                    {**miss, "bank_id": BANK, "tip_share": TIP_SHARE},
                 )
                 .scalars()
                 .all()

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 
-from shared.domain.events import Event
+from shared.domain.events import PAYMENT_CLEARED, Event
 from shared.domain.matching import EXACT, MANUAL, CardLine, CardPayment, decide
 from shared.domain.parties import Party
 from shared.write.matching import Outcome
@@ -189,12 +189,12 @@ class _Payments:
         payment = self.store.payments.get((bank_id, bank_payment_id))
         return None if payment is None else SimpleNamespace(**vars(payment))  # a row: as it was read
 
-    def clear(self, payment_id, amount: int, status: str, receipt_id, match_rule) -> None:
+    def clear(self, payment_id, amount: int, status: str, receipt_id, match_rule, event_type=PAYMENT_CLEARED) -> None:
         payment = _payment(self.store, payment_id)
         payment.authorised_amount = payment.authorised_amount or payment.amount
         payment.amount, payment.status, payment.receipt_id, payment.match_rule = amount, status, receipt_id, match_rule
         payment.card = replace(payment.card, amount=amount)
-        self._events.append(Event("receipts.payment.cleared.v1", payment_id, {"amount": amount, "status": status}))
+        self._events.append(Event(event_type, payment_id, {"amount": amount, "status": status}))
 
 
 class _Matches:

@@ -20,6 +20,9 @@ PAYMENT_EXPIRED = "receipts.payment.expired.v1"
 PAYMENT_CLEARED = "receipts.payment.cleared.v1"
 RECEIPT_UNMATCHED = "receipts.receipt.unmatched.v1"
 PAYMENT_UNMATCHED = "receipts.payment.unmatched.v1"
+# A sale voided at the till, a payment its issuer reversed (in full, or a part of it).
+RECEIPT_VOIDED = "receipts.receipt.voided.v1"
+PAYMENT_REVERSED = "receipts.payment.reversed.v1"
 # The operator's decisions (SPEC §11): a pair matched by hand, a wrong match undone.
 MATCH_SETTLED = "receipts.match.settled.v1"
 MATCH_UNLINKED = "receipts.match.unlinked.v1"

@@ -38,7 +38,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-Status = Literal["unmatched", "matched", "ambiguous", "expired"]
+Status = Literal["unmatched", "matched", "ambiguous", "expired", "voided", "reversed"]
 
 EXACT = "exact"
 DATE_WINDOW = "date_window"

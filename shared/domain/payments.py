@@ -98,6 +98,15 @@ class Clearing(RequestModel):
     currency: Currency
 
 
+class Reversal(RequestModel):
+    """An issuer's reversal (ISO 8583 0400/0420) of a payment it reported, in full or of a
+    part of it (POST /v1/payments/reversals)."""
+
+    bank_payment_id: Annotated[str, Text(64)]
+    reversal_id: Annotated[str, Text(64)] | None = None  # the issuer's id of its reversal message
+    amount: PositiveAmount | None = None  # the part reversed, in the payment's currency; none: all of it
+
+
 def _one_card_number(schema: dict[str, Any]) -> None:
     """The document says what card() checks: the card number comes exactly once."""
     for name in ("pan", "masked_pan"):

@@ -12,7 +12,7 @@ from pydantic.json_schema import models_json_schema
 
 from shared import formats
 from shared.domain.parties import EndpointChange, MerchantChange, MerchantRegistration, PartyRegistration
-from shared.domain.payments import Clearing, PaymentSubmission, StatementLine
+from shared.domain.payments import Clearing, PaymentSubmission, Reversal, StatementLine
 from shared.domain.receipts import ReceiptSubmission
 from shared.domain.settlement import ManualMatch
 from shared.entrypoints.health import Health
@@ -180,6 +180,26 @@ OPERATIONS = [
         Clearing,
         {200: ("the payment, with its final and authorised amounts", PaymentCleared)},
         rules="currency is the reported payment's own",
+    ),
+    Operation(
+        "post",
+        "/v1/payments/reversals",
+        "reversePayment",
+        "Reverse a reported payment, in full or in part",
+        "bank",
+        Reversal,
+        {200: ("the payment after the reversal (the same again: unchanged)", PaymentCleared)},
+        rules="amount is at most the payment's; a partial reversal has its reversal_id; a payment reversed in "
+        "full takes no other reversal",
+    ),
+    Operation(
+        "post",
+        "/v1/receipts/{id}/void",
+        "voidReceipt",
+        "Void a receipt: the sale was voided at the till",
+        "merchant",
+        None,
+        {200: ("the receipt, voided (the same again: unchanged)", ReceiptAccepted)},
     ),
     Operation(
         "post",

@@ -43,11 +43,14 @@ _UNLINKED = text(
       AND (CAST(:operator AS boolean) OR u.bank_id = CAST(:party AS uuid) OR u.merchant_id = CAST(:party AS uuid))
     """
 )
+# The items still waiting for their other side (a voided receipt or a reversed payment waits for none).
+WAITING = ("unmatched", "ambiguous", "expired")
+_WAITING = ", ".join(f"'{status}'" for status in WAITING)
 _OPEN_PAYMENTS = text(
     f"""
     SELECT p.status, p.currency, count(*) AS items, sum(p.amount) AS amount
     FROM payment_views p
-    WHERE p.transaction_date = CAST(:day AS date) AND p.status <> 'matched' AND {_PAYMENT_SCOPE}
+    WHERE p.transaction_date = CAST(:day AS date) AND p.status IN ({_WAITING}) AND {_PAYMENT_SCOPE}
     GROUP BY 1, 2
     """
 )
@@ -55,7 +58,7 @@ _OPEN_RECEIPTS = text(
     f"""
     SELECT r.status, r.currency, count(*) AS items, sum(CAST(r.totals->>'total' AS bigint)) AS amount
     FROM receipt_views r
-    WHERE left(r.issued_at, 10) = :day AND r.status <> 'matched' AND {_RECEIPT_SCOPE}
+    WHERE left(r.issued_at, 10) = :day AND r.status IN ({_WAITING}) AND {_RECEIPT_SCOPE}
     GROUP BY 1, 2
     """
 )
@@ -127,9 +130,7 @@ def reconciliation(connection: Connection, party: Party | None, query: ReportQue
         _add(matched.setdefault(row.rule, _tally()), row)
         if row.card_key is not None:  # the operator's matches name no key
             _add(by_card_key[row.card_key], row)
-    by_status = {
-        status: {"receipts": _tally(), "payments": _tally()} for status in ("unmatched", "ambiguous", "expired")
-    }
+    by_status = {status: {"receipts": _tally(), "payments": _tally()} for status in WAITING}
     for side, statement in (("payments", _OPEN_PAYMENTS), ("receipts", _OPEN_RECEIPTS)):
         for row in connection.execute(statement, params):
             _add(by_status[row.status][side], row)

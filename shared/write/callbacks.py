@@ -32,6 +32,7 @@ _CALLBACK_NAMESPACE = uuid.UUID("8c0f3f6e-2b4d-4d8e-9a51-6f1f0b2e7c44")
 
 MATCHED = "receipt.matched"
 UNLINKED = "receipt.unlinked"
+VOIDED = "receipt.voided"
 
 
 def callback_id(
@@ -308,25 +309,37 @@ class Callbacks:
 
     def record_unlinked(self, payment_id: uuid.UUID, receipt_id: uuid.UUID, reason: str = "clearing") -> None:
         """Write the bank's callback saying its payment was unlinked from receipt_id, by a
-        clearing or by the operator (in that transaction). A new match calls back again."""
+        clearing, a reversal or the operator (in that transaction). A new match calls back again."""
         payment = self.connection.execute(_UNLINKED, {"payment_id": payment_id}).one()
+        self._record_for_bank(
+            UNLINKED,
+            payment,
+            receipt_id,
+            {"reason": reason, "amount": payment.amount, "authorised_amount": payment.authorised_amount},
+        )
+
+    def record_voided(self, payment_id: uuid.UUID, receipt_id: uuid.UUID) -> None:
+        """Write the bank's callback saying the receipt its payment was matched to was
+        voided at the till (in that transaction): its app removes the receipt."""
+        payment = self.connection.execute(_UNLINKED, {"payment_id": payment_id}).one()
+        self._record_for_bank(VOIDED, payment, receipt_id, {})
+
+    def _record_for_bank(self, kind: str, payment: Row[Any], receipt_id: uuid.UUID, data: dict[str, Any]) -> None:
         self._record(
             [
                 _callback(
-                    UNLINKED,
-                    payment_id,
+                    kind,
+                    payment.payment_id,
                     receipt_id,
                     "bank",
                     payment.bank_id,
                     payment.bank_url,
                     {
-                        "payment_id": str(payment_id),
+                        "payment_id": str(payment.payment_id),
                         "bank_payment_id": payment.bank_payment_id,
                         "account_ref": payment.account_ref,
                         "receipt_id": str(receipt_id),
-                        "reason": reason,
-                        "amount": payment.amount,
-                        "authorised_amount": payment.authorised_amount,
+                        **data,
                     },
                     datetime.now(UTC).isoformat(),
                 )

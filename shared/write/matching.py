@@ -25,10 +25,12 @@ from sqlalchemy import Connection, Row, TextClause, text
 from shared.domain.events import (
     PAYMENT_AMBIGUOUS,
     PAYMENT_MATCHED,
+    PAYMENT_REVERSED,
     PAYMENT_UNMATCHED,
     RECEIPT_AMBIGUOUS,
     RECEIPT_MATCHED,
     RECEIPT_UNMATCHED,
+    RECEIPT_VOIDED,
     Event,
 )
 from shared.domain.matching import (
@@ -332,20 +334,35 @@ _RELEASE = text(
     """
     )
 )
-_UNMATCH_PAYMENT = text(
-    outbox.recording_sql(
-        """
+# A payment no longer matched: open again, or reversed by its issuer (never matched again).
+_UNMATCH_PAYMENT = {
+    status: text(
+        outbox.recording_sql(
+            f"""
     changed AS (
-        UPDATE payments p SET status = 'unmatched', receipt_id = NULL, version = p.version + 1,
-            document = p.document || jsonb_build_object('status', 'unmatched', 'receipt_id', NULL,
+        UPDATE payments p SET status = '{status}', receipt_id = NULL, version = p.version + 1,
+            document = p.document || jsonb_build_object('status', '{status}', 'receipt_id', NULL,
                                                         'match_rule', NULL, 'card_key', NULL,
                                                         'version', p.version + 1)
-        WHERE p.id = :id
+        WHERE p.id = ANY(CAST(:ids AS uuid[]))
         RETURNING p.id, p.document
     )
     """
+        )
     )
-)
+    for status in ("unmatched", "reversed")
+}
+# A voided receipt's matched lines, freed; the payments they were matched to.
+_FREE_LINES = text("""
+    WITH matched AS (
+        SELECT line_no, payment_id FROM receipt_card_payments
+        WHERE receipt_id = :id AND payment_id IS NOT NULL FOR UPDATE
+    )
+    UPDATE receipt_card_payments l SET payment_id = NULL, match_rule = NULL, card_key = NULL, matched_at = NULL
+    FROM matched m WHERE l.receipt_id = :id AND l.line_no = m.line_no
+    RETURNING m.payment_id
+""")
+_VOID = text(transition_sql("receipts", "voided", "t.id = :id", outbox.RECORDED, ", 'bank_ids', '[]'::jsonb"))
 _REMEMBER_UNLINK = text(
     "INSERT INTO unlinked_pairs (payment_id, receipt_id) VALUES (:payment_id, :receipt_id) ON CONFLICT DO NOTHING"
 )
@@ -463,8 +480,9 @@ class Matches:
         self._back_to_the_cascade(receipt_id, payment_id)
         return True
 
-    def _back_to_the_cascade(self, receipt_id: uuid.UUID, payment_id: uuid.UUID) -> None:
-        """The sets the pair was ambiguous in are settled: their other items are open again."""
+    def _back_to_the_cascade(self, receipt_id: uuid.UUID | None, payment_id: uuid.UUID | None) -> None:
+        """The sets the pair (or the one item) was ambiguous in are settled: their other
+        items are open again."""
         sets = self.connection.execute(_SETS, {"receipt_id": receipt_id, "payment_id": payment_id}).scalars().all()
         if not sets:
             return
@@ -495,12 +513,39 @@ class Matches:
         """Undo the payment's match to receipt_id: both sides unmatched, the pair never
         linked again by matching."""
         self.release(payment_id)
+        self._unmatch([payment_id], "unmatched", PAYMENT_UNMATCHED)
+        self.connection.execute(_REMEMBER_UNLINK, {"payment_id": payment_id, "receipt_id": receipt_id})
+
+    def _unmatch(self, payment_ids: list[uuid.UUID], status: str, event_type: str) -> None:
         self._recorded.written_with(
             outbox.recorded_events(
-                self.connection.execute(_UNMATCH_PAYMENT, {"id": payment_id, "type": PAYMENT_UNMATCHED}).all()
+                self.connection.execute(
+                    _UNMATCH_PAYMENT[status], {"ids": array_literal(payment_ids), "type": event_type}
+                ).all()
             )
         )
-        self.connection.execute(_REMEMBER_UNLINK, {"payment_id": payment_id, "receipt_id": receipt_id})
+
+    # Voids and reversals (SPEC §14), under the same locks as matching: the caller holds
+    # off sweeps and holds the keys of the item's open lines or payment.
+
+    def void(self, receipt_id: uuid.UUID) -> list[uuid.UUID]:
+        """Void the receipt: its matches undone (their payments open again), its ambiguity
+        sets back to the cascade, never matched again. The payments it was matched to."""
+        released = list(self.connection.execute(_FREE_LINES, {"id": receipt_id}).scalars())
+        if released:
+            self._unmatch(released, "unmatched", PAYMENT_UNMATCHED)
+        self._back_to_the_cascade(receipt_id, None)
+        self._recorded.written_with(
+            outbox.recorded_events(self.connection.execute(_VOID, {"id": receipt_id, "type": RECEIPT_VOIDED}).all())
+        )
+        return released
+
+    def reverse(self, payment_id: uuid.UUID) -> None:
+        """Reverse the payment in full: its match undone (its receipt open again), its
+        ambiguity sets back to the cascade, never matched again."""
+        self.release(payment_id)
+        self._back_to_the_cascade(None, payment_id)
+        self._unmatch([payment_id], "reversed", PAYMENT_REVERSED)
 
 
 if __name__ == "__main__":

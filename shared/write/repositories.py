@@ -201,6 +201,16 @@ class Receipts:
             is not None
         )
 
+    def to_void(self, merchant_id: uuid.UUID, receipt_id: uuid.UUID) -> Row[Any] | None:
+        """The merchant's receipt (id, merchant_receipt_id, status), locked; None if it has none such."""
+        return self.connection.execute(
+            text(
+                "SELECT id, merchant_receipt_id, status FROM receipts"
+                " WHERE id = :id AND merchant_id = :merchant_id FOR UPDATE"
+            ),
+            {"id": receipt_id, "merchant_id": merchant_id},
+        ).one_or_none()
+
     def named(self, merchant_id: uuid.UUID, reference: str) -> uuid.UUID | None:
         """The merchant's receipt a till's document names: by its platform id or its own id."""
         try:
@@ -328,10 +338,16 @@ class Payments:
         ).one_or_none()
 
     def clear(
-        self, payment_id: uuid.UUID, amount: int, status: str, receipt_id: uuid.UUID | None, match_rule: str | None
+        self,
+        payment_id: uuid.UUID,
+        amount: int,
+        status: str,
+        receipt_id: uuid.UUID | None,
+        match_rule: str | None,
+        event_type: str = PAYMENT_CLEARED,
     ) -> None:
-        """Give the payment its final amount (the authorised one is kept) and the status and
-        match it has with it, recording its cleared event."""
+        """Give the payment its new amount (the authorised one is kept) and the status and
+        match it has with it, recording its event (cleared, or reversed in part)."""
         self._recorded.written_with(
             outbox.recorded_events(
                 self.connection.execute(
@@ -342,10 +358,33 @@ class Payments:
                         "status": status,
                         "receipt_id": receipt_id,
                         "match_rule": match_rule,
-                        "type": PAYMENT_CLEARED,
+                        "type": event_type,
                     },
                 ).all()
             )
+        )
+
+    def id_of(self, bank_id: uuid.UUID, bank_payment_id: str) -> uuid.UUID | None:
+        return self.connection.execute(
+            text("SELECT id FROM payments WHERE bank_id = :bank_id AND bank_payment_id = :bank_payment_id"),
+            {"bank_id": bank_id, "bank_payment_id": bank_payment_id},
+        ).scalar()
+
+    def reversed_before(self, payment_id: uuid.UUID, reversal_id: str) -> bool:
+        return (
+            self.connection.execute(
+                text("SELECT 1 FROM payment_reversals WHERE payment_id = :payment_id AND reversal_id = :reversal_id"),
+                {"payment_id": payment_id, "reversal_id": reversal_id},
+            ).first()
+            is not None
+        )
+
+    def record_reversal(self, payment_id: uuid.UUID, reversal_id: str, amount: int) -> None:
+        self.connection.execute(
+            text(
+                "INSERT INTO payment_reversals (payment_id, reversal_id, amount) VALUES (:payment_id, :reversal_id, :amount)"
+            ),
+            {"payment_id": payment_id, "reversal_id": reversal_id, "amount": amount},
         )
 
 

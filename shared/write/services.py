@@ -23,7 +23,7 @@ from shared.domain.errors import (
 )
 from shared.domain.matching import MANUAL, within_tip
 from shared.domain.parties import EndpointChange, MerchantChange, MerchantIdentity, Party, PartyKind, PartyRegistration
-from shared.domain.payments import Clearing, PaymentSubmission, StatementLine
+from shared.domain.payments import Clearing, PaymentSubmission, Reversal, StatementLine
 from shared.domain.receipts import ReceiptSubmission, ReceiptWarning
 from shared.domain.settlement import ManualMatch, line_to_settle
 from shared.formats.document import Imported
@@ -249,20 +249,107 @@ def clear_payment(final: Clearing, bank: Party, uow: UnitOfWork) -> PaymentClear
         authorised = payment.authorised_amount or payment.amount
         if payment.amount == final.amount:
             return _cleared(payment, payment.status, final.amount, authorised, payment.receipt_id)
-        matched = payment.status == "matched"
-        keeps_match = matched and (
-            final.amount == payment.line_amount or within_tip(payment.line_amount, final.amount, settings().tip_share)
-        )
-        released = matched and not keeps_match
-        if released:
-            uow.matches.release(payment.id)
-        status = "matched" if keeps_match else "expired" if payment.status == "expired" else "unmatched"
-        receipt_id = payment.receipt_id if keeps_match else None
-        uow.payments.clear(payment.id, final.amount, status, receipt_id, payment.match_rule if keeps_match else None)
-        if released:  # the callback tells the bank the final amount
-            uow.callbacks.record_unlinked(payment.id, payment.receipt_id)
+        status, receipt_id = _judge_again(uow, payment, final.amount, events.PAYMENT_CLEARED, "clearing")
         uow.commit()
     return _cleared(payment, status, final.amount, authorised, receipt_id)
+
+
+def _judge_again(
+    uow: UnitOfWork, payment: Row[Any], amount: int, event_type: str, reason: str
+) -> tuple[str, uuid.UUID | None]:
+    """Give the (locked) payment a new amount: it keeps its receipt while the amount still
+    pays the receipt's line (equal, or a tip within the share); otherwise the link is
+    released, the bank is called back (receipt.unlinked, with reason), and the payment is
+    matched afresh. Its new status and receipt."""
+    matched = payment.status == "matched"
+    keeps_match = matched and (
+        amount == payment.line_amount or within_tip(payment.line_amount, amount, settings().tip_share)
+    )
+    released = matched and not keeps_match
+    if released:
+        uow.matches.release(payment.id)
+    status = "matched" if keeps_match else "expired" if payment.status == "expired" else "unmatched"
+    receipt_id = payment.receipt_id if keeps_match else None
+    uow.payments.clear(payment.id, amount, status, receipt_id, payment.match_rule if keeps_match else None, event_type)
+    if released:  # the callback tells the bank the new amount
+        uow.callbacks.record_unlinked(payment.id, payment.receipt_id, reason)
+    return status, receipt_id
+
+
+def reverse_payment(reversal: Reversal, bank: Party, uow: UnitOfWork) -> PaymentCleared:
+    """Apply an issuer's reversal (SPEC §14). In full (no amount, or the whole amount): the
+    payment is reversed, never matched again, and a match it had is undone (its receipt
+    open again; the bank is called back, receipt.unlinked with reason reversal). In part:
+    the amount is reduced and matching judges the payment again, as a clearing's.
+
+    Idempotent: a reversal_id seen before changes nothing, and so does a full reversal of
+    a reversed payment; a partial reversal needs its reversal_id. Under the same locks as
+    matching (the sweep's, shared; the payment's keys), so it never races a match.
+    """
+    with uow:
+        if not uow.matches.hold_off_sweeps():
+            raise ServiceUnavailable("a matching sweep is running; retry in a few seconds")
+        payment_id = uow.payments.id_of(bank.id, reversal.bank_payment_id)
+        if payment_id is not None:
+            uow.matches.lock_keys([], [payment_id])  # before the payment's row, as matchers take them
+        payment = uow.payments.to_clear(bank.id, reversal.bank_payment_id)
+        if payment is None:
+            raise NotFound("no payment of yours has this bank_payment_id")
+        authorised = payment.authorised_amount or payment.amount
+        unchanged = _cleared(payment, payment.status, payment.amount, authorised, payment.receipt_id)
+        if reversal.reversal_id is not None and uow.payments.reversed_before(payment.id, reversal.reversal_id):
+            return unchanged
+        full = reversal.amount is None or reversal.amount == payment.amount
+        if payment.status == "reversed":
+            if full and reversal.reversal_id is None:
+                return unchanged
+            raise ValidationFailed(
+                "the payment is reversed already",
+                [Violation("bank_payment_id", "payment_reversed", "this payment was reversed in full")],
+            )
+        if not full and reversal.reversal_id is None:
+            raise ValidationFailed(
+                "a partial reversal needs its reversal_id",
+                [Violation("reversal_id", "reversal_id_required", "the issuer's id of its reversal message")],
+            )
+        if reversal.amount is not None and reversal.amount > payment.amount:
+            raise ValidationFailed(
+                "the reversal is larger than the payment",
+                [Violation("amount", "reversal_exceeds_amount", f"the payment's amount is {payment.amount}")],
+            )
+        if reversal.reversal_id is not None:
+            uow.payments.record_reversal(payment.id, reversal.reversal_id, reversal.amount or payment.amount)
+        if full:
+            uow.matches.reverse(payment.id)
+            if payment.status == "matched":
+                uow.callbacks.record_unlinked(payment.id, payment.receipt_id, reason="reversal")
+            status, receipt_id, amount = "reversed", None, payment.amount
+        else:
+            assert reversal.amount is not None  # a partial reversal says how much
+            amount = payment.amount - reversal.amount
+            status, receipt_id = _judge_again(uow, payment, amount, events.PAYMENT_REVERSED, "reversal")
+        uow.commit()
+    return _cleared(payment, status, amount, authorised, receipt_id)
+
+
+def void_receipt(merchant: Party, receipt_id: uuid.UUID, uow: UnitOfWork) -> ReceiptAccepted:
+    """Void the merchant's receipt (SPEC §14): never matched again, a match it had undone
+    (its payments open again), and each bank it was matched to called back
+    (receipt.voided) so that its app removes the receipt. The same again changes nothing.
+    Under the same locks as matching (the sweep's, shared; the keys of the receipt's open
+    lines), so a void racing a match never leaves a half-linked pair."""
+    with uow:
+        if not uow.matches.hold_off_sweeps():
+            raise ServiceUnavailable("a matching sweep is running; retry in a few seconds")
+        uow.matches.lock_keys([receipt_id], [])
+        receipt = uow.receipts.to_void(merchant.id, receipt_id)
+        if receipt is None:
+            raise NotFound("no receipt of yours has this id")
+        if receipt.status != "voided":
+            for payment_id in uow.matches.void(receipt_id):
+                uow.callbacks.record_voided(payment_id, receipt_id)
+            uow.commit()
+    return ReceiptAccepted(id=str(receipt.id), status="voided", merchant_receipt_id=receipt.merchant_receipt_id)
 
 
 def _cleared(
@@ -282,6 +369,7 @@ _MATCHED_AS = {
     events.RECEIPT_SUBMITTED: "receipt",
     events.PAYMENT_SUBMITTED: "payment",
     events.PAYMENT_CLEARED: "payment",
+    events.PAYMENT_REVERSED: "payment",  # reversed in part: judged again
 }
 
 
@@ -395,7 +483,15 @@ def erase_account(bank: Party, account_ref: str, uow: UnitOfWork) -> dict[str, s
     return {"erasure_id": str(erasure_id), "payments": payments, "status": "erased"}
 
 
-_CALLING_BACK = (events.PAYMENT_MATCHED, events.PAYMENT_CLEARED, events.MATCH_UNLINKED)
+# The events after which a payment may have callbacks due: matched, unlinked (by a
+# clearing, a reversal or the operator), or its receipt voided.
+_CALLING_BACK = (
+    events.PAYMENT_MATCHED,
+    events.PAYMENT_CLEARED,
+    events.PAYMENT_REVERSED,
+    events.PAYMENT_UNMATCHED,
+    events.MATCH_UNLINKED,
+)
 
 
 def deliver_callbacks(event: dict[str, Any], uow: UnitOfWork, send: callbacks.Send = callbacks.post) -> None:

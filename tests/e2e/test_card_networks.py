@@ -1,7 +1,8 @@
 """Payments as the card networks carry them, through make run's platform (SPEC §14): a
 wallet's token digits on the slip, the account's PAR, cashback, conversion at the till
-(DCC), and a slip with the last 4 digits only."""
+(DCC), a slip with the last 4 digits only, voids and reversals."""
 
+import json
 import random
 import uuid
 
@@ -11,7 +12,8 @@ from shared.platform.db import write_engine
 from shared.write import services
 from shared.write.unit_of_work import UnitOfWork
 from tests.e2e.test_read_api import register, submit_payment, submit_receipt
-from tests.support import bearer, mask, random_pan, receipt_body, remember, wait_until
+from tests.integration.test_callbacks import Receiver
+from tests.support import ADMIN_API_KEY, bearer, mask, random_pan, receipt_body, remember, wait_until
 
 
 def token_pan() -> str:
@@ -160,3 +162,119 @@ def test_a_slip_with_the_last_4_only_matches_a_unique_payment_and_lists_look_ali
     ]
     services.reconcile(UnitOfWork())
     assert statuses(receipt["id"], *payments) == ["ambiguous"] * 3
+
+
+# -- voids and reversals ------------------------------------------------------------------------
+
+
+def parties_calling_back(http, platform) -> tuple[dict, dict, Receiver]:
+    receiver = Receiver()
+    parties = {}
+    for kind in ("merchant", "bank"):
+        response = http.post(
+            f"{platform.url}/v1/admin/{kind}s",
+            headers=bearer(ADMIN_API_KEY),
+            json={"name": f"{kind} voids", "callback_url": f"{receiver.url}/{kind}"},
+        )
+        parties[kind] = response.json()
+        remember(parties[kind]["api_key"], parties[kind]["webhook_secret"])
+    return parties["merchant"], parties["bank"], receiver
+
+
+def bank_callbacks(receiver: Receiver, kind: str, count: int = 1) -> list[dict]:
+    def arrived():
+        found = [json.loads(body) for path, _, body in receiver.delivered if path == "/bank"]
+        found = [callback for callback in found if callback["type"] == kind]
+        return found if len(found) >= count else None
+
+    return wait_until(arrived, timeout=30, message=f"the bank's {kind} callback")
+
+
+def test_a_voided_receipt_leaves_the_statement_and_its_payment_is_matched_again(platform, http):
+    merchant, bank, receiver = parties_calling_back(http, platform)
+    card, account = random_pan(), f"acct-{uuid.uuid4().hex[:8]}"
+    receipt = submit_receipt(http, platform, merchant, pan=card)
+    payment = submit_payment(http, platform, bank, pan=card, account_ref=account)
+    bank_callbacks(receiver, "receipt.matched")
+
+    void = f"{platform.url}/v1/receipts/{receipt['id']}/void"
+    for _ in range(2):  # the same again changes nothing
+        answer = http.post(void, headers=bearer(merchant["api_key"]))
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["status"] == "voided"
+    other = register(http, platform, "merchant")
+    assert http.post(void, headers=bearer(other["api_key"])).status_code == 404
+    assert (
+        http.post(f"{platform.url}/v1/receipts/{uuid.uuid4()}/void", headers=bearer(merchant["api_key"])).status_code
+        == 404
+    )
+
+    [voided] = bank_callbacks(receiver, "receipt.voided")
+    assert voided["data"]["payment_id"] == payment["id"]
+    assert voided["data"]["receipt_id"] == receipt["id"]
+    assert voided["data"]["bank_payment_id"]
+    assert statuses(receipt["id"], payment["id"]) == ["voided", "unmatched"]
+
+    # The till prints the sale again: the payment, open again, is matched to the new receipt.
+    again = submit_receipt(http, platform, merchant, pan=card)
+    wait_until(
+        lambda: statement_item(http, platform, bank, account)["receipt"]["id"] == again["id"],
+        message="the new receipt on the statement",
+    )
+    url = f"{platform.url}/v1/receipts/{receipt['id']}"
+    wait_until(
+        lambda: http.get(url, headers=bearer(merchant["api_key"])).json()["status"] == "voided",
+        message="the voided receipt in the read model",
+    )
+
+
+def test_a_reversal_in_full_undoes_the_match_and_shows_on_the_statement(platform, http):
+    merchant, bank, receiver = parties_calling_back(http, platform)
+    card, account = random_pan(), f"acct-{uuid.uuid4().hex[:8]}"
+    receipt = submit_receipt(http, platform, merchant, pan=card)
+    payment = submit_payment(http, platform, bank, pan=card, account_ref=account)
+    bank_callbacks(receiver, "receipt.matched")
+
+    reversal = {"bank_payment_id": payment["bank_payment_id"]}
+    for _ in range(2):  # the same again changes nothing
+        answer = http.post(f"{platform.url}/v1/payments/reversals", json=reversal, headers=bearer(bank["api_key"]))
+        assert answer.status_code == 200, answer.text
+        assert (answer.json()["status"], answer.json()["receipt_id"]) == ("reversed", None)
+    [unlinked] = bank_callbacks(receiver, "receipt.unlinked")
+    assert unlinked["data"]["reason"] == "reversal" and unlinked["data"]["receipt_id"] == receipt["id"]
+    assert statuses(receipt["id"], payment["id"]) == ["unmatched", "reversed"]
+
+    def reversed_on_statement():
+        response = http.get(f"{platform.url}/v1/accounts/{account}/payments", headers=bearer(bank["api_key"]))
+        items = response.json().get("items", [])
+        return items if items and items[0]["status"] == "reversed" else None
+
+    [item] = wait_until(reversed_on_statement, timeout=30, message="the reversal on the statement")
+    assert item["receipt"] is None
+    other = register(http, platform, "bank")
+    answer = http.post(f"{platform.url}/v1/payments/reversals", json=reversal, headers=bearer(other["api_key"]))
+    assert answer.status_code == 404
+
+
+def test_a_partial_reversal_is_applied_once_per_reversal_id(platform, http):
+    merchant, bank, receiver = parties_calling_back(http, platform)
+    card = random_pan()
+    receipt = submit_receipt(http, platform, merchant, pan=card)
+    payment = submit_payment(http, platform, bank, pan=card)
+    bank_callbacks(receiver, "receipt.matched")
+    url = f"{platform.url}/v1/payments/reversals"
+    partial = {"bank_payment_id": payment["bank_payment_id"], "amount": 320}
+
+    refused = http.post(url, json=partial, headers=bearer(bank["api_key"]))
+    assert refused.status_code == 422 and refused.json()["error"]["details"][0]["code"] == "reversal_id_required"
+    too_much = http.post(url, json=partial | {"amount": 821, "reversal_id": "R-big"}, headers=bearer(bank["api_key"]))
+    assert too_much.status_code == 422, too_much.text
+    for _ in range(2):  # the same reversal_id again changes nothing
+        answer = http.post(url, json=partial | {"reversal_id": "R-1"}, headers=bearer(bank["api_key"]))
+        assert answer.status_code == 200, answer.text
+        assert (answer.json()["amount"], answer.json()["authorised_amount"]) == (500, 820)
+    # 5.00 no longer pays the receipt's 8.20: the match is undone, the bank told why.
+    assert answer.json()["status"] == "unmatched"
+    [unlinked] = bank_callbacks(receiver, "receipt.unlinked")
+    assert (unlinked["data"]["reason"], unlinked["data"]["amount"]) == ("reversal", 500)
+    assert statuses(receipt["id"], payment["id"]) == ["unmatched", "unmatched"]

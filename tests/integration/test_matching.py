@@ -3,13 +3,15 @@
 import json
 import random
 import threading
+import time
 import uuid
 
 import pytest
 from sqlalchemy import text
 
 from shared.domain import events
-from shared.domain.errors import DeliveryPending
+from shared.domain.errors import DeliveryPending, ServiceUnavailable
+from shared.domain.parties import Party
 from shared.write import locks, outbox, services
 from shared.write.unit_of_work import UnitOfWork
 from tests.support import bearer, mask, payment_body, random_pan, receipt_body
@@ -360,3 +362,55 @@ def test_a_payment_a_full_slip_and_a_slip_without_digits_both_fit_is_ambiguous(s
         state(write_engine, without_digits, payment_id).receipt,
         state(write_engine, full, payment_id).payment,
     ) == ("ambiguous", "ambiguous", "ambiguous")
+
+
+def test_a_void_racing_a_match_never_leaves_a_half_linked_pair(submit, merchant, write_engine):
+    """A receipt voided while its payment's match runs: either the match comes first and
+    the void undoes it (the payment open again), or the void comes first and nothing is
+    matched. Never a voided receipt with a claimed line, nor a matched payment without one."""
+    receipt, payment = submit
+    owner = Party("merchant", uuid.UUID(merchant["id"]))
+    pairs = []
+    for _ in range(12):
+        pan = random_pan()
+        pairs.append((receipt(payments=[card_line(pan)]), payment(pan=pan)))
+    outcomes = {"void": [], "match": []}
+
+    def run(kind, receipt_id, payment_id, barrier):
+        barrier.wait()
+        for _ in range(100):  # while a sweep holds the lock, called again, as the trigger and a client do
+            try:
+                if kind == "void":
+                    services.void_receipt(owner, uuid.UUID(receipt_id), UnitOfWork())
+                else:
+                    match_event("payment", payment_id)
+                outcomes[kind].append("done")
+                return
+            except (DeliveryPending, ServiceUnavailable):
+                time.sleep(0.1)
+
+    for receipt_id, payment_id in pairs:
+        barrier = threading.Barrier(2)
+        threads = [threading.Thread(target=run, args=(kind, receipt_id, payment_id, barrier)) for kind in outcomes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert outcomes == {"void": ["done"] * len(pairs), "match": ["done"] * len(pairs)}
+
+    with write_engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                """
+                SELECT r.status AS receipt, p.status AS payment, p.receipt_id, l.payment_id AS claimed
+                FROM receipts r JOIN receipt_card_payments l ON l.receipt_id = r.id, payments p
+                WHERE (r.id, p.id) IN (SELECT CAST(a AS uuid), CAST(b AS uuid)
+                                       FROM unnest(CAST(:receipts AS text[]), CAST(:payments AS text[])) AS x(a, b))
+                """
+            ),
+            {"receipts": [r for r, _ in pairs], "payments": [p for _, p in pairs]},
+        ).all()
+    assert len(rows) == len(pairs)
+    assert {(row.receipt, row.payment, row.receipt_id, row.claimed) for row in rows} == {
+        ("voided", "unmatched", None, None)
+    }
