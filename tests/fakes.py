@@ -250,6 +250,7 @@ class _Matches:
                 currency=line.currency,
                 kind=line.kind,
                 payment_id=self.store.matched.get(key, (None, None))[0],
+                receipt_status="unmatched",  # the fakes neither void nor reverse
             )
             for key, line in sorted(self.store.lines.items())
             if key[0] == receipt_id

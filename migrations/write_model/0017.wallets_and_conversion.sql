@@ -29,8 +29,12 @@ UPDATE receipt_card_payments l
         WHERE NOT t.tender ? 'type'
     ) AS c
     WHERE l.receipt_id = c.id AND l.line_no = c.line_no AND (c.tender ? 'par' OR c.tender ? 'dcc');
+-- Earlier matches by rule were all of the card's digits, or of the acquirer's reference
+-- (the operator's name no key).
 UPDATE receipt_card_payments SET card_key = CASE WHEN masked_pan IS NULL THEN 'reference' ELSE 'pan' END
-    WHERE payment_id IS NOT NULL;
+    WHERE payment_id IS NOT NULL AND match_rule <> 'manual';
+UPDATE payments p SET document = p.document || jsonb_build_object('card_key', l.card_key)
+    FROM receipt_card_payments l WHERE l.payment_id = p.id AND l.card_key IS NOT NULL;
 
 -- The open lines by what the card was charged; a PAR, or a wallet's token, is looked up the
 -- same way as the card's digits.

@@ -285,7 +285,8 @@ _CLAIM_BY_HAND = text(
 )
 _PAYMENT = text("SELECT id, currency, kind, status FROM payments WHERE id = :id")
 _LINES = text(
-    "SELECT line_no, currency, kind, payment_id FROM receipt_card_payments WHERE receipt_id = :id ORDER BY line_no"
+    "SELECT l.line_no, l.charged_currency AS currency, l.kind, l.payment_id, r.status AS receipt_status"
+    " FROM receipt_card_payments l JOIN receipts r ON r.id = l.receipt_id WHERE l.receipt_id = :id ORDER BY l.line_no"
 )
 _MATCHED = text(
     """
@@ -455,7 +456,8 @@ class Matches:
         return self.connection.execute(_PAYMENT, {"id": payment_id}).one_or_none()
 
     def card_lines(self, receipt_id: uuid.UUID) -> Sequence[Row[Any]]:
-        """The receipt's card lines (line_no, currency, kind, payment_id), in order."""
+        """The receipt's card lines (line_no, the currency its card was charged in, kind,
+        payment_id, and the receipt's status), in order."""
         return self.connection.execute(_LINES, {"id": receipt_id}).all()
 
     def matched(self, payment_id: uuid.UUID) -> Row[Any] | None:

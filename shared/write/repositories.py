@@ -323,6 +323,7 @@ class Payments:
                     'amount', CAST(:amount AS bigint), 'authorised_amount', coalesce(p.authorised_amount, p.amount),
                     'status', CAST(:status AS text),
                     'receipt_id', CAST(:receipt_id AS uuid), 'match_rule', CAST(:match_rule AS text),
+                    'card_key', CASE WHEN CAST(:match_rule AS text) IS NOT NULL THEN p.document->'card_key' END,
                     'version', p.version + 1)
             WHERE p.id = :id
             RETURNING p.id, p.document
@@ -370,14 +371,12 @@ class Payments:
             {"bank_id": bank_id, "bank_payment_id": bank_payment_id},
         ).scalar()
 
-    def reversed_before(self, payment_id: uuid.UUID, reversal_id: str) -> bool:
-        return (
-            self.connection.execute(
-                text("SELECT 1 FROM payment_reversals WHERE payment_id = :payment_id AND reversal_id = :reversal_id"),
-                {"payment_id": payment_id, "reversal_id": reversal_id},
-            ).first()
-            is not None
-        )
+    def reversal(self, payment_id: uuid.UUID, reversal_id: str) -> int | None:
+        """The amount a reversal of the payment took off it, if it was applied."""
+        return self.connection.execute(
+            text("SELECT amount FROM payment_reversals WHERE payment_id = :payment_id AND reversal_id = :reversal_id"),
+            {"payment_id": payment_id, "reversal_id": reversal_id},
+        ).scalar()
 
     def record_reversal(self, payment_id: uuid.UUID, reversal_id: str, amount: int) -> None:
         self.connection.execute(

@@ -297,8 +297,12 @@ def reverse_payment(reversal: Reversal, bank: Party, uow: UnitOfWork) -> Payment
             raise NotFound("no payment of yours has this bank_payment_id")
         authorised = payment.authorised_amount or payment.amount
         unchanged = _cleared(payment, payment.status, payment.amount, authorised, payment.receipt_id)
-        if reversal.reversal_id is not None and uow.payments.reversed_before(payment.id, reversal.reversal_id):
-            return unchanged
+        if reversal.reversal_id is not None:
+            applied = uow.payments.reversal(payment.id, reversal.reversal_id)
+            if applied is not None:
+                if reversal.amount is not None and reversal.amount != applied:
+                    raise IdempotencyConflict("this reversal_id was already applied with another amount")
+                return unchanged
         full = reversal.amount is None or reversal.amount == payment.amount
         if payment.status == "reversed":
             if full and reversal.reversal_id is None:
@@ -413,6 +417,16 @@ def settle_match(match: ManualMatch, uow: UnitOfWork) -> dict[str, str]:
         if not lines:
             raise NotFound("no such receipt (or it has no card line)")
         line = line_to_settle(lines, payment, match.line_no)
+        gone = [
+            Violation(name, code, message)
+            for name, code, message, is_gone in (
+                ("receipt_id", "receipt_voided", "the receipt was voided", lines[0].receipt_status == "voided"),
+                ("payment_id", "payment_reversed", "the payment was reversed", payment.status == "reversed"),
+            )
+            if is_gone
+        ]
+        if gone:
+            raise ValidationFailed("a voided receipt or a reversed payment is never matched", gone)
         # Whoever holds the keys second finds the first one's claim.
         uow.matches.lock_keys([match.receipt_id], [match.payment_id])
         if payment.status == "matched" or line.payment_id is not None:

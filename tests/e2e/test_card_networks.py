@@ -254,6 +254,13 @@ def test_a_reversal_in_full_undoes_the_match_and_shows_on_the_statement(platform
     other = register(http, platform, "bank")
     answer = http.post(f"{platform.url}/v1/payments/reversals", json=reversal, headers=bearer(other["api_key"]))
     assert answer.status_code == 404
+    # Not even the operator matches a reversed payment.
+    settle = http.post(
+        f"{platform.url}/v1/admin/matches",
+        json={"receipt_id": receipt["id"], "payment_id": payment["id"]},
+        headers=bearer(ADMIN_API_KEY),
+    )
+    assert settle.status_code == 422 and settle.json()["error"]["details"][0]["code"] == "payment_reversed"
 
 
 def test_a_partial_reversal_is_applied_once_per_reversal_id(platform, http):
@@ -273,6 +280,8 @@ def test_a_partial_reversal_is_applied_once_per_reversal_id(platform, http):
         answer = http.post(url, json=partial | {"reversal_id": "R-1"}, headers=bearer(bank["api_key"]))
         assert answer.status_code == 200, answer.text
         assert (answer.json()["amount"], answer.json()["authorised_amount"]) == (500, 820)
+    replayed = http.post(url, json=partial | {"reversal_id": "R-1", "amount": 300}, headers=bearer(bank["api_key"]))
+    assert replayed.status_code == 409, replayed.text
     # 5.00 no longer pays the receipt's 8.20: the match is undone, the bank told why.
     assert answer.json()["status"] == "unmatched"
     [unlinked] = bank_callbacks(receiver, "receipt.unlinked")
