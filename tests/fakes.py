@@ -185,7 +185,7 @@ class _Payments:
         payment = self.store.payments[bank_id, bank_payment_id]
         return Stored(payment.id, payment.fingerprint, payment.status)
 
-    def to_clear(self, bank_id, bank_payment_id: str):
+    def locked(self, bank_id, bank_payment_id: str):
         payment = self.store.payments.get((bank_id, bank_payment_id))
         return None if payment is None else SimpleNamespace(**vars(payment))  # a row: as it was read
 

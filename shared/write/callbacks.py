@@ -68,7 +68,7 @@ _RECORD = text(
     """
 )
 
-_UNLINKED = text(
+_BANK_OF_PAYMENT = text(
     """
     SELECT p.id AS payment_id, p.bank_payment_id, p.account_ref, p.amount, p.authorised_amount, p.bank_id,
            b.callback_url AS bank_url
@@ -310,7 +310,7 @@ class Callbacks:
     def record_unlinked(self, payment_id: uuid.UUID, receipt_id: uuid.UUID, reason: str = "clearing") -> None:
         """Write the bank's callback saying its payment was unlinked from receipt_id, by a
         clearing, a reversal or the operator (in that transaction). A new match calls back again."""
-        payment = self.connection.execute(_UNLINKED, {"payment_id": payment_id}).one()
+        payment = self.connection.execute(_BANK_OF_PAYMENT, {"payment_id": payment_id}).one()
         self._record_for_bank(
             UNLINKED,
             payment,
@@ -321,7 +321,7 @@ class Callbacks:
     def record_voided(self, payment_id: uuid.UUID, receipt_id: uuid.UUID) -> None:
         """Write the bank's callback saying the receipt its payment was matched to was
         voided at the till (in that transaction): its app removes the receipt."""
-        payment = self.connection.execute(_UNLINKED, {"payment_id": payment_id}).one()
+        payment = self.connection.execute(_BANK_OF_PAYMENT, {"payment_id": payment_id}).one()
         self._record_for_bank(VOIDED, payment, receipt_id, {})
 
     def _record_for_bank(self, kind: str, payment: Row[Any], receipt_id: uuid.UUID, data: dict[str, Any]) -> None:

@@ -71,18 +71,18 @@ _WALLET = """
 # where both have one; else the last 4 digits of the card or a token, and the BIN where the
 # slip shows it (where it shows the last 4 only, RRN and terminal wherever both have them);
 # a slip with no digits, by the acquirer's reference. Each is (what it reads, its condition).
-_NO_PAIR_OF_PARS = "(l.par IS NULL OR NOT EXISTS (SELECT FROM pars))"
+_NO_PARS_TO_COMPARE = "(l.par IS NULL OR NOT EXISTS (SELECT FROM pars))"
 _CARD = {
     "digits": (
         "numbers n JOIN receipt_card_payments l ON l.pan_last4 = n.pan_last4",
-        f"{_NO_PAIR_OF_PARS} AND (l.pan_bin = n.pan_bin OR (l.pan_bin IS NULL"
+        f"{_NO_PARS_TO_COMPARE} AND (l.pan_bin = n.pan_bin OR (l.pan_bin IS NULL"
         " AND (l.rrn IS NULL OR CAST(:rrn AS text) IS NULL OR l.rrn = :rrn)"
         " AND (l.terminal_id IS NULL OR CAST(:terminal_id AS text) IS NULL OR l.terminal_id = :terminal_id)))",
     ),
     "par": ("receipt_card_payments l", "l.par IN (SELECT par FROM pars)"),
     "reference": (
         "receipt_card_payments l",
-        f"{_NO_PAIR_OF_PARS} AND l.masked_pan IS NULL AND l.rrn = :rrn AND l.terminal_id = :terminal_id",
+        f"{_NO_PARS_TO_COMPARE} AND l.masked_pan IS NULL AND l.rrn = :rrn AND l.terminal_id = :terminal_id",
     ),
 }
 

@@ -302,7 +302,7 @@ class Payments:
         ).one()
         return Stored(row.id, row.fingerprint, row.status)
 
-    _FOR_CLEARING = text(
+    _LOCKED = text(
         """
         SELECT p.id, p.amount, p.authorised_amount, p.currency, p.status, p.receipt_id, p.bank_payment_id,
                l.charged_amount AS line_amount, l.match_rule
@@ -332,10 +332,11 @@ class Payments:
         )
     )
 
-    def to_clear(self, bank_id: uuid.UUID, bank_payment_id: str) -> Row[Any] | None:
-        """The bank's payment with its matched line's amount and rule, locked; None if there is none."""
+    def locked(self, bank_id: uuid.UUID, bank_payment_id: str) -> Row[Any] | None:
+        """The bank's payment with its matched line's charged amount and rule, locked, for a
+        clearing or a reversal to change; None if there is none."""
         return self.connection.execute(
-            self._FOR_CLEARING, {"bank_id": bank_id, "bank_payment_id": bank_payment_id}
+            self._LOCKED, {"bank_id": bank_id, "bank_payment_id": bank_payment_id}
         ).one_or_none()
 
     def clear(

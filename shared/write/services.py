@@ -238,7 +238,7 @@ def clear_payment(final: Clearing, bank: Party, uow: UnitOfWork) -> PaymentClear
     afresh (at once by the event path's exact rule, or by the next reconciliation).
     """
     with uow:
-        payment = uow.payments.to_clear(bank.id, final.bank_payment_id)
+        payment = uow.payments.locked(bank.id, final.bank_payment_id)
         if payment is None:
             raise NotFound("no payment of yours has this bank_payment_id")
         if payment.currency != final.currency:
@@ -287,12 +287,11 @@ def reverse_payment(reversal: Reversal, bank: Party, uow: UnitOfWork) -> Payment
     matching (the sweep's, shared; the payment's keys), so it never races a match.
     """
     with uow:
-        if not uow.matches.hold_off_sweeps():
-            raise ServiceUnavailable("a matching sweep is running; retry in a few seconds")
+        _hold_off_sweeps(uow)
         payment_id = uow.payments.id_of(bank.id, reversal.bank_payment_id)
         if payment_id is not None:
             uow.matches.lock_keys([], [payment_id])  # before the payment's row, as matchers take them
-        payment = uow.payments.to_clear(bank.id, reversal.bank_payment_id)
+        payment = uow.payments.locked(bank.id, reversal.bank_payment_id)
         if payment is None:
             raise NotFound("no payment of yours has this bank_payment_id")
         authorised = payment.authorised_amount or payment.amount
@@ -343,8 +342,7 @@ def void_receipt(merchant: Party, receipt_id: uuid.UUID, uow: UnitOfWork) -> Rec
     Under the same locks as matching (the sweep's, shared; the keys of the receipt's open
     lines), so a void racing a match never leaves a half-linked pair."""
     with uow:
-        if not uow.matches.hold_off_sweeps():
-            raise ServiceUnavailable("a matching sweep is running; retry in a few seconds")
+        _hold_off_sweeps(uow)
         uow.matches.lock_keys([receipt_id], [])
         receipt = uow.receipts.to_void(merchant.id, receipt_id)
         if receipt is None:
@@ -395,6 +393,12 @@ def match_submissions(batch: list[dict[str, Any]], uow: UnitOfWork) -> matching.
     return outcome
 
 
+def _hold_off_sweeps(uow: UnitOfWork) -> None:
+    """Take the sweep lock shared, as matching does; 503 while a sweep runs (it is short)."""
+    if not uow.matches.hold_off_sweeps():
+        raise ServiceUnavailable("a matching sweep is running; retry in a few seconds")
+
+
 _ALREADY_MATCHED = "already matched: unlink it first (DELETE /v1/admin/matches/{payment_id})"
 
 
@@ -408,8 +412,7 @@ def settle_match(match: ManualMatch, uow: UnitOfWork) -> dict[str, str]:
     pair's ambiguity sets goes back to the cascade, for the next reconciliation.
     """
     with uow:
-        if not uow.matches.hold_off_sweeps():
-            raise ServiceUnavailable("a matching sweep is running; retry in a few seconds")
+        _hold_off_sweeps(uow)
         payment = uow.matches.payment(match.payment_id)
         lines = uow.matches.card_lines(match.receipt_id)
         if payment is None:
@@ -449,8 +452,7 @@ def unlink_match(payment_id: uuid.UUID, uow: UnitOfWork) -> dict[str, str]:
     """The operator undoes a match of any rule: both sides are unmatched again, the bank is
     told (receipt.unlinked, reason operator), and matching never links the pair again."""
     with uow:
-        if not uow.matches.hold_off_sweeps():
-            raise ServiceUnavailable("a matching sweep is running; retry in a few seconds")
+        _hold_off_sweeps(uow)
         matched = uow.matches.matched(payment_id)
         if matched is None:
             raise NotFound("this payment is not matched")

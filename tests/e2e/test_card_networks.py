@@ -11,6 +11,7 @@ from sqlalchemy import text
 from shared.platform.db import write_engine
 from shared.write import services
 from shared.write.unit_of_work import UnitOfWork
+from tests.e2e.pairs import Flow
 from tests.e2e.test_read_api import register, submit_payment, submit_receipt
 from tests.integration.test_callbacks import Receiver
 from tests.support import ADMIN_API_KEY, bearer, mask, random_pan, receipt_body, remember, wait_until
@@ -128,18 +129,24 @@ def test_a_converted_card_line_with_cashback_matches_the_charge_in_the_cardholde
     assert found.json()["receipt"]["id"] == receipt["id"]
 
 
+def one_item_receipt(http, platform, merchant, paid_by: dict) -> dict:
+    """A receipt of one item at the card line's amount."""
+    amount = paid_by["amount"]
+    return submit_receipt(
+        http,
+        platform,
+        merchant,
+        lines=[{"description": "Item", "quantity": 1, "unit_price": amount, "amount": amount}],
+        totals={"subtotal": amount, "tax": 0, "tip": 0, "total": amount},
+        payments=[paid_by],
+    )
+
+
 def test_a_slip_with_the_last_4_only_matches_a_unique_payment_and_lists_look_alikes(platform, http):
     merchant, bank = register(http, platform, "merchant"), register(http, platform, "bank")
     card = random_pan()
     printed = {"masked_pan": "************" + card[-4:], "auth_code": None, "rrn": None, "amount": 1337}
-    alone = submit_receipt(
-        http,
-        platform,
-        merchant,
-        lines=[{"description": "Item", "quantity": 1, "unit_price": 1337, "amount": 1337}],
-        totals={"subtotal": 1337, "tax": 0, "tip": 0, "total": 1337},
-        payments=[card_line(**printed)],
-    )
+    alone = one_item_receipt(http, platform, merchant, card_line(**printed))
     payment = submit_payment(http, platform, bank, pan=card, amount=1337)
     services.reconcile(UnitOfWork())
     assert statuses(alone["id"], payment["id"]) == ["matched", "matched"]
@@ -148,14 +155,7 @@ def test_a_slip_with_the_last_4_only_matches_a_unique_payment_and_lists_look_ali
     twin = card[:6] + "".join(random.choices("0123456789", k=6)) + card[-4:]
     remember(twin)
     again = dict(printed, transaction_date="2026-11-27")
-    receipt = submit_receipt(
-        http,
-        platform,
-        merchant,
-        lines=[{"description": "Item", "quantity": 1, "unit_price": 1337, "amount": 1337}],
-        totals={"subtotal": 1337, "tax": 0, "tip": 0, "total": 1337},
-        payments=[card_line(**again)],
-    )
+    receipt = one_item_receipt(http, platform, merchant, card_line(**again))
     payments = [
         submit_payment(http, platform, bank, pan=pan, amount=1337, transaction_date="2026-11-27")["id"]
         for pan in (card, twin)
@@ -167,18 +167,9 @@ def test_a_slip_with_the_last_4_only_matches_a_unique_payment_and_lists_look_ali
 # -- voids and reversals ------------------------------------------------------------------------
 
 
-def parties_calling_back(http, platform) -> tuple[dict, dict, Receiver]:
-    receiver = Receiver()
-    parties = {}
-    for kind in ("merchant", "bank"):
-        response = http.post(
-            f"{platform.url}/v1/admin/{kind}s",
-            headers=bearer(ADMIN_API_KEY),
-            json={"name": f"{kind} voids", "callback_url": f"{receiver.url}/{kind}"},
-        )
-        parties[kind] = response.json()
-        remember(parties[kind]["api_key"], parties[kind]["webhook_secret"])
-    return parties["merchant"], parties["bank"], receiver
+def parties_calling_back(platform) -> tuple[dict, dict, Receiver]:
+    flow = Flow(platform)
+    return flow.parties["merchant"], flow.parties["bank"], flow.receiver
 
 
 def bank_callbacks(receiver: Receiver, kind: str, count: int = 1) -> list[dict]:
@@ -191,7 +182,7 @@ def bank_callbacks(receiver: Receiver, kind: str, count: int = 1) -> list[dict]:
 
 
 def test_a_voided_receipt_leaves_the_statement_and_its_payment_is_matched_again(platform, http):
-    merchant, bank, receiver = parties_calling_back(http, platform)
+    merchant, bank, receiver = parties_calling_back(platform)
     card, account = random_pan(), f"acct-{uuid.uuid4().hex[:8]}"
     receipt = submit_receipt(http, platform, merchant, pan=card)
     payment = submit_payment(http, platform, bank, pan=card, account_ref=account)
@@ -229,7 +220,7 @@ def test_a_voided_receipt_leaves_the_statement_and_its_payment_is_matched_again(
 
 
 def test_a_reversal_in_full_undoes_the_match_and_shows_on_the_statement(platform, http):
-    merchant, bank, receiver = parties_calling_back(http, platform)
+    merchant, bank, receiver = parties_calling_back(platform)
     card, account = random_pan(), f"acct-{uuid.uuid4().hex[:8]}"
     receipt = submit_receipt(http, platform, merchant, pan=card)
     payment = submit_payment(http, platform, bank, pan=card, account_ref=account)
@@ -264,7 +255,7 @@ def test_a_reversal_in_full_undoes_the_match_and_shows_on_the_statement(platform
 
 
 def test_a_partial_reversal_is_applied_once_per_reversal_id(platform, http):
-    merchant, bank, receiver = parties_calling_back(http, platform)
+    merchant, bank, receiver = parties_calling_back(platform)
     card = random_pan()
     receipt = submit_receipt(http, platform, merchant, pan=card)
     payment = submit_payment(http, platform, bank, pan=card)
