@@ -119,7 +119,8 @@ class Stack:
 
     def outcome(self) -> dict:
         """Every receipt so far: called back to bank and merchant once each?"""
-        receipts = {row[0] for row in self.sql("receipts_write", "SELECT id FROM receipts")}
+        # A receipt voided at the till may have been called back before its void, or not.
+        receipts = {row[0] for row in self.sql("receipts_write", "SELECT id FROM receipts WHERE status <> 'voided'")}
         calls = self.sql(
             "receipts_sim",
             "SELECT receipt_id, party_kind, count(*) FROM sim_callbacks WHERE receipt_id IS NOT NULL GROUP BY 1, 2",
@@ -131,7 +132,7 @@ class Stack:
             "projected": projected,
             "callbacks": len(called),
             "lost": sum((receipt, kind) not in called for receipt in receipts for kind in ("bank", "merchant")),
-            "duplicated": sum(int(count) - 1 for *_key, count in calls),
+            "duplicated": sum(int(count) - 1 for receipt, _kind, count in calls if receipt in receipts),
         }
 
     def prometheus(self, query: str) -> list[dict]:

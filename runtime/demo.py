@@ -2,9 +2,12 @@
 
 Onboards a demo merchant and bank (operator key), hands them to the simulators, then runs
 N checkouts (CONCURRENCY at a time, or at RATE per second): POS → processor → issuer →
-platform. Waits until both callbacks of every checkout have reached the simulated
-receivers and prints a summary: submitted, matched, callbacks delivered, end-to-end
-latency (checkout start → both callbacks received) p50/p99, and one receipt's URL.
+platform, cardholders paying as they do (a card, a phone wallet, cashback, a tourist's
+card in its own currency, now and then a sale voided at the till). Waits until both
+callbacks of every checkout not voided have reached the simulated receivers and prints a
+summary: submitted, matched, matches per rule and per card key, voids and reversals, wrong
+matches, callbacks delivered, end-to-end latency (checkout start → both callbacks
+received) p50/p99, and one receipt's URL.
 
     python -m runtime.demo --checkouts 1000 --concurrency 8 [--rate 100] [--url http://127.0.0.1:8080]
 
@@ -23,6 +26,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
@@ -152,6 +156,9 @@ class _Checkouts:
         self.url, self.args, self.run = url, args, run
         self.started: dict[str, float] = {}
         self.references: dict[str, str] = {}  # receipt id -> the RRN of the payment its checkout made
+        self.voided: set[str] = set()  # receipts voided at the till, their payments reversed
+        self.accounts: set[str] = set()  # the cardholders' accounts the checkouts charged
+        self.scenarios: Counter = Counter()  # how the cardholders paid
         self.warned: Counter = Counter()  # the warnings the platform took the till's documents with, by code
         self.warned_receipts: list[str] = []
         self.failures: list[str] = []
@@ -179,6 +186,10 @@ class _Checkouts:
         if status == 201:
             self.started[result["receipt_id"]] = at
             self.references[result["receipt_id"]] = result["rrn"]
+            self.accounts.add(result["account_ref"])
+            self.scenarios[result["scenario"]] += 1
+            if result["scenario"] == "void":
+                self.voided.add(result["receipt_id"])
             if result.get("warnings"):
                 self.warned_receipts.append(result["receipt_id"])
                 self.warned.update(result["warnings"])
@@ -225,32 +236,44 @@ def main() -> None:
     parties = _onboard(url, config.admin_api_key, log["receivers"])
     checkouts = _Checkouts(url, args, run)
     checkouts.drive()
-    started = checkouts.started
+    called_back = {id: at for id, at in checkouts.started.items() if id not in checkouts.voided}
     deadline = time.monotonic() + args.timeout
-    received = _callbacks_received(url, since, started, deadline)
+    received = _callbacks_received(url, since, called_back, deadline)
     delivered = sum(item["callbacks"] for item in received.values())
-    accounts = [f"demo-{run}-{index}" for index in range(min(args.accounts, args.checkouts))]
-    rules, wrong = matches_by_rule(url, parties["bank"]["api_key"], accounts, checkouts.references, deadline)
-    _report(url, run, args, checkouts, received, delivered, rules, wrong)
-    if checkouts.failures or delivered < 2 * len(started) or wrong:
+    statements = read_statements(url, parties["bank"]["api_key"], checkouts, deadline)
+    _report(url, args, checkouts, received, delivered, statements)
+    if (
+        checkouts.failures
+        or delivered < 2 * len(called_back)
+        or statements.wrong
+        or statements.reversed < len(checkouts.voided)
+    ):
         raise SystemExit(1)
 
 
-def _report(url, run, args, checkouts: _Checkouts, received: dict, delivered: int, rules: dict, wrong: int) -> None:
+def _counts(counter: Counter) -> str:
+    return ", ".join(f"{key} {count}" for key, count in sorted(counter.items())) or "none"
+
+
+def _report(url, args, checkouts: _Checkouts, received: dict, delivered: int, statements: Statements) -> None:
     started, warned = checkouts.started, checkouts.warned
-    ids = list(started)
+    ids = [receipt_id for receipt_id in started if receipt_id not in checkouts.voided]
     latencies = [
         (datetime.fromisoformat(item["last_received_at"]).timestamp() - started[receipt_id]) * 1000
         for receipt_id, item in received.items()
         if item["callbacks"] >= 2
     ]
     matched = sum(1 for item in received.values() if item["callbacks"] >= 1)
-    print(f"\ncheckouts submitted      {len(ids)} of {args.checkouts} ({len(checkouts.failures)} failed)")
-    print(f"receipts matched         {matched}")
+    print(f"\ncheckouts submitted      {len(started)} of {args.checkouts} ({len(checkouts.failures)} failed)")
+    print(f"cardholders paid by      {_counts(checkouts.scenarios)}")
+    print(f"receipts matched         {matched} of the {len(ids)} not voided")
+    print(f"matches by rule          {_counts(statements.rules)} (the bank's statements)")
+    print(f"matches by card key      {_counts(statements.card_keys)}")
     print(
-        f"matches by rule          {', '.join(f'{rule} {count}' for rule, count in sorted(rules.items())) or 'none'}"
-        f" (the bank's statements); wrong matches {wrong}"
+        f"voids and reversals      {len(checkouts.voided)} receipts voided at the till,"
+        f" {statements.reversed} of their payments reversed with no receipt"
     )
+    print(f"wrong matches            {statements.wrong}")
     print(f"callbacks delivered      {delivered} (bank and merchant, {2 * len(ids)} expected)")
     print(
         f"receipts with warnings   {len(checkouts.warned_receipts)}"
@@ -270,20 +293,31 @@ def _report(url, run, args, checkouts: _Checkouts, received: dict, delivered: in
             f"a rendered receipt       {url}/v1/receipts/{ids[0]}  (Accept: text/html, with the demo merchant's"
             f" or bank's key)"
         )
-        print(f"the bank's view          {url}/sim/bank/accounts/demo-{run}-0")
+        print(f"the bank's view          {url}/sim/bank/accounts/{min(checkouts.accounts)}")
     for failure in checkouts.failures[:5]:
         print(f"  failed: {failure[:200]}")
 
 
-def matches_by_rule(
-    url: str, bank_key: str, accounts: list[str], references: dict[str, str], deadline: float
-) -> tuple[Counter, int]:
-    """The demo's matches as its bank's statements show them, counted per rule, and how many
-    link a receipt to a payment its checkout did not make (wrong: the RRNs differ). The
-    statements are read models: wait until they show every receipt as matched."""
+@dataclass
+class Statements:
+    """The demo's checkouts as its bank's statements show them."""
+
+    rules: Counter = field(default_factory=Counter)  # matches per rule
+    card_keys: Counter = field(default_factory=Counter)  # matches per what established the card
+    wrong: int = 0  # receipts linked to a payment their checkout did not make, or voided and still linked
+    reversed: int = 0  # voided checkouts' payments shown reversed, with no receipt
+    matched: int = 0
+
+
+def read_statements(url: str, bank_key: str, checkouts: _Checkouts, deadline: float) -> Statements:
+    """Read the statements of the checkouts' accounts until they show every receipt matched
+    and every voided checkout's payment reversed (they are read models), or the deadline
+    passed. A match is wrong when its RRN is not its checkout's."""
+    references, voided = checkouts.references, checkouts.voided
+    voided_references = {references[receipt_id] for receipt_id in voided}
     while True:
-        rules, wrong, seen = Counter(), 0, 0
-        for account in accounts:
+        seen = Statements()
+        for account in sorted(checkouts.accounts):
             cursor = ""
             while True:
                 status, page = call("GET", f"{url}/v1/accounts/{account}/payments?limit=100{cursor}", key=bank_key)
@@ -291,15 +325,20 @@ def matches_by_rule(
                     break
                 for item in page["items"]:
                     receipt = item.get("receipt")
-                    if item["status"] == "matched" and receipt and receipt["id"] in references:
-                        seen += 1
-                        rules[item["match_rule"]] += 1
-                        wrong += references[receipt["id"]] != item["rrn"]
+                    if item["status"] == "reversed" and item["rrn"] in voided_references:
+                        seen.reversed += 1
+                        seen.wrong += receipt is not None
+                    elif item["status"] == "matched" and receipt and receipt["id"] in references:
+                        seen.matched += 1
+                        seen.rules[item["match_rule"]] += 1
+                        seen.card_keys[item["card_key"]] += 1
+                        seen.wrong += references[receipt["id"]] != item["rrn"] or receipt["id"] in voided
                 if not page["next_cursor"]:
                     break
                 cursor = f"&cursor={page['next_cursor']}"
-        if seen >= len(references) or time.monotonic() > deadline:
-            return rules, wrong
+        settled = seen.matched >= len(references) - len(voided) and seen.reversed >= len(voided)
+        if settled or time.monotonic() > deadline:
+            return seen
         time.sleep(0.5)
 
 

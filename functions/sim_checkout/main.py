@@ -12,8 +12,5 @@ from shared.simulation.requests import Checkout
 @http.endpoint("POST", needs=("PLATFORM_SECRET",))
 def sim_checkout(request):
     checkout = http.parse_json(request, Checkout)
-    with sim_engine().begin() as connection:
-        parties.open_account(connection, checkout.account_ref)  # the cardholder banks with the simulated issuer
-        merchant = parties.credentials(connection, "merchant")
-    result = parties.checkout(merchant, checkout.account_ref, document_format=checkout.format)
+    result = parties.checkout(sim_engine(), checkout.account_ref, checkout.scenario, checkout.format)
     return result, 201 if result["approved"] else 402

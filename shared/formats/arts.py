@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -47,8 +48,19 @@ _TENDERS = {"Cash": "cash", "GiftCard": "gift_card", "Voucher": "voucher", "Coup
 _TENDERS_OUT = {"cash": "Cash", "gift_card": "GiftCard", "voucher": "Voucher", "other": "Other"}
 
 
-@cache
+_BUILDING_SCHEMA = threading.Lock()
+
+
 def schema() -> etree.XMLSchema:
+    """The ARTS XSD, built once, by one thread at a time: libxml2 sets up its built-in types
+    on first use, and two builds racing there can leave the process unable to build any
+    schema ("the given type is not a built-in type"), refusing every ARTS document."""
+    with _BUILDING_SCHEMA:
+        return _schema()
+
+
+@cache
+def _schema() -> etree.XMLSchema:
     with resources.files(__package__).joinpath("schemas/arts/DigitalReceiptV2.0.0.xsd").open("rb") as xsd:
         return etree.XMLSchema(etree.parse(xsd, etree.XMLParser(no_network=True, resolve_entities=False)))
 

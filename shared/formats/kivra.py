@@ -376,20 +376,28 @@ def _tender(payment: dict, problems: Problems, path: str, currency: str, issued_
         return {"type": _OTHER_TENDERS.get(tender["type"], "other"), "amount": amount}
     token = tender.get("card_token") or {}
     foreign = payment.get("foreign_currency_amount") or {}
-    return card_line(
-        Slip(
-            tender.get("bank_identification_number"),
-            tender.get("approval_code"),
-            tender.get("retrieval_reference_number"),
-            tender.get("card_acceptor_terminal_id"),
-        ),
-        read_slip((tender.get("payment_slip") or {}).get("collection", [])),
-        problems.minor(payment["amount"], f"{path}/amount", exact=True),
-        currency,
-        issued_at,
-    ) | carried(
-        token.get("value") if str(token.get("scheme", "")).lower() == "par" else None,
-        (foreign.get("currency"), foreign.get("original_face_amount"), foreign.get("exchange_rate")),
+    charged = problems.minor(payment["amount"], f"{path}/amount", exact=True)
+    applied = problems.minor(payment.get("amount_applied_to_bill"), f"{path}/amount_applied_to_bill")
+    # A card charged more than it applied to the bill paid the difference out as cash.
+    cashback = {"cashback": charged - applied} if charged and applied and 0 < applied < charged else {}
+    return (
+        card_line(
+            Slip(
+                tender.get("bank_identification_number"),
+                tender.get("approval_code"),
+                tender.get("retrieval_reference_number"),
+                tender.get("card_acceptor_terminal_id"),
+            ),
+            read_slip((tender.get("payment_slip") or {}).get("collection", [])),
+            charged,
+            currency,
+            issued_at,
+        )
+        | cashback
+        | carried(
+            token.get("value") if str(token.get("scheme", "")).lower() == "par" else None,
+            (foreign.get("currency"), foreign.get("original_face_amount"), foreign.get("exchange_rate")),
+        )
     )
 
 
@@ -575,4 +583,5 @@ def _payment(tender: dict, major, refund: bool) -> dict:
             "currency": dcc["currency"],
             "original_face_amount": major(dcc["amount"], dcc["currency"]),
         } | ({"exchange_rate": json.loads(dcc["exchange_rate"])} if dcc.get("exchange_rate") else {})
-    return paid | {"amount_applied_to_bill": major(tender["amount"]), **flag}
+    # The cash paid out is charged to the card but not applied to the bill.
+    return paid | {"amount_applied_to_bill": major(tender["amount"] - (tender.get("cashback") or 0)), **flag}

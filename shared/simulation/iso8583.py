@@ -20,11 +20,17 @@ class Element:
     variable: bool = False
     numeric: bool = False
 
+    @property
+    def prefix(self) -> int:
+        """Digits of a variable element's length: 2 up to 99 characters (LLVAR), else 3 (LLLVAR)."""
+        return 2 if self.length <= 99 else 3
+
 
 ELEMENTS = {
     2: Element("primary account number", 19, variable=True, numeric=True),
     3: Element("processing code", 6, numeric=True),
     4: Element("amount, transaction", 12, numeric=True),
+    6: Element("amount, cardholder billing", 12, numeric=True),
     7: Element("transmission date and time", 10, numeric=True),
     11: Element("system trace audit number", 6, numeric=True),
     12: Element("time, local transaction", 6, numeric=True),
@@ -36,12 +42,21 @@ ELEMENTS = {
     42: Element("card acceptor identification code", 15),
     43: Element("card acceptor name/location", 40),
     49: Element("currency code, transaction", 3, numeric=True),
+    51: Element("currency code, cardholder billing", 3, numeric=True),
+    54: Element("additional amounts", 120, variable=True),
 }
 
 AUTHORIZATION_REQUEST = "0200"
 AUTHORIZATION_RESPONSE = "0210"
+REVERSAL_REQUEST = "0400"
+REVERSAL_RESPONSE = "0410"
 APPROVED = "00"
 INSUFFICIENT_FUNDS = "51"
+NO_SUCH_TRANSACTION = "25"  # "unable to locate record": a reversal of nothing the issuer knows
+# DE3: the transaction type in its first two digits.
+PURCHASE = "000000"
+PURCHASE_WITH_CASHBACK = "090000"
+CASHBACK = "40"  # DE54's amount type of the cash paid out
 
 # ISO 4217 numeric codes of the currencies the simulation uses.
 CURRENCY_NUMBERS = {"EUR": "978", "USD": "840", "GBP": "826", "CHF": "756", "SEK": "752", "JPY": "392"}
@@ -67,6 +82,20 @@ def transmission_time(value: datetime) -> str:
     return value.strftime("%m%d%H%M%S")
 
 
+def additional_amount(amount_type: str, currency: str, amount: int) -> str:
+    """One DE54 amount: account type (00, unspecified), amount type, currency, sign (D,
+    debited) and 12 digits."""
+    return f"00{amount_type}{CURRENCY_NUMBERS[currency]}D{amount:012d}"
+
+
+def additional_amounts(value: str | None) -> dict[str, int]:
+    """DE54's amounts by amount type (each 20 characters)."""
+    value = value or ""
+    if len(value) % 20:
+        raise MessageError("DE54 holds amounts of 20 characters each")
+    return {value[at + 2 : at + 4]: int(value[at + 8 : at + 20]) for at in range(0, len(value), 20)}
+
+
 def _field(number: int, value: str) -> str:
     element = ELEMENTS.get(number)
     if element is None:
@@ -76,7 +105,7 @@ def _field(number: int, value: str) -> str:
     if element.variable:
         if len(value) > element.length:
             raise MessageError(f"DE{number} is longer than {element.length}")
-        return f"{len(value):02d}{value}"
+        return f"{len(value):0{element.prefix}d}{value}"
     if len(value) > element.length:
         raise MessageError(f"DE{number} is longer than {element.length}")
     return value.zfill(element.length) if element.numeric else value.ljust(element.length)
@@ -109,8 +138,8 @@ def unpack(message: bytes) -> tuple[str, dict[int, str]]:
             raise MessageError(f"DE{number} is not defined here")
         length = element.length
         if element.variable:
-            length = int(text[position : position + 2])
-            position += 2
+            length = int(text[position : position + element.prefix])
+            position += element.prefix
         value = text[position : position + length]
         if len(value) != length:
             raise MessageError(f"DE{number} is cut short")

@@ -15,8 +15,10 @@ import hmac
 import json
 import random
 import secrets
+import string
 import time
 import uuid
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -61,6 +63,21 @@ CASH_ROUNDING = 5  # the till rounds a cash part to 5 cents, as Dutch and Finnis
 # with a warning (SPEC §12).
 MISPRINTED_SHARE = 0.03
 CURRENCY = "EUR"
+CARD_BIN = "412345"
+# How cardholders pay, beside a plain card (SPEC §14), each share of all checkouts: a phone
+# wallet paying with its token (the slip giving the account's PAR on half of those),
+# cashback at the till, a tourist's card charged in its own currency (DCC), a sale voided at
+# the till and reversed to the issuer.
+SCENARIOS = {"wallet": 0.075, "wallet_par": 0.075, "cashback": 0.03, "dcc": 0.02, "void": 0.01}
+TOKEN_BIN = "489537"  # the simulated issuer's wallet tokens are numbers of their own range
+WALLETS = ("apple_pay", "google_pay", "samsung_pay")
+PAR_CONTROLLER = "V001"
+CASHBACK_AMOUNTS = (1000, 2000, 5000)
+# A Swede's card at the Berlin café, charged in kronor at the terminal's rate: the reference
+# rate with the printed markup on top, as the slip shows both.
+DCC_CURRENCY = "SEK"
+DCC_MARKUP = Decimal("3.5")
+DCC_RATE = (Decimal("11.2233") * (1 + DCC_MARKUP / 100)).quantize(Decimal("0.0001"))
 MERCHANT_NAME = "Cafe Central"
 TERMINAL_ID = "T0001"
 CARD_ACCEPTOR_ID = "CAFECENTRAL0001"
@@ -83,11 +100,36 @@ def _derive(label: str) -> bytes:
     return hmac.new(settings().require_platform_secret(), label.encode(), hashlib.sha256).digest()
 
 
-def demo_card_number(account_ref: str) -> str:
-    """The card number the simulated issuer gave this account: derived, never stored."""
-    digits = "412345" + "".join(str(byte % 10) for byte in _derive(f"sim-pan:{account_ref}")[:9])
+def _card_number(bin_: str, label: str) -> str:
+    """A 16-digit number with a valid check digit, derived from label."""
+    digits = bin_ + "".join(str(byte % 10) for byte in _derive(label)[:9])
     checksum = sum(int(d) if i % 2 else sum(divmod(int(d) * 2, 10)) for i, d in enumerate(reversed(digits)))
     return digits + str((10 - checksum % 10) % 10)
+
+
+def demo_card_number(account_ref: str) -> str:
+    """The card number the simulated issuer gave this account: derived, never stored."""
+    return _card_number(CARD_BIN, f"sim-pan:{account_ref}")
+
+
+def demo_token_number(account_ref: str) -> str:
+    """The device account number of the account's phone wallet: its own BIN, derived."""
+    return _card_number(TOKEN_BIN, f"sim-token:{account_ref}")
+
+
+def demo_wallet(account_ref: str) -> str:
+    return WALLETS[_derive(f"sim-wallet:{account_ref}")[0] % len(WALLETS)]
+
+
+def demo_par(account_ref: str) -> str:
+    """The account's Payment Account Reference: the BIN controller's 4 characters, 25 more."""
+    alphabet = string.digits + string.ascii_uppercase
+    return PAR_CONTROLLER + "".join(alphabet[byte % len(alphabet)] for byte in _derive(f"sim-par:{account_ref}")[:25])
+
+
+def foreign_account(account_ref: str) -> str:
+    """The account of the cardholder's card from home, in DCC_CURRENCY."""
+    return f"{account_ref}-{DCC_CURRENCY}"
 
 
 def _pan_hash(pan: str) -> str:
@@ -239,27 +281,91 @@ def round_cash(invoice: dict, tenders: list[dict]) -> None:
             tender["amount"] = rounded
 
 
-def _card_line(pan: str, rng: random.Random) -> dict:
-    """The card as this slip prints it."""
+def _printed(number: str, rng: random.Random) -> dict:
+    """The card number (or a wallet's token) as this slip prints it."""
     printed = rng.choices([kind for kind, _ in PRINTED], [share for _, share in PRINTED])[0]
     if printed == "reference":
         return {}
-    return {"masked_pan": "**** **** **** " + pan[-4:] if printed == "last4" else mask_pan(pan)}
+    return {"masked_pan": "**** **** **** " + number[-4:] if printed == "last4" else mask_pan(number)}
 
 
-def checkout(merchant, account_ref: str, rng: random.Random | None = None, document_format: str = "json") -> dict:
-    """One purchase at the simulated POS (merchant: its credentials), paid by the demo card
-    of account_ref (with cash or a gift card beside it, now and then), its receipt sent in
-    document_format (json, kivra or arts). It holds no database connection while it calls
-    the issuer and the platform."""
+def draw_scenario(rng: random.Random) -> str:
+    """How the next cardholder pays, in the mix SCENARIOS gives."""
+    draw = rng.random()
+    for scenario, share in SCENARIOS.items():
+        if draw < share:
+            return scenario
+        draw -= share
+    return "card"
+
+
+def converted(amount: int) -> int:
+    """amount (in CURRENCY's minor units) in DCC_CURRENCY's, at the rate the slip prints."""
+    return half_up(amount * DCC_RATE)
+
+
+def _paid_by(account_ref: str, scenario: str, purchase: int, now: datetime, rng: random.Random) -> tuple[dict, Charge]:
+    """The card line the slip prints for the card's part of the purchase (before the
+    issuer's auth code and the RRN), and what the processor asks the issuer to charge."""
+    tokenised = scenario in ("wallet", "wallet_par")
+    number = demo_token_number(account_ref) if tokenised else demo_card_number(account_ref)
+    card_line: dict = {
+        **_printed(number, rng),
+        "amount": purchase,
+        "currency": CURRENCY,
+        "transaction_date": now.date().isoformat(),
+        "transaction_time": now.strftime("%H:%M:%S"),
+        "terminal_id": TERMINAL_ID,
+        "scheme": "VISA",
+    }
+    if tokenised:
+        card_line["wallet"] = demo_wallet(account_ref)
+    if scenario == "wallet_par":
+        card_line["par"] = demo_par(account_ref)
+    charge = Charge(number, purchase, CURRENCY)
+    if scenario == "cashback":
+        cashback = rng.choice(CASHBACK_AMOUNTS)
+        card_line |= {"amount": purchase + cashback, "cashback": cashback}
+        charge = replace(charge, amount=purchase + cashback, cashback=cashback)
+    if scenario == "dcc":
+        card_line["dcc"] = {
+            "currency": DCC_CURRENCY,
+            "amount": converted(purchase),
+            "exchange_rate": str(DCC_RATE),
+            "markup_percent": str(DCC_MARKUP),
+        }
+        charge = replace(charge, amount=converted(purchase), currency=DCC_CURRENCY, converted=True)
+    return card_line, charge
+
+
+def checkout(
+    engine: Engine,
+    account_ref: str,
+    scenario: str | None = None,
+    document_format: str = "json",
+    rng: random.Random | None = None,
+) -> dict:
+    """One purchase at the simulated POS, paid by a demo card of account_ref as scenario
+    says (drawn from the realistic mix if not given; with cash or a gift card beside it now
+    and then), its receipt sent in document_format (json, kivra or arts); a void is voided
+    at the till after its receipt was sent, and reversed to the issuer. It holds no
+    database connection while it calls the issuer and the platform."""
     rng = rng or random.Random()
+    scenario = scenario or draw_scenario(rng)
+    if scenario == "dcc":  # a tourist's card, in the currency of home
+        account_ref, currency = foreign_account(account_ref), DCC_CURRENCY
+    else:
+        currency = CURRENCY
+    with engine.begin() as connection:
+        open_account(connection, account_ref, currency)  # the cardholder banks with the simulated issuer
+        merchant = credentials(connection, "merchant")
     invoice = ring_up(rng)
     now = datetime.now().astimezone()
-    pan = demo_card_number(account_ref)
     tenders = _tenders(invoice["totals"]["total"], rng)
-    card_amount = invoice["totals"]["total"] - sum(tender["amount"] for tender in tenders)
+    purchase = invoice["totals"]["total"] - sum(tender["amount"] for tender in tenders)
     round_cash(invoice, tenders)
-    authorization = authorize(pan, card_amount, CURRENCY, now)
+    card_line, charge = _paid_by(account_ref, scenario, purchase, now, rng)
+    authorization = authorize(charge, now)
     if not authorization["approved"]:
         return {"approved": False, "response_code": authorization["response_code"]}
     receipt = {
@@ -268,31 +374,22 @@ def checkout(merchant, account_ref: str, rng: random.Random | None = None, docum
         "currency": CURRENCY,
         **invoice,
         "payments": [
-            {
-                **_card_line(pan, rng),
-                "auth_code": authorization["auth_code"],
-                "amount": card_amount,
-                "currency": CURRENCY,
-                "transaction_date": now.date().isoformat(),
-                "transaction_time": now.strftime("%H:%M:%S"),
-                "terminal_id": TERMINAL_ID,
-                "rrn": authorization["rrn"],
-                "scheme": "VISA",
-            },
+            card_line | {"auth_code": authorization["auth_code"], "rrn": authorization["rrn"]},
             *tenders,
         ],
     }
     misprinted = document_format != "json" and rng.random() < MISPRINTED_SHARE
-    status, body = _call(
-        "/v1/receipts",
-        *till_document(receipt, document_format, misprinted),
-        {"Authorization": f"Bearer {merchant.api_key}"},
-    )
+    merchant_key = {"Authorization": f"Bearer {merchant.api_key}"}
+    status, body = _call("/v1/receipts", *till_document(receipt, document_format, misprinted), merchant_key)
     if status not in (200, 201):
         raise SimulationError(f"the platform refused the receipt: {status} {body[:200]!r}")
     accepted = json.loads(body)
+    if scenario == "void":
+        void_sale(accepted["id"], merchant_key, charge, now, authorization)
     return {
         "approved": True,
+        "scenario": scenario,
+        "account_ref": account_ref,
         "receipt_id": accepted["id"],
         "merchant_receipt_id": receipt["merchant_receipt_id"],
         "auth_code": authorization["auth_code"],
@@ -300,6 +397,15 @@ def checkout(merchant, account_ref: str, rng: random.Random | None = None, docum
         "total": invoice["totals"]["total"],
         "warnings": [warning["code"] for warning in accepted.get("warnings", ())],
     }
+
+
+def void_sale(receipt_id: str, merchant_key: dict, charge: Charge, local: datetime, authorization: dict) -> None:
+    """The till voids a sale after its receipt was sent: the platform voids the receipt, and
+    the processor reverses the charge to the issuer."""
+    status, body = _call(f"/v1/receipts/{receipt_id}/void", b"", formats.JSON, merchant_key)
+    if status != 200:
+        raise SimulationError(f"the platform refused the void: {status} {body[:200]!r}")
+    reverse(charge, local, authorization)
 
 
 def till_document(receipt: dict, document_format: str, misprinted: bool = False) -> tuple[bytes, str]:
@@ -321,32 +427,63 @@ def till_document(receipt: dict, document_format: str, misprinted: bool = False)
 # --- the payment processor -------------------------------------------------------------------
 
 
-def authorize(pan: str, amount: int, currency: str, local: datetime) -> dict:
-    """Send a 0200 to the card's issuer and read its 0210."""
-    rrn = local.strftime("%y%j") + f"{secrets.randbelow(10**7):07d}"
+@dataclass(frozen=True)
+class Charge:
+    """What the processor asks of the card's issuer: the number the terminal read (the
+    card's, or a wallet's token), the amount in the currency the card is charged in, the
+    cash paid out inside it, and whether the cardholder chose to pay in their own currency."""
+
+    number: str
+    amount: int
+    currency: str
+    cashback: int = 0
+    converted: bool = False
+
+    def fields(self) -> dict[int, str]:
+        fields = {
+            2: self.number,
+            3: iso8583.PURCHASE_WITH_CASHBACK if self.cashback else iso8583.PURCHASE,
+            4: str(self.amount),
+            49: iso8583.CURRENCY_NUMBERS[self.currency],
+        }
+        if self.cashback:
+            fields[54] = iso8583.additional_amount(iso8583.CASHBACK, self.currency, self.cashback)
+        if self.converted:  # the account is billed in the currency the cardholder chose
+            fields[6], fields[51] = fields[4], fields[49]
+        return fields
+
+
+def _exchange(mti: str, fields: dict[int, str], local: datetime, answer_mti: str) -> dict[int, str]:
+    """Send a message to the card's issuer (stamped with the transmission time, a trace
+    number and the acceptor) and read its answer."""
     request = iso8583.pack(
-        iso8583.AUTHORIZATION_REQUEST,
-        {
-            2: pan,
-            3: "000000",
-            4: str(amount),
+        mti,
+        fields
+        | {
             7: iso8583.transmission_time(datetime.now(UTC)),
             11: f"{secrets.randbelow(10**6):06d}",
             12: iso8583.local_time(local.time()),
             13: iso8583.local_date(local.date()),
-            37: rrn,
             41: TERMINAL_ID,
             42: CARD_ACCEPTOR_ID,
             43: MERCHANT_NAME,
-            49: iso8583.CURRENCY_NUMBERS[currency],
         },
     )
     status, answer = _call("/sim/issuer", request, "application/octet-stream")
     if status != 200:
         raise SimulationError(f"the issuer answered {status}")
-    mti, fields = iso8583.unpack(answer)
-    if mti != iso8583.AUTHORIZATION_RESPONSE:
-        raise SimulationError(f"the issuer answered a {mti}")
+    answered, answer_fields = iso8583.unpack(answer)
+    if answered != answer_mti:
+        raise SimulationError(f"the issuer answered a {answered} to a {mti}")
+    return answer_fields
+
+
+def authorize(charge: Charge, local: datetime) -> dict:
+    """Send a 0200 to the card's issuer and read its 0210."""
+    rrn = local.strftime("%y%j") + f"{secrets.randbelow(10**7):07d}"
+    fields = _exchange(
+        iso8583.AUTHORIZATION_REQUEST, charge.fields() | {37: rrn}, local, iso8583.AUTHORIZATION_RESPONSE
+    )
     return {
         "approved": fields[39] == iso8583.APPROVED,
         "response_code": fields[39],
@@ -355,39 +492,70 @@ def authorize(pan: str, amount: int, currency: str, local: datetime) -> dict:
     }
 
 
+def reverse(charge: Charge, local: datetime, authorization: dict) -> None:
+    """Send a 0400 reversing an approved sale in full, as a till's void does, and read its 0410."""
+    fields = _exchange(
+        iso8583.REVERSAL_REQUEST,
+        charge.fields() | {37: authorization["rrn"], 38: authorization["auth_code"]},
+        local,
+        iso8583.REVERSAL_RESPONSE,
+    )
+    if fields[39] != iso8583.APPROVED:
+        raise SimulationError(f"the issuer refused the reversal: {fields[39]}")
+
+
 # --- the issuing bank ------------------------------------------------------------------------
 
 
-def open_account(connection: Connection, account_ref: str) -> None:
+def open_account(connection: Connection, account_ref: str, currency: str = CURRENCY) -> None:
     connection.execute(
         text(
-            "INSERT INTO sim_accounts (account_ref, pan_hash, balance, currency) VALUES (:ref, :hash, :balance, :currency)"
-            " ON CONFLICT (account_ref) DO NOTHING"
+            "INSERT INTO sim_accounts (account_ref, pan_hash, token_hash, balance, currency)"
+            " VALUES (:ref, :hash, :token_hash, :balance, :currency)"
+            " ON CONFLICT (account_ref) DO UPDATE SET token_hash = EXCLUDED.token_hash"
+            " WHERE sim_accounts.token_hash IS NULL"  # an account opened before its wallet was
         ),
         {
             "ref": account_ref,
             "hash": _pan_hash(demo_card_number(account_ref)),
+            "token_hash": _pan_hash(demo_token_number(account_ref)),
             "balance": OPENING_BALANCE,
-            "currency": CURRENCY,
+            "currency": currency,
         },
     )
 
 
-def issue(engine: Engine, message: bytes) -> bytes:
-    """Answer a 0200: approve and debit, report the payment to the platform, answer 0210.
+def respond(engine: Engine, message: bytes) -> bytes:
+    """The simulated issuer's answer: a 0210 to a 0200, a 0410 to a 0400."""
+    mti, fields = iso8583.unpack(message)
+    if mti == iso8583.AUTHORIZATION_REQUEST:
+        return _authorization(engine, fields)
+    if mti == iso8583.REVERSAL_REQUEST:
+        return _reversal(engine, fields)
+    raise iso8583.MessageError(f"the issuer takes 0200 and 0400, not {mti}")
+
+
+def _bank_payment_id(fields: dict[int, str], auth_code: str) -> str:
+    """The issuer's id of a payment, from what its authorisation and any reversal of it both
+    carry (terminal, RRN, auth code): found again without being stored."""
+    return "TXN-" + hashlib.sha256(f"{fields[41]}:{fields[37]}:{auth_code}".encode()).hexdigest()[:16].upper()
+
+
+def _authorization(engine: Engine, fields: dict[int, str]) -> bytes:
+    """Approve and debit, report the payment to the platform, answer 0210. A number read from
+    a phone is the wallet's token: the issuer (its own token vault) knows its account, and
+    reports the card's number with the token and the account's PAR.
 
     The debit commits before the platform is called (no connection is held across the
     call), and is refunded if the platform refuses the payment."""
-    mti, fields = iso8583.unpack(message)
-    if mti != iso8583.AUTHORIZATION_REQUEST:
-        raise iso8583.MessageError(f"the issuer takes 0200, not {mti}")
     amount, currency = int(fields[4]), iso8583.CURRENCY_CODES[fields[49]]
     with engine.begin() as connection:
         bank = credentials(connection, "bank")
         account = connection.execute(
             text(
-                "UPDATE sim_accounts SET balance = balance - :amount WHERE pan_hash = :hash AND balance >= :amount"
-                " AND currency = :currency RETURNING account_ref"
+                "UPDATE sim_accounts SET balance = balance - :amount"
+                " WHERE (pan_hash = :hash OR token_hash = :hash) AND balance >= :amount AND currency = :currency"
+                " RETURNING account_ref, token_hash = :hash AS tokenised"
             ),
             {"amount": amount, "hash": _pan_hash(fields[2]), "currency": currency},
         ).one_or_none()
@@ -396,10 +564,10 @@ def issue(engine: Engine, message: bytes) -> bytes:
         return iso8583.pack(iso8583.AUTHORIZATION_RESPONSE, {**answer, 39: iso8583.INSUFFICIENT_FUNDS})
     auth_code = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(6))
     year = datetime.now(UTC).year
-    payment = {
-        "bank_payment_id": f"TXN-{uuid.uuid4().hex[:16].upper()}",
+    payment: dict = {
+        "bank_payment_id": _bank_payment_id(fields, auth_code),
         "account_ref": account.account_ref,
-        "pan": fields[2],
+        "pan": demo_card_number(account.account_ref),
         "auth_code": auth_code,
         "amount": amount,
         "currency": currency,
@@ -410,23 +578,56 @@ def issue(engine: Engine, message: bytes) -> bytes:
         "rrn": fields[37],
         "kind": "purchase",
     }
+    if account.tokenised:
+        payment["token"] = {"pan": fields[2], "wallet": demo_wallet(account.account_ref)}
+        payment["par"] = demo_par(account.account_ref)
+    if cashback := iso8583.additional_amounts(fields.get(54)).get(iso8583.CASHBACK):
+        payment["cashback_amount"] = cashback
+    if 6 in fields:
+        payment["billing_amount"] = int(fields[6])
+        payment["billing_currency"] = iso8583.CURRENCY_CODES[fields[51]]
     try:
-        status, body = _call(
-            "/v1/payments",
-            json.dumps(payment).encode(),
-            "application/json",
-            {"Authorization": f"Bearer {bank.api_key}"},
-        )
-        if status not in (200, 201):
-            raise SimulationError(f"the platform refused the payment: {status} {body[:200]!r}")
+        _report(bank, "/v1/payments", payment)
     except SimulationError:
-        with engine.begin() as connection:
-            connection.execute(
-                text("UPDATE sim_accounts SET balance = balance + :amount WHERE account_ref = :ref"),
-                {"amount": amount, "ref": account.account_ref},
-            )
+        _credit(engine, account.account_ref, amount)
         raise
     return iso8583.pack(iso8583.AUTHORIZATION_RESPONSE, {**answer, 38: auth_code, 39: iso8583.APPROVED})
+
+
+def _reversal(engine: Engine, fields: dict[int, str]) -> bytes:
+    """Reverse an approved sale in full: report the reversal to the platform (once per
+    0400: its trace number names it), then credit the account, answer 0410."""
+    with engine.connect() as connection:
+        bank = credentials(connection, "bank")
+        account = connection.execute(
+            text("SELECT account_ref FROM sim_accounts WHERE pan_hash = :hash OR token_hash = :hash"),
+            {"hash": _pan_hash(fields[2])},
+        ).one_or_none()
+    answer = {11: fields[11], 37: fields[37], 41: fields[41]}
+    if account is None or 38 not in fields:
+        return iso8583.pack(iso8583.REVERSAL_RESPONSE, {**answer, 39: iso8583.NO_SUCH_TRANSACTION})
+    _report(
+        bank,
+        "/v1/payments/reversals",
+        {"bank_payment_id": _bank_payment_id(fields, fields[38]), "reversal_id": f"REV-{fields[37]}-{fields[11]}"},
+    )
+    _credit(engine, account.account_ref, int(fields[4]))
+    return iso8583.pack(iso8583.REVERSAL_RESPONSE, {**answer, 39: iso8583.APPROVED})
+
+
+def _report(bank, path: str, body: dict) -> None:
+    """Tell the platform, as the bank."""
+    status, answer = _call(path, json.dumps(body).encode(), formats.JSON, {"Authorization": f"Bearer {bank.api_key}"})
+    if status not in (200, 201):
+        raise SimulationError(f"the platform refused {path}: {status} {answer[:200]!r}")
+
+
+def _credit(engine: Engine, account_ref: str, amount: int) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE sim_accounts SET balance = balance + :amount WHERE account_ref = :ref"),
+            {"amount": amount, "ref": account_ref},
+        )
 
 
 # --- the parties' webhook receivers ----------------------------------------------------------

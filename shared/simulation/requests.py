@@ -21,7 +21,10 @@ class PartyCredentials(RequestModel):
 
 
 class Checkout(RequestModel):
-    account_ref: Annotated[str, Text(64)]
+    # Room left for the suffix of the cardholder's foreign account.
+    account_ref: Annotated[str, Text(60)]
+    # How the cardholder pays (SPEC §14); drawn from the realistic mix if not given.
+    scenario: Literal["card", "wallet", "wallet_par", "cashback", "dcc", "void"] | None = None
     # The format the till sends its receipt in (SPEC §12): the platform's JSON, Kivra's or ARTS.
     format: Literal["json", "kivra", "arts"] = "json"
 

@@ -1,7 +1,12 @@
 """The simulated parties through make run's platform: a checkout at the POS goes through
 the processor (ISO 8583 0200) and the issuer (0210, payment reported), the receipt is
-submitted, matched, and both simulated receivers keep their verified callback."""
+submitted, matched, and both simulated receivers keep their verified callback; each way a
+cardholder pays (a card, a phone wallet, cashback, DCC, a sale voided and reversed) ends on
+the bank's statement as it should."""
 
+import uuid
+
+import pytest
 from sqlalchemy import create_engine, text
 
 from shared.platform.dialect import prepared_url
@@ -35,7 +40,7 @@ def onboard_simulated_parties(http, platform) -> dict:
 
 def test_a_simulated_checkout_ends_with_both_callbacks_kept(platform, http):
     onboard_simulated_parties(http, platform)
-    response = http.post(f"{platform.url}/sim/checkout", json={"account_ref": "acct-sim-1"})
+    response = http.post(f"{platform.url}/sim/checkout", json={"account_ref": "acct-sim-1", "scenario": "card"})
     assert response.status_code == 201, response.text
     checkout = response.json()
     assert checkout["approved"] and len(checkout["auth_code"]) == 6 and len(checkout["rrn"]) == 12
@@ -65,6 +70,44 @@ def test_a_simulated_checkout_ends_with_both_callbacks_kept(platform, http):
         )
     engine.dispose()
     assert kept
+
+
+@pytest.mark.parametrize(
+    ("scenario", "card_key"),
+    [("wallet", "token"), ("wallet_par", "par"), ("cashback", "pan"), ("dcc", "pan"), ("void", None)],
+)
+def test_each_way_a_cardholder_pays_ends_on_the_statement_as_it_should(platform, http, scenario, card_key):
+    bank = onboard_simulated_parties(http, platform)["bank"]
+    account = f"acct-sim-{scenario}-{uuid.uuid4().hex[:6]}"
+    response = http.post(
+        f"{platform.url}/sim/checkout", json={"account_ref": account, "scenario": scenario, "format": "json"}
+    )
+    assert response.status_code == 201, response.text
+    checkout = response.json()
+    assert checkout["scenario"] == scenario
+    expected = "reversed" if scenario == "void" else "matched"
+
+    def settled():
+        url = f"{platform.url}/v1/accounts/{checkout['account_ref']}/payments"
+        items = http.get(url, headers=bearer(bank["api_key"])).json().get("items", [])
+        return items[0] if items and items[0]["status"] == expected else None
+
+    item = wait_until(settled, message=f"the {scenario} checkout's payment {expected} on the statement")
+    assert item["rrn"] == checkout["rrn"] and item["card_key"] == card_key
+    if scenario == "void":
+        assert item["receipt"] is None
+        return
+    assert item["receipt"]["id"] == checkout["receipt_id"]
+    [card] = [line for line in item["receipt"]["payments"] if "auth_code" in line]
+    if scenario.startswith("wallet"):
+        assert item["token"]["wallet"] == card["wallet"] and item["token"]["masked_pan"][:6] == "489537"
+    if scenario == "cashback":
+        assert item["cashback_amount"] == card["cashback"] and item["amount"] == card["amount"]
+    if scenario == "dcc":
+        assert checkout["account_ref"] == f"{account}-SEK"
+        assert (item["currency"], item["amount"]) == ("SEK", card["dcc"]["amount"])
+        assert (item["billing_currency"], item["billing_amount"]) == ("SEK", item["amount"])
+        assert card["dcc"]["markup_percent"] == "3.5"
 
 
 def test_a_simulated_receiver_refuses_an_unsigned_callback(platform, http):

@@ -461,6 +461,18 @@ def test_a_par_and_dcc_go_out_to_kivra_valid_and_come_back_all_but_the_markup():
     assert (again.par, again.dcc) == (line.par, dcc.model_copy(update={"markup_percent": None}))
 
 
+def test_cashback_goes_out_to_kivra_as_charged_beyond_the_bill_and_comes_back():
+    receipt = imported(KIVRA_SALE)
+    card = receipt.payments[0]
+    line = card.model_copy(update={"amount": card.amount + 2000, "cashback": 2000})
+    out, _ = written(receipt.model_copy(update={"payments": [line]}))
+    assert kivra.schema_violations(out) == []
+    [tender] = out["payments"]
+    assert tender["amount"] - tender["amount_applied_to_bill"] == 20.0
+    [again] = kivra.read(json.dumps(out).encode()).submission(None, None).check().payments
+    assert (again.amount, again.cashback) == (line.amount, 2000)
+
+
 def test_a_kivra_card_token_is_a_par_only_under_its_scheme_and_form():
     given = json.loads(KIVRA_SALE.read_text())
     tender = given["payments"][0]["tender"]

@@ -50,6 +50,17 @@ def test_fixed_numeric_elements_are_zero_padded_and_the_pan_is_length_prefixed()
     assert message[20:38] == "164123450000001234" and message[38:50] == "000000000820"
 
 
+def test_a_cashback_purchase_carries_its_cash_in_de54_behind_a_three_digit_length():
+    cashback = iso8583.additional_amount(iso8583.CASHBACK, "EUR", 2000)
+    assert cashback == "0040978D000000002000"
+    message = iso8583.pack("0200", {3: iso8583.PURCHASE_WITH_CASHBACK, 54: cashback}).decode()
+    assert message.endswith("090000" + "020" + cashback)
+    _, fields = iso8583.unpack(message.encode())
+    assert iso8583.additional_amounts(fields[54]) == {iso8583.CASHBACK: 2000}
+    with pytest.raises(iso8583.MessageError):
+        iso8583.additional_amounts(cashback[:-1])
+
+
 @pytest.mark.parametrize("fields", [{4: "8.20"}, {13: "26112026"}, {99: "x"}, {2: "1" * 20}])
 def test_a_malformed_element_is_refused(fields):
     with pytest.raises(iso8583.MessageError):

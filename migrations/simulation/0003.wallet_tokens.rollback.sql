@@ -1,0 +1,1 @@
+ALTER TABLE sim_accounts DROP COLUMN token_hash;
