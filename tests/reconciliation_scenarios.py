@@ -5,10 +5,15 @@ Each scenario has its own card, so scenarios never compete with each other. Item
 named; a card line or payment differs from the scenario's base only where it says so.
 A card line's `slip` says how the slip shows the card: `last4` (the last 4 digits
 only) or `reference` (no digits: RRN and terminal id); a payment's `card: "same_last4"`
-is another card that ends in the same 4 digits. `matches` labels the truth: payment → (receipt, rule). A payment not listed there
-belongs to no receipt on offer, and must stay unmatched. `ambiguous` lists the items
-that must be reported ambiguous. `clearings` are final amounts sent after a first run,
-followed by a second.
+is another card that ends in the same 4 digits. Paid with a phone, the slip prints the
+wallet token's digits (`slip`: `token`, or `token_last4`); a payment names the scenario's
+token (`token: "same"`) or another account's token with the same BIN and last 4 digits
+(`"same_digits"`); `par` names one of the scenario's PARs (`"A"`, `"B"`). `matches`
+labels the truth: payment → (receipt, rule). A payment not listed there belongs to no
+receipt on offer, and must stay unmatched. `ambiguous` lists the items that must be
+reported ambiguous. `reversals` are the issuer's, in full (None) or of a part, sent before
+the first run, as a receipt arriving after its payment's reversal finds it; `clearings`
+are final amounts sent after a first run, followed by a second.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ class Scenario:
     matches: dict[str, tuple[str, str]] = field(default_factory=dict)  # payment -> (receipt, rule)
     ambiguous: tuple[str, ...] = ()
     clearings: tuple[tuple[str, int], ...] = ()  # (payment, final amount)
+    reversals: tuple[tuple[str, int | None], ...] = ()  # (payment, part reversed; None: all of it)
 
 
 BASE_DATE = "2026-11-20"
@@ -32,6 +38,10 @@ BASE_AMOUNT = 1000
 
 def day(offset: int) -> str:
     return f"2026-11-{20 + offset:02d}"
+
+
+# A Swede's card charged in kronor at the till, for a receipt of BASE_AMOUNT euro cents.
+DCC = {"currency": "SEK", "amount": 11616, "exchange_rate": "11.6161", "markup_percent": "3.5"}
 
 
 SCENARIOS = [
@@ -146,5 +156,91 @@ SCENARIOS = [
         {"r1": {}, "r2": {"slip": "reference"}},
         {"p": {}},
         ambiguous=("r1", "r2", "p"),
+    ),
+    # Payments as the card networks carry them (SPEC §14).
+    Scenario(
+        "a wallet slip prints the token's digits",
+        {"r": {"slip": "token"}},
+        {"p": {"token": "same"}},
+        {"p": ("r", "exact")},
+    ),
+    Scenario(
+        "a wallet slip gives the account's PAR",
+        {"r": {"slip": "token_last4", "par": "A"}},
+        {"p": {"token": "same", "par": "A"}},
+        {"p": ("r", "exact")},
+    ),
+    Scenario(
+        "another account's token ends alike: its PAR rules it out",
+        {"r": {"slip": "token_last4", "par": "A"}},
+        {"p1": {"token": "same", "par": "A"}, "p2": {"other_card": True, "token": "same_digits", "par": "B"}},
+        {"p1": ("r", "exact")},
+    ),
+    Scenario(
+        "another account's token ends alike and the slip gives no PAR",
+        {"r": {"slip": "token_last4"}},
+        {"p1": {"token": "same", "par": "A"}, "p2": {"other_card": True, "token": "same_digits", "par": "B"}},
+        ambiguous=("r", "p1", "p2"),
+    ),
+    Scenario(
+        "one PAR, two payments alike: the auth code tells them apart",
+        {"r": {"slip": "token", "par": "A"}},
+        {
+            "p1": {"token": "same", "par": "A"},
+            "p2": {"token": "same", "par": "A", "auth_code": "AUTH02", "rrn": "600000000555"},
+        },
+        {"p1": ("r", "exact")},
+    ),
+    Scenario(
+        "one PAR, two payments a slip with neither auth code nor RRN cannot tell apart",
+        {"r": {"slip": "token_last4", "par": "A", "auth_code": None, "rrn": None}},
+        {
+            "p1": {"token": "same", "par": "A"},
+            "p2": {"token": "same", "par": "A", "auth_code": "AUTH02", "rrn": "600000000556"},
+        },
+        ambiguous=("r", "p1", "p2"),
+    ),
+    Scenario(
+        "a PAR on the slip, another on the payment, whatever the digits",
+        {"r": {"par": "A"}},
+        {"p": {"par": "B"}},
+    ),
+    Scenario(
+        "cashback inside the card's amount",
+        {"r": {"amount": 3000, "cashback": 2000}},
+        {"p": {"amount": 3000, "cashback_amount": 2000}},
+        {"p": ("r", "exact")},
+    ),
+    Scenario(
+        "cashback and a tip of 15 % on the purchase",
+        {"r": {"amount": 3000, "cashback": 2000}},
+        {"p": {"amount": 3150, "cashback_amount": 2000}},
+        {"p": ("r", "tip")},
+    ),
+    Scenario(
+        "DCC posted two days later",
+        {"r": {"dcc": DCC}},
+        {"p": {"amount": DCC["amount"], "currency": "SEK", "transaction_date": day(2)}},
+        {"p": ("r", "date_window")},
+    ),
+    Scenario(
+        "DCC posted two days earlier",
+        {"r": {"dcc": DCC}},
+        {"p": {"amount": DCC["amount"], "currency": "SEK", "transaction_date": day(-2)}},
+        {"p": ("r", "date_window")},
+    ),
+    Scenario("DCC: a charge in the receipt's own currency is not this card line", {"r": {"dcc": DCC}}, {"p": {}}),
+    Scenario(
+        "a receipt that arrives after its payment was reversed stays unmatched",
+        {"r": {}},
+        {"p": {}},
+        reversals=(("p", None),),
+    ),
+    Scenario(
+        "a partial reversal brings the payment to its receipt's amount",
+        {"r": {}},
+        {"p": {"amount": 1300}},
+        {"p": ("r", "exact")},
+        reversals=(("p", 300),),
     ),
 ]

@@ -31,6 +31,20 @@ def random_pan() -> str:
     return pan
 
 
+def token_pan(like: str | None = None) -> str:
+    """A wallet's device account number: a token BIN of its own, never the card's; like
+    another token, with its BIN and last 4 digits."""
+    middle = "".join(random.choices("0123456789", k=6))
+    pan = like[:6] + middle + like[-4:] if like else "489537" + middle + "".join(random.choices("0123456789", k=4))
+    remember(pan)
+    return pan
+
+
+def par() -> str:
+    """A Payment Account Reference: 29 upper-case letters and digits."""
+    return "V001" + uuid.uuid4().hex[:25].upper()
+
+
 def mask(pan: str) -> str:
     return pan[:6] + "*" * (len(pan) - 10) + pan[-4:]
 

@@ -14,18 +14,7 @@ from shared.write.unit_of_work import UnitOfWork
 from tests.e2e.pairs import Flow
 from tests.e2e.test_read_api import register, submit_payment, submit_receipt
 from tests.integration.test_callbacks import Receiver
-from tests.support import ADMIN_API_KEY, bearer, mask, random_pan, receipt_body, remember, wait_until
-
-
-def token_pan() -> str:
-    """A device account number: a token BIN of its own, never the card's."""
-    pan = "489537" + "".join(random.choices("0123456789", k=10))
-    remember(pan)
-    return pan
-
-
-def par() -> str:
-    return "V001" + uuid.uuid4().hex[:25].upper()
+from tests.support import ADMIN_API_KEY, bearer, mask, par, random_pan, receipt_body, remember, token_pan, wait_until
 
 
 def card_line(**fields) -> dict:

@@ -9,6 +9,7 @@ import random
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from shared.write import callbacks, matching, outbox, services
 from shared.write.unit_of_work import UnitOfWork
 from tests.conftest import ARTIFACTS
 from tests.reconciliation_scenarios import BASE_AMOUNT, BASE_DATE, SCENARIOS, Scenario
-from tests.support import bearer, mask, random_pan, unique, wait_until
+from tests.support import bearer, mask, par, random_pan, token_pan, unique, wait_until
 
 
 @pytest.fixture(autouse=True)
@@ -33,19 +34,42 @@ def unpublished(monkeypatch):
 
 
 # How a slip shows the card: first 6 and last 4, the last 4 only ("**** **** **** 1234", as
-# printed), or no digits at all (the line then carries its RRN and terminal id).
-PRINTED = {"full": mask, "last4": lambda pan: "**** **** **** " + pan[-4:], "reference": lambda pan: None}
+# printed), or no digits at all (the line then carries its RRN and terminal id); a wallet
+# slip, the token's digits either way.
+PRINTED = {
+    "full": mask,
+    "last4": lambda pan: "**** **** **** " + pan[-4:],
+    "reference": lambda pan: None,
+    "token": mask,
+    "token_last4": lambda pan: "**** **** **** " + pan[-4:],
+}
+
+
+@dataclass(frozen=True)
+class Card:
+    """A scenario's card: its number, its phone wallet's token, and the PARs its items name."""
+
+    pan: str
+    token: str
+    pars: dict[str, str]
+
+
+def new_card() -> Card:
+    return Card(random_pan(), token_pan(), {"A": par(), "B": par()})
 
 
 class Parties:
     def __init__(self, functions, merchant, bank):
         self.functions, self.merchant, self.bank = functions, merchant, bank
 
-    def receipt(self, pan: str, rrn: str, refund_of: str | None = None, slip: str = "full", **line) -> str:
+    def receipt(self, numbers: Card, rrn: str, refund_of: str | None = None, slip: str = "full", **line) -> str:
         amount = line.pop("amount", BASE_AMOUNT)
+        total = amount - line.get("cashback", 0)
         issued_at = line.pop("issued_at", f"{BASE_DATE}T12:00:30+01:00")
-        card = {
-            "masked_pan": PRINTED[slip](pan),
+        if "par" in line:
+            line["par"] = numbers.pars[line["par"]]
+        card_line = {
+            "masked_pan": PRINTED[slip](numbers.token if slip.startswith("token") else numbers.pan),
             "auth_code": "AUTH01",
             "amount": amount,
             "currency": "EUR",
@@ -58,9 +82,9 @@ class Parties:
             "merchant_receipt_id": unique("POS"),
             "issued_at": issued_at,
             "currency": "EUR",
-            "lines": [{"description": "Item", "quantity": 1, "unit_price": amount, "amount": amount}],
-            "totals": {"subtotal": amount, "tax": 0, "tip": 0, "total": amount},
-            "payments": [card],
+            "lines": [{"description": "Item", "quantity": 1, "unit_price": total, "amount": total}],
+            "totals": {"subtotal": total, "tax": 0, "tip": 0, "total": total},
+            "payments": [card_line],
         }
         if refund_of:
             body["refund_of"] = refund_of
@@ -68,11 +92,19 @@ class Parties:
         assert response.status_code == 201, response.json
         return response.json["id"]
 
-    def payment(self, pan: str, rrn: str, other_card: bool = False, card: str = "same", **fields) -> tuple[str, str]:
+    def payment(
+        self, numbers: Card, rrn: str, other_card: bool = False, card: str = "same", token: str | None = None, **fields
+    ) -> tuple[str, str]:
+        pan = numbers.pan
         if other_card:
             pan = random_pan()
         elif card == "same_last4":
             pan = random_pan()[:-4] + pan[-4:]
+        if token is not None:
+            number = numbers.token if token == "same" else token_pan(like=numbers.token)
+            fields["token"] = {"pan": number, "wallet": "apple_pay"}
+        if "par" in fields:
+            fields["par"] = numbers.pars[fields["par"]]
         body = {
             "bank_payment_id": unique("TXN"),
             "account_ref": "acct-1",
@@ -91,6 +123,12 @@ class Parties:
         assert response.status_code == 201, response.json
         return response.json["id"], body["bank_payment_id"]
 
+    def reverse(self, bank_payment_id: str, amount: int | None):
+        reversal = {"bank_payment_id": bank_payment_id, "reversal_id": unique("REV")}
+        return self.functions("reverse_payment").post(
+            "/", json=reversal | ({"amount": amount} if amount else {}), headers=bearer(self.bank["api_key"])
+        )
+
     def clear(self, bank_payment_id: str, amount: int):
         return self.functions("clear_payment").post(
             "/",
@@ -105,16 +143,19 @@ def parties(functions, merchant, bank):
 
 
 def submit(parties: Parties, scenario: Scenario) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
-    pan, rrn = random_pan(), f"{random.randrange(10**11, 10**12)}"
+    card, rrn = new_card(), f"{random.randrange(10**11, 10**12)}"
     receipts: dict[str, str] = {}
     for name, line in scenario.receipts.items():
         line = dict(line)
         refund_of = receipts[line.pop("refund_of")] if "refund_of" in line else None
-        receipts[name] = parties.receipt(pan, line.pop("rrn", rrn), refund_of, **line)
+        receipts[name] = parties.receipt(card, line.pop("rrn", rrn), refund_of, **line)
     payments = {
-        name: parties.payment(pan, fields.pop("rrn", rrn), **fields)
+        name: parties.payment(card, fields.pop("rrn", rrn), **fields)
         for name, fields in ((name, dict(fields)) for name, fields in scenario.payments.items())
     }
+    for name, amount in scenario.reversals:
+        answer = parties.reverse(payments[name][1], amount)
+        assert answer.status_code == 200, answer.json
     return receipts, payments
 
 
@@ -126,7 +167,7 @@ def payment_states(write_engine, ids) -> dict:
     with write_engine.connect() as connection:
         rows = connection.execute(
             text(
-                "SELECT p.id, p.status, p.receipt_id, l.match_rule, p.version FROM payments p"
+                "SELECT p.id, p.status, p.receipt_id, l.match_rule, l.card_key, p.version FROM payments p"
                 " LEFT JOIN receipt_card_payments l ON l.payment_id = p.id WHERE p.id = ANY(CAST(:ids AS uuid[]))"
             ),
             {"ids": "{" + ",".join(ids) + "}"},
@@ -158,6 +199,7 @@ def test_the_labelled_scenarios_are_matched_with_full_precision(parties, write_e
         names = {receipt_id: name for name, receipt_id in receipts.items()}
         found = payment_states(write_engine, [payment_id for payment_id, _ in payments.values()])
         labelled += len(scenario.matches)
+        found_here = 0
         for name, (payment_id, _) in payments.items():
             state = found[payment_id]
             truth = scenario.matches.get(name)
@@ -166,13 +208,19 @@ def test_the_labelled_scenarios_are_matched_with_full_precision(parties, write_e
                 got = (names.get(str(state.receipt_id), "another receipt"), state.match_rule)
                 if truth and truth[0] == got[0]:
                     right += 1
+                    found_here += 1
                 assert got == truth, f"{scenario.label}: {name} matched {got}, truth {truth}"
             else:
                 assert truth is None, f"{scenario.label}: {name} is {state.status}, truth {truth}"
+            if any(name == reversed_in_full for reversed_in_full, part in scenario.reversals if part is None):
+                assert state.status == "reversed", f"{scenario.label}: {name} is {state.status}"
             lines.append(
-                f"{scenario.label}: {name} → {state.status} "
+                f"  {name} → {state.status} "
                 f"{names.get(str(state.receipt_id), '') if state.receipt_id else ''} {state.match_rule or ''}"
+                f" {state.card_key or ''}".rstrip()
             )
+        recall = f"recall {found_here}/{len(scenario.matches)}" if scenario.matches else "nothing to match"
+        lines.insert(len(lines) - len(payments), f"{scenario.label}: {recall}")
         ids = {"receipts": receipts, "payments": {name: payment_id for name, (payment_id, _) in payments.items()}}
         for table, items in ids.items():
             found_status = statuses(write_engine, table, list(items.values()))
@@ -213,11 +261,12 @@ def test_two_concurrent_runs_end_in_the_state_one_run_gives(parties, write_engin
         for name, (payment_id, _) in payments.items():
             state = found[payment_id]
             truth = scenario.matches.get(name)
+            reversed_before = sum(name == reversed_payment for reversed_payment, _ in scenario.reversals)
             if truth:
                 assert (str(state.receipt_id), state.match_rule) == (receipts[truth[0]], truth[1])
-                assert state.version == 2  # matched once, as by one run
+                assert state.version == 2 + reversed_before  # matched once, as by one run
             else:
-                assert state.status in ("unmatched", "ambiguous") and state.version <= 2
+                assert state.status in ("unmatched", "ambiguous", "reversed") and state.version <= 2 + reversed_before
     with write_engine.connect() as connection:
         matched_events = connection.execute(
             text(
@@ -249,12 +298,12 @@ def test_a_pair_that_arrives_during_a_run_waits_for_an_exact_match(parties, writ
     """A run's rules all read one snapshot: a pair committed between the exact and the
     date_window statement is not the run's (at READ COMMITTED, date_window would label it,
     though its dates are equal); the next run, or its own event's match, takes it exactly."""
-    pan, rrn = random_pan(), "600000000555"
+    card, rrn = new_card(), "600000000555"
     arrived = {}
 
     def a_pair_arrives():
-        arrived["receipt"] = parties.receipt(pan, rrn)
-        arrived["payment"], _ = parties.payment(pan, rrn)
+        arrived["receipt"] = parties.receipt(card, rrn)
+        arrived["payment"], _ = parties.payment(card, rrn)
 
     with after_each_exact_rule(a_pair_arrives):
         reconcile()
@@ -268,9 +317,9 @@ def test_a_run_that_a_clearing_overtakes_fails_whole_and_the_next_one_matches(pa
     """On its snapshot a run cannot claim a payment a clearing has changed since: it fails
     with a serialization error (a transient fault, which its trigger tries again), having
     changed nothing, and the next run matches the payment at its cleared amount."""
-    pan, rrn = random_pan(), "600000000556"
-    receipt_id = parties.receipt(pan, rrn)
-    payment_id, bank_payment_id = parties.payment(pan, rrn, amount=BASE_AMOUNT + 100)  # a tip
+    card, rrn = new_card(), "600000000556"
+    receipt_id = parties.receipt(card, rrn)
+    payment_id, bank_payment_id = parties.payment(card, rrn, amount=BASE_AMOUNT + 100)  # a tip
 
     def cleared():
         assert parties.clear(bank_payment_id, BASE_AMOUNT + 50).status_code == 200
@@ -297,9 +346,9 @@ def test_a_run_that_a_clearing_overtakes_fails_whole_and_the_next_one_matches(pa
 def test_a_run_that_waits_for_a_match_in_flight_reads_what_it_committed(parties, write_engine):
     """A run that finds the sweep lock busy takes its snapshot once it holds the lock: the
     match an event was making meanwhile is in it, not a serialization failure."""
-    pan, rrn = random_pan(), "600000000557"
-    receipt_id = parties.receipt(pan, rrn)
-    payment_id, _ = parties.payment(pan, rrn)
+    card, rrn = new_card(), "600000000557"
+    receipt_id = parties.receipt(card, rrn)
+    payment_id, _ = parties.payment(card, rrn)
     with write_engine.connect() as matcher, ThreadPoolExecutor(1) as pool:
         with matcher.begin():
             outcome = matching.Matches(matcher, outbox.Recorded()).match_items(
@@ -324,9 +373,9 @@ def sweeps_waiting(write_engine) -> int:
 
 
 def test_items_unmatched_past_the_window_expire_and_are_not_matched_after(parties, write_engine):
-    pan, rrn = random_pan(), "600000000777"
-    receipt_id = parties.receipt(pan, rrn)
-    payment_id, _ = parties.payment(random_pan(), rrn)
+    card, rrn = new_card(), "600000000777"
+    receipt_id = parties.receipt(card, rrn)
+    payment_id, _ = parties.payment(new_card(), rrn)
     with write_engine.begin() as connection:
         connection.execute(
             text("UPDATE receipts SET created_at = now() - interval '8 days' WHERE id = :id"), {"id": receipt_id}
@@ -339,14 +388,14 @@ def test_items_unmatched_past_the_window_expire_and_are_not_matched_after(partie
     assert statuses(write_engine, "receipts", [receipt_id]) == {receipt_id: "expired"}
     assert statuses(write_engine, "payments", [payment_id]) == {payment_id: "expired"}
 
-    parties.payment(pan, rrn)  # would match exactly, but its receipt stopped waiting
+    parties.payment(card, rrn)  # would match exactly, but its receipt stopped waiting
     reconcile()
     assert statuses(write_engine, "receipts", [receipt_id]) == {receipt_id: "expired"}
 
 
 def test_a_clearing_for_an_unknown_payment_is_404_and_a_currency_change_422(parties):
     assert parties.clear(unique("TXN"), 1000).status_code == 404
-    _, bank_payment_id = parties.payment(random_pan(), "600000000888")
+    _, bank_payment_id = parties.payment(new_card(), "600000000888")
     answer = parties.functions("clear_payment").post(
         "/",
         json={"bank_payment_id": bank_payment_id, "amount": 1000, "currency": "USD"},
@@ -356,7 +405,7 @@ def test_a_clearing_for_an_unknown_payment_is_404_and_a_currency_change_422(part
 
 
 def test_a_clearing_keeps_the_authorised_amount_and_is_idempotent(parties, write_engine):
-    payment_id, bank_payment_id = parties.payment(random_pan(), "600000000999")
+    payment_id, bank_payment_id = parties.payment(new_card(), "600000000999")
     first = parties.clear(bank_payment_id, 1200)
     again = parties.clear(bank_payment_id, 1200)
     assert first.status_code == again.status_code == 200
@@ -399,10 +448,10 @@ def test_a_refund_receipt_must_name_one_of_the_merchants_receipts(parties):
 
 
 def test_a_payment_moved_by_clearing_calls_the_bank_back_with_its_new_receipt(parties, write_engine):
-    pan, rrn = random_pan(), "600000001234"
-    first = parties.receipt(pan, rrn)
-    second = parties.receipt(pan, "600000004321", amount=2000)
-    payment_id, bank_payment_id = parties.payment(pan, rrn)
+    card, rrn = new_card(), "600000001234"
+    first = parties.receipt(card, rrn)
+    second = parties.receipt(card, "600000004321", amount=2000)
+    payment_id, bank_payment_id = parties.payment(card, rrn)
     sent = []
 
     def receive(url, body, headers):
