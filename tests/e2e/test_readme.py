@@ -7,7 +7,7 @@ import subprocess
 from dataclasses import dataclass
 
 from tests.conftest import ROOT
-from tests.support import ADMIN_API_KEY, remember
+from tests.support import ADMIN_API_KEY, bearer, remember, wait_until
 
 # The reads follow the writes through the event path (projection, matching, its
 # projection, the bank's callback): wait until the statement and the simulated bank's
@@ -102,6 +102,27 @@ def test_the_readme_curl_calls_take_and_give_the_tills_formats(platform):
     assert "callback_url" in json.loads(merchant_endpoint)
     document = json.loads(kivra_out)
     assert kivra.schema_violations(document) == [] and document["items"][0]["description"] == "Espresso"
+
+
+def test_the_readme_wallet_pair_matches_on_its_par_and_is_found_by_the_cards_number(platform, http):
+    script = (
+        readme_script(platform.url, f"{platform.url}/sim") + 'echo "--- wallet"\n' + readme_block("readme-curl-wallet")
+    )
+    result = run_script(script, timeout=90)
+    assert result.returncode == 0, result.stderr[-4000:]
+    receipt, payment, found = (json.loads(line) for line in result.stdout.split("--- wallet\n", 1)[1].splitlines())
+    remember("4895370000004821")
+    assert payment["masked_pan"] == "412345******1234"
+    assert found["receipt"]["id"] == receipt["id"]
+    bank_key = json.loads(result.stdout.splitlines()[1])["api_key"]
+
+    def on_statement():
+        answer = http.get(f"{platform.url}/v1/accounts/acct-7f3a/payments", headers=bearer(bank_key)).json()
+        return next((item for item in answer["items"] if item["id"] == payment["id"] and item["receipt"]), None)
+
+    item = wait_until(on_statement, message="the wallet pair on the statement")
+    assert (item["receipt"]["id"], item["match_rule"], item["card_key"]) == (receipt["id"], "exact", "par")
+    assert item["token"] == {"masked_pan": "489537******4821", "wallet": "apple_pay"}
 
 
 def runnable_blocks() -> list[tuple[str, str]]:
