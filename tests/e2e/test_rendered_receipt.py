@@ -193,3 +193,24 @@ def test_the_fiscal_block_is_printed_as_the_dsfinvk_qr_code_a_reader_decodes(pla
         "V0;KASSE-01;Kassenbeleg-V1;Beleg^7.80_3.70_0.00_0.00_0.00^11.50:Unbar;4711;9812;2026-11-26T12:45:02.000Z;"
         f"2026-11-26T12:45:10.000Z;ecdsa-plain-SHA384;utcTime;{fiscal['signature']};{fiscal['public_key']}"
     )
+
+
+def test_a_receipt_paid_by_phone_with_cashback_and_dcc_renders_how_the_card_paid(platform, http, tmp_path):
+    merchant = register(http, platform, "merchant")
+    lines = [{"description": "Groceries", "quantity": 1, "unit_price": 1051, "amount": 1051}]
+    totals = {"subtotal": 1051, "tax": 0, "tip": 0, "total": 1051}
+    card = receipt_body()["payments"][0] | {
+        "masked_pan": "489537******4821",
+        "wallet": "apple_pay",
+        "amount": 3051,
+        "cashback": 2000,
+        "dcc": {"currency": "SEK", "amount": 34928, "exchange_rate": "11.4478", "markup_percent": "3.5"},
+    }
+    accepted = submit_receipt(http, platform, merchant, lines=lines, totals=totals, payments=[card])
+    url = f"{platform.url}/v1/receipts/{accepted['id']}"
+    visible(http, url, merchant["api_key"])
+    page = http.get(url, headers={**bearer(merchant["api_key"]), "Accept": "text/html"}).text
+    for text in ["Apple Pay ··4821", "Cashback 20.00 EUR", "Charged 349.28 SEK at 11.4478 SEK per EUR, 3.5 %"]:
+        assert text in page, text
+    shot = screenshot(page, "receipt-card-networks.png", tmp_path)
+    assert shot.stat().st_size > 10_000
