@@ -179,10 +179,21 @@ def drained(timeout: float = 120.0) -> int:
     raise SystemExit("the pipeline did not drain")
 
 
-# The receipts a run can send: the SPEC §4 shape, or a European till's (VAT per rate, a
-# discount, half of the slips with the last 4 card digits only).
-SCRIPTS = {"plain": "bench/receipt_distinct.lua", "vat": "bench/receipt_vat.lua"}
-LABELS = {"plain": "POST /v1/receipts via gateway", "vat": "  the same, VAT per rate"}
+# The receipts a run can send: the SPEC §4 shape, paid by a card, a phone wallet or in the
+# cardholder's currency (DCC), or a European till's (VAT per rate, a discount, half of the
+# slips with the last 4 card digits only).
+SCRIPTS = {
+    "plain": "bench/receipt_distinct.lua",
+    "wallet": "bench/receipt_distinct.lua",
+    "dcc": "bench/receipt_distinct.lua",
+    "vat": "bench/receipt_vat.lua",
+}
+LABELS = {
+    "plain": "POST /v1/receipts via gateway",
+    "wallet": "  the same, paid by a wallet",
+    "dcc": "  the same, DCC",
+    "vat": "  the same, VAT per rate",
+}
 
 
 def till_documents(document_format: str, count: int, given: Path | None = None) -> Path:
@@ -251,7 +262,7 @@ def receipts_through_gateway(
             headers={"Authorization": "Bearer bench-admin-key", "Content-Type": "application/json"},
         )
         key = json.load(urllib.request.urlopen(request))["api_key"]
-        script, env = ROOT / SCRIPTS[receipt], {"RECEIPTS_KEY": key}
+        script, env = ROOT / SCRIPTS[receipt], {"RECEIPTS_KEY": key, "RECEIPT_KIND": receipt}
         if document_format:
             from shared import formats
 
@@ -287,7 +298,8 @@ def main() -> None:
         nargs="+",
         choices=sorted(SCRIPTS),
         default=["plain"],
-        help="which receipts to send, each measured in turn (vat: VAT per rate, discounts, last-4 slips)",
+        help="which receipts to send, each measured in turn (wallet: a token's digits, the wallet, a PAR on half;"
+        " dcc: charged in SEK; vat: VAT per rate, discounts, last-4 slips)",
     )
     parser.add_argument(
         "--formats",
@@ -362,8 +374,9 @@ def main() -> None:
                 f"a receipt taken in as {document_format} costs {totals[document_format] / totals['json']:.2f}x a JSON"
                 " submission's CPU (the same receipts; target: at most 2x)"
             )
-    if {"plain", "vat"} <= set(totals):
-        print(f"\na receipt with VAT per rate costs {totals['vat'] / totals['plain'] - 1:+.1%} of a plain one's CPU")
+    for kind, what in (("vat", "with VAT per rate"), ("wallet", "paid by a wallet"), ("dcc", "in DCC")):
+        if {"plain", kind} <= set(totals):
+            print(f"\na receipt {what} costs {totals[kind] / totals['plain'] - 1:+.1%} of a plain one's CPU")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (ROOT / f"bench/results/submissions-{stamp}.json").write_text(
         json.dumps(
