@@ -201,7 +201,7 @@ class _Matches:
     def __init__(self, store: Store, events: list[Event]):
         self.store, self._events = store, events
 
-    def hold_off_sweeps(self) -> bool:
+    def wait_out_sweep(self) -> bool:
         return not self.store.sweeping
 
     def match_items(self, receipt_ids, payment_ids) -> Outcome:

@@ -15,6 +15,20 @@ _SWEEP = "hashtextextended('receipts.matching.sweep', 0)"
 SWEEP = text(f"SELECT pg_advisory_xact_lock({_SWEEP})")
 TRY_SWEEP = text(f"SELECT pg_try_advisory_xact_lock({_SWEEP})")
 TRY_ITEM = text(f"SELECT pg_try_advisory_xact_lock_shared({_SWEEP})")
+# A request that changes a match (a void, a reversal, a clearing, the operator's decision)
+# has no trigger to call it again: it waits for a running sweep, which is short, up to
+# SWEEP_WAIT (a lock timeout, 55P03), the session's own lock_timeout restored once it holds
+# the lock. Each level reads the one inside it, so the three steps run in this order.
+SWEEP_WAIT = "2s"
+WAIT_ITEM = text(f"""
+    SELECT set_config('lock_timeout', before, true) FROM (
+        SELECT before, pg_advisory_xact_lock_shared({_SWEEP}) FROM (
+            SELECT before, set_config('lock_timeout', '{SWEEP_WAIT}', true)
+            FROM (SELECT current_setting('lock_timeout') AS before) AS session
+        ) AS waiting
+    ) AS holding
+""")
+LOCK_TIMEOUT = "55P03"
 
 # Items that could be each other's match share currency, amount and date, however their
 # slips show the card: matchers lock those keys of their items, in one order for all, so

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Row, TextClause, text
+from sqlalchemy.exc import DBAPIError
 
 from shared.domain.events import (
     PAYMENT_AMBIGUOUS,
@@ -47,6 +48,7 @@ from shared.domain.matching import (
     TOKEN,
     CardKey,
 )
+from shared.platform import faults
 from shared.platform.config import settings
 from shared.platform.db import array_literal
 from shared.write import locks, outbox
@@ -390,6 +392,17 @@ class Matches:
     def hold_off_sweeps(self) -> bool:
         """Take the sweep lock shared, without waiting: False while a sweep runs (or waits to)."""
         return bool(self.connection.execute(locks.TRY_ITEM).scalar())
+
+    def wait_out_sweep(self) -> bool:
+        """Take the sweep lock shared, waiting up to locks.SWEEP_WAIT for a running sweep:
+        False if it still runs (the transaction has then failed: roll it back)."""
+        try:
+            self.connection.execute(locks.WAIT_ITEM)
+        except DBAPIError as error:
+            if faults.sqlstate(error) == locks.LOCK_TIMEOUT:
+                return False
+            raise
+        return True
 
     def lock_sweep(self) -> None:
         """Take the sweep lock exclusively, waiting for the matches in flight."""

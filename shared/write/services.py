@@ -394,8 +394,9 @@ def match_submissions(batch: list[dict[str, Any]], uow: UnitOfWork) -> matching.
 
 
 def _hold_off_sweeps(uow: UnitOfWork) -> None:
-    """Take the sweep lock shared, as matching does; 503 while a sweep runs (it is short)."""
-    if not uow.matches.hold_off_sweeps():
+    """Take the sweep lock shared, as matching does, waiting a moment for a running sweep;
+    503 if it runs on."""
+    if not uow.matches.wait_out_sweep():
         raise ServiceUnavailable("a matching sweep is running; retry in a few seconds")
 
 

@@ -14,7 +14,7 @@ from shared.domain.errors import DeliveryPending, ServiceUnavailable
 from shared.domain.parties import Party
 from shared.write import locks, outbox, services
 from shared.write.unit_of_work import UnitOfWork
-from tests.support import bearer, mask, payment_body, random_pan, receipt_body
+from tests.support import bearer, mask, payment_body, random_pan, receipt_body, wait_until
 
 
 @pytest.fixture(autouse=True)
@@ -306,6 +306,43 @@ def test_an_event_during_a_sweep_is_answered_pending_and_matches_when_retried(su
     outcome = match_event("payment", payment_id)  # the trigger's retry, once the sweep is done
     assert outcome.lines_matched == 1
     assert state(write_engine, receipt_id, payment_id).payment == "matched"
+
+
+def test_a_void_waits_out_a_short_sweep_and_is_asked_to_retry_during_a_long_one(submit, merchant, write_engine):
+    """A request has no trigger to call it again: it waits for a running sweep a moment
+    (locks.SWEEP_WAIT), and answers 503 only if the sweep runs on."""
+    submit_receipt, _ = submit
+    owner = Party("merchant", uuid.UUID(merchant["id"]))
+    short, long = submit_receipt(pan=random_pan()), submit_receipt(pan=random_pan())
+    voided = []
+    with write_engine.connect() as sweeping:
+        with sweeping.begin():
+            sweeping.execute(locks.SWEEP)
+            waiting = threading.Thread(
+                target=lambda: voided.append(services.void_receipt(owner, uuid.UUID(short), UnitOfWork()))
+            )
+            waiting.start()
+            wait_until(lambda: sweep_waiters(write_engine), message="the void waiting for the sweep")
+        waiting.join(timeout=10)  # the sweep committed: the void goes on
+        assert voided[0].status == "voided"
+        with sweeping.begin():
+            sweeping.execute(locks.SWEEP)
+            with pytest.raises(ServiceUnavailable):
+                services.void_receipt(owner, uuid.UUID(long), UnitOfWork())
+    with write_engine.connect() as connection:
+        status = connection.execute(text("SELECT status FROM receipts WHERE id = :id"), {"id": long}).scalar_one()
+    assert status == "unmatched"  # the 503 changed nothing
+
+
+def sweep_waiters(write_engine) -> int:
+    """Requests waiting for the sweep lock, shared."""
+    with write_engine.connect() as connection:
+        return connection.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'"
+                " AND query LIKE '%pg_advisory_xact_lock_shared(hashtextextended(''receipts.matching.sweep''%'"
+            )
+        ).scalar_one()
 
 
 # Card data as slips print it (SPEC §12): the last 4 digits only, or none but the acquirer's reference.
