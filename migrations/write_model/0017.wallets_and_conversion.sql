@@ -17,7 +17,7 @@ ALTER TABLE receipt_card_payments
     ADD COLUMN charged_amount bigint GENERATED ALWAYS AS (coalesce(dcc_amount, amount)) STORED,
     ADD COLUMN card_key text;
 
--- What earlier submissions carried in their documents only.
+-- Rows whose documents carry these fields get them as columns too, which matching reads.
 UPDATE payments SET token_masked_pan = document->'token'->>'masked_pan', par = document->>'par'
     WHERE document ? 'token' OR document ? 'par';
 UPDATE receipt_card_payments l
@@ -29,8 +29,8 @@ UPDATE receipt_card_payments l
         WHERE NOT t.tender ? 'type'
     ) AS c
     WHERE l.receipt_id = c.id AND l.line_no = c.line_no AND (c.tender ? 'par' OR c.tender ? 'dcc');
--- Earlier matches by rule were all of the card's digits, or of the acquirer's reference
--- (the operator's name no key).
+-- A match by rule with no card key recorded established the card by its digits, or by the
+-- acquirer's reference where the slip printed none (the operator's matches name no key).
 UPDATE receipt_card_payments SET card_key = CASE WHEN masked_pan IS NULL THEN 'reference' ELSE 'pan' END
     WHERE payment_id IS NOT NULL AND match_rule <> 'manual';
 UPDATE payments p SET document = p.document || jsonb_build_object('card_key', l.card_key)

@@ -15,7 +15,7 @@ _SWEEP = "hashtextextended('receipts.matching.sweep', 0)"
 SWEEP = text(f"SELECT pg_advisory_xact_lock({_SWEEP})")
 TRY_SWEEP = text(f"SELECT pg_try_advisory_xact_lock({_SWEEP})")
 TRY_ITEM = text(f"SELECT pg_try_advisory_xact_lock_shared({_SWEEP})")
-# A request that changes a match (a void, a reversal, a clearing, the operator's decision)
+# A request that changes a match (a void, a reversal, the operator's match or unlink)
 # has no trigger to call it again: it waits for a running sweep, which is short, up to
 # SWEEP_WAIT (a lock timeout, 55P03), the session's own lock_timeout restored once it holds
 # the lock. Each level reads the one inside it, so the three steps run in this order.

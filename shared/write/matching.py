@@ -285,10 +285,13 @@ _CLAIM_BY_HAND = text(
     " WHERE receipt_id = :receipt_id AND line_no = :line_no AND payment_id IS NULL"
     " AND NOT EXISTS (SELECT 1 FROM receipt_card_payments WHERE payment_id = :payment_id)"
 )
-_PAYMENT = text("SELECT id, currency, kind, status FROM payments WHERE id = :id")
+# Locked, the payment before its receipt, as every change of a match takes them: a void or
+# a reversal in flight is then seen done.
+_PAYMENT = text("SELECT id, currency, kind, status FROM payments WHERE id = :id FOR UPDATE")
 _LINES = text(
     "SELECT l.line_no, l.charged_currency AS currency, l.kind, l.payment_id, r.status AS receipt_status"
-    " FROM receipt_card_payments l JOIN receipts r ON r.id = l.receipt_id WHERE l.receipt_id = :id ORDER BY l.line_no"
+    " FROM receipt_card_payments l JOIN receipts r ON r.id = l.receipt_id WHERE l.receipt_id = :id"
+    " ORDER BY l.line_no FOR UPDATE OF r"
 )
 _MATCHED = text(
     """

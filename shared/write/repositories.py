@@ -202,7 +202,16 @@ class Receipts:
         )
 
     def to_void(self, merchant_id: uuid.UUID, receipt_id: uuid.UUID) -> Row[Any] | None:
-        """The merchant's receipt (id, merchant_receipt_id, status), locked; None if it has none such."""
+        """The merchant's receipt (id, merchant_receipt_id, status), locked; None if it has none such.
+        The payments it is matched to are locked first, as a reversal, a clearing or an
+        unlink locks a payment before its receipt: the two never wait for each other in a cycle."""
+        self.connection.execute(
+            text(
+                "SELECT p.id FROM payments p JOIN receipt_card_payments l ON l.payment_id = p.id"
+                " WHERE l.receipt_id = :id ORDER BY p.id FOR UPDATE OF p"
+            ),
+            {"id": receipt_id},
+        )
         return self.connection.execute(
             text(
                 "SELECT id, merchant_receipt_id, status FROM receipts"

@@ -228,6 +228,9 @@ def submit_payment(payment: PaymentSubmission, bank: Party, uow: UnitOfWork) -> 
     return view, True
 
 
+_REVERSED = Violation("bank_payment_id", "payment_reversed", "this payment was reversed in full")
+
+
 def clear_payment(final: Clearing, bank: Party, uow: UnitOfWork) -> PaymentCleared:
     """Apply a payment's final amount, which replaces the authorised one (kept); the same
     amount again changes nothing.
@@ -246,6 +249,8 @@ def clear_payment(final: Clearing, bank: Party, uow: UnitOfWork) -> PaymentClear
                 "the clearing's currency is not the payment's",
                 [Violation("currency", "currency_mismatch", f"the payment is in {payment.currency}")],
             )
+        if payment.status == "reversed":
+            raise ValidationFailed("the payment is reversed already", [_REVERSED])
         authorised = payment.authorised_amount or payment.amount
         if payment.amount == final.amount:
             return _cleared(payment, payment.status, final.amount, authorised, payment.receipt_id)
@@ -306,10 +311,7 @@ def reverse_payment(reversal: Reversal, bank: Party, uow: UnitOfWork) -> Payment
         if payment.status == "reversed":
             if full and reversal.reversal_id is None:
                 return unchanged
-            raise ValidationFailed(
-                "the payment is reversed already",
-                [Violation("bank_payment_id", "payment_reversed", "this payment was reversed in full")],
-            )
+            raise ValidationFailed("the payment is reversed already", [_REVERSED])
         if not full and reversal.reversal_id is None:
             raise ValidationFailed(
                 "a partial reversal needs its reversal_id",
@@ -414,6 +416,8 @@ def settle_match(match: ManualMatch, uow: UnitOfWork) -> dict[str, str]:
     """
     with uow:
         _hold_off_sweeps(uow)
+        # Whoever holds the keys second finds the first one's claim, void or reversal.
+        uow.matches.lock_keys([match.receipt_id], [match.payment_id])
         payment = uow.matches.payment(match.payment_id)
         lines = uow.matches.card_lines(match.receipt_id)
         if payment is None:
@@ -431,8 +435,6 @@ def settle_match(match: ManualMatch, uow: UnitOfWork) -> dict[str, str]:
         ]
         if gone:
             raise ValidationFailed("a voided receipt or a reversed payment is never matched", gone)
-        # Whoever holds the keys second finds the first one's claim.
-        uow.matches.lock_keys([match.receipt_id], [match.payment_id])
         if payment.status == "matched" or line.payment_id is not None:
             raise AlreadyMatched(_ALREADY_MATCHED)
         if not uow.matches.claim_by_hand(match.receipt_id, line.line_no, match.payment_id):
@@ -512,9 +514,10 @@ _CALLING_BACK = (
 
 
 def deliver_callbacks(event: dict[str, Any], uow: UnitOfWork, send: callbacks.Send = callbacks.post) -> None:
-    """Call back the bank and the merchant of a matched payment (and the bank of a
-    payment a clearing or the operator unlinked); DeliveryPending while a receiver has not
-    taken its callback yet (the trigger retries with backoff)."""
+    """Call back the bank and the merchant of a matched payment (and the bank of a payment
+    a clearing, a reversal or the operator unlinked, or whose receipt was voided);
+    DeliveryPending while a receiver has not taken its callback yet (the trigger retries
+    with backoff)."""
     pending = deliver_callbacks_together([event], uow, send)
     if pending:
         raise pending[event["id"]]
@@ -528,8 +531,8 @@ def deliver_callbacks_together(
     calling_back = [(event, uuid.UUID(event["subject"])) for event in batch if event["type"] in _CALLING_BACK]
     if not calling_back:
         return {}
-    # The callbacks are recorded (a match's; a clearing or an operator that unlinked the
-    # payment recorded the bank's itself) and leased in one short transaction, sent with
+    # The callbacks are recorded (a match's; a clearing, a reversal, a void or an operator
+    # that unlinked the payment recorded the bank's itself) and leased in one short transaction, sent with
     # none open (a slow receiver holds no database connection), and answered in another.
     with uow:
         uow.callbacks.record_for_payments(

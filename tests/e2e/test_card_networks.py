@@ -241,6 +241,11 @@ def test_a_reversal_in_full_undoes_the_match_and_shows_on_the_statement(platform
         headers=bearer(ADMIN_API_KEY),
     )
     assert settle.status_code == 422 and settle.json()["error"]["details"][0]["code"] == "payment_reversed"
+    # Nor does a clearing bring it back.
+    clearing = {"bank_payment_id": payment["bank_payment_id"], "amount": 900, "currency": "EUR"}
+    cleared = http.post(f"{platform.url}/v1/payments/clearing", json=clearing, headers=bearer(bank["api_key"]))
+    assert cleared.status_code == 422 and cleared.json()["error"]["details"][0]["code"] == "payment_reversed"
+    assert statuses(receipt["id"], payment["id"]) == ["unmatched", "reversed"]
 
 
 def test_a_partial_reversal_is_applied_once_per_reversal_id(platform, http):

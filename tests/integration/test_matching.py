@@ -12,6 +12,7 @@ from sqlalchemy import text
 from shared.domain import events
 from shared.domain.errors import DeliveryPending, ServiceUnavailable
 from shared.domain.parties import Party
+from shared.domain.payments import Reversal
 from shared.write import locks, outbox, services
 from shared.write.unit_of_work import UnitOfWork
 from tests.support import bearer, mask, payment_body, random_pan, receipt_body, wait_until
@@ -306,6 +307,52 @@ def test_an_event_during_a_sweep_is_answered_pending_and_matches_when_retried(su
     outcome = match_event("payment", payment_id)  # the trigger's retry, once the sweep is done
     assert outcome.lines_matched == 1
     assert state(write_engine, receipt_id, payment_id).payment == "matched"
+
+
+def test_a_void_racing_its_payments_reversal_never_deadlocks(submit, merchant, bank, write_engine):
+    """The till voids a matched sale while the issuer reverses it: each takes the payment
+    before the receipt, so neither waits for the other in a cycle (a deadlock PostgreSQL
+    would break by failing one). Both end done: the receipt voided, the payment reversed,
+    nothing linked."""
+    receipt, payment = submit
+    owner, issuer = Party("merchant", uuid.UUID(merchant["id"])), Party("bank", uuid.UUID(bank["id"]))
+    pairs = []
+    for _ in range(12):
+        pan, bank_payment_id = random_pan(), f"TXN-{uuid.uuid4().hex[:12]}"
+        pairs.append((receipt(payments=[card_line(pan)]), payment(pan=pan, bank_payment_id=bank_payment_id)))
+        match_event("payment", pairs[-1][1])
+        pairs[-1] += (bank_payment_id,)
+    failures = []
+
+    def run(kind, receipt_id, bank_payment_id, barrier):
+        barrier.wait()
+        for _ in range(100):  # while a sweep holds the lock, called again, as a client does
+            try:
+                if kind == "void":
+                    services.void_receipt(owner, uuid.UUID(receipt_id), UnitOfWork())
+                else:
+                    services.reverse_payment(Reversal(bank_payment_id=bank_payment_id), issuer, UnitOfWork())
+                return
+            except ServiceUnavailable:
+                time.sleep(0.1)
+            except Exception as error:  # reported below: neither may fail
+                failures.append(f"{kind}: {error!r}"[:300])
+                return
+
+    for receipt_id, _, bank_payment_id in pairs:
+        barrier = threading.Barrier(2)
+        threads = [
+            threading.Thread(target=run, args=(kind, receipt_id, bank_payment_id, barrier))
+            for kind in ("void", "reverse")
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert failures == []
+    for receipt_id, payment_id, _ in pairs:
+        found = state(write_engine, receipt_id, payment_id)
+        assert (found.receipt, found.payment, found.payment_id, found.receipt_id) == ("voided", "reversed", None, None)
 
 
 def test_a_void_waits_out_a_short_sweep_and_is_asked_to_retry_during_a_long_one(submit, merchant, write_engine):
