@@ -319,13 +319,16 @@ _REOPEN = {
     for table in ("receipts", "payments")
 }
 
+# A line whose match is undone: no payment, and none of what the match recorded.
+_FREE = "payment_id = NULL, match_rule = NULL, card_key = NULL, matched_at = NULL"
+
 # The receipt a released line belonged to is open again; banks still matched to its other
 # lines keep seeing it. (The CTE's subquery sees the lines before the release.)
 _RELEASE = text(
     outbox.recording_sql(
-        """
+        f"""
     released AS (
-        UPDATE receipt_card_payments SET payment_id = NULL, match_rule = NULL, card_key = NULL, matched_at = NULL
+        UPDATE receipt_card_payments SET {_FREE}
         WHERE payment_id = :id
         RETURNING receipt_id
     ), changed AS (
@@ -359,12 +362,12 @@ _UNMATCH_PAYMENT = {
     for status in ("unmatched", "reversed")
 }
 # A voided receipt's matched lines, freed; the payments they were matched to.
-_FREE_LINES = text("""
+_FREE_LINES = text(f"""
     WITH matched AS (
         SELECT line_no, payment_id FROM receipt_card_payments
         WHERE receipt_id = :id AND payment_id IS NOT NULL FOR UPDATE
     )
-    UPDATE receipt_card_payments l SET payment_id = NULL, match_rule = NULL, card_key = NULL, matched_at = NULL
+    UPDATE receipt_card_payments l SET {_FREE}
     FROM matched m WHERE l.receipt_id = :id AND l.line_no = m.line_no
     RETURNING m.payment_id
 """)
