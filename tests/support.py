@@ -7,6 +7,8 @@ import sys
 import time
 import uuid
 
+from sqlalchemy import text
+
 # Every full PAN, API key and webhook secret the suite handled. The audit test checks
 # that none of them reached the database dump or the logs.
 SENSITIVE: set[str] = set()
@@ -215,3 +217,17 @@ def fiscal_block(gross_19: str, gross_7: str, payments: str) -> dict:
         "signature": "MGUCMQDx2pJ6y8Qz4mN3sXy7e1VwKfB0rHc5tU9aLq2oGd8iP4jS6kE1nZ3vR7bW0yTqXuACMGf5hD2lY9cO8",
         "public_key": "BHhWOeisRpPBTGQ1W4VUH95TXx2GARf8e2NYZXJoInjtGqnxJ8sZ3CQpYgjI+LYEmW5A37sLWHsyU7nSJUBemyU=",
     }
+
+
+def waiting_for_sweep_lock(engine, shared: bool) -> int:
+    """Sessions waiting for matching's sweep lock: requests that take it shared, or sweeps
+    that take it exclusively."""
+    call = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    with engine.connect() as connection:
+        return connection.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'"
+                " AND query LIKE :call"
+            ),
+            {"call": f"%{call}(hashtextextended('receipts.matching.sweep'%"},
+        ).scalar_one()

@@ -35,6 +35,7 @@ from tests.support import ADMIN_API_KEY, bearer, payment_body, random_pan, recei
 
 PROJECT = f"receipts-test-{os.getpid()}"
 N = 40  # the demo's checkouts: the first work this stack does, so Prometheus's counters say exactly N
+VOIDED: list[int] = []  # how many of them the demo's till voided
 IMAGE = "receipts/platform:test"
 PROMETHEUS_IMAGE = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]["prometheus"]["image"]
 
@@ -138,8 +139,10 @@ def test_make_demo_runs_against_compose(stack):
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"receipts matched         {N}" in result.stdout
-    assert f"callbacks delivered      {2 * N}" in result.stdout
+    matched = re.search(r"receipts matched +(\d+) of the (\d+) not voided", result.stdout)
+    assert matched and matched[1] == matched[2], result.stdout
+    VOIDED.append(N - int(matched[2]))  # about 1 in 100 checkouts is voided at the till
+    assert f"callbacks delivered      {2 * int(matched[2])}" in result.stdout
 
 
 def test_prometheus_counts_what_the_demo_did(stack, tmp_path):
@@ -163,13 +166,14 @@ def test_prometheus_counts_what_the_demo_did(stack, tmp_path):
     counted = {
         'sum(receipts_submissions_total{kind="receipt",outcome="created"})': N,
         'sum(receipts_submissions_total{kind="payment",outcome="created"})': N,
-        "sum(receipts_matches_total)": N,
     }
+    kept = N - sum(VOIDED)  # a voided checkout's pair may have been matched before its void, or not
     # The last scrape may be up to 10 s older than the demo's end: wait for it to come.
     wait_until(
         lambda: (
             all(stack.value(query) == expected for query, expected in counted.items())
-            and stack.value('sum(receipts_callbacks_total{outcome="delivered"})') >= 2 * N
+            and kept <= (stack.value("sum(receipts_matches_total)") or 0) <= N
+            and stack.value('sum(receipts_callbacks_total{outcome="delivered"})') >= 2 * kept
         ),
         timeout=60,
         interval=1,

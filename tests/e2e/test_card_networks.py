@@ -156,9 +156,16 @@ def test_a_slip_with_the_last_4_only_matches_a_unique_payment_and_lists_look_ali
 # -- voids and reversals ------------------------------------------------------------------------
 
 
-def parties_calling_back(platform) -> tuple[dict, dict, Receiver]:
+def matched_pair(platform, http) -> tuple[dict, dict, Receiver, str, str, dict, dict]:
+    """A receipt and its payment, matched, between a merchant and a bank whose callbacks a
+    receiver takes: (merchant, bank, receiver, card, account_ref, receipt, payment)."""
     flow = Flow(platform)
-    return flow.parties["merchant"], flow.parties["bank"], flow.receiver
+    merchant, bank = flow.parties["merchant"], flow.parties["bank"]
+    card, account = random_pan(), f"acct-{uuid.uuid4().hex[:8]}"
+    receipt = submit_receipt(http, platform, merchant, pan=card)
+    payment = submit_payment(http, platform, bank, pan=card, account_ref=account)
+    bank_callbacks(flow.receiver, "receipt.matched")
+    return merchant, bank, flow.receiver, card, account, receipt, payment
 
 
 def bank_callbacks(receiver: Receiver, kind: str, count: int = 1) -> list[dict]:
@@ -171,11 +178,7 @@ def bank_callbacks(receiver: Receiver, kind: str, count: int = 1) -> list[dict]:
 
 
 def test_a_voided_receipt_leaves_the_statement_and_its_payment_is_matched_again(platform, http):
-    merchant, bank, receiver = parties_calling_back(platform)
-    card, account = random_pan(), f"acct-{uuid.uuid4().hex[:8]}"
-    receipt = submit_receipt(http, platform, merchant, pan=card)
-    payment = submit_payment(http, platform, bank, pan=card, account_ref=account)
-    bank_callbacks(receiver, "receipt.matched")
+    merchant, bank, receiver, card, account, receipt, payment = matched_pair(platform, http)
 
     void = f"{platform.url}/v1/receipts/{receipt['id']}/void"
     for _ in range(2):  # the same again changes nothing
@@ -209,11 +212,7 @@ def test_a_voided_receipt_leaves_the_statement_and_its_payment_is_matched_again(
 
 
 def test_a_reversal_in_full_undoes_the_match_and_shows_on_the_statement(platform, http):
-    merchant, bank, receiver = parties_calling_back(platform)
-    card, account = random_pan(), f"acct-{uuid.uuid4().hex[:8]}"
-    receipt = submit_receipt(http, platform, merchant, pan=card)
-    payment = submit_payment(http, platform, bank, pan=card, account_ref=account)
-    bank_callbacks(receiver, "receipt.matched")
+    merchant, bank, receiver, card, account, receipt, payment = matched_pair(platform, http)
 
     reversal = {"bank_payment_id": payment["bank_payment_id"]}
     for _ in range(2):  # the same again changes nothing
@@ -249,11 +248,7 @@ def test_a_reversal_in_full_undoes_the_match_and_shows_on_the_statement(platform
 
 
 def test_a_partial_reversal_is_applied_once_per_reversal_id(platform, http):
-    merchant, bank, receiver = parties_calling_back(platform)
-    card = random_pan()
-    receipt = submit_receipt(http, platform, merchant, pan=card)
-    payment = submit_payment(http, platform, bank, pan=card)
-    bank_callbacks(receiver, "receipt.matched")
+    merchant, bank, receiver, card, _, receipt, payment = matched_pair(platform, http)
     url = f"{platform.url}/v1/payments/reversals"
     partial = {"bank_payment_id": payment["bank_payment_id"], "amount": 320}
 

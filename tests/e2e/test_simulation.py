@@ -72,11 +72,19 @@ def test_a_simulated_checkout_ends_with_both_callbacks_kept(platform, http):
     assert kept
 
 
+# What established the card, by how the slip printed it: its digits (or the wallet token's),
+# or none of them but the acquirer's reference (about one slip in sixteen).
 @pytest.mark.parametrize(
-    ("scenario", "card_key"),
-    [("wallet", "token"), ("wallet_par", "par"), ("cashback", "pan"), ("dcc", "pan"), ("void", None)],
+    ("scenario", "card_keys"),
+    [
+        ("wallet", {"token", "reference"}),
+        ("wallet_par", {"par"}),
+        ("cashback", {"pan", "reference"}),
+        ("dcc", {"pan", "reference"}),
+        ("void", {None}),
+    ],
 )
-def test_each_way_a_cardholder_pays_ends_on_the_statement_as_it_should(platform, http, scenario, card_key):
+def test_each_way_a_cardholder_pays_ends_on_the_statement_as_it_should(platform, http, scenario, card_keys):
     bank = onboard_simulated_parties(http, platform)["bank"]
     account = f"acct-sim-{scenario}-{uuid.uuid4().hex[:6]}"
     response = http.post(
@@ -93,7 +101,7 @@ def test_each_way_a_cardholder_pays_ends_on_the_statement_as_it_should(platform,
         return items[0] if items and items[0]["status"] == expected else None
 
     item = wait_until(settled, message=f"the {scenario} checkout's payment {expected} on the statement")
-    assert item["rrn"] == checkout["rrn"] and item["card_key"] == card_key
+    assert item["rrn"] == checkout["rrn"] and item["card_key"] in card_keys
     if scenario == "void":
         assert item["receipt"] is None
         return

@@ -15,7 +15,7 @@ from shared.domain.parties import Party
 from shared.domain.payments import Reversal
 from shared.write import locks, outbox, services
 from shared.write.unit_of_work import UnitOfWork
-from tests.support import bearer, mask, payment_body, random_pan, receipt_body, wait_until
+from tests.support import bearer, mask, payment_body, random_pan, receipt_body, wait_until, waiting_for_sweep_lock
 
 
 @pytest.fixture(autouse=True)
@@ -369,7 +369,9 @@ def test_a_void_waits_out_a_short_sweep_and_is_asked_to_retry_during_a_long_one(
                 target=lambda: voided.append(services.void_receipt(owner, uuid.UUID(short), UnitOfWork()))
             )
             waiting.start()
-            wait_until(lambda: sweep_waiters(write_engine), message="the void waiting for the sweep")
+            wait_until(
+                lambda: waiting_for_sweep_lock(write_engine, shared=True), message="the void waiting for the sweep"
+            )
         waiting.join(timeout=10)  # the sweep committed: the void goes on
         assert voided[0].status == "voided"
         with sweeping.begin():
@@ -379,17 +381,6 @@ def test_a_void_waits_out_a_short_sweep_and_is_asked_to_retry_during_a_long_one(
     with write_engine.connect() as connection:
         status = connection.execute(text("SELECT status FROM receipts WHERE id = :id"), {"id": long}).scalar_one()
     assert status == "unmatched"  # the 503 changed nothing
-
-
-def sweep_waiters(write_engine) -> int:
-    """Requests waiting for the sweep lock, shared."""
-    with write_engine.connect() as connection:
-        return connection.execute(
-            text(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'"
-                " AND query LIKE '%pg_advisory_xact_lock_shared(hashtextextended(''receipts.matching.sweep''%'"
-            )
-        ).scalar_one()
 
 
 # Card data as slips print it (SPEC §12): the last 4 digits only, or none but the acquirer's reference.

@@ -22,7 +22,7 @@ from shared.write import callbacks, matching, outbox, services
 from shared.write.unit_of_work import UnitOfWork
 from tests.conftest import ARTIFACTS
 from tests.reconciliation_scenarios import BASE_AMOUNT, BASE_DATE, SCENARIOS, Scenario
-from tests.support import bearer, mask, par, random_pan, token_pan, unique, wait_until
+from tests.support import bearer, mask, par, random_pan, token_pan, unique, wait_until, waiting_for_sweep_lock
 
 
 @pytest.fixture(autouse=True)
@@ -356,20 +356,13 @@ def test_a_run_that_waits_for_a_match_in_flight_reads_what_it_committed(parties,
             )
             assert (outcome.lines_matched, outcome.deferred) == (1, False)
             run = pool.submit(reconcile)
-            wait_until(lambda: sweeps_waiting(write_engine) == 1, message="the run to wait for the sweep lock")
+            wait_until(
+                lambda: waiting_for_sweep_lock(write_engine, shared=False) == 1,
+                message="the run to wait for the sweep lock",
+            )
         run.result(timeout=60)
     found = payment_states(write_engine, [payment_id])[payment_id]
     assert (str(found.receipt_id), found.match_rule, found.version) == (receipt_id, "exact", 2)
-
-
-def sweeps_waiting(write_engine) -> int:
-    with write_engine.connect() as connection:
-        return connection.execute(
-            text(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'"
-                " AND query LIKE '%pg_advisory_xact_lock(hashtextextended(''receipts.matching.sweep''%'"
-            )
-        ).scalar_one()
 
 
 def test_items_unmatched_past_the_window_expire_and_are_not_matched_after(parties, write_engine):
