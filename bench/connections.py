@@ -236,8 +236,7 @@ def outcome(restarted_at: float | None) -> dict:
     """Lost, duplicated and late callbacks, from the write model and the receivers' log."""
     write, sim = admin_connection(DATABASES["write"]), admin_connection(DATABASES["sim"])
     try:
-        # A receipt voided at the till may have been called back before its void, or not.
-        receipts = {str(row[0]) for row in write.run("SELECT id FROM receipts WHERE status <> 'voided'")}
+        rows = write.run("SELECT id, status FROM receipts")
         payments = write.run("SELECT count(*) FROM payments")[0][0]
         calls = sim.run(
             "SELECT receipt_id, party_kind, count(*), max(received_at) FROM sim_callbacks"
@@ -246,12 +245,16 @@ def outcome(restarted_at: float | None) -> dict:
     finally:
         write.close()
         sim.close()
+    # A receipt voided at the till may have been called back before its void, or not: only
+    # the others are owed their callbacks.
+    owed = {str(receipt) for receipt, status in rows if status != "voided"}
     called = {(str(receipt), kind) for receipt, kind, _count, _last in calls}
-    lost = sum((receipt, kind) not in called for receipt in receipts for kind in ("bank", "merchant"))
-    duplicated = sum(count - 1 for receipt, _kind, count, _last in calls if str(receipt) in receipts)
+    lost = sum((receipt, kind) not in called for receipt in owed for kind in ("bank", "merchant"))
+    duplicated = sum(count - 1 for receipt, _kind, count, _last in calls if str(receipt) in owed)
     last = max((last for *_rest, last in calls), default=None)
     result = {
-        "receipts": len(receipts),
+        "receipts": len(rows),
+        "voided": len(rows) - len(owed),
         "payments": payments,
         "callbacks": len(called),
         "lost": lost,

@@ -119,8 +119,10 @@ class Stack:
 
     def outcome(self) -> dict:
         """Every receipt so far: called back to bank and merchant once each?"""
-        # A receipt voided at the till may have been called back before its void, or not.
-        receipts = {row[0] for row in self.sql("receipts_write", "SELECT id FROM receipts WHERE status <> 'voided'")}
+        rows = self.sql("receipts_write", "SELECT id, status FROM receipts")
+        # A receipt voided at the till may have been called back before its void, or not:
+        # only the others are owed their callbacks.
+        owed = {receipt for receipt, status in rows if status != "voided"}
         calls = self.sql(
             "receipts_sim",
             "SELECT receipt_id, party_kind, count(*) FROM sim_callbacks WHERE receipt_id IS NOT NULL GROUP BY 1, 2",
@@ -128,11 +130,12 @@ class Stack:
         called = {(receipt, kind) for receipt, kind, _count in calls}
         projected = int(self.sql("receipts_read", "SELECT count(*) FROM receipt_views")[0][0])
         return {
-            "receipts": len(receipts),
+            "receipts": len(rows),
+            "voided": len(rows) - len(owed),
             "projected": projected,
             "callbacks": len(called),
-            "lost": sum((receipt, kind) not in called for receipt in receipts for kind in ("bank", "merchant")),
-            "duplicated": sum(int(count) - 1 for receipt, _kind, count in calls if receipt in receipts),
+            "lost": sum((receipt, kind) not in called for receipt in owed for kind in ("bank", "merchant")),
+            "duplicated": sum(int(count) - 1 for receipt, _kind, count in calls if receipt in owed),
         }
 
     def prometheus(self, query: str) -> list[dict]:
@@ -199,7 +202,8 @@ def report(label: str, output: str, outcome: dict, expected: int) -> bool:
     lines = {line.split("  ")[0]: " ".join(line.split()) for line in output.splitlines()}
     submitted, latency = lines.get("checkouts submitted", "?"), lines.get("end-to-end latency", "?")
     print(
-        f"{label}: {submitted}; {outcome['receipts']} receipts ({expected} expected), {outcome['projected']} projected,"
+        f"{label}: {submitted}; {outcome['receipts']} receipts ({expected} expected, {outcome['voided']} voided),"
+        f" {outcome['projected']} projected,"
         f" {outcome['callbacks']} called back, lost {outcome['lost']}, duplicated {outcome['duplicated']}; {latency}",
         flush=True,
     )
