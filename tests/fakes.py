@@ -62,7 +62,9 @@ class _Parties:
     def __init__(self, store: Store):
         self.store = store
 
-    def add(self, party: Party, name: str, callback_url: str, key_hash: str, identity: dict | None = None) -> bool:
+    def add(
+        self, party: Party, name: str, callback_url: str, key_hash: str, shown: str, identity: dict | None = None
+    ) -> bool:
         if party.id in self.store.parties:
             return False
         self.store.parties[party.id] = SimpleNamespace(

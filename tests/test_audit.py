@@ -23,7 +23,7 @@ def dump(url: str) -> str:
 
 def test_the_suite_handled_real_secrets():
     # Guards the audit itself: it must have something to look for.
-    assert any(secret.startswith("mk_") for secret in SENSITIVE)
+    assert any(secret.startswith("rcpt_mk_") for secret in SENSITIVE)
     assert any(secret.isdigit() and len(secret) >= 12 for secret in SENSITIVE)
 
 

@@ -41,6 +41,16 @@ class Unauthenticated(ReceiptsError):
     code = "unauthenticated"
 
 
+class InvalidKey(Unauthenticated):
+    """A key the platform does not know: never issued, or deleted."""
+
+    code = "invalid_key"
+
+
+class KeyExpired(Unauthenticated):
+    code = "key_expired"
+
+
 class Forbidden(ReceiptsError):
     code = "forbidden"
 
@@ -75,6 +85,12 @@ class AlreadyMatched(ReceiptsError):
     """The operator's match names an item that is matched already (unlink it first)."""
 
     code = "already_matched"
+
+
+class LastKey(ReceiptsError):
+    """A party's last live API key cannot be deleted: it would be locked out."""
+
+    code = "last_key"
 
 
 class Ambiguous(ReceiptsError):

@@ -174,6 +174,13 @@ class MerchantRegistration(PartyRegistration, MerchantIdentity):
     """POST /v1/admin/merchants: the merchant's name and endpoint, and its identity."""
 
 
+class KeyRequest(RequestModel):
+    """POST /v1/admin/{merchants|banks}/{id}/api-keys: another key, living for good or for
+    so many hours (a key handed to a contractor, a test till)."""
+
+    expires_in_hours: Annotated[int, Field(ge=1, le=24 * 366)] | None = None
+
+
 class EndpointChange(RequestModel):
     """PATCH /v1/admin/banks/{id}: where the bank's callbacks go from now on (SPEC §10)."""
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from shared import formats
-from shared.domain.parties import EndpointChange, MerchantChange, MerchantRegistration, PartyRegistration
+from shared.domain.parties import EndpointChange, KeyRequest, MerchantChange, MerchantRegistration, PartyRegistration
 from shared.domain.payments import Clearing, PaymentSubmission, Reversal, StatementLine
 from shared.domain.receipts import ReceiptSubmission
 from shared.domain.settlement import ManualMatch
@@ -21,6 +21,9 @@ from shared.read.report import ReconciliationReport, ReportQuery
 from shared.read.views import AmbiguityPage, PageQuery, ReceiptPage, ReceiptQuery, ReceiptView, StatementPage
 from shared.write.results import (
     AccountErased,
+    ApiKeys,
+    DeletedApiKey,
+    IssuedApiKey,
     LookupAnswer,
     MatchDecision,
     PartyCredentials,
@@ -98,6 +101,33 @@ OPERATIONS = [
                 "operator",
                 None,
                 {200: ("the new webhook secret (shown once)", WebhookSecret)},
+            ),
+            Operation(
+                "post",
+                f"/v1/admin/{plural}/{{id}}/api-keys",
+                f"issue{kind}ApiKey",
+                f"Issue a {kind.lower()} another API key, beside its others (to roll one without downtime)",
+                "operator",
+                KeyRequest,
+                {201: ("the new key (shown once)", IssuedApiKey)},
+            ),
+            Operation(
+                "get",
+                f"/v1/admin/{plural}/{{id}}/api-keys",
+                f"list{kind}ApiKeys",
+                f"A {kind.lower()}'s API keys, without their secrets",
+                "operator",
+                None,
+                {200: ("the keys, oldest first", ApiKeys)},
+            ),
+            Operation(
+                "delete",
+                f"/v1/admin/{plural}/{{id}}/api-keys/{{key_id}}",
+                f"delete{kind}ApiKey",
+                f"Delete one of a {kind.lower()}'s API keys (refused everywhere within a second; 409 for its last live one)",
+                "operator",
+                None,
+                {200: ("the key, deleted", DeletedApiKey)},
             ),
             Operation(
                 "patch",

@@ -10,15 +10,18 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from shared.domain.errors import Forbidden, Unauthenticated
+from shared.domain.errors import Forbidden, InvalidKey, KeyExpired, Unauthenticated
 from shared.domain.parties import Party, PartyKind
 from shared.platform.config import settings
 from shared.platform.db import write_engine
 from shared.write.repositories import Parties
 
-_KEY_PREFIX = {"merchant": "mk_", "bank": "bk_"}
-# A key, once verified, is trusted for this long by each process (saves a query per call).
-KEY_CACHE_SECONDS = 30.0
+# Recognisable by kind, so that secret scanners find a leaked key (keys issued before kept
+# their shorter prefix, mk_ and bk_, and still work).
+_KEY_PREFIX = {"merchant": "rcpt_mk_", "bank": "rcpt_bk_"}
+# A key, once verified, is trusted for this long by each process (saves a query per call):
+# a deleted key is refused everywhere within it.
+KEY_CACHE_SECONDS = 1.0
 # How long a rotated-out webhook secret keeps signing beside the new one (SPEC §10).
 ROTATION_GRACE = timedelta(hours=24)
 
@@ -29,6 +32,12 @@ def new_api_key(kind: PartyKind) -> str:
 
 def hash_api_key(api_key: str) -> str:
     return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+def shown(api_key: str) -> str:
+    """What of a key may be shown again: its prefix and last 4 characters."""
+    prefix = next(prefix for prefix in _KEY_PREFIX.values() if api_key.startswith(prefix))
+    return f"{prefix}…{api_key[-4:]}"
 
 
 def webhook_secret(party_id: uuid.UUID, version: int = 1) -> str:
@@ -66,7 +75,7 @@ def authenticate_admin(authorization: str | None) -> None:
         return
     if _party_for(key) is not None:
         raise Forbidden("this endpoint takes the operator key, not a merchant or bank key")
-    raise Unauthenticated("unknown API key")
+    raise InvalidKey("unknown API key")
 
 
 def authenticate_party_or_operator(authorization: str | None) -> Party | None:
@@ -77,7 +86,7 @@ def authenticate_party_or_operator(authorization: str | None) -> Party | None:
         return None
     party = _party_for(key)
     if party is None:
-        raise Unauthenticated("unknown API key")
+        raise InvalidKey("unknown API key")
     return party
 
 
@@ -89,27 +98,32 @@ def authenticate(authorization: str | None, *kinds: PartyKind) -> Party:
         admin = settings().admin_api_key
         if admin is not None and hmac.compare_digest(key.encode(), admin.encode()):
             raise Forbidden(f"this endpoint takes a {wanted} key, not the operator key")
-        raise Unauthenticated("unknown API key")
+        raise InvalidKey("unknown API key")
     if party.kind not in kinds:
         raise Forbidden(f"this endpoint takes a {wanted} key, not a {party.kind} key")
     return party
 
 
-_verified: dict[str, tuple[Party, float]] = {}
+_verified: dict[str, tuple[Party, datetime | None, float]] = {}
 _verified_lock = threading.Lock()
 
 
 def _party_for(key: str) -> Party | None:
+    """The party whose live key this is; None if it is none; KeyExpired past its expiry."""
     key_hash = hash_api_key(key)
     now = time.monotonic()
     cached = _verified.get(key_hash)
-    if cached and cached[1] > now:
-        return cached[0]
-    with write_engine().connect() as connection:
-        party = Parties(connection).by_key_hash(key_hash)
-    if party is not None:
+    if cached is None or cached[2] <= now:
+        with write_engine().connect() as connection:
+            found = Parties(connection).by_key_hash(key_hash)
+        if found is None:
+            return None
+        cached = (Party(found.party_kind, found.party_id), found.expires_at, now + KEY_CACHE_SECONDS)
         with _verified_lock:
-            _verified[key_hash] = (party, now + KEY_CACHE_SECONDS)
+            _verified[key_hash] = cached
+    party, expires_at, _ = cached
+    if expires_at is not None and expires_at <= datetime.now(UTC):
+        raise KeyExpired("this API key has expired: ask the operator for a new one")
     return party
 
 

@@ -41,7 +41,13 @@ class Parties:
         self.connection = connection
 
     def add(
-        self, party: Party, name: str, callback_url: str, key_hash: str, identity: dict[str, Any] | None = None
+        self,
+        party: Party,
+        name: str,
+        callback_url: str,
+        key_hash: str,
+        shown: str,
+        identity: dict[str, Any] | None = None,
     ) -> bool:
         """Insert the party with its key (and a merchant's identity); False if its id was taken."""
         table = _PARTY_TABLES[party.kind]  # a fixed identifier, never input
@@ -54,8 +60,8 @@ class Parties:
                     ON CONFLICT (id) DO NOTHING
                     RETURNING id
                 )
-                INSERT INTO api_keys (key_hash, party_kind, party_id)
-                SELECT :key_hash, :kind, id FROM party
+                INSERT INTO api_keys (key_hash, party_kind, party_id, shown)
+                SELECT :key_hash, :kind, id, :shown FROM party
                 RETURNING party_id
                 """
             ),
@@ -64,6 +70,7 @@ class Parties:
                 "name": name,
                 "callback_url": callback_url,
                 "key_hash": key_hash,
+                "shown": shown,
                 "kind": party.kind,
                 "identity": json.dumps(identity or {}),
             },
@@ -105,12 +112,62 @@ class Parties:
             text("SELECT identity->'address'->>'country' FROM merchants WHERE id = :id"), {"id": merchant.id}
         ).scalar()
 
-    def by_key_hash(self, key_hash: str) -> Party | None:
-        row = self.connection.execute(
-            text("SELECT party_kind, party_id FROM api_keys WHERE key_hash = :key_hash"),
+    def by_key_hash(self, key_hash: str) -> Row[Any] | None:
+        """The key's party (party_kind, party_id) and its expires_at, or None."""
+        return self.connection.execute(
+            text("SELECT party_kind, party_id, expires_at FROM api_keys WHERE key_hash = :key_hash"),
             {"key_hash": key_hash},
         ).first()
-        return Party(row.party_kind, row.party_id) if row else None
+
+    def add_key(self, party: Party, key_hash: str, shown: str, expires_in_hours: int | None) -> Row[Any] | None:
+        """Another key for the party (key_id, created_at, expires_at); None if there is no such party."""
+        table = _PARTY_TABLES[party.kind]  # a fixed identifier, never input
+        return self.connection.execute(
+            text(
+                f"INSERT INTO api_keys (key_hash, party_kind, party_id, shown, expires_at)"
+                f" SELECT :key_hash, :kind, id, :shown, now() + make_interval(hours => :hours)"
+                f" FROM {table} WHERE id = :id"
+                " RETURNING key_id, created_at, expires_at"
+            ),
+            {"key_hash": key_hash, "kind": party.kind, "id": party.id, "shown": shown, "hours": expires_in_hours},
+        ).first()
+
+    def keys(self, party: Party) -> list[Row[Any]] | None:
+        """The party's keys, oldest first (never their hashes); None if there is no such party."""
+        table = _PARTY_TABLES[party.kind]  # a fixed identifier, never input
+        if self.connection.execute(text(f"SELECT 1 FROM {table} WHERE id = :id"), {"id": party.id}).first() is None:
+            return None
+        return list(
+            self.connection.execute(
+                text(
+                    "SELECT key_id, shown, created_at, expires_at, last_used_at FROM api_keys"
+                    " WHERE party_id = :id AND party_kind = :kind ORDER BY created_at, key_id"
+                ),
+                {"id": party.id, "kind": party.kind},
+            ).all()
+        )
+
+    def delete_key(self, party: Party, key_id: uuid.UUID) -> str:
+        """Delete one of the party's keys unless it is its last live one: "deleted", "last"
+        or "unknown". The party's keys are locked, so two deletions never leave it none."""
+        live = (
+            self.connection.execute(
+                text(
+                    "SELECT key_id FROM api_keys WHERE party_id = :id AND party_kind = :kind"
+                    " AND (expires_at IS NULL OR expires_at > now()) ORDER BY key_id FOR UPDATE"
+                ),
+                {"id": party.id, "kind": party.kind},
+            )
+            .scalars()
+            .all()
+        )
+        if key_id in live and len(live) == 1:
+            return "last"
+        deleted = self.connection.execute(
+            text("DELETE FROM api_keys WHERE key_id = :key_id AND party_id = :id AND party_kind = :kind"),
+            {"key_id": key_id, "id": party.id, "kind": party.kind},
+        )
+        return "deleted" if deleted.rowcount else "unknown"
 
 
 class Receipts:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel
@@ -28,6 +29,35 @@ class WebhookSecret(BaseModel):
 
     id: str
     webhook_secret: str
+
+
+class IssuedApiKey(BaseModel):
+    """Another API key for a party, beside its others: api_key is shown this once only."""
+
+    key_id: str
+    api_key: str
+    created_at: datetime
+    expires_at: datetime | None
+
+
+class ApiKey(BaseModel):
+    """One of a party's API keys, without its secret: shown is its prefix and last 4
+    characters (None for a key issued before they were kept); last_used_at to the minute."""
+
+    key_id: str
+    shown: str | None
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+
+
+class ApiKeys(BaseModel):
+    items: list[ApiKey]
+
+
+class DeletedApiKey(BaseModel):
+    key_id: str
+    status: Literal["deleted"]
 
 
 class PartyEndpoint(BaseModel):

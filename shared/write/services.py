@@ -16,13 +16,22 @@ from shared.domain.errors import (
     Ambiguous,
     DeliveryPending,
     IdempotencyConflict,
+    LastKey,
     NotFound,
     ServiceUnavailable,
     ValidationFailed,
     Violation,
 )
 from shared.domain.matching import MANUAL, within_tip
-from shared.domain.parties import EndpointChange, MerchantChange, MerchantIdentity, Party, PartyKind, PartyRegistration
+from shared.domain.parties import (
+    EndpointChange,
+    KeyRequest,
+    MerchantChange,
+    MerchantIdentity,
+    Party,
+    PartyKind,
+    PartyRegistration,
+)
 from shared.domain.payments import Clearing, PaymentSubmission, Reversal, StatementLine
 from shared.domain.receipts import ReceiptSubmission, ReceiptWarning
 from shared.domain.settlement import ManualMatch, line_to_settle
@@ -32,6 +41,10 @@ from shared.platform.config import settings
 from shared.write import auth, callbacks, matching, outbox, reconciliation, results
 from shared.write.repositories import Stored
 from shared.write.results import (
+    ApiKey,
+    ApiKeys,
+    DeletedApiKey,
+    IssuedApiKey,
     PartyCredentials,
     PartyEndpoint,
     PaymentAccepted,
@@ -60,7 +73,12 @@ def register_party(
     identity: dict[str, Any] = registration.identity() if isinstance(registration, MerchantIdentity) else {}
     with uow:
         if not uow.parties.add(
-            party, registration.name, registration.callback_url, auth.hash_api_key(api_key), identity
+            party,
+            registration.name,
+            registration.callback_url,
+            auth.hash_api_key(api_key),
+            auth.shown(api_key),
+            identity,
         ):
             return None
         uow.record(
@@ -96,6 +114,53 @@ def rotate_webhook_secret(party: Party, uow: UnitOfWork) -> WebhookSecret:
         _record_party(uow, party, state)
         uow.commit()
     return WebhookSecret(id=str(party.id), webhook_secret=auth.webhook_secret(party.id, state.webhook_secret_version))
+
+
+def issue_api_key(party: Party, request: KeyRequest, uow: UnitOfWork) -> IssuedApiKey:
+    """Another API key for the party, beside its others (shown once): a key is rolled by
+    issuing the new one, moving the party's systems to it, then deleting the old."""
+    api_key = auth.new_api_key(party.kind)
+    with uow:
+        issued = uow.parties.add_key(party, auth.hash_api_key(api_key), auth.shown(api_key), request.expires_in_hours)
+        if issued is None:
+            raise NotFound(f"no such {party.kind}")
+        uow.commit()
+    return IssuedApiKey(
+        key_id=str(issued.key_id), api_key=api_key, created_at=issued.created_at, expires_at=issued.expires_at
+    )
+
+
+def api_keys(party: Party, uow: UnitOfWork) -> ApiKeys:
+    """The party's keys, never their secrets."""
+    with uow:
+        keys = uow.parties.keys(party)
+    if keys is None:
+        raise NotFound(f"no such {party.kind}")
+    return ApiKeys(
+        items=[
+            ApiKey(
+                key_id=str(key.key_id),
+                shown=key.shown,
+                created_at=key.created_at,
+                expires_at=key.expires_at,
+                last_used_at=key.last_used_at,
+            )
+            for key in keys
+        ]
+    )
+
+
+def delete_api_key(party: Party, key_id: uuid.UUID, uow: UnitOfWork) -> DeletedApiKey:
+    """Delete one of the party's keys (refused everywhere within auth.KEY_CACHE_SECONDS);
+    never its last live one (409), which would lock it out."""
+    with uow:
+        outcome = uow.parties.delete_key(party, key_id)
+        if outcome == "unknown":
+            raise NotFound(f"no key of this {party.kind} has this id")
+        if outcome == "last":
+            raise LastKey("this is the party's last live key: issue another before deleting it")
+        uow.commit()
+    return DeletedApiKey(key_id=str(key_id), status="deleted")
 
 
 def change_party(party: Party, change: EndpointChange | MerchantChange, uow: UnitOfWork) -> PartyEndpoint:

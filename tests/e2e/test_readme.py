@@ -66,7 +66,7 @@ def run_readme(api: str, sim: str, timeout: float = 90) -> Flow:
 
 
 def check(flow: Flow) -> None:
-    assert flow.merchant["api_key"].startswith("mk_") and flow.bank["api_key"].startswith("bk_")
+    assert flow.merchant["api_key"].startswith("rcpt_mk_") and flow.bank["api_key"].startswith("rcpt_bk_")
     assert flow.handed_over == [
         {"kind": "merchant", "id": flow.merchant["id"]},
         {"kind": "bank", "id": flow.bank["id"]},

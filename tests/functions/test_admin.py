@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from shared.write.auth import hash_api_key
-from tests.support import ADMIN_API_KEY, LOCAL_CALLBACK, bearer, remember
+from tests.support import ADMIN_API_KEY, LOCAL_CALLBACK, bearer, remember, wait_until
 
 
 @pytest.mark.parametrize("kind", ["merchant", "bank"])
@@ -235,3 +235,93 @@ def test_a_bank_has_no_identity_to_patch(functions, bank):
         f"/v1/admin/banks/{bank['id']}", json={"legal_name": "Bank AG"}, headers=bearer(ADMIN_API_KEY)
     )
     assert response.status_code == 422
+
+
+# -- API keys: several per party, rolled without downtime -----------------------------------
+
+
+def keys_path(party_id: str, kind: str = "merchant") -> str:
+    return f"/v1/admin/{kind}s/{party_id}/api-keys"
+
+
+def test_a_key_is_rolled_by_issuing_another_and_deleting_the_old(functions, merchant, write_engine):
+    old_key, path = merchant["api_key"], keys_path(merchant["id"])
+    assert old_key.startswith("rcpt_mk_")
+    issued = functions("issue_api_key").post(path, json={}, headers=bearer(ADMIN_API_KEY))
+    assert issued.status_code == 201, issued.json
+    new_key = issued.json["api_key"]
+    remember(new_key)
+    assert new_key.startswith("rcpt_mk_") and issued.json["expires_at"] is None
+
+    listed = functions("list_api_keys").get(path, headers=bearer(ADMIN_API_KEY))
+    assert listed.status_code == 200
+    keys = listed.json["items"]
+    assert [key["shown"] for key in keys] == [f"rcpt_mk_…{old_key[-4:]}", f"rcpt_mk_…{new_key[-4:]}"]
+    assert new_key not in str(keys) and old_key not in str(keys)
+
+    # Both keys work while the merchant's tills move over; then the old one is deleted.
+    for key in (old_key, new_key):
+        assert functions("list_receipts").get("/", headers=bearer(key)).status_code == 200
+    old_id = keys[0]["key_id"]
+    deleted = functions("delete_api_key").delete(f"{path}/{old_id}", headers=bearer(ADMIN_API_KEY))
+    assert deleted.status_code == 200 and deleted.json == {"key_id": old_id, "status": "deleted"}
+
+    def refused():
+        answer = functions("list_receipts").get("/", headers=bearer(old_key))
+        return answer.status_code == 401 and answer.json["error"]["code"] == "invalid_key"
+
+    wait_until(refused, timeout=2, message="the deleted key refused within a second")
+    assert functions("list_receipts").get("/", headers=bearer(new_key)).status_code == 200
+
+    # The last live key stays: deleting it would lock the merchant out.
+    last = functions("delete_api_key").delete(f"{path}/{keys[1]['key_id']}", headers=bearer(ADMIN_API_KEY))
+    assert last.status_code == 409 and last.json["error"]["code"] == "last_key"
+    unknown = functions("delete_api_key").delete(f"{path}/{old_id}", headers=bearer(ADMIN_API_KEY))
+    assert unknown.status_code == 404
+
+
+def test_an_expired_key_is_refused_as_expired(functions, bank, write_engine):
+    path = keys_path(bank["id"], "bank")
+    issued = functions("issue_api_key").post(path, json={"expires_in_hours": 1}, headers=bearer(ADMIN_API_KEY))
+    assert issued.status_code == 201 and issued.json["expires_at"] is not None
+    key = issued.json["api_key"]
+    remember(key)
+    assert key.startswith("rcpt_bk_")
+    with write_engine.begin() as connection:
+        connection.execute(
+            text("UPDATE api_keys SET expires_at = now() - interval '1 minute' WHERE key_id = :id"),
+            {"id": issued.json["key_id"]},
+        )
+
+    def expired():
+        answer = functions("lookup_receipt").post("/", json={}, headers=bearer(key))
+        return answer.status_code == 401 and answer.json["error"]["code"] == "key_expired"
+
+    wait_until(expired, timeout=2, message="the expired key refused")
+    # An expired key is not a live one: the bank's first key cannot be deleted.
+    [first, _] = functions("list_api_keys").get(path, headers=bearer(ADMIN_API_KEY)).json["items"]
+    answer = functions("delete_api_key").delete(f"{path}/{first['key_id']}", headers=bearer(ADMIN_API_KEY))
+    assert answer.status_code == 409
+
+
+def test_a_key_issued_before_the_prefixes_keeps_working(functions, merchant, write_engine):
+    legacy = "mk_" + "x" * 43
+    remember(legacy)
+    with write_engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO api_keys (key_hash, party_kind, party_id) VALUES (:hash, 'merchant', :id)"),
+            {"hash": hash_api_key(legacy), "id": merchant["id"]},
+        )
+    assert functions("list_receipts").get("/", headers=bearer(legacy)).status_code == 200
+    keys = functions("list_api_keys").get(keys_path(merchant["id"]), headers=bearer(ADMIN_API_KEY)).json["items"]
+    assert [key["shown"] for key in keys][-1] is None
+
+
+def test_keys_of_no_party_and_a_party_key_are_refused(functions, merchant):
+    missing = keys_path("6f1c1f8e-0000-4000-8000-000000000000")
+    assert functions("list_api_keys").get(missing, headers=bearer(ADMIN_API_KEY)).status_code == 404
+    assert functions("issue_api_key").post(missing, json={}, headers=bearer(ADMIN_API_KEY)).status_code == 404
+    own = keys_path(merchant["id"])
+    assert functions("issue_api_key").post(own, json={}, headers=bearer(merchant["api_key"])).status_code == 403
+    too_long = functions("issue_api_key").post(own, json={"expires_in_hours": 0}, headers=bearer(ADMIN_API_KEY))
+    assert too_long.status_code == 422

@@ -276,11 +276,18 @@ def test_the_operator_key_is_forbidden(functions):
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer mk_not-a-real-key"}, {"Authorization": "Basic abc"}])
-def test_a_missing_or_unknown_key_is_unauthenticated(functions, headers):
+@pytest.mark.parametrize(
+    ("headers", "code"),
+    [
+        ({}, "unauthenticated"),
+        ({"Authorization": "Bearer rcpt_mk_not-a-real-key"}, "invalid_key"),
+        ({"Authorization": "Basic abc"}, "unauthenticated"),
+    ],
+)
+def test_a_missing_or_unknown_key_is_unauthenticated(functions, headers, code):
     response = functions("submit_receipt").post("/", json=receipt_body(), headers=headers)
     assert response.status_code == 401
-    assert response.json["error"]["code"] == "unauthenticated"
+    assert response.json["error"]["code"] == code
 
 
 def test_a_body_over_256_kib_is_too_large(functions, merchant, write_engine):

@@ -137,7 +137,7 @@ def test_a_party_is_registered_once_under_a_chosen_id():
     store, chosen = Store(), uuid.uuid4()
     registration = PartyRegistration(name="Cafe", callback_url="http://127.0.0.1:9/callbacks")
     credentials = services.register_party("merchant", registration, FakeUnitOfWork(store), chosen)
-    assert credentials is not None and credentials.api_key.startswith("mk_")
+    assert credentials is not None and credentials.api_key.startswith("rcpt_mk_")
     assert services.register_party("merchant", registration, FakeUnitOfWork(store), chosen) is None
     assert [event.type for event in store.events] == [events.MERCHANT_REGISTERED]
 
