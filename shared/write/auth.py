@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import text
+
 from shared.domain.errors import Forbidden, InvalidKey, KeyExpired, Unauthenticated
 from shared.domain.parties import Party, PartyKind
+from shared.platform import logs
 from shared.platform.config import settings
-from shared.platform.db import write_engine
+from shared.platform.db import array_literal, write_engine
 from shared.write.repositories import Parties
+
+_log = logs.get("auth")
 
 # Recognisable by kind, so that secret scanners find a leaked key (keys issued before kept
 # their shorter prefix, mk_ and bk_, and still work).
@@ -124,7 +130,49 @@ def _party_for(key: str) -> Party | None:
     party, expires_at, _ = cached
     if expires_at is not None and expires_at <= datetime.now(UTC):
         raise KeyExpired("this API key has expired: ask the operator for a new one")
+    _note_use(key_hash)
     return party
+
+
+# When each key was last used, to the minute (GET …/api-keys shows it): noted at most once a
+# minute per key by each process, and written by a thread of its own, never on a request's
+# path. Best effort: a use a crash loses is seen again at the key's next call.
+_noted: dict[str, int] = {}  # key hash -> the minute its use was last noted
+_unwritten: set[str] = set()
+_unwritten_ready = threading.Condition()
+_writer: threading.Thread | None = None
+_LAST_USED = text(
+    "UPDATE api_keys SET last_used_at = date_trunc('minute', now())"
+    " WHERE key_hash = ANY(CAST(:hashes AS text[]))"
+    " AND (last_used_at IS NULL OR last_used_at < date_trunc('minute', now()))"
+)
+
+
+def _note_use(key_hash: str) -> None:
+    global _writer
+    minute = int(time.time() // 60)
+    if _noted.get(key_hash) == minute:
+        return
+    _noted[key_hash] = minute
+    with _unwritten_ready:
+        _unwritten.add(key_hash)
+        if _writer is None or not _writer.is_alive():
+            _writer = threading.Thread(target=_write_uses, name="api-key-uses", daemon=True)
+            _writer.start()
+        _unwritten_ready.notify()
+
+
+def _write_uses() -> None:
+    while True:
+        with _unwritten_ready:
+            _unwritten_ready.wait_for(lambda: bool(_unwritten))
+            hashes = list(_unwritten)
+            _unwritten.clear()
+        try:
+            with write_engine().begin() as connection:
+                connection.execute(_LAST_USED, {"hashes": array_literal(hashes)})
+        except Exception as error:  # a key's next call notes it again
+            logs.event(_log, "api_keys.last_used_not_written", logging.WARNING, keys=len(hashes), error=repr(error))
 
 
 def customer_id(merchant_id: uuid.UUID | str, bank_id: uuid.UUID | str, account_ref: str) -> str:

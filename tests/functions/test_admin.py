@@ -1,6 +1,7 @@
 """POST /v1/admin/merchants and /v1/admin/banks (SPEC §4)."""
 
 import base64
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
@@ -262,6 +263,13 @@ def test_a_key_is_rolled_by_issuing_another_and_deleting_the_old(functions, merc
     # Both keys work while the merchant's tills move over; then the old one is deleted.
     for key in (old_key, new_key):
         assert functions("list_receipts").get("/", headers=bearer(key)).status_code == 200
+
+    def used():  # written after the answer, to the minute
+        items = functions("list_api_keys").get(path, headers=bearer(ADMIN_API_KEY)).json["items"]
+        return items if all(key["last_used_at"] for key in items) else None
+
+    used_at = datetime.fromisoformat(wait_until(used, message="each key's last use")[1]["last_used_at"])
+    assert used_at.second == 0 and abs((datetime.now(UTC) - used_at).total_seconds()) < 120
     old_id = keys[0]["key_id"]
     deleted = functions("delete_api_key").delete(f"{path}/{old_id}", headers=bearer(ADMIN_API_KEY))
     assert deleted.status_code == 200 and deleted.json == {"key_id": old_id, "status": "deleted"}
