@@ -53,7 +53,7 @@ class Operation:
 
 _ERRORS = {
     400: "malformed JSON",
-    401: "missing or unknown API key",
+    401: "missing, unknown or expired API key",
     403: "a key of the wrong party",
     409: "a conflict: the same idempotency key with another body, or (look-up) more than one receipt fits",
     413: "body over 256 KiB",
@@ -127,7 +127,10 @@ OPERATIONS = [
                 f"Delete one of a {kind.lower()}'s API keys (refused everywhere within a second; 409 for its last live one)",
                 "operator",
                 None,
-                {200: ("the key, deleted", DeletedApiKey)},
+                {
+                    200: ("the key, deleted", DeletedApiKey),
+                    409: ("the party's last live key (last_key): issue another first", Error),
+                },
             ),
             Operation(
                 "patch",

@@ -5,19 +5,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import os
 import secrets
 import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import text
-
 from shared.domain.errors import Forbidden, InvalidKey, KeyExpired, Unauthenticated
 from shared.domain.parties import Party, PartyKind
 from shared.platform import logs
 from shared.platform.config import settings
-from shared.platform.db import array_literal, write_engine
+from shared.platform.db import write_engine
 from shared.write.repositories import Parties
 
 _log = logs.get("auth")
@@ -136,16 +135,11 @@ def _party_for(key: str) -> Party | None:
 
 # When each key was last used, to the minute (GET …/api-keys shows it): noted at most once a
 # minute per key by each process, and written by a thread of its own, never on a request's
-# path. Best effort: a use a crash loses is seen again at the key's next call.
+# path. Best effort: a use whose write failed is noted again at the key's next call.
 _noted: dict[str, int] = {}  # key hash -> the minute its use was last noted
 _unwritten: set[str] = set()
 _unwritten_ready = threading.Condition()
 _writer: threading.Thread | None = None
-_LAST_USED = text(
-    "UPDATE api_keys SET last_used_at = date_trunc('minute', now())"
-    " WHERE key_hash = ANY(CAST(:hashes AS text[]))"
-    " AND (last_used_at IS NULL OR last_used_at < date_trunc('minute', now()))"
-)
 
 
 def _note_use(key_hash: str) -> None:
@@ -156,7 +150,7 @@ def _note_use(key_hash: str) -> None:
     _noted[key_hash] = minute
     with _unwritten_ready:
         _unwritten.add(key_hash)
-        if _writer is None or not _writer.is_alive():
+        if _writer is None:
             _writer = threading.Thread(target=_write_uses, name="api-key-uses", daemon=True)
             _writer.start()
         _unwritten_ready.notify()
@@ -170,9 +164,23 @@ def _write_uses() -> None:
             _unwritten.clear()
         try:
             with write_engine().begin() as connection:
-                connection.execute(_LAST_USED, {"hashes": array_literal(hashes)})
-        except Exception as error:  # a key's next call notes it again
+                Parties(connection).note_uses(hashes)
+        except Exception as error:
+            for key_hash in hashes:
+                _noted.pop(key_hash, None)
             logs.event(_log, "api_keys.last_used_not_written", logging.WARNING, keys=len(hashes), error=repr(error))
+
+
+def _forget_in_child() -> None:
+    """A forked process starts with no writer thread (threads do not survive a fork) and
+    nothing noted."""
+    global _writer, _unwritten_ready
+    _writer, _unwritten_ready = None, threading.Condition()
+    _unwritten.clear()
+    _noted.clear()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
 
 
 def customer_id(merchant_id: uuid.UUID | str, bank_id: uuid.UUID | str, account_ref: str) -> str:

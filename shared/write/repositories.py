@@ -16,6 +16,7 @@ from shared.domain.events import PAYMENT_CLEARED, Event
 from shared.domain.parties import Party
 from shared.domain.payments import PaymentSubmission
 from shared.domain.receipts import ReceiptSubmission
+from shared.platform.db import array_literal
 from shared.write import outbox
 
 
@@ -118,6 +119,20 @@ class Parties:
             text("SELECT party_kind, party_id, expires_at FROM api_keys WHERE key_hash = :key_hash"),
             {"key_hash": key_hash},
         ).first()
+
+    def note_uses(self, key_hashes: list[str]) -> None:
+        """The keys were used this minute. Rows a deletion holds are skipped (the key is going),
+        and the rest are locked in key_id order, as a deletion locks them: the two never wait
+        for each other in a cycle."""
+        self.connection.execute(
+            text(
+                "UPDATE api_keys SET last_used_at = date_trunc('minute', now()) WHERE key_id IN ("
+                " SELECT key_id FROM api_keys WHERE key_hash = ANY(CAST(:hashes AS char(64)[]))"
+                " AND (last_used_at IS NULL OR last_used_at < date_trunc('minute', now()))"
+                " ORDER BY key_id FOR NO KEY UPDATE SKIP LOCKED)"
+            ),
+            {"hashes": array_literal(key_hashes)},
+        )
 
     def add_key(self, party: Party, key_hash: str, shown: str, expires_in_hours: int | None) -> Row[Any] | None:
         """Another key for the party (key_id, created_at, expires_at); None if there is no such party."""

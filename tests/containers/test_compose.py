@@ -82,12 +82,18 @@ class Stack:
         return result.stdout
 
     def tear_down(self) -> None:
-        """docker compose down, once more if it failed: Docker's daemon may still list an
-        endpoint on the project's network just after its last container is removed."""
-        try:
-            self.compose("down", "--volumes", "--timeout", "20")
-        except AssertionError:
-            self.compose("down", "--volumes", "--timeout", "20")
+        """docker compose down, again while it fails (for up to a minute): Docker's daemon
+        may still list an endpoint on the project's network for a while after its last
+        container is removed, the longer the busier the machine."""
+
+        def down() -> bool:
+            try:
+                self.compose("down", "--volumes", "--timeout", "20")
+            except AssertionError:
+                return False
+            return True
+
+        wait_until(down, timeout=60, interval=2, message="docker compose down, its network gone")
 
     def container(self, service: str) -> dict:
         [container_id] = self.compose("ps", "-q", service).split()
