@@ -24,8 +24,6 @@ from shared.domain.errors import (
     Ambiguous,
     Forbidden,
     IdempotencyConflict,
-    InvalidKey,
-    KeyExpired,
     LastKey,
     MalformedRequest,
     MethodNotAllowed,
@@ -51,8 +49,6 @@ _RETRY_LATER = {"Retry-After": "5"}
 STATUS = {
     MalformedRequest: 400,
     Unauthenticated: 401,
-    InvalidKey: 401,
-    KeyExpired: 401,
     Forbidden: 403,
     NotFound: 404,
     MethodNotAllowed: 405,
@@ -137,7 +133,8 @@ def json_response(body: BaseModel | dict, status: int, headers: dict | None = No
 
 
 def error_response(error: ReceiptsError, request: flask.Request) -> flask.Response:
-    status = STATUS.get(type(error), 400)
+    # A kind of error answers as the nearest of its kinds STATUS names (InvalidKey as Unauthenticated).
+    status = next((STATUS[kind] for kind in type(error).__mro__ if kind in STATUS), 400)
     logs.event(
         _log,
         "request.rejected",
