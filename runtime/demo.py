@@ -50,7 +50,7 @@ def call(method: str, url: str, body: dict | None = None, key: str | None = None
 def call_patiently(
     method: str, url: str, body: dict | None = None, key: str | None = None, patience: float = 120.0
 ) -> tuple[int, dict]:
-    """call, again as a POS would while the platform says 503 or cannot be reached (status 0),
+    """call, again as a POS would while the platform says 429 or 503 or cannot be reached (status 0),
     for up to patience seconds: a stack that has just come up serves its health check before
     every function is ready."""
     deadline = time.monotonic() + patience
@@ -59,7 +59,7 @@ def call_patiently(
             status, answer = call(method, url, body, key)
         except OSError as error:
             status, answer = 0, {"error": str(error)}
-        if status not in (0, 503) or time.monotonic() > deadline:
+        if status not in (0, 429, 503) or time.monotonic() > deadline:
             return status, answer
         time.sleep(1.0)
 

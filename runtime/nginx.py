@@ -4,8 +4,8 @@ nginx stands where the OpenFaaS gateway stands in a cluster: the one public entr
 routing each request to its function by method and path, in OpenAPI's order (the most
 concrete path first), and answering what no function serves itself in the SPEC's error
 format: 404, 405 with `Allow`, 413 over 256 KiB, 414 for a request line over 8 KiB, 400
-for what is not HTTP, 503 + Retry-After while a function is starting, 504 when it does not
-answer. A request id (X-Request-Id, made when absent) goes
+for what is not HTTP, 429 + Retry-After over a limit, 503 + Retry-After while a function is
+starting, 504 when it does not answer. A request id (X-Request-Id, made when absent) goes
 to the function and into the access log, a JSON line on stdout like every other log.
 
 Three ways to reach the functions:
@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from runtime import stack
+from shared.platform.config import GatewaySettings
 
 MAX_BODY = "256k"  # SPEC §4: a body over 256 KiB is refused before it is read
 DOCKER_DNS = "127.0.0.11"
@@ -47,6 +48,16 @@ def routes(functions: list[stack.Function]) -> list[tuple[str, dict[str, str]]]:
         if function.http:
             by_path.setdefault(function.route.path, {})[function.route.method] = function.name
     return sorted(by_path.items(), key=lambda item: item[0].count("{"))
+
+
+def rate_class(route: stack.Route) -> str:
+    """Which of a credential's limits a route counts against (SPEC §15): the operator's
+    admin API, the cardholder's look-up, reads, and everything that submits or changes."""
+    if route.path.startswith("/v1/admin/"):
+        return "admin"
+    if route.path == "/v1/receipts/lookup":
+        return "lookup"
+    return "read" if route.method == "GET" else "submit"
 
 
 def _path_key(path: str) -> str:
@@ -76,11 +87,13 @@ def render(
     resolver: str | None = None,
     local_ports: dict[str, int] | None = None,
     prefix: str | None = None,
+    gateway: GatewaySettings | None = None,
 ) -> str:
     """nginx.conf for the gateway on port (templates/nginx.conf.j2). local_ports (make run):
     each function at 127.0.0.1:<port> on kept-alive connections; else each at upstream
     (with {name}), resolved through resolver. prefix: where a local nginx keeps its pid and
-    buffers."""
+    buffers. gateway: its limits (else the environment's)."""
+    gateway = gateway or GatewaySettings.from_env()
     if local_ports is not None:
         target = "http://$function"
     else:
@@ -88,6 +101,8 @@ def render(
         target = upstream.replace("{name}", "$function") + ("$request_uri" if parts.path.strip("/") else "")
     return _TEMPLATES.get_template("nginx.conf.j2").render(
         routes=routes(functions),
+        rate_classes={function.name: rate_class(function.route) for function in functions if function.route},
+        rate_limits=gateway.rate_limits,
         local_ports=sorted((local_ports or {}).items()),
         target=target,
         port=port,

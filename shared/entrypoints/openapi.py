@@ -58,6 +58,10 @@ _ERRORS = {
     409: "a conflict: the same idempotency key with another body, or (look-up) more than one receipt fits",
     413: "body over 256 KiB",
     414: "the request line (path and query) is over 8 KiB (the gateway's limit)",
+    429: (
+        "over the gateway's limit of requests per second for this credential and kind of route,"
+        " or for this client address; retry after Retry-After seconds"
+    ),
     406: "none of what the Accept header takes is offered (the message lists what is)",
     415: "body is not JSON",
     422: "a validation rule is broken (details list each)",
@@ -380,13 +384,19 @@ def _operation(operation: Operation, refs: dict) -> dict:
         responses["200"]["content"] |= _DOCUMENTS
         responses["406"] = {"description": _ERRORS[406], "content": _json(_ref(refs, Error))}
     if operation.auth:
-        statuses = [status for status in _ERRORS if status not in (406, 414)]  # 406: only where Accept chooses
+        statuses = [status for status in _ERRORS if status not in (406, 414, 429)]  # 406: only where Accept chooses
         if operation.request is None:
             statuses = [401, 403, 404, 422, 503] if operation.method == "get" else [401, 403, 404, 503]
         for status in statuses:
             responses.setdefault(str(status), {"description": _ERRORS[status], "content": _json(_ref(refs, Error))})
-    # The gateway's, before any function sees the request: any path or query can be too long.
+    # The gateway's, before any function sees the request: any path or query can be too
+    # long, and any request can be over a limit.
     responses["414"] = {"description": _ERRORS[414], "content": _json(_ref(refs, Error))}
+    responses["429"] = {
+        "description": _ERRORS[429],
+        "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+        "content": _json(_ref(refs, Error)),
+    }
     spec: dict[str, Any] = {
         "operationId": operation.operation_id,
         "summary": operation.summary,

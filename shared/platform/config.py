@@ -24,6 +24,9 @@ DEFAULTS = {
     "GATEWAY_PORT": "8080",
     "FLUENT_PORT": "24224",
 }
+# Requests per second the gateway lets each credential make, per route class, and each
+# client address overall; a burst of twice as many (SPEC §15, docs/security.md: limits).
+RATE_LIMITS = {"submit": 50, "read": 100, "lookup": 20, "admin": 20, "address": 1000}
 SECRETS_DIR = "/var/openfaas/secrets"
 # The settings with no default that a function may need to do its job (it declares which:
 # shared.entrypoints.readiness).
@@ -119,6 +122,26 @@ class Settings:
         if not self.platform_secret:
             raise ConfigurationError("PLATFORM_SECRET is not set: it keys request fingerprints and webhook secrets")
         return self.platform_secret
+
+
+@dataclass(frozen=True)
+class GatewaySettings:
+    """What the gateway is rendered with (runtime.nginx): its limits, by route class."""
+
+    rate_limits: dict[str, int]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> GatewaySettings:
+        env = os.environ if env is None else env
+        limits = {}
+        for name, default in RATE_LIMITS.items():
+            value = env.get(f"RATE_LIMIT_{name.upper()}") or str(default)
+            if not value.isdigit() or int(value) < 1:
+                raise ConfigurationError(
+                    f"RATE_LIMIT_{name.upper()} must be a whole number of requests per second, got {value!r}"
+                )
+            limits[name] = int(value)
+        return cls(rate_limits=limits)
 
 
 def secret_file(name: str) -> str:

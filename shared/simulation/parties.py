@@ -139,8 +139,8 @@ def _pan_hash(pan: str) -> str:
 def _call(
     path: str, body: bytes, content_type: str, headers: dict | None = None, patience: float = 20.0
 ) -> tuple[int, bytes]:
-    """POST to another party through the gateway; a 503 (or a gateway not answering) is
-    tried again after its Retry-After, for up to patience seconds, as a POS or an issuer
+    """POST to another party through the gateway; a 429 or 503 (or a gateway not answering)
+    is tried again after its Retry-After, for up to patience seconds, as a POS or an issuer
     with store-and-forward would. Every submission is idempotent by its own id."""
     url = settings().public_url + path
     deadline = time.monotonic() + patience
@@ -154,7 +154,7 @@ def _call(
             continue
         retry_after = response.headers.get("Retry-After")
         pause = min(float(retry_after), 5.0) if retry_after and retry_after.isdigit() else 1.0
-        if response.status != 503 or time.monotonic() + pause > deadline:
+        if response.status not in (429, 503) or time.monotonic() + pause > deadline:
             return response.status, response.body
         time.sleep(pause)
 

@@ -1,0 +1,114 @@
+"""The gateway's limits (SPEC §15): per credential and route class, per client address; a
+429 with Retry-After and the error body beyond them, and nothing accepted ever lost."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import text
+
+from runtime import nginx, stack
+from runtime.run import free_port
+from shared.platform.config import GatewaySettings
+from tests.conftest import _register
+from tests.support import bearer, receipt_body, wait_until
+
+
+def submit(session: requests.Session, url: str, key: str) -> requests.Response:
+    return session.post(f"{url}/v1/receipts", json=receipt_body(), headers=bearer(key), timeout=30)
+
+
+def flood(url: str, key: str, requests_count: int, threads: int = 16) -> list[requests.Response]:
+    local = threading.local()
+
+    def one(_index: int) -> requests.Response:
+        if not hasattr(local, "session"):
+            local.session = requests.Session()
+        return submit(local.session, url, key)
+
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(one, range(requests_count)))
+
+
+def stored(write_engine, receipt_ids: list[str]) -> int:
+    with write_engine.connect() as connection:
+        return connection.execute(
+            text("SELECT count(*) FROM receipts WHERE id = ANY(CAST(:ids AS uuid[]))"), {"ids": receipt_ids}
+        ).scalar_one()
+
+
+def test_a_flooding_merchant_is_held_to_its_limit_while_another_is_served(platform, merchant, functions, write_engine):
+    other = _register(functions, "merchant")
+    others: list[int] = []
+    done = threading.Event()
+
+    def steady() -> None:
+        with requests.Session() as session:
+            while not done.is_set():
+                others.append(submit(session, platform.url, other["api_key"]).status_code)
+                time.sleep(0.1)
+
+    thread = threading.Thread(target=steady)
+    thread.start()
+    try:
+        answers = flood(platform.url, merchant["api_key"], 800)
+    finally:
+        done.set()
+        thread.join()
+
+    refused = [answer for answer in answers if answer.status_code == 429]
+    accepted = [answer.json()["id"] for answer in answers if answer.status_code == 201]
+    assert refused and accepted and len(refused) + len(accepted) == len(answers)
+    assert refused[0].headers["Retry-After"] == "1"
+    assert refused[0].headers["Content-Type"] == "application/json"
+    assert refused[0].json()["error"]["code"] == "rate_limited"
+    assert "submit" in refused[0].json()["error"]["message"]
+    assert stored(write_engine, accepted) == len(accepted)
+    assert others and set(others) == {201}
+    # Another class of the same key has a limit of its own.
+    assert requests.get(f"{platform.url}/v1/receipts", headers=bearer(merchant["api_key"]), timeout=10).ok
+
+
+@pytest.fixture
+def strict_gateway(platform, tmp_path: Path):
+    """A second gateway in front of the platform's functions, with limits a test reaches
+    in a few requests: 2 per second per credential and class, 6 per address."""
+    port = free_port()
+    config = tmp_path / "nginx.conf"
+    functions = [function for function in stack.load() if function.http]
+    http_ports = {function.name: platform.function_ports[function.name] for function in functions}
+    limits = GatewaySettings(rate_limits={"submit": 2, "read": 2, "lookup": 2, "admin": 2, "address": 6})
+    config.write_text(nginx.render(functions, port=port, local_ports=http_ports, prefix=str(tmp_path), gateway=limits))
+    process = subprocess.Popen(nginx.command(config))
+    url = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        try:
+            return requests.get(f"{url}/nowhere", timeout=1).status_code == 404
+        except requests.ConnectionError:
+            return False
+
+    wait_until(answers, timeout=10, message="the strict gateway answers")
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_a_wrong_key_is_limited_like_any_other_and_every_address_overall(strict_gateway):
+    with requests.Session() as session:
+        wrong = [session.get(f"{strict_gateway}/v1/receipts", headers=bearer("guess"), timeout=10) for _ in range(8)]
+        # One, and a burst of 4 more, answered by the function (401); the rest by the gateway.
+        assert [answer.status_code for answer in wrong[:5]] == [401] * 5
+        assert {answer.status_code for answer in wrong[5:]} == {429}
+        # A fresh key per request escapes its own limit, not the address's (1 + a burst of 12).
+        fresh = [
+            session.get(f"{strict_gateway}/v1/receipts", headers=bearer(f"guess-{index}"), timeout=10).status_code
+            for index in range(16)
+        ]
+    assert 429 in fresh and fresh.count(401) <= 13 - 5
