@@ -12,6 +12,9 @@ COPY template.yaml .
 # Compiled now: the code is read-only to the user it runs as, and each start would
 # otherwise compile it again.
 RUN python -m compileall -q shared runtime functions
+# Where gateway-config (compose, Swarm) writes nginx's configuration for the gateway: a new
+# volume mounted here takes this owner.
+RUN mkdir /gateway && chown nobody /gateway
 ENV PYTHONPATH=/app \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \

@@ -16,8 +16,9 @@ RECEIPTS ?= plain
 FORMAT ?= json
 MINUTES ?= 30
 SOAK_RATE ?= 20
+FLOOD_SECONDS ?= 20
 
-.PHONY: chromium nginx run test lint fuzz swarm-up swarm-down migrate seed demo replay dlq redrive discard bench bench-projection bench-matching bench-lookup bench-reconcile bench-relay bench-connections bench-outbound bench-restarts bench-swarm bench-scrape soak venv clean
+.PHONY: chromium nginx run test lint fuzz swarm-up swarm-down migrate seed demo replay dlq redrive discard bench bench-projection bench-matching bench-lookup bench-reconcile bench-relay bench-connections bench-outbound bench-restarts bench-swarm bench-scrape bench-flood soak venv clean
 
 # The .pth line makes the repository's packages (shared, runtime) importable from anywhere
 # in the venv, so `functions-framework --source functions/<name>/main.py` works as it is.
@@ -104,6 +105,10 @@ bench: $(INSTALLED) nginx
 ## bench-projection: projection lag at RATE/s, and projector throughput beside a CloudEvent hello world
 bench-projection: $(INSTALLED) nginx
 	$(PY) bench/projection.py --rate $(RATE) --seconds $(SECONDS)
+
+## bench-flood: one merchant flooding (24 connections), then four, while another submits 2 receipts/s: 429s, nothing accepted lost, the other's latency
+bench-flood: $(INSTALLED) nginx
+	$(PY) bench/flood.py --seconds $(FLOOD_SECONDS)
 
 ## bench-matching: one matching sweep over 10k and 100k open pairs, beside a plain UPDATE … FROM join
 bench-matching: $(INSTALLED)

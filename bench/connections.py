@@ -63,6 +63,7 @@ def configure(name: str) -> None:
             "ADMIN_API_KEY": "bench-admin-key",
             "PLATFORM_SECRET": "bench-platform-secret",
         }
+        | submissions.UNLIMITED
     )
 
 

@@ -32,12 +32,15 @@ from runtime.run import free_port
 
 BASE = "postgresql+pg8000://postgres:postgres@127.0.0.1:5432"
 VHOST = "receipts-bench"
+# What the platform serves is measured, not the gateway's limits (bench/flood.py measures those).
+UNLIMITED = {f"RATE_LIMIT_{name.upper()}": "1000000" for name in ("submit", "read", "lookup", "admin", "address")}
 BENCH_ENV = {
     "WRITE_DATABASE_URL": f"{BASE}/receipts_write_bench",
     "READ_DATABASE_URL": f"{BASE}/receipts_read_bench",
     "AMQP_URL": f"amqp://guest:guest@127.0.0.1:5672/{VHOST}",
     "ADMIN_API_KEY": "bench-admin-key",
     "PLATFORM_SECRET": "bench-platform-secret",
+    **UNLIMITED,
 }
 
 

@@ -15,6 +15,9 @@ Three ways to reach the functions:
 - OpenFaaS: `http://<its gateway>:8080/function/{name}`.
 
     python -m runtime.nginx --upstream 'http://{name}:8080' --resolver 127.0.0.11 > gateway.conf
+
+Compose and Swarm render it as the stack starts (the gateway-config service), so that the
+limits are the environment's (RATE_LIMIT_*), as under `make run`.
 """
 
 from __future__ import annotations
@@ -129,13 +132,21 @@ def command(config: Path) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(
-        description="Print the gateway's nginx configuration, rendered from template.yaml."
+        description="The gateway's nginx configuration, rendered from template.yaml and the environment's limits."
     )
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--upstream", default="http://{name}:8080", help="each function's URL, by its {name}")
     parser.add_argument("--resolver", default=DOCKER_DNS, help="the DNS server that resolves the upstream's names")
+    parser.add_argument("--out", type=Path, help="write it to this file (whole or not at all), not to stdout")
     args = parser.parse_args()
-    sys.stdout.write(render(stack.load(), port=args.port, upstream=args.upstream, resolver=args.resolver))
+    rendered = render(stack.load(), port=args.port, upstream=args.upstream, resolver=args.resolver)
+    if args.out is None:
+        sys.stdout.write(rendered)
+        return
+    partial = args.out.with_name(args.out.name + ".partial")
+    partial.write_text(rendered)
+    partial.replace(args.out)
+    print(f"the gateway's configuration is in {args.out}", file=sys.stderr)
 
 
 if __name__ == "__main__":

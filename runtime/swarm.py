@@ -21,8 +21,10 @@ rendered from compose.yaml, the one description of the services, rather than kep
 - PostgreSQL and RabbitMQ run here as one replica each, to try the stack out: in
   production they are managed services, or clustered deployments of their own, and the
   platform reaches them by URL;
-- the migration runs once, restarted only on failure; functions wait for their backing
-  services themselves (STARTUP_WAIT_SECONDS), as Swarm has no `depends_on`;
+- the migration and the gateway's configuration (gateway-config) run once, restarted only
+  on failure; functions wait for their backing services themselves (STARTUP_WAIT_SECONDS),
+  as Swarm has no `depends_on`, and the gateway is restarted until its configuration is
+  there;
 - service names resolve to their tasks' addresses (endpoint_mode dnsrr), so each new
   connection goes to a replica DNS picks: Swarm's virtual IPs need IPVS in the kernel,
   which some hosts (these machines among them) lack. The gateway is therefore published on
@@ -49,7 +51,9 @@ STACK = "receipts"
 # Memory limits from the measured use (STACK-FACTS: a function container 55–70 MiB), with room.
 MEMORY = {"postgres": "1G", "rabbitmq": "1G", "fluentd": "256M", "migrate": "256M", "prometheus": "512M"}
 FUNCTION_MEMORY = "192M"
-SINGLETONS = {"cron-trigger", "postgres", "rabbitmq", "fluentd", "migrate", "prometheus"}
+# Jobs that run once as the stack starts, restarted only on failure.
+ONE_SHOTS = {"migrate", "gateway-config"}
+SINGLETONS = {"cron-trigger", "postgres", "rabbitmq", "fluentd", "prometheus"} | ONE_SHOTS
 # Compose keys `docker stack deploy` refuses or ignores.
 _COMPOSE_ONLY = ("build", "pull_policy", "restart", "depends_on", "container_name")
 # A function's task is up once its port answers (no Python started per check).
@@ -100,7 +104,7 @@ def render(replicas: dict[str, int]) -> dict:
         service["deploy"] = {
             "endpoint_mode": "dnsrr",
             "replicas": replicas.get(name, 1),
-            "restart_policy": {"condition": "on-failure" if name == "migrate" else "any", "delay": "2s"},
+            "restart_policy": {"condition": "on-failure" if name in ONE_SHOTS else "any", "delay": "2s"},
             "update_config": {
                 "parallelism": 1,
                 "delay": "2s",

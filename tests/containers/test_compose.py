@@ -118,6 +118,7 @@ def stack(docker):
         "RECEIPTS_IMAGE": IMAGE,
         "ADMIN_API_KEY": ADMIN_API_KEY,
         "PLATFORM_SECRET": TEST_ENV["PLATFORM_SECRET"],
+        "RATE_LIMIT_LOOKUP": "3",  # the gateway's limits are the environment's (tested below)
     }
     stack = Stack(int(environ["GATEWAY_PORT"]), environ)
     try:
@@ -132,6 +133,20 @@ def test_up_wait_returns_with_the_api_serving(stack):
     health = requests.get(f"{stack.url}/healthz", timeout=10)
     assert health.status_code == 200, health.text
     assert health.json()["dependencies"] == {"write_database": "up", "read_database": "up", "rabbitmq": "up"}
+
+
+def test_the_gateway_holds_a_credential_to_the_limit_the_environment_gives(stack):
+    with requests.Session() as session:
+        answers = [
+            session.post(f"{stack.url}/v1/receipts/lookup", json={}, headers=bearer("a-guess"), timeout=10)
+            for _ in range(12)
+        ]
+    # 1 and a burst of 6 reach the function (401: no such key); the gateway refuses the rest
+    # but what the limit's 3 per second let through meanwhile.
+    statuses = [answer.status_code for answer in answers]
+    assert statuses[:7] == [401] * 7 and statuses.count(429) >= 3 and set(statuses) == {401, 429}
+    refused = next(answer for answer in answers if answer.status_code == 429)
+    assert refused.headers["Retry-After"] == "1" and refused.json()["error"]["code"] == "rate_limited"
 
 
 def test_make_demo_runs_against_compose(stack):

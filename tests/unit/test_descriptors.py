@@ -5,12 +5,13 @@ envsubst over the whole text, comments included, then parses the YAML.
 """
 
 import re
+import subprocess
 
 import yaml
 
 from runtime import stack
 from runtime.cron_trigger import Schedule
-from shared.platform.config import Settings
+from shared.platform.config import RATE_LIMITS, Settings
 from tests.conftest import ROOT
 
 TEMPLATE = (ROOT / "template.yaml").read_text()
@@ -117,7 +118,7 @@ def test_the_deployment_guide_deploys_every_function_but_the_simulators():
     assert [name for name in names if re.search(regex, name)] == [name for name in names if not name.startswith("sim-")]
 
 
-INFRASTRUCTURE = {"postgres", "rabbitmq", "fluentd", "migrate", "gateway", "prometheus"}
+INFRASTRUCTURE = {"postgres", "rabbitmq", "fluentd", "migrate", "gateway", "gateway-config", "prometheus"}
 
 
 def test_compose_runs_every_function_of_the_template_from_one_image():
@@ -139,9 +140,14 @@ def test_compose_runs_every_function_of_the_template_from_one_image():
             assert services[f"{function.name}-trigger"]["command"][2:4] == ["runtime.queue_trigger", function.name]
     # One health check for the stack: every function ready, and the API serving.
     assert services["healthz"]["healthcheck"]["test"][1:4] == ["python", "-m", "runtime.probe"]
-    # The gateway is nginx, on the configuration rendered from template.yaml.
+    # The gateway is nginx, on the configuration gateway-config renders from template.yaml
+    # and the environment's limits, recreated when those change.
     assert services["gateway"]["image"].startswith("nginx:")
-    assert services["gateway"]["volumes"] == ["./deploy/nginx/nginx.conf:/etc/nginx/nginx.conf:ro"]
+    assert services["gateway"]["command"][:3] == ["nginx", "-c", "/gateway/nginx.conf"]
+    assert services["gateway"]["volumes"] == ["gateway-config:/gateway:ro"]
+    assert services["gateway-config"]["command"] == ["python", "-m", "runtime.nginx", "--out", "/gateway/nginx.conf"]
+    limits = {f"RATE_LIMIT_{name.upper()}" for name in RATE_LIMITS}
+    assert set(services["gateway-config"]["environment"]) == set(services["gateway"]["environment"]) == limits
     for name, service in services.items():
         for volume in service.get("volumes", []):
             assert volume.split(":")[0] in compose_volumes or (ROOT / volume.split(":")[0]).exists(), name
@@ -151,13 +157,13 @@ def test_compose_runs_every_function_of_the_template_from_one_image():
     assert services["prometheus"]["ports"] == ["${PROMETHEUS_PORT:-9090}:9090"]
 
 
-def test_the_gateways_nginx_configuration_is_rendered_from_the_template():
+def test_the_gateways_configuration_for_compose_and_swarm_is_one_nginx_takes(tmp_path):
     from runtime import nginx
 
-    rendered = nginx.render(stack.load(), port=8080, resolver=nginx.DOCKER_DNS)
-    assert (ROOT / "deploy" / "nginx" / "nginx.conf").read_text() == rendered, (
-        "template.yaml changed: python -m runtime.nginx > deploy/nginx/nginx.conf"
-    )
+    config = tmp_path / "nginx.conf"
+    config.write_text(nginx.render(stack.load(), port=8080, resolver=nginx.DOCKER_DNS, prefix=str(tmp_path)))
+    checked = subprocess.run([*nginx.command(config)[:-2], "-t"], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
 
 
 def test_prometheus_scrapes_every_function_by_dns_as_rendered_from_the_template():
