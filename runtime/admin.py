@@ -64,15 +64,22 @@ def main() -> None:
                 )
     elif args.command == "redrive":
         from shared.platform.dead_letters import redrive as redrive_letters
+        from shared.write.services import audit_dead_letters
+        from shared.write.unit_of_work import UnitOfWork
 
         for consumer in _consumers(args.consumer):
             moved = redrive_letters(consumer, set(args.ids) if args.ids else None)
-            print(f"{consumer.dead_letter_queue}: {moved} dead letter(s) put back on {consumer.queue}")
+            audit_dead_letters("dead_letter.redriven", moved, UnitOfWork())
+            print(f"{consumer.dead_letter_queue}: {len(moved)} dead letter(s) put back on {consumer.queue}")
     elif args.command == "discard":
         from shared.platform.dead_letters import discard as discard_letters
+        from shared.write.services import audit_dead_letters
+        from shared.write.unit_of_work import UnitOfWork
 
         for consumer in _consumers(args.consumer):
-            print(f"{consumer.dead_letter_queue}: {discard_letters(consumer, set(args.ids))} dead letter(s) discarded")
+            discarded = discard_letters(consumer, set(args.ids))
+            audit_dead_letters("dead_letter.discarded", discarded, UnitOfWork())
+            print(f"{consumer.dead_letter_queue}: {len(discarded)} dead letter(s) discarded")
     sys.stdout.flush()
 
 

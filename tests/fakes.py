@@ -29,6 +29,7 @@ class Store:
     unlinked: set[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=set)  # (payment id, receipt id)
     callbacks: list[dict] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)  # committed, in order
+    audit: list[tuple] = field(default_factory=list)  # committed: (actor, action, object kind, object id)
     sweeping: bool = False
 
 
@@ -44,6 +45,8 @@ class FakeUnitOfWork:
         self.payments = _Payments(self.store, self._events)
         self.matches = _Matches(self.store, self._events)
         self.callbacks = _Callbacks(self.store)
+        self._audited: list[tuple] = []
+        self.audit = SimpleNamespace(record=lambda *entry: self._audited.append(entry))
         self.committed = False
         return self
 
@@ -52,6 +55,7 @@ class FakeUnitOfWork:
 
     def commit(self) -> None:
         self.store.events.extend(self._events)
+        self.store.audit.extend(self._audited)
         self.committed = True
 
     def __exit__(self, *exc_info) -> None:

@@ -11,6 +11,6 @@ from shared.write.unit_of_work import UnitOfWork
 @functions_framework.http
 @http.endpoint("POST", needs=("ADMIN_API_KEY", "PLATFORM_SECRET"))
 def create_bank(request):
-    http.authenticate_admin(request)
+    operator = http.authenticate_admin(request)
     registration = http.parse_json(request, PartyRegistration)
-    return services.register_party(BANK, registration, UnitOfWork()), 201
+    return services.register_party(BANK, registration, operator, UnitOfWork()), 201

@@ -11,6 +11,6 @@ from shared.write.unit_of_work import UnitOfWork
 @functions_framework.http
 @http.endpoint("POST", needs=("ADMIN_API_KEY", "PLATFORM_SECRET"))
 def create_merchant(request):
-    http.authenticate_admin(request)
+    operator = http.authenticate_admin(request)
     registration = http.parse_json(request, MerchantRegistration)
-    return services.register_party(MERCHANT, registration, UnitOfWork()), 201
+    return services.register_party(MERCHANT, registration, operator, UnitOfWork()), 201

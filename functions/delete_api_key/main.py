@@ -14,10 +14,10 @@ from shared.write.unit_of_work import UnitOfWork
 @functions_framework.http
 @http.endpoint("DELETE", needs=("ADMIN_API_KEY",))
 def delete_api_key(request):
-    http.authenticate_admin(request)
+    operator = http.authenticate_admin(request)
     party = http.party_in_path(request)
     try:
         key_id = uuid.UUID(http.path_parameter(request, 5))
     except ValueError:
         raise NotFound("no key of this party has this id") from None
-    return services.delete_api_key(party, key_id, UnitOfWork()), 200
+    return services.delete_api_key(party, key_id, operator, UnitOfWork()), 200

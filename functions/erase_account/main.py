@@ -12,4 +12,4 @@ from shared.write.unit_of_work import UnitOfWork
 @http.endpoint("DELETE")
 def erase_account(request):
     bank = http.authenticate(request, BANK)
-    return services.erase_account(bank, http.path_parameter(request, 2), UnitOfWork()), 202
+    return services.erase_account(bank, http.path_parameter(request, 2), http.actor(request, bank), UnitOfWork()), 202

@@ -7,7 +7,7 @@ JSON by default; with Accept: text/html, the dashboard with the daily match rate
 import functions_framework
 
 from shared.entrypoints import http
-from shared.platform.db import read_engine
+from shared.platform.db import read_engine, write_engine
 from shared.read import render, report, views
 
 
@@ -21,6 +21,10 @@ def get_reconciliation(request):
         body = report.reconciliation(connection, party, query)
         # The operator's dashboard lists what waits for a decision (parties see only their own counts).
         sets = views.ambiguity_sets(connection, views.PageQuery(limit=50))["items"] if html and party is None else None
-    if html:
-        return http.html_response(render.reconciliation_html(body, sets), render.HEADERS)
-    return body, 200
+    if not html:
+        return body, 200
+    audit = None
+    if party is None:  # and the latest privileged actions, from the write model's audit trail
+        with write_engine().connect() as connection:
+            audit = views.audit_entries(connection, views.AuditQuery(limit=20))["items"]
+    return http.html_response(render.reconciliation_html(body, sets, audit), render.HEADERS)

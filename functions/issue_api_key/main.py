@@ -12,6 +12,6 @@ from shared.write.unit_of_work import UnitOfWork
 @functions_framework.http
 @http.endpoint("POST", needs=("ADMIN_API_KEY",))
 def issue_api_key(request):
-    http.authenticate_admin(request)
+    operator = http.authenticate_admin(request)
     key_request = http.parse_json(request, KeyRequest)
-    return services.issue_api_key(http.party_in_path(request), key_request, UnitOfWork()), 201
+    return services.issue_api_key(http.party_in_path(request), key_request, operator, UnitOfWork()), 201

@@ -11,5 +11,5 @@ from shared.write.unit_of_work import UnitOfWork
 @functions_framework.http
 @http.endpoint("POST", needs=("ADMIN_API_KEY", "PLATFORM_SECRET"))
 def rotate_webhook_secret(request):
-    http.authenticate_admin(request)
-    return services.rotate_webhook_secret(http.party_in_path(request), UnitOfWork()), 200
+    operator = http.authenticate_admin(request)
+    return services.rotate_webhook_secret(http.party_in_path(request), operator, UnitOfWork()), 200

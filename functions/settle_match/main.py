@@ -11,6 +11,6 @@ from shared.write.unit_of_work import UnitOfWork
 @functions_framework.http
 @http.endpoint("POST", needs=("ADMIN_API_KEY",))
 def settle_match(request):
-    http.authenticate_admin(request)
+    operator = http.authenticate_admin(request)
     match = http.parse_json(request, ManualMatch)
-    return services.settle_match(match, UnitOfWork()), 201
+    return services.settle_match(match, operator, UnitOfWork()), 201

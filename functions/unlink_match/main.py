@@ -13,9 +13,9 @@ from shared.write.unit_of_work import UnitOfWork
 @functions_framework.http
 @http.endpoint("DELETE", needs=("ADMIN_API_KEY",))
 def unlink_match(request):
-    http.authenticate_admin(request)
+    operator = http.authenticate_admin(request)
     try:
         payment_id = uuid.UUID(http.path_parameter(request, 3))
     except ValueError:
         raise NotFound("this payment is not matched") from None
-    return services.unlink_match(payment_id, UnitOfWork()), 200
+    return services.unlink_match(payment_id, operator, UnitOfWork()), 200

@@ -12,7 +12,7 @@ from shared.write.unit_of_work import UnitOfWork
 @functions_framework.http
 @http.endpoint("PATCH", needs=("ADMIN_API_KEY",))
 def update_party(request):
-    http.authenticate_admin(request)
+    operator = http.authenticate_admin(request)
     party = http.party_in_path(request)
     change = http.parse_json(request, MerchantChange if party.kind == MERCHANT else EndpointChange)
-    return services.change_party(party, change, UnitOfWork()), 200
+    return services.change_party(party, change, operator, UnitOfWork()), 200

@@ -6,7 +6,7 @@ import base64
 import binascii
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
@@ -28,6 +28,19 @@ class Party:
 
     kind: PartyKind
     id: uuid.UUID
+    key_id: uuid.UUID | None = field(default=None, compare=False)  # the key it called with
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does a privileged action, for the audit trail: the operator (party None) or a
+    party by one of its keys, and the request it came in (None: an admin process)."""
+
+    request_id: str | None
+    party: Party | None = None
+
+
+OPERATOR = Actor(request_id=None)  # the operator, by an admin process (seed, dead letters)
 
 
 # An absolute http(s) URL: a host name or IPv4 address, an optional port, a path and

@@ -37,7 +37,7 @@ from shared.domain.errors import (
     ValidationFailed,
     Violation,
 )
-from shared.domain.parties import Party, PartyKind
+from shared.domain.parties import Actor, Party, PartyKind
 from shared.entrypoints import readiness
 from shared.platform import faults, logs, metrics
 from shared.platform.config import ConfigurationError
@@ -135,6 +135,8 @@ def json_response(body: BaseModel | dict, status: int, headers: dict | None = No
 def error_response(error: ReceiptsError, request: flask.Request) -> flask.Response:
     # A kind of error answers as the nearest of its kinds STATUS names (InvalidKey as Unauthenticated).
     status = next((STATUS[kind] for kind in type(error).__mro__ if kind in STATUS), 400)
+    if isinstance(error, Unauthenticated | Forbidden):
+        metrics.auth_failure(error.code)
     logs.event(
         _log,
         "request.rejected",
@@ -203,8 +205,15 @@ def authenticate_party_or_operator(request: flask.Request) -> Party | None:
     return auth.authenticate_party_or_operator(request.headers.get("Authorization"))
 
 
-def authenticate_admin(request: flask.Request) -> None:
+def authenticate_admin(request: flask.Request) -> Actor:
+    """The operator, as the audit trail names it for this request."""
     auth.authenticate_admin(request.headers.get("Authorization"))
+    return actor(request)
+
+
+def actor(request: flask.Request, party: Party | None = None) -> Actor:
+    """Who does a privileged action in this request: the party's key, else the operator."""
+    return Actor(request_id=request.headers.get("X-Request-Id"), party=party)
 
 
 def document_kind(request: flask.Request) -> str:

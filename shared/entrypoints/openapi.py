@@ -18,7 +18,16 @@ from shared.domain.settlement import ManualMatch
 from shared.entrypoints.health import Health
 from shared.entrypoints.http import Error
 from shared.read.report import ReconciliationReport, ReportQuery
-from shared.read.views import AmbiguityPage, PageQuery, ReceiptPage, ReceiptQuery, ReceiptView, StatementPage
+from shared.read.views import (
+    AmbiguityPage,
+    AuditPage,
+    AuditQuery,
+    PageQuery,
+    ReceiptPage,
+    ReceiptQuery,
+    ReceiptView,
+    StatementPage,
+)
 from shared.write.results import (
     AccountErased,
     ApiKeys,
@@ -148,6 +157,16 @@ OPERATIONS = [
                 rules=_IDENTITY_RULES if change is MerchantChange else None,
             ),
         )
+    ),
+    Operation(
+        "get",
+        "/v1/admin/audit",
+        "listAuditEntries",
+        "The audit trail of privileged actions, newest first",
+        "operator",
+        None,
+        {200: ("a page of audit entries", AuditPage)},
+        query=AuditQuery,
     ),
     Operation(
         "get",
@@ -368,6 +387,19 @@ def _json(schema: dict) -> dict:
     return {"application/json": {"schema": schema}}
 
 
+def _gateways_answers(refs: dict) -> dict[str, dict[str, Any]]:
+    """The gateway's, before any function sees the request: any path or query can be too
+    long, and any request can be over a limit."""
+    return {
+        "414": {"description": _ERRORS[414], "content": _json(_ref(refs, Error))},
+        "429": {
+            "description": _ERRORS[429],
+            "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+            "content": _json(_ref(refs, Error)),
+        },
+    }
+
+
 def _operation(operation: Operation, refs: dict) -> dict:
     responses: dict[str, dict[str, Any]] = {
         str(status): {"description": description, "content": _json(_ref(refs, model))}
@@ -389,14 +421,7 @@ def _operation(operation: Operation, refs: dict) -> dict:
             statuses = [401, 403, 404, 422, 503] if operation.method == "get" else [401, 403, 404, 503]
         for status in statuses:
             responses.setdefault(str(status), {"description": _ERRORS[status], "content": _json(_ref(refs, Error))})
-    # The gateway's, before any function sees the request: any path or query can be too
-    # long, and any request can be over a limit.
-    responses["414"] = {"description": _ERRORS[414], "content": _json(_ref(refs, Error))}
-    responses["429"] = {
-        "description": _ERRORS[429],
-        "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
-        "content": _json(_ref(refs, Error)),
-    }
+    responses |= _gateways_answers(refs)
     spec: dict[str, Any] = {
         "operationId": operation.operation_id,
         "summary": operation.summary,

@@ -66,11 +66,11 @@ def dead_letters(consumer: bus.Consumer, limit: int = 1000) -> list[DeadLetter]:
         return [_describe(properties, body) for _, properties, body in letters]
 
 
-def redrive(consumer: bus.Consumer, event_ids: set[str] | None = None, limit: int = 100_000) -> int:
+def redrive(consumer: bus.Consumer, event_ids: set[str] | None = None, limit: int = 100_000) -> list[str]:
     """Move dead letters (all, or those with the given event ids) back to the consumer's
-    queue with a fresh attempt count; returns how many. Each is acknowledged in the DLQ
-    only after the broker confirmed its copy."""
-    moved = 0
+    queue with a fresh attempt count; returns their event ids. Each is acknowledged in the
+    DLQ only after the broker confirmed its copy."""
+    moved = []
     with _dead_letter_queue(consumer, limit) as (channel, letters):
         for method, properties, body in letters:
             if event_ids is not None and properties.message_id not in event_ids:
@@ -91,17 +91,17 @@ def redrive(consumer: bus.Consumer, event_ids: set[str] | None = None, limit: in
             }
             channel.basic_publish("", consumer.queue, body, bus.with_headers(properties, headers))
             channel.basic_ack(method.delivery_tag)
-            moved += 1
+            moved.append(properties.message_id)
     return moved
 
 
-def discard(consumer: bus.Consumer, event_ids: set[str], limit: int = 100_000) -> int:
+def discard(consumer: bus.Consumer, event_ids: set[str], limit: int = 100_000) -> list[str]:
     """Delete the dead letters with the given event ids, for good (an event no fix can make
-    acceptable, once the operator has read it); returns how many. The rest stay."""
-    discarded = 0
+    acceptable, once the operator has read it); returns those found. The rest stay."""
+    discarded = []
     with _dead_letter_queue(consumer, limit) as (channel, letters):
         for method, properties, _body in letters:
             if properties.message_id in event_ids:
                 channel.basic_ack(method.delivery_tag)
-                discarded += 1
+                discarded.append(properties.message_id)
     return discarded

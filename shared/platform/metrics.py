@@ -68,6 +68,12 @@ DOCUMENT_WARNINGS = Counter(
     "Rules a till's document broke, taken as printed, by its format and the rule's code",
     ["format", "code"],
 )
+AUTH_FAILURES = Counter(
+    "receipts_auth_failures",
+    "Requests refused for their credentials, by reason: no key (unauthenticated), an unknown or"
+    " deleted key (invalid_key), an expired one (key_expired), another party's (forbidden)",
+    ["reason"],
+)
 PROJECTION_LAG = Histogram(
     "receipts_projection_lag_seconds",
     "From an event's time to its projection",
@@ -117,6 +123,10 @@ def committed(recorded: Iterable) -> None:
             _series(MATCHES, event.data.get("match_rule") or "unknown", event.data.get("card_key") or "none").inc()
         elif event.type == events.MATCH_UNLINKED:
             UNLINKS.inc()
+
+
+def auth_failure(reason: str) -> None:
+    _series(AUTH_FAILURES, reason).inc()
 
 
 def document_warnings(document_format: str, codes: Iterable[str]) -> None:

@@ -223,9 +223,30 @@ def _ambiguity_sets(sets: list[dict]) -> str:
     )
 
 
-def reconciliation_html(report: dict, ambiguity_sets: list[dict] | None = None) -> str:
+def _audit_entries(entries: list[dict]) -> str:
+    def actor(entry: dict) -> str:
+        if entry["actor"] == "operator":
+            return "operator"
+        return f"<code>{escape(entry['actor']['party_id'])}</code> key <code>{escape(str(entry['actor']['key_id']))}</code>"
+
+    rows = "".join(
+        f"<tr><td>{escape(entry['at'][:19])}</td><td>{actor(entry)}</td><td>{escape(entry['action'])}</td>"
+        f"<td>{escape(entry['object']['kind'])} <code>{escape(entry['object']['id'])}</code></td>"
+        f"<td><code>{escape(entry['request_id'] or '')}</code></td></tr>"
+        for entry in entries
+    )
+    return (
+        '<div class="panel"><table><tr><th>At</th><th>Actor</th><th>Action</th><th>Object</th><th>Request</th></tr>'
+        + (rows or '<tr><td colspan="5">None yet.</td></tr>')
+        + "</table></div>"
+    )
+
+
+def reconciliation_html(
+    report: dict, ambiguity_sets: list[dict] | None = None, audit_entries: list[dict] | None = None
+) -> str:
     """The reconciliation report as a dashboard page: tiles, the match-rate chart, failures,
-    and for the operator the open ambiguity sets (ambiguity_sets)."""
+    and for the operator the open ambiguity sets and the latest privileged actions."""
 
     def tally(item: dict) -> str:
         amounts = ", ".join(
@@ -273,5 +294,6 @@ def reconciliation_html(report: dict, ambiguity_sets: list[dict] | None = None) 
         '<h2>Failed callbacks</h2><div class="panel"><table><tr><th>Bank payment</th><th>Party</th>'
         f'<th class="n">Attempts</th><th>Last error</th><th>Failed at</th></tr>{failures}</table></div>'
         + (f"<h2>Ambiguous</h2>{_ambiguity_sets(ambiguity_sets)}" if ambiguity_sets is not None else "")
+        + (f"<h2>Latest privileged actions</h2>{_audit_entries(audit_entries)}" if audit_entries is not None else "")
         + "</main></body></html>"
     )

@@ -47,6 +47,10 @@ class PageQuery(BaseModel):
     cursor: str | None = Field(None, pattern=CURSOR_PATTERN, description="next_cursor of the previous page")
 
 
+class AuditQuery(PageQuery):
+    object: str | None = Field(None, max_length=64, description="only the entries about this object (its id)")
+
+
 class ReceiptQuery(PageQuery):
     status: Status | None = None
     warnings: bool | None = Field(
@@ -233,6 +237,38 @@ def ambiguity_sets(connection: Connection, query: PageQuery) -> dict:
     return _page(rows, query.limit, lambda row: (row.created_at, row.id))
 
 
+# The audit trail (in the write model, where each action records it), newest first.
+_AUDIT_ENTRIES = {
+    (after, about): text(
+        f"""
+    SELECT json_build_object(
+               'id', id, 'at', at,
+               'actor', CASE WHEN actor_party_id IS NULL THEN to_json(text 'operator')
+                             ELSE json_build_object('party_id', actor_party_id, 'key_id', actor_key_id) END,
+               'action', action, 'object', json_build_object('kind', object_kind, 'id', object_id),
+               'request_id', request_id) AS body, at, id
+    FROM audit_entries
+    WHERE true
+    {"AND object_id = :object" if about else ""}
+    {"AND (at, id) < (CAST(:after_at AS timestamptz), CAST(:after_id AS uuid))" if after else ""}
+    ORDER BY at DESC, id DESC LIMIT :limit
+    """
+    )
+    for after in (False, True)
+    for about in (False, True)
+}
+
+
+def audit_entries(connection: Connection, query: AuditQuery) -> dict:
+    """A page of the audit trail, newest first; only the entries about query.object if given."""
+    after = _decode_cursor(query.cursor)
+    params: dict[str, object] = {"limit": query.limit + 1, "object": query.object}
+    if after:
+        params |= {"after_at": after[0].replace(tzinfo=UTC), "after_id": after[1]}
+    rows = connection.execute(_AUDIT_ENTRIES[bool(after), query.object is not None], params).all()
+    return _page(rows, query.limit, lambda row: (row.at, row.id))
+
+
 _OPEN_AMBIGUITY_SETS = text("""
     SELECT count(DISTINCT ambiguity->>'set') FROM (
         SELECT ambiguity FROM receipt_views WHERE status = 'ambiguous'
@@ -353,6 +389,34 @@ class AmbiguitySet(BaseModel):
     receipts: list[AmbiguousReceipt]
     payments: list[AmbiguousPayment]
     created_at: str
+
+
+class AuditActor(BaseModel):
+    """A party that acted by one of its keys."""
+
+    party_id: str
+    key_id: str | None
+
+
+class AuditObject(BaseModel):
+    kind: Literal["merchant", "bank", "api_key", "payment", "erasure", "dead_letter"]
+    id: str
+
+
+class AuditEntry(BaseModel):
+    """One privileged action: who did what to which object, when, in which request."""
+
+    id: str
+    at: str
+    actor: Literal["operator"] | AuditActor
+    action: str
+    object: AuditObject
+    request_id: str | None
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEntry]
+    next_cursor: str | None
 
 
 class AmbiguityPage(BaseModel):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from shared.domain.parties import BANK, MERCHANT, PartyKind, PartyRegistration
+from shared.domain.parties import BANK, MERCHANT, OPERATOR, PartyKind, PartyRegistration
 from shared.write import services
 from shared.write.results import PartyCredentials
 from shared.write.unit_of_work import UnitOfWork
@@ -32,7 +32,7 @@ def seed() -> list[PartyCredentials]:
     created = []
     for kind, registration in DEMO_PARTIES:
         credentials = services.register_party(
-            kind, registration, UnitOfWork(), party_id=demo_party_id(kind, registration.name)
+            kind, registration, OPERATOR, UnitOfWork(), party_id=demo_party_id(kind, registration.name)
         )
         if credentials:
             created.append(credentials)

@@ -123,7 +123,7 @@ def _party_for(key: str) -> Party | None:
             found = Parties(connection).by_key_hash(key_hash)
         if found is None:
             return None
-        cached = (Party(found.party_kind, found.party_id), found.expires_at, now + KEY_CACHE_SECONDS)
+        cached = (Party(found.party_kind, found.party_id, found.key_id), found.expires_at, now + KEY_CACHE_SECONDS)
         with _verified_lock:
             _verified[key_hash] = cached
     party, expires_at, _ = cached

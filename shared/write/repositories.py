@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, text
 
 from shared.domain.events import PAYMENT_CLEARED, Event
-from shared.domain.parties import Party
+from shared.domain.parties import Actor, Party
 from shared.domain.payments import PaymentSubmission
 from shared.domain.receipts import ReceiptSubmission
 from shared.platform.db import array_literal
@@ -35,6 +35,30 @@ _PARTY_STATE = (
     "id, name, callback_url, webhook_secret_version, endpoint_gone_at IS NOT NULL AS endpoint_disabled,"
     " identity, version"
 )
+
+
+class AuditTrail:
+    """The record of privileged actions (SPEC §15), appended to in the action's own
+    transaction: an action is recorded exactly when it happens."""
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    def record(self, actor: Actor, action: str, object_kind: str, object_id: uuid.UUID | str) -> None:
+        self.connection.execute(
+            text(
+                "INSERT INTO audit_entries (actor_party_id, actor_key_id, action, object_kind, object_id, request_id)"
+                " VALUES (:party_id, :key_id, :action, :object_kind, :object_id, :request_id)"
+            ),
+            {
+                "party_id": actor.party.id if actor.party else None,
+                "key_id": actor.party.key_id if actor.party else None,
+                "action": action,
+                "object_kind": object_kind,
+                "object_id": str(object_id),
+                "request_id": actor.request_id,
+            },
+        )
 
 
 class Parties:
@@ -114,9 +138,9 @@ class Parties:
         ).scalar()
 
     def by_key_hash(self, key_hash: str) -> Row[Any] | None:
-        """The key's party (party_kind, party_id) and its expires_at, or None."""
+        """The key's party (party_kind, party_id), its key_id and expires_at, or None."""
         return self.connection.execute(
-            text("SELECT party_kind, party_id, expires_at FROM api_keys WHERE key_hash = :key_hash"),
+            text("SELECT party_kind, party_id, key_id, expires_at FROM api_keys WHERE key_hash = :key_hash"),
             {"key_hash": key_hash},
         ).first()
 

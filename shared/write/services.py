@@ -24,6 +24,8 @@ from shared.domain.errors import (
 )
 from shared.domain.matching import MANUAL, within_tip
 from shared.domain.parties import (
+    OPERATOR,
+    Actor,
     EndpointChange,
     KeyRequest,
     MerchantChange,
@@ -61,7 +63,11 @@ _UPDATED = {"merchant": events.MERCHANT_UPDATED, "bank": events.BANK_UPDATED}
 
 
 def register_party(
-    kind: PartyKind, registration: PartyRegistration, uow: UnitOfWork, party_id: uuid.UUID | None = None
+    kind: PartyKind,
+    registration: PartyRegistration,
+    actor: Actor,
+    uow: UnitOfWork,
+    party_id: uuid.UUID | None = None,
 ) -> PartyCredentials | None:
     """Onboard a merchant or bank; the returned API key and webhook secret are shown once.
 
@@ -94,6 +100,7 @@ def register_party(
                 },
             )
         )
+        uow.audit.record(actor, f"{kind}.onboarded", kind, party.id)
         uow.commit()
     return PartyCredentials(
         id=str(party.id),
@@ -104,7 +111,7 @@ def register_party(
     )
 
 
-def rotate_webhook_secret(party: Party, uow: UnitOfWork) -> WebhookSecret:
+def rotate_webhook_secret(party: Party, actor: Actor, uow: UnitOfWork) -> WebhookSecret:
     """Give a party a new webhook secret (shown once); the old one signs beside it for
     auth.ROTATION_GRACE, so its receivers switch without missing a callback."""
     with uow:
@@ -112,11 +119,12 @@ def rotate_webhook_secret(party: Party, uow: UnitOfWork) -> WebhookSecret:
         if state is None:
             raise NotFound(f"no such {party.kind}")
         _record_party(uow, party, state)
+        uow.audit.record(actor, "webhook_secret.rotated", party.kind, party.id)
         uow.commit()
     return WebhookSecret(id=str(party.id), webhook_secret=auth.webhook_secret(party.id, state.webhook_secret_version))
 
 
-def issue_api_key(party: Party, request: KeyRequest, uow: UnitOfWork) -> IssuedApiKey:
+def issue_api_key(party: Party, request: KeyRequest, actor: Actor, uow: UnitOfWork) -> IssuedApiKey:
     """Another API key for the party, beside its others (shown once): a key is rolled by
     issuing the new one, moving the party's systems to it, then deleting the old."""
     api_key = auth.new_api_key(party.kind)
@@ -124,6 +132,7 @@ def issue_api_key(party: Party, request: KeyRequest, uow: UnitOfWork) -> IssuedA
         issued = uow.parties.add_key(party, auth.hash_api_key(api_key), auth.shown(api_key), request.expires_in_hours)
         if issued is None:
             raise NotFound(f"no such {party.kind}")
+        uow.audit.record(actor, "api_key.issued", "api_key", issued.key_id)
         uow.commit()
     return IssuedApiKey(
         key_id=str(issued.key_id), api_key=api_key, created_at=issued.created_at, expires_at=issued.expires_at
@@ -150,7 +159,7 @@ def api_keys(party: Party, uow: UnitOfWork) -> ApiKeys:
     )
 
 
-def delete_api_key(party: Party, key_id: uuid.UUID, uow: UnitOfWork) -> DeletedApiKey:
+def delete_api_key(party: Party, key_id: uuid.UUID, actor: Actor, uow: UnitOfWork) -> DeletedApiKey:
     """Delete one of the party's keys (refused everywhere within auth.KEY_CACHE_SECONDS);
     never its last live one (409), which would lock it out."""
     with uow:
@@ -159,11 +168,12 @@ def delete_api_key(party: Party, key_id: uuid.UUID, uow: UnitOfWork) -> DeletedA
             raise NotFound(f"no key of this {party.kind} has this id")
         if outcome == "last":
             raise LastKey("this is the party's last live key: issue another before deleting it")
+        uow.audit.record(actor, "api_key.deleted", "api_key", key_id)
         uow.commit()
     return DeletedApiKey(key_id=str(key_id), status="deleted")
 
 
-def change_party(party: Party, change: EndpointChange | MerchantChange, uow: UnitOfWork) -> PartyEndpoint:
+def change_party(party: Party, change: EndpointChange | MerchantChange, actor: Actor, uow: UnitOfWork) -> PartyEndpoint:
     """Point a party's callbacks at a new URL if given (which re-enables an endpoint that
     answered 410), and change the parts of a merchant's identity given."""
     identity = change.identity() if isinstance(change, MerchantIdentity) else {}
@@ -172,6 +182,7 @@ def change_party(party: Party, change: EndpointChange | MerchantChange, uow: Uni
         if state is None:
             raise NotFound(f"no such {party.kind}")
         _record_party(uow, party, state)
+        uow.audit.record(actor, f"{party.kind}.changed", party.kind, party.id)
         uow.commit()
     return PartyEndpoint(id=str(state.id), name=state.name, callback_url=state.callback_url)
 
@@ -470,7 +481,7 @@ def _hold_off_sweeps(uow: UnitOfWork) -> None:
 _ALREADY_MATCHED = "already matched: unlink it first (DELETE /v1/admin/matches/{payment_id})"
 
 
-def settle_match(match: ManualMatch, uow: UnitOfWork) -> dict[str, str]:
+def settle_match(match: ManualMatch, actor: Actor, uow: UnitOfWork) -> dict[str, str]:
     """The operator matches a pair matching would not (rule manual); callbacks
     follow as for any match.
 
@@ -512,11 +523,12 @@ def settle_match(match: ManualMatch, uow: UnitOfWork) -> dict[str, str]:
                 {**view, "line_no": line.line_no, "settled_at": datetime.now(UTC).isoformat()},
             )
         )
+        uow.audit.record(actor, "match.settled", "payment", match.payment_id)
         uow.commit()
     return view
 
 
-def unlink_match(payment_id: uuid.UUID, uow: UnitOfWork) -> dict[str, str]:
+def unlink_match(payment_id: uuid.UUID, actor: Actor, uow: UnitOfWork) -> dict[str, str]:
     """The operator undoes a match of any rule: both sides are unmatched again, the bank is
     told (receipt.unlinked, reason operator), and matching never links the pair again."""
     with uow:
@@ -547,12 +559,14 @@ def unlink_match(payment_id: uuid.UUID, uow: UnitOfWork) -> dict[str, str]:
                 },
             )
         )
+        uow.audit.record(actor, "match.unlinked", "payment", payment_id)
         uow.commit()
     return view
 
 
-def erase_account(bank: Party, account_ref: str, uow: UnitOfWork) -> dict[str, str | int]:
-    """Erase a cardholder account of the bank from every store of the platform (shared.write.erasure)."""
+def erase_account(bank: Party, account_ref: str, actor: Actor, uow: UnitOfWork) -> dict[str, str | int]:
+    """Erase a cardholder account of the bank from every store of the platform
+    (shared.write.erasure); the audit trail names the erasure, never the account."""
     erasure_id = uuid.uuid4()
     with uow:
         payments = uow.erasures.erase(bank.id, account_ref)
@@ -563,8 +577,17 @@ def erase_account(bank: Party, account_ref: str, uow: UnitOfWork) -> dict[str, s
                 {"erasure_id": str(erasure_id), "bank_id": str(bank.id), "payments": payments},
             )
         )
+        uow.audit.record(actor, "account.erased", "erasure", erasure_id)
         uow.commit()
     return {"erasure_id": str(erasure_id), "payments": payments, "status": "erased"}
+
+
+def audit_dead_letters(action: str, event_ids: list[str], uow: UnitOfWork) -> None:
+    """The operator's redrive or discard of dead letters, by an admin process."""
+    with uow:
+        for event_id in event_ids:
+            uow.audit.record(OPERATOR, action, "dead_letter", event_id)
+        uow.commit()
 
 
 # The events after which a payment may have callbacks due: matched, unlinked (by a

@@ -14,7 +14,7 @@ from shared.write.erasure import Erasures
 from shared.write.lookup import Lookups
 from shared.write.matching import Matches
 from shared.write.reconciliation import Reconciliation
-from shared.write.repositories import Parties, Payments, Receipts
+from shared.write.repositories import AuditTrail, Parties, Payments, Receipts
 
 SWEEP_TRIES = 20
 
@@ -36,6 +36,7 @@ class UnitOfWork:
     erasures: Erasures
     reconciliation: Reconciliation
     lookups: Lookups
+    audit: AuditTrail
 
     def __init__(self, engine: Engine | None = None, read: Engine | None = None):
         self.engine = engine or write_engine()
@@ -65,6 +66,7 @@ class UnitOfWork:
         self.callbacks = Callbacks(connection, self.parties)
         self.erasures = Erasures(connection, self._recorded)
         self.lookups = Lookups(connection)
+        self.audit = AuditTrail(connection)
         self.reconciliation = Reconciliation(connection, lambda: self._read or read_engine())
         return self
 

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import text
 
-from shared.domain.parties import MERCHANT, Party, PartyRegistration
+from shared.domain.parties import MERCHANT, OPERATOR, Party, PartyRegistration
 from shared.domain.receipts import ReceiptSubmission
 from shared.platform import bus
 from shared.platform.db import read_engine
@@ -34,7 +34,7 @@ def projected(merchant_id) -> tuple[int, int]:
 
 def test_killing_the_projector_mid_flow_loses_and_duplicates_nothing(platform):
     credentials = services.register_party(
-        MERCHANT, PartyRegistration(name="crash", callback_url=LOCAL_CALLBACK), UnitOfWork()
+        MERCHANT, PartyRegistration(name="crash", callback_url=LOCAL_CALLBACK), OPERATOR, UnitOfWork()
     )
     remember(credentials.api_key, credentials.webhook_secret)
     merchant = Party(MERCHANT, credentials.id)

@@ -132,6 +132,9 @@ def test_the_report_counts_per_rule_and_is_scoped_to_the_caller(platform, http, 
 
     page = report(http, platform, ADMIN_API_KEY, accept="text/html")
     assert page.headers["Content-Type"].startswith("text/html") and "Daily match rate" in page.text
+    # The operator's dashboard ends with the latest privileged actions (onboarding, above).
+    assert "Latest privileged actions" in page.text and "merchant.onboarded" in page.text
+    assert "Latest privileged actions" not in report(http, platform, other_merchant["api_key"], accept="text/html").text
     chromium = shutil.which("chromium")
     assert chromium, "make test installs Debian's chromium; run it through make test"
     html = tmp_path / "reconciliation.html"

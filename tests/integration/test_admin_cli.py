@@ -80,3 +80,28 @@ def test_migrate_waits_for_a_broker_that_comes_up_late():
         assert '"topology.declared"' in stdout
     finally:
         broker.close()
+
+
+def test_a_discarded_dead_letter_is_in_the_audit_trail(write_engine):
+    import uuid
+
+    import pika
+    from sqlalchemy import text
+
+    from shared.platform import bus
+
+    event_id = str(uuid.uuid4())
+    connection = bus.connect()
+    try:
+        connection.channel().basic_publish(
+            "", "receipts.project-read-model.dlq", b"{}", pika.BasicProperties(message_id=event_id)
+        )
+    finally:
+        connection.close()
+    assert "1 dead letter(s) discarded" in admin("discard", "project-read-model", "--id", event_id)
+    with write_engine.connect() as connection:
+        entry = connection.execute(
+            text("SELECT action, object_kind, actor_party_id, request_id FROM audit_entries WHERE object_id = :id"),
+            {"id": event_id},
+        ).one()
+    assert tuple(entry) == ("dead_letter.discarded", "dead_letter", None, None)

@@ -287,7 +287,7 @@ def test_redrive_puts_a_dead_letter_back_on_its_queue(pipeline):
     consumer, function, send = pipeline
     event_id = send("reject")
     wait_until(lambda: dead_letters(consumer), message="the dead letter")
-    assert redrive(consumer) == 1
+    assert len(redrive(consumer)) == 1
     wait_until(lambda: function.calls[event_id] == 2, message="the redriven delivery")
     [letter] = wait_until(lambda: dead_letters(consumer), message="the dead letter again")
     assert letter.event_id == event_id and letter.attempts == 1
@@ -297,7 +297,7 @@ def test_discard_deletes_only_the_dead_letters_named(pipeline):
     consumer, function, send = pipeline
     kept, discarded = send("reject"), send("reject")
     wait_until(lambda: len(dead_letters(consumer)) == 2, message="both dead letters")
-    assert discard(consumer, {discarded, str(uuid.uuid4())}) == 1
+    assert discard(consumer, {discarded, str(uuid.uuid4())}) == [discarded]
     assert [letter.event_id for letter in dead_letters(consumer)] == [kept]
     assert bus.QueueDepths([consumer.dead_letter_queue, "receipts.nobody"])() == {consumer.dead_letter_queue: 1}
 

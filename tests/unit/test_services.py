@@ -18,7 +18,7 @@ from shared.domain.errors import (
     ServiceUnavailable,
     ValidationFailed,
 )
-from shared.domain.parties import Party, PartyRegistration
+from shared.domain.parties import OPERATOR, Party, PartyRegistration
 from shared.domain.payments import Clearing, PaymentSubmission
 from shared.domain.receipts import ReceiptSubmission
 from shared.domain.settlement import ManualMatch
@@ -136,9 +136,9 @@ def test_a_clearing_in_another_currency_or_of_no_payment_is_refused():
 def test_a_party_is_registered_once_under_a_chosen_id():
     store, chosen = Store(), uuid.uuid4()
     registration = PartyRegistration(name="Cafe", callback_url="http://127.0.0.1:9/callbacks")
-    credentials = services.register_party("merchant", registration, FakeUnitOfWork(store), chosen)
+    credentials = services.register_party("merchant", registration, OPERATOR, FakeUnitOfWork(store), chosen)
     assert credentials is not None and credentials.api_key.startswith("rcpt_mk_")
-    assert services.register_party("merchant", registration, FakeUnitOfWork(store), chosen) is None
+    assert services.register_party("merchant", registration, OPERATOR, FakeUnitOfWork(store), chosen) is None
     assert [event.type for event in store.events] == [events.MERCHANT_REGISTERED]
 
 
@@ -156,7 +156,7 @@ def test_look_alike_payments_are_left_ambiguous_and_neither_is_claimed():
 
 def settle(store: Store, receipt_id, payment_id, line_no=None) -> dict:
     match = ManualMatch(receipt_id=uuid.UUID(receipt_id), payment_id=uuid.UUID(payment_id), line_no=line_no)
-    return services.settle_match(match, FakeUnitOfWork(store))
+    return services.settle_match(match, OPERATOR, FakeUnitOfWork(store))
 
 
 def test_the_operator_matches_a_pair_by_hand_once():
@@ -190,13 +190,13 @@ def test_while_a_sweep_runs_the_operator_is_asked_to_retry():
     with pytest.raises(ServiceUnavailable):
         settle(store, str(uuid.uuid4()), str(uuid.uuid4()))
     with pytest.raises(ServiceUnavailable):
-        services.unlink_match(uuid.uuid4(), FakeUnitOfWork(store))
+        services.unlink_match(uuid.uuid4(), OPERATOR, FakeUnitOfWork(store))
 
 
 def test_an_unlinked_pair_is_told_to_the_bank_and_never_matched_again_by_itself():
     store, pan = Store(), random_pan()
     receipt_id, payment_id, _ = matched_pair(store, pan)
-    view = services.unlink_match(uuid.UUID(payment_id), FakeUnitOfWork(store))
+    view = services.unlink_match(uuid.UUID(payment_id), OPERATOR, FakeUnitOfWork(store))
     assert (view["status"], view["match_rule"]) == ("unlinked", "exact")
     assert [(callback["reason"], str(callback["receipt_id"])) for callback in store.callbacks] == [
         ("operator", receipt_id)
@@ -207,4 +207,4 @@ def test_an_unlinked_pair_is_told_to_the_bank_and_never_matched_again_by_itself(
     )
     assert again is not None and again.lines_matched == 0
     with pytest.raises(NotFound):
-        services.unlink_match(uuid.UUID(payment_id), FakeUnitOfWork(store))
+        services.unlink_match(uuid.UUID(payment_id), OPERATOR, FakeUnitOfWork(store))
