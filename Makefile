@@ -18,7 +18,7 @@ MINUTES ?= 30
 SOAK_RATE ?= 20
 FLOOD_SECONDS ?= 20
 
-.PHONY: chromium nginx run test lint fuzz swarm-up swarm-down migrate seed demo replay dlq redrive discard bench bench-projection bench-matching bench-lookup bench-reconcile bench-relay bench-connections bench-outbound bench-restarts bench-swarm bench-scrape bench-flood soak venv clean
+.PHONY: certs chromium nginx run test lint fuzz swarm-up swarm-down migrate seed demo replay dlq redrive discard bench bench-projection bench-matching bench-lookup bench-reconcile bench-relay bench-connections bench-outbound bench-restarts bench-swarm bench-scrape bench-flood soak venv clean
 
 # The .pth line makes the repository's packages (shared, runtime) importable from anywhere
 # in the venv, so `functions-framework --source functions/<name>/main.py` works as it is.
@@ -69,6 +69,10 @@ chromium:
 nginx:
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { echo "installing Debian's nginx-light (once)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
+
+## certs: a development CA, the gateway's certificate and a bank's client certificate, in certs/ (docs/security.md)
+certs: $(INSTALLED)
+	$(PY) -m runtime.certs --out certs
 
 ## migrate: create missing databases and apply migrations (admin process)
 migrate: $(INSTALLED)

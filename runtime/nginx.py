@@ -32,14 +32,18 @@ from urllib.parse import urlsplit
 import jinja2
 
 from runtime import stack
-from shared.platform.config import GatewaySettings
+from shared.platform.config import CLIENT_CERTIFICATE_SUBJECT, GatewaySettings
 
+# Browsers and clients that honour it never speak plain HTTP to the platform again (2 years).
+HSTS = 'add_header Strict-Transport-Security "max-age=63072000" always;'
 MAX_BODY = "256k"  # SPEC §4: a body over 256 KiB is refused before it is read
 DOCKER_DNS = "127.0.0.11"
 
 
 def _error(code: str, message: str) -> str:
     """The SPEC's error body as an nginx string (single-quoted; $allowed is interpolated)."""
+    if "'" in message:
+        raise ValueError(f"nginx's single-quoted string would end at the apostrophe: {message!r}")
     return "'" + json.dumps({"error": {"code": code, "message": message, "details": []}}) + "'"
 
 
@@ -61,6 +65,11 @@ def rate_class(route: stack.Route) -> str:
     if route.path == "/v1/receipts/lookup":
         return "lookup"
     return "read" if route.method == "GET" else "submit"
+
+
+def bank_route(route: stack.Route) -> bool:
+    """A route only banks use (SPEC §15): with GATEWAY_CLIENT_CA set, it takes a client certificate."""
+    return route.path.startswith(("/v1/payments", "/v1/accounts/")) or route.path == "/v1/receipts/lookup"
 
 
 def _path_key(path: str) -> str:
@@ -106,6 +115,10 @@ def render(
         routes=routes(functions),
         rate_classes={function.name: rate_class(function.route) for function in functions if function.route},
         rate_limits=gateway.rate_limits,
+        bank_functions=[function.name for function in functions if function.route and bank_route(function.route)],
+        gateway=gateway,
+        hsts=HSTS if gateway.tls else "",
+        subject_header=CLIENT_CERTIFICATE_SUBJECT,
         local_ports=sorted((local_ports or {}).items()),
         target=target,
         port=port,

@@ -23,7 +23,7 @@ import pika.exceptions
 
 from runtime import nginx, stack
 from runtime.probe import answers_200
-from shared.platform.config import environ_with_dotenv
+from shared.platform.config import GatewaySettings, environ_with_dotenv
 
 STOP_GRACE_SECONDS = 3.5
 RESTART_BACKOFF_MAX_SECONDS = 30.0
@@ -251,7 +251,7 @@ async def run_platform(port: int, environ: dict[str, str]) -> None:
         if not stop.is_set():
             log(
                 "platform.ready",
-                url=f"http://127.0.0.1:{port}",
+                url=f"{'https' if GatewaySettings.from_env().tls else 'http'}://127.0.0.1:{port}",
                 functions=ports,
                 triggers=sorted(
                     entry.name for entry in supervisor.processes if not entry.port and entry is not gateway

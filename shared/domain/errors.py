@@ -55,6 +55,12 @@ class Forbidden(ReceiptsError):
     code = "forbidden"
 
 
+class CertificateMismatch(Forbidden):
+    """A bank bound to its client certificate's subject called with another certificate or none."""
+
+    code = "client_certificate_mismatch"
+
+
 class NotFound(ReceiptsError):
     code = "not_found"
 

@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 from pydantic_core import PydanticCustomError
 from stdnum import exceptions as stdnum_errors
 from stdnum.eu import vat as eu_vat
@@ -195,9 +195,21 @@ class KeyRequest(RequestModel):
 
 
 class EndpointChange(RequestModel):
-    """PATCH /v1/admin/banks/{id}: where the bank's callbacks go from now on (SPEC §10)."""
+    """PATCH /v1/admin/banks/{id}: where the bank's callbacks go from now on (SPEC §10), and
+    the subject of the client certificate its calls must come with (SPEC §15: null unbinds
+    it); what is left out stays as it was."""
 
-    callback_url: CallbackUrl
+    callback_url: CallbackUrl | None = None
+    client_cert_subject: Annotated[
+        Annotated[str, Text(1024)] | None,
+        Field(description="the certificate's subject as RFC 2253 writes it, e.g. CN=core,O=Example Bank,C=DE"),
+    ] = None
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> EndpointChange:
+        if not self.model_fields_set:
+            raise PydanticCustomError("nothing_to_change", "give callback_url, client_cert_subject or both")
+        return self
 
 
 class MerchantChange(MerchantIdentity):

@@ -40,7 +40,7 @@ from shared.domain.errors import (
 from shared.domain.parties import Actor, Party, PartyKind
 from shared.entrypoints import readiness
 from shared.platform import faults, logs, metrics
-from shared.platform.config import ConfigurationError
+from shared.platform.config import CLIENT_CERTIFICATE_SUBJECT, ConfigurationError
 from shared.write import auth
 
 MAX_BODY_BYTES = 256 * 1024
@@ -197,12 +197,16 @@ def html_response(page: str, headers: dict | None = None) -> flask.Response:
 
 def authenticate(request: flask.Request, *kinds: PartyKind) -> Party:
     """The calling party, which must be of one of kinds (403 otherwise)."""
-    return auth.authenticate(request.headers.get("Authorization"), *kinds)
+    return auth.authenticate(
+        request.headers.get("Authorization"), request.headers.get(CLIENT_CERTIFICATE_SUBJECT), *kinds
+    )
 
 
 def authenticate_party_or_operator(request: flask.Request) -> Party | None:
     """The calling merchant or bank, or None for the operator."""
-    return auth.authenticate_party_or_operator(request.headers.get("Authorization"))
+    return auth.authenticate_party_or_operator(
+        request.headers.get("Authorization"), request.headers.get(CLIENT_CERTIFICATE_SUBJECT)
+    )
 
 
 def authenticate_admin(request: flask.Request) -> Actor:

@@ -52,6 +52,7 @@ class Settings:
     database_pool_size: int
     database_pool_idle_seconds: float
     public_url: str
+    outbound_ca_bundle: str | None
     callback_window_seconds: float
     tip_share: float
     expiry_days: float
@@ -98,7 +99,13 @@ class Settings:
                 database_pool_size=int(env.get("DATABASE_POOL_SIZE") or 4),
                 database_pool_idle_seconds=float(env.get("DATABASE_POOL_IDLE_SECONDS") or 30),
                 # Where banks' apps fetch a rendered receipt (receipt_url in callbacks).
-                public_url=(env.get("PUBLIC_URL") or f"http://127.0.0.1:{get('GATEWAY_PORT')}").rstrip("/"),
+                public_url=(
+                    env.get("PUBLIC_URL")
+                    or f"{'https' if env.get('GATEWAY_TLS_CERT') else 'http'}://127.0.0.1:{get('GATEWAY_PORT')}"
+                ).rstrip("/"),
+                # The CA certificates outbound HTTPS calls (callbacks, the simulated parties)
+                # verify their receivers with; None: the system's.
+                outbound_ca_bundle=env.get("OUTBOUND_CA_BUNDLE") or None,
                 # How long a callback is retried before it is marked failed (SPEC §6: 24 h).
                 callback_window_seconds=float(env.get("CALLBACK_RETRY_WINDOW_SECONDS") or 86400),
                 # Reconciliation: how far above a receipt's line a tipped payment may be, and
@@ -126,9 +133,17 @@ class Settings:
 
 @dataclass(frozen=True)
 class GatewaySettings:
-    """What the gateway is rendered with (runtime.nginx): its limits, by route class."""
+    """What the gateway is rendered with (runtime.nginx): its limits, by route class, and
+    its TLS certificate and key, and the CA that signs banks' client certificates (files)."""
 
     rate_limits: dict[str, int]
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    client_ca: str | None = None
+
+    @property
+    def tls(self) -> bool:
+        return self.tls_cert is not None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> GatewaySettings:
@@ -141,7 +156,19 @@ class GatewaySettings:
                     f"RATE_LIMIT_{name.upper()} must be a whole number of requests per second, got {value!r}"
                 )
             limits[name] = int(value)
-        return cls(rate_limits=limits)
+        # nginx reads relative paths from its own directory: these are the caller's.
+        files = {name: str(Path(env[name]).resolve()) if env.get(name) else None for name in _GATEWAY_FILES}
+        if bool(files["GATEWAY_TLS_CERT"]) != bool(files["GATEWAY_TLS_KEY"]):
+            raise ConfigurationError("GATEWAY_TLS_CERT and GATEWAY_TLS_KEY go together: set both or neither")
+        if files["GATEWAY_CLIENT_CA"] and not files["GATEWAY_TLS_CERT"]:
+            raise ConfigurationError("GATEWAY_CLIENT_CA needs TLS: set GATEWAY_TLS_CERT and GATEWAY_TLS_KEY too")
+        return cls(limits, files["GATEWAY_TLS_CERT"], files["GATEWAY_TLS_KEY"], files["GATEWAY_CLIENT_CA"])
+
+
+_GATEWAY_FILES = ("GATEWAY_TLS_CERT", "GATEWAY_TLS_KEY", "GATEWAY_CLIENT_CA")
+# The subject of the client certificate the gateway verified, as it tells the functions:
+# only the gateway sets it (it replaces whatever a client sent under this name).
+CLIENT_CERTIFICATE_SUBJECT = "X-Client-Certificate-Subject"
 
 
 def secret_file(name: str) -> str:

@@ -21,15 +21,23 @@ import urllib3
 from urllib3.exceptions import HTTPError, NewConnectionError, ProtocolError
 from urllib3.util import Timeout
 
+from shared.platform.config import settings
+
 # Nothing was sent: the connection was refused, or the name did not resolve (a function
 # or its container being started again).
 UNREACHABLE = (NewConnectionError,)
 # Any failure to get an answer, UNREACHABLE included.
 FAILED = (HTTPError, OSError)
 
-# Up to 32 connections kept per host: a trigger's worker threads, or callbacks in flight
-# to one receiver, each keep theirs.
-_pool = urllib3.PoolManager(num_pools=64, maxsize=32, block=False, retries=False)
+
+@functools.cache
+def _pool() -> urllib3.PoolManager:
+    """Up to 32 connections kept per host: a trigger's worker threads, or callbacks in flight
+    to one receiver, each keep theirs. HTTPS receivers' certificates are verified, against
+    OUTBOUND_CA_BUNDLE if set (else the system's CAs)."""
+    return urllib3.PoolManager(
+        num_pools=64, maxsize=32, block=False, retries=False, ca_certs=settings().outbound_ca_bundle
+    )
 
 
 @dataclass(frozen=True)
@@ -65,11 +73,13 @@ def request(
     sent, so a request that did arrive is harmless twice."""
     scheme, host, port, path = _parts(url)
     try:
-        return _exchange(_pool.connection_from_host(host, port, scheme), method, path, body, headers, timeout, max_body)
+        return _exchange(
+            _pool().connection_from_host(host, port, scheme), method, path, body, headers, timeout, max_body
+        )
     except ProtocolError as error:
         if not isinstance(error.args[-1], _DROPPED):
             raise
-    return _exchange(_pool.connection_from_host(host, port, scheme), method, path, body, headers, timeout, max_body)
+    return _exchange(_pool().connection_from_host(host, port, scheme), method, path, body, headers, timeout, max_body)
 
 
 # How a kept-alive connection the receiver closed shows when it is used.

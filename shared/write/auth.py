@@ -12,7 +12,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from shared.domain.errors import Forbidden, InvalidKey, KeyExpired, Unauthenticated
+from shared.domain.errors import CertificateMismatch, Forbidden, InvalidKey, KeyExpired, Unauthenticated
 from shared.domain.parties import Party, PartyKind
 from shared.platform import logs
 from shared.platform.config import settings
@@ -78,26 +78,27 @@ def authenticate_admin(authorization: str | None) -> None:
         raise Unauthenticated("the admin API is disabled: ADMIN_API_KEY is not set")
     if hmac.compare_digest(key.encode(), expected.encode()):
         return
-    if _party_for(key) is not None:
+    if _party_for(key, None) is not None:
         raise Forbidden("this endpoint takes the operator key, not a merchant or bank key")
     raise InvalidKey("unknown API key")
 
 
-def authenticate_party_or_operator(authorization: str | None) -> Party | None:
-    """The calling merchant or bank, or None for the operator key."""
+def authenticate_party_or_operator(authorization: str | None, certificate_subject: str | None) -> Party | None:
+    """The calling merchant or bank, or None for the operator key. certificate_subject: the
+    client certificate the gateway verified, if any."""
     key = bearer_key(authorization)
     admin = settings().admin_api_key
     if admin is not None and hmac.compare_digest(key.encode(), admin.encode()):
         return None
-    party = _party_for(key)
+    party = _party_for(key, certificate_subject)
     if party is None:
         raise InvalidKey("unknown API key")
     return party
 
 
-def authenticate(authorization: str | None, *kinds: PartyKind) -> Party:
+def authenticate(authorization: str | None, certificate_subject: str | None, *kinds: PartyKind) -> Party:
     key = bearer_key(authorization)
-    party = _party_for(key)
+    party = _party_for(key, certificate_subject)
     wanted = " or ".join(kinds)
     if party is None:
         admin = settings().admin_api_key
@@ -109,26 +110,31 @@ def authenticate(authorization: str | None, *kinds: PartyKind) -> Party:
     return party
 
 
-_verified: dict[str, tuple[Party, datetime | None, float]] = {}
+# key hash -> (its party, when it expires, the certificate subject it is bound to, until when it is trusted)
+_verified: dict[str, tuple[Party, datetime | None, str | None, float]] = {}
 _verified_lock = threading.Lock()
 
 
-def _party_for(key: str) -> Party | None:
-    """The party whose live key this is; None if it is none; KeyExpired past its expiry."""
+def _party_for(key: str, certificate_subject: str | None) -> Party | None:
+    """The party whose live key this is; None if it is none; KeyExpired past its expiry;
+    CertificateMismatch for a bank bound to another client certificate than the call's."""
     key_hash = hash_api_key(key)
     now = time.monotonic()
     cached = _verified.get(key_hash)
-    if cached is None or cached[2] <= now:
+    if cached is None or cached[3] <= now:
         with write_engine().connect() as connection:
             found = Parties(connection).by_key_hash(key_hash)
         if found is None:
             return None
-        cached = (Party(found.party_kind, found.party_id, found.key_id), found.expires_at, now + KEY_CACHE_SECONDS)
+        party = Party(found.party_kind, found.party_id, found.key_id)
+        cached = (party, found.expires_at, found.client_cert_subject, now + KEY_CACHE_SECONDS)
         with _verified_lock:
             _verified[key_hash] = cached
-    party, expires_at, _ = cached
+    party, expires_at, bound_subject, _ = cached
     if expires_at is not None and expires_at <= datetime.now(UTC):
         raise KeyExpired("this API key has expired: ask the operator for a new one")
+    if bound_subject is not None and certificate_subject != bound_subject:
+        raise CertificateMismatch("this bank's keys work only with its client certificate: call with it")
     _note_use(key_hash)
     return party
 

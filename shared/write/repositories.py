@@ -137,10 +137,20 @@ class Parties:
             text("SELECT identity->'address'->>'country' FROM merchants WHERE id = :id"), {"id": merchant.id}
         ).scalar()
 
+    def bind_certificate(self, bank: Party, subject: str | None) -> None:
+        """From now on the bank's keys work only with a client certificate of this subject (None: any)."""
+        self.connection.execute(
+            text("UPDATE banks SET client_cert_subject = :subject WHERE id = :id"), {"id": bank.id, "subject": subject}
+        )
+
     def by_key_hash(self, key_hash: str) -> Row[Any] | None:
-        """The key's party (party_kind, party_id), its key_id and expires_at, or None."""
+        """The key's party (party_kind, party_id), its key_id and expires_at, and the client
+        certificate subject a bank is bound to; None if no key has this hash."""
         return self.connection.execute(
-            text("SELECT party_kind, party_id, key_id, expires_at FROM api_keys WHERE key_hash = :key_hash"),
+            text(
+                "SELECT k.party_kind, k.party_id, k.key_id, k.expires_at, b.client_cert_subject FROM api_keys k"
+                " LEFT JOIN banks b ON k.party_kind = 'bank' AND b.id = k.party_id WHERE k.key_hash = :key_hash"
+            ),
             {"key_hash": key_hash},
         ).first()
 

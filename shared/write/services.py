@@ -181,6 +181,8 @@ def change_party(party: Party, change: EndpointChange | MerchantChange, actor: A
         state = uow.parties.change(party, change.callback_url, identity)
         if state is None:
             raise NotFound(f"no such {party.kind}")
+        if isinstance(change, EndpointChange) and "client_cert_subject" in change.model_fields_set:
+            uow.parties.bind_certificate(party, change.client_cert_subject)
         _record_party(uow, party, state)
         uow.audit.record(actor, f"{party.kind}.changed", party.kind, party.id)
         uow.commit()

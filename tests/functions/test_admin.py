@@ -333,3 +333,34 @@ def test_keys_of_no_party_and_a_party_key_are_refused(functions, merchant):
     assert functions("issue_api_key").post(own, json={}, headers=bearer(merchant["api_key"])).status_code == 403
     too_short = functions("issue_api_key").post(own, json={"expires_in_hours": 0}, headers=bearer(ADMIN_API_KEY))
     assert too_short.status_code == 422
+
+
+def test_a_patch_binds_a_bank_to_its_certificate_subject_and_null_unbinds_it(functions, write_engine, bank):
+    def bound() -> str | None:
+        with write_engine.connect() as connection:
+            return connection.execute(
+                text("SELECT client_cert_subject FROM banks WHERE id = :id"), {"id": bank["id"]}
+            ).scalar_one()
+
+    path = f"/v1/admin/banks/{bank['id']}"
+    subject = "CN=core,O=Example Bank,C=DE"
+    assert (
+        functions("update_party")
+        .patch(path, json={"client_cert_subject": subject}, headers=bearer(ADMIN_API_KEY))
+        .status_code
+        == 200
+    )
+    assert bound() == subject
+    moved = functions("update_party").patch(path, json={"callback_url": LOCAL_CALLBACK}, headers=bearer(ADMIN_API_KEY))
+    assert moved.status_code == 200 and bound() == subject
+    assert (
+        functions("update_party")
+        .patch(path, json={"client_cert_subject": None}, headers=bearer(ADMIN_API_KEY))
+        .status_code
+        == 200
+    )
+    assert bound() is None
+    merchant_patch = functions("update_party").patch(
+        f"/v1/admin/merchants/{bank['id']}", json={"client_cert_subject": subject}, headers=bearer(ADMIN_API_KEY)
+    )
+    assert merchant_patch.status_code in (404, 422)
