@@ -44,9 +44,9 @@ lint: $(INSTALLED)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-## swarm-up: the stack on Docker Swarm (a single-node swarm if none): SWARM_REPLICAS=submit-receipt=3,…
+## swarm-up: the stack on Docker Swarm (a single-node swarm if none): SWARM_REPLICAS=submit-receipt=3,…; TLS=1: HTTPS (make certs first)
 swarm-up: $(INSTALLED)
-	$(PY) -m runtime.swarm up
+	$(PY) -m runtime.swarm up $(if $(TLS),--tls)
 
 ## swarm-down: docker stack rm, and wait until no container or network of it is left
 swarm-down: $(INSTALLED)

@@ -80,7 +80,9 @@ def make(out: Path, bank_name: str = "Demo Bank", hosts: tuple[str, ...] = ()) -
     names = ",".join(["DNS:localhost", "DNS:gateway", "IP:127.0.0.1", *(f"DNS:{host}" for host in hosts)])
     _sign(out, "gateway", "/CN=localhost", f"subjectAltName={names}\nextendedKeyUsage=serverAuth")
     bank_cert, bank_key = client_certificate(out, "bank", bank_name)
-    return Certificates(out / "ca.pem", out / "gateway.pem", out / "gateway.key", bank_cert, bank_key, subject(bank_cert))
+    return Certificates(
+        out / "ca.pem", out / "gateway.pem", out / "gateway.key", bank_cert, bank_key, subject(bank_cert)
+    )
 
 
 def client_certificate(out: Path, name: str, bank_name: str) -> tuple[Path, Path]:

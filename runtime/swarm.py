@@ -1,6 +1,7 @@
 """The platform on Docker Swarm: compose.yaml's services, as a stack.
 
     make swarm-up [SWARM_REPLICAS=submit-receipt=3,project-read-model=3]   # build, deploy, wait
+    make swarm-up TLS=1                                                      # HTTPS: compose.tls.yaml over it
     make swarm-down                                                          # stack rm, wait until gone
     python -m runtime.swarm render [--replicas …]                            # the stack file, on stdout
 
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import ssl
 import subprocess
 import sys
 import time
@@ -46,6 +48,7 @@ import yaml
 from runtime import stack
 
 COMPOSE_FILE = stack.ROOT / "compose.yaml"
+TLS_FILE = stack.ROOT / "compose.tls.yaml"
 IMAGE = "receipts/platform:latest"
 STACK = "receipts"
 # Memory limits from the measured use (STACK-FACTS: a function container 55–70 MiB), with room.
@@ -66,9 +69,26 @@ _PORT_ANSWERS = {
 }
 
 
-def render(replicas: dict[str, int]) -> dict:
-    """The stack file for `docker stack deploy`, from compose.yaml."""
+def merged(base: dict, overlay: dict) -> dict:
+    """overlay over base as `docker compose -f base -f overlay` merges them: mappings key by
+    key, a service's secrets added to its own, any other value replaced."""
+    result = dict(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = merged(result[key], value)
+        elif key == "secrets" and isinstance(value, list):
+            result[key] = list(dict.fromkeys([*result.get(key, []), *value]))
+        else:
+            result[key] = value
+    return result
+
+
+def render(replicas: dict[str, int], tls: bool = False) -> dict:
+    """The stack file for `docker stack deploy`, from compose.yaml (and compose.tls.yaml)."""
     compose = yaml.safe_load(COMPOSE_FILE.read_text())
+    if tls:
+        overlay = yaml.safe_load(TLS_FILE.read_text())
+        compose = merged(compose, {key: value for key, value in overlay.items() if not key.startswith("x-")})
     unknown = set(replicas) - set(compose["services"])
     if unknown:
         raise SystemExit(f"no such services: {', '.join(sorted(unknown))}")
@@ -114,7 +134,10 @@ def render(replicas: dict[str, int]) -> dict:
             "resources": {"limits": {"memory": MEMORY.get(name, FUNCTION_MEMORY)}},
         }
         services[name] = service
-    return {"version": "3.8", "services": services, "volumes": compose.get("volumes", {})}
+    rendered = {"version": "3.8", "services": services, "volumes": compose.get("volumes", {})}
+    if "secrets" in compose:  # files named relative to the stack file, which sits beside compose.yaml
+        rendered["secrets"] = compose["secrets"]
+    return rendered
 
 
 class _Plain(yaml.SafeDumper):
@@ -124,8 +147,8 @@ class _Plain(yaml.SafeDumper):
         return True
 
 
-def stack_file(replicas: dict[str, int]) -> str:
-    return yaml.dump(render(replicas), Dumper=_Plain, sort_keys=False)
+def stack_file(replicas: dict[str, int], tls: bool = False) -> str:
+    return yaml.dump(render(replicas, tls), Dumper=_Plain, sort_keys=False)
 
 
 def parse_replicas(text: str | None) -> dict[str, int]:
@@ -157,22 +180,24 @@ def docker(*args: str, env: dict | None = None, check: bool = True, timeout: flo
     return result.stdout
 
 
-def up(name: str, replicas: dict[str, int], timeout: float, port: int | None = None) -> None:
+def up(name: str, replicas: dict[str, int], timeout: float, port: int | None = None, tls: bool = False) -> None:
     if docker("info", "--format", "{{.Swarm.LocalNodeState}}").strip() != "active":
         print("initialising a single-node swarm (docker swarm init)", flush=True)
         docker("swarm", "init", "--advertise-addr", "127.0.0.1")
     print(f"building {IMAGE} ...", flush=True)
     docker("build", "-q", "-t", IMAGE, str(stack.ROOT))
     rendered = stack.ROOT / f".swarm-{name}.yaml"
-    rendered.write_text(stack_file(replicas))
+    rendered.write_text(stack_file(replicas, tls))
     env = environment() | ({"GATEWAY_PORT": str(port)} if port else {})
     print(f"deploying stack {name} ({rendered.name}) ...", flush=True)
     docker("stack", "deploy", "--resolve-image", "never", "--prune", "-c", str(rendered), name, env=env)
-    url = f"http://127.0.0.1:{env.get('GATEWAY_PORT', '8080')}"
+    url = f"{'https' if tls else 'http'}://127.0.0.1:{env.get('GATEWAY_PORT', '8080')}"
+    # The gateway's certificate is checked against the CA compose.tls.yaml hands the stack.
+    context = ssl.create_default_context(cafile=env.get("GATEWAY_CA") or stack.ROOT / "certs/ca.pem") if tls else None
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=5) as response:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=5, context=context) as response:
                 if response.status == 200:
                     print(f"the platform serves at {url} (stack {name})")
                     return
@@ -219,12 +244,13 @@ def main() -> None:
     )
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--volumes", action="store_true", help="down: drop the stack's databases too")
+    parser.add_argument("--tls", action="store_true", help="HTTPS at the gateway: compose.tls.yaml over compose.yaml")
     args = parser.parse_args()
     replicas = parse_replicas(args.replicas)
     if args.command == "render":
-        sys.stdout.write(stack_file(replicas))
+        sys.stdout.write(stack_file(replicas, args.tls))
     elif args.command == "up":
-        up(args.name, replicas, args.timeout)
+        up(args.name, replicas, args.timeout, tls=args.tls)
     else:
         down(args.name, args.timeout, args.volumes)
 

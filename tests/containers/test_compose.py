@@ -22,10 +22,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+import certifi
 import pytest
 import requests
 import yaml
 
+from runtime import certs
 from runtime import stack as template
 from runtime.run import free_port
 from tests.conftest import ARTIFACTS, ROOT, TEST_ENV
@@ -54,7 +56,7 @@ class Stack:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"https://127.0.0.1:{self.port}"
 
     @property
     def prometheus(self) -> str:
@@ -72,7 +74,17 @@ class Stack:
 
     def compose(self, *args: str, timeout: float = 600) -> str:
         result = subprocess.run(
-            ["docker", "compose", "-p", PROJECT, "-f", str(ROOT / "compose.yaml"), *args],
+            [
+                "docker",
+                "compose",
+                "-p",
+                PROJECT,
+                "-f",
+                str(ROOT / "compose.yaml"),
+                "-f",
+                str(ROOT / "compose.tls.yaml"),
+                *args,
+            ],
             env=self.environ,
             capture_output=True,
             text=True,
@@ -110,7 +122,15 @@ def docker():
 
 
 @pytest.fixture(scope="module")
-def stack(docker):
+def made(tmp_path_factory) -> certs.Certificates:
+    return certs.make(tmp_path_factory.mktemp("certs"))
+
+
+@pytest.fixture(scope="module")
+def stack(docker, made):
+    """The stack with HTTPS at its gateway (compose.tls.yaml), on certificates made here;
+    this process, curl and the demo trust their CA while the module runs."""
+    trusted = {name: str(made.ca) for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")}
     environ = {
         **os.environ,
         "GATEWAY_PORT": str(free_port()),
@@ -119,13 +139,21 @@ def stack(docker):
         "ADMIN_API_KEY": ADMIN_API_KEY,
         "PLATFORM_SECRET": TEST_ENV["PLATFORM_SECRET"],
         "RATE_LIMIT_LOOKUP": "3",  # the gateway's limits are the environment's (tested below)
+        "GATEWAY_TLS_CERT": str(made.gateway_cert),
+        "GATEWAY_TLS_KEY": str(made.gateway_key),
+        "GATEWAY_CA": str(made.ca),
+        **trusted,
     }
     stack = Stack(int(environ["GATEWAY_PORT"]), environ)
+    patched = pytest.MonkeyPatch()
     try:
+        for name, value in trusted.items():
+            patched.setenv(name, value)
         stack.compose("up", "--build", "--wait", "--wait-timeout", "300")
         yield stack
         (ARTIFACTS / "compose.log").write_text(stack.compose("logs", "--no-color"))
     finally:
+        patched.undo()
         stack.tear_down()
 
 
@@ -133,6 +161,15 @@ def test_up_wait_returns_with_the_api_serving(stack):
     health = requests.get(f"{stack.url}/healthz", timeout=10)
     assert health.status_code == 200, health.text
     assert health.json()["dependencies"] == {"write_database": "up", "read_database": "up", "rabbitmq": "up"}
+
+
+def test_the_gateway_speaks_https_only_with_hsts(stack):
+    health = requests.get(f"{stack.url}/healthz", timeout=10)
+    assert health.status_code == 200 and health.headers["Strict-Transport-Security"] == "max-age=63072000"
+    plain = requests.get(f"http://127.0.0.1:{stack.port}/healthz", timeout=10)
+    assert plain.status_code == 400 and plain.json()["error"]["code"] == "https_required"
+    with pytest.raises(requests.exceptions.SSLError):  # a certificate of the test's own CA, no public one
+        requests.get(f"{stack.url}/healthz", verify=certifi.where(), timeout=10)
 
 
 def test_the_gateway_holds_a_credential_to_the_limit_the_environment_gives(stack):
@@ -332,7 +369,7 @@ def targets(stack) -> list[dict]:
 
 def test_the_readme_calls_work_against_compose(stack):
     # The functions call the simulated parties back through the gateway's service name.
-    check(run_readme(stack.url, "http://gateway:8080/sim"))
+    check(run_readme(stack.url, "https://gateway:8080/sim"))
 
 
 def register(stack, kind: str) -> dict:

@@ -57,3 +57,18 @@ def test_replica_counts_are_read_from_name_equals_count():
         swarm.parse_replicas("submit-receipt")
     with pytest.raises(SystemExit, match="no such services"):
         swarm.render({"nope": 2})
+
+
+def test_with_tls_the_gateway_takes_its_certificate_as_secrets_and_every_function_calls_it_over_https():
+    rendered = swarm.render({}, tls=True)
+    services = rendered["services"]
+    assert services["gateway"]["secrets"] == ["gateway-tls-cert", "gateway-tls-key"]
+    assert services["gateway-config"]["environment"]["GATEWAY_TLS_CERT"] == "/run/secrets/gateway-tls-cert"
+    for function in stack.load():
+        environment = services[function.name]["environment"]
+        assert environment["PUBLIC_URL"] == "https://gateway:8080", function.name
+        assert environment["OUTBOUND_CA_BUNDLE"] == "/run/secrets/gateway-ca"
+        assert services[function.name]["secrets"] == ["gateway-ca"]
+        assert environment["FUNCTION_TARGET"] == function.target  # compose.yaml's, kept
+    assert set(rendered["secrets"]) == {"gateway-tls-cert", "gateway-tls-key", "gateway-ca"}
+    assert "secrets" not in swarm.render({}) and "PUBLIC_URL: https" not in swarm.stack_file({})
