@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 from stdnum import exceptions as stdnum_errors
 from stdnum.eu import vat as eu_vat
@@ -198,6 +198,8 @@ class EndpointChange(RequestModel):
     """PATCH /v1/admin/banks/{id}: where the bank's callbacks go from now on (SPEC §10), and
     the subject of the client certificate its calls must come with (SPEC §15: null unbinds
     it); what is left out stays as it was."""
+
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
 
     callback_url: CallbackUrl | None = None
     client_cert_subject: Annotated[

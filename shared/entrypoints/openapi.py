@@ -78,7 +78,14 @@ _ERRORS = {
     404: "not found, or not the caller's",
 }
 
-_IDENTITY_RULES = "vat_id has its country's format and check digits; logo decodes to at most 64 KiB (SPEC §12)"
+# In production only, beyond the URL's form (shared.platform.destinations).
+_CALLBACK_RULES = (
+    "in production (RECEIPTS_ENV=production) callback_url is https:// and its host resolves to public"
+    " addresses, none of them the platform's own, unless the host is on CALLBACK_ALLOWED_HOSTS (SPEC §15)"
+)
+_IDENTITY_RULES = (
+    "vat_id has its country's format and check digits; logo decodes to at most 64 KiB (SPEC §12); " + _CALLBACK_RULES
+)
 
 OPERATIONS = [
     Operation(
@@ -101,6 +108,7 @@ OPERATIONS = [
         PartyRegistration,
         {201: ("the bank, with its API key and webhook secret (shown once)", PartyCredentials)},
         links=("rotateBankWebhookSecret", "updateBank"),
+        rules=_CALLBACK_RULES,
     ),
     *(
         operation
@@ -154,7 +162,7 @@ OPERATIONS = [
                 "operator",
                 change,
                 {200: ("the endpoint", PartyEndpoint)},
-                rules=_IDENTITY_RULES if change is MerchantChange else None,
+                rules=_IDENTITY_RULES if change is MerchantChange else _CALLBACK_RULES,
             ),
         )
     ),

@@ -53,6 +53,8 @@ class Settings:
     database_pool_idle_seconds: float
     public_url: str
     outbound_ca_bundle: str | None
+    production: bool
+    callback_allowed_hosts: frozenset[str]
     callback_window_seconds: float
     tip_share: float
     expiry_days: float
@@ -99,13 +101,12 @@ class Settings:
                 database_pool_size=int(env.get("DATABASE_POOL_SIZE") or 4),
                 database_pool_idle_seconds=float(env.get("DATABASE_POOL_IDLE_SECONDS") or 30),
                 # Where banks' apps fetch a rendered receipt (receipt_url in callbacks).
-                public_url=(
-                    env.get("PUBLIC_URL")
-                    or f"{'https' if env.get('GATEWAY_TLS_CERT') else 'http'}://127.0.0.1:{get('GATEWAY_PORT')}"
-                ).rstrip("/"),
-                # The CA certificates outbound HTTPS calls (callbacks, the simulated parties)
-                # verify their receivers with; None: the system's.
+                public_url=_public_url(env.get("PUBLIC_URL"), bool(env.get("GATEWAY_TLS_CERT")), get("GATEWAY_PORT")),
+                # What outbound HTTPS calls check receivers against (None: the system's CAs).
                 outbound_ca_bundle=env.get("OUTBOUND_CA_BUNDLE") or None,
+                # Callback URLs production refuses, but to these hosts (shared.platform.destinations).
+                production=_production(env.get("RECEIPTS_ENV") or "development"),
+                callback_allowed_hosts=_hosts(env.get("CALLBACK_ALLOWED_HOSTS") or ""),
                 # How long a callback is retried before it is marked failed (SPEC §6: 24 h).
                 callback_window_seconds=float(env.get("CALLBACK_RETRY_WINDOW_SECONDS") or 86400),
                 # Reconciliation: how far above a receipt's line a tipped payment may be, and
@@ -169,6 +170,22 @@ _GATEWAY_FILES = ("GATEWAY_TLS_CERT", "GATEWAY_TLS_KEY", "GATEWAY_CLIENT_CA")
 # The subject of the client certificate the gateway verified, as it tells the functions:
 # only the gateway sets it (it replaces whatever a client sent under this name).
 CLIENT_CERTIFICATE_SUBJECT = "X-Client-Certificate-Subject"
+
+
+def _public_url(given: str | None, tls: bool, port: str) -> str:
+    """PUBLIC_URL, else make run's gateway: https when it is given a certificate."""
+    return (given or f"{'https' if tls else 'http'}://127.0.0.1:{port}").rstrip("/")
+
+
+def _production(name: str) -> bool:
+    if name not in ("development", "production"):
+        raise ConfigurationError(f"RECEIPTS_ENV is development or production, not {name!r}")
+    return name == "production"
+
+
+def _hosts(names: str) -> frozenset[str]:
+    """ "a.example, B.example" → {"a.example", "b.example"}."""
+    return frozenset(host.strip().lower() for host in names.split(",") if host.strip())
 
 
 def secret_file(name: str) -> str:

@@ -63,23 +63,35 @@ def request(
     headers: Mapping[str, str] | None = None,
     timeout: float = 10.0,
     max_body: int | None = None,
+    address: str | None = None,
 ) -> Response:
     """One request and its answer, read up to max_body bytes (all if None); raises one of
     FAILED when no answer came. An answer read to its end leaves its connection for the
-    next call; one cut short closes it.
+    next call; one cut short closes it. address: connect there rather than to whatever
+    url's host resolves to now (the host still names the request, and the certificate).
 
     A connection the receiver closed just as the request went out (a kept-alive one it timed
     out) is tried once more on a new one: every receiver of the platform dedupes what it is
     sent, so a request that did arrive is harmless twice."""
     scheme, host, port, path = _parts(url)
-    try:
-        return _exchange(
-            _pool().connection_from_host(host, port, scheme), method, path, body, headers, timeout, max_body
-        )
-    except ProtocolError as error:
-        if not isinstance(error.args[-1], _DROPPED):
-            raise
-    return _exchange(_pool().connection_from_host(host, port, scheme), method, path, body, headers, timeout, max_body)
+    if address is not None:
+        headers = {**(headers or {}), "Host": host if port is None else f"{host}:{port}"}
+    for attempt in (1, 2):
+        pool = _connections(scheme, host, port, address)
+        try:
+            return _exchange(pool, method, path, body, headers, timeout, max_body)
+        except ProtocolError as error:
+            if attempt == 2 or not isinstance(error.args[-1], _DROPPED):
+                raise
+    raise AssertionError("unreachable")
+
+
+def _connections(scheme: str, host: str, port: int | None, address: str | None):
+    """The pool of kept-alive connections to host, or to address in host's name."""
+    if address is None:
+        return _pool().connection_from_host(host, port, scheme)
+    named = {"server_hostname": host, "assert_hostname": host} if scheme == "https" else {}
+    return _pool().connection_from_host(address, port, scheme, pool_kwargs=named)
 
 
 # How a kept-alive connection the receiver closed shows when it is used.
@@ -118,6 +130,11 @@ def _timeout(seconds: float) -> Timeout:
 
 
 def post(
-    url: str, body: bytes, headers: Mapping[str, str], timeout: float = 10.0, max_body: int | None = None
+    url: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    timeout: float = 10.0,
+    max_body: int | None = None,
+    address: str | None = None,
 ) -> Response:
-    return request("POST", url, body, headers, timeout, max_body)
+    return request("POST", url, body, headers, timeout, max_body, address)

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Row, text
 
 from shared.domain import legal, receipts
 from shared.domain.parties import Party, PartyKind
-from shared.platform import outbound
+from shared.platform import destinations, outbound
 from shared.platform.config import settings
 from shared.write import auth, results, signatures
 from shared.write.repositories import Parties
@@ -192,11 +192,15 @@ _MAX_ANSWER_BYTES = 64 * 1024  # a receiver's answer is read (to reuse its conne
 
 def post(url: str, body: bytes, headers: Mapping[str, str], timeout: float = 10.0) -> Answer:
     """POST once, following no redirect, on a kept-alive connection to the receiver where
-    one is open (shared.platform.outbound)."""
+    one is open (shared.platform.outbound), to an address the URL may lead to (checked
+    again now: shared.platform.destinations), with the receiver's certificate verified."""
     try:
+        address = destinations.destination(url)
         response = outbound.post(
-            url, body, {"Content-Type": "application/json", **headers}, timeout, max_body=_MAX_ANSWER_BYTES
+            url, body, {"Content-Type": "application/json", **headers}, timeout, _MAX_ANSWER_BYTES, address
         )
+    except destinations.Refused as refused:
+        return Answer(None, f"refused: {refused}")
     except outbound.FAILED as error:
         return Answer(None, type(error).__name__)
     retry_after = _seconds(response.headers.get("Retry-After")) if response.status in (429, 503) else None

@@ -38,7 +38,7 @@ from shared.domain.payments import Clearing, PaymentSubmission, Reversal, Statem
 from shared.domain.receipts import ReceiptSubmission, ReceiptWarning
 from shared.domain.settlement import ManualMatch, line_to_settle
 from shared.formats.document import Imported
-from shared.platform import logs, metrics
+from shared.platform import destinations, logs, metrics
 from shared.platform.config import settings
 from shared.write import auth, callbacks, matching, outbox, reconciliation, results
 from shared.write.repositories import Stored
@@ -73,6 +73,7 @@ def register_party(
 
     A chosen party_id (demo data) that is taken already registers nothing: None.
     """
+    _callable(registration.callback_url)
     party = Party(kind, party_id or uuid.uuid4())
     api_key = auth.new_api_key(kind)
     secret = auth.webhook_secret(party.id)
@@ -177,6 +178,8 @@ def change_party(party: Party, change: EndpointChange | MerchantChange, actor: A
     """Point a party's callbacks at a new URL if given (which re-enables an endpoint that
     answered 410), and change the parts of a merchant's identity given."""
     identity = change.identity() if isinstance(change, MerchantIdentity) else {}
+    if change.callback_url is not None:
+        _callable(change.callback_url)
     with uow:
         state = uow.parties.change(party, change.callback_url, identity)
         if state is None:
@@ -187,6 +190,17 @@ def change_party(party: Party, change: EndpointChange | MerchantChange, actor: A
         uow.audit.record(actor, f"{party.kind}.changed", party.kind, party.id)
         uow.commit()
     return PartyEndpoint(id=str(state.id), name=state.name, callback_url=state.callback_url)
+
+
+def _callable(callback_url: str) -> None:
+    """422 for a callback URL the platform would not call (shared.platform.destinations)."""
+    try:
+        destinations.destination(callback_url)
+    except destinations.Refused as refused:
+        raise ValidationFailed(
+            "the platform does not call this callback_url",
+            [Violation("callback_url", "callback_url_not_allowed", str(refused))],
+        ) from None
 
 
 def _record_party(uow: UnitOfWork, party: Party, state: Row[Any]) -> None:
