@@ -102,9 +102,9 @@ discard: $(INSTALLED)
 demo: $(INSTALLED)
 	$(PY) -m runtime.demo --checkouts $(N) --concurrency $(CONCURRENCY) --format $(FORMAT) $(if $(DEMO_RATE),--rate $(DEMO_RATE)) $(if $(URL),--url $(URL))
 
-## bench: receipts/s through the gateway beside a bare functions-framework hello world (RECEIPTS="plain vat": both kinds; FORMAT="kivra arts": the till's receipts in those formats beside JSON)
+## bench: receipts/s through the gateway beside a bare functions-framework hello world (RECEIPTS="plain vat": both kinds; FORMAT="kivra arts": the till's receipts in those formats beside JSON; TLS=1: the first kind over HTTPS too)
 bench: $(INSTALLED) nginx
-	$(PY) bench/submissions.py --seconds $(SECONDS) --connections $(CONNECTIONS) --receipts $(RECEIPTS) $(if $(filter-out json,$(FORMAT)),--formats json $(filter-out json,$(FORMAT)))
+	$(PY) bench/submissions.py --seconds $(SECONDS) --connections $(CONNECTIONS) --receipts $(RECEIPTS) $(if $(filter-out json,$(FORMAT)),--formats json $(filter-out json,$(FORMAT))) $(if $(TLS),--tls)
 
 ## bench-projection: projection lag at RATE/s, and projector throughput beside a CloudEvent hello world
 bench-projection: $(INSTALLED) nginx

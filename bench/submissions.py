@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -28,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 import pg8000.native
 
 from bench import cpu
+from runtime import certs
 from runtime.run import free_port
 
 BASE = "postgresql+pg8000://postgres:postgres@127.0.0.1:5432"
@@ -71,12 +73,12 @@ def ensure_wrk() -> str:
     return shutil.which("wrk")
 
 
-def wait_for(url: str, timeout: float = 60.0) -> None:
+def wait_for(url: str, timeout: float = 60.0, context: ssl.SSLContext | None = None) -> None:
     """Until url answers 200."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(url, timeout=2)
+            urllib.request.urlopen(url, timeout=2, context=context)
             return
         except OSError:
             time.sleep(0.1)
@@ -245,26 +247,30 @@ def receipts_through_gateway(
     receipt: str = "plain",
     document_format: str | None = None,
     documents: Path | None = None,
+    tls: certs.Certificates | None = None,
 ) -> dict:
+    """tls: the gateway serves HTTPS with these certificates (wrk speaks TLS to it)."""
     port = free_port()
     log = (ROOT / "bench/results/platform.log").open("w")
+    served = {"GATEWAY_TLS_CERT": str(tls.gateway_cert), "GATEWAY_TLS_KEY": str(tls.gateway_key)} if tls else {}
     process = subprocess.Popen(
         [sys.executable, "-m", "runtime.run"],
         cwd=ROOT,
-        env={**os.environ, **BENCH_ENV, "GATEWAY_PORT": str(port), "WORKERS": str(workers)},
+        env={**os.environ, **BENCH_ENV, **served, "GATEWAY_PORT": str(port), "WORKERS": str(workers)},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
+    url = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
+    context = ssl.create_default_context(cafile=tls.ca) if tls else None
     try:
-        wait_for(f"{url}/healthz")
+        wait_for(f"{url}/healthz", context=context)
         request = urllib.request.Request(
             f"{url}/v1/admin/merchants",
             method="POST",
             data=json.dumps({"name": "Bench Cafe", "callback_url": "http://127.0.0.1:9/callbacks"}).encode(),
             headers={"Authorization": "Bearer bench-admin-key", "Content-Type": "application/json"},
         )
-        key = json.load(urllib.request.urlopen(request))["api_key"]
+        key = json.load(urllib.request.urlopen(request, context=context))["api_key"]
         script, env = ROOT / SCRIPTS[receipt], {"RECEIPTS_KEY": key, "RECEIPT_KIND": receipt}
         if document_format:
             from shared import formats
@@ -312,6 +318,9 @@ def main() -> None:
         help="instead: the simulated till's receipts in each format (SPEC §12), each measured in turn",
     )
     parser.add_argument(
+        "--tls", action="store_true", help="also: the first kind of receipt over HTTPS (make certs' kind)"
+    )
+    parser.add_argument(
         "--documents",
         type=Path,
         help="with --formats: send the documents-<format>.txt of this folder (another checkout's"
@@ -335,6 +344,14 @@ def main() -> None:
             f"{receipt} receipts through the gateway, {args.connections} connections, {args.seconds}s ...", flush=True
         )
         measured[receipt] = receipts_through_gateway(args.seconds, args.connections, args.workers, receipt)
+    if args.tls and not args.formats:
+        receipt = args.receipts[0]
+        print(f"{receipt} receipts through the gateway over HTTPS, {args.connections} connections ...", flush=True)
+        made = certs.make(ROOT / "bench/results/certs")
+        LABELS[f"{receipt}-tls"] = "  the same, over HTTPS"
+        measured[f"{receipt}-tls"] = receipts_through_gateway(
+            args.seconds, args.connections, args.workers, receipt, tls=made
+        )
     for document_format in args.formats:
         print(
             f"the till's receipts as {document_format} documents through the gateway, {args.connections} connections,"
@@ -377,7 +394,12 @@ def main() -> None:
                 f"a receipt taken in as {document_format} costs {totals[document_format] / totals['json']:.2f}x a JSON"
                 " submission's CPU (the same receipts; target: at most 2x)"
             )
-    for kind, what in (("vat", "with VAT per rate"), ("wallet", "paid by a wallet"), ("dcc", "in DCC")):
+    for kind, what in (
+        ("vat", "with VAT per rate"),
+        ("wallet", "paid by a wallet"),
+        ("dcc", "in DCC"),
+        ("plain-tls", "over HTTPS"),
+    ):
         if {"plain", kind} <= set(totals):
             print(f"\na receipt {what} costs {totals[kind] / totals['plain'] - 1:+.1%} of a plain one's CPU")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
