@@ -61,7 +61,7 @@ class Operation:
 
 
 _ERRORS = {
-    400: "malformed JSON",
+    400: "malformed JSON, or a request the gateway could not read (a header over 8 KiB; plain HTTP to an HTTPS gateway)",
     401: "missing, unknown or expired API key",
     403: "a key of the wrong party",
     409: "a conflict: the same idempotency key with another body, or (look-up) more than one receipt fits",
@@ -395,10 +395,23 @@ def _json(schema: dict) -> dict:
     return {"application/json": {"schema": schema}}
 
 
-def _gateways_answers(refs: dict) -> dict[str, dict[str, Any]]:
-    """The gateway's, before any function sees the request: any path or query can be too
-    long, and any request can be over a limit."""
+# What the gateway answers itself, whatever the operation: a request it cannot read, a
+# request line over its buffers, a request over a limit, a function that does not answer.
+_GATEWAYS = {
+    400: "the gateway could not read the request (a header over 8 KiB; plain HTTP to an HTTPS gateway)",
+    504: "the function did not answer within 60 s",
+}
+
+
+def _gateways_answers(refs: dict, responses: dict) -> dict[str, dict[str, Any]]:
+    """The gateway's, before any function sees the request (where an operation lists a 400
+    of its own, that one says both)."""
     return {
+        **{
+            str(status): {"description": description, "content": _json(_ref(refs, Error))}
+            for status, description in _GATEWAYS.items()
+            if str(status) not in responses
+        },
         "414": {"description": _ERRORS[414], "content": _json(_ref(refs, Error))},
         "429": {
             "description": _ERRORS[429],
@@ -429,7 +442,7 @@ def _operation(operation: Operation, refs: dict) -> dict:
             statuses = [401, 403, 404, 422, 503] if operation.method == "get" else [401, 403, 404, 503]
         for status in statuses:
             responses.setdefault(str(status), {"description": _ERRORS[status], "content": _json(_ref(refs, Error))})
-    responses |= _gateways_answers(refs)
+    responses |= _gateways_answers(refs, responses)
     spec: dict[str, Any] = {
         "operationId": operation.operation_id,
         "summary": operation.summary,
