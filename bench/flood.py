@@ -124,7 +124,7 @@ def main() -> None:
     ensure_wrk()
     ensure_vhost()
     fresh_databases()
-    port, url = free_port(), ""
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     limits = {name: "" for name in UNLIMITED}  # the defaults, as a deployment has them
     (ROOT / "bench/results").mkdir(exist_ok=True)

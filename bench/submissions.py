@@ -31,11 +31,12 @@ import pg8000.native
 from bench import cpu
 from runtime import certs
 from runtime.run import free_port
+from shared.platform.config import RATE_LIMITS
 
 BASE = "postgresql+pg8000://postgres:postgres@127.0.0.1:5432"
 VHOST = "receipts-bench"
 # What the platform serves is measured, not the gateway's limits (bench/flood.py measures those).
-UNLIMITED = {f"RATE_LIMIT_{name.upper()}": "1000000" for name in ("submit", "read", "lookup", "admin", "address")}
+UNLIMITED = {f"RATE_LIMIT_{name.upper()}": "1000000" for name in RATE_LIMITS}
 BENCH_ENV = {
     "WRITE_DATABASE_URL": f"{BASE}/receipts_write_bench",
     "READ_DATABASE_URL": f"{BASE}/receipts_read_bench",

@@ -24,7 +24,7 @@ def get_reconciliation(request):
     if not html:
         return body, 200
     audit = None
-    if party is None:  # and the latest privileged actions, from the write model's audit trail
+    if party is None:  # the audit trail is the write model's: it is not projected
         with write_engine().connect() as connection:
             audit = views.audit_entries(connection, views.AuditQuery(limit=20))["items"]
     return http.html_response(render.reconciliation_html(body, sets, audit), render.HEADERS)

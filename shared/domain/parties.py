@@ -209,7 +209,7 @@ class EndpointChange(RequestModel):
 
     @model_validator(mode="after")
     def _changes_something(self) -> EndpointChange:
-        if not self.model_fields_set:
+        if self.callback_url is None and "client_cert_subject" not in self.model_fields_set:
             raise PydanticCustomError("nothing_to_change", "give callback_url, client_cert_subject or both")
         return self
 

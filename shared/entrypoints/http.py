@@ -217,7 +217,7 @@ def authenticate_admin(request: flask.Request) -> Actor:
 
 def actor(request: flask.Request, party: Party | None = None) -> Actor:
     """Who does a privileged action in this request: the party's key, else the operator."""
-    return Actor(request_id=request.headers.get("X-Request-Id"), party=party)
+    return Actor(request_id=(request.headers.get("X-Request-Id") or "")[:128] or None, party=party)
 
 
 def document_kind(request: flask.Request) -> str:

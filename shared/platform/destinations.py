@@ -41,14 +41,23 @@ def destination(url: str) -> str | None:
             raise Refused(f"{host} resolves to {address}, inside a private network: callbacks go to public addresses")
         if address in _own_addresses():
             raise Refused(f"{host} resolves to {address}, one of the platform's own services")
-    return addresses[0]
+    # IPv4 first: a receiver's AAAA record is no use where the platform has no IPv6 route.
+    return min(addresses, key=lambda address: ":" in address)
+
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 def _public(address: str) -> bool:
-    """Not loopback, private, link-local, shared (100.64/10), reserved or multicast."""
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    """Not loopback, private, link-local, shared (100.64/10), reserved or multicast, nor an
+    IPv6 address that carries such an IPv4 one (mapped, NAT64, 6to4, Teredo)."""
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address):
+        carried = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if carried is None and ip in _NAT64:
+            carried = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if carried is not None:
+            ip = carried
     return ip.is_global and not ip.is_multicast
 
 

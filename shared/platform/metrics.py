@@ -71,7 +71,8 @@ DOCUMENT_WARNINGS = Counter(
 AUTH_FAILURES = Counter(
     "receipts_auth_failures",
     "Requests refused for their credentials, by reason: no key (unauthenticated), an unknown or"
-    " deleted key (invalid_key), an expired one (key_expired), another party's (forbidden)",
+    " deleted key (invalid_key), an expired one (key_expired), another party's (forbidden), a bound"
+    " bank's key without its certificate (client_certificate_mismatch)",
     ["reason"],
 )
 PROJECTION_LAG = Histogram(

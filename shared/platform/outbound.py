@@ -12,6 +12,7 @@ judge (a callback is retried with backoff, a trigger's delivery redelivered).
 from __future__ import annotations
 
 import functools
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from http.client import RemoteDisconnected
@@ -33,11 +34,11 @@ FAILED = (HTTPError, OSError)
 @functools.cache
 def _pool() -> urllib3.PoolManager:
     """Up to 32 connections kept per host: a trigger's worker threads, or callbacks in flight
-    to one receiver, each keep theirs. HTTPS receivers' certificates are verified, against
-    OUTBOUND_CA_BUNDLE if set (else the system's CAs)."""
-    return urllib3.PoolManager(
-        num_pools=64, maxsize=32, block=False, retries=False, ca_certs=settings().outbound_ca_bundle
-    )
+    to one receiver, each keep theirs. HTTPS receivers' certificates are verified against
+    the system's CAs and those of OUTBOUND_CA_BUNDLE."""
+    verified = ssl.create_default_context(cafile=settings().outbound_ca_bundle)
+    verified.load_default_certs()
+    return urllib3.PoolManager(num_pools=64, maxsize=32, block=False, retries=False, ssl_context=verified)
 
 
 @dataclass(frozen=True)

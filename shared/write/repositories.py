@@ -39,7 +39,7 @@ _PARTY_STATE = (
 
 class AuditTrail:
     """The record of privileged actions (SPEC §15), appended to in the action's own
-    transaction: an action is recorded exactly when it happens."""
+    transaction wherever the action is the write model's."""
 
     def __init__(self, connection: Connection):
         self.connection = connection
@@ -142,6 +142,11 @@ class Parties:
         self.connection.execute(
             text("UPDATE banks SET client_cert_subject = :subject WHERE id = :id"), {"id": bank.id, "subject": subject}
         )
+
+    def certificate_subject(self, bank: Party) -> str | None:
+        return self.connection.execute(
+            text("SELECT client_cert_subject FROM banks WHERE id = :id"), {"id": bank.id}
+        ).scalar()
 
     def by_key_hash(self, key_hash: str) -> Row[Any] | None:
         """The key's party (party_kind, party_id), its key_id and expires_at, and the client

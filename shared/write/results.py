@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from shared.domain.legal import Legal
 from shared.domain.matching import Status
@@ -61,11 +61,12 @@ class DeletedApiKey(BaseModel):
 
 
 class PartyEndpoint(BaseModel):
-    """A party's callback endpoint after a change."""
+    """A party's callback endpoint after a change (and a bank's client certificate subject)."""
 
     id: str
     name: str
     callback_url: str
+    client_cert_subject: str | None = Field(None, description="banks only: the certificate its keys are bound to")
 
 
 class ReceiptAccepted(BaseModel):

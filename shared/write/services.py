@@ -184,12 +184,17 @@ def change_party(party: Party, change: EndpointChange | MerchantChange, actor: A
         state = uow.parties.change(party, change.callback_url, identity)
         if state is None:
             raise NotFound(f"no such {party.kind}")
-        if isinstance(change, EndpointChange) and "client_cert_subject" in change.model_fields_set:
-            uow.parties.bind_certificate(party, change.client_cert_subject)
+        subject = None
+        if isinstance(change, EndpointChange):
+            if "client_cert_subject" in change.model_fields_set:
+                uow.parties.bind_certificate(party, change.client_cert_subject)
+            subject = uow.parties.certificate_subject(party)
         _record_party(uow, party, state)
         uow.audit.record(actor, f"{party.kind}.changed", party.kind, party.id)
         uow.commit()
-    return PartyEndpoint(id=str(state.id), name=state.name, callback_url=state.callback_url)
+    return PartyEndpoint(
+        id=str(state.id), name=state.name, callback_url=state.callback_url, client_cert_subject=subject
+    )
 
 
 def _callable(callback_url: str) -> None:

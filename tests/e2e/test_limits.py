@@ -112,3 +112,15 @@ def test_a_wrong_key_is_limited_like_any_other_and_every_address_overall(strict_
             for index in range(16)
         ]
     assert 429 in fresh and fresh.count(401) <= 13 - 5
+
+
+def test_one_key_spelt_differently_is_still_one_credential(strict_gateway):
+    spellings = ["Bearer guess", "bearer guess", "BEARER  guess", "Bearer guess "]
+    with requests.Session() as session:
+        statuses = [
+            session.get(
+                f"{strict_gateway}/v1/receipts", headers={"Authorization": spellings[index % 4]}, timeout=10
+            ).status_code
+            for index in range(8)
+        ]
+    assert statuses[:5] == [401] * 5 and set(statuses[5:]) == {429}

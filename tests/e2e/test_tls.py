@@ -135,3 +135,13 @@ def test_a_forged_certificate_header_is_ignored_without_tls_too(platform, bank, 
         timeout=10,
     )
     assert answer.status_code == 403 and answer.json()["error"]["code"] == "client_certificate_mismatch"
+
+
+def test_a_client_certificate_of_another_ca_is_refused_in_json(tls_platform, made, bank, tmp_path):
+    stranger = certs.make(tmp_path / "stranger", "Stranger Bank")
+    refused = call(
+        tls_platform, made, "POST", "/v1/payments", bank["api_key"], (stranger.bank_cert, stranger.bank_key),
+        json=payment_body(),
+    )  # fmt: skip
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "client_certificate_invalid"

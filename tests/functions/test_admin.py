@@ -119,7 +119,12 @@ def test_a_patch_moves_the_callback_url(functions, write_engine, bank):
         headers=bearer(ADMIN_API_KEY),
     )
     assert response.status_code == 200
-    assert response.json == {"id": bank["id"], "name": bank["name"], "callback_url": "https://bank.example/hooks"}
+    assert response.json == {
+        "id": bank["id"],
+        "name": bank["name"],
+        "callback_url": "https://bank.example/hooks",
+        "client_cert_subject": None,
+    }
     with write_engine.connect() as connection:
         url = connection.execute(text("SELECT callback_url FROM banks WHERE id = :id"), {"id": bank["id"]}).scalar_one()
     assert url == "https://bank.example/hooks"
@@ -344,15 +349,15 @@ def test_a_patch_binds_a_bank_to_its_certificate_subject_and_null_unbinds_it(fun
 
     path = f"/v1/admin/banks/{bank['id']}"
     subject = "CN=core,O=Example Bank,C=DE"
-    assert (
-        functions("update_party")
-        .patch(path, json={"client_cert_subject": subject}, headers=bearer(ADMIN_API_KEY))
-        .status_code
-        == 200
+    response = functions("update_party").patch(
+        path, json={"client_cert_subject": subject}, headers=bearer(ADMIN_API_KEY)
     )
+    assert response.status_code == 200 and response.json["client_cert_subject"] == subject
     assert bound() == subject
     moved = functions("update_party").patch(path, json={"callback_url": LOCAL_CALLBACK}, headers=bearer(ADMIN_API_KEY))
-    assert moved.status_code == 200 and bound() == subject
+    assert moved.status_code == 200 and moved.json["client_cert_subject"] == subject and bound() == subject
+    nothing = functions("update_party").patch(path, json={"callback_url": None}, headers=bearer(ADMIN_API_KEY))
+    assert nothing.status_code == 422
     assert (
         functions("update_party")
         .patch(path, json={"client_cert_subject": None}, headers=bearer(ADMIN_API_KEY))

@@ -50,6 +50,8 @@ def configured(monkeypatch):
         "https://[::1]/hooks",
         "https://[fd00::1]/hooks",
         "https://[::ffff:127.0.0.1]/hooks",
+        "https://[64:ff9b::a9fe:a9fe]/latest",  # NAT64 of 169.254.169.254
+        "https://[2002:7f00:1::1]/hooks",  # 6to4 of 127.0.0.1
         "https://no-such-host.invalid/hooks",
     ],
 )
