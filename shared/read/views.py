@@ -10,12 +10,13 @@ from __future__ import annotations
 import functools
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, TextClause, text
 
 from shared.domain import legal
+from shared.domain.base import Text
 from shared.domain.cards import Wallet
 from shared.domain.errors import NotFound
 from shared.domain.legal import Legal
@@ -48,7 +49,7 @@ class PageQuery(BaseModel):
 
 
 class AuditQuery(PageQuery):
-    object: str | None = Field(None, max_length=64, description="only the entries about this object (its id)")
+    object: Annotated[str, Text(64)] | None = Field(None, description="only the entries about this object (its id)")
 
 
 class ReceiptQuery(PageQuery):

@@ -43,7 +43,8 @@ def stored(write_engine, receipt_ids: list[str]) -> int:
         ).scalar_one()
 
 
-def test_a_flooding_merchant_is_held_to_its_limit_while_another_is_served(platform, merchant, functions, write_engine):
+def test_a_flooding_merchant_is_held_to_its_limit_while_another_is_served(gateway, merchant, functions, write_engine):
+    url = gateway(GatewaySettings.from_env({}))  # the default limits
     other = _register(functions, "merchant")
     others: list[int] = []
     done = threading.Event()
@@ -51,13 +52,13 @@ def test_a_flooding_merchant_is_held_to_its_limit_while_another_is_served(platfo
     def steady() -> None:
         with requests.Session() as session:
             while not done.is_set():
-                others.append(submit(session, platform.url, other["api_key"]).status_code)
+                others.append(submit(session, url, other["api_key"]).status_code)
                 time.sleep(0.1)
 
     thread = threading.Thread(target=steady)
     thread.start()
     try:
-        answers = flood(platform.url, merchant["api_key"], 800)
+        answers = flood(url, merchant["api_key"], 800)
     finally:
         done.set()
         thread.join()
@@ -72,32 +73,43 @@ def test_a_flooding_merchant_is_held_to_its_limit_while_another_is_served(platfo
     assert stored(write_engine, accepted) == len(accepted)
     assert others and set(others) == {201}
     # Another class of the same key has a limit of its own.
-    assert requests.get(f"{platform.url}/v1/receipts", headers=bearer(merchant["api_key"]), timeout=10).ok
+    assert requests.get(f"{url}/v1/receipts", headers=bearer(merchant["api_key"]), timeout=10).ok
 
 
 @pytest.fixture
-def strict_gateway(platform, tmp_path: Path):
-    """A second gateway in front of the platform's functions, with limits a test reaches
-    in a few requests: 2 per second per credential and class, 6 per address."""
-    port = free_port()
-    config = tmp_path / "nginx.conf"
-    functions = [function for function in stack.load() if function.http]
-    http_ports = {function.name: platform.function_ports[function.name] for function in functions}
-    limits = GatewaySettings(rate_limits={"submit": 2, "read": 2, "lookup": 2, "admin": 2, "address": 6})
-    config.write_text(nginx.render(functions, port=port, local_ports=http_ports, prefix=str(tmp_path), gateway=limits))
-    process = subprocess.Popen(nginx.command(config))
-    url = f"http://127.0.0.1:{port}"
+def gateway(platform, tmp_path: Path):
+    """Another gateway in front of the platform's functions, with the given limits (the
+    platform's own lifts them for the rest of the suite)."""
+    processes = []
 
-    def answers() -> bool:
-        try:
-            return requests.get(f"{url}/nowhere", timeout=1).status_code == 404
-        except requests.ConnectionError:
-            return False
+    def start(limits: GatewaySettings) -> str:
+        port = free_port()
+        functions = [function for function in stack.load() if function.http]
+        ports = {function.name: platform.function_ports[function.name] for function in functions}
+        config = tmp_path / f"nginx-{port}.conf"
+        config.write_text(nginx.render(functions, port=port, local_ports=ports, prefix=str(tmp_path), gateway=limits))
+        processes.append(subprocess.Popen(nginx.command(config)))
+        url = f"http://127.0.0.1:{port}"
 
-    wait_until(answers, timeout=10, message="the strict gateway answers")
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+        def answers() -> bool:
+            try:
+                return requests.get(f"{url}/nowhere", timeout=1).status_code == 404
+            except requests.ConnectionError:
+                return False
+
+        wait_until(answers, timeout=10, message="the gateway answers")
+        return url
+
+    yield start
+    for process in processes:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def strict_gateway(gateway):
+    """Limits a test reaches in a few requests: 2 per second per credential and class, 6 per address."""
+    return gateway(GatewaySettings(rate_limits={"submit": 2, "read": 2, "lookup": 2, "admin": 2, "address": 6}))
 
 
 def test_a_wrong_key_is_limited_like_any_other_and_every_address_overall(strict_gateway):
