@@ -1,12 +1,19 @@
 """POST /v1/admin/merchants and /v1/admin/banks (SPEC §4)."""
 
 import base64
+import threading
+import uuid
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
 
+from shared.domain.errors import LastKey
+from shared.domain.parties import OPERATOR, Party
+from shared.write import services
 from shared.write.auth import hash_api_key
+from shared.write.unit_of_work import UnitOfWork
+from tests.conftest import _register
 from tests.support import ADMIN_API_KEY, LOCAL_CALLBACK, bearer, remember, wait_until
 
 
@@ -369,3 +376,38 @@ def test_a_patch_binds_a_bank_to_its_certificate_subject_and_null_unbinds_it(fun
         f"/v1/admin/merchants/{bank['id']}", json={"client_cert_subject": subject}, headers=bearer(ADMIN_API_KEY)
     )
     assert merchant_patch.status_code in (404, 422)
+
+
+def test_two_deletions_at_once_never_take_a_partys_last_two_keys(functions, write_engine):
+    for _ in range(10):
+        merchant = _register(functions, "merchant")
+        issued = functions("issue_api_key").post(keys_path(merchant["id"]), json={}, headers=bearer(ADMIN_API_KEY))
+        remember(issued.json["api_key"])
+        party = Party("merchant", uuid.UUID(merchant["id"]))
+        with write_engine.connect() as connection:
+            key_ids = (
+                connection.execute(text("SELECT key_id FROM api_keys WHERE party_id = :id"), {"id": merchant["id"]})
+                .scalars()
+                .all()
+            )
+        outcomes, start = [], threading.Barrier(2)
+
+        def delete(key_id) -> None:
+            start.wait()
+            try:
+                services.delete_api_key(party, key_id, OPERATOR, UnitOfWork())
+                outcomes.append("deleted")
+            except LastKey:
+                outcomes.append("last")
+
+        threads = [threading.Thread(target=delete, args=(key_id,)) for key_id in key_ids]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes) == ["deleted", "last"]
+        with write_engine.connect() as connection:
+            left = connection.execute(
+                text("SELECT count(*) FROM api_keys WHERE party_id = :id"), {"id": merchant["id"]}
+            ).scalar_one()
+        assert left == 1
