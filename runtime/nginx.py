@@ -100,11 +100,13 @@ def render(
     local_ports: dict[str, int] | None = None,
     prefix: str | None = None,
     gateway: GatewaySettings | None = None,
+    refused_log: str | None = None,
 ) -> str:
     """nginx.conf for the gateway on port (templates/nginx.conf.j2). local_ports (make run):
     each function at 127.0.0.1:<port> on kept-alive connections; else each at upstream
     (with {name}), resolved through resolver. prefix: where a local nginx keeps its pid and
-    buffers. gateway: its limits (else the environment's)."""
+    buffers. gateway: its limits (else the environment's). refused_log: the directory where
+    it writes what it refuses, for runtime.gateway_metrics to count."""
     gateway = gateway or GatewaySettings.from_env()
     if local_ports is not None:
         target = "http://$function"
@@ -119,6 +121,7 @@ def render(
         gateway=gateway,
         hsts=HSTS if gateway.tls else "",
         subject_header=CLIENT_CERTIFICATE_SUBJECT,
+        refused_log=refused_log,
         local_ports=sorted((local_ports or {}).items()),
         target=target,
         port=port,
@@ -151,8 +154,11 @@ def main() -> None:
     parser.add_argument("--upstream", default="http://{name}:8080", help="each function's URL, by its {name}")
     parser.add_argument("--resolver", default=DOCKER_DNS, help="the DNS server that resolves the upstream's names")
     parser.add_argument("--out", type=Path, help="write it to this file (whole or not at all), not to stdout")
+    parser.add_argument("--refused-log", help="the directory it writes refused requests to (runtime.gateway_metrics)")
     args = parser.parse_args()
-    rendered = render(stack.load(), port=args.port, upstream=args.upstream, resolver=args.resolver)
+    rendered = render(
+        stack.load(), port=args.port, upstream=args.upstream, resolver=args.resolver, refused_log=args.refused_log
+    )
     if args.out is None:
         sys.stdout.write(rendered)
         return

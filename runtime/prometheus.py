@@ -38,7 +38,19 @@ def render(functions: list[stack.Function], *, swarm: bool = False) -> str:
                 "relabel_configs": [
                     {"source_labels": ["__meta_dns_name"], "regex": "(?:tasks\\.)?(.+)", "target_label": "service"}
                 ],
-            }
+            },
+            {  # what the gateway refuses over a limit (runtime/gateway_metrics.py)
+                "job_name": "gateway",
+                "metrics_path": "/_/metrics",
+                "dns_sd_configs": [
+                    {
+                        "names": ["tasks.gateway-metrics" if swarm else "gateway-metrics"],
+                        "type": "A",
+                        "port": PORT,
+                        "refresh_interval": "15s",
+                    }
+                ],
+            },
         ],
     }
     header = (

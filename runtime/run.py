@@ -218,14 +218,17 @@ def selected(functions: list[stack.Function], names: str | None) -> list[stack.F
 
 async def run_platform(port: int, environ: dict[str, str]) -> None:
     functions = selected(stack.load(), environ.get("FUNCTIONS"))
-    supervisor = Supervisor(processes_for(functions), environ)
+    refused_log = Path(tempfile.mkdtemp(prefix="receipts-refused-"))
+    refused_log.chmod(0o733)  # nginx's workers write there as nobody when started as root
+    gateway_metrics = gateway_metrics_process(refused_log)
+    supervisor = Supervisor([*processes_for(functions), gateway_metrics], environ)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
 
-    ports = {entry.name: entry.port for entry in supervisor.processes if entry.port}
-    gateway = gateway_process(functions, ports, port)
+    ports = {entry.name: entry.port for entry in supervisor.processes if entry.port and entry is not gateway_metrics}
+    gateway = gateway_process(functions, ports, port, refused_log)
     watchers = []
 
     async def start_all() -> None:
@@ -257,6 +260,7 @@ async def run_platform(port: int, environ: dict[str, str]) -> None:
                     entry.name for entry in supervisor.processes if not entry.port and entry is not gateway
                 ),
                 gateway=gateway.argv[0],
+                gateway_metrics=gateway_metrics.port,
             )
             await stop.wait()
     finally:
@@ -267,13 +271,24 @@ async def run_platform(port: int, environ: dict[str, str]) -> None:
         log("platform.stopped")
 
 
-def gateway_process(functions: list[stack.Function], ports: dict[str, int], port: int) -> Process:
+def gateway_process(functions: list[stack.Function], ports: dict[str, int], port: int, refused_log: Path) -> Process:
     """nginx on port, in front of the functions' local ports; its configuration, pid and
-    buffers in a directory of its own."""
+    buffers in a directory of its own; what it refuses written to refused_log."""
     config = Path(tempfile.mkdtemp(prefix="receipts-gateway-")) / "nginx.conf"
     http_ports = {function.name: ports[function.name] for function in functions if function.http}
-    config.write_text(nginx.render(functions, port=port, local_ports=http_ports, prefix=str(config.parent)))
+    config.write_text(
+        nginx.render(
+            functions, port=port, local_ports=http_ports, prefix=str(config.parent), refused_log=str(refused_log)
+        )
+    )
     return Process("gateway", nginx.command(config))
+
+
+def gateway_metrics_process(refused_log: Path) -> Process:
+    """runtime.gateway_metrics on a port of its own, counting what the gateway refuses."""
+    port = free_port()
+    argv = [sys.executable, "-m", "runtime.gateway_metrics", "--dir", str(refused_log), "--host", "127.0.0.1"]
+    return Process("gateway-metrics", [*argv, "--port", str(port)], port)
 
 
 def wait_until_consuming(functions: list[stack.Function]) -> None:

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -13,7 +15,7 @@ import pytest
 import requests
 from sqlalchemy import text
 
-from runtime import nginx, stack
+from runtime import gateway_metrics, nginx, stack
 from runtime.run import free_port
 from shared.platform.config import GatewaySettings
 from tests.conftest import _register
@@ -82,12 +84,21 @@ def gateway(platform, tmp_path: Path):
     platform's own lifts them for the rest of the suite)."""
     processes = []
 
-    def start(limits: GatewaySettings) -> str:
+    def start(limits: GatewaySettings, refused_log: Path | None = None) -> str:
         port = free_port()
         functions = [function for function in stack.load() if function.http]
         ports = {function.name: platform.function_ports[function.name] for function in functions}
         config = tmp_path / f"nginx-{port}.conf"
-        config.write_text(nginx.render(functions, port=port, local_ports=ports, prefix=str(tmp_path), gateway=limits))
+        config.write_text(
+            nginx.render(
+                functions,
+                port=port,
+                local_ports=ports,
+                prefix=str(tmp_path),
+                gateway=limits,
+                refused_log=str(refused_log) if refused_log else None,
+            )
+        )
         processes.append(subprocess.Popen(nginx.command(config)))
         url = f"http://127.0.0.1:{port}"
 
@@ -136,3 +147,33 @@ def test_one_key_spelt_differently_is_still_one_credential(strict_gateway):
             for index in range(8)
         ]
     assert statuses[:5] == [401] * 5 and set(statuses[5:]) == {429}
+
+
+def test_what_the_gateway_refuses_is_counted_by_class(gateway, platform):
+    # Where runtime.run makes it (tmp_path is root's alone: nginx's workers may run as nobody).
+    refused_log = Path(tempfile.mkdtemp(prefix="receipts-refused-"))
+    refused_log.chmod(0o733)
+    url = gateway(
+        GatewaySettings(rate_limits={"submit": 1, "read": 1, "lookup": 1, "admin": 1, "address": 100}), refused_log
+    )
+    before = {kind: gateway_metrics.REFUSED.labels(kind)._value.get() for kind in ("read", "lookup")}
+    with requests.Session() as session:
+        reads = [session.get(f"{url}/v1/receipts", headers=bearer("guess"), timeout=10).status_code for _ in range(6)]
+        lookups = [
+            session.post(f"{url}/v1/receipts/lookup", json={}, headers=bearer("guess"), timeout=10).status_code
+            for _ in range(5)
+        ]
+
+    def counted() -> bool:
+        gateway_metrics.count(refused_log)
+        return all(
+            gateway_metrics.REFUSED.labels(kind)._value.get() - before[kind] == statuses.count(429)
+            for kind, statuses in (("read", reads), ("lookup", lookups))
+        )
+
+    wait_until(counted, timeout=5, message="every refusal counted by its class")
+    assert reads.count(429) >= 3 and lookups.count(429) >= 2
+    # The platform's own gateway has its counter served beside the functions.
+    ready = next(line for line in platform.log_text().splitlines() if '"platform.ready"' in line)
+    metrics = requests.get(f"http://127.0.0.1:{json.loads(ready)['gateway_metrics']}/_/metrics", timeout=10)
+    assert metrics.status_code == 200 and "receipts_rate_limited_total" in metrics.text

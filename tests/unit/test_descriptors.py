@@ -118,7 +118,16 @@ def test_the_deployment_guide_deploys_every_function_but_the_simulators():
     assert [name for name in names if re.search(regex, name)] == [name for name in names if not name.startswith("sim-")]
 
 
-INFRASTRUCTURE = {"postgres", "rabbitmq", "fluentd", "migrate", "gateway", "gateway-config", "prometheus"}
+INFRASTRUCTURE = {
+    "postgres",
+    "rabbitmq",
+    "fluentd",
+    "migrate",
+    "gateway",
+    "gateway-config",
+    "gateway-metrics",
+    "prometheus",
+}
 
 
 def test_compose_runs_every_function_of_the_template_from_one_image():
@@ -144,8 +153,11 @@ def test_compose_runs_every_function_of_the_template_from_one_image():
     # and the environment's limits, recreated when those change.
     assert services["gateway"]["image"].startswith("nginx:")
     assert services["gateway"]["command"][:3] == ["nginx", "-c", "/gateway/nginx.conf"]
-    assert services["gateway"]["volumes"] == ["gateway-config:/gateway:ro"]
-    assert services["gateway-config"]["command"] == ["python", "-m", "runtime.nginx", "--out", "/gateway/nginx.conf"]
+    assert services["gateway"]["volumes"] == ["gateway-config:/gateway:ro", "gateway-log:/gateway-log"]
+    assert "gateway-log:/gateway-log" in services["gateway-metrics"]["volumes"]
+    assert services["gateway-config"]["command"] == [
+        *["python", "-m", "runtime.nginx", "--out", "/gateway/nginx.conf", "--refused-log", "/gateway-log"]
+    ]
     limits = {f"RATE_LIMIT_{name.upper()}" for name in RATE_LIMITS}
     assert set(services["gateway-config"]["environment"]) == set(services["gateway"]["environment"]) == limits
     for name, service in services.items():
@@ -174,9 +186,11 @@ def test_prometheus_scrapes_every_function_by_dns_as_rendered_from_the_template(
         assert (ROOT / "deploy" / "prometheus" / file).read_text() == rendered, (
             f"template.yaml changed: python -m runtime.prometheus{' --swarm' if swarm else ''} > deploy/prometheus/{file}"
         )
-        [job] = yaml.safe_load(rendered)["scrape_configs"]
-        assert job["metrics_path"] == "/_/metrics"
+        [job, gateway] = yaml.safe_load(rendered)["scrape_configs"]
+        assert job["metrics_path"] == gateway["metrics_path"] == "/_/metrics"
         [discovery] = job["dns_sd_configs"]
         prefix = "tasks." if swarm else ""
         assert discovery["names"] == [prefix + function.name for function in stack.load()]
         assert discovery["port"] == 8080
+        # The gateway's refusals, counted by gateway-metrics (a compose service of its own).
+        assert gateway["dns_sd_configs"][0]["names"] == [prefix + "gateway-metrics"]

@@ -1,0 +1,97 @@
+"""The gateway's refused requests as a metric: `receipts_rate_limited_total{class}`.
+
+A 429 never reaches a function, and nginx keeps no counter a scrape could read; so the
+gateway writes the route class of each request it refuses over a limit, one line each, to
+a file per minute in a directory it shares with this process (runtime/templates/
+nginx.conf.j2). Each scrape, and every few seconds besides, this process counts the lines
+written since it last looked, and deletes a file once its minute is long past (nothing is
+written to it any more), so the directory holds a couple of minutes at most.
+
+    python -m runtime.gateway_metrics --dir /gateway-log --port 8080     # GET /_/metrics
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import signal
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import prometheus_client
+
+REGISTRY = prometheus_client.CollectorRegistry()
+REFUSED = prometheus_client.Counter(
+    "receipts_rate_limited",
+    "Requests the gateway refused over a limit (429), by the route's class of limit",
+    ["class"],
+    registry=REGISTRY,
+)
+FINISHED_SECONDS = 120  # a minute's file untouched this long is complete
+_read: dict[str, int] = {}  # file name -> how many bytes of it are counted
+_lock = threading.Lock()
+
+
+def count(directory: Path) -> None:
+    """Count what the gateway wrote since the last call; delete the files it is done with."""
+    with _lock:
+        for path in sorted(directory.glob("refused-*.log")):
+            try:
+                with path.open("rb") as log:
+                    log.seek(_read.get(path.name, 0))
+                    written = log.read()
+                finished = time.time() - path.stat().st_mtime > FINISHED_SECONDS
+            except FileNotFoundError:
+                continue
+            lines = written[: written.rfind(b"\n") + 1]  # a line the gateway is still writing waits
+            for name, refused in collections.Counter(lines.splitlines()).items():
+                REFUSED.labels(name.decode(errors="replace") or "none").inc(refused)
+            _read[path.name] = _read.get(path.name, 0) + len(lines)
+            if finished:
+                path.unlink(missing_ok=True)
+                _read.pop(path.name, None)
+
+
+def serve(directory: Path, host: str, port: int) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/_/metrics":
+                count(directory)
+                body, kind = prometheus_client.generate_latest(REGISTRY), prometheus_client.CONTENT_TYPE_LATEST
+            elif self.path == "/_/ready":
+                body, kind = b"ready\n", "text/plain"
+            else:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:  # scrapes are not events worth a log line
+            pass
+
+    return ThreadingHTTPServer((host, port), Handler)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dir", type=Path, required=True, help="where the gateway writes what it refuses")
+    parser.add_argument("--host", default="0.0.0.0")
+    parser.add_argument("--port", type=int, default=8080)
+    args = parser.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    server = serve(args.dir, args.host, args.port)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    while not stop.wait(5):  # files deleted even when nothing scrapes
+        count(args.dir)
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
