@@ -4,8 +4,10 @@ A 429 never reaches a function, and nginx keeps no counter a scrape could read; 
 gateway writes the route class of each request it refuses over a limit, one line each, to
 a file per minute in a directory it shares with this process (runtime/templates/
 nginx.conf.j2). Each scrape, and every few seconds besides, this process counts the lines
-written since it last looked, and deletes a file once its minute is long past (nothing is
-written to it any more), so the directory holds a couple of minutes at most.
+written since it last looked, and deletes a file once it has been left alone for two
+minutes (its minute is over), so the directory holds about four minutes at most. What
+was there when this process started is taken as counted: a restart counts nothing twice
+(the counter starts again at 0, which Prometheus's rate() allows for).
 
     python -m runtime.gateway_metrics --dir /gateway-log --port 8080     # GET /_/metrics
 """
@@ -29,29 +31,46 @@ REFUSED = prometheus_client.Counter(
     ["class"],
     registry=REGISTRY,
 )
+for kind in ("submit", "read", "lookup", "admin"):
+    REFUSED.labels(kind)  # at 0 from the start, so that a first burst shows in rate()
 FINISHED_SECONDS = 120  # a minute's file untouched this long is complete
-_read: dict[str, int] = {}  # file name -> how many bytes of it are counted
+CHUNK = 1 << 22  # read 4 MiB at a time: a flood's minute is tens of MiB
+_read: dict[Path, int] = {}  # file -> how many of its bytes are counted
 _lock = threading.Lock()
+
+
+def start(directory: Path) -> None:
+    """Take what is in directory as counted (a restart would otherwise count it again)."""
+    with _lock:
+        for path in directory.glob("refused-*.log"):
+            _read[path] = path.stat().st_size
 
 
 def count(directory: Path) -> None:
     """Count what the gateway wrote since the last call; delete the files it is done with."""
     with _lock:
-        for path in sorted(directory.glob("refused-*.log")):
+        for path in directory.glob("refused-*.log"):
             try:
-                with path.open("rb") as log:
-                    log.seek(_read.get(path.name, 0))
-                    written = log.read()
                 finished = time.time() - path.stat().st_mtime > FINISHED_SECONDS
-            except FileNotFoundError:
-                continue
-            lines = written[: written.rfind(b"\n") + 1]  # a line the gateway is still writing waits
-            for name, refused in collections.Counter(lines.splitlines()).items():
-                REFUSED.labels(name.decode(errors="replace") or "none").inc(refused)
-            _read[path.name] = _read.get(path.name, 0) + len(lines)
-            if finished:
-                path.unlink(missing_ok=True)
-                _read.pop(path.name, None)
+                _count_rest(path)
+                if finished:
+                    path.unlink()
+                    _read.pop(path, None)
+            except OSError:
+                continue  # gone meanwhile, or not ours to read: the next call tries again
+
+
+def _count_rest(path: Path) -> None:
+    with path.open("rb") as log:
+        while True:
+            log.seek(_read.get(path, 0))
+            chunk = log.read(CHUNK)
+            lines = chunk[: chunk.rfind(b"\n") + 1]  # a line still being written waits
+            if not lines:
+                return
+            for kind, refused in collections.Counter(lines.splitlines()).items():
+                REFUSED.labels(kind.decode(errors="replace")).inc(refused)
+            _read[path] = _read.get(path, 0) + len(lines)
 
 
 def serve(directory: Path, host: str, port: int) -> ThreadingHTTPServer:
@@ -84,6 +103,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
+    start(args.dir)
     server = serve(args.dir, args.host, args.port)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     stop = threading.Event()

@@ -220,8 +220,9 @@ async def run_platform(port: int, environ: dict[str, str]) -> None:
     functions = selected(stack.load(), environ.get("FUNCTIONS"))
     refused_log = Path(tempfile.mkdtemp(prefix="receipts-refused-"))
     refused_log.chmod(0o733)  # nginx's workers write there as nobody when started as root
-    gateway_metrics = gateway_metrics_process(refused_log)
-    supervisor = Supervisor([*processes_for(functions), gateway_metrics], environ)
+    served = processes_for(functions)
+    gateway_metrics = gateway_metrics_process(refused_log, {entry.port for entry in served if entry.port})
+    supervisor = Supervisor([*served, gateway_metrics], environ)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -284,9 +285,9 @@ def gateway_process(functions: list[stack.Function], ports: dict[str, int], port
     return Process("gateway", nginx.command(config))
 
 
-def gateway_metrics_process(refused_log: Path) -> Process:
-    """runtime.gateway_metrics on a port of its own, counting what the gateway refuses."""
-    port = free_port()
+def gateway_metrics_process(refused_log: Path, taken: set[int]) -> Process:
+    """runtime.gateway_metrics on a port of its own (none of taken), counting what the gateway refuses."""
+    port = next(port for port in iter(free_port, None) if port not in taken)
     argv = [sys.executable, "-m", "runtime.gateway_metrics", "--dir", str(refused_log), "--host", "127.0.0.1"]
     return Process("gateway-metrics", [*argv, "--port", str(port)], port)
 

@@ -56,7 +56,9 @@ MEMORY = {"postgres": "1G", "rabbitmq": "1G", "fluentd": "256M", "migrate": "256
 FUNCTION_MEMORY = "192M"
 # Jobs that run once as the stack starts, restarted only on failure.
 ONE_SHOTS = {"migrate", "gateway-config"}
-SINGLETONS = {"cron-trigger", "postgres", "rabbitmq", "fluentd", "prometheus"} | ONE_SHOTS
+# gateway-metrics counts the gateway's refusals from a volume on the gateway's node: one of
+# each, on one node (more nodes: both mode global, each counting its own node's gateway).
+SINGLETONS = {"cron-trigger", "postgres", "rabbitmq", "fluentd", "prometheus", "gateway-metrics"} | ONE_SHOTS
 # Compose keys `docker stack deploy` refuses or ignores.
 _COMPOSE_ONLY = ("build", "pull_policy", "restart", "depends_on", "container_name")
 # A function's task is up once its port answers (no Python started per check).
