@@ -152,7 +152,8 @@ class Stack:
         while True:
             try:
                 up = {
-                    row["metric"]["service"]: int(row["value"][1]) for row in self.prometheus("sum by (service) (up)")
+                    row["metric"]["service"]: int(row["value"][1])
+                    for row in self.prometheus('sum by (service) (up{job="functions"})')
                 }
                 counted = self.prometheus('sum(receipts_submissions_total{kind="receipt",outcome="created"})')
                 receipts = float(counted[0]["value"][1]) if counted else 0.0
