@@ -74,6 +74,18 @@ def stored(merchant_id: str) -> int:
         connection.close()
 
 
+def counted_by_gateway_metrics() -> float:
+    """What the platform's gateway-metrics counted of the submissions refused."""
+    log = (ROOT / "bench/results/flood-platform.log").read_text().splitlines()
+    port = json.loads(next(line for line in log if '"platform.ready"' in line))["gateway_metrics"]
+    metrics = requests.get(f"http://127.0.0.1:{port}/_/metrics", timeout=30).text
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in metrics.splitlines()
+        if line.startswith('receipts_rate_limited_total{class="submit"}')
+    )
+
+
 def steady(url: str, key: str, stop: threading.Event) -> list[tuple[int, float]]:
     """A receipt every STEADY_INTERVAL_SECONDS until stop: (status, seconds) of each."""
     answers = []
@@ -145,6 +157,9 @@ def main() -> None:
             for index, flood_result in enumerate(result["flooders"]):
                 print(f"  flooder {index}: {json.dumps(flood_result)}")
             print(f"  the other merchant: {json.dumps(result['other'])}")
+        refused = sum(flood["limited"] for result in rounds.values() for flood in result["flooders"])
+        counted = counted_by_gateway_metrics()
+        print(f'receipts_rate_limited_total{{class="submit"}}: {counted:.0f} (wrk saw {refused} 429s)')
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait()
