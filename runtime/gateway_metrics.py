@@ -3,7 +3,7 @@
 A 429 never reaches a function, and nginx keeps no counter a scrape could read; so the
 gateway writes the route class of each request it refuses over a limit, one line each, to
 a file per minute in a directory it shares with this process (runtime/templates/
-nginx.conf.j2). Each scrape, and every few seconds besides, this process counts the lines
+nginx.conf.j2). Every few seconds this process counts the lines
 written since it last looked, and deletes a file once it has been left alone for two
 minutes (its minute is over), so the directory holds about four minutes at most. What
 was there when this process started is taken as counted: a restart counts nothing twice
@@ -19,7 +19,6 @@ import collections
 import signal
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import prometheus_client
@@ -33,6 +32,7 @@ REFUSED = prometheus_client.Counter(
 )
 for kind in ("submit", "read", "lookup", "admin"):
     REFUSED.labels(kind)  # at 0 from the start, so that a first burst shows in rate()
+COUNT_SECONDS = 2  # how often what the gateway wrote is counted: a scrape sees it this late at most
 FINISHED_SECONDS = 120  # a minute's file untouched this long is complete
 CHUNK = 1 << 22  # read 4 MiB at a time: a flood's minute is tens of MiB
 _read: dict[Path, int] = {}  # file -> how many of its bytes are counted
@@ -73,29 +73,6 @@ def _count_rest(path: Path) -> None:
             _read[path] = _read.get(path, 0) + len(lines)
 
 
-def serve(directory: Path, host: str, port: int) -> ThreadingHTTPServer:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if self.path == "/_/metrics":
-                count(directory)
-                body, kind = prometheus_client.generate_latest(REGISTRY), prometheus_client.CONTENT_TYPE_LATEST
-            elif self.path == "/_/ready":
-                body, kind = b"ready\n", "text/plain"
-            else:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args) -> None:  # scrapes are not events worth a log line
-            pass
-
-    return ThreadingHTTPServer((host, port), Handler)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, required=True, help="where the gateway writes what it refuses")
@@ -104,11 +81,11 @@ def main() -> None:
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     start(args.dir)
-    server = serve(args.dir, args.host, args.port)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # Every path answers the metrics: /_/metrics for Prometheus, /_/ready for make run.
+    server, _ = prometheus_client.start_http_server(args.port, addr=args.host, registry=REGISTRY)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    while not stop.wait(5):  # files deleted even when nothing scrapes
+    while not stop.wait(COUNT_SECONDS):
         count(args.dir)
     server.shutdown()
 

@@ -57,19 +57,22 @@ def routes(functions: list[stack.Function]) -> list[tuple[str, dict[str, str]]]:
     return sorted(by_path.items(), key=lambda item: item[0].count("{"))
 
 
+LOOKUP = "/v1/receipts/lookup"  # a bank's route, with a limit of its own
+
+
 def rate_class(route: stack.Route) -> str:
     """Which of a credential's limits a route counts against (SPEC §15): the operator's
     admin API, the cardholder's look-up, reads, and everything that submits or changes."""
     if route.path.startswith("/v1/admin/"):
         return "admin"
-    if route.path == "/v1/receipts/lookup":
+    if route.path == LOOKUP:
         return "lookup"
     return "read" if route.method == "GET" else "submit"
 
 
 def bank_route(route: stack.Route) -> bool:
     """A route only banks use (SPEC §15): with GATEWAY_CLIENT_CA set, it takes a client certificate."""
-    return route.path.startswith(("/v1/payments", "/v1/accounts/")) or route.path == "/v1/receipts/lookup"
+    return route.path.startswith(("/v1/payments", "/v1/accounts/")) or route.path == LOOKUP
 
 
 def _path_key(path: str) -> str:

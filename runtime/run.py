@@ -221,14 +221,14 @@ async def run_platform(port: int, environ: dict[str, str]) -> None:
     refused_log = Path(tempfile.mkdtemp(prefix="receipts-refused-"))
     refused_log.chmod(0o733)  # nginx's workers write there as nobody when started as root
     served = processes_for(functions)
-    gateway_metrics = gateway_metrics_process(refused_log, {entry.port for entry in served if entry.port})
+    ports = {entry.name: entry.port for entry in served if entry.port}
+    gateway_metrics = gateway_metrics_process(refused_log, set(ports.values()))
     supervisor = Supervisor([*served, gateway_metrics], environ)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
 
-    ports = {entry.name: entry.port for entry in supervisor.processes if entry.port and entry is not gateway_metrics}
     gateway = gateway_process(functions, ports, port, refused_log)
     watchers = []
 

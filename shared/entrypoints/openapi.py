@@ -60,8 +60,16 @@ class Operation:
     links: tuple[str, ...] = ()  # operations that take the 201's id as their {id} (stateful clients)
 
 
+# What the gateway answers itself, whatever the operation: a request it cannot read, a
+# request line over its buffers, a request over a limit, a function that does not answer.
+_GATEWAYS = {
+    400: "the gateway could not read the request (a header over 8 KiB; plain HTTP to an HTTPS gateway)",
+    504: "the function did not answer within 60 s",
+}
+
+
 _ERRORS = {
-    400: "malformed JSON, or a request the gateway could not read (a header over 8 KiB; plain HTTP to an HTTPS gateway)",
+    400: "malformed JSON, or: " + _GATEWAYS[400],
     401: "missing, unknown or expired API key",
     403: "a key of the wrong party",
     409: "a conflict: the same idempotency key with another body, or (look-up) more than one receipt fits",
@@ -393,14 +401,6 @@ _DOCUMENTS = {
 
 def _json(schema: dict) -> dict:
     return {"application/json": {"schema": schema}}
-
-
-# What the gateway answers itself, whatever the operation: a request it cannot read, a
-# request line over its buffers, a request over a limit, a function that does not answer.
-_GATEWAYS = {
-    400: "the gateway could not read the request (a header over 8 KiB; plain HTTP to an HTTPS gateway)",
-    504: "the function did not answer within 60 s",
-}
 
 
 def _gateways_answers(refs: dict, responses: dict) -> dict[str, dict[str, Any]]:
