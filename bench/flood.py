@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 import pg8000.native
 
 from bench.submissions import BENCH_ENV, UNLIMITED, ensure_vhost, ensure_wrk, fresh_databases, wait_for
+from runtime import gateway_metrics
 from runtime.run import free_port
 from shared.platform.config import GatewaySettings
 from tests.support import receipt_body
@@ -78,6 +79,7 @@ def counted_by_gateway_metrics() -> float:
     """What the platform's gateway-metrics counted of the submissions refused."""
     log = (ROOT / "bench/results/flood-platform.log").read_text().splitlines()
     port = json.loads(next(line for line in log if '"platform.ready"' in line))["gateway_metrics"]
+    time.sleep(gateway_metrics.COUNT_SECONDS + 1)  # it counts what the gateway wrote every few seconds
     metrics = requests.get(f"http://127.0.0.1:{port}/_/metrics", timeout=30).text
     return sum(
         float(line.rsplit(" ", 1)[1])
