@@ -18,7 +18,7 @@ MINUTES ?= 30
 SOAK_RATE ?= 20
 FLOOD_SECONDS ?= 20
 
-.PHONY: certs chromium nginx run test lint fuzz swarm-up swarm-down migrate seed demo replay dlq redrive discard bench bench-projection bench-matching bench-lookup bench-reconcile bench-relay bench-connections bench-outbound bench-restarts bench-swarm bench-scrape bench-flood soak venv clean
+.PHONY: certs chromium clients nginx run test lint fuzz swarm-up swarm-down migrate seed demo replay dlq redrive discard bench bench-projection bench-matching bench-lookup bench-reconcile bench-relay bench-connections bench-outbound bench-restarts bench-swarm bench-scrape bench-flood soak venv clean
 
 # The .pth line makes the repository's packages (shared, runtime) importable from anywhere
 # in the venv, so `functions-framework --source functions/<name>/main.py` works as it is.
@@ -30,12 +30,22 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 
 venv: $(INSTALLED)
 
+# openapi-typescript and tsc, as clients/typescript/package-lock.json pins them.
+TYPESCRIPT_TOOLS := clients/typescript/node_modules/.installed
+$(TYPESCRIPT_TOOLS): clients/typescript/package.json clients/typescript/package-lock.json
+	cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## clients: regenerate the Python client and the TypeScript types from the OpenAPI document (docs/clients.md)
+clients: $(INSTALLED) $(TYPESCRIPT_TOOLS)
+	$(PY) -m runtime.clients
+
 ## run: migrate, then serve every function behind http://127.0.0.1:$GATEWAY_PORT (default 8080)
 run: $(INSTALLED) nginx
 	$(PY) -m runtime.run
 
 ## test: ruff, then the whole suite against the real PostgreSQL and RabbitMQ (and headless Chromium)
-test: $(INSTALLED) chromium nginx lint
+test: $(INSTALLED) $(TYPESCRIPT_TOOLS) chromium nginx lint
 	$(PY) -m pytest
 
 ## lint: ruff's lint and format check over the repository (ruff format . mends the format), and mypy (mypy.ini)

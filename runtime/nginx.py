@@ -26,7 +26,9 @@ import argparse
 import json
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import jinja2
@@ -38,6 +40,7 @@ from shared.platform.config import CLIENT_CERTIFICATE_SUBJECT, GatewaySettings
 HSTS = 'add_header Strict-Transport-Security "max-age=63072000" always;'
 MAX_BODY = "256k"  # SPEC §4: a body over 256 KiB is refused before it is read
 DOCKER_DNS = "127.0.0.11"
+T = TypeVar("T")
 
 
 def _error(code: str, message: str) -> str:
@@ -52,8 +55,8 @@ def routes(functions: list[stack.Function]) -> list[tuple[str, dict[str, str]]]:
     OpenAPI reads paths: /v1/receipts/lookup before /v1/receipts/{id})."""
     by_path: dict[str, dict[str, str]] = {}
     for function in functions:
-        if function.http:
-            by_path.setdefault(function.route.path, {})[function.route.method] = function.name
+        for route in function.routes:
+            by_path.setdefault(route.path, {})[route.method] = function.name
     return sorted(by_path.items(), key=lambda item: item[0].count("{"))
 
 
@@ -73,6 +76,15 @@ def rate_class(route: stack.Route) -> str:
 def bank_route(route: stack.Route) -> bool:
     """A route only banks use (SPEC §15): with GATEWAY_CLIENT_CA set, it takes a client certificate."""
     return route.path.startswith(("/v1/payments", "/v1/accounts/")) or route.path == LOOKUP
+
+
+def _of_function(function: stack.Function, rule: Callable[[stack.Route], T]) -> T:
+    """What rule says of each of a function's routes, which must agree: the gateway keys its
+    limits and its client-certificate check by the function a request goes to."""
+    answers = {rule(route) for route in function.routes}
+    if len(answers) != 1:
+        raise ValueError(f"{function.name}: its routes disagree on {rule.__name__}: {sorted(map(str, answers))}")
+    return answers.pop()
 
 
 def _path_key(path: str) -> str:
@@ -118,9 +130,11 @@ def render(
         target = upstream.replace("{name}", "$function") + ("$request_uri" if parts.path.strip("/") else "")
     return _TEMPLATES.get_template("nginx.conf.j2").render(
         routes=routes(functions),
-        rate_classes={function.name: rate_class(function.route) for function in functions if function.route},
+        rate_classes={function.name: _of_function(function, rate_class) for function in functions if function.http},
         rate_limits=gateway.rate_limits,
-        bank_functions=[function.name for function in functions if function.route and bank_route(function.route)],
+        bank_functions=[
+            function.name for function in functions if function.http and _of_function(function, bank_route)
+        ],
         gateway=gateway,
         hsts=HSTS if gateway.tls else "",
         subject_header=CLIENT_CERTIFICATE_SUBJECT,

@@ -28,7 +28,7 @@ class Route:
 class Function:
     name: str  # the deployment name, e.g. submit-receipt
     target: str  # the decorated Python callable, e.g. submit_receipt
-    route: Route | None  # HTTP functions
+    routes: tuple[Route, ...]  # HTTP functions: one or more, comma-separated in the annotation
     topic: str | None  # connector-triggered functions (queue topic or cron-function)
     schedule: str | None  # cron functions
     retry_delays_ms: tuple[int, ...] | None = None  # queue-triggered: the trigger's backoff
@@ -41,7 +41,7 @@ class Function:
 
     @property
     def http(self) -> bool:
-        return self.route is not None
+        return bool(self.routes)
 
     @property
     def scheduled(self) -> bool:
@@ -89,15 +89,17 @@ def load(path: Path = STACK_FILE) -> list[Function]:
     for name, spec in stack["functions"].items():
         environment = spec.get("environment") or {}
         annotations = spec.get("annotations") or {}
-        route = None
-        if "route" in annotations:
-            method, route_path = annotations["route"].split()
-            route = Route(method.upper(), route_path)
+        routes = tuple(
+            Route(method.upper(), route_path)
+            for method, route_path in (
+                route.split() for route in annotations.get("route", "").split(",") if route.strip()
+            )
+        )
         functions.append(
             Function(
                 name=name,
                 target=environment["FUNCTION_TARGET"],
-                route=route,
+                routes=routes,
                 topic=annotations.get("topic"),
                 schedule=expand(annotations["schedule"]) if "schedule" in annotations else None,
                 retry_delays_ms=_backoff(annotations),

@@ -1,7 +1,8 @@
 """GET /v1/receipts/{id}: the receipt, for its merchant or a bank it was matched to (SPEC §4).
 
-By ?format= or Accept (SPEC §12): JSON (the default), text/html (the rendered receipt a
-bank app can embed), Kivra's retail receipt, or an ARTS Digital Receipt (application/xml).
+By Accept (SPEC §12), or at the representation's own path (/v1/receipts/{id}/html, …/kivra,
+…/arts: a link needs no header): JSON (the default), text/html (the rendered receipt a bank
+app can embed), Kivra's retail receipt, or an ARTS Digital Receipt (application/xml).
 """
 
 import functions_framework
@@ -18,7 +19,7 @@ from shared.read import documents, render, views
 def get_receipt(request):
     party = http.authenticate(request, MERCHANT, BANK)
     receipt_id = http.path_parameter(request, 2)
-    kind = http.representation(request)
+    kind = http.representation(request, http.path_parameter(request, 3, required=False))
     with read_engine().connect() as connection:
         receipt = views.receipt(connection, party, receipt_id)
         if receipt is None:

@@ -1,5 +1,7 @@
 """POST /v1/receipts: a merchant submits an itemised receipt (SPEC §4): the platform's JSON,
-Kivra's retail receipt or an ARTS Digital Receipt, by Content-Type (SPEC §12)."""
+Kivra's retail receipt or an ARTS Digital Receipt, by Content-Type (SPEC §12), or at the
+format's own path (/v1/receipts/kivra, /v1/receipts/arts: an operation of its own for
+clients generated from /openapi.json)."""
 
 import functions_framework
 
@@ -15,7 +17,7 @@ from shared.write.unit_of_work import UnitOfWork
 @http.endpoint("POST", needs=("PLATFORM_SECRET",), submits="receipt")
 def submit_receipt(request):
     merchant = http.authenticate(request, MERCHANT)
-    kind = http.document_kind(request)
+    kind = http.document_kind(request, http.path_parameter(request, 2, required=False))
     if kind == "json":
         accepted, created = services.submit_receipt(http.parse_json(request, ReceiptSubmission), merchant, UnitOfWork())
     else:

@@ -12,7 +12,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Literal, TypeVar, overload
 
 import flask
 from pydantic import BaseModel, ValidationError
@@ -35,7 +35,6 @@ from shared.domain.errors import (
     Unauthenticated,
     UnsupportedMediaType,
     ValidationFailed,
-    Violation,
 )
 from shared.domain.parties import Actor, Party, PartyKind
 from shared.entrypoints import readiness
@@ -159,17 +158,13 @@ def error_response(error: ReceiptsError, request: flask.Request) -> flask.Respon
 VARY = {"Vary": "Accept"}
 
 
-def representation(request: flask.Request) -> str:
-    """Which of formats.OFFERED the client wants: ?format= names one (a link needs no
-    header), else Accept chooses (SPEC §12); 422 for an unknown format, 406 for an Accept
+def representation(request: flask.Request, named: str | None) -> str:
+    """Which of formats.OFFERED the client wants: the one its path names (a link, or a
+    generated client, needs no header), else Accept chooses (SPEC §12); 406 for an Accept
     that takes none."""
-    named = request.args.get("format")
     if named is not None:
         if named not in formats.OFFERED:
-            raise ValidationFailed(
-                "the query string breaks the rules listed in details",
-                [Violation("format", "unknown_format", f"format is one of {', '.join(formats.OFFERED)}")],
-            )
+            raise NotFound("no such endpoint")
         return named
     kind = formats.negotiate(request.headers.get("Accept"))
     if kind is None:
@@ -220,15 +215,23 @@ def actor(request: flask.Request, party: Party | None = None) -> Actor:
     return Actor(request_id=(request.headers.get("X-Request-Id") or "")[:128] or None, party=party)
 
 
-def document_kind(request: flask.Request) -> str:
-    """Which receipt document the body is, by its Content-Type (SPEC §12): 415 for any other."""
+def document_kind(request: flask.Request, named: str | None) -> str:
+    """Which receipt document the body is: the one its path names (kivra, arts), else its
+    Content-Type says (SPEC §12); 415 for a Content-Type that is neither. On Kivra's path
+    plain application/json will do: the path names the profile."""
     kind = formats.kind_of(request.mimetype, request.mimetype_params)
-    if kind is None:
-        raise UnsupportedMediaType(
-            "send the receipt as application/json, as Kivra's receipt (application/json;"
-            f' profile="{formats.KIVRA_PROFILE}") or as an ARTS Digital Receipt (application/xml)'
-        )
-    return kind
+    if named is None:
+        if kind is None:
+            raise UnsupportedMediaType(
+                "send the receipt as application/json, as Kivra's receipt (application/json;"
+                f' profile="{formats.KIVRA_PROFILE}") or as an ARTS Digital Receipt (application/xml)'
+            )
+        return kind
+    if named not in ("kivra", "arts"):
+        raise NotFound("no such endpoint")
+    if kind != named and (named, kind) != ("kivra", "json"):
+        raise UnsupportedMediaType(f"send this document as {formats.JSON if named == 'kivra' else formats.ARTS}")
+    return named
 
 
 def read_body(request: flask.Request) -> bytes:
@@ -263,11 +266,18 @@ def parse_query(request: flask.Request, model: type[Model]) -> Model:
         raise ValidationFailed("the query string breaks the rules listed in details", violations(error)) from None
 
 
-def path_parameter(request: flask.Request, index: int) -> str:
-    """The index-th segment of the path (/v1/receipts/{id}: index 2 is the id)."""
+@overload
+def path_parameter(request: flask.Request, index: int) -> str: ...
+@overload
+def path_parameter(request: flask.Request, index: int, *, required: Literal[False]) -> str | None: ...
+def path_parameter(request: flask.Request, index: int, *, required: bool = True) -> str | None:
+    """The index-th segment of the path (/v1/receipts/{id}: index 2 is the id); a path
+    without it is no endpoint, unless the segment is optional (/v1/receipts/{id}/kivra)."""
     segments = request.path.strip("/").split("/")
     if index >= len(segments) or not segments[index]:
-        raise NotFound("no such endpoint")
+        if required:
+            raise NotFound("no such endpoint")
+        return None
     return segments[index]
 
 
@@ -297,5 +307,5 @@ class ErrorBody(BaseModel):
     details: list[ErrorDetail]
 
 
-class Error(BaseModel):
+class ErrorResponse(BaseModel):
     error: ErrorBody

@@ -16,7 +16,7 @@ from shared.domain.payments import Clearing, PaymentSubmission, Reversal, Statem
 from shared.domain.receipts import ReceiptSubmission
 from shared.domain.settlement import ManualMatch
 from shared.entrypoints.health import Health
-from shared.entrypoints.http import Error
+from shared.entrypoints.http import ErrorResponse
 from shared.read.report import ReconciliationReport, ReportQuery
 from shared.read.views import (
     AmbiguityPage,
@@ -28,6 +28,7 @@ from shared.read.views import (
     ReceiptView,
     StatementPage,
 )
+from shared.write import results
 from shared.write.results import (
     AccountErased,
     ApiKeys,
@@ -52,10 +53,11 @@ class Operation:
     summary: str
     auth: str | None  # which key: "operator", "merchant", "bank", "merchant or bank", or None
     request: type[BaseModel] | None
-    responses: dict[int, tuple[str, type[BaseModel]]]
+    responses: dict[int, tuple[str, type[BaseModel] | None]]  # None: the 200 is the operation's document
     query: type[BaseModel] | None = None
     html: bool = False  # 200 is also a page, for Accept: text/html
-    documents: bool = False  # the body, or the 200, is also a till's document: Kivra's or ARTS (SPEC §12)
+    documents: bool = False  # 200 is also a till's document, Kivra's or ARTS, for Accept (SPEC §12)
+    document: str | None = None  # what the body (POST) or the 200 (GET) is instead of JSON: html, kivra or arts
     rules: str | None = None  # what the body must also satisfy, beyond its schema (422 otherwise)
     links: tuple[str, ...] = ()  # operations that take the 201's id as their {id} (stateful clients)
 
@@ -158,7 +160,7 @@ OPERATIONS = [
                 None,
                 {
                     200: ("the key, deleted", DeletedApiKey),
-                    409: ("the party's last live key (last_key): issue another first", Error),
+                    409: ("the party's last live key (last_key): issue another first", ErrorResponse),
                 },
             ),
             Operation(
@@ -218,11 +220,11 @@ OPERATIONS = [
         "post",
         "/v1/receipts",
         "submitReceipt",
-        "Submit an itemised receipt: the platform's JSON, Kivra's retail receipt or an ARTS Digital Receipt",
+        "Submit an itemised receipt in the platform's JSON (a till's own document: submitKivraReceipt,"
+        " submitArtsReceipt, or this path with the document's Content-Type)",
         "merchant",
         ReceiptSubmission,
         {201: ("accepted", ReceiptAccepted), 200: ("the same receipt again", ReceiptAccepted)},
-        documents=True,
         rules="each line's amount is quantity × unit_price (rounded half up) − its discounts; a receipt "
         "discount's shares add up to its amount, each on a line with an amount; subtotal is the sum of the "
         "lines less the receipt's discounts; total is subtotal + tax + tip + rounding (without tax when "
@@ -230,9 +232,23 @@ OPERATIONS = [
         "(never both), totals.vat is per rate over the lines less their discount shares (net + vat = "
         "gross, within 1 minor unit per line) and tax its sum; the tenders add up to total, at least one "
         "of them a card line (with masked_pan, or rrn and terminal_id), in the receipt's currency; "
-        "refund_of names one of your receipts (and kind, if given, is refund). A Kivra or ARTS document "
-        "is taken as printed: what it breaks of these rules comes back as warnings, and only one with no "
-        "card tender, or none the platform can match on, is refused",
+        "refund_of names one of your receipts (and kind, if given, is refund)",
+    ),
+    *(
+        Operation(
+            "post",
+            f"/v1/receipts/{kind}",
+            f"submit{kind.capitalize()}Receipt",
+            f"Submit a till's own document: {title}, as printed (the same as POST /v1/receipts with its Content-Type)",
+            "merchant",
+            None,
+            {201: ("accepted", ReceiptAccepted), 200: ("the same receipt again", ReceiptAccepted)},
+            document=kind,
+            rules="the document is valid against its owner's schema (422 names the failing path); it is taken as"
+            " printed: what it breaks of submitReceipt's rules comes back as warnings, and only one with no card"
+            " tender (no_card_payment), or none the platform can match on (card_data_missing), is refused",
+        )
+        for kind, title in (("kivra", "Kivra's retail receipt"), ("arts", "an ARTS Digital Receipt"))
     ),
     Operation(
         "post",
@@ -286,12 +302,33 @@ OPERATIONS = [
         "get",
         "/v1/receipts/{id}",
         "getReceipt",
-        "A receipt (its merchant's, or a matched bank's)",
+        "A receipt (its merchant's, or a matched bank's): JSON, or by Accept the page, Kivra's or"
+        " ARTS's document (each also at its own path: getReceiptPage, getKivraReceipt, getArtsReceipt)",
         "merchant or bank",
         None,
         {200: ("the receipt", ReceiptView)},
         html=True,
         documents=True,
+    ),
+    *(
+        Operation(
+            "get",
+            f"/v1/receipts/{{id}}/{kind}",
+            operation_id,
+            f"A receipt as {title}",
+            "merchant or bank",
+            None,
+            {
+                200: (title, None),
+                **({406: ("the merchant has no kivra_service_id", ErrorResponse)} if kind == "kivra" else {}),
+            },
+            document=kind,
+        )
+        for kind, operation_id, title in (
+            ("html", "getReceiptPage", "the rendered page a bank app can embed"),
+            ("kivra", "getKivraReceipt", "Kivra's retail receipt (needs the merchant's kivra_service_id, else 406)"),
+            ("arts", "getArtsReceipt", "an ARTS Digital Receipt"),
+        )
     ),
     Operation(
         "get",
@@ -347,11 +384,12 @@ OPERATIONS = [
 
 @functools.cache
 def document() -> dict:
-    models: set[type[BaseModel]] = {Error}
+    models: set[type[BaseModel]] = {ErrorResponse}
     for operation in OPERATIONS:
-        models.update(model for _, model in operation.responses.values())
+        models.update(model for _, model in operation.responses.values() if model)
         if operation.request:
             models.add(operation.request)
+    models.update(model for _, model in results.CALLBACKS.values())
     refs, schema = models_json_schema(
         [(model, "validation") for model in sorted(models, key=lambda m: m.__name__)],
         ref_template="#/components/schemas/{model}",
@@ -367,6 +405,9 @@ def document() -> dict:
             "description": "Links merchants' itemised receipts to the card payments issuing banks see.",
         },
         "paths": paths,
+        "webhooks": {
+            name: _webhook(description, _ref(refs, model)) for name, (description, model) in results.CALLBACKS.items()
+        },
         "components": {
             "schemas": schema.get("$defs", {}),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -374,29 +415,64 @@ def document() -> dict:
     }
 
 
+# Standard Webhooks' headers (https://www.standardwebhooks.com), which its libraries verify.
+_SIGNED = (
+    ("webhook-id", "the event id, the same on every retry: dedupe on it (also Receipts-Event-Id)"),
+    ("webhook-timestamp", "when this attempt was signed, in Unix seconds: refuse one over 5 minutes old"),
+    (
+        "webhook-signature",
+        "v1,<base64 HMAC-SHA256 of '<webhook-id>.<webhook-timestamp>.<body>' under the webhook_secret>;"
+        " while a secret is rotated, two, space-separated (also Receipts-Signature)",
+    ),
+)
+
+
+def _webhook(description: str, body: dict) -> dict:
+    return {
+        "post": {
+            "summary": f"Sent {description}",
+            "description": "POSTed to the party's callback_url, signed with its webhook_secret, until it answers 2xx"
+            " (retried for 24 h; a Retry-After on 429 or 503 is honoured; 410 disables the endpoint).",
+            "parameters": [
+                {"name": name, "in": "header", "required": True, "description": meaning, "schema": {"type": "string"}}
+                for name, meaning in _SIGNED
+            ],
+            "requestBody": {"required": True, "content": _json(body)},
+            "responses": {"2XX": {"description": "received"}},
+        }
+    }
+
+
 def _ref(refs: dict, model: type[BaseModel]) -> dict:
     return refs[(model, "validation")]
 
 
-# The tills' own documents (SPEC §12): each owner's schema is theirs (shared/formats/schemas),
-# checked by the platform, and named here rather than copied into this document.
-_DOCUMENTS = {
-    formats.KIVRA: {
+# A receipt's other representations (SPEC §12), by kind. The tills' own documents' schemas
+# are their owners' (shared/formats/schemas), checked by the platform, and named here
+# rather than copied into this document.
+_REPRESENTATIONS = {
+    "html": {"schema": {"type": "string", "description": "the rendered receipt, a page a bank app can embed"}},
+    "kivra": {
         "schema": {
             "type": "object",
             "description": "Kivra's retail receipt v1.1 (DRJSON), valid against"
             f" {formats.KIVRA_PROFILE}; amounts in major units",
         }
     },
-    formats.ARTS: {
+    "arts": {
         "schema": {
             "type": "string",
+            "format": "binary",  # XML: its bytes, as they are signed and encoded, not a decoded string
             "description": "an ARTS Digital Receipt 2.0 document (namespace"
             " http://www.nrf-arts.org/IXRetail/namespace/), valid against DigitalReceiptV2.0.0.xsd;"
             " no DTD or entity declarations",
         }
     },
 }
+
+
+def _representation(kind: str) -> dict:
+    return {formats.OFFERED[kind]: _REPRESENTATIONS[kind]}
 
 
 def _json(schema: dict) -> dict:
@@ -408,22 +484,25 @@ def _gateways_answers(refs: dict, responses: dict) -> dict[str, dict[str, Any]]:
     of its own, that one says both)."""
     return {
         **{
-            str(status): {"description": description, "content": _json(_ref(refs, Error))}
+            str(status): {"description": description, "content": _json(_ref(refs, ErrorResponse))}
             for status, description in _GATEWAYS.items()
             if str(status) not in responses
         },
-        "414": {"description": _ERRORS[414], "content": _json(_ref(refs, Error))},
+        "414": {"description": _ERRORS[414], "content": _json(_ref(refs, ErrorResponse))},
         "429": {
             "description": _ERRORS[429],
             "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
-            "content": _json(_ref(refs, Error)),
+            "content": _json(_ref(refs, ErrorResponse)),
         },
     }
 
 
 def _operation(operation: Operation, refs: dict) -> dict:
     responses: dict[str, dict[str, Any]] = {
-        str(status): {"description": description, "content": _json(_ref(refs, model))}
+        str(status): {
+            "description": description,
+            "content": _json(_ref(refs, model)) if model else _representation(operation.document or ""),
+        }
         for status, (description, model) in operation.responses.items()
     }
     for operation_id in operation.links:
@@ -432,16 +511,19 @@ def _operation(operation: Operation, refs: dict) -> dict:
             "parameters": {"id": "$response.body#/id"},
         }
     if operation.html:
-        responses["200"]["content"]["text/html"] = {"schema": {"type": "string"}}
-    if operation.documents and operation.method == "get":
-        responses["200"]["content"] |= _DOCUMENTS
-        responses["406"] = {"description": _ERRORS[406], "content": _json(_ref(refs, Error))}
+        responses["200"]["content"] |= _representation("html")
+    if operation.documents:
+        responses["200"]["content"] |= _representation("kivra") | _representation("arts")
+        responses["406"] = {"description": _ERRORS[406], "content": _json(_ref(refs, ErrorResponse))}
+    takes_document = operation.document is not None and operation.method == "post"
     if operation.auth:
         statuses = [status for status in _ERRORS if status not in (406, 414, 429)]  # 406: only where Accept chooses
-        if operation.request is None:
+        if operation.request is None and not takes_document:
             statuses = [401, 403, 404, 422, 503] if operation.method == "get" else [401, 403, 404, 503]
         for status in statuses:
-            responses.setdefault(str(status), {"description": _ERRORS[status], "content": _json(_ref(refs, Error))})
+            responses.setdefault(
+                str(status), {"description": _ERRORS[status], "content": _json(_ref(refs, ErrorResponse))}
+            )
     responses |= _gateways_answers(refs, responses)
     spec: dict[str, Any] = {
         "operationId": operation.operation_id,
@@ -455,22 +537,12 @@ def _operation(operation: Operation, refs: dict) -> dict:
         spec["description"] += f" Beyond its schema, the body must hold: {operation.rules} (422 lists what it breaks)."
     if operation.request:
         spec["requestBody"] = {"required": True, "content": _json(_ref(refs, operation.request))}
-        if operation.documents:
-            spec["requestBody"]["content"] |= _DOCUMENTS
+    if takes_document:
+        spec["requestBody"] = {"required": True, "content": _representation(operation.document or "")}
     parameters = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in re.findall(r"\{([a-z_]+)\}", operation.path)
     ]
-    if operation.documents and operation.method == "get":
-        parameters.append(
-            {
-                "name": "format",
-                "in": "query",
-                "required": False,
-                "description": "the representation, as a link can name it (else Accept chooses)",
-                "schema": {"type": "string", "enum": list(formats.OFFERED)},
-            }
-        )
     if operation.query:
         schema = operation.query.model_json_schema()
         parameters += [

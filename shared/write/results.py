@@ -1,4 +1,5 @@
-"""What the write API answers: each use case's result, as models for the OpenAPI document."""
+"""What the write API answers, and what its callbacks send: each as a model for the OpenAPI
+document."""
 
 from __future__ import annotations
 
@@ -126,8 +127,90 @@ def receipt_links(public_url: str, receipt_id: uuid.UUID) -> dict[str, str | dic
     url = f"{public_url}/v1/receipts/{receipt_id}"
     return {
         "receipt_url": url,
-        "receipt_formats": {kind: f"{url}?format={kind}" for kind in ReceiptFormats.model_fields},
+        "receipt_formats": {kind: f"{url}/{kind}" for kind in ReceiptFormats.model_fields},
     }
+
+
+class BankReceiptMatched(BaseModel):
+    """A bank's payment was matched to a receipt: the receipt itself and its links."""
+
+    payment_id: str
+    bank_payment_id: str
+    account_ref: str
+    receipt: ItemisedReceipt
+    receipt_url: str
+    receipt_formats: ReceiptFormats
+
+
+class MerchantReceiptMatched(BaseModel):
+    """A merchant's receipt was matched to a card payment; customer_id is stable per cardholder
+    account and merchant, and tells one merchant nothing of another's customers."""
+
+    receipt_id: str
+    merchant_receipt_id: str
+    customer_id: str
+
+
+class ReceiptUnlinked(BaseModel):
+    """A bank's payment is no longer matched to the receipt: its final amount differs, it was
+    reversed, or the operator undid the match. Its app removes the receipt."""
+
+    payment_id: str
+    bank_payment_id: str
+    account_ref: str
+    receipt_id: str
+    reason: Literal["clearing", "reversal", "operator"]
+    amount: int
+    authorised_amount: int | None
+
+
+class ReceiptVoided(BaseModel):
+    """The receipt a bank's payment was matched to was voided at the till: its app removes it."""
+
+    payment_id: str
+    bank_payment_id: str
+    account_ref: str
+    receipt_id: str
+
+
+class _Callback(BaseModel):
+    id: str  # the event id (webhook-id, Receipts-Event-Id): the same on every retry, to dedupe on
+    created_at: datetime
+
+
+class BankReceiptMatchedCallback(_Callback):
+    type: Literal["receipt.matched"]
+    data: BankReceiptMatched
+
+
+class MerchantReceiptMatchedCallback(_Callback):
+    type: Literal["receipt.matched"]
+    data: MerchantReceiptMatched
+
+
+class ReceiptUnlinkedCallback(_Callback):
+    type: Literal["receipt.unlinked"]
+    data: ReceiptUnlinked
+
+
+class ReceiptVoidedCallback(_Callback):
+    type: Literal["receipt.voided"]
+    data: ReceiptVoided
+
+
+# What each party's callback_url is sent (SPEC §6), by the OpenAPI document's webhook names.
+CALLBACKS: dict[str, tuple[str, type[_Callback]]] = {
+    "bankReceiptMatched": (
+        "to the bank: its payment was matched, with the itemised receipt",
+        BankReceiptMatchedCallback,
+    ),
+    "merchantReceiptMatched": (
+        "to the merchant: its receipt was matched to a card payment",
+        MerchantReceiptMatchedCallback,
+    ),
+    "bankReceiptUnlinked": ("to the bank: its payment is no longer matched to the receipt", ReceiptUnlinkedCallback),
+    "bankReceiptVoided": ("to the bank: the receipt its payment was matched to was voided", ReceiptVoidedCallback),
+}
 
 
 class LookupAnswer(BaseModel):

@@ -132,7 +132,11 @@ def test_kivras_card_sale_is_taken_matched_and_given_back_in_both_formats(platfo
     assert datetime.fromisoformat(out["time_of_purchase"]) == datetime.fromisoformat(f"{day}T11:07:00+01:00")
     assert out["time_of_purchase"][-6:] in ("+01:00", "+02:00")
     assert out["payments"][0]["tender"]["bank_identification_number"] == "************3602"
-    assert fetched(http, platform, merchant["api_key"], receipt["id"], query="?format=arts").content == as_arts.content
+    # At each representation's own path, whatever Accept says (a link, a generated client).
+    assert fetched(http, platform, merchant["api_key"], receipt["id"], "text/html", "/arts").content == as_arts.content
+    assert fetched(http, platform, merchant["api_key"], receipt["id"], None, "/kivra").json() == as_kivra.json()
+    page = fetched(http, platform, merchant["api_key"], receipt["id"], None, "/html")
+    assert page.headers["Content-Type"].startswith("text/html") and "<html" in page.text
 
 
 def test_the_arts_card_sale_is_taken_and_matched_by_reconciliation(platform, http):
@@ -215,6 +219,28 @@ def test_a_return_is_linked_to_the_merchants_original(platform, http):
     )
 
 
+def test_each_format_has_its_own_path_beside_content_negotiation(platform, http):
+    merchant = onboard(http, platform, "merchant", **IDENTITY)
+    kivra_body, _ = on_a_day_of_its_own(KIVRA_SALE.read_bytes(), "2018-11-09")
+    arts_body, _ = on_a_day_of_its_own(ARTS_SALE.read_bytes(), "2018-01-08")
+
+    def at(path: str, body: bytes, media_type: str):
+        headers = {**bearer(merchant["api_key"]), "Content-Type": media_type}
+        return http.post(f"{platform.url}/v1/receipts/{path}", data=body, headers=headers)
+
+    # Another format's Content-Type is refused before anything is stored: the 201s below are first.
+    assert at("kivra", kivra_body, formats.ARTS).status_code == 415
+    assert at("arts", arts_body, formats.KIVRA).status_code == 415
+    kivra_taken = at("kivra", kivra_body, "application/json")  # the path names the profile
+    assert kivra_taken.status_code == 201, kivra_taken.text
+    arts_taken = at("arts", arts_body, formats.ARTS)
+    assert arts_taken.status_code == 201, arts_taken.text
+    # By Content-Type at /v1/receipts, the same documents are the same receipts.
+    for body, media_type, taken in ((kivra_body, formats.KIVRA, kivra_taken), (arts_body, formats.ARTS, arts_taken)):
+        again = submit(http, platform, merchant, body, media_type)
+        assert (again.status_code, again.json()["id"]) == (200, taken.json()["id"])
+
+
 def test_what_cannot_be_offered_is_406_naming_what_is(platform, http):
     merchant = onboard(http, platform, "merchant")  # no Kivra service id, no address
     taken = submit(http, platform, merchant, KIVRA_SALE.read_bytes(), formats.KIVRA)
@@ -228,7 +254,8 @@ def test_what_cannot_be_offered_is_406_naming_what_is(platform, http):
     assert refused.status_code == 406 and refused.headers["Vary"] == "Accept"
     assert all(media in refused.json()["error"]["message"] for media in formats.OFFERED.values())
     assert fetched(http, platform, merchant["api_key"], receipt_id, "application/xml").status_code == 200
-    assert fetched(http, platform, merchant["api_key"], receipt_id, query="?format=pdf").status_code == 422
+    assert fetched(http, platform, merchant["api_key"], receipt_id, query="/kivra").status_code == 406
+    assert fetched(http, platform, merchant["api_key"], receipt_id, query="/pdf").status_code == 404
 
 
 def test_a_document_breaking_its_schema_is_422_at_its_path_and_changes_nothing(platform, http):

@@ -109,10 +109,10 @@ def test_make_run_serves_the_functions_and_triggers_of_the_template(platform):
 
 
 def test_every_http_function_in_the_template_is_routed(platform, http):
-    for function in filter(lambda function: function.http, stack.load()):
-        path = re.sub(r"\{[a-z_]+\}", "x", function.route.path)
-        response = http.request(function.route.method, f"{platform.url}{path}")
-        assert not (response.status_code == 404 and response.json()["error"]["message"] == "no such endpoint")
+    for route in (route for function in stack.load() for route in function.routes):
+        path = re.sub(r"\{[a-z_]+\}", "x", route.path)
+        response = http.request(route.method, f"{platform.url}{path}")
+        assert not (response.status_code == 404 and response.json()["error"]["message"] == "no such endpoint"), route
 
 
 def test_a_killed_function_process_is_started_again(platform, http):

@@ -136,7 +136,14 @@ def runnable_blocks() -> list[tuple[str, str]]:
 
 def test_the_guides_runnable_blocks_run_after_the_readme(platform):
     blocks = runnable_blocks()
-    assert {guide for guide, _ in blocks} == {"api.md", "callbacks.md", "matching.md", "operations.md", "simulation.md"}
+    assert {guide for guide, _ in blocks} == {
+        "api.md",
+        "callbacks.md",
+        "clients.md",
+        "matching.md",
+        "operations.md",
+        "simulation.md",
+    }
     script = readme_script(platform.url, f"{platform.url}/sim") + "".join(
         f'echo "--- docs/{guide}, runnable block {number}" >&2\n{block}'
         for number, (guide, block) in enumerate(blocks, 1)

@@ -19,7 +19,7 @@ from shared.platform import db
 from shared.platform.config import settings
 from shared.platform.db import read_engine
 from shared.read import report
-from shared.write import callbacks, outbox, services, signatures
+from shared.write import callbacks, outbox, results, services, signatures
 from shared.write.unit_of_work import UnitOfWork
 from tests.support import ADMIN_API_KEY, QuietHandler, bearer, payment_body, random_pan, receipt_body, remember, serve
 from tests.support_events import project_outbox
@@ -113,9 +113,7 @@ def test_both_parties_get_one_signed_callback_each(functions, write_engine):
     assert data["receipt"]["merchant"]["name"] == merchant["name"]
     assert data["receipt"]["lines"][0]["description"] == "Espresso"
     assert data["receipt_url"].endswith(f"/v1/receipts/{receipt['id']}")
-    assert data["receipt_formats"] == {
-        kind: f"{data['receipt_url']}?format={kind}" for kind in ("html", "kivra", "arts")
-    }
+    assert data["receipt_formats"] == {kind: f"{data['receipt_url']}/{kind}" for kind in ("html", "kivra", "arts")}
     merchant_headers, merchant_body = by_path["/merchant"]
     assert signatures.verify(merchant["webhook_secret"], merchant_headers["Receipts-Signature"], merchant_body)
     merchant_data = json.loads(merchant_body)["data"]
@@ -433,3 +431,33 @@ def test_two_events_of_one_payment_in_a_batch_call_back_once(functions, write_en
             {"type": events.CALLBACK_DELIVERED, "id": payment["id"]},
         ).scalar_one()
     assert delivered == 2
+
+
+DOCUMENTED = {
+    ("bank", "receipt.matched"): results.BankReceiptMatchedCallback,
+    ("merchant", "receipt.matched"): results.MerchantReceiptMatchedCallback,
+    ("bank", "receipt.unlinked"): results.ReceiptUnlinkedCallback,
+    ("bank", "receipt.voided"): results.ReceiptVoidedCallback,
+}
+
+
+def test_every_callback_is_what_the_openapi_documents_webhooks_say(functions, write_engine):
+    receiver = Receiver()
+    *_, receipt, payment, _, event = matched_payment(functions, receiver)
+    deliver_until_done(event)
+    payment_id, receipt_id = uuid.UUID(payment["id"]), uuid.UUID(receipt["id"])
+    with UnitOfWork() as uow:
+        uow.callbacks.record_unlinked(payment_id, receipt_id, reason="operator")
+        uow.callbacks.record_voided(payment_id, receipt_id)
+        uow.commit()
+    with write_engine.connect() as connection:
+        sent = connection.execute(
+            text("SELECT party_kind, kind, body FROM callbacks WHERE payment_id = :payment_id"),
+            {"payment_id": payment_id},
+        ).all()
+    assert sorted((party, kind) for party, kind, _ in sent) == sorted(DOCUMENTED)
+    for party, kind, body in sent:
+        documented = DOCUMENTED[party, kind].model_validate_json(body)
+        # Every field sent is a documented one: the model, written back, is the body again.
+        as_sent = json.loads(body)
+        assert documented.model_dump(mode="json", exclude_unset=True) | {"created_at": as_sent["created_at"]} == as_sent

@@ -68,7 +68,7 @@ def test_the_exact_rule_finds_the_one_receipt_with_its_items(functions, merchant
     assert receipt["merchant"] == {"id": merchant["id"], "name": merchant["name"]}
     assert receipt["lines"][0]["description"] == "Lunch" and receipt["payments"][0]["masked_pan"] == mask(pan)
     assert response.json["receipt_url"].endswith(f"/v1/receipts/{receipt_id}")
-    assert response.json["receipt_formats"]["arts"] == response.json["receipt_url"] + "?format=arts"
+    assert response.json["receipt_formats"]["arts"] == response.json["receipt_url"] + "/arts"
     assert receipt["legal"] == {"jurisdiction": None, "complete": None, "missing": []}  # a merchant of no known country
     assert found(look_up(functions, bank, None, masked_pan=mask(pan))) == (receipt_id, "exact")
 

@@ -1,0 +1,204 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.account_erased import AccountErased
+from ...models.error_response import ErrorResponse
+from ...types import Response
+
+
+def _get_kwargs(
+    account_ref: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "delete",
+        "url": "/v1/accounts/{account_ref}".format(
+            account_ref=quote(str(account_ref), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> AccountErased | ErrorResponse | None:
+    if response.status_code == 202:
+        response_202 = AccountErased.from_dict(response.json())
+
+        return response_202
+
+    if response.status_code == 400:
+        response_400 = ErrorResponse.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorResponse.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorResponse.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 414:
+        response_414 = ErrorResponse.from_dict(response.json())
+
+        return response_414
+
+    if response.status_code == 429:
+        response_429 = ErrorResponse.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorResponse.from_dict(response.json())
+
+        return response_503
+
+    if response.status_code == 504:
+        response_504 = ErrorResponse.from_dict(response.json())
+
+        return response_504
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[AccountErased | ErrorResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    account_ref: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[AccountErased | ErrorResponse]:
+    """Erase a cardholder account from every store of the platform (GDPR art. 17)
+
+     Takes the bank API key.
+
+    Args:
+        account_ref (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[AccountErased | ErrorResponse]
+    """
+
+    kwargs = _get_kwargs(
+        account_ref=account_ref,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    account_ref: str,
+    *,
+    client: AuthenticatedClient,
+) -> AccountErased | ErrorResponse | None:
+    """Erase a cardholder account from every store of the platform (GDPR art. 17)
+
+     Takes the bank API key.
+
+    Args:
+        account_ref (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        AccountErased | ErrorResponse
+    """
+
+    return sync_detailed(
+        account_ref=account_ref,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    account_ref: str,
+    *,
+    client: AuthenticatedClient,
+) -> Response[AccountErased | ErrorResponse]:
+    """Erase a cardholder account from every store of the platform (GDPR art. 17)
+
+     Takes the bank API key.
+
+    Args:
+        account_ref (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[AccountErased | ErrorResponse]
+    """
+
+    kwargs = _get_kwargs(
+        account_ref=account_ref,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    account_ref: str,
+    *,
+    client: AuthenticatedClient,
+) -> AccountErased | ErrorResponse | None:
+    """Erase a cardholder account from every store of the platform (GDPR art. 17)
+
+     Takes the bank API key.
+
+    Args:
+        account_ref (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        AccountErased | ErrorResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            account_ref=account_ref,
+            client=client,
+        )
+    ).parsed

@@ -1,0 +1,269 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.endpoint_change import EndpointChange
+from ...models.error_response import ErrorResponse
+from ...models.party_endpoint import PartyEndpoint
+from ...types import Response
+
+
+def _get_kwargs(
+    id: str,
+    *,
+    body: EndpointChange,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "patch",
+        "url": "/v1/admin/banks/{id}".format(
+            id=quote(str(id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorResponse | PartyEndpoint | None:
+    if response.status_code == 200:
+        response_200 = PartyEndpoint.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorResponse.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorResponse.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorResponse.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorResponse.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = ErrorResponse.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 414:
+        response_414 = ErrorResponse.from_dict(response.json())
+
+        return response_414
+
+    if response.status_code == 415:
+        response_415 = ErrorResponse.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = ErrorResponse.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorResponse.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorResponse.from_dict(response.json())
+
+        return response_503
+
+    if response.status_code == 504:
+        response_504 = ErrorResponse.from_dict(response.json())
+
+        return response_504
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorResponse | PartyEndpoint]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    body: EndpointChange,
+) -> Response[ErrorResponse | PartyEndpoint]:
+    """Move a bank's callback_url (re-enables an endpoint that answered 410)
+
+     Takes the operator API key. Beyond its schema, the body must hold: in production
+    (RECEIPTS_ENV=production) callback_url is https:// and its host resolves to public addresses, none
+    of them the platform's own, unless the host is on CALLBACK_ALLOWED_HOSTS (SPEC §15) (422 lists what
+    it breaks).
+
+    Args:
+        id (str):
+        body (EndpointChange): PATCH /v1/admin/banks/{id}: where the bank's callbacks go from now
+            on (SPEC §10), and
+            the subject of the client certificate its calls must come with (SPEC §15: null unbinds
+            it); what is left out stays as it was.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | PartyEndpoint]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    body: EndpointChange,
+) -> ErrorResponse | PartyEndpoint | None:
+    """Move a bank's callback_url (re-enables an endpoint that answered 410)
+
+     Takes the operator API key. Beyond its schema, the body must hold: in production
+    (RECEIPTS_ENV=production) callback_url is https:// and its host resolves to public addresses, none
+    of them the platform's own, unless the host is on CALLBACK_ALLOWED_HOSTS (SPEC §15) (422 lists what
+    it breaks).
+
+    Args:
+        id (str):
+        body (EndpointChange): PATCH /v1/admin/banks/{id}: where the bank's callbacks go from now
+            on (SPEC §10), and
+            the subject of the client certificate its calls must come with (SPEC §15: null unbinds
+            it); what is left out stays as it was.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | PartyEndpoint
+    """
+
+    return sync_detailed(
+        id=id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    body: EndpointChange,
+) -> Response[ErrorResponse | PartyEndpoint]:
+    """Move a bank's callback_url (re-enables an endpoint that answered 410)
+
+     Takes the operator API key. Beyond its schema, the body must hold: in production
+    (RECEIPTS_ENV=production) callback_url is https:// and its host resolves to public addresses, none
+    of them the platform's own, unless the host is on CALLBACK_ALLOWED_HOSTS (SPEC §15) (422 lists what
+    it breaks).
+
+    Args:
+        id (str):
+        body (EndpointChange): PATCH /v1/admin/banks/{id}: where the bank's callbacks go from now
+            on (SPEC §10), and
+            the subject of the client certificate its calls must come with (SPEC §15: null unbinds
+            it); what is left out stays as it was.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | PartyEndpoint]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    body: EndpointChange,
+) -> ErrorResponse | PartyEndpoint | None:
+    """Move a bank's callback_url (re-enables an endpoint that answered 410)
+
+     Takes the operator API key. Beyond its schema, the body must hold: in production
+    (RECEIPTS_ENV=production) callback_url is https:// and its host resolves to public addresses, none
+    of them the platform's own, unless the host is on CALLBACK_ALLOWED_HOSTS (SPEC §15) (422 lists what
+    it breaks).
+
+    Args:
+        id (str):
+        body (EndpointChange): PATCH /v1/admin/banks/{id}: where the bank's callbacks go from now
+            on (SPEC §10), and
+            the subject of the client certificate its calls must come with (SPEC §15: null unbinds
+            it); what is left out stays as it was.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | PartyEndpoint
+    """
+
+    return (
+        await asyncio_detailed(
+            id=id,
+            client=client,
+            body=body,
+        )
+    ).parsed
