@@ -30,9 +30,12 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 
 venv: $(INSTALLED)
 
-# openapi-typescript and tsc, as clients/typescript/package-lock.json pins them.
+# openapi-typescript and tsc, as clients/typescript/package-lock.json pins them (with
+# Debian's Node.js and npm, installed once where there are none).
 TYPESCRIPT_TOOLS := clients/typescript/node_modules/.installed
 $(TYPESCRIPT_TOOLS): clients/typescript/package.json clients/typescript/package-lock.json
+	@command -v npm >/dev/null || { echo "installing Debian's nodejs and npm (once)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
 	cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 

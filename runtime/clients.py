@@ -29,27 +29,22 @@ TYPESCRIPT_TOOLS = CLIENTS / "typescript" / "node_modules" / ".bin"
 
 def generate(into: Path = CLIENTS) -> None:
     """Both clients, from document(), under into (laid out as clients/ is)."""
+    tools = Path(sys.executable).parent  # openapi-python-client and the ruff its hooks call, pinned side by side
+    if not (TYPESCRIPT_TOOLS / "openapi-typescript").exists():
+        raise SystemExit(
+            "openapi-typescript is not installed: `make clients` installs it (npm ci in clients/typescript)"
+        )
     with tempfile.TemporaryDirectory() as scratch:
         spec = Path(scratch, "openapi.json")
         spec.write_text(json.dumps(document(), indent=2))
         (into / PYTHON_PACKAGE.parent).mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [
-                *(Path(sys.executable).parent / "openapi-python-client", "generate"),
-                *("--path", spec, "--meta", "none", "--overwrite"),
-                *("--config", CLIENTS / "python" / "generator.yaml", "--output-path", into / PYTHON_PACKAGE),
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            # Its formatting hooks call ruff: the venv's, pinned beside the generator.
-            env={**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"},
-        )
         (into / TYPESCRIPT_TYPES.parent).mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [TYPESCRIPT_TOOLS / "openapi-typescript", spec, "--output", into / TYPESCRIPT_TYPES],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        python_client = [tools / "openapi-python-client", "generate", "--path", spec, "--meta", "none", "--overwrite"]
+        python_client += ["--config", CLIENTS / "python" / "generator.yaml", "--output-path", into / PYTHON_PACKAGE]
+        path = f"{tools}{os.pathsep}{os.environ['PATH']}"
+        subprocess.run(python_client, check=True, stdout=subprocess.DEVNULL, env={**os.environ, "PATH": path})
+        typescript = [TYPESCRIPT_TOOLS / "openapi-typescript", spec, "--output", into / TYPESCRIPT_TYPES]
+        subprocess.run(typescript, check=True, stdout=subprocess.DEVNULL)
 
 
 def main() -> None:

@@ -504,7 +504,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A receipt as Kivra's retail receipt (needs the merchant's kivra_service_id, else 406)
+         * A receipt as Kivra's retail receipt
          * @description Takes the merchant or bank API key.
          */
         get: operations["getKivraReceipt"];
@@ -626,7 +626,7 @@ export interface webhooks {
         put?: never;
         /**
          * Sent to the bank: its payment was matched, with the itemised receipt
-         * @description POSTed to the party's callback_url, signed with its webhook_secret, until it answers 2xx (retried for 24 h; a Retry-After on 429 or 503 is honoured; 410 disables the endpoint).
+         * @description POSTed to the party's callback_url, signed with its webhook_secret, until it answers 2xx (retried with backoff for CALLBACK_RETRY_WINDOW_SECONDS, 24 h by default; a Retry-After on 429 or 503 is honoured; 410 disables the endpoint).
          */
         post: {
             parameters: {
@@ -634,9 +634,9 @@ export interface webhooks {
                 header: {
                     /** @description the event id, the same on every retry: dedupe on it (also Receipts-Event-Id) */
                     "webhook-id": string;
-                    /** @description when this attempt was signed, in Unix seconds: refuse one over 5 minutes old */
+                    /** @description when this attempt was signed, in Unix seconds: refuse one over 300 s old */
                     "webhook-timestamp": string;
-                    /** @description v1,<base64 HMAC-SHA256 of '<webhook-id>.<webhook-timestamp>.<body>' under the webhook_secret>; while a secret is rotated, two, space-separated (also Receipts-Signature) */
+                    /** @description v1,<base64 HMAC-SHA256 of '<webhook-id>.<webhook-timestamp>.<body>' under the webhook_secret>; while a secret is rotated, two, space-separated (Receipts-Signature carries the platform's own scheme beside it: t=<timestamp>,v1=<hex HMAC-SHA256 of '<t>.<body>'>) */
                     "webhook-signature": string;
                 };
                 path?: never;
@@ -674,7 +674,7 @@ export interface webhooks {
         put?: never;
         /**
          * Sent to the merchant: its receipt was matched to a card payment
-         * @description POSTed to the party's callback_url, signed with its webhook_secret, until it answers 2xx (retried for 24 h; a Retry-After on 429 or 503 is honoured; 410 disables the endpoint).
+         * @description POSTed to the party's callback_url, signed with its webhook_secret, until it answers 2xx (retried with backoff for CALLBACK_RETRY_WINDOW_SECONDS, 24 h by default; a Retry-After on 429 or 503 is honoured; 410 disables the endpoint).
          */
         post: {
             parameters: {
@@ -682,9 +682,9 @@ export interface webhooks {
                 header: {
                     /** @description the event id, the same on every retry: dedupe on it (also Receipts-Event-Id) */
                     "webhook-id": string;
-                    /** @description when this attempt was signed, in Unix seconds: refuse one over 5 minutes old */
+                    /** @description when this attempt was signed, in Unix seconds: refuse one over 300 s old */
                     "webhook-timestamp": string;
-                    /** @description v1,<base64 HMAC-SHA256 of '<webhook-id>.<webhook-timestamp>.<body>' under the webhook_secret>; while a secret is rotated, two, space-separated (also Receipts-Signature) */
+                    /** @description v1,<base64 HMAC-SHA256 of '<webhook-id>.<webhook-timestamp>.<body>' under the webhook_secret>; while a secret is rotated, two, space-separated (Receipts-Signature carries the platform's own scheme beside it: t=<timestamp>,v1=<hex HMAC-SHA256 of '<t>.<body>'>) */
                     "webhook-signature": string;
                 };
                 path?: never;
@@ -722,7 +722,7 @@ export interface webhooks {
         put?: never;
         /**
          * Sent to the bank: its payment is no longer matched to the receipt
-         * @description POSTed to the party's callback_url, signed with its webhook_secret, until it answers 2xx (retried for 24 h; a Retry-After on 429 or 503 is honoured; 410 disables the endpoint).
+         * @description POSTed to the party's callback_url, signed with its webhook_secret, until it answers 2xx (retried with backoff for CALLBACK_RETRY_WINDOW_SECONDS, 24 h by default; a Retry-After on 429 or 503 is honoured; 410 disables the endpoint).
          */
         post: {
             parameters: {
@@ -730,9 +730,9 @@ export interface webhooks {
                 header: {
                     /** @description the event id, the same on every retry: dedupe on it (also Receipts-Event-Id) */
                     "webhook-id": string;
-                    /** @description when this attempt was signed, in Unix seconds: refuse one over 5 minutes old */
+                    /** @description when this attempt was signed, in Unix seconds: refuse one over 300 s old */
                     "webhook-timestamp": string;
-                    /** @description v1,<base64 HMAC-SHA256 of '<webhook-id>.<webhook-timestamp>.<body>' under the webhook_secret>; while a secret is rotated, two, space-separated (also Receipts-Signature) */
+                    /** @description v1,<base64 HMAC-SHA256 of '<webhook-id>.<webhook-timestamp>.<body>' under the webhook_secret>; while a secret is rotated, two, space-separated (Receipts-Signature carries the platform's own scheme beside it: t=<timestamp>,v1=<hex HMAC-SHA256 of '<t>.<body>'>) */
                     "webhook-signature": string;
                 };
                 path?: never;
@@ -770,7 +770,7 @@ export interface webhooks {
         put?: never;
         /**
          * Sent to the bank: the receipt its payment was matched to was voided
-         * @description POSTed to the party's callback_url, signed with its webhook_secret, until it answers 2xx (retried for 24 h; a Retry-After on 429 or 503 is honoured; 410 disables the endpoint).
+         * @description POSTed to the party's callback_url, signed with its webhook_secret, until it answers 2xx (retried with backoff for CALLBACK_RETRY_WINDOW_SECONDS, 24 h by default; a Retry-After on 429 or 503 is honoured; 410 disables the endpoint).
          */
         post: {
             parameters: {
@@ -778,9 +778,9 @@ export interface webhooks {
                 header: {
                     /** @description the event id, the same on every retry: dedupe on it (also Receipts-Event-Id) */
                     "webhook-id": string;
-                    /** @description when this attempt was signed, in Unix seconds: refuse one over 5 minutes old */
+                    /** @description when this attempt was signed, in Unix seconds: refuse one over 300 s old */
                     "webhook-timestamp": string;
-                    /** @description v1,<base64 HMAC-SHA256 of '<webhook-id>.<webhook-timestamp>.<body>' under the webhook_secret>; while a secret is rotated, two, space-separated (also Receipts-Signature) */
+                    /** @description v1,<base64 HMAC-SHA256 of '<webhook-id>.<webhook-timestamp>.<body>' under the webhook_secret>; while a secret is rotated, two, space-separated (Receipts-Signature carries the platform's own scheme beside it: t=<timestamp>,v1=<hex HMAC-SHA256 of '<t>.<body>'>) */
                     "webhook-signature": string;
                 };
                 path?: never;
@@ -2761,15 +2761,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description a validation rule is broken (details list each) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
             /** @description over the gateway's limit of requests per second for this credential and kind of route, or for this client address; retry after Retry-After seconds */
             429: {
                 headers: {
@@ -3333,15 +3324,6 @@ export interface operations {
             };
             /** @description the request line (path and query) is over 8 KiB (the gateway's limit) */
             414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description a validation rule is broken (details list each) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4546,7 +4528,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description the body is not application/json (with or without Kivra's profile) */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4626,7 +4608,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReceiptAccepted"];
                 };
             };
-            /** @description malformed JSON, or: the gateway could not read the request (a header over 8 KiB; plain HTTP to an HTTPS gateway) */
+            /** @description the XML is not well-formed, or declares a DTD or an entity, or: the gateway could not read the request (a header over 8 KiB; plain HTTP to an HTTPS gateway) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4689,7 +4671,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description the body is not application/xml or text/xml */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5456,15 +5438,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description a validation rule is broken (details list each) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
             /** @description over the gateway's limit of requests per second for this credential and kind of route, or for this client address; retry after Retry-After seconds */
             429: {
                 headers: {
@@ -5561,15 +5534,6 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description a validation rule is broken (details list each) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
             /** @description over the gateway's limit of requests per second for this credential and kind of route, or for this client address; retry after Retry-After seconds */
             429: {
                 headers: {
@@ -5612,7 +5576,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Kivra's retail receipt (needs the merchant's kivra_service_id, else 406) */
+            /** @description Kivra's retail receipt */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5657,7 +5621,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description the merchant has no kivra_service_id */
+            /** @description the merchant lacks what Kivra's document needs: kivra_service_id, address, and vat_id or tax_number */
             406: {
                 headers: {
                     [name: string]: unknown;
@@ -5668,15 +5632,6 @@ export interface operations {
             };
             /** @description the request line (path and query) is over 8 KiB (the gateway's limit) */
             414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description a validation rule is broken (details list each) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5773,15 +5728,6 @@ export interface operations {
             };
             /** @description the request line (path and query) is over 8 KiB (the gateway's limit) */
             414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description a validation rule is broken (details list each) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };

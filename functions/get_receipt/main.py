@@ -17,6 +17,8 @@ from shared.read import documents, render, views
 @functions_framework.http
 @http.endpoint("GET")
 def get_receipt(request):
+    if (moved := http.representation_moved(request)) is not None:
+        return moved
     party = http.authenticate(request, MERCHANT, BANK)
     receipt_id = http.path_parameter(request, 2)
     kind = http.representation(request, http.path_parameter(request, 3, required=False))

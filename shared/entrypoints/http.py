@@ -159,11 +159,11 @@ VARY = {"Vary": "Accept"}
 
 
 def representation(request: flask.Request, named: str | None) -> str:
-    """Which of formats.OFFERED the client wants: the one its path names (a link, or a
-    generated client, needs no header), else Accept chooses (SPEC §12); 406 for an Accept
-    that takes none."""
+    """Which of formats.OFFERED the client wants: the one its path names (formats.LINKED: a
+    link, or a generated client, needs no header), else Accept chooses (SPEC §12); 406 for
+    an Accept that takes none."""
     if named is not None:
-        if named not in formats.OFFERED:
+        if named not in formats.LINKED:
             raise NotFound("no such endpoint")
         return named
     kind = formats.negotiate(request.headers.get("Accept"))
@@ -172,6 +172,18 @@ def representation(request: flask.Request, named: str | None) -> str:
             "none of the representations the Accept header takes is offered: " + ", ".join(formats.OFFERED.values())
         )
     return kind
+
+
+def representation_moved(request: flask.Request) -> flask.Response | None:
+    """A link made when a representation was named by ?format=: a permanent redirect to the
+    path that names it now (a 308 keeps the method, and a client keeps the key on the same
+    host). Stored links and callbacks sent before still lead to the receipt."""
+    named = request.args.get("format")
+    if named is None:
+        return None
+    if named not in formats.OFFERED:
+        raise NotFound(f"no such representation; there are {', '.join(formats.OFFERED)}")
+    return flask.Response(status=308, headers={"Location": request.path + ("" if named == "json" else f"/{named}")})
 
 
 def document_response(body: bytes, media_type: str) -> flask.Response:
@@ -216,9 +228,8 @@ def actor(request: flask.Request, party: Party | None = None) -> Actor:
 
 
 def document_kind(request: flask.Request, named: str | None) -> str:
-    """Which receipt document the body is: the one its path names (kivra, arts), else its
-    Content-Type says (SPEC §12); 415 for a Content-Type that is neither. On Kivra's path
-    plain application/json will do: the path names the profile."""
+    """Which receipt document the body is: the one its path names (formats.DOCUMENTS),
+    else its Content-Type says (SPEC §12); 415 for a Content-Type that is neither."""
     kind = formats.kind_of(request.mimetype, request.mimetype_params)
     if named is None:
         if kind is None:
@@ -227,10 +238,12 @@ def document_kind(request: flask.Request, named: str | None) -> str:
                 f' profile="{formats.KIVRA_PROFILE}") or as an ARTS Digital Receipt (application/xml)'
             )
         return kind
-    if named not in ("kivra", "arts"):
+    if named not in formats.DOCUMENTS:
         raise NotFound("no such endpoint")
-    if kind != named and (named, kind) != ("kivra", "json"):
-        raise UnsupportedMediaType(f"send this document as {formats.JSON if named == 'kivra' else formats.ARTS}")
+    if named == "kivra" and kind == "json":
+        kind = named  # the path names the profile
+    if kind != named:
+        raise UnsupportedMediaType(f"send this document as {formats.DOCUMENTS[named]}")
     return named
 
 

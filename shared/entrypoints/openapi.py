@@ -43,6 +43,7 @@ from shared.write.results import (
     ReceiptAccepted,
     WebhookSecret,
 )
+from shared.write.signatures import SIGNATURE_TOLERANCE_SECONDS
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,22 @@ _CALLBACK_RULES = (
 _IDENTITY_RULES = (
     "vat_id has its country's format and check digits; logo decodes to at most 64 KiB (SPEC §12); " + _CALLBACK_RULES
 )
+
+# A receipt's representations other than JSON (formats.LINKED), as the document names them.
+_TITLES = {
+    "html": "the rendered page a bank app can embed",
+    "kivra": "Kivra's retail receipt",
+    "arts": "an ARTS Digital Receipt",
+}
+_KIVRA_NEEDS = "the merchant lacks what Kivra's document needs: kivra_service_id, address, and vat_id or tax_number"
+# What a till's document at its own path is refused with, in place of the platform's JSON's wording.
+_DOCUMENT_ERRORS = {
+    "kivra": {415: f"the body is not {formats.DOCUMENTS['kivra']}"},
+    "arts": {
+        400: "the XML is not well-formed, or declares a DTD or an entity, or: " + _GATEWAYS[400],
+        415: f"the body is not {formats.DOCUMENTS['arts']}",
+    },
+}
 
 OPERATIONS = [
     Operation(
@@ -248,7 +265,8 @@ OPERATIONS = [
             " printed: what it breaks of submitReceipt's rules comes back as warnings, and only one with no card"
             " tender (no_card_payment), or none the platform can match on (card_data_missing), is refused",
         )
-        for kind, title in (("kivra", "Kivra's retail receipt"), ("arts", "an ARTS Digital Receipt"))
+        for kind, title in _TITLES.items()
+        if kind in formats.DOCUMENTS
     ),
     Operation(
         "post",
@@ -315,19 +333,14 @@ OPERATIONS = [
             "get",
             f"/v1/receipts/{{id}}/{kind}",
             operation_id,
-            f"A receipt as {title}",
+            f"A receipt as {_TITLES[kind]}",
             "merchant or bank",
             None,
-            {
-                200: (title, None),
-                **({406: ("the merchant has no kivra_service_id", ErrorResponse)} if kind == "kivra" else {}),
-            },
+            {200: (_TITLES[kind], None), **({406: (_KIVRA_NEEDS, ErrorResponse)} if kind == "kivra" else {})},
             document=kind,
         )
-        for kind, operation_id, title in (
-            ("html", "getReceiptPage", "the rendered page a bank app can embed"),
-            ("kivra", "getKivraReceipt", "Kivra's retail receipt (needs the merchant's kivra_service_id, else 406)"),
-            ("arts", "getArtsReceipt", "an ARTS Digital Receipt"),
+        for kind, operation_id in zip(
+            formats.LINKED, ("getReceiptPage", "getKivraReceipt", "getArtsReceipt"), strict=True
         )
     ),
     Operation(
@@ -418,11 +431,15 @@ def document() -> dict:
 # Standard Webhooks' headers (https://www.standardwebhooks.com), which its libraries verify.
 _SIGNED = (
     ("webhook-id", "the event id, the same on every retry: dedupe on it (also Receipts-Event-Id)"),
-    ("webhook-timestamp", "when this attempt was signed, in Unix seconds: refuse one over 5 minutes old"),
+    (
+        "webhook-timestamp",
+        f"when this attempt was signed, in Unix seconds: refuse one over {SIGNATURE_TOLERANCE_SECONDS} s old",
+    ),
     (
         "webhook-signature",
         "v1,<base64 HMAC-SHA256 of '<webhook-id>.<webhook-timestamp>.<body>' under the webhook_secret>;"
-        " while a secret is rotated, two, space-separated (also Receipts-Signature)",
+        " while a secret is rotated, two, space-separated (Receipts-Signature carries the platform's own"
+        " scheme beside it: t=<timestamp>,v1=<hex HMAC-SHA256 of '<t>.<body>'>)",
     ),
 )
 
@@ -432,7 +449,8 @@ def _webhook(description: str, body: dict) -> dict:
         "post": {
             "summary": f"Sent {description}",
             "description": "POSTed to the party's callback_url, signed with its webhook_secret, until it answers 2xx"
-            " (retried for 24 h; a Retry-After on 429 or 503 is honoured; 410 disables the endpoint).",
+            " (retried with backoff for CALLBACK_RETRY_WINDOW_SECONDS, 24 h by default; a Retry-After on 429 or 503"
+            " is honoured; 410 disables the endpoint).",
             "parameters": [
                 {"name": name, "in": "header", "required": True, "description": meaning, "schema": {"type": "string"}}
                 for name, meaning in _SIGNED
@@ -471,7 +489,9 @@ _REPRESENTATIONS = {
 }
 
 
-def _representation(kind: str) -> dict:
+def _representation(kind: str | None) -> dict:
+    if kind is None:
+        raise ValueError("an operation answering its document names which one")
     return {formats.OFFERED[kind]: _REPRESENTATIONS[kind]}
 
 
@@ -501,7 +521,7 @@ def _operation(operation: Operation, refs: dict) -> dict:
     responses: dict[str, dict[str, Any]] = {
         str(status): {
             "description": description,
-            "content": _json(_ref(refs, model)) if model else _representation(operation.document or ""),
+            "content": _json(_ref(refs, model)) if model else _representation(operation.document),
         }
         for status, (description, model) in operation.responses.items()
     }
@@ -519,10 +539,11 @@ def _operation(operation: Operation, refs: dict) -> dict:
     if operation.auth:
         statuses = [status for status in _ERRORS if status not in (406, 414, 429)]  # 406: only where Accept chooses
         if operation.request is None and not takes_document:
-            statuses = [401, 403, 404, 422, 503] if operation.method == "get" else [401, 403, 404, 503]
+            statuses = [401, 403, 404, 422, 503] if operation.query else [401, 403, 404, 503]
+        descriptions = _ERRORS | (_DOCUMENT_ERRORS[operation.document or ""] if takes_document else {})
         for status in statuses:
             responses.setdefault(
-                str(status), {"description": _ERRORS[status], "content": _json(_ref(refs, ErrorResponse))}
+                str(status), {"description": descriptions[status], "content": _json(_ref(refs, ErrorResponse))}
             )
     responses |= _gateways_answers(refs, responses)
     spec: dict[str, Any] = {
@@ -538,7 +559,7 @@ def _operation(operation: Operation, refs: dict) -> dict:
     if operation.request:
         spec["requestBody"] = {"required": True, "content": _json(_ref(refs, operation.request))}
     if takes_document:
-        spec["requestBody"] = {"required": True, "content": _representation(operation.document or "")}
+        spec["requestBody"] = {"required": True, "content": _representation(operation.document)}
     parameters = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in re.findall(r"\{([a-z_]+)\}", operation.path)

@@ -28,8 +28,15 @@ def kind_of(mimetype: str, params: dict) -> str | None:
     return None
 
 
-# What GET /v1/receipts/{id} answers in, by ?format= or Accept; the first is the default.
+# What GET /v1/receipts/{id} answers in, by Accept; the first is the default.
 OFFERED = {"json": JSON, "html": HTML, "kivra": KIVRA, "arts": ARTS}
+
+# The tills' documents, each also at a path of its own, in (/v1/receipts/kivra) and out
+# (/v1/receipts/{id}/kivra): a generated client gets an operation of one body type each. At
+# its own path a document is taken in any of these media types.
+DOCUMENTS = {"kivra": "application/json (with or without Kivra's profile)", "arts": "application/xml or text/xml"}
+# The representations a link can name by its path (/v1/receipts/{id}/html): all but the JSON.
+LINKED = ("html", *DOCUMENTS)
 
 
 def negotiate(accept: str | None) -> str | None:
@@ -72,4 +79,17 @@ def read(kind: str, body: bytes) -> Imported:
     return importlib.import_module(f"shared.formats.{kind}").read(body)
 
 
-__all__ = ["ARTS", "HTML", "Imported", "JSON", "KIVRA", "KIVRA_PROFILE", "OFFERED", "kind_of", "negotiate", "read"]
+__all__ = [
+    "ARTS",
+    "DOCUMENTS",
+    "HTML",
+    "Imported",
+    "JSON",
+    "KIVRA",
+    "KIVRA_PROFILE",
+    "LINKED",
+    "OFFERED",
+    "kind_of",
+    "negotiate",
+    "read",
+]

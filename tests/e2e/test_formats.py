@@ -137,6 +137,14 @@ def test_kivras_card_sale_is_taken_matched_and_given_back_in_both_formats(platfo
     assert fetched(http, platform, merchant["api_key"], receipt["id"], None, "/kivra").json() == as_kivra.json()
     page = fetched(http, platform, merchant["api_key"], receipt["id"], None, "/html")
     assert page.headers["Content-Type"].startswith("text/html") and "<html" in page.text
+    # A link of the older form still leads there: a 308 keeps the key on the way.
+    moved = http.get(
+        f"{platform.url}/v1/receipts/{receipt['id']}?format=arts",
+        headers=bearer(merchant["api_key"]),
+        allow_redirects=False,
+    )
+    assert (moved.status_code, moved.headers["Location"]) == (308, f"/v1/receipts/{receipt['id']}/arts")
+    assert fetched(http, platform, merchant["api_key"], receipt["id"], query="?format=arts").content == as_arts.content
 
 
 def test_the_arts_card_sale_is_taken_and_matched_by_reconciliation(platform, http):
@@ -256,6 +264,7 @@ def test_what_cannot_be_offered_is_406_naming_what_is(platform, http):
     assert fetched(http, platform, merchant["api_key"], receipt_id, "application/xml").status_code == 200
     assert fetched(http, platform, merchant["api_key"], receipt_id, query="/kivra").status_code == 406
     assert fetched(http, platform, merchant["api_key"], receipt_id, query="/pdf").status_code == 404
+    assert fetched(http, platform, merchant["api_key"], receipt_id, query="?format=pdf").status_code == 404
 
 
 def test_a_document_breaking_its_schema_is_422_at_its_path_and_changes_nothing(platform, http):

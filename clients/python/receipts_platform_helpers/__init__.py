@@ -91,14 +91,16 @@ _BY_STATUS: dict[int, type[ApiError]] = {kind.status: kind for kind in ApiError.
 
 
 def answer(response: Response[T | ErrorResponse]) -> T:
-    """What a generated operation's sync_detailed answered, or its error raised as an ApiError."""
+    """What a generated operation's sync_detailed answered, or its error raised as an
+    ApiError. A 201 (taken) and a 200 (the same again) give the same model: where the two
+    differ to the caller, read response.status_code."""
     parsed = response.parsed
     if 200 <= response.status_code < 300 and parsed is not None and not isinstance(parsed, ErrorResponse):
         return parsed
-    raise error(response)
+    raise api_error(response)
 
 
-def error(response: Response[Any]) -> ApiError:
+def api_error(response: Response[Any]) -> ApiError:
     """The ApiError of a non-2xx answer: of its status's kind, carrying the API's error code."""
     try:
         body = json.loads(response.content)["error"]
@@ -155,6 +157,6 @@ __all__ = [
     "UnsupportedMediaType",
     "ValidationFailed",
     "answer",
-    "error",
+    "api_error",
     "pages",
 ]

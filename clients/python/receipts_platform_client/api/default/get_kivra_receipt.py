@@ -63,11 +63,6 @@ def _parse_response(
 
         return response_414
 
-    if response.status_code == 422:
-        response_422 = ErrorResponse.from_dict(response.json())
-
-        return response_422
-
     if response.status_code == 429:
         response_429 = ErrorResponse.from_dict(response.json())
 
@@ -105,7 +100,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorResponse | GetKivraReceiptResponse200]:
-    """A receipt as Kivra's retail receipt (needs the merchant's kivra_service_id, else 406)
+    """A receipt as Kivra's retail receipt
 
      Takes the merchant or bank API key.
 
@@ -136,7 +131,7 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> ErrorResponse | GetKivraReceiptResponse200 | None:
-    """A receipt as Kivra's retail receipt (needs the merchant's kivra_service_id, else 406)
+    """A receipt as Kivra's retail receipt
 
      Takes the merchant or bank API key.
 
@@ -162,7 +157,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorResponse | GetKivraReceiptResponse200]:
-    """A receipt as Kivra's retail receipt (needs the merchant's kivra_service_id, else 406)
+    """A receipt as Kivra's retail receipt
 
      Takes the merchant or bank API key.
 
@@ -191,7 +186,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> ErrorResponse | GetKivraReceiptResponse200 | None:
-    """A receipt as Kivra's retail receipt (needs the merchant's kivra_service_id, else 406)
+    """A receipt as Kivra's retail receipt
 
      Takes the merchant or bank API key.
 
