@@ -35,7 +35,7 @@ from receipts_platform_client.models import (
     SubmitKivraReceiptBody,
 )
 from receipts_platform_client.types import File
-from receipts_platform_helpers import Unauthorized, ValidationFailed, answer, pages
+from receipts_platform_helpers import NotFound, Unauthorized, ValidationFailed, answer, pages
 
 given = json.load(sys.stdin)
 received: list[tuple[str, dict[str, str], bytes]] = []
@@ -91,12 +91,15 @@ payment = answer(submit_payment.sync_detailed(client=bank, body=PaymentSubmissio
 
 
 def statement_with_receipt():
-    statement = [
-        entry
-        for page in pages(list_account_payments.sync_detailed, given["payment"]["account_ref"], client=bank)
-        for entry in page.items
-    ]
-    return statement if statement and statement[0].receipt else None
+    try:
+        statement = [
+            entry
+            for page in pages(list_account_payments.sync_detailed, given["payment"]["account_ref"], client=bank)
+            for entry in page.items
+        ]
+    except NotFound:  # the payment is not on the read model yet
+        return None
+    return statement if statement[0].receipt else None
 
 
 statement = until(statement_with_receipt, "match on the statement")
@@ -115,6 +118,17 @@ try:
     forgery = "accepted"
 except standardwebhooks.WebhookVerificationError:
     forgery = "refused"
+
+
+def all_three_listed():
+    """The merchant's receipts, read two to a page (the pager follows the cursor), once all three are listed."""
+    listed = sorted(
+        receipt.id for page in pages(list_receipts.sync_detailed, client=merchant, limit=2) for receipt in page.items
+    )
+    return listed if len(listed) == 3 else None
+
+
+merchant_receipts = until(all_three_listed, "the three receipts listed")
 
 # The API's errors, as exceptions carrying its codes.
 broken = dict(given["receipt"], merchant_receipt_id=given["receipt"]["merchant_receipt_id"] + "-b")
@@ -151,11 +165,7 @@ print(
                 "html": callback.data.receipt_formats.html,
             },
             "forgery": forgery,
-            "merchant_receipts": sorted(
-                receipt.id
-                for page in pages(list_receipts.sync_detailed, client=merchant, limit=2)
-                for receipt in page.items
-            ),
+            "merchant_receipts": merchant_receipts,
             "invalid": invalid,
             "unknown_key": unknown_key,
         }
