@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from shared.entrypoints.openapi import OPERATIONS
 from tests.conftest import ROOT
 from tests.e2e.test_formats import IDENTITY, on_a_day_of_its_own
 from tests.support import ADMIN_API_KEY, LOCAL_CALLBACK, payment_body, random_pan, receipt_body
@@ -35,6 +36,22 @@ def client_python(tmp_path_factory):
         check=True,
     )
     return root / "venv" / "bin" / "python"
+
+
+IMPORT_EVERY_MODULE = """
+import importlib, pkgutil, receipts_platform_client, receipts_platform_helpers
+names = [module.name for module in pkgutil.walk_packages(receipts_platform_client.__path__, "receipts_platform_client.")]
+for name in names:
+    importlib.import_module(name)
+print(len(names))
+"""
+
+
+def test_every_module_of_the_installed_client_imports(client_python):
+    ran = subprocess.run([client_python, "-c", IMPORT_EVERY_MODULE], capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0, ran.stderr[-4000:]
+    operations = len(list((ROOT / "clients/python/receipts_platform_client/api/default").glob("[a-z]*.py")))
+    assert operations == len(OPERATIONS) and int(ran.stdout) > operations  # and every model's module, and the rest
 
 
 def test_a_pair_through_the_installed_client(platform, client_python):

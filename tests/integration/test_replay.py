@@ -51,11 +51,15 @@ def some_history(functions, merchant, bank):
 def test_replay_into_an_empty_database_equals_live_delivery(write_engine, some_history):
     live = fresh_read_model("receipts_read_live_test")
     rebuilt = fresh_read_model("receipts_read_replay_test")
+    applied = replay(write_engine, rebuilt)
+    # What the replay applied: the history's first events, in order. The platform the e2e
+    # tests run may record more meanwhile, after those.
     with write_engine.connect() as connection:
         recorded = connection.execute(
-            text("SELECT id, type, subject, data, occurred_at FROM outbox ORDER BY position")
+            text("SELECT id, type, subject, data, occurred_at FROM outbox ORDER BY position LIMIT :applied"),
+            {"applied": applied},
         ).all()
-    assert len(recorded) >= 10
+    assert len(recorded) == applied >= 10
     # Live delivery: at least once, in any order.
     deliveries = [bus.envelope(r.id, r.type, r.subject, r.occurred_at, r.data) for r in recorded] * 2
     random.Random(7).shuffle(deliveries)
@@ -71,7 +75,6 @@ def test_replay_into_an_empty_database_equals_live_delivery(write_engine, some_h
         for event in deliveries:
             projections.project(connection, event)
 
-    assert replay(write_engine, rebuilt) == len(recorded)
     assert snapshot(rebuilt) == snapshot(live)
     assert len(snapshot(rebuilt)["receipt_views"]) >= 5
     live.dispose()
