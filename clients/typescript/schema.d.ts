@@ -4385,7 +4385,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description body is not JSON */
+            /** @description the body is none of the platform's JSON, Kivra's receipt or an ARTS Digital Receipt */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5420,7 +5420,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description none of what the Accept header takes is offered (the message lists what is) */
+            /** @description none of what the Accept header takes is offered (the message lists what is); or, for Kivra's profile, the merchant lacks what Kivra's document needs: kivra_service_id, address, and vat_id or tax_number */
             406: {
                 headers: {
                     [name: string]: unknown;

@@ -179,11 +179,16 @@ def representation_moved(request: flask.Request) -> flask.Response | None:
     path that names it now (a 308 keeps the method, and a client keeps the key on the same
     host). Stored links and callbacks sent before still lead to the receipt."""
     named = request.args.get("format")
-    if named is None:
+    if named is None or path_parameter(request, 3, required=False) is not None:
         return None
     if named not in formats.OFFERED:
         raise NotFound(f"no such representation; there are {', '.join(formats.OFFERED)}")
-    return flask.Response(status=308, headers={"Location": request.path + ("" if named == "json" else f"/{named}")})
+    try:
+        receipt_id = uuid.UUID(path_parameter(request, 2))
+    except ValueError:
+        raise NotFound("no such receipt") from None
+    path = f"/v1/receipts/{receipt_id}" + ("" if named == "json" else f"/{named}")
+    return flask.Response(status=308, headers={"Location": path})
 
 
 def document_response(body: bytes, media_type: str) -> flask.Response:

@@ -105,13 +105,15 @@ _TITLES = {
     "arts": "an ARTS Digital Receipt",
 }
 _KIVRA_NEEDS = "the merchant lacks what Kivra's document needs: kivra_service_id, address, and vat_id or tax_number"
-# What a till's document at its own path is refused with, in place of the platform's JSON's wording.
-_DOCUMENT_ERRORS = {
-    "kivra": {415: f"the body is not {formats.DOCUMENTS['kivra']}"},
-    "arts": {
+# Where an operation's refusal differs from the JSON API's usual one (_ERRORS), by operationId.
+_REFUSALS = {
+    "submitReceipt": {415: "the body is none of the platform's JSON, Kivra's receipt or an ARTS Digital Receipt"},
+    "submitKivraReceipt": {415: f"the body is not {formats.DOCUMENTS['kivra']}"},
+    "submitArtsReceipt": {
         400: "the XML is not well-formed, or declares a DTD or an entity, or: " + _GATEWAYS[400],
         415: f"the body is not {formats.DOCUMENTS['arts']}",
     },
+    "getReceipt": {406: _ERRORS[406] + "; or, for Kivra's profile, " + _KIVRA_NEEDS},
 }
 
 OPERATIONS = [
@@ -518,6 +520,7 @@ def _gateways_answers(refs: dict, responses: dict) -> dict[str, dict[str, Any]]:
 
 
 def _operation(operation: Operation, refs: dict) -> dict:
+    descriptions = _ERRORS | _REFUSALS.get(operation.operation_id, {})
     responses: dict[str, dict[str, Any]] = {
         str(status): {
             "description": description,
@@ -534,13 +537,12 @@ def _operation(operation: Operation, refs: dict) -> dict:
         responses["200"]["content"] |= _representation("html")
     if operation.documents:
         responses["200"]["content"] |= _representation("kivra") | _representation("arts")
-        responses["406"] = {"description": _ERRORS[406], "content": _json(_ref(refs, ErrorResponse))}
+        responses["406"] = {"description": descriptions[406], "content": _json(_ref(refs, ErrorResponse))}
     takes_document = operation.document is not None and operation.method == "post"
     if operation.auth:
         statuses = [status for status in _ERRORS if status not in (406, 414, 429)]  # 406: only where Accept chooses
         if operation.request is None and not takes_document:
             statuses = [401, 403, 404, 422, 503] if operation.query else [401, 403, 404, 503]
-        descriptions = _ERRORS | (_DOCUMENT_ERRORS[operation.document or ""] if takes_document else {})
         for status in statuses:
             responses.setdefault(
                 str(status), {"description": descriptions[status], "content": _json(_ref(refs, ErrorResponse))}

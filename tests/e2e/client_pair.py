@@ -99,7 +99,7 @@ def statement_with_receipt():
         ]
     except NotFound:  # the payment is not on the read model yet
         return None
-    return statement if statement[0].receipt else None
+    return statement if statement and statement[0].receipt else None
 
 
 statement = until(statement_with_receipt, "match on the statement")

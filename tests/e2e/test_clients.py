@@ -39,19 +39,25 @@ def client_python(tmp_path_factory):
 
 
 IMPORT_EVERY_MODULE = """
-import importlib, pkgutil, receipts_platform_client, receipts_platform_helpers
+import importlib, importlib.resources, pkgutil, receipts_platform_client, receipts_platform_helpers
 names = [module.name for module in pkgutil.walk_packages(receipts_platform_client.__path__, "receipts_platform_client.")]
 for name in names:
     importlib.import_module(name)
-print(len(names))
+packages = ("receipts_platform_client", "receipts_platform_helpers")
+typed = all(importlib.resources.files(package).joinpath("py.typed").is_file() for package in packages)
+print(len(names), typed)
 """
 
 
 def test_every_module_of_the_installed_client_imports(client_python):
     ran = subprocess.run([client_python, "-c", IMPORT_EVERY_MODULE], capture_output=True, text=True, timeout=60)
     assert ran.returncode == 0, ran.stderr[-4000:]
-    operations = len(list((ROOT / "clients/python/receipts_platform_client/api/default").glob("[a-z]*.py")))
-    assert operations == len(OPERATIONS) and int(ran.stdout) > operations  # and every model's module, and the rest
+    package = ROOT / "clients" / "python" / "receipts_platform_client"
+    modules = [path for path in package.rglob("*.py") if path.name != "__init__.py"] + list(
+        package.rglob("*/__init__.py")
+    )
+    assert len(list((package / "api" / "default").glob("[a-z]*.py"))) == len(OPERATIONS)
+    assert ran.stdout.split() == [str(len(modules)), "True"]  # every module the source has, and both marked typed
 
 
 def test_a_pair_through_the_installed_client(platform, client_python):

@@ -265,6 +265,8 @@ def test_what_cannot_be_offered_is_406_naming_what_is(platform, http):
     assert fetched(http, platform, merchant["api_key"], receipt_id, query="/kivra").status_code == 406
     assert fetched(http, platform, merchant["api_key"], receipt_id, query="/pdf").status_code == 404
     assert fetched(http, platform, merchant["api_key"], receipt_id, query="?format=pdf").status_code == 404
+    assert fetched(http, platform, merchant["api_key"], receipt_id, query="/html?format=kivra").ok  # the path decides
+    assert fetched(http, platform, merchant["api_key"], "a%0D%0Ax", query="?format=html").status_code == 404
 
 
 def test_a_document_breaking_its_schema_is_422_at_its_path_and_changes_nothing(platform, http):
