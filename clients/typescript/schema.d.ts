@@ -5420,7 +5420,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description none of what the Accept header takes is offered (the message lists what is); or, for Kivra's profile, the merchant lacks what Kivra's document needs: kivra_service_id, address, and vat_id or tax_number */
+            /** @description none of what the Accept header takes is offered (the message lists what is); or, for Kivra's profile, the merchant lacks what Kivra's document needs: kivra_service_id, address, vat_id or tax_number */
             406: {
                 headers: {
                     [name: string]: unknown;
@@ -5621,7 +5621,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description the merchant lacks what Kivra's document needs: kivra_service_id, address, and vat_id or tax_number */
+            /** @description the merchant lacks what Kivra's document needs: kivra_service_id, address, vat_id or tax_number */
             406: {
                 headers: {
                     [name: string]: unknown;

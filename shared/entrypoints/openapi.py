@@ -57,7 +57,7 @@ class Operation:
     responses: dict[int, tuple[str, type[BaseModel] | None]]  # None: the 200 is the operation's document
     query: type[BaseModel] | None = None
     html: bool = False  # 200 is also a page, for Accept: text/html
-    documents: bool = False  # 200 is also a till's document, Kivra's or ARTS, for Accept (SPEC §12)
+    negotiated: bool = False  # 200 is any of formats.OFFERED, as Accept chooses (406 for none of them; SPEC §12)
     document: str | None = None  # what the body (POST) or the 200 (GET) is instead of JSON: html, kivra or arts
     rules: str | None = None  # what the body must also satisfy, beyond its schema (422 otherwise)
     links: tuple[str, ...] = ()  # operations that take the 201's id as their {id} (stateful clients)
@@ -104,7 +104,7 @@ _TITLES = {
     "kivra": "Kivra's retail receipt",
     "arts": "an ARTS Digital Receipt",
 }
-_KIVRA_NEEDS = "the merchant lacks what Kivra's document needs: kivra_service_id, address, and vat_id or tax_number"
+_KIVRA_NEEDS = "the merchant lacks what Kivra's document needs: " + ", ".join(formats.KIVRA_NEEDS)
 # Where an operation's refusal differs from the JSON API's usual one (_ERRORS), by operationId.
 _REFUSALS = {
     "submitReceipt": {415: "the body is none of the platform's JSON, Kivra's receipt or an ARTS Digital Receipt"},
@@ -327,8 +327,7 @@ OPERATIONS = [
         "merchant or bank",
         None,
         {200: ("the receipt", ReceiptView)},
-        html=True,
-        documents=True,
+        negotiated=True,
     ),
     *(
         Operation(
@@ -533,10 +532,9 @@ def _operation(operation: Operation, refs: dict) -> dict:
             "operationId": operation_id,
             "parameters": {"id": "$response.body#/id"},
         }
-    if operation.html:
-        responses["200"]["content"] |= _representation("html")
-    if operation.documents:
-        responses["200"]["content"] |= _representation("kivra") | _representation("arts")
+    for kind in formats.LINKED if operation.negotiated else ("html",) if operation.html else ():
+        responses["200"]["content"] |= _representation(kind)
+    if operation.negotiated:
         responses["406"] = {"description": descriptions[406], "content": _json(_ref(refs, ErrorResponse))}
     takes_document = operation.document is not None and operation.method == "post"
     if operation.auth:

@@ -38,6 +38,14 @@ DOCUMENTS = {"kivra": "application/json (with or without Kivra's profile)", "art
 # The representations a link can name by its path (/v1/receipts/{id}/html): all but the JSON.
 LINKED = ("html", *DOCUMENTS)
 
+# What Kivra's document needs of the merchant's identity, each by the fields that give it
+# (406 names what is missing).
+KIVRA_NEEDS = {
+    "kivra_service_id": ("kivra_service_id",),
+    "address": ("address",),
+    "vat_id or tax_number": ("vat_id", "tax_number"),
+}
+
 
 def negotiate(accept: str | None) -> str | None:
     """The representation an Accept header prefers among OFFERED (json when it says
@@ -86,6 +94,7 @@ __all__ = [
     "Imported",
     "JSON",
     "KIVRA",
+    "KIVRA_NEEDS",
     "KIVRA_PROFILE",
     "LINKED",
     "OFFERED",

@@ -18,6 +18,7 @@ from jsonschema import Draft6Validator
 from shared.domain.errors import MalformedRequest, ValidationFailed, Violation
 from shared.domain.money import half_up, to_major
 from shared.domain.receipts import PIECE, sale_or_refund
+from shared.formats import KIVRA_NEEDS
 from shared.formats.document import (
     Imported,
     Line,
@@ -406,15 +407,7 @@ def _tender(payment: dict, problems: Problems, path: str, currency: str, issued_
 
 def missing(merchant: dict) -> list[str]:
     """What Kivra's document needs of the merchant that it has not given (406 names them)."""
-    return [
-        name
-        for name, given in (
-            ("kivra_service_id", merchant.get("kivra_service_id")),
-            ("address", merchant.get("address")),
-            ("vat_id or tax_number", merchant.get("vat_id") or merchant.get("tax_number")),
-        )
-        if not given
-    ]
+    return [need for need, fields in KIVRA_NEEDS.items() if not any(merchant.get(field) for field in fields)]
 
 
 def document(receipt: dict, merchant: dict, issued_at: datetime) -> dict:
